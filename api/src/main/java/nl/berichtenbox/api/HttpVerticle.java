@@ -1,0 +1,155 @@
+package nl.berichtenbox.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import nl.berichtenbox.api.afnemer.AfnemerRoutes;
+import nl.berichtenbox.api.beheer.BeheerRoutes;
+import nl.berichtenbox.api.burger.BerichtenboxRoutes;
+import nl.berichtenbox.api.http.Auth;
+import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.api.http.Problems;
+import nl.berichtenbox.api.http.RouteTable;
+import nl.berichtenbox.api.ops.OperationsRoutes;
+import nl.berichtenbox.engine.Engine;
+import nl.berichtenbox.engine.config.EngineConfig;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
+
+/**
+ * One HTTP server instance per event loop (the TechEmpower pattern): its own router, its own
+ * intake and group committer, so the hot path never crosses threads.
+ */
+public final class HttpVerticle extends VerticleBase {
+  public static final String API_VERSION = "1.0.0";
+
+  private final Engine engine;
+  private final Buffer openApi;
+  private final AtomicBoolean draining;
+  private final RouteTable table = new RouteTable();
+  private HttpServer server;
+
+  public HttpVerticle(Engine engine, Buffer openApi, AtomicBoolean draining) {
+    this.engine = engine;
+    this.openApi = openApi;
+    this.draining = draining;
+  }
+
+  /** The routes this verticle serves; the same for every instance. */
+  public RouteTable routes() {
+    return table;
+  }
+
+  @Override
+  public Future<?> start() {
+    EngineConfig config = engine.config();
+    Router router = router(config);
+    HttpServerOptions options = new HttpServerOptions()
+        .setPort(config.httpPort())
+        .setHost(config.httpHost())
+        .setIdleTimeout(60)
+        .setMaxHeaderSize(16 * 1024)
+        .setMaxInitialLineLength(8 * 1024)
+        .setTcpNoDelay(true)
+        .setCompressionSupported(true);
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen();
+  }
+
+  /** Builds the router; also used by the test that checks the OpenAPI document is complete. */
+  public Router router(EngineConfig config) {
+    Router router = Router.router(vertx);
+    EngineMetrics metrics = engine.metrics();
+    router.route().handler(ctx -> conventions(ctx, metrics));
+    Auth auth = new Auth(engine.afnemers(), config.adminToken(), new CitizenJwt(config.portalJwtSecret()));
+    new AfnemerRoutes(engine.newIntake(), engine.ontvangstbewijzen(), engine.afnemers(), config.maxBodyBytes(),
+        config.maxBatchBodyBytes()).mount(router, table, auth);
+    new BeheerRoutes(engine.afnemers()).mount(router, table, auth);
+    new BerichtenboxRoutes(engine.berichtenboxen()).mount(router, table, auth);
+    new OperationsRoutes(engine.pool(), metrics, openApi, draining::get).mount(router, table);
+
+    router.route().failureHandler(this::failure);
+    router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Niet gevonden", "deze route bestaat niet"));
+    router.errorHandler(405, this::methodNotAllowed);
+    router.errorHandler(413, ctx -> Problems.send(ctx, 413, "Te groot", "de body is groter dan toegestaan"));
+    router.errorHandler(415, ctx -> Problems.send(ctx, 415, "Mediatype niet ondersteund", "verkeerd Content-Type"));
+    router.errorHandler(500, ctx -> Problems.fail(ctx, ctx.failure() == null ? new IllegalStateException() : ctx.failure()));
+    return router;
+  }
+
+  private void conventions(RoutingContext ctx, EngineMetrics metrics) {
+    HttpServerResponse res = ctx.response();
+    res.putHeader("API-Version", API_VERSION)
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Security-Policy", "frame-ancestors 'none'")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("X-Frame-Options", "DENY");
+    if (ctx.request().isSSL()) {
+      res.putHeader("Strict-Transport-Security", "max-age=31536000");
+    }
+    metrics.httpRequests.increment();
+    ctx.addEndHandler(v -> {
+      int s = res.getStatusCode();
+      if (s >= 500) {
+        metrics.http5xx.increment();
+      } else if (s >= 400) {
+        metrics.http4xx.increment();
+      }
+    });
+    String path = ctx.request().path();
+    if (path.length() > 1 && path.endsWith("/")) {
+      Problems.send(ctx, 404, "Niet gevonden", "paden eindigen niet op een slash");
+      return;
+    }
+    if (draining.get()) {
+      res.putHeader("Retry-After", "1").putHeader("Connection", "close");
+      Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine wordt afgesloten");
+      return;
+    }
+    ctx.next();
+  }
+
+  private void methodNotAllowed(RoutingContext ctx) {
+    Set<String> allowed = table.allowed(ctx.request().path());
+    if (allowed.isEmpty()) {
+      Problems.send(ctx, 404, "Niet gevonden", "deze route bestaat niet");
+      return;
+    }
+    ctx.response().putHeader("Allow", String.join(", ", allowed));
+    Problems.send(ctx, 405, "Methode niet toegestaan",
+        ctx.request().method() + " kan hier niet; wel: " + String.join(", ", allowed));
+  }
+
+  private void failure(RoutingContext ctx) {
+    if (ctx.failure() != null) {
+      Problems.fail(ctx, ctx.failure());
+      return;
+    }
+    switch (ctx.statusCode()) {
+      case 404 -> Problems.send(ctx, 404, "Niet gevonden", "deze route bestaat niet");
+      case 405 -> methodNotAllowed(ctx);
+      case 413 -> Problems.send(ctx, 413, "Te groot", "de body is groter dan toegestaan");
+      case 415 -> Problems.send(ctx, 415, "Mediatype niet ondersteund", "verkeerd Content-Type");
+      case 400 -> Problems.send(ctx, 400, "Ongeldige invoer", "het verzoek is ongeldig");
+      default -> Problems.send(ctx, 500, "Interne fout", "er ging iets mis aan onze kant");
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    server.shutdown(engine.config().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS).onComplete(ar -> p.complete());
+    return p.future();
+  }
+}

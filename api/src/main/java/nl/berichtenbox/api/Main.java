@@ -1,0 +1,106 @@
+package nl.berichtenbox.api;
+
+import java.util.Arrays;
+import java.util.List;
+import nl.berichtenbox.engine.config.ConfigException;
+import nl.berichtenbox.engine.config.ConfigLoader;
+import nl.berichtenbox.engine.config.EngineConfig;
+import sun.misc.Signal;
+
+/** The command line behind {@code bin/berichtenbox}. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    String command = args.length == 0 ? "help" : args[0];
+    List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+    switch (command) {
+      case "serve" -> serve(rest);
+      case "help", "--help", "-h" -> help();
+      case "config" -> {
+        EngineConfig c = load(rest);
+        System.out.println(c.toString().replace(c.adminToken(), "***").replace(c.portalJwtSecret(), "***"));
+      }
+      default -> {
+        System.err.println("unknown command '" + command + "'\n");
+        help();
+        System.exit(2);
+      }
+    }
+  }
+
+  private static EngineConfig load(List<String> flags) {
+    try {
+      return ConfigLoader.load(flags);
+    } catch (ConfigException e) {
+      System.err.println("berichtenbox: " + e.getMessage());
+      System.exit(2);
+      return null;
+    }
+  }
+
+  private static void serve(List<String> flags) {
+    EngineConfig config = load(flags);
+    ApiServer server;
+    try {
+      server = ApiServer.start(config);
+    } catch (Exception e) {
+      System.err.println("berichtenbox: could not start: " + e);
+      e.printStackTrace();
+      System.exit(1);
+      return;
+    }
+    Runnable shutdown = () -> {
+      System.out.println("berichtenbox: stopping (draining in-flight requests)");
+      server.close();
+      System.out.println("berichtenbox: stopped");
+      System.out.flush();
+      Runtime.getRuntime().halt(0);
+    };
+    // Our own handlers, so SIGTERM ends in a clean drain and exit status 0 rather than 143.
+    for (String sig : List.of("TERM", "INT")) {
+      Signal.handle(new Signal(sig), s -> new Thread(shutdown, "shutdown").start());
+    }
+    String host = "0.0.0.0".equals(config.httpHost()) ? "localhost" : config.httpHost();
+    String base = "http://" + host + ":" + config.httpPort();
+    StringBuilder sb = new StringBuilder();
+    sb.append("\nBerichtenbox Engine is ready\n");
+    sb.append("  API          ").append(base).append("/api/v1\n");
+    sb.append("  OpenAPI      ").append(base).append("/api/v1/openapi.json\n");
+    sb.append("  health       ").append(base).append("/health/ready\n");
+    sb.append("  metrics      ").append(base).append("/metrics\n");
+    sb.append("  database     ").append(config.embeddedDatabase()
+        ? "embedded PostgreSQL, data in " + config.dataDir().toAbsolutePath().normalize() : "external").append('\n');
+    if (config.adminTokenGenerated()) {
+      sb.append("  admin token  ").append(config.adminToken())
+          .append("   (generated; set BERICHTENBOX_ADMIN_TOKEN to keep one)\n");
+    }
+    if (config.portalJwtSecretGenerated()) {
+      sb.append("  JWT secret   ").append(config.portalJwtSecret())
+          .append("   (generated; set BERICHTENBOX_PORTAL_JWT_SECRET to keep one)\n");
+    }
+    System.out.println(sb);
+    System.out.flush();
+  }
+
+  private static void help() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("""
+        Berichtenbox Engine
+
+        usage: bin/berichtenbox <command> [--config file.yaml] [--setting=value ...]
+
+        commands:
+          serve     start the engine (embedded PostgreSQL unless BERICHTENBOX_DB_URL is set)
+          config    print the configuration as it would be used, secrets masked
+          help      this text
+
+        settings (YAML key / environment variable / flag, default):
+        """);
+    for (ConfigLoader.Setting s : ConfigLoader.SETTINGS) {
+      sb.append(String.format("  %-28s %-44s %s%n      %s%n", s.key(), s.env(), s.flag(),
+          s.description() + (s.defaultValue() == null ? "" : " (default " + s.defaultValue() + ")")));
+    }
+    System.out.print(sb);
+  }
+}

@@ -1,0 +1,315 @@
+package nl.berichtenbox.api.afnemer;
+
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.UUID;
+import nl.berichtenbox.api.http.Auth;
+import nl.berichtenbox.api.http.Http;
+import nl.berichtenbox.api.http.Problems;
+import nl.berichtenbox.api.http.RouteTable;
+import nl.berichtenbox.engine.afnemers.Afnemers;
+import nl.berichtenbox.engine.domain.ClientErrorException;
+import nl.berichtenbox.engine.domain.Identifiers;
+import nl.berichtenbox.engine.domain.InvalidParam;
+import nl.berichtenbox.engine.domain.VerwerkingsCode;
+import nl.berichtenbox.engine.intake.Intake;
+import nl.berichtenbox.engine.intake.IntakeItem.Outcome;
+import nl.berichtenbox.engine.verwerking.Ontvangstbewijzen;
+
+/** The afnemer face (contract §2.2, §2.4, §2.6): intake, status, receipts, berichttypen. */
+public final class AfnemerRoutes {
+  private static final String NDJSON = "application/x-ndjson";
+  private static final ZoneId NL = ZoneId.of("Europe/Amsterdam");
+
+  private final Intake intake;
+  private final Ontvangstbewijzen bewijzen;
+  private final Afnemers afnemers;
+  private final int maxBody;
+  private final int maxBatchBody;
+
+  public AfnemerRoutes(Intake intake, Ontvangstbewijzen bewijzen, Afnemers afnemers, int maxBody, int maxBatchBody) {
+    this.intake = intake;
+    this.bewijzen = bewijzen;
+    this.afnemers = afnemers;
+    this.maxBody = maxBody;
+    this.maxBatchBody = maxBatchBody;
+  }
+
+  public void mount(Router router, RouteTable table, Auth auth) {
+    String base = "/api/v1";
+    BodyHandler small = BodyHandler.create(false).setBodyLimit(maxBody);
+    BodyHandler large = BodyHandler.create(false).setBodyLimit(maxBatchBody);
+    table.add(router, POST, base + "/berichten", small, Http.consumes(Http.JSON), auth.afnemer(), this::bericht);
+    table.add(router, GET, base + "/berichten/:berichtId", auth.afnemer(), Http.respond(200, ctx -> {
+      UUID id = Identifiers.parseUuid(ctx.pathParam("berichtId"));
+      if (id == null) {
+        throw ClientErrorException.notFound("bericht niet gevonden");
+      }
+      return bewijzen.status(Auth.afnemer(ctx).oin(), id);
+    }));
+    // The body is read (JSON) or paused (NDJSON, streamed later) before the asynchronous key check.
+    table.add(router, POST, base + "/batches", Http.consumes(Http.JSON, NDJSON), ctx -> {
+      if (NDJSON.equals(Http.mediaType(ctx))) {
+        ctx.request().pause();
+        ctx.next();
+      } else {
+        large.handle(ctx);
+      }
+    }, auth.afnemer(), ctx -> {
+      if (NDJSON.equals(Http.mediaType(ctx))) {
+        ndjson(ctx);
+      } else {
+        batch(ctx);
+      }
+    });
+    table.add(router, GET, base + "/batches", auth.afnemer(), Http.respond(200, ctx -> {
+      LocalDate tot = date(ctx, "totDatum", LocalDate.now(NL));
+      LocalDate van = date(ctx, "vanDatum", tot.minusDays(30));
+      if (van.isAfter(tot)) {
+        throw ClientErrorException.badRequest("ongeldige periode",
+            List.of(new InvalidParam("vanDatum", "ligt na totDatum")));
+      }
+      return bewijzen.batches(Auth.afnemer(ctx).oin(), van, tot);
+    }));
+    table.add(router, GET, base + "/batches/:batchId", auth.afnemer(), Http.respond(200, ctx -> {
+      UUID id = Identifiers.parseUuid(ctx.pathParam("batchId"));
+      if (id == null) {
+        throw ClientErrorException.notFound("batch niet gevonden");
+      }
+      return bewijzen.batch(Auth.afnemer(ctx).oin(), id);
+    }));
+    table.add(router, GET, base + "/verwerkingsberichten", auth.afnemer(), Http.respond(200, ctx ->
+        bewijzen.feed(Auth.afnemer(ctx).oin(), Http.longParam(ctx, "vanaf", 0, 0, Long.MAX_VALUE),
+            (int) Http.longParam(ctx, "limit", 100, 1, 1000))));
+    table.add(router, GET, base + "/bericht-typen", auth.afnemer(),
+        Http.respond(200, ctx -> afnemers.berichtTypen(Auth.afnemer(ctx).oin())));
+    table.add(router, GET, base + "/bericht-typen/:code", auth.afnemer(),
+        Http.respond(200, ctx -> afnemers.berichtType(Auth.afnemer(ctx).oin(), ctx.pathParam("code"))));
+    table.add(router, PUT, base + "/bericht-typen/:code", small, Http.consumes(Http.JSON), auth.afnemer(), ctx -> {
+      JsonObject body;
+      try {
+        body = Http.bodyObject(ctx);
+      } catch (ClientErrorException e) {
+        Problems.fail(ctx, e);
+        return;
+      }
+      afnemers.putBerichtType(Auth.afnemer(ctx).oin(), ctx.pathParam("code"), body)
+          .onSuccess(e -> Http.json(ctx, e.getKey() ? 201 : 200, e.getValue()))
+          .onFailure(e -> Problems.fail(ctx, e));
+    });
+  }
+
+  private static LocalDate date(RoutingContext ctx, String name, LocalDate def) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isEmpty()) {
+      return def;
+    }
+    try {
+      if (v.length() == 10) {
+        return LocalDate.parse(v);
+      }
+    } catch (DateTimeParseException e) {
+      // fall through
+    }
+    throw ClientErrorException.badRequest("ongeldige queryparameter",
+        List.of(new InvalidParam(name, "moet een datum JJJJ-MM-DD zijn")));
+  }
+
+  private void bericht(RoutingContext ctx) {
+    Object body;
+    try {
+      body = ctx.body().buffer() == null ? null : ctx.body().buffer().toJsonValue();
+    } catch (DecodeException e) {
+      Problems.fail(ctx, ClientErrorException.badRequest("de body is geen geldige JSON", VerwerkingsCode.ValidatieFout,
+          List.of()));
+      return;
+    }
+    if (!(body instanceof JsonObject)) {
+      Problems.fail(ctx, ClientErrorException.badRequest("de body moet een JSON-object zijn",
+          VerwerkingsCode.ValidatieFout, List.of()));
+      return;
+    }
+    intake.bericht(Auth.afnemer(ctx).oin(), body).onComplete(ar -> {
+      if (ar.failed()) {
+        Problems.fail(ctx, ar.cause());
+        return;
+      }
+      Outcome o = ar.result();
+      JsonObject out = new JsonObject().put("berichtId", o.berichtId()).put("status", o.status().name());
+      if (o.kind() == Outcome.Kind.REPLAY) {
+        if (o.code() != null) {
+          out.put("verwerkingsCode", o.code().name());
+        }
+        ctx.response().putHeader("Idempotent-Replay", "true");
+        Http.json(ctx, 200, out);
+      } else {
+        Http.json(ctx, 202, out);
+      }
+    });
+  }
+
+  private void batch(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = Http.bodyObject(ctx);
+    } catch (ClientErrorException e) {
+      Problems.fail(ctx, ClientErrorException.badRequest(e.getMessage(), VerwerkingsCode.ValidatieFout, List.of()));
+      return;
+    }
+    Future<Intake.BatchAntwoord> f;
+    try {
+      f = intake.batch(Auth.afnemer(ctx).oin(), body);
+    } catch (ClientErrorException e) {
+      Problems.fail(ctx, e);
+      return;
+    }
+    f.onSuccess(a -> Http.json(ctx, 202, antwoord(a))).onFailure(e -> Problems.fail(ctx, e));
+  }
+
+  static JsonObject antwoord(Intake.BatchAntwoord a) {
+    JsonArray berichten = new JsonArray();
+    for (Outcome o : a.berichten()) {
+      JsonObject b = new JsonObject().put("berichtId", o.berichtId()).put("status", o.status().name());
+      if (o.code() != null) {
+        b.put("verwerkingsCode", o.code().name());
+      }
+      if (!o.invalidParams().isEmpty()) {
+        b.put("invalidParams", Problems.invalidParams(o.invalidParams()));
+      }
+      berichten.add(b);
+    }
+    return new JsonObject().put("batchId", a.batchId().toString()).put("ontvangen", a.ontvangen())
+        .put("afgewezen", a.afgewezen()).put("berichten", berichten);
+  }
+
+  /**
+   * A streamed NDJSON batch: first line the header, then one message a line. Lines are parsed as
+   * they arrive and written in chunks inside one transaction; input is paused while a chunk is
+   * written, so memory stays flat whatever the batch size.
+   */
+  private void ndjson(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String oin = Auth.afnemer(ctx).oin();
+    RecordParser parser = RecordParser.newDelimited("\n", req);
+    parser.maxRecordSize(maxBody);
+    var state = new Object() {
+      Intake.NdjsonBatch batch;
+      Future<Void> last = Future.succeededFuture();
+      boolean failed;
+      int line;
+    };
+    Runnable abort = () -> {
+      if (state.batch != null) {
+        state.batch.abort();
+      }
+    };
+    java.util.function.Consumer<Throwable> fail = e -> {
+      if (state.failed) {
+        return;
+      }
+      state.failed = true;
+      abort.run();
+      // Drain the rest so the connection stays usable, then answer.
+      parser.handler(b -> { });
+      parser.endHandler(v -> { });
+      parser.resume();
+      Problems.fail(ctx, e);
+    };
+    parser.exceptionHandler(e -> fail.accept(e instanceof IllegalStateException
+        ? new ClientErrorException(413, "Te groot", "een regel is groter dan " + maxBody + " bytes")
+        : e));
+    parser.handler(buf -> {
+      if (state.failed) {
+        return;
+      }
+      int lineNo = state.line++;
+      Buffer b = trimCr(buf);
+      if (b.length() == 0) {
+        state.line--;
+        return;
+      }
+      Object value;
+      try {
+        value = b.toJsonValue();
+      } catch (DecodeException e) {
+        value = null;
+      }
+      if (!(value instanceof JsonObject json)) {
+        String name = lineNo == 0 ? "batch" : "berichten/" + (lineNo - 1);
+        fail.accept(ClientErrorException.badRequest("de batch is ongeldig: regel " + (lineNo + 1)
+            + " is geen JSON-object", VerwerkingsCode.ValidatieFout, List.of(new InvalidParam(name, "geen JSON-object"))));
+        return;
+      }
+      Future<Void> step;
+      if (lineNo == 0) {
+        try {
+          step = intake.ndjson(oin, json).map(nb -> {
+            state.batch = nb;
+            return null;
+          });
+        } catch (ClientErrorException e) {
+          fail.accept(e);
+          return;
+        }
+      } else {
+        step = state.last.compose(v -> state.batch.add(json));
+      }
+      state.last = step;
+      if (!step.isComplete()) {
+        parser.pause();
+        step.onComplete(ar -> {
+          if (ar.failed()) {
+            fail.accept(ar.cause());
+          } else if (!state.failed) {
+            parser.resume();
+          }
+        });
+      } else if (step.failed()) {
+        fail.accept(step.cause());
+      }
+    });
+    parser.endHandler(v -> {
+      if (state.failed) {
+        return;
+      }
+      state.last.compose(x -> {
+        if (state.batch == null) {
+          return Future.failedFuture(ClientErrorException.badRequest("de batch is leeg", VerwerkingsCode.ValidatieFout,
+              List.of(new InvalidParam("batchId", "is verplicht"))));
+        }
+        return state.batch.finish();
+      }).onSuccess(a -> Http.json(ctx, 202, antwoord(a))).onFailure(e -> {
+        if (!state.failed) {
+          state.failed = true;
+          abort.run();
+          Problems.fail(ctx, e);
+        }
+      });
+    });
+    parser.resume();
+  }
+
+  private static Buffer trimCr(Buffer b) {
+    int end = b.length();
+    while (end > 0 && (b.getByte(end - 1) == '\r' || b.getByte(end - 1) == ' ')) {
+      end--;
+    }
+    return end == b.length() ? b : b.getBuffer(0, end);
+  }
+}

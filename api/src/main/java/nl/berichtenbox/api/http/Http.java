@@ -1,0 +1,94 @@
+package nl.berichtenbox.api.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.function.Function;
+import nl.berichtenbox.engine.domain.ClientErrorException;
+import nl.berichtenbox.engine.domain.InvalidParam;
+
+/** Small helpers every face uses: JSON answers, body and content-type checks, query parameters. */
+public final class Http {
+  public static final String JSON = "application/json";
+
+  private Http() {}
+
+  public static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body.toBuffer());
+    }
+  }
+
+  /** Runs a future-returning action and answers its JSON with {@code status}, or the problem. */
+  public static Handler<RoutingContext> respond(int status, Function<RoutingContext, Future<JsonObject>> action) {
+    return ctx -> {
+      Future<JsonObject> f;
+      try {
+        f = action.apply(ctx);
+      } catch (RuntimeException e) {
+        Problems.fail(ctx, e);
+        return;
+      }
+      f.onSuccess(body -> json(ctx, status, body)).onFailure(e -> Problems.fail(ctx, e));
+    };
+  }
+
+  /** 415 unless the request's media type is one of {@code accepted}. */
+  public static Handler<RoutingContext> consumes(String... accepted) {
+    return ctx -> {
+      String ct = mediaType(ctx);
+      for (String a : accepted) {
+        if (a.equals(ct)) {
+          ctx.next();
+          return;
+        }
+      }
+      Problems.send(ctx, 415, "Mediatype niet ondersteund",
+          "Content-Type moet " + String.join(" of ", accepted) + " zijn");
+    };
+  }
+
+  public static String mediaType(RoutingContext ctx) {
+    String ct = ctx.request().getHeader("Content-Type");
+    if (ct == null) {
+      return "";
+    }
+    int semi = ct.indexOf(';');
+    return (semi >= 0 ? ct.substring(0, semi) : ct).trim().toLowerCase();
+  }
+
+  /** The body as a JSON object: 400 when it is not one. */
+  public static JsonObject bodyObject(RoutingContext ctx) {
+    Object v;
+    try {
+      v = ctx.body().buffer() == null || ctx.body().length() == 0 ? null : ctx.body().buffer().toJsonValue();
+    } catch (DecodeException e) {
+      throw ClientErrorException.badRequest("de body is geen geldige JSON", List.of());
+    }
+    if (!(v instanceof JsonObject o)) {
+      throw ClientErrorException.badRequest("de body moet een JSON-object zijn", List.of());
+    }
+    return o;
+  }
+
+  /** A whole-number query parameter within bounds, or its default; 400 naming it otherwise. */
+  public static long longParam(RoutingContext ctx, String name, long def, long min, long max) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isEmpty()) {
+      return def;
+    }
+    try {
+      long l = Long.parseLong(v);
+      if (l >= min && l <= max) {
+        return l;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw ClientErrorException.badRequest("ongeldige queryparameter",
+        List.of(new InvalidParam(name, "moet een geheel getal van " + min + " tot " + max + " zijn")));
+  }
+}

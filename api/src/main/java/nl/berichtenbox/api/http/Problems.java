@@ -1,0 +1,88 @@
+package nl.berichtenbox.api.http;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import nl.berichtenbox.engine.domain.ClientErrorException;
+import nl.berichtenbox.engine.domain.InvalidParam;
+import nl.berichtenbox.engine.domain.ServerErrorException;
+import nl.berichtenbox.engine.support.Logs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Renders every failure as application/problem+json (RFC 9457), per contract §0. */
+public final class Problems {
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+  public static final String PROBLEM_JSON = "application/problem+json";
+
+  private Problems() {}
+
+  public static void send(RoutingContext ctx, int status, String title, String detail) {
+    send(ctx, new JsonObject().put("type", type(status)).put("title", title).put("status", status).put("detail", detail));
+  }
+
+  public static void send(RoutingContext ctx, JsonObject problem) {
+    if (ctx.response().ended() || ctx.response().headWritten()) {
+      return;
+    }
+    ctx.response().setStatusCode(problem.getInteger("status"))
+        .putHeader("Content-Type", PROBLEM_JSON)
+        .end(problem.toBuffer());
+  }
+
+  /** Maps any failure to its problem: typed failures carry their status, the rest are 500. */
+  public static void fail(RoutingContext ctx, Throwable t) {
+    if (t instanceof ClientErrorException e) {
+      JsonObject p = new JsonObject().put("type", type(e.status())).put("title", e.title())
+          .put("status", e.status()).put("detail", e.getMessage());
+      if (e.verwerkingsCode() != null) {
+        p.put("verwerkingsCode", e.verwerkingsCode().name());
+      }
+      if (!e.invalidParams().isEmpty()) {
+        p.put("invalidParams", invalidParams(e.invalidParams()));
+      }
+      if (e.retryAfterSeconds() != null) {
+        ctx.response().putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+      }
+      send(ctx, p);
+    } else if (t instanceof ServerErrorException e) {
+      LOG.warn("{} {}: {} ({})", ctx.request().method(), ctx.normalizedPath(), e.getMessage(),
+          e.getCause() == null ? "-" : Logs.safe(e.getCause()));
+      if (e.retryAfterSeconds() != null) {
+        ctx.response().putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+      }
+      send(ctx, e.status(), e.status() == 503 ? "Tijdelijk niet beschikbaar" : "Interne fout", e.getMessage());
+    } else if (t instanceof DecodeException) {
+      send(ctx, 400, "Ongeldige JSON", "de body is geen geldige JSON");
+    } else {
+      LOG.error("{} {} failed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
+      send(ctx, 500, "Interne fout", "er ging iets mis aan onze kant");
+    }
+  }
+
+  public static JsonArray invalidParams(Iterable<InvalidParam> params) {
+    JsonArray arr = new JsonArray();
+    for (InvalidParam p : params) {
+      arr.add(new JsonObject().put("name", p.name()).put("reason", p.reason()));
+    }
+    return arr;
+  }
+
+  static String type(int status) {
+    return switch (status) {
+      case 400 -> "https://berichtenbox.nl/problemen/ongeldige-invoer";
+      case 401 -> "https://berichtenbox.nl/problemen/niet-geauthenticeerd";
+      case 403 -> "https://berichtenbox.nl/problemen/geen-toegang";
+      case 404 -> "https://berichtenbox.nl/problemen/niet-gevonden";
+      case 405 -> "https://berichtenbox.nl/problemen/methode-niet-toegestaan";
+      case 409 -> "https://berichtenbox.nl/problemen/conflict";
+      case 410 -> "https://berichtenbox.nl/problemen/verwijderd";
+      case 413 -> "https://berichtenbox.nl/problemen/te-groot";
+      case 415 -> "https://berichtenbox.nl/problemen/mediatype-niet-ondersteund";
+      case 429 -> "https://berichtenbox.nl/problemen/te-veel-verzoeken";
+      case 503 -> "https://berichtenbox.nl/problemen/niet-beschikbaar";
+      default -> "https://berichtenbox.nl/problemen/fout";
+    };
+  }
+}

@@ -1,0 +1,48 @@
+package nl.berichtenbox.api.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Every route the API serves, recorded as it is registered: the source of the 405 Allow header
+ * and of the test that every route is in the OpenAPI document.
+ */
+public final class RouteTable {
+  /** A registered route, its path in OpenAPI form ({name}). */
+  public record Entry(HttpMethod method, String path, Pattern regex) {}
+
+  private final List<Entry> entries = new ArrayList<>();
+
+  @SafeVarargs
+  public final void add(Router router, HttpMethod method, String vertxPath, Handler<RoutingContext>... handlers) {
+    var route = router.route(method, vertxPath);
+    for (Handler<RoutingContext> h : handlers) {
+      route.handler(h);
+    }
+    String openApi = vertxPath.replaceAll(":([A-Za-z]+)", "{$1}");
+    String regex = "^" + vertxPath.replaceAll(":[A-Za-z]+", "[^/]+").replace(".", "\\.") + "$";
+    entries.add(new Entry(method, openApi, Pattern.compile(regex)));
+  }
+
+  public List<Entry> entries() {
+    return List.copyOf(entries);
+  }
+
+  /** The methods allowed on a concrete path; empty when no route has that path. */
+  public Set<String> allowed(String path) {
+    Set<String> out = new LinkedHashSet<>();
+    for (Entry e : entries) {
+      if (e.regex().matcher(path).matches()) {
+        out.add(e.method().name());
+      }
+    }
+    return out;
+  }
+}

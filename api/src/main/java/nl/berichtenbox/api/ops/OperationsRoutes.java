@@ -1,0 +1,46 @@
+package nl.berichtenbox.api.ops;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import nl.berichtenbox.api.http.Http;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
+
+/** Operations face (contract §4) and the OpenAPI document (§0). */
+public final class OperationsRoutes {
+  private final Pool pool;
+  private final EngineMetrics metrics;
+  private final Buffer openApi;
+  private final BooleanSupplier draining;
+
+  public OperationsRoutes(Pool pool, EngineMetrics metrics, Buffer openApi, BooleanSupplier draining) {
+    this.pool = pool;
+    this.metrics = metrics;
+    this.openApi = openApi;
+    this.draining = draining;
+  }
+
+  public void mount(Router router, nl.berichtenbox.api.http.RouteTable table) {
+    router.get("/health/live").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(ctx -> {
+      if (draining.getAsBoolean()) {
+        Http.json(ctx, 503, new JsonObject().put("status", "DOWN").put("reden", "wordt afgesloten"));
+        return;
+      }
+      pool.query("SELECT 1").execute()
+          .timeout(2, TimeUnit.SECONDS)
+          .onSuccess(r -> Http.json(ctx, 200, new JsonObject().put("status", "UP").put("postgresql", "UP")))
+          .onFailure(e -> Http.json(ctx, 503, new JsonObject().put("status", "DOWN").put("postgresql", "DOWN")));
+    });
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.prometheus()));
+    table.add(router, io.vertx.core.http.HttpMethod.GET, "/api/v1/openapi.json", ctx -> ctx.response()
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Access-Control-Allow-Origin", "*")
+        .end(openApi));
+  }
+}

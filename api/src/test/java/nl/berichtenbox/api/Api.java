@@ -1,0 +1,188 @@
+package nl.berichtenbox.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import nl.berichtenbox.api.http.CitizenJwt;
+
+/** A small HTTP client for tests: real requests to the running engine, answers as JSON. */
+public final class Api {
+  public final String base;
+  public final CitizenJwt jwt;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public Api(String base, CitizenJwt jwt) {
+    this.base = base;
+    this.jwt = jwt;
+  }
+
+  public record Resp(int status, HttpResponse<String> raw) {
+    public JsonObject json() {
+      return new JsonObject(raw.body());
+    }
+
+    public String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+
+    public Resp expect(int expected) {
+      assertEquals(expected, status, () -> "status of " + raw.request().method() + " " + raw.request().uri()
+          + ", body: " + raw.body());
+      return this;
+    }
+
+    /** The names in a problem's invalidParams. */
+    public java.util.List<String> invalidNames() {
+      JsonArray arr = json().getJsonArray("invalidParams", new JsonArray());
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (int i = 0; i < arr.size(); i++) {
+        out.add(arr.getJsonObject(i).getString("name"));
+      }
+      return out;
+    }
+  }
+
+  public Resp send(String method, String path, String token, String contentType, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Resp(r.statusCode(), r);
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(method + " " + path + " failed", e);
+    }
+  }
+
+  public Resp get(String path, String token) {
+    return send("GET", path, token, null, null);
+  }
+
+  public Resp post(String path, String token, JsonObject body) {
+    return send("POST", path, token, "application/json", body.encode());
+  }
+
+  public Resp put(String path, String token, JsonObject body) {
+    return send("PUT", path, token, "application/json", body.encode());
+  }
+
+  // --- fixtures ---
+
+  /** A registered afnemer with a fresh OIN, its key, and an active berichtType "ALG". */
+  public record Afnemer(String oin, String key) {}
+
+  public Afnemer newAfnemer() {
+    String oin = String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+    Resp r = post("/api/v1/beheer/afnemers", TestEngine.ADMIN,
+        new JsonObject().put("oin", oin).put("naam", "Afnemer " + oin.substring(12))).expect(201);
+    Afnemer a = new Afnemer(oin, r.json().getString("apiSleutel"));
+    put("/api/v1/bericht-typen/ALG", a.key(), new JsonObject().put("omschrijving", "Algemeen").put("actief", true))
+        .expect(201);
+    return a;
+  }
+
+  /** A random BSN that passes the elfproef. */
+  public static String newBsn() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    while (true) {
+      int[] d = new int[9];
+      int sum = 0;
+      d[0] = 1 + r.nextInt(9);
+      for (int i = 0; i < 8; i++) {
+        if (i > 0) {
+          d[i] = r.nextInt(10);
+        }
+        sum += d[i] * (9 - i);
+      }
+      int last = sum % 11;
+      if (last == 10) {
+        continue;
+      }
+      d[8] = last;
+      StringBuilder sb = new StringBuilder();
+      for (int x : d) {
+        sb.append(x);
+      }
+      return sb.toString();
+    }
+  }
+
+  public String burgerToken(String bsn) {
+    return jwt.issue(bsn, Instant.now().getEpochSecond() + 3600);
+  }
+
+  /** A citizen with an active box that accepts messages of the given afnemers. */
+  public String newBurger(Afnemer... accepts) {
+    String bsn = newBsn();
+    String tok = burgerToken(bsn);
+    put("/api/v1/berichtenbox", tok, new JsonObject()).expect(200);
+    for (Afnemer a : accepts) {
+      put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true)).expect(200);
+    }
+    return bsn;
+  }
+
+  public static JsonObject bericht(String bsn) {
+    return new JsonObject().put("berichtId", UUID.randomUUID().toString()).put("berichtType", "ALG")
+        .put("bsn", bsn).put("onderwerp", "Uw aanslag 2026").put("berichtTekst", "Zie de bijlage.");
+  }
+
+  public static JsonObject pdfBijlage(int volgorde, int bytes) {
+    byte[] b = new byte[bytes];
+    System.arraycopy("%PDF-1.7\n".getBytes(), 0, b, 0, 9);
+    return new JsonObject().put("omschrijving", "Bijlage " + volgorde).put("volgorde", volgorde)
+        .put("mediaType", "application/pdf").put("inhoud", Base64.getEncoder().encodeToString(b));
+  }
+
+  public static JsonObject batch(JsonArray berichten) {
+    return new JsonObject().put("batchId", UUID.randomUUID().toString()).put("aanmaakDatum", Instant.now().toString())
+        .put("berichten", berichten);
+  }
+
+  /** Waits until the condition holds; processing is asynchronous. */
+  public static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    fail("timed out waiting for " + what);
+  }
+
+  public JsonObject awaitStatus(Afnemer a, String berichtId, String status) {
+    JsonObject[] last = new JsonObject[1];
+    await("status " + status + " of " + berichtId, () -> {
+      Resp r = get("/api/v1/berichten/" + berichtId, a.key());
+      last[0] = r.status() == 200 ? r.json() : null;
+      return last[0] != null && status.equals(last[0].getString("status"));
+    });
+    assertTrue(last[0] != null);
+    return last[0];
+  }
+}

@@ -1,0 +1,54 @@
+package nl.berichtenbox.api;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.engine.config.ConfigLoader;
+import nl.berichtenbox.engine.config.EngineConfig;
+
+/**
+ * One real engine for the whole test run: embedded PostgreSQL in a temporary data directory,
+ * HTTP on a free port. Tests isolate themselves by using fresh afnemers and citizens.
+ */
+public final class TestEngine {
+  public static final String ADMIN = "test-admin-token-0123456789";
+  public static final String JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";
+  private static ApiServer server;
+  private static Api api;
+
+  private TestEngine() {}
+
+  public static synchronized Api api() {
+    if (server == null) {
+      try {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+          port = s.getLocalPort();
+        }
+        Path data = Files.createTempDirectory("bbx-test");
+        EngineConfig config = ConfigLoader.load(List.of(), Map.of(
+            "BERICHTENBOX_HTTP_PORT", Integer.toString(port),
+            "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
+            "BERICHTENBOX_DATA_DIR", data.toString(),
+            "BERICHTENBOX_ADMIN_TOKEN", ADMIN,
+            "BERICHTENBOX_PORTAL_JWT_SECRET", JWT_SECRET,
+            "BERICHTENBOX_MAX_BATCH_BODY_BYTES", Integer.toString(4 * 1024 * 1024),
+            "BERICHTENBOX_HTTP_INSTANCES", "2"));
+        server = ApiServer.start(config);
+        api = new Api("http://127.0.0.1:" + port, new CitizenJwt(JWT_SECRET));
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+      } catch (Exception e) {
+        throw new IllegalStateException("test engine did not start", e);
+      }
+    }
+    return api;
+  }
+
+  public static ApiServer server() {
+    api();
+    return server;
+  }
+}

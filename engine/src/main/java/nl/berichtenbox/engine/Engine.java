@@ -1,0 +1,100 @@
+package nl.berichtenbox.engine;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.engine.afnemers.Afnemers;
+import nl.berichtenbox.engine.berichtenbox.Berichtenboxen;
+import nl.berichtenbox.engine.config.EngineConfig;
+import nl.berichtenbox.engine.intake.Intake;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.store.Database;
+import nl.berichtenbox.engine.verwerking.Ontvangstbewijzen;
+import nl.berichtenbox.engine.verwerking.Verwerker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's stages wired together over one database: the one object a face needs. Start
+ * and close are blocking and belong to the launcher's thread, never to an event loop.
+ */
+public final class Engine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+  private final EngineConfig config;
+  private final Database database;
+  private final Vertx vertx;
+  private final Pool pool;
+  private final EngineMetrics metrics = new EngineMetrics();
+  private final Verwerker verwerker;
+  private final Afnemers afnemers;
+  private final Ontvangstbewijzen ontvangstbewijzen;
+  private final Berichtenboxen berichtenboxen;
+
+  private Engine(EngineConfig config, Database database) {
+    this.config = config;
+    this.database = database;
+    this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    this.pool = database.pool(vertx, config.dbPoolSize());
+    this.verwerker = new Verwerker(vertx, pool, config.verwerkingBatchSize(), config.verwerkingPollInterval(),
+        config.ontvangstbewijsBewaartermijn(), metrics);
+    this.afnemers = new Afnemers(pool);
+    this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
+    this.berichtenboxen = new Berichtenboxen(pool);
+  }
+
+  /** Starts the database (embedded or external), migrates it, and starts processing. */
+  public static Engine start(EngineConfig config) throws IOException {
+    Database db = Database.start(config);
+    Engine engine = new Engine(config, db);
+    engine.verwerker.start();
+    LOG.info("engine started: {} event loops, native transport {}, database {}",
+        VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, engine.vertx.isNativeTransportEnabled(),
+        db.embedded() ? "embedded" : "external");
+    return engine;
+  }
+
+  /** A new intake bound to the calling event loop (one per HTTP verticle instance). */
+  public Intake newIntake() {
+    return new Intake(pool, config, verwerker::wakeUp, metrics);
+  }
+
+  public EngineConfig config() { return config; }
+  public Vertx vertx() { return vertx; }
+  public Pool pool() { return pool; }
+  public EngineMetrics metrics() { return metrics; }
+  public Afnemers afnemers() { return afnemers; }
+  public Ontvangstbewijzen ontvangstbewijzen() { return ontvangstbewijzen; }
+  public Berichtenboxen berichtenboxen() { return berichtenboxen; }
+  public Database database() { return database; }
+
+  /** Finishes the processing round under way, closes the pool, Vert.x and the database. */
+  @Override
+  public void close() {
+    long timeout = config.shutdownTimeout().toMillis();
+    try {
+      verwerker.stop().compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
+          .get(timeout, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("processing did not stop cleanly: {}", e.toString());
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    try {
+      database.close();
+    } catch (IOException e) {
+      LOG.warn("database did not stop cleanly: {}", e.toString());
+    }
+  }
+
+  /** For callers that compose on close. */
+  public Future<Void> stopProcessing() {
+    return verwerker.stop();
+  }
+}

@@ -1,0 +1,280 @@
+package nl.berichtenbox.engine.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Reads {@link EngineConfig}: defaults, then the YAML file named by {@code --config}, then the
+ * environment, then {@code --name=value} flags. Each setting has one YAML key (camelCase), one
+ * environment variable and one flag, listed in {@link #SETTINGS}; the README table is made from it.
+ */
+public final class ConfigLoader {
+
+  /** One setting: its YAML key, environment variable, flag, default and description. */
+  public record Setting(String key, String env, String flag, String defaultValue, String description) {}
+
+  private static final Pattern VENSTER = Pattern.compile("^(altijd|([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-3]):[0-5]\\d)$");
+
+  public static final List<Setting> SETTINGS = List.of(
+      s("httpPort", "HTTP_PORT", "8080", "HTTP port"),
+      s("httpHost", "HTTP_HOST", "0.0.0.0", "address the HTTP server binds to"),
+      s("dataDir", "DATA_DIR", "./data", "embedded database and files"),
+      s("dbUrl", "DB_URL", null, "external PostgreSQL (postgresql://user:pw@host:port/db); embedded when unset"),
+      s("dbPoolSize", "DB_POOL_SIZE", "8", "PostgreSQL connections per process"),
+      s("kafkaBootstrap", "KAFKA_BOOTSTRAP", null, "Kafka bootstrap servers; Kafka faces off when unset"),
+      s("adminToken", "ADMIN_TOKEN", null, "operator token; generated and printed at start when unset"),
+      s("portalJwtSecret", "PORTAL_JWT_SECRET", null, "HS256 secret for citizen tokens (at least 32 bytes); generated and printed when unset"),
+      s("abonnementenVenster", "ABONNEMENTEN_VENSTER", "23:00-07:00", "Abonnementservice window HH:MM-HH:MM or altijd"),
+      s("smtpUrl", "SMTP_URL", null, "smtp://host:port; unset: notifications go to DATA_DIR/mail"),
+      s("tlsCert", "TLS_CERT", null, "PEM certificate: serve HTTPS"),
+      s("tlsKey", "TLS_KEY", null, "PEM private key for TLS_CERT"),
+      s("tlsClientCa", "TLS_CLIENT_CA", null, "PEM CA of afnemer client certificates (OIN auth)"),
+      s("httpInstances", "HTTP_INSTANCES", "0", "HTTP verticle instances; 0 = one per core"),
+      s("maxBodyBytes", "MAX_BODY_BYTES", "1048576", "largest body of a single-message request"),
+      s("maxBatchBodyBytes", "MAX_BATCH_BODY_BYTES", "33554432", "largest JSON batch body (NDJSON is streamed: this limit is per line there)"),
+      s("groupCommitMaxMessages", "GROUP_COMMIT_MAX_MESSAGES", "1000", "messages in one group commit at most"),
+      s("groupCommitMaxBytes", "GROUP_COMMIT_MAX_BYTES", "8388608", "bytes of messages in one group commit at most"),
+      s("groupCommitMaxInFlight", "GROUP_COMMIT_MAX_IN_FLIGHT", "2", "group commits under way at once per event loop"),
+      s("verwerkingBatchSize", "VERWERKING_BATCH_SIZE", "500", "messages processed in one transaction"),
+      s("verwerkingPollInterval", "VERWERKING_POLL_INTERVAL", "PT0.25S", "safety-net poll of the processor (ISO-8601 duration)"),
+      s("ontvangstbewijsBewaartermijn", "VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P7D", "how long receipts stay readable"),
+      s("shutdownTimeout", "SHUTDOWN_TIMEOUT", "PT20S", "graceful drain on SIGTERM at most"));
+
+  private static Setting s(String key, String env, String def, String description) {
+    String flag = "--" + key.replaceAll("([A-Z])", "-$1").toLowerCase();
+    return new Setting(key, "BERICHTENBOX_" + env, flag, def, description);
+  }
+
+  private ConfigLoader() {}
+
+  /** Loads from the real environment and the given command-line flags. */
+  public static EngineConfig load(List<String> flags) {
+    return load(flags, System.getenv());
+  }
+
+  public static EngineConfig load(List<String> flags, Map<String, String> env) {
+    Map<String, String> values = new LinkedHashMap<>();
+    Map<String, String> source = new LinkedHashMap<>();
+    for (Setting s : SETTINGS) {
+      if (s.defaultValue() != null) {
+        values.put(s.key(), s.defaultValue());
+        source.put(s.key(), "default");
+      }
+    }
+    Map<String, String> flagValues = parseFlags(flags);
+    String configFile = flagValues.remove("config");
+    if (configFile == null) {
+      configFile = env.get("BERICHTENBOX_CONFIG");
+    }
+    if (configFile != null) {
+      readYaml(Path.of(configFile), values, source);
+    }
+    for (Setting s : SETTINGS) {
+      String v = env.get(s.env());
+      if (v != null && !v.isEmpty()) {
+        values.put(s.key(), v);
+        source.put(s.key(), "environment variable " + s.env());
+      }
+    }
+    for (Map.Entry<String, String> f : flagValues.entrySet()) {
+      Setting s = byFlag(f.getKey());
+      values.put(s.key(), f.getValue());
+      source.put(s.key(), "flag " + s.flag());
+    }
+    return build(values, source);
+  }
+
+  private static Map<String, String> parseFlags(List<String> flags) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < flags.size(); i++) {
+      String f = flags.get(i);
+      if (!f.startsWith("--")) {
+        throw new ConfigException("unexpected argument '" + f + "' (flags are --name=value)");
+      }
+      String name;
+      String value;
+      int eq = f.indexOf('=');
+      if (eq > 0) {
+        name = f.substring(2, eq);
+        value = f.substring(eq + 1);
+      } else {
+        name = f.substring(2);
+        if (i + 1 >= flags.size()) {
+          throw new ConfigException("flag --" + name + " needs a value");
+        }
+        value = flags.get(++i);
+      }
+      if (name.equals("config")) {
+        out.put("config", value);
+      } else {
+        out.put(byFlag("--" + name).flag(), value);
+      }
+    }
+    return out;
+  }
+
+  private static Setting byFlag(String flag) {
+    for (Setting s : SETTINGS) {
+      if (s.flag().equals(flag)) {
+        return s;
+      }
+    }
+    throw new ConfigException("unknown flag " + flag + " (see 'bin/berichtenbox help')");
+  }
+
+  private static void readYaml(Path file, Map<String, String> values, Map<String, String> source) {
+    Object doc;
+    try (InputStream in = Files.newInputStream(file)) {
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+    } catch (IOException e) {
+      throw new ConfigException("configuration file " + file + " cannot be read: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage());
+    }
+    if (doc == null) {
+      return;
+    }
+    if (!(doc instanceof Map<?, ?> map)) {
+      throw new ConfigException("configuration file " + file + " must be a YAML mapping of setting: value");
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String key = String.valueOf(e.getKey());
+      if (SETTINGS.stream().noneMatch(s -> s.key().equals(key))) {
+        throw new ConfigException("configuration file " + file + ": unknown setting '" + key + "'");
+      }
+      if (e.getValue() != null) {
+        values.put(key, String.valueOf(e.getValue()));
+        source.put(key, "configuration file " + file);
+      }
+    }
+  }
+
+  private static EngineConfig build(Map<String, String> v, Map<String, String> src) {
+    List<String> errors = new ArrayList<>();
+    Reader r = new Reader(v, src, errors);
+    int port = r.integer("httpPort", 0, 65535);
+    String host = r.string("httpHost");
+    Path dataDir = Path.of(r.string("dataDir"));
+    String dbUrl = r.string("dbUrl");
+    if (dbUrl != null && !dbUrl.matches("^postgres(ql)?://.+")) {
+      r.error("dbUrl", "must look like postgresql://user:pw@host:port/db");
+    }
+    int pool = r.integer("dbPoolSize", 1, 200);
+    String admin = r.string("adminToken");
+    boolean adminGenerated = admin == null;
+    if (admin != null && admin.length() < 16) {
+      r.error("adminToken", "must be at least 16 characters");
+    }
+    String jwt = r.string("portalJwtSecret");
+    boolean jwtGenerated = jwt == null;
+    if (jwt != null && jwt.length() < 32) {
+      r.error("portalJwtSecret", "must be at least 32 characters (HS256 wants 256 bits)");
+    }
+    String venster = r.string("abonnementenVenster");
+    if (!VENSTER.matcher(venster).matches()) {
+      r.error("abonnementenVenster", "must be HH:MM-HH:MM or altijd");
+    }
+    String smtp = r.string("smtpUrl");
+    if (smtp != null && !smtp.matches("^smtps?://[^:/]+(:\\d+)?/?$")) {
+      r.error("smtpUrl", "must be smtp://host:port");
+    }
+    String cert = r.string("tlsCert");
+    String key = r.string("tlsKey");
+    if ((cert == null) != (key == null)) {
+      r.error(cert == null ? "tlsCert" : "tlsKey", "TLS needs both BERICHTENBOX_TLS_CERT and BERICHTENBOX_TLS_KEY");
+    }
+    int instances = r.integer("httpInstances", 0, 64);
+    int maxBody = r.integer("maxBodyBytes", 1024, Integer.MAX_VALUE);
+    int maxBatchBody = r.integer("maxBatchBodyBytes", 1024, Integer.MAX_VALUE);
+    int gcMessages = r.integer("groupCommitMaxMessages", 1, 10_000);
+    int gcBytes = r.integer("groupCommitMaxBytes", 1024, Integer.MAX_VALUE);
+    int gcInFlight = r.integer("groupCommitMaxInFlight", 1, 64);
+    int vBatch = r.integer("verwerkingBatchSize", 1, 10_000);
+    Duration poll = r.duration("verwerkingPollInterval");
+    Duration keep = r.duration("ontvangstbewijsBewaartermijn");
+    if (keep != null && keep.compareTo(Duration.ofDays(7)) < 0) {
+      r.error("ontvangstbewijsBewaartermijn", "must be at least P7D (the contract keeps receipts 7 days)");
+    }
+    Duration shutdown = r.duration("shutdownTimeout");
+    if (!errors.isEmpty()) {
+      throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
+    }
+    return new EngineConfig(port, host, dataDir, dbUrl, pool, r.string("kafkaBootstrap"),
+        adminGenerated ? randomToken() : admin, adminGenerated,
+        jwtGenerated ? randomToken() : jwt, jwtGenerated,
+        venster, smtp, cert, key, r.string("tlsClientCa"),
+        instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
+        maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, shutdown);
+  }
+
+  /** 32 random bytes, base64url: 256 bits, fine for a bearer token or an HS256 secret. */
+  public static String randomToken() {
+    byte[] b = new byte[32];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private record Reader(Map<String, String> v, Map<String, String> src, List<String> errors) {
+    String string(String key) {
+      String s = v.get(key);
+      return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    int integer(String key, int min, int max) {
+      return parse(key, s -> {
+        int i = Integer.parseInt(s);
+        if (i < min || i > max) {
+          throw new IllegalArgumentException("must be between " + min + " and " + max);
+        }
+        return i;
+      }, "a whole number", 0);
+    }
+
+    Duration duration(String key) {
+      return parse(key, s -> {
+        Duration d = Duration.parse(s);
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("must be positive");
+        }
+        return d;
+      }, "an ISO-8601 duration such as PT0.25S or P7D", null);
+    }
+
+    private <T> T parse(String key, Function<String, T> f, String what, T fallback) {
+      String s = string(key);
+      if (s == null) {
+        return fallback;
+      }
+      try {
+        return f.apply(s);
+      } catch (IllegalArgumentException e) {
+        String reason = e instanceof NumberFormatException || e.getMessage() == null
+            || e.getClass().getName().contains("DateTime") ? "must be " + what : e.getMessage();
+        error(key, "'" + s + "' " + reason);
+        return fallback;
+      } catch (RuntimeException e) {
+        error(key, "'" + s + "' must be " + what);
+        return fallback;
+      }
+    }
+
+    void error(String key, String message) {
+      Setting s = SETTINGS.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
+      errors.add(s.env() + " (" + s.key() + ", from " + src.getOrDefault(key, "default") + "): " + message);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package nl.berichtenbox.engine.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * All of the engine's configuration as one typed value. Built by {@link ConfigLoader} from
+ * defaults, then a YAML file, then {@code BERICHTENBOX_*} environment variables, then flags.
+ */
+public record EngineConfig(
+    int httpPort,
+    String httpHost,
+    Path dataDir,
+    String dbUrl,
+    int dbPoolSize,
+    String kafkaBootstrap,
+    String adminToken,
+    boolean adminTokenGenerated,
+    String portalJwtSecret,
+    boolean portalJwtSecretGenerated,
+    String abonnementenVenster,
+    String smtpUrl,
+    String tlsCert,
+    String tlsKey,
+    String tlsClientCa,
+    int httpInstances,
+    int maxBodyBytes,
+    int maxBatchBodyBytes,
+    int groupCommitMaxMessages,
+    int groupCommitMaxBytes,
+    int groupCommitMaxInFlight,
+    int verwerkingBatchSize,
+    Duration verwerkingPollInterval,
+    Duration ontvangstbewijsBewaartermijn,
+    Duration shutdownTimeout) {
+
+  public boolean embeddedDatabase() {
+    return dbUrl == null;
+  }
+}

@@ -1,0 +1,105 @@
+package nl.berichtenbox.engine.intake;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import nl.berichtenbox.engine.domain.ServerErrorException;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
+
+/**
+ * Group commit, confined to one event loop: requests queue here; whenever fewer than
+ * {@code maxInFlight} transactions are under way, everything queued (up to a size bound) goes
+ * into one transaction and every waiting request is answered only after its commit. At low
+ * load a request is written at once; under load the batches grow by themselves.
+ */
+final class GroupCommitter {
+  private final Pool pool;
+  private final IntakeWriter writer;
+  private final int maxMessages;
+  private final int maxBytes;
+  private final int maxInFlight;
+  private final int maxQueuedMessages;
+  private final Runnable onCommit;
+  private final EngineMetrics metrics;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private int queuedMessages;
+  private int inFlight;
+
+  private record Pending(IntakeWriter.Unit unit, Promise<IntakeWriter.Unit> promise) {}
+
+  GroupCommitter(Pool pool, IntakeWriter writer, int maxMessages, int maxBytes, int maxInFlight,
+      Runnable onCommit, EngineMetrics metrics) {
+    this.pool = pool;
+    this.writer = writer;
+    this.maxMessages = maxMessages;
+    this.maxBytes = maxBytes;
+    this.maxInFlight = maxInFlight;
+    this.maxQueuedMessages = Math.max(20 * maxMessages, 20_000);
+    this.onCommit = onCommit;
+    this.metrics = metrics;
+  }
+
+  Future<IntakeWriter.Unit> submit(IntakeWriter.Unit unit) {
+    if (queuedMessages > maxQueuedMessages) {
+      metrics.intakeShed.increment();
+      return Future.failedFuture(ServerErrorException.unavailable("intake is overloaded, try again shortly", null));
+    }
+    Promise<IntakeWriter.Unit> p = Promise.promise();
+    queue.add(new Pending(unit, p));
+    queuedMessages += unit.offered.size();
+    drain();
+    return p.future();
+  }
+
+  private void drain() {
+    while (inFlight < maxInFlight && !queue.isEmpty()) {
+      List<Pending> batch = new ArrayList<>();
+      int messages = 0;
+      int bytes = 0;
+      while (!queue.isEmpty()) {
+        Pending next = queue.peek();
+        int m = next.unit().offered.size();
+        if (!batch.isEmpty() && (messages + m > maxMessages || bytes + next.unit().weight > maxBytes)) {
+          break;
+        }
+        queue.poll();
+        batch.add(next);
+        messages += m;
+        bytes += next.unit().weight;
+        queuedMessages -= m;
+      }
+      flush(batch, messages);
+    }
+  }
+
+  private void flush(List<Pending> batch, int messages) {
+    inFlight++;
+    List<IntakeWriter.Unit> units = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      units.add(p.unit());
+    }
+    long start = System.nanoTime();
+    pool.withTransaction(conn -> writer.write(conn, units)).onComplete(ar -> {
+      inFlight--;
+      if (ar.succeeded()) {
+        metrics.groupCommits.increment();
+        metrics.groupCommitMessages.add(messages);
+        metrics.commitLatency.recordNanos(System.nanoTime() - start);
+        for (Pending p : batch) {
+          p.promise().complete(p.unit());
+        }
+        onCommit.run();
+      } else {
+        metrics.groupCommitFailures.increment();
+        ServerErrorException e = ServerErrorException.unavailable("the message store is unavailable", ar.cause());
+        for (Pending p : batch) {
+          p.promise().fail(e);
+        }
+      }
+      drain();
+    });
+  }
+}

@@ -1,0 +1,300 @@
+package nl.berichtenbox.engine.intake;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import nl.berichtenbox.engine.domain.Bericht;
+import nl.berichtenbox.engine.domain.BerichtStatus;
+import nl.berichtenbox.engine.domain.VerwerkingsCode;
+import nl.berichtenbox.engine.intake.IntakeItem.BatchHeader;
+import nl.berichtenbox.engine.intake.IntakeItem.Offered;
+import nl.berichtenbox.engine.intake.IntakeItem.Outcome;
+
+/**
+ * Writes many requests' messages inside one transaction with a handful of statements, however
+ * many messages: batches, messages with their attachments (one statement), idempotency look-up
+ * of the keys that were already there, refusals. Counters are left to the processor, so no two
+ * intake transactions ever wait on the same row.
+ */
+final class IntakeWriter {
+  private static final String INSERT_BATCH = """
+      INSERT INTO batch (oin, batch_id, aanmaak_datum, totaal)
+      SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::int[])
+      ON CONFLICT (oin, batch_id) DO NOTHING
+      RETURNING oin, batch_id""";
+
+  private static final String INSERT_BERICHTEN = """
+      WITH ins AS (
+        INSERT INTO bericht (oin, bericht_id, batch_id, bsn, bericht_type, onderwerp, bericht_tekst, referentie,
+                             publicatie_datum, eind_datum_handelingstermijn, aantal_bijlagen, digest)
+        SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                             $8::text[], $9::timestamptz[], $10::date[], $11::int2[], $12::bytea[])
+        ON CONFLICT (oin, bericht_id) DO NOTHING
+        RETURNING id, oin, bericht_id
+      ), bij AS (
+        INSERT INTO bijlage (bericht, volgorde, omschrijving, media_type, inhoud)
+        SELECT ins.id, b.volgorde, b.omschrijving, b.media_type, b.inhoud
+        FROM unnest($13::text[], $14::uuid[], $15::int2[], $16::text[], $17::text[], $18::bytea[])
+             AS b(oin, bericht_id, volgorde, omschrijving, media_type, inhoud)
+        JOIN ins ON ins.oin = b.oin AND ins.bericht_id = b.bericht_id
+      )
+      SELECT oin, bericht_id FROM ins""";
+
+  private static final String LOOKUP = """
+      SELECT b.oin, b.bericht_id, b.digest, b.status, b.verwerkings_code
+      FROM unnest($1::text[], $2::uuid[]) AS k(oin, bericht_id)
+      JOIN bericht b ON b.oin = k.oin::char(20) AND b.bericht_id = k.bericht_id""";
+
+  private static final String INSERT_AFWIJZINGEN = """
+      INSERT INTO afwijzing (oin, bericht_id, batch_id, verwerkings_code)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[])""";
+
+  /** One request's worth of work. */
+  static final class Unit {
+    final String oin;
+    final BatchHeader registerBatch;
+    final UUID batchId;
+    boolean recordRefusals;
+    final List<Offered> offered;
+    final int weight;
+    Outcome[] outcomes;
+    boolean batchNew;
+
+    Unit(String oin, BatchHeader registerBatch, UUID batchId, boolean recordRefusals, List<Offered> offered) {
+      this.oin = oin;
+      this.registerBatch = registerBatch;
+      this.batchId = batchId;
+      this.recordRefusals = recordRefusals;
+      this.offered = offered;
+      int w = 256;
+      for (Offered o : offered) {
+        w += o.bericht() == null ? 256 : o.bericht().weight();
+      }
+      this.weight = w;
+    }
+  }
+
+  private record Key(String oin, UUID berichtId) {}
+
+  private record Stored(byte[] digest, BerichtStatus status, VerwerkingsCode code) {}
+
+  Future<Void> write(SqlConnection conn, List<Unit> units) {
+    return registerBatches(conn, units)
+        .compose(v -> insertBerichten(conn, units))
+        .compose(v -> insertRefusals(conn, units));
+  }
+
+  private Future<Void> registerBatches(SqlConnection conn, List<Unit> units) {
+    List<Unit> withBatch = new ArrayList<>();
+    for (Unit u : units) {
+      if (u.registerBatch != null) {
+        withBatch.add(u);
+      }
+    }
+    if (withBatch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = withBatch.size();
+    String[] oins = new String[n];
+    UUID[] ids = new UUID[n];
+    OffsetDateTime[] aanmaak = new OffsetDateTime[n];
+    Integer[] totaal = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      Unit u = withBatch.get(i);
+      oins[i] = u.oin;
+      ids[i] = u.registerBatch.batchId();
+      aanmaak[i] = u.registerBatch.aanmaakDatum().atOffset(ZoneOffset.UTC);
+      totaal[i] = u.registerBatch.totaal();
+    }
+    return conn.preparedQuery(INSERT_BATCH).execute(Tuple.from(List.<Object>of(oins, ids, aanmaak, totaal))).map(rows -> {
+      Set<Key> fresh = new HashSet<>();
+      for (Row r : rows) {
+        fresh.add(new Key(r.getString(0), r.getUUID(1)));
+      }
+      for (Unit u : withBatch) {
+        u.batchNew = fresh.contains(new Key(u.oin, u.registerBatch.batchId()));
+        u.recordRefusals = u.batchNew;
+      }
+      return null;
+    });
+  }
+
+  private Future<Void> insertBerichten(SqlConnection conn, List<Unit> units) {
+    // First occurrence of a key is inserted; later ones (same flush) are resolved by look-up.
+    Map<Key, Bericht> first = new HashMap<>();
+    List<Key> keys = new ArrayList<>();
+    List<Bericht> rows = new ArrayList<>();
+    List<UUID> batchIds = new ArrayList<>();
+    for (Unit u : units) {
+      u.outcomes = new Outcome[u.offered.size()];
+      for (Offered o : u.offered) {
+        if (o.bericht() != null) {
+          Key k = new Key(u.oin, o.bericht().berichtId());
+          if (first.putIfAbsent(k, o.bericht()) == null) {
+            keys.add(k);
+            rows.add(o.bericht());
+            batchIds.add(u.batchId);
+          }
+        }
+      }
+    }
+    if (rows.isEmpty()) {
+      resolve(units, Set.of(), first, Map.of());
+      return Future.succeededFuture();
+    }
+    int n = rows.size();
+    String[] oin = new String[n];
+    UUID[] id = new UUID[n];
+    UUID[] batch = batchIds.toArray(new UUID[0]);
+    String[] bsn = new String[n];
+    String[] type = new String[n];
+    String[] onderwerp = new String[n];
+    String[] tekst = new String[n];
+    String[] referentie = new String[n];
+    OffsetDateTime[] publicatie = new OffsetDateTime[n];
+    java.time.LocalDate[] eind = new java.time.LocalDate[n];
+    Short[] aantal = new Short[n];
+    Buffer[] digest = new Buffer[n];
+    List<String> bOin = new ArrayList<>();
+    List<UUID> bId = new ArrayList<>();
+    List<Short> bVolgorde = new ArrayList<>();
+    List<String> bOmschrijving = new ArrayList<>();
+    List<String> bMedia = new ArrayList<>();
+    List<Buffer> bInhoud = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Bericht b = rows.get(i);
+      oin[i] = keys.get(i).oin();
+      id[i] = b.berichtId();
+      bsn[i] = b.bsn();
+      type[i] = b.berichtType();
+      onderwerp[i] = b.onderwerp();
+      tekst[i] = b.berichtTekst();
+      referentie[i] = b.referentie();
+      publicatie[i] = b.publicatieDatum() == null ? null : b.publicatieDatum().atOffset(ZoneOffset.UTC);
+      eind[i] = b.eindDatumHandelingsTermijn();
+      aantal[i] = (short) b.bijlagen().size();
+      digest[i] = Buffer.buffer(b.digest());
+      for (Bericht.Bijlage bij : b.bijlagen()) {
+        bOin.add(oin[i]);
+        bId.add(id[i]);
+        bVolgorde.add((short) bij.volgorde());
+        bOmschrijving.add(bij.omschrijving());
+        bMedia.add(bij.mediaType());
+        bInhoud.add(Buffer.buffer(bij.inhoud()));
+      }
+    }
+    Tuple t = Tuple.from(List.<Object>of(oin, id, batch, bsn, type, onderwerp, tekst, referentie, publicatie, eind,
+        aantal, digest, bOin.toArray(new String[0]), bId.toArray(new UUID[0]), bVolgorde.toArray(new Short[0]),
+        bOmschrijving.toArray(new String[0]), bMedia.toArray(new String[0]), bInhoud.toArray(new Buffer[0])));
+    return conn.preparedQuery(INSERT_BERICHTEN).execute(t).compose(inserted -> {
+      Set<Key> fresh = new HashSet<>(inserted.rowCount() * 2);
+      for (Row r : inserted) {
+        fresh.add(new Key(r.getString(0), r.getUUID(1)));
+      }
+      List<Key> lookup = new ArrayList<>();
+      for (Unit u : units) {
+        for (Offered o : u.offered) {
+          if (o.bericht() != null) {
+            Key k = new Key(u.oin, o.bericht().berichtId());
+            if (!fresh.contains(k) || first.get(k) != o.bericht()) {
+              lookup.add(k);
+            }
+          }
+        }
+      }
+      if (lookup.isEmpty()) {
+        resolve(units, fresh, first, Map.of());
+        return Future.succeededFuture();
+      }
+      String[] lo = new String[lookup.size()];
+      UUID[] li = new UUID[lookup.size()];
+      for (int i = 0; i < lo.length; i++) {
+        lo[i] = lookup.get(i).oin();
+        li[i] = lookup.get(i).berichtId();
+      }
+      return conn.preparedQuery(LOOKUP).execute(Tuple.from(List.<Object>of(lo, li))).map(found -> {
+        Map<Key, Stored> stored = new HashMap<>();
+        for (Row r : found) {
+          stored.put(new Key(r.getString(0), r.getUUID(1)), new Stored(r.getBuffer(2).getBytes(),
+              BerichtStatus.values()[r.getShort(3)], code(r.getString(4))));
+        }
+        resolve(units, fresh, first, stored);
+        return null;
+      });
+    });
+  }
+
+  private static VerwerkingsCode code(String s) {
+    return s == null ? null : VerwerkingsCode.valueOf(s);
+  }
+
+  private static void resolve(List<Unit> units, Set<Key> fresh, Map<Key, Bericht> first, Map<Key, Stored> stored) {
+    for (Unit u : units) {
+      for (int i = 0; i < u.offered.size(); i++) {
+        Offered o = u.offered.get(i);
+        if (o.bericht() == null) {
+          u.outcomes[i] = new Outcome(o.rawBerichtId(), BerichtStatus.AFGEWEZEN, o.refusal(), o.invalidParams(),
+              Outcome.Kind.REFUSED);
+          continue;
+        }
+        Key k = new Key(u.oin, o.bericht().berichtId());
+        String id = o.bericht().berichtId().toString();
+        if (fresh.contains(k) && first.get(k) == o.bericht()) {
+          u.outcomes[i] = new Outcome(id, BerichtStatus.ONTVANGEN, null, List.of(), Outcome.Kind.PARKED);
+          continue;
+        }
+        Stored s = stored.get(k);
+        if (s == null) {
+          // Inserted by this very flush from another request's identical key: compare with that one.
+          Bericht winner = first.get(k);
+          s = new Stored(winner.digest(), BerichtStatus.ONTVANGEN, null);
+        }
+        if (Arrays.equals(s.digest(), o.bericht().digest())) {
+          u.outcomes[i] = new Outcome(id, s.status(), s.code(), List.of(), Outcome.Kind.REPLAY);
+        } else {
+          u.outcomes[i] = new Outcome(id, BerichtStatus.AFGEWEZEN, VerwerkingsCode.BerichtBestaatAl, List.of(),
+              Outcome.Kind.CONFLICT);
+        }
+      }
+    }
+  }
+
+  private Future<Void> insertRefusals(SqlConnection conn, List<Unit> units) {
+    List<String> oin = new ArrayList<>();
+    List<String> id = new ArrayList<>();
+    List<UUID> batch = new ArrayList<>();
+    List<String> code = new ArrayList<>();
+    for (Unit u : units) {
+      if (!u.recordRefusals) {
+        continue;
+      }
+      for (Outcome o : u.outcomes) {
+        if (o.kind() == Outcome.Kind.REFUSED || o.kind() == Outcome.Kind.CONFLICT) {
+          oin.add(u.oin);
+          id.add(o.berichtId());
+          batch.add(u.batchId);
+          code.add(o.code().name());
+        }
+      }
+    }
+    if (oin.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(INSERT_AFWIJZINGEN)
+        .execute(Tuple.from(List.<Object>of(oin.toArray(new String[0]), id.toArray(new String[0]),
+            batch.toArray(new UUID[0]), code.toArray(new String[0]))))
+        .mapEmpty();
+  }
+}

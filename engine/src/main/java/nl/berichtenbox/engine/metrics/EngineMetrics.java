@@ -1,0 +1,90 @@
+package nl.berichtenbox.engine.metrics;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The engine's own counters and latency histograms, shared by every event loop (LongAdder and
+ * HdrHistogram's Recorder are safe and cheap for many writers), rendered as Prometheus text.
+ */
+public final class EngineMetrics {
+  public final LongAdder berichtenGeparkeerd = new LongAdder();
+  public final LongAdder berichtenReplay = new LongAdder();
+  public final LongAdder berichtenAfgewezenBijOntvangst = new LongAdder();
+  public final LongAdder groupCommits = new LongAdder();
+  public final LongAdder groupCommitMessages = new LongAdder();
+  public final LongAdder groupCommitFailures = new LongAdder();
+  public final LongAdder intakeShed = new LongAdder();
+  public final LongAdder verwerkt = new LongAdder();
+  public final LongAdder verwerkingRondes = new LongAdder();
+  public final LongAdder verwerkingFouten = new LongAdder();
+  public final LongAdder httpRequests = new LongAdder();
+  public final LongAdder http4xx = new LongAdder();
+  public final LongAdder http5xx = new LongAdder();
+  public final Latency commitLatency = new Latency();
+  public final Latency verwerkingsduur = new Latency();
+
+  /** A cumulative latency histogram in microseconds, 1 µs to 1 h. */
+  public static final class Latency {
+    private final Recorder recorder = new Recorder(3_600_000_000L, 2);
+    private final Histogram total = new Histogram(3_600_000_000L, 2);
+
+    public void recordNanos(long nanos) {
+      recorder.recordValue(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), 3_600_000_000L)));
+    }
+
+    public void recordMicros(long micros) {
+      recorder.recordValue(Math.max(1, Math.min(micros, 3_600_000_000L)));
+    }
+
+    synchronized Histogram snapshot() {
+      total.add(recorder.getIntervalHistogram());
+      return total.copy();
+    }
+  }
+
+  public String prometheus() {
+    StringBuilder sb = new StringBuilder(4096);
+    counter(sb, "berichtenbox_berichten_geparkeerd_total", "messages durably parked", berichtenGeparkeerd);
+    counter(sb, "berichtenbox_berichten_replay_total", "idempotent re-deliveries answered", berichtenReplay);
+    counter(sb, "berichtenbox_berichten_afgewezen_bij_ontvangst_total", "messages refused on arrival",
+        berichtenAfgewezenBijOntvangst);
+    counter(sb, "berichtenbox_group_commits_total", "intake transactions", groupCommits);
+    counter(sb, "berichtenbox_group_commit_berichten_total", "messages written by intake transactions",
+        groupCommitMessages);
+    counter(sb, "berichtenbox_group_commit_failures_total", "intake transactions that failed", groupCommitFailures);
+    counter(sb, "berichtenbox_intake_shed_total", "intake requests answered 503 because the queue was full",
+        intakeShed);
+    counter(sb, "berichtenbox_verwerkt_total", "messages and refusals given a receipt by processing", verwerkt);
+    counter(sb, "berichtenbox_verwerking_rondes_total", "processing transactions", verwerkingRondes);
+    counter(sb, "berichtenbox_verwerking_fouten_total", "processing transactions that failed", verwerkingFouten);
+    counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
+    counter(sb, "berichtenbox_http_4xx_total", "HTTP requests answered 4xx", http4xx);
+    counter(sb, "berichtenbox_http_5xx_total", "HTTP requests answered 5xx", http5xx);
+    summary(sb, "berichtenbox_intake_commit_seconds", "duration of an intake transaction", commitLatency);
+    summary(sb, "berichtenbox_verwerkingsduur_seconds", "parked to processed, per message", verwerkingsduur);
+    return sb.toString();
+  }
+
+  private static void counter(StringBuilder sb, String name, String help, LongAdder v) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(" counter\n");
+    sb.append(name).append(' ').append(v.sum()).append('\n');
+  }
+
+  private static void summary(StringBuilder sb, String name, String help, Latency l) {
+    Histogram h = l.snapshot();
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(" summary\n");
+    for (double q : new double[] {0.5, 0.99, 0.999}) {
+      sb.append(name).append("{quantile=\"").append(q).append("\"} ")
+          .append(String.format(Locale.ROOT, "%.6f", h.getValueAtPercentile(q * 100) / 1e6)).append('\n');
+    }
+    sb.append(name).append("_count ").append(h.getTotalCount()).append('\n');
+    sb.append(name).append("_sum ")
+        .append(String.format(Locale.ROOT, "%.6f", h.getMean() * h.getTotalCount() / 1e6)).append('\n');
+  }
+}

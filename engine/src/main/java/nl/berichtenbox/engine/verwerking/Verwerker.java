@@ -1,0 +1,190 @@
+package nl.berichtenbox.engine.verwerking;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Processing (contract §2.3): claims parked messages and refusals in batches and, in one
+ * transaction per round, decides each message against the citizen's box, the citizen's
+ * acceptance of the afnemer, the berichtType and the dates, and writes status, receipt and
+ * counters. Receipt numbers are handed out under one advisory lock, so they are committed in
+ * number order and a feed reader never skips a receipt that commits late; several engine
+ * processes take turns.
+ */
+public final class Verwerker {
+  private static final Logger LOG = LoggerFactory.getLogger(Verwerker.class);
+  private static final long LOCK_KEY = 0x42_42_00_01L;
+
+  private static final String ROUND = """
+      WITH claimed AS (
+        SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+      ), decided AS (
+        SELECT b.id,
+               CASE
+                 WHEN b.publicatie_datum > now() + interval '13 days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
+                 WHEN bt.actief IS NOT TRUE THEN 'BerichtTypeNietOndersteund'
+                 WHEN bb.actief IS NOT TRUE OR v.berichten_ontvangen IS NOT TRUE THEN 'NietActiefOfGeabonneerd'
+                 ELSE 'Verwerkt'
+               END AS code
+        FROM claimed c
+        JOIN bericht b ON b.id = c.id
+        LEFT JOIN bericht_type bt ON bt.oin = b.oin AND bt.code = b.bericht_type
+        LEFT JOIN berichtenbox bb ON bb.bsn = b.bsn
+        LEFT JOIN voorkeur v ON v.bsn = b.bsn AND v.oin = b.oin
+      ), upd AS (
+        UPDATE bericht b
+        SET status = CASE WHEN d.code = 'Verwerkt' THEN 1 ELSE 2 END,
+            verwerkings_code = d.code,
+            verwerkt_op = clock_timestamp()
+        FROM decided d
+        WHERE b.id = d.id
+        RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
+                  b.ontvangen_op, b.verwerkt_op
+      ), afw AS (
+        DELETE FROM afwijzing
+        WHERE id IN (SELECT id FROM afwijzing ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, oin, bericht_id, batch_id, 2::smallint AS status, verwerkings_code, tijdstip AS ontvangen_op
+      ), alles AS (
+        SELECT 0 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op FROM upd
+        UNION ALL
+        SELECT 1 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op FROM afw
+      ), ontvangstbewijzen AS (
+        INSERT INTO verwerkingsbericht (oin, bericht_id, batch_id, status, verwerkings_code, tijdstip)
+        SELECT oin, bericht_id, batch_id, status, verwerkings_code, now() FROM alles ORDER BY k, id
+        RETURNING 1
+      ), batchtellers AS (
+        INSERT INTO batch_teller AS t (oin, batch_id, code, aantal)
+        SELECT oin, batch_id, verwerkings_code, count(*) FROM alles WHERE batch_id IS NOT NULL
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (oin, batch_id, code) DO UPDATE SET aantal = t.aantal + EXCLUDED.aantal, laatst_op = now()
+        RETURNING 1
+      ), dagtellers AS (
+        INSERT INTO dag_teller AS t (oin, datum, code, aantal)
+        SELECT a.oin, (a.ontvangen_op AT TIME ZONE 'Europe/Amsterdam')::date, x.code, count(*)
+        FROM alles a CROSS JOIN LATERAL (VALUES (a.verwerkings_code), ('Aangeboden')) AS x(code)
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (oin, datum, code) DO UPDATE SET aantal = t.aantal + EXCLUDED.aantal
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM upd) AS berichten,
+             (SELECT count(*) FROM afw) AS afwijzingen,
+             (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
+             (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur""";
+
+  private static final String PURGE = """
+      DELETE FROM verwerkingsbericht
+      WHERE volgnummer IN (SELECT volgnummer FROM verwerkingsbericht WHERE tijdstip < now() - $1::interval LIMIT 10000)""";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final int batchSize;
+  private final long pollMillis;
+  private final Duration bewaartermijn;
+  private final EngineMetrics metrics;
+  private Context context;
+  private boolean running;
+  private boolean again;
+  private boolean stopped;
+  private long pollTimer = -1;
+  private long purgeTimer = -1;
+  private Future<Void> current = Future.succeededFuture();
+
+  public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, EngineMetrics metrics) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.batchSize = batchSize;
+    this.pollMillis = Math.max(1, poll.toMillis());
+    this.bewaartermijn = bewaartermijn;
+    this.metrics = metrics;
+  }
+
+  /** Starts the loop on its own event-loop context. */
+  public void start() {
+    context = vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      pollTimer = vertx.setPeriodic(pollMillis, id -> kick());
+      purgeTimer = vertx.setPeriodic(Duration.ofMinutes(10).toMillis(), id -> purge());
+      kick();
+    });
+  }
+
+  /** Signals new work; callable from any thread. Coalesces: at most one round runs at a time. */
+  public void wakeUp() {
+    Context c = context;
+    if (c != null) {
+      c.runOnContext(v -> kick());
+    }
+  }
+
+  private void kick() {
+    if (stopped) {
+      return;
+    }
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    again = false;
+    Future<Void> round = round();
+    current = round;
+    round.onComplete(ar -> {
+      running = false;
+      if (ar.failed()) {
+        metrics.verwerkingFouten.increment();
+        LOG.warn("processing round failed, retrying after the poll interval: {}", ar.cause().toString());
+      } else if (again) {
+        kick();
+      }
+    });
+  }
+
+  private Future<Void> round() {
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
+        .compose(v -> conn.preparedQuery(ROUND).execute(Tuple.of(batchSize))))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          long berichten = r.getLong("berichten");
+          long afwijzingen = r.getLong("afwijzingen");
+          metrics.verwerkingRondes.increment();
+          metrics.verwerkt.add(berichten + afwijzingen);
+          Long[] duur = r.getArrayOfLongs("duur");
+          if (duur != null) {
+            for (Long d : duur) {
+              metrics.verwerkingsduur.recordMicros(d);
+            }
+          }
+          if (berichten >= batchSize || afwijzingen >= batchSize) {
+            again = true;
+          }
+          return null;
+        });
+  }
+
+  private void purge() {
+    pool.preparedQuery(PURGE).execute(Tuple.of(bewaartermijn.toSeconds() + " seconds"))
+        .onFailure(e -> LOG.warn("purging old receipts failed: {}", e.toString()));
+  }
+
+  /** Stops taking new rounds and completes when the round under way has committed. */
+  public Future<Void> stop() {
+    Context c = context;
+    if (c == null) {
+      return Future.succeededFuture();
+    }
+    return Future.<Future<Void>>future(p -> c.runOnContext(v -> {
+      stopped = true;
+      vertx.cancelTimer(pollTimer);
+      vertx.cancelTimer(purgeTimer);
+      p.complete(current.recover(e -> Future.succeededFuture()));
+    })).compose(f -> f);
+  }
+}
