@@ -1,0 +1,64 @@
+package nl.berichtenbox.engine.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @Test
+  void defaultsMatchTheContract() {
+    EngineConfig c = ConfigLoader.load(List.of(), Map.of());
+    assertEquals(8080, c.httpPort());
+    assertEquals(Path.of("./data"), c.dataDir());
+    assertTrue(c.embeddedDatabase());
+    assertEquals("23:00-07:00", c.abonnementenVenster());
+    assertTrue(c.adminTokenGenerated());
+    assertTrue(c.portalJwtSecret().length() >= 43);
+    assertEquals(Duration.ofDays(7), c.ontvangstbewijsBewaartermijn());
+  }
+
+  @Test
+  void fileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("c.yaml");
+    Files.writeString(yaml, "httpPort: 9001\ndbPoolSize: 3\nabonnementenVenster: altijd\n");
+    EngineConfig fileOnly = ConfigLoader.load(List.of("--config", yaml.toString()), Map.of());
+    assertEquals(9001, fileOnly.httpPort());
+    assertEquals(3, fileOnly.dbPoolSize());
+    EngineConfig env = ConfigLoader.load(List.of("--config=" + yaml), Map.of("BERICHTENBOX_HTTP_PORT", "9002"));
+    assertEquals(9002, env.httpPort());
+    assertEquals(3, env.dbPoolSize());
+    EngineConfig flag = ConfigLoader.load(List.of("--config=" + yaml, "--http-port=9003"),
+        Map.of("BERICHTENBOX_HTTP_PORT", "9002", "BERICHTENBOX_ADMIN_TOKEN", "a-long-enough-admin-token"));
+    assertEquals(9003, flag.httpPort());
+    assertFalse(flag.adminTokenGenerated());
+    assertEquals("altijd", flag.abonnementenVenster());
+  }
+
+  @Test
+  void invalidSettingsAreNamedWithTheirSource(@TempDir Path dir) throws Exception {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
+        Map.of("BERICHTENBOX_HTTP_PORT", "abc", "BERICHTENBOX_ABONNEMENTEN_VENSTER", "24:00-07:00")));
+    assertTrue(e.getMessage().contains("BERICHTENBOX_HTTP_PORT (httpPort, from environment variable"), e.getMessage());
+    assertTrue(e.getMessage().contains("BERICHTENBOX_ABONNEMENTEN_VENSTER"), e.getMessage());
+    ConfigException f = assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of("--no-such=1"), Map.of()));
+    assertTrue(f.getMessage().contains("--no-such"));
+    Path yaml = dir.resolve("bad.yaml");
+    Files.writeString(yaml, "httpPoort: 1\n");
+    ConfigException g = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(List.of("--config", yaml.toString()), Map.of()));
+    assertTrue(g.getMessage().contains("unknown setting 'httpPoort'"));
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
+        Map.of("BERICHTENBOX_PORTAL_JWT_SECRET", "short")));
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
+        Map.of("BERICHTENBOX_VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P1D")));
+  }
+}
