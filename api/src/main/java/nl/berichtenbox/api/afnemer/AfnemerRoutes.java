@@ -53,7 +53,7 @@ public final class AfnemerRoutes {
 
   public void mount(Router router, RouteTable table, Auth auth) {
     String base = "/api/v1";
-    BodyHandler small = BodyHandler.create(false).setBodyLimit(maxBody);
+    BodyHandler small = BodyHandler.create(false).setBodyLimit(maxBody).setPreallocateBodyBuffer(true);
     BodyHandler large = BodyHandler.create(false).setBodyLimit(maxBatchBody);
     table.add(router, POST, base + "/berichten", small, Http.consumes(Http.JSON), auth.afnemer(), this::bericht);
     table.add(router, GET, base + "/berichten/:berichtId", auth.afnemer(), Http.respond(200, ctx -> {

@@ -270,78 +270,119 @@ public final class BerichtValidator {
     return s;
   }
 
-  /** SHA-256 over a canonical rendering: object keys sorted, no insignificant whitespace. */
+  /**
+   * SHA-256 over a canonical rendering: object keys sorted, no insignificant whitespace. The
+   * rendering is streamed into the digest, never built as one string: with a 100 kB attachment
+   * building it was a third of intake CPU (JFR).
+   */
   public static byte[] digest(JsonObject o) {
-    StringBuilder sb = new StringBuilder(256);
-    canonical(o, sb);
     try {
-      return MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      Canonical c = new Canonical(MessageDigest.getInstance("SHA-256"));
+      c.value(o);
+      return c.finish();
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static void canonical(Object v, StringBuilder sb) {
-    if (v instanceof JsonObject obj) {
-      sb.append('{');
-      Map<String, Object> sorted = new TreeMap<>(obj.getMap());
-      boolean first = true;
-      for (Map.Entry<String, Object> e : sorted.entrySet()) {
-        if (!first) {
-          sb.append(',');
-        }
-        first = false;
-        quote(e.getKey(), sb);
-        sb.append(':');
-        canonical(wrap(e.getValue()), sb);
-      }
-      sb.append('}');
-    } else if (v instanceof JsonArray arr) {
-      sb.append('[');
-      for (int i = 0; i < arr.size(); i++) {
-        if (i > 0) {
-          sb.append(',');
-        }
-        canonical(arr.getValue(i), sb);
-      }
-      sb.append(']');
-    } else if (v instanceof String s) {
-      quote(s, sb);
-    } else if (v instanceof Number n) {
-      double d = n.doubleValue();
-      if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-        sb.append((long) d);
-      } else {
-        sb.append(d);
-      }
-    } else {
-      sb.append(v);
-    }
-  }
+  /** Writes canonical JSON into a digest through a small buffer. */
+  private static final class Canonical {
+    private final MessageDigest md;
+    private final StringBuilder small = new StringBuilder(512);
 
-  @SuppressWarnings("unchecked")
-  private static Object wrap(Object v) {
-    if (v instanceof Map<?, ?> m) {
-      return new JsonObject((Map<String, Object>) m);
+    Canonical(MessageDigest md) {
+      this.md = md;
     }
-    if (v instanceof List<?> l) {
-      return new JsonArray(l);
-    }
-    return v;
-  }
 
-  private static void quote(String s, StringBuilder sb) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20) {
-        sb.append(String.format("\\u%04x", (int) c));
-      } else {
-        sb.append(c);
+    byte[] finish() {
+      flush();
+      return md.digest();
+    }
+
+    private void flush() {
+      if (small.length() > 0) {
+        md.update(small.toString().getBytes(StandardCharsets.UTF_8));
+        small.setLength(0);
       }
     }
-    sb.append('"');
+
+    @SuppressWarnings("unchecked")
+    void value(Object v) {
+      if (v instanceof Map<?, ?> m) {
+        v = new JsonObject((Map<String, Object>) m);
+      } else if (v instanceof List<?> l) {
+        v = new JsonArray(l);
+      }
+      if (v instanceof JsonObject obj) {
+        small.append('{');
+        boolean first = true;
+        for (Map.Entry<String, Object> e : new TreeMap<>(obj.getMap()).entrySet()) {
+          if (!first) {
+            small.append(',');
+          }
+          first = false;
+          string(e.getKey());
+          small.append(':');
+          value(e.getValue());
+        }
+        small.append('}');
+      } else if (v instanceof JsonArray arr) {
+        small.append('[');
+        for (int i = 0; i < arr.size(); i++) {
+          if (i > 0) {
+            small.append(',');
+          }
+          value(arr.getValue(i));
+        }
+        small.append(']');
+      } else if (v instanceof String str) {
+        string(str);
+      } else if (v instanceof Number n) {
+        double d = n.doubleValue();
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+          small.append((long) d);
+        } else {
+          small.append(d);
+        }
+      } else {
+        small.append(v);
+      }
+    }
+
+    private void string(String s) {
+      if (s.length() > 256 && clean(s)) {
+        // long and plain (base64): straight into the digest
+        small.append('"');
+        flush();
+        md.update(s.getBytes(StandardCharsets.UTF_8));
+        small.append('"');
+        return;
+      }
+      small.append('"');
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '"' || c == '\\') {
+          small.append('\\').append(c);
+        } else if (c < 0x20) {
+          small.append(String.format("\\u%04x", (int) c));
+        } else {
+          small.append(c);
+        }
+      }
+      small.append('"');
+      if (small.length() > 8192) {
+        flush();
+      }
+    }
+
+    private static boolean clean(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '"' || c == '\\' || c < 0x20) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 }
