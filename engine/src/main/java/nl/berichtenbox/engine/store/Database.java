@@ -121,7 +121,13 @@ public final class Database implements AutoCloseable {
     String dbName = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
     int port = uri.getPort() > 0 ? uri.getPort() : 5432;
     PgConnectOptions options = new PgConnectOptions().setHost(uri.getHost()).setPort(port).setDatabase(dbName)
-        .setUser(user).setPassword(pw).setCachePreparedStatements(true).setPipeliningLimit(256);
+        .setCachePreparedStatements(true).setPipeliningLimit(256);
+    if (user != null) {
+      options.setUser(user);
+    }
+    if (pw != null) {
+      options.setPassword(pw);
+    }
     String jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + dbName;
     return new Database(null, options, jdbc, user, pw);
   }
