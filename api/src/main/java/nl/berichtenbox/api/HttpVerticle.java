@@ -73,7 +73,7 @@ public final class HttpVerticle extends VerticleBase {
     new AfnemerRoutes(engine.newIntake(), engine.ontvangstbewijzen(), engine.afnemers(), config.maxBodyBytes(),
         config.maxBatchBodyBytes()).mount(router, table, auth);
     new BeheerRoutes(engine.afnemers()).mount(router, table, auth);
-    new BerichtenboxRoutes(engine.berichtenboxen()).mount(router, table, auth);
+    new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, table, auth);
     new OperationsRoutes(engine.pool(), metrics, openApi, draining::get).mount(router, table);
 
     router.route().failureHandler(this::failure);

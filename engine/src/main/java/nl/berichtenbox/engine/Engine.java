@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.afnemers.Afnemers;
 import nl.berichtenbox.engine.berichtenbox.Berichtenboxen;
+import nl.berichtenbox.engine.berichtenbox.BoxBerichten;
+import nl.berichtenbox.engine.berichtenbox.Cursor;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.intake.Intake;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
@@ -33,6 +35,7 @@ public final class Engine implements AutoCloseable {
   private final Afnemers afnemers;
   private final Ontvangstbewijzen ontvangstbewijzen;
   private final Berichtenboxen berichtenboxen;
+  private final BoxBerichten boxBerichten;
 
   private Engine(EngineConfig config, Database database) {
     this.config = config;
@@ -44,6 +47,19 @@ public final class Engine implements AutoCloseable {
     this.afnemers = new Afnemers(pool);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
     this.berichtenboxen = new Berichtenboxen(pool);
+    this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
+  }
+
+  /** The cursor key is derived from the portal secret: cursors stay valid across restarts and processes. */
+  private static byte[] cursorKey(String secret) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "HmacSHA256"));
+      return mac.doFinal("berichtenbox-cursor-v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Starts the database (embedded or external), migrates it, and starts processing. */
@@ -69,6 +85,7 @@ public final class Engine implements AutoCloseable {
   public Afnemers afnemers() { return afnemers; }
   public Ontvangstbewijzen ontvangstbewijzen() { return ontvangstbewijzen; }
   public Berichtenboxen berichtenboxen() { return berichtenboxen; }
+  public BoxBerichten boxBerichten() { return boxBerichten; }
   public Database database() { return database; }
 
   /** Finishes the processing round under way, closes the pool, Vert.x and the database. */

@@ -29,8 +29,8 @@ public final class Berichtenboxen {
   public Future<JsonObject> get(String bsn) {
     return pool.preparedQuery("""
             SELECT bb.actief, bb.email, bb.notificaties_aan,
-                   (SELECT count(*) FROM bericht b WHERE b.bsn = bb.bsn AND b.status = 1 AND NOT b.gelezen
-                      AND b.map = 'inbox' AND (b.publicatie_datum IS NULL OR b.publicatie_datum <= now())) AS ongelezen
+                   (SELECT count(*) FROM bericht b WHERE b.bsn = bb.bsn AND b.status = 1 AND b.map = 'inbox'
+                      AND NOT b.gelezen AND b.zichtbaar_op <= now()) AS ongelezen
             FROM berichtenbox bb WHERE bb.bsn = $1""")
         .execute(Tuple.of(bsn)).map(rows -> {
           if (rows.size() == 0) {

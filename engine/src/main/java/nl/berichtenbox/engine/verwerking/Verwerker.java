@@ -27,7 +27,7 @@ public final class Verwerker {
       WITH claimed AS (
         SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
       ), decided AS (
-        SELECT b.id,
+        SELECT b.id, a.naam AS afzender,
                CASE
                  WHEN b.publicatie_datum > now() + interval '13 days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
                  WHEN bt.actief IS NOT TRUE THEN 'BerichtTypeNietOndersteund'
@@ -39,11 +39,15 @@ public final class Verwerker {
         LEFT JOIN bericht_type bt ON bt.oin = b.oin AND bt.code = b.bericht_type
         LEFT JOIN berichtenbox bb ON bb.bsn = b.bsn
         LEFT JOIN voorkeur v ON v.bsn = b.bsn AND v.oin = b.oin
+        LEFT JOIN afnemer a ON a.oin = b.oin
       ), upd AS (
         UPDATE bericht b
         SET status = CASE WHEN d.code = 'Verwerkt' THEN 1 ELSE 2 END,
             verwerkings_code = d.code,
-            verwerkt_op = clock_timestamp()
+            verwerkt_op = clock_timestamp(),
+            publiek_id = CASE WHEN d.code = 'Verwerkt' THEN gen_random_uuid() END,
+            zichtbaar_op = CASE WHEN d.code = 'Verwerkt' THEN coalesce(b.publicatie_datum, clock_timestamp()) END,
+            zoektekst = CASE WHEN d.code = 'Verwerkt' THEN lower(b.onderwerp || ' ' || d.afzender) END
         FROM decided d
         WHERE b.id = d.id
         RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
