@@ -16,6 +16,7 @@ public final class Main {
     List<String> rest = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
     switch (command) {
       case "serve" -> serve(rest);
+      case "seed" -> seed(rest);
       case "help", "--help", "-h" -> help();
       case "config" -> {
         EngineConfig c = load(rest);
@@ -37,6 +38,34 @@ public final class Main {
       System.exit(2);
       return null;
     }
+  }
+
+  /** Fills the store for load tests, then stops: {@code seed [--berichten=N --burgers=N --afnemers=N]}. */
+  private static void seed(List<String> args) {
+    int berichten = 1_000_000;
+    int burgers = 100_000;
+    int afnemers = 400;
+    List<String> flags = new java.util.ArrayList<>();
+    for (String a : args) {
+      if (a.startsWith("--berichten=")) {
+        berichten = Integer.parseInt(a.substring(12));
+      } else if (a.startsWith("--burgers=")) {
+        burgers = Integer.parseInt(a.substring(10));
+      } else if (a.startsWith("--afnemers=")) {
+        afnemers = Integer.parseInt(a.substring(11));
+      } else {
+        flags.add(a);
+      }
+    }
+    EngineConfig config = load(flags);
+    try (nl.berichtenbox.engine.store.Database db = nl.berichtenbox.engine.store.Database.start(config)) {
+      System.out.printf("seeding %d afnemers, %d burgers, %d berichten%n", afnemers, burgers, berichten);
+      db.seed(afnemers, burgers, berichten, System.out::println);
+    } catch (Exception e) {
+      System.err.println("berichtenbox: seeding failed: " + e);
+      System.exit(1);
+    }
+    Runtime.getRuntime().halt(0);
   }
 
   private static void serve(List<String> flags) {
@@ -92,6 +121,7 @@ public final class Main {
 
         commands:
           serve     start the engine (embedded PostgreSQL unless BERICHTENBOX_DB_URL is set)
+          seed      fill the store for load tests (--berichten=1000000 --burgers=100000 --afnemers=400)
           config    print the configuration as it would be used, secrets masked
           help      this text
 

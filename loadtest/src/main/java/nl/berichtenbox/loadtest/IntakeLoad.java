@@ -41,60 +41,23 @@ import org.HdrHistogram.Histogram;
  */
 public final class IntakeLoad {
   private final Map<String, String> args;
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient client;
-  private final String host;
-  private final int port;
-  private final io.vertx.core.Context context;
+  private final LoadClient http;
 
   private IntakeLoad(Map<String, String> args) {
     this.args = args;
-    java.net.URI u = java.net.URI.create(args.getOrDefault("url", "http://localhost:8080"));
-    this.host = u.getHost();
-    this.port = u.getPort();
-    this.context = vertx.getOrCreateContext();
-    int connections = Integer.parseInt(args.getOrDefault("connections", "64"));
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-        .setDefaultHost(host).setDefaultPort(port), new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    this.http = new LoadClient(args.getOrDefault("url", "http://localhost:8080"),
+        Integer.parseInt(args.getOrDefault("connections", "64")));
   }
 
   public static void main(String[] argv) throws Exception {
-    Map<String, String> args = new LinkedHashMap<>();
-    for (String a : argv) {
-      int eq = a.indexOf('=');
-      args.put(a.substring(2, eq), a.substring(eq + 1));
-    }
-    IntakeLoad load = new IntakeLoad(args);
-    try {
+    IntakeLoad load = new IntakeLoad(LoadClient.args(argv));
+    try (LoadClient c = load.http) {
       load.run();
-    } finally {
-      load.vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 
-  private record Resp(int status, Buffer body) {}
-
-  private Future<Resp> call(HttpMethod m, String path, String token, String body) {
-    RequestOptions o = new RequestOptions().setMethod(m).setURI(path);
-    if (token != null) {
-      o.putHeader("Authorization", "Bearer " + token);
-    }
-    if (body != null) {
-      o.putHeader("Content-Type", "application/json");
-    }
-    return client.request(o).compose(req -> body == null ? req.send() : req.send(body))
-        .compose(res -> res.body().map(b -> new Resp(res.statusCode(), b)));
-  }
-
-  private <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
-
-  /** A request from the main thread, issued on an event loop: a response must never race its body handler. */
-  private Resp blocking(HttpMethod m, String path, String token, String body) throws Exception {
-    io.vertx.core.Promise<Resp> p = io.vertx.core.Promise.promise();
-    context.runOnContext(v -> call(m, path, token, body).onComplete(p));
-    return await(p.future());
+  private LoadClient.Resp blocking(HttpMethod m, String path, String token, String body) throws Exception {
+    return http.blocking(m, path, token, body);
   }
 
   private void run() throws Exception {
@@ -108,7 +71,7 @@ public final class IntakeLoad {
 
     // --- setup: an afnemer, its berichtType, citizens who accept it ---
     String oin = String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
-    Resp created = blocking(HttpMethod.POST, "/api/v1/beheer/afnemers", admin,
+    LoadClient.Resp created = blocking(HttpMethod.POST, "/api/v1/beheer/afnemers", admin,
         new JsonObject().put("oin", oin).put("naam", "Load " + oin.substring(14)).encode());
     if (created.status() != 201) {
       throw new IllegalStateException("creating the afnemer: " + created.status() + " " + created.body());
@@ -118,7 +81,7 @@ public final class IntakeLoad {
     List<String> bsns = new ArrayList<>();
     for (int i = 0; i < citizens; i++) {
       String bsn = bsn();
-      String tok = jwt(jwtSecret, bsn);
+      String tok = LoadClient.jwt(jwtSecret, bsn);
       blocking(HttpMethod.PUT, "/api/v1/berichtenbox", tok, "{}");
       blocking(HttpMethod.PUT, "/api/v1/berichtenbox/voorkeuren/" + oin, tok, "{\"berichtenOntvangen\":true}");
       bsns.add(bsn);
@@ -142,40 +105,24 @@ public final class IntakeLoad {
     List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
     long total = (long) rate * (warmup + seconds);
     long measuredFrom = (long) rate * warmup;
-    long intervalNanos = 1_000_000_000L / rate;
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    AtomicLong completed = new AtomicLong();
-    long[] sent = {0};
     long start = System.nanoTime();
     long bodyBytes = (prefix.length() + 60L);
-    context.runOnContext(v -> vertx.setPeriodic(1, id -> {
-      long now = System.nanoTime();
-      while (sent[0] < total && start + sent[0] * intervalNanos <= now) {
-        long i = sent[0]++;
-        long due = start + i * intervalNanos;
-        String berichtId = UUID.randomUUID().toString();
-        String body = prefix + berichtId + "\",\"bsn\":\"" + bsns.get((int) (i % bsns.size())) + "\"}";
-        call(HttpMethod.POST, "/api/v1/berichten", key, body).onComplete(ar -> {
-          long took = System.nanoTime() - due;
-          int s = ar.succeeded() ? ar.result().status() : -1;
-          if (i >= measuredFrom) {
-            synchronized (latency) {
-              latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
-            }
-            statuses.computeIfAbsent(s, k -> new AtomicLong()).incrementAndGet();
-            if (s == 202) {
-              accepted.add(berichtId);
-            }
-          }
-          if (completed.incrementAndGet() == total) {
-            done.complete(null);
-          }
-        });
+    String[] ids = new String[(int) total];
+    CompletableFuture<Void> done = http.offer(rate, total, i -> {
+      ids[(int) i] = UUID.randomUUID().toString();
+      String body = prefix + ids[(int) i] + "\",\"bsn\":\"" + bsns.get((int) (i % bsns.size())) + "\"}";
+      return http.call(HttpMethod.POST, "/api/v1/berichten", key, body);
+    }, (i, took, s) -> {
+      if (i >= measuredFrom) {
+        synchronized (latency) {
+          latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
+        }
+        statuses.computeIfAbsent(s, k -> new AtomicLong()).incrementAndGet();
+        if (s == 202) {
+          accepted.add(ids[(int) i]);
+        }
       }
-      if (sent[0] >= total) {
-        vertx.cancelTimer(id);
-      }
-    }));
+    });
     done.get(warmup + seconds + 120, TimeUnit.SECONDS);
     double elapsed = (System.nanoTime() - start) / 1e9;
 
@@ -207,29 +154,21 @@ public final class IntakeLoad {
     JsonObject result = new JsonObject()
         .put("scenario", attachmentKb > 0 ? "intake-" + attachmentKb + "kb-attachment" : "intake-2kb")
         .put("offeredRate", rate).put("seconds", seconds).put("bodyBytes", bodyBytes)
-        .put("accepted202", ok).put("acceptedPerSecond", round(ok / (double) seconds))
+        .put("accepted202", ok).put("acceptedPerSecond", LoadClient.round(ok / (double) seconds))
         .put("statuses", new JsonObject(new LinkedHashMap<>(statuses.entrySet().stream()
             .collect(java.util.stream.Collectors.toMap(e -> String.valueOf(e.getKey()), e -> (Object) e.getValue().get())))))
-        .put("latencyMs", percentiles(latency, 1e6))
-        .put("processingLagMs", percentiles(lag, 1).put("sample", lag.getTotalCount()).put("notProcessedIn120s", pending))
-        .put("wallSeconds", round(elapsed));
+        .put("latencyMs", LoadClient.percentiles(latency, 1e6))
+        .put("processingLagMs", LoadClient.percentiles(lag, 1).put("sample", lag.getTotalCount()).put("notProcessedIn120s", pending))
+        .put("wallSeconds", LoadClient.round(elapsed));
     System.out.println(result.encodePrettily());
     if (args.containsKey("out")) {
       Files.writeString(Path.of(args.get("out")), result.encodePrettily());
     }
   }
 
-  private static JsonObject percentiles(Histogram h, double unit) {
-    JsonObject o = new JsonObject();
-    for (double p : new double[] {50, 90, 99, 99.9}) {
-      o.put("p" + (p == 99.9 ? "99.9" : String.valueOf((int) p)), round(h.getValueAtPercentile(p) / unit));
-    }
-    return o.put("max", round(h.getMaxValue() / unit));
-  }
 
-  private static double round(double d) {
-    return Math.round(d * 100) / 100.0;
-  }
+
+
 
   private static String bsn() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -252,13 +191,5 @@ public final class IntakeLoad {
     }
   }
 
-  private static String jwt(String secret, String bsn) throws Exception {
-    Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
-    String h = e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-    String p = e.encodeToString(("{\"sub\":\"" + bsn + "\",\"exp\":" + (Instant.now().getEpochSecond() + 7200) + "}")
-        .getBytes(StandardCharsets.UTF_8));
-    Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    return h + "." + p + "." + e.encodeToString(mac.doFinal((h + "." + p).getBytes(StandardCharsets.US_ASCII)));
-  }
+
 }

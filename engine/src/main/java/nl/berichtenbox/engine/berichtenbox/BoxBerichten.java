@@ -35,28 +35,21 @@ public final class BoxBerichten {
   private static final String COLUMNS = """
       b.publiek_id, b.oin, a.naam, b.onderwerp, b.referentie, b.zichtbaar_op, b.gelezen, b.map, b.aantal_bijlagen, b.id""";
 
-  private static final String LIST = "SELECT " + COLUMNS + """
-      
-      FROM bericht b JOIN afnemer a ON a.oin = b.oin
+  private static final String LIST_FROM = """
+       FROM bericht b JOIN afnemer a ON a.oin = b.oin
       WHERE b.bsn = $1 AND b.status = 1 AND b.map = $2
         AND b.zichtbaar_op <= now()
         AND (b.zichtbaar_op, b.id) < ($3, $4)
         AND ($5::boolean IS NULL OR b.gelezen = NOT $5)
         AND ($6::text IS NULL OR b.oin = $6::char(20))
-      ORDER BY b.zichtbaar_op DESC, b.id DESC
-      LIMIT $7""";
+      """;
 
-  private static final String LIST_ZOEK = "SELECT " + COLUMNS + """
-      
-      FROM bericht b JOIN afnemer a ON a.oin = b.oin
-      WHERE b.bsn = $1 AND b.status = 1 AND b.map = $2
-        AND b.zichtbaar_op <= now()
-        AND (b.zichtbaar_op, b.id) < ($3, $4)
-        AND ($5::boolean IS NULL OR b.gelezen = NOT $5)
-        AND ($6::text IS NULL OR b.oin = $6::char(20))
-        AND b.zoektekst IS NOT NULL AND b.zoektekst LIKE $8
-      ORDER BY b.zichtbaar_op DESC, b.id DESC
-      LIMIT $7""";
+  private static final String LIST_ORDER = " ORDER BY b.zichtbaar_op DESC, b.id DESC LIMIT $7";
+
+  private static final String LIST = "SELECT " + COLUMNS + LIST_FROM + LIST_ORDER;
+
+  private static final String LIST_ZOEK = "SELECT " + COLUMNS + LIST_FROM
+      + " AND b.zoektekst IS NOT NULL AND b.zoektekst LIKE $8" + LIST_ORDER;
 
   private static final String READ = """
       SELECT b.publiek_id, b.oin, a.naam, b.onderwerp, b.bericht_tekst, b.referentie, b.zichtbaar_op,
@@ -75,24 +68,24 @@ public final class BoxBerichten {
   private static final String BIJLAGE_DEEL = """
       SELECT substring(inhoud FROM $3 FOR $4) FROM bijlage WHERE bericht = $1 AND volgorde = $2""";
 
-  private static final String PATCH = """
+  /** The citizen's own, visible message, locked: the start of every command. */
+  private static final String EIGEN = """
       WITH t AS (
         SELECT id, map FROM bericht
         WHERE publiek_id = $1 AND bsn = $2 AND status = 1 AND zichtbaar_op <= now()
         FOR UPDATE
-      ), u AS (
+      )""";
+
+  private static final String PATCH = EIGEN + """
+      , u AS (
         UPDATE bericht b SET gelezen = coalesce($3, b.gelezen), map = coalesce($4, b.map)
         FROM t WHERE b.id = t.id AND t.map <> 'verwijderd'
         RETURNING b.id
       )
       SELECT t.map, (SELECT count(*) FROM u) AS gewijzigd FROM t""";
 
-  private static final String DELETE = """
-      WITH t AS (
-        SELECT id, map FROM bericht
-        WHERE publiek_id = $1 AND bsn = $2 AND status = 1 AND zichtbaar_op <= now()
-        FOR UPDATE
-      ), u AS (
+  private static final String DELETE = EIGEN + """
+      , u AS (
         UPDATE bericht b SET
           map = CASE WHEN t.map = 'prullenbak' THEN 'verwijderd' ELSE 'prullenbak' END,
           onderwerp = CASE WHEN t.map = 'prullenbak' THEN '' ELSE b.onderwerp END,

@@ -157,6 +157,12 @@ public final class Database implements AutoCloseable {
     return jdbcUrl;
   }
 
+  /** Fills the store for load tests (blocking): see {@link Seeder}. */
+  public void seed(int afnemers, int burgers, int berichten, java.util.function.Consumer<String> progress)
+      throws java.sql.SQLException {
+    Seeder.seed(jdbcUrl, jdbcUser, jdbcPassword, afnemers, burgers, berichten, progress);
+  }
+
   public boolean embedded() {
     return embedded != null;
   }

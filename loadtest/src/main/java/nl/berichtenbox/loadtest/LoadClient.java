@@ -1,0 +1,136 @@
+package nl.berichtenbox.loadtest;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.HdrHistogram.Histogram;
+
+/** What every load scenario needs: an HTTP client on one event loop, citizen tokens, percentiles. */
+final class LoadClient implements AutoCloseable {
+  final Vertx vertx = Vertx.vertx();
+  final Context context = vertx.getOrCreateContext();
+  final HttpClient client;
+
+  record Resp(int status, Buffer body) {}
+
+  LoadClient(String url, int connections) {
+    URI u = URI.create(url);
+    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+        .setDefaultHost(u.getHost()).setDefaultPort(u.getPort()),
+        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+  }
+
+  static Map<String, String> args(String[] argv) {
+    Map<String, String> args = new LinkedHashMap<>();
+    for (String a : argv) {
+      int eq = a.indexOf('=');
+      args.put(a.substring(2, eq), a.substring(eq + 1));
+    }
+    return args;
+  }
+
+  /** Call from the client's event loop (the open-model timer runs there). */
+  Future<Resp> call(HttpMethod m, String path, String token, String body) {
+    RequestOptions o = new RequestOptions().setMethod(m).setURI(path);
+    if (token != null) {
+      o.putHeader("Authorization", "Bearer " + token);
+    }
+    if (body != null) {
+      o.putHeader("Content-Type", "application/json");
+    }
+    return client.request(o).compose(req -> body == null ? req.send() : req.send(body))
+        .compose(res -> res.body().map(b -> new Resp(res.statusCode(), b)));
+  }
+
+  /** What is told of each completed request: its index, nanoseconds since it was due, its status (-1: failed). */
+  interface Outcome {
+    void record(long index, long tookNanos, int status);
+  }
+
+  /**
+   * The open arrival model: request i is due at start + i / rate, whatever the server does; a 1 ms
+   * timer on the event loop sends every request that is due. Completes when all have answered.
+   */
+  CompletableFuture<Void> offer(int rate, long total, LongFunction<Future<Resp>> send, Outcome outcome) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    AtomicLong completed = new AtomicLong();
+    long interval = 1_000_000_000L / rate;
+    long[] sent = {0};
+    long start = System.nanoTime();
+    context.runOnContext(v -> vertx.setPeriodic(1, id -> {
+      long now = System.nanoTime();
+      while (sent[0] < total && start + sent[0] * interval <= now) {
+        long i = sent[0]++;
+        long due = start + i * interval;
+        send.apply(i).onComplete(ar -> {
+          outcome.record(i, System.nanoTime() - due, ar.succeeded() ? ar.result().status() : -1);
+          if (completed.incrementAndGet() == total) {
+            done.complete(null);
+          }
+        });
+      }
+      if (sent[0] >= total) {
+        vertx.cancelTimer(id);
+      }
+    }));
+    return done;
+  }
+
+  /** A request from the main thread, issued on the event loop: a response must never race its body handler. */
+  Resp blocking(HttpMethod m, String path, String token, String body) throws Exception {
+    Promise<Resp> p = Promise.promise();
+    context.runOnContext(v -> call(m, path, token, body).onComplete(p));
+    return p.future().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  static String jwt(String secret, String bsn) {
+    try {
+      Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
+      String h = e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+      String p = e.encodeToString(("{\"sub\":\"" + bsn + "\",\"exp\":" + (Instant.now().getEpochSecond() + 7200) + "}")
+          .getBytes(StandardCharsets.UTF_8));
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return h + "." + p + "." + e.encodeToString(mac.doFinal((h + "." + p).getBytes(StandardCharsets.US_ASCII)));
+    } catch (Exception ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  static JsonObject percentiles(Histogram h, double unit) {
+    JsonObject o = new JsonObject();
+    for (double p : new double[] {50, 90, 99, 99.9}) {
+      o.put("p" + (p == 99.9 ? "99.9" : String.valueOf((int) p)), round(h.getValueAtPercentile(p) / unit));
+    }
+    return o.put("max", round(h.getMaxValue() / unit)).put("count", h.getTotalCount());
+  }
+
+  static double round(double d) {
+    return Math.round(d * 100) / 100.0;
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
