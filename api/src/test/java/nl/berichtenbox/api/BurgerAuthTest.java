@@ -2,6 +2,7 @@ package nl.berichtenbox.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,8 @@ class BurgerAuthTest {
 
   @Test
   void activationAndVoorkeuren() {
-    String tok = api.burgerToken(Api.newBsn());
+    String bsn = Api.newBsn();
+    String tok = api.burgerToken(bsn);
     assertFalse(api.get("/api/v1/berichtenbox", tok).expect(200).json().getBoolean("actief"));
     Api.Afnemer a = api.newAfnemer();
     api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
@@ -53,5 +55,20 @@ class BurgerAuthTest {
     JsonObject v = api.get("/api/v1/berichtenbox/voorkeuren", tok).expect(200).json().getJsonArray("voorkeuren").stream()
         .map(JsonObject.class::cast).filter(o -> a.oin().equals(o.getString("oin"))).findFirst().orElseThrow();
     assertEquals(true, v.getBoolean("berichtenOntvangen"));
+
+    // every change (and only a change) is recorded with its time, for the Abonnementservice's MUTATIES
+    api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
+        .expect(200);
+    api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", false))
+        .expect(200);
+    io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows = TestEngine.server().engine().pool().preparedQuery(
+            "SELECT berichten_ontvangen, tijdstip FROM voorkeur_mutatie WHERE bsn = $1 AND oin = $2 ORDER BY volgnummer")
+        .execute(io.vertx.sqlclient.Tuple.of(bsn, a.oin())).toCompletionStage().toCompletableFuture().join();
+    List<Boolean> states = new java.util.ArrayList<>();
+    rows.forEach(r -> {
+      states.add(r.getBoolean(0));
+      assertTrue(r.getOffsetDateTime(1) != null);
+    });
+    assertEquals(List.of(true, false), states);
   }
 }
