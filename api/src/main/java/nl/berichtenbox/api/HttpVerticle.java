@@ -70,8 +70,7 @@ public final class HttpVerticle extends VerticleBase {
     EngineMetrics metrics = engine.metrics();
     router.route().handler(ctx -> conventions(ctx, metrics));
     Auth auth = new Auth(engine.afnemers(), config.adminToken(), new CitizenJwt(config.portalJwtSecret()));
-    new AfnemerRoutes(engine.newIntake(), engine.ontvangstbewijzen(), engine.afnemers(), config.maxBodyBytes(),
-        config.maxBatchBodyBytes()).mount(router, table, auth);
+    new AfnemerRoutes(engine, engine.newIntake()).mount(router, table, auth);
     new BeheerRoutes(engine.afnemers()).mount(router, table, auth);
     new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, table, auth);
     new OperationsRoutes(engine.pool(), metrics, openApi, draining::get).mount(router, table);

@@ -16,6 +16,7 @@ import nl.berichtenbox.engine.config.EngineConfig;
 public final class TestEngine {
   public static final String ADMIN = "test-admin-token-0123456789";
   public static final String JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";
+  public static final int VALIDATIE_QUOTUM = 150;
   private static ApiServer server;
   private static Api api;
 
@@ -36,7 +37,8 @@ public final class TestEngine {
             "BERICHTENBOX_ADMIN_TOKEN", ADMIN,
             "BERICHTENBOX_PORTAL_JWT_SECRET", JWT_SECRET,
             "BERICHTENBOX_MAX_BATCH_BODY_BYTES", Integer.toString(4 * 1024 * 1024),
-            "BERICHTENBOX_HTTP_INSTANCES", "2"));
+            "BERICHTENBOX_HTTP_INSTANCES", "2",
+            "BERICHTENBOX_VALIDATIE_QUOTUM_PER_UUR", Integer.toString(VALIDATIE_QUOTUM)));
         server = ApiServer.start(config);
         api = new Api("http://127.0.0.1:" + port, new CitizenJwt(JWT_SECRET));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));

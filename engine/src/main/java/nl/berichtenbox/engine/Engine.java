@@ -36,6 +36,10 @@ public final class Engine implements AutoCloseable {
   private final Ontvangstbewijzen ontvangstbewijzen;
   private final Berichtenboxen berichtenboxen;
   private final BoxBerichten boxBerichten;
+  private final nl.berichtenbox.engine.abonnementen.Validatieservice validatieservice;
+  private final nl.berichtenbox.engine.rapportage.Rapportages rapportages;
+  private final nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer =
+      new nl.berichtenbox.engine.intake.Snelheidsbegrenzer();
 
   private Engine(EngineConfig config, Database database) {
     this.config = config;
@@ -48,6 +52,8 @@ public final class Engine implements AutoCloseable {
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
     this.berichtenboxen = new Berichtenboxen(pool);
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
+    this.validatieservice = new nl.berichtenbox.engine.abonnementen.Validatieservice(pool, config.validatieQuotumPerUur());
+    this.rapportages = new nl.berichtenbox.engine.rapportage.Rapportages(pool);
   }
 
   /** The cursor key is derived from the portal secret: cursors stay valid across restarts and processes. */
@@ -86,6 +92,9 @@ public final class Engine implements AutoCloseable {
   public Ontvangstbewijzen ontvangstbewijzen() { return ontvangstbewijzen; }
   public Berichtenboxen berichtenboxen() { return berichtenboxen; }
   public BoxBerichten boxBerichten() { return boxBerichten; }
+  public nl.berichtenbox.engine.abonnementen.Validatieservice validatieservice() { return validatieservice; }
+  public nl.berichtenbox.engine.rapportage.Rapportages rapportages() { return rapportages; }
+  public nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer() { return snelheidsbegrenzer; }
   public Database database() { return database; }
 
   /** Finishes the processing round under way, closes the pool, Vert.x and the database. */

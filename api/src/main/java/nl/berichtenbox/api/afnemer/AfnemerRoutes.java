@@ -23,7 +23,12 @@ import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.Problems;
 import nl.berichtenbox.api.http.RouteTable;
+import nl.berichtenbox.engine.Engine;
+import nl.berichtenbox.engine.abonnementen.Validatieservice;
+import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.afnemers.Afnemers;
+import nl.berichtenbox.engine.intake.Snelheidsbegrenzer;
+import nl.berichtenbox.engine.rapportage.Rapportages;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
@@ -40,15 +45,34 @@ public final class AfnemerRoutes {
   private final Intake intake;
   private final Ontvangstbewijzen bewijzen;
   private final Afnemers afnemers;
+  private final Validatieservice validatieservice;
+  private final Rapportages rapportages;
+  private final Snelheidsbegrenzer begrenzer;
   private final int maxBody;
   private final int maxBatchBody;
 
-  public AfnemerRoutes(Intake intake, Ontvangstbewijzen bewijzen, Afnemers afnemers, int maxBody, int maxBatchBody) {
+  /** @param intake this event loop's intake */
+  public AfnemerRoutes(Engine engine, Intake intake) {
     this.intake = intake;
-    this.bewijzen = bewijzen;
-    this.afnemers = afnemers;
-    this.maxBody = maxBody;
-    this.maxBatchBody = maxBatchBody;
+    this.bewijzen = engine.ontvangstbewijzen();
+    this.afnemers = engine.afnemers();
+    this.validatieservice = engine.validatieservice();
+    this.rapportages = engine.rapportages();
+    this.begrenzer = engine.snelheidsbegrenzer();
+    this.maxBody = engine.config().maxBodyBytes();
+    this.maxBatchBody = engine.config().maxBatchBodyBytes();
+  }
+
+  /** 429 with Retry-After when the afnemer is over its limietPerSeconde; true when the request may go on. */
+  private boolean binnenLimiet(RoutingContext ctx, int berichten) {
+    Afnemer a = Auth.afnemer(ctx);
+    long wacht = begrenzer.neem(a.oin(), a.limietPerSeconde(), berichten);
+    if (wacht > 0) {
+      Problems.fail(ctx, new ClientErrorException(429, "Te veel verzoeken",
+          "meer dan " + a.limietPerSeconde() + " berichten per seconde voor deze afnemer", null, List.of(), wacht));
+      return false;
+    }
+    return true;
   }
 
   public void mount(Router router, RouteTable table, Auth auth) {
@@ -97,6 +121,7 @@ public final class AfnemerRoutes {
     table.add(router, GET, base + "/verwerkingsberichten", auth.afnemer(), Http.respond(200, ctx ->
         bewijzen.feed(Auth.afnemer(ctx).oin(), Http.longParam(ctx, "vanaf", 0, 0, Long.MAX_VALUE),
             (int) Http.longParam(ctx, "limit", 100, 1, 1000))));
+    mountDiensten(router, table, auth, small);
     table.add(router, GET, base + "/bericht-typen", auth.afnemer(),
         Http.respond(200, ctx -> afnemers.berichtTypen(Auth.afnemer(ctx).oin())));
     table.add(router, GET, base + "/bericht-typen/:code", auth.afnemer(),
@@ -113,6 +138,38 @@ public final class AfnemerRoutes {
           .onSuccess(e -> Http.json(ctx, e.getKey() ? 201 : 200, e.getValue()))
           .onFailure(e -> Problems.fail(ctx, e));
     });
+  }
+
+  /** Validatieservice (§2.5), daily report and forecasts (§2.6). */
+  private void mountDiensten(Router router, RouteTable table, Auth auth, BodyHandler small) {
+    String base = "/api/v1";
+    table.add(router, POST, base + "/abonnementen/_valideren", small, Http.consumes(Http.JSON), auth.afnemer(),
+        Http.respond(200, ctx -> validatieservice.valideer(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))));
+    table.add(router, GET, base + "/rapportages/verwerking", auth.afnemer(), Http.respond(200, ctx -> {
+      LocalDate tot = date(ctx, "totDatum", LocalDate.now(NL));
+      return rapportages.verwerking(Auth.afnemer(ctx).oin(), date(ctx, "vanDatum", tot.minusDays(29)), tot);
+    }));
+    table.add(router, PUT, base + "/prognoses/:maand", small, Http.consumes(Http.JSON), auth.afnemer(), ctx -> {
+      try {
+        rapportages.zetPrognose(Auth.afnemer(ctx).oin(), ctx.pathParam("maand"), Http.bodyObject(ctx))
+            .onSuccess(e -> Http.json(ctx, e.getKey() ? 201 : 200, e.getValue()))
+            .onFailure(e -> Problems.fail(ctx, e));
+      } catch (RuntimeException e) {
+        Problems.fail(ctx, e);
+      }
+    });
+    table.add(router, GET, base + "/prognoses", auth.afnemer(), Http.respond(200, ctx -> {
+      java.util.List<InvalidParam> bad = new java.util.ArrayList<>();
+      java.time.YearMonth nu = java.time.YearMonth.now(NL);
+      String van = ctx.request().getParam("vanMaand");
+      String tot = ctx.request().getParam("totMaand");
+      java.time.YearMonth v = van == null ? nu : Rapportages.maand(van, "vanMaand", bad);
+      java.time.YearMonth t = tot == null ? nu.plusMonths(17) : Rapportages.maand(tot, "totMaand", bad);
+      if (!bad.isEmpty()) {
+        throw ClientErrorException.badRequest("ongeldige queryparameters", bad);
+      }
+      return rapportages.prognoses(Auth.afnemer(ctx).oin(), v, t);
+    }));
   }
 
   private static LocalDate date(RoutingContext ctx, String name, LocalDate def) {
@@ -145,6 +202,9 @@ public final class AfnemerRoutes {
           VerwerkingsCode.ValidatieFout, List.of()));
       return;
     }
+    if (!binnenLimiet(ctx, 1)) {
+      return;
+    }
     intake.bericht(Auth.afnemer(ctx).oin(), body).onComplete(ar -> {
       if (ar.failed()) {
         Problems.fail(ctx, ar.cause());
@@ -170,6 +230,9 @@ public final class AfnemerRoutes {
       body = Http.bodyObject(ctx);
     } catch (ClientErrorException e) {
       Problems.fail(ctx, ClientErrorException.badRequest(e.getMessage(), VerwerkingsCode.ValidatieFout, List.of()));
+      return;
+    }
+    if (!binnenLimiet(ctx, body.getValue("berichten") instanceof JsonArray arr ? Math.max(1, arr.size()) : 1)) {
       return;
     }
     Future<Intake.BatchAntwoord> f;
@@ -205,7 +268,12 @@ public final class AfnemerRoutes {
    */
   private void ndjson(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    String oin = Auth.afnemer(ctx).oin();
+    Afnemer afnemer = Auth.afnemer(ctx);
+    String oin = afnemer.oin();
+    if (!binnenLimiet(ctx, 1)) {
+      req.resume();
+      return;
+    }
     RecordParser parser = RecordParser.newDelimited("\n", req);
     parser.maxRecordSize(maxBody);
     var state = new Object() {
@@ -294,7 +362,10 @@ public final class AfnemerRoutes {
               List.of(new InvalidParam("batchId", "is verplicht"))));
         }
         return state.batch.finish();
-      }).onSuccess(a -> Http.json(ctx, 202, antwoord(a))).onFailure(e -> {
+      }).onSuccess(a -> {
+        begrenzer.betaal(oin, afnemer.limietPerSeconde(), a.berichten().size() - 1);
+        Http.json(ctx, 202, antwoord(a));
+      }).onFailure(e -> {
         if (!state.failed) {
           state.failed = true;
           abort.run();

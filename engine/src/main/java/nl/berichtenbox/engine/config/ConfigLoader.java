@@ -39,6 +39,7 @@ public final class ConfigLoader {
       s("adminToken", "ADMIN_TOKEN", null, "operator token; generated and printed at start when unset"),
       s("portalJwtSecret", "PORTAL_JWT_SECRET", null, "HS256 secret for citizen tokens (at least 32 bytes); generated and printed when unset"),
       s("abonnementenVenster", "ABONNEMENTEN_VENSTER", "23:00-07:00", "Abonnementservice window HH:MM-HH:MM or altijd"),
+      s("validatieQuotumPerUur", "VALIDATIE_QUOTUM_PER_UUR", "1000", "Validatieservice calls per hour, all afnemers together"),
       s("smtpUrl", "SMTP_URL", null, "smtp://host:port; unset: notifications go to DATA_DIR/mail"),
       s("tlsCert", "TLS_CERT", null, "PEM certificate: serve HTTPS"),
       s("tlsKey", "TLS_KEY", null, "PEM private key for TLS_CERT"),
@@ -188,6 +189,7 @@ public final class ConfigLoader {
     if (!VENSTER.matcher(venster).matches()) {
       r.error("abonnementenVenster", "must be HH:MM-HH:MM or altijd");
     }
+    int validatieQuotum = r.integer("validatieQuotumPerUur", 1, 100_000_000);
     String smtp = r.string("smtpUrl");
     if (smtp != null && !smtp.matches("^smtps?://[^:/]+(:\\d+)?/?$")) {
       r.error("smtpUrl", "must be smtp://host:port");
@@ -216,7 +218,7 @@ public final class ConfigLoader {
     return new EngineConfig(port, host, dataDir, dbUrl, pool, r.string("kafkaBootstrap"),
         adminGenerated ? randomToken() : admin, adminGenerated,
         jwtGenerated ? randomToken() : jwt, jwtGenerated,
-        venster, smtp, cert, key, r.string("tlsClientCa"),
+        venster, validatieQuotum, smtp, cert, key, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
         maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, shutdown);
   }

@@ -19,6 +19,7 @@ public record EngineConfig(
     String portalJwtSecret,
     boolean portalJwtSecretGenerated,
     String abonnementenVenster,
+    int validatieQuotumPerUur,
     String smtpUrl,
     String tlsCert,
     String tlsKey,
