@@ -30,15 +30,18 @@ public final class TestEngine {
           port = s.getLocalPort();
         }
         Path data = Files.createTempDirectory("bbx-test");
-        EngineConfig config = ConfigLoader.load(List.of(), Map.of(
-            "BERICHTENBOX_HTTP_PORT", Integer.toString(port),
-            "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
-            "BERICHTENBOX_DATA_DIR", data.toString(),
-            "BERICHTENBOX_ADMIN_TOKEN", ADMIN,
-            "BERICHTENBOX_PORTAL_JWT_SECRET", JWT_SECRET,
-            "BERICHTENBOX_MAX_BATCH_BODY_BYTES", Integer.toString(4 * 1024 * 1024),
-            "BERICHTENBOX_HTTP_INSTANCES", "2",
-            "BERICHTENBOX_VALIDATIE_QUOTUM_PER_UUR", Integer.toString(VALIDATIE_QUOTUM)));
+        EngineConfig config = ConfigLoader.load(List.of(), Map.ofEntries(
+            Map.entry("BERICHTENBOX_HTTP_PORT", Integer.toString(port)),
+            Map.entry("BERICHTENBOX_HTTP_HOST", "127.0.0.1"),
+            Map.entry("BERICHTENBOX_DATA_DIR", data.toString()),
+            Map.entry("BERICHTENBOX_ADMIN_TOKEN", ADMIN),
+            Map.entry("BERICHTENBOX_PORTAL_JWT_SECRET", JWT_SECRET),
+            Map.entry("BERICHTENBOX_MAX_BATCH_BODY_BYTES", Integer.toString(4 * 1024 * 1024)),
+            Map.entry("BERICHTENBOX_HTTP_INSTANCES", "2"),
+            Map.entry("BERICHTENBOX_VALIDATIE_QUOTUM_PER_UUR", Integer.toString(VALIDATIE_QUOTUM)),
+            Map.entry("BERICHTENBOX_PUSH_BACKOFF_BASIS", "PT0.1S"),
+            Map.entry("BERICHTENBOX_PUSH_BACKOFF_MAX", "PT0.4S"),
+            Map.entry("BERICHTENBOX_PUSH_OPGEVEN_NA", "PT3S")));
         server = ApiServer.start(config);
         api = new Api("http://127.0.0.1:" + port, new CitizenJwt(JWT_SECRET));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));

@@ -122,6 +122,21 @@ class VerwerkingTest {
   }
 
   @Test
+  void receiptsOlderThanTheRetentionArePurgedAndYoungerOnesKept() throws Exception {
+    var pool = TestEngine.server().engine().pool();
+    pool.preparedQuery("INSERT INTO verwerkingsbericht (oin, bericht_id, status, verwerkings_code, tijdstip) VALUES "
+            + "($1, 'oud', 2, 'ValidatieFout', now() - interval '8 days'), "
+            + "($1, 'jong', 2, 'ValidatieFout', now() - interval '6 days')")
+        .execute(io.vertx.sqlclient.Tuple.of(a.oin())).toCompletionStage().toCompletableFuture().get();
+    assertTrue(TestEngine.server().engine().verwerker().purgeOudeOntvangstbewijzen()
+        .toCompletionStage().toCompletableFuture().get() >= 1);
+    List<String> left = new ArrayList<>();
+    api.get("/api/v1/verwerkingsberichten", a.key()).json().getJsonArray("verwerkingsberichten")
+        .forEach(o -> left.add(((JsonObject) o).getString("berichtId")));
+    assertEquals(List.of("jong"), left);
+  }
+
+  @Test
   void feedParametersAreChecked() {
     assertEquals(List.of("limit"), api.get("/api/v1/verwerkingsberichten?limit=0", a.key()).expect(400).invalidNames());
     api.get("/api/v1/verwerkingsberichten?limit=1001", a.key()).expect(400);

@@ -32,6 +32,7 @@ public final class Engine implements AutoCloseable {
   private final Pool pool;
   private final EngineMetrics metrics = new EngineMetrics();
   private final Verwerker verwerker;
+  private final nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher pusher;
   private final Afnemers afnemers;
   private final Ontvangstbewijzen ontvangstbewijzen;
   private final Berichtenboxen berichtenboxen;
@@ -48,6 +49,9 @@ public final class Engine implements AutoCloseable {
     this.pool = database.pool(vertx, config.dbPoolSize());
     this.verwerker = new Verwerker(vertx, pool, config.verwerkingBatchSize(), config.verwerkingPollInterval(),
         config.ontvangstbewijsBewaartermijn(), metrics);
+    this.pusher = new nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher(vertx, pool,
+        config.pushBackoffBasis(), config.pushBackoffMax(), config.pushOpgevenNa(), metrics);
+    verwerker.naRonde(pusher::wakeUp);
     this.afnemers = new Afnemers(pool);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
     this.berichtenboxen = new Berichtenboxen(pool);
@@ -73,6 +77,7 @@ public final class Engine implements AutoCloseable {
     Database db = Database.start(config);
     Engine engine = new Engine(config, db);
     engine.verwerker.start();
+    engine.pusher.start();
     LOG.info("engine started: {} event loops, native transport {}, database {}",
         VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, engine.vertx.isNativeTransportEnabled(),
         db.embedded() ? "embedded" : "external");
@@ -96,13 +101,14 @@ public final class Engine implements AutoCloseable {
   public nl.berichtenbox.engine.rapportage.Rapportages rapportages() { return rapportages; }
   public nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer() { return snelheidsbegrenzer; }
   public Database database() { return database; }
+  public Verwerker verwerker() { return verwerker; }
 
   /** Finishes the processing round under way, closes the pool, Vert.x and the database. */
   @Override
   public void close() {
     long timeout = config.shutdownTimeout().toMillis();
     try {
-      verwerker.stop().compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
+      verwerker.stop().compose(v -> pusher.stop()).compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
           .get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("processing did not stop cleanly: {}", e.toString());

@@ -53,6 +53,9 @@ public final class ConfigLoader {
       s("verwerkingBatchSize", "VERWERKING_BATCH_SIZE", "500", "messages processed in one transaction"),
       s("verwerkingPollInterval", "VERWERKING_POLL_INTERVAL", "PT0.25S", "safety-net poll of the processor (ISO-8601 duration)"),
       s("ontvangstbewijsBewaartermijn", "VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P7D", "how long receipts stay readable"),
+      s("pushBackoffBasis", "PUSH_BACKOFF_BASIS", "PT1S", "first wait after a failed receipt push; doubles per attempt"),
+      s("pushBackoffMax", "PUSH_BACKOFF_MAX", "PT1H", "longest wait between push attempts"),
+      s("pushOpgevenNa", "PUSH_OPGEVEN_NA", "P6D", "after this long failing, a batch of receipts is recorded as undeliverable"),
       s("shutdownTimeout", "SHUTDOWN_TIMEOUT", "PT20S", "graceful drain on SIGTERM at most"));
 
   private static Setting s(String key, String env, String def, String description) {
@@ -212,6 +215,9 @@ public final class ConfigLoader {
       r.error("ontvangstbewijsBewaartermijn", "must be at least P7D (the contract keeps receipts 7 days)");
     }
     Duration shutdown = r.duration("shutdownTimeout");
+    Duration pushBasis = r.duration("pushBackoffBasis");
+    Duration pushMax = r.duration("pushBackoffMax");
+    Duration pushOpgeven = r.duration("pushOpgevenNa");
     if (!errors.isEmpty()) {
       throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
     }
@@ -220,7 +226,8 @@ public final class ConfigLoader {
         jwtGenerated ? randomToken() : jwt, jwtGenerated,
         venster, validatieQuotum, smtp, cert, key, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
-        maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, shutdown);
+        maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
+        shutdown);
   }
 
   /** 32 random bytes, base64url: 256 bits, fine for a bearer token or an HS256 secret. */

@@ -33,6 +33,9 @@ public record EngineConfig(
     int verwerkingBatchSize,
     Duration verwerkingPollInterval,
     Duration ontvangstbewijsBewaartermijn,
+    Duration pushBackoffBasis,
+    Duration pushBackoffMax,
+    Duration pushOpgevenNa,
     Duration shutdownTimeout) {
 
   public boolean embeddedDatabase() {

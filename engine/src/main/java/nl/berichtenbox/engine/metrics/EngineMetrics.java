@@ -21,6 +21,9 @@ public final class EngineMetrics {
   public final LongAdder verwerkt = new LongAdder();
   public final LongAdder verwerkingRondes = new LongAdder();
   public final LongAdder verwerkingFouten = new LongAdder();
+  public final LongAdder pushAfgeleverd = new LongAdder();
+  public final LongAdder pushMislukt = new LongAdder();
+  public final LongAdder pushOnbestelbaar = new LongAdder();
   public final LongAdder httpRequests = new LongAdder();
   public final LongAdder http4xx = new LongAdder();
   public final LongAdder http5xx = new LongAdder();
@@ -61,6 +64,9 @@ public final class EngineMetrics {
     counter(sb, "berichtenbox_verwerkt_total", "messages and refusals given a receipt by processing", verwerkt);
     counter(sb, "berichtenbox_verwerking_rondes_total", "processing transactions", verwerkingRondes);
     counter(sb, "berichtenbox_verwerking_fouten_total", "processing transactions that failed", verwerkingFouten);
+    counter(sb, "berichtenbox_push_afgeleverd_total", "receipts pushed to a callbackUrl and accepted", pushAfgeleverd);
+    counter(sb, "berichtenbox_push_mislukt_total", "push attempts that failed (to be retried)", pushMislukt);
+    counter(sb, "berichtenbox_push_onbestelbaar_total", "receipts given up after the give-up time", pushOnbestelbaar);
     counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
     counter(sb, "berichtenbox_http_4xx_total", "HTTP requests answered 4xx", http4xx);
     counter(sb, "berichtenbox_http_5xx_total", "HTTP requests answered 5xx", http5xx);

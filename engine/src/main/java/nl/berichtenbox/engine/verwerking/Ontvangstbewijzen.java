@@ -47,7 +47,7 @@ public final class Ontvangstbewijzen {
       ORDER BY b.ontvangen_op DESC, b.batch_id
       LIMIT 1000""";
 
-  private static final String FEED = """
+  static final String FEED = """
       SELECT volgnummer, bericht_id, batch_id, status, verwerkings_code, tijdstip
       FROM verwerkingsbericht WHERE oin = $1 AND volgnummer > $2 ORDER BY volgnummer LIMIT $3""";
 
@@ -131,15 +131,20 @@ public final class Ontvangstbewijzen {
       long last = vanaf;
       for (Row r : rows) {
         last = r.getLong(0);
-        JsonObject o = new JsonObject().put("volgnummer", last).put("berichtId", r.getString(1));
-        if (r.getUUID(2) != null) {
-          o.put("batchId", r.getUUID(2).toString());
-        }
-        arr.add(o.put("status", BerichtStatus.values()[r.getShort(3)].name())
-            .put("verwerkingsCode", r.getString(4))
-            .put("tijdstip", Json.time(r.getOffsetDateTime(5))));
+        arr.add(receipt(r));
       }
       return new JsonObject().put("verwerkingsberichten", arr).put("volgende", last);
     });
+  }
+
+  /** One receipt as the feed and the push show it; the row is (volgnummer, bericht_id, batch_id, status, code, tijdstip). */
+  static JsonObject receipt(Row r) {
+    JsonObject o = new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(1));
+    if (r.getUUID(2) != null) {
+      o.put("batchId", r.getUUID(2).toString());
+    }
+    return o.put("status", BerichtStatus.values()[r.getShort(3)].name())
+        .put("verwerkingsCode", r.getString(4))
+        .put("tijdstip", Json.time(r.getOffsetDateTime(5)));
   }
 }

@@ -85,7 +85,7 @@ public final class Verwerker {
 
   private static final String PURGE = """
       DELETE FROM verwerkingsbericht
-      WHERE volgnummer IN (SELECT volgnummer FROM verwerkingsbericht WHERE tijdstip < now() - $1::interval LIMIT 10000)""";
+      WHERE volgnummer IN (SELECT volgnummer FROM verwerkingsbericht WHERE tijdstip < now() - $1 * interval '1 second' LIMIT 10000)""";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -100,6 +100,12 @@ public final class Verwerker {
   private long pollTimer = -1;
   private long purgeTimer = -1;
   private Future<Void> current = Future.succeededFuture();
+  private volatile Runnable naRonde = () -> { };
+
+  /** Called after every round that wrote receipts (the pusher's wake-up). */
+  public void naRonde(Runnable r) {
+    this.naRonde = r;
+  }
 
   public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, EngineMetrics metrics) {
     this.vertx = vertx;
@@ -169,13 +175,20 @@ public final class Verwerker {
           if (berichten >= batchSize || afwijzingen >= batchSize) {
             again = true;
           }
+          if (berichten + afwijzingen > 0) {
+            naRonde.run();
+          }
           return null;
         });
   }
 
   private void purge() {
-    pool.preparedQuery(PURGE).execute(Tuple.of(bewaartermijn.toSeconds() + " seconds"))
-        .onFailure(e -> LOG.warn("purging old receipts failed: {}", e.toString()));
+    purgeOudeOntvangstbewijzen().onFailure(e -> LOG.warn("purging old receipts failed: {}", e.toString()));
+  }
+
+  /** Deletes receipts older than the retention (up to 10 000 a call); the number deleted. */
+  public Future<Integer> purgeOudeOntvangstbewijzen() {
+    return pool.preparedQuery(PURGE).execute(Tuple.of(bewaartermijn.toSeconds())).map(r -> r.rowCount());
   }
 
   /** Stops taking new rounds and completes when the round under way has committed. */

@@ -1,0 +1,239 @@
+package nl.berichtenbox.engine.verwerking;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.support.Logs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pushes receipts to afnemers with a {@code callbackUrl} (contract §2.4): batches of up to 100 in
+ * feed order, signed {@code X-Berichtenbox-Signature: sha256=<hex HMAC>}, one batch in flight per
+ * afnemer so order is kept, retried with exponential back-off, and after {@code pushOpgevenNa}
+ * recorded as undeliverable and passed over (still readable from the feed). All state is in
+ * {@code push_stand}; an afnemer is taken with a 60 s lease, so several processes share the work
+ * and a crashed one's afnemers are picked up again when its lease runs out.
+ */
+public final class VerwerkingsberichtPusher {
+  private static final Logger LOG = LoggerFactory.getLogger(VerwerkingsberichtPusher.class);
+  private static final int BATCH = 100;
+  private static final int PER_RONDE = 8;
+
+  private static final String NIEUWE_AFNEMERS = """
+      INSERT INTO push_stand (oin) SELECT oin FROM afnemer WHERE callback_url IS NOT NULL ON CONFLICT DO NOTHING""";
+
+  private static final String CLAIM = """
+      WITH kandidaat AS (
+        SELECT p.oin FROM push_stand p JOIN afnemer a ON a.oin = p.oin
+        WHERE a.actief AND a.callback_url IS NOT NULL AND p.volgende_poging <= now() AND p.bezig_tot < now()
+          AND EXISTS (SELECT 1 FROM verwerkingsbericht v WHERE v.oin = p.oin AND v.volgnummer > p.volgnummer)
+        ORDER BY p.volgende_poging
+        LIMIT $1
+        FOR UPDATE OF p SKIP LOCKED
+      )
+      UPDATE push_stand p SET bezig_tot = now() + interval '60 seconds'
+      FROM kandidaat k, afnemer a
+      WHERE p.oin = k.oin AND a.oin = k.oin
+      RETURNING p.oin, p.volgnummer, p.pogingen, p.eerste_fout_op, a.callback_url, a.callback_secret""";
+
+  private static final String GELUKT = """
+      UPDATE push_stand SET volgnummer = $2, pogingen = 0, eerste_fout_op = NULL, laatste_fout = NULL,
+        volgende_poging = now(), bezig_tot = '-infinity'
+      WHERE oin = $1""";
+
+  private static final String MISLUKT = """
+      UPDATE push_stand SET pogingen = pogingen + 1, eerste_fout_op = coalesce(eerste_fout_op, now()),
+        laatste_fout = $2, volgende_poging = now() + $3 * interval '1 millisecond', bezig_tot = '-infinity'
+      WHERE oin = $1""";
+
+  private static final String OPGEGEVEN = """
+      WITH stand AS (
+        UPDATE push_stand SET volgnummer = $3, pogingen = 0, eerste_fout_op = NULL, laatste_fout = NULL,
+          volgende_poging = now(), bezig_tot = '-infinity'
+        WHERE oin = $1
+      )
+      INSERT INTO push_onbestelbaar (oin, van_volgnummer, tot_volgnummer, pogingen, laatste_fout)
+      VALUES ($1, $2, $3, $4, $5)""";
+
+  private static final String LOSLATEN = "UPDATE push_stand SET bezig_tot = '-infinity' WHERE oin = $1";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Duration basis;
+  private final Duration max;
+  private final Duration opgevenNa;
+  private final EngineMetrics metrics;
+  private HttpClient http;
+  private Context context;
+  private boolean running;
+  private boolean again;
+  private boolean stopped;
+  private long timer = -1;
+  private Future<Void> current = Future.succeededFuture();
+
+  public VerwerkingsberichtPusher(Vertx vertx, Pool pool, Duration basis, Duration max, Duration opgevenNa,
+      EngineMetrics metrics) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.basis = basis;
+    this.max = max;
+    this.opgevenNa = opgevenNa;
+    this.metrics = metrics;
+  }
+
+  public void start() {
+    context = vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(30)
+          .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(2));
+      timer = vertx.setPeriodic(Math.min(1000, Math.max(50, basis.toMillis())), id -> kick());
+      kick();
+    });
+  }
+
+  /** New receipts may be there; callable from any thread. */
+  public void wakeUp() {
+    Context c = context;
+    if (c != null) {
+      c.runOnContext(v -> kick());
+    }
+  }
+
+  private void kick() {
+    if (stopped) {
+      return;
+    }
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    again = false;
+    current = ronde();
+    current.onComplete(ar -> {
+      running = false;
+      if (ar.failed()) {
+        LOG.warn("push round failed: {}", Logs.safe(ar.cause()));
+      } else if (again) {
+        kick();
+      }
+    });
+  }
+
+  private record Stand(String oin, long volgnummer, int pogingen, OffsetDateTime eersteFout, String url, String secret) {}
+
+  private Future<Void> ronde() {
+    return pool.query(NIEUWE_AFNEMERS).execute()
+        .compose(v -> pool.preparedQuery(CLAIM).execute(Tuple.of(PER_RONDE)))
+        .compose(rows -> {
+          List<Future<Void>> pushes = new ArrayList<>();
+          for (Row r : rows) {
+            pushes.add(push(new Stand(r.getString(0), r.getLong(1), r.getInteger(2), r.getOffsetDateTime(3),
+                r.getString(4), r.getString(5))));
+          }
+          if (rows.size() == PER_RONDE) {
+            again = true;
+          }
+          return Future.join(pushes).mapEmpty();
+        });
+  }
+
+  private Future<Void> push(Stand s) {
+    return pool.preparedQuery(Ontvangstbewijzen.FEED).execute(Tuple.of(s.oin(), s.volgnummer(), BATCH))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return pool.preparedQuery(LOSLATEN).execute(Tuple.of(s.oin())).<Void>mapEmpty();
+          }
+          JsonArray arr = new JsonArray();
+          long eerste = -1;
+          long laatste = -1;
+          for (Row r : rows) {
+            laatste = r.getLong(0);
+            if (eerste < 0) {
+              eerste = laatste;
+            }
+            arr.add(Ontvangstbewijzen.receipt(r));
+          }
+          Buffer body = new JsonObject().put("verwerkingsberichten", arr).toBuffer();
+          long van = eerste;
+          long tot = laatste;
+          int aantal = rows.size();
+          return post(s, body).compose(status -> {
+            if (status >= 200 && status < 300) {
+              metrics.pushAfgeleverd.add(aantal);
+              return pool.preparedQuery(GELUKT).execute(Tuple.of(s.oin(), tot)).<Void>mapEmpty();
+            }
+            return mislukt(s, van, tot, aantal, "HTTP " + status);
+          }, e -> mislukt(s, van, tot, aantal, e.getClass().getSimpleName() + ": " + e.getMessage()));
+        });
+  }
+
+  private Future<Void> mislukt(Stand s, long van, long tot, int aantal, String fout) {
+    metrics.pushMislukt.increment();
+    OffsetDateTime sinds = s.eersteFout() == null ? OffsetDateTime.now() : s.eersteFout();
+    if (Duration.between(sinds, OffsetDateTime.now()).compareTo(opgevenNa) >= 0) {
+      metrics.pushOnbestelbaar.add(aantal);
+      LOG.warn("receipts {}..{} for afnemer {} undeliverable after {} attempts: {}", van, tot, s.oin(),
+          s.pogingen() + 1, fout);
+      return pool.preparedQuery(OPGEGEVEN).execute(Tuple.of(s.oin(), van, tot, s.pogingen() + 1, fout)).mapEmpty();
+    }
+    long wachtMs = Math.min(max.toMillis(), basis.toMillis() << Math.min(20, s.pogingen()));
+    return pool.preparedQuery(MISLUKT).execute(Tuple.of(s.oin(), fout, wachtMs)).mapEmpty();
+  }
+
+  private Future<Integer> post(Stand s, Buffer body) {
+    RequestOptions o;
+    try {
+      o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(s.url()).setIdleTimeout(30_000)
+          .putHeader("Content-Type", "application/json")
+          .putHeader("X-Berichtenbox-Signature", "sha256=" + hmac(s.secret(), body));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return http.request(o).compose(req -> req.send(body)).compose(res -> res.body().map(b -> res.statusCode()));
+  }
+
+  /** Hex HMAC-SHA256 of the body with the afnemer's callback secret. */
+  public static String hmac(String secret, Buffer body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(body.getBytes()));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Future<Void> stop() {
+    Context c = context;
+    if (c == null) {
+      return Future.succeededFuture();
+    }
+    return Future.<Future<Void>>future(p -> c.runOnContext(v -> {
+      stopped = true;
+      vertx.cancelTimer(timer);
+      p.complete(current.recover(e -> Future.succeededFuture()));
+    })).compose(f -> f);
+  }
+}
