@@ -17,6 +17,7 @@ public final class TestEngine {
   public static final String ADMIN = "test-admin-token-0123456789";
   public static final String JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789";
   public static final int VALIDATIE_QUOTUM = 150;
+  public static final int ALLES_QUOTUM = 8;
   private static ApiServer server;
   private static Api api;
 
@@ -41,7 +42,9 @@ public final class TestEngine {
             Map.entry("BERICHTENBOX_VALIDATIE_QUOTUM_PER_UUR", Integer.toString(VALIDATIE_QUOTUM)),
             Map.entry("BERICHTENBOX_PUSH_BACKOFF_BASIS", "PT0.1S"),
             Map.entry("BERICHTENBOX_PUSH_BACKOFF_MAX", "PT0.4S"),
-            Map.entry("BERICHTENBOX_PUSH_OPGEVEN_NA", "PT3S")));
+            Map.entry("BERICHTENBOX_PUSH_OPGEVEN_NA", "PT3S"),
+            Map.entry("BERICHTENBOX_ABONNEMENTEN_VENSTER", "altijd"),
+            Map.entry("BERICHTENBOX_ABONNEMENTEN_QUOTA", "ALLES=" + ALLES_QUOTUM + ",BSN_LIJST=100,MUTATIES=100")));
         server = ApiServer.start(config);
         api = new Api("http://127.0.0.1:" + port, new CitizenJwt(JWT_SECRET));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));

@@ -39,6 +39,7 @@ public final class Engine implements AutoCloseable {
   private final BoxBerichten boxBerichten;
   private final nl.berichtenbox.engine.abonnementen.Validatieservice validatieservice;
   private final nl.berichtenbox.engine.rapportage.Rapportages rapportages;
+  private final nl.berichtenbox.engine.abonnementen.Abonnementservice abonnementservice;
   private final nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer =
       new nl.berichtenbox.engine.intake.Snelheidsbegrenzer();
 
@@ -58,6 +59,8 @@ public final class Engine implements AutoCloseable {
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
     this.validatieservice = new nl.berichtenbox.engine.abonnementen.Validatieservice(pool, config.validatieQuotumPerUur());
     this.rapportages = new nl.berichtenbox.engine.rapportage.Rapportages(pool);
+    this.abonnementservice = new nl.berichtenbox.engine.abonnementen.Abonnementservice(vertx, pool,
+        new nl.berichtenbox.engine.abonnementen.Venster(config.abonnementenVenster()), config.abonnementenQuota());
   }
 
   /** The cursor key is derived from the portal secret: cursors stay valid across restarts and processes. */
@@ -78,6 +81,7 @@ public final class Engine implements AutoCloseable {
     Engine engine = new Engine(config, db);
     engine.verwerker.start();
     engine.pusher.start();
+    engine.abonnementservice.start();
     LOG.info("engine started: {} event loops, native transport {}, database {}",
         VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, engine.vertx.isNativeTransportEnabled(),
         db.embedded() ? "embedded" : "external");
@@ -99,6 +103,7 @@ public final class Engine implements AutoCloseable {
   public BoxBerichten boxBerichten() { return boxBerichten; }
   public nl.berichtenbox.engine.abonnementen.Validatieservice validatieservice() { return validatieservice; }
   public nl.berichtenbox.engine.rapportage.Rapportages rapportages() { return rapportages; }
+  public nl.berichtenbox.engine.abonnementen.Abonnementservice abonnementservice() { return abonnementservice; }
   public nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer() { return snelheidsbegrenzer; }
   public Database database() { return database; }
   public Verwerker verwerker() { return verwerker; }
@@ -108,7 +113,7 @@ public final class Engine implements AutoCloseable {
   public void close() {
     long timeout = config.shutdownTimeout().toMillis();
     try {
-      verwerker.stop().compose(v -> pusher.stop()).compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
+      verwerker.stop().compose(v -> pusher.stop()).compose(v -> abonnementservice.stop()).compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
           .get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("processing did not stop cleanly: {}", e.toString());

@@ -47,6 +47,7 @@ public final class AfnemerRoutes {
   private final Afnemers afnemers;
   private final Validatieservice validatieservice;
   private final Rapportages rapportages;
+  private final nl.berichtenbox.engine.abonnementen.Abonnementservice abonnementservice;
   private final Snelheidsbegrenzer begrenzer;
   private final int maxBody;
   private final int maxBatchBody;
@@ -58,6 +59,7 @@ public final class AfnemerRoutes {
     this.afnemers = engine.afnemers();
     this.validatieservice = engine.validatieservice();
     this.rapportages = engine.rapportages();
+    this.abonnementservice = engine.abonnementservice();
     this.begrenzer = engine.snelheidsbegrenzer();
     this.maxBody = engine.config().maxBodyBytes();
     this.maxBatchBody = engine.config().maxBatchBodyBytes();
@@ -145,6 +147,31 @@ public final class AfnemerRoutes {
     String base = "/api/v1";
     table.add(router, POST, base + "/abonnementen/_valideren", small, Http.consumes(Http.JSON), auth.afnemer(),
         Http.respond(200, ctx -> validatieservice.valideer(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))));
+    BodyHandler lijst = BodyHandler.create(false).setBodyLimit(24L * 1024 * 1024);
+    table.add(router, POST, base + "/abonnementen/verzoeken", lijst, Http.consumes(Http.JSON), auth.afnemer(), ctx -> {
+      try {
+        abonnementservice.aanvragen(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx)).onSuccess(v -> {
+          ctx.response().putHeader("Location", base + "/abonnementen/verzoeken/" + v.getString("id"));
+          Http.json(ctx, 202, v);
+        }).onFailure(e -> Problems.fail(ctx, e));
+      } catch (RuntimeException e) {
+        Problems.fail(ctx, e);
+      }
+    });
+    table.add(router, GET, base + "/abonnementen/verzoeken/:id", auth.afnemer(),
+        Http.respond(200, ctx -> abonnementservice.status(Auth.afnemer(ctx).oin(), ctx.pathParam("id"))));
+    table.add(router, GET, base + "/abonnementen/verzoeken/:id/resultaat", auth.afnemer(), ctx ->
+        abonnementservice.status(Auth.afnemer(ctx).oin(), ctx.pathParam("id")).onFailure(e -> Problems.fail(ctx, e))
+            .onSuccess(st -> {
+              if (!"GEREED".equals(st.getString("status"))) {
+                Problems.fail(ctx, new ClientErrorException(409, "Nog niet gereed",
+                    "het verzoek is " + st.getString("status"), null, List.of(), null));
+                return;
+              }
+              ctx.response().putHeader("Content-Type", "application/x-ndjson").setChunked(true);
+              abonnementservice.schrijfResultaat(st.getString("id"), ctx.response())
+                  .onFailure(e -> ctx.response().reset());
+            }));
     table.add(router, GET, base + "/rapportages/verwerking", auth.afnemer(), Http.respond(200, ctx -> {
       LocalDate tot = date(ctx, "totDatum", LocalDate.now(NL));
       return rapportages.verwerking(Auth.afnemer(ctx).oin(), date(ctx, "vanDatum", tot.minusDays(29)), tot);

@@ -39,6 +39,8 @@ public final class ConfigLoader {
       s("adminToken", "ADMIN_TOKEN", null, "operator token; generated and printed at start when unset"),
       s("portalJwtSecret", "PORTAL_JWT_SECRET", null, "HS256 secret for citizen tokens (at least 32 bytes); generated and printed when unset"),
       s("abonnementenVenster", "ABONNEMENTEN_VENSTER", "23:00-07:00", "Abonnementservice window HH:MM-HH:MM or altijd"),
+      s("abonnementenQuota", "ABONNEMENTEN_QUOTA", "ALLES=225,BSN_LIJST=150,MUTATIES=150",
+          "Abonnementservice requests per night (per day with altijd), all afnemers together"),
       s("validatieQuotumPerUur", "VALIDATIE_QUOTUM_PER_UUR", "1000", "Validatieservice calls per hour, all afnemers together"),
       s("smtpUrl", "SMTP_URL", null, "smtp://host:port; unset: notifications go to DATA_DIR/mail"),
       s("tlsCert", "TLS_CERT", null, "PEM certificate: serve HTTPS"),
@@ -193,6 +195,23 @@ public final class ConfigLoader {
       r.error("abonnementenVenster", "must be HH:MM-HH:MM or altijd");
     }
     int validatieQuotum = r.integer("validatieQuotumPerUur", 1, 100_000_000);
+    Map<String, Integer> abonnementenQuota = new java.util.TreeMap<>();
+    String q = r.string("abonnementenQuota");
+    try {
+      for (String part : q.split(",")) {
+        String[] kv = part.trim().split("=");
+        int n = Integer.parseInt(kv[1].trim());
+        if (!List.of("ALLES", "BSN_LIJST", "MUTATIES").contains(kv[0].trim()) || n < 0) {
+          throw new IllegalArgumentException();
+        }
+        abonnementenQuota.put(kv[0].trim(), n);
+      }
+      if (abonnementenQuota.size() != 3) {
+        throw new IllegalArgumentException();
+      }
+    } catch (RuntimeException e) {
+      r.error("abonnementenQuota", "'" + q + "' must be ALLES=n,BSN_LIJST=n,MUTATIES=n");
+    }
     String smtp = r.string("smtpUrl");
     if (smtp != null && !smtp.matches("^smtps?://[^:/]+(:\\d+)?/?$")) {
       r.error("smtpUrl", "must be smtp://host:port");
@@ -224,7 +243,7 @@ public final class ConfigLoader {
     return new EngineConfig(port, host, dataDir, dbUrl, pool, r.string("kafkaBootstrap"),
         adminGenerated ? randomToken() : admin, adminGenerated,
         jwtGenerated ? randomToken() : jwt, jwtGenerated,
-        venster, validatieQuotum, smtp, cert, key, r.string("tlsClientCa"),
+        venster, Map.copyOf(abonnementenQuota), validatieQuotum, smtp, cert, key, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
         maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
         shutdown);

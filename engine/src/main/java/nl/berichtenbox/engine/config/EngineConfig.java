@@ -19,6 +19,7 @@ public record EngineConfig(
     String portalJwtSecret,
     boolean portalJwtSecretGenerated,
     String abonnementenVenster,
+    java.util.Map<String, Integer> abonnementenQuota,
     int validatieQuotumPerUur,
     String smtpUrl,
     String tlsCert,
