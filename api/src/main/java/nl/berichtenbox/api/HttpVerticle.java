@@ -60,6 +60,9 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxInitialLineLength(8 * 1024)
         .setTcpNoDelay(true)
         .setCompressionSupported(true);
+    if (config.tlsCert() != null) {
+      Tls.configure(options, config);
+    }
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
   }

@@ -91,13 +91,17 @@ public final class Main {
       Signal.handle(new Signal(sig), s -> new Thread(shutdown, "shutdown").start());
     }
     String host = "0.0.0.0".equals(config.httpHost()) ? "localhost" : config.httpHost();
-    String base = "http://" + host + ":" + config.httpPort();
+    String base = (config.tlsCert() != null ? "https://" : "http://") + host + ":" + config.httpPort();
     StringBuilder sb = new StringBuilder();
     sb.append("\nBerichtenbox Engine is ready\n");
     sb.append("  API          ").append(base).append("/api/v1\n");
     sb.append("  OpenAPI      ").append(base).append("/api/v1/openapi.json\n");
     sb.append("  health       ").append(base).append("/health/ready\n");
     sb.append("  metrics      ").append(base).append("/metrics\n");
+    if (config.tlsCert() != null) {
+      sb.append("  TLS          ").append(Tls.openSsl() ? "OpenSSL engine" : "JDK engine").append(", TLS 1.2/1.3")
+          .append(config.tlsClientCa() != null ? ", client certificates (OIN) accepted" : "").append('\n');
+    }
     sb.append("  database     ").append(config.embeddedDatabase()
         ? "embedded PostgreSQL, data in " + config.dataDir().toAbsolutePath().normalize() : "external").append('\n');
     if (config.adminTokenGenerated()) {

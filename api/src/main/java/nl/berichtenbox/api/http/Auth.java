@@ -3,6 +3,15 @@ package nl.berichtenbox.api.http;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.security.auth.x500.X500Principal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import nl.berichtenbox.engine.afnemers.Afnemer;
@@ -36,8 +45,31 @@ public final class Auth {
     Problems.send(ctx, 401, "Niet geauthenticeerd", detail);
   }
 
+  /**
+   * An afnemer by the OIN in its TLS client certificate (Subject serialNumber), or else by bearer
+   * key. A certificate whose OIN is unknown or inactive is refused, even with a valid key.
+   */
   public Handler<RoutingContext> afnemer() {
     return ctx -> {
+      X509Certificate cert = clientCertificate(ctx);
+      if (cert != null) {
+        String oin = oin(cert);
+        if (oin == null) {
+          unauthorized(ctx, "het clientcertificaat draagt geen OIN in het serialNumber van het Subject");
+          return;
+        }
+        afnemers.byOin(oin).onComplete(ar -> {
+          if (ar.failed()) {
+            Problems.fail(ctx, ar.cause());
+          } else if (ar.result() == null) {
+            unauthorized(ctx, "het OIN van het clientcertificaat is onbekend of niet actief");
+          } else {
+            ctx.put(AFNEMER, ar.result());
+            ctx.next();
+          }
+        });
+        return;
+      }
       String key = bearer(ctx);
       if (key == null) {
         unauthorized(ctx, "een afnemer meldt zich met Authorization: Bearer <apiSleutel>");
@@ -77,6 +109,34 @@ public final class Auth {
       ctx.put(BSN, bsn);
       ctx.next();
     };
+  }
+
+  private static X509Certificate clientCertificate(RoutingContext ctx) {
+    if (!ctx.request().isSSL()) {
+      return null;
+    }
+    try {
+      List<Certificate> chain = ctx.request().connection().peerCertificates();
+      return chain != null && !chain.isEmpty() && chain.get(0) instanceof X509Certificate x ? x : null;
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
+  /** The OIN: the Subject's serialNumber attribute (OID 2.5.4.5), 20 digits. */
+  static String oin(X509Certificate cert) {
+    String dn = cert.getSubjectX500Principal().getName(X500Principal.RFC2253, Map.of("2.5.4.5", "SERIALNUMBER"));
+    try {
+      for (Rdn rdn : new LdapName(dn).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("SERIALNUMBER") && rdn.getValue() instanceof String v
+            && v.matches("\\d{20}")) {
+          return v;
+        }
+      }
+    } catch (InvalidNameException e) {
+      return null;
+    }
+    return null;
   }
 
   public static Afnemer afnemer(RoutingContext ctx) {

@@ -51,7 +51,7 @@ public final class Afnemers {
     long now = System.currentTimeMillis();
     Cached c = cache.get(cacheKey);
     if (c != null && c.until() > now) {
-      return Future.succeededFuture(c.afnemer());
+      return Future.succeededFuture(c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
     }
     return pool.preparedQuery("SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE api_sleutel_sha256 = $1")
         .execute(Tuple.of(Buffer.buffer(digest)))
@@ -63,6 +63,30 @@ public final class Afnemers {
           }
           if (cache.size() > 10_000) {
             cache.clear();
+          }
+          cache.put(cacheKey, new Cached(a, now + CACHE_MILLIS));
+          return a != null && a.actief() ? a : null;
+        });
+  }
+
+  /** The active afnemer with this OIN (from a client certificate), or null; cached like keys. */
+  public Future<Afnemer> byOin(String oin) {
+    if (!Identifiers.isOin(oin)) {
+      return Future.succeededFuture();
+    }
+    String cacheKey = "oin:" + oin;
+    long now = System.currentTimeMillis();
+    Cached c = cache.get(cacheKey);
+    if (c != null && c.until() > now) {
+      return Future.succeededFuture(c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
+    }
+    return pool.preparedQuery("SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE oin = $1")
+        .execute(Tuple.of(oin))
+        .map(rows -> {
+          Afnemer a = null;
+          if (rows.size() == 1) {
+            Row r = rows.iterator().next();
+            a = new Afnemer(r.getString(0), r.getString(1), r.getBoolean(2), r.getInteger(3));
           }
           cache.put(cacheKey, new Cached(a, now + CACHE_MILLIS));
           return a != null && a.actief() ? a : null;
