@@ -98,7 +98,9 @@ public final class HttpVerticle extends VerticleBase {
       res.putHeader("Strict-Transport-Security", "max-age=31536000");
     }
     metrics.httpRequests.increment();
+    int inFlight = metrics.httpInFlight.incrementAndGet();
     ctx.addEndHandler(v -> {
+      metrics.httpInFlight.decrementAndGet();
       int s = res.getStatusCode();
       if (s >= 500) {
         metrics.http5xx.increment();
@@ -114,6 +116,14 @@ public final class HttpVerticle extends VerticleBase {
     if (draining.get()) {
       res.putHeader("Retry-After", "1").putHeader("Connection", "close");
       Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine wordt afgesloten");
+      return;
+    }
+    // Overload guard: shed at once rather than let every request's latency grow without bound.
+    // Health and metrics stay answerable so operators can see what happens.
+    if (inFlight > engine.config().maxRequestsInFlight() && !path.startsWith("/health") && !path.equals("/metrics")) {
+      metrics.httpShed.increment();
+      res.putHeader("Retry-After", "1");
+      Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine is overbelast; probeer het zo opnieuw");
       return;
     }
     ctx.next();

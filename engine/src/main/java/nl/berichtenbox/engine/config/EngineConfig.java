@@ -26,6 +26,7 @@ public record EngineConfig(
     String tlsKey,
     String tlsClientCa,
     int httpInstances,
+    int maxRequestsInFlight,
     int maxBodyBytes,
     int maxBatchBodyBytes,
     int groupCommitMaxMessages,

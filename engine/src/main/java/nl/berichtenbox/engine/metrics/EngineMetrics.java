@@ -25,6 +25,9 @@ public final class EngineMetrics {
   public final LongAdder pushMislukt = new LongAdder();
   public final LongAdder pushOnbestelbaar = new LongAdder();
   public final LongAdder httpRequests = new LongAdder();
+  public final LongAdder httpShed = new LongAdder();
+  /** Requests under way in this process (the overload guard's measure). */
+  public final java.util.concurrent.atomic.AtomicInteger httpInFlight = new java.util.concurrent.atomic.AtomicInteger();
   public final LongAdder http4xx = new LongAdder();
   public final LongAdder http5xx = new LongAdder();
   public final Latency commitLatency = new Latency();
@@ -69,6 +72,9 @@ public final class EngineMetrics {
     counter(sb, "berichtenbox_push_onbestelbaar_total", "receipts given up after the give-up time", pushOnbestelbaar);
     counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
     counter(sb, "berichtenbox_http_4xx_total", "HTTP requests answered 4xx", http4xx);
+    counter(sb, "berichtenbox_http_shed_total", "requests answered 503 by the overload guard", httpShed);
+    sb.append("# HELP berichtenbox_http_in_flight requests under way\n# TYPE berichtenbox_http_in_flight gauge\n")
+        .append("berichtenbox_http_in_flight ").append(httpInFlight.get()).append('\n');
     counter(sb, "berichtenbox_http_5xx_total", "HTTP requests answered 5xx", http5xx);
     summary(sb, "berichtenbox_intake_commit_seconds", "duration of an intake transaction", commitLatency);
     summary(sb, "berichtenbox_verwerkingsduur_seconds", "parked to processed, per message", verwerkingsduur);

@@ -1,0 +1,63 @@
+package nl.berichtenbox.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.engine.config.ConfigLoader;
+import nl.berichtenbox.engine.config.EngineConfig;
+import org.junit.jupiter.api.Test;
+
+/** The overload guard: past the cap on requests in flight, new ones get 503 with Retry-After at once. */
+class OverloadTest {
+
+  @Test
+  void requestsPastTheCapAreShedAndServiceReturnsWhenLoadGoes() throws Exception {
+    Api first = TestEngine.api();
+    Api.Afnemer a = first.newAfnemer();
+    int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    EngineConfig config = ConfigLoader.load(List.of(), Map.of(
+        "BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres",
+        "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-overload").toString(),
+        "BERICHTENBOX_HTTP_PORT", Integer.toString(port),
+        "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
+        "BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN,
+        "BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET,
+        "BERICHTENBOX_HTTP_INSTANCES", "1",
+        "BERICHTENBOX_MAX_REQUESTS_IN_FLIGHT", "2"));
+    try (ApiServer guarded = ApiServer.start(config)) {
+      Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
+      api.get("/api/v1/bericht-typen", a.key()).expect(200);
+      // two slow clients: bodies announced but never finished keep their requests in flight
+      List<Socket> slow = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        Socket s = new Socket("127.0.0.1", port);
+        OutputStream out = s.getOutputStream();
+        out.write(("POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
+            + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"berichtId\":").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        slow.add(s);
+      }
+      Api.await("both in flight", () -> api.get("/metrics", null).raw().body().contains("berichtenbox_http_in_flight 3"));
+      Api.Resp shed = api.get("/api/v1/bericht-typen", a.key()).expect(503);
+      assertEquals("1", shed.header("Retry-After"));
+      assertEquals("application/problem+json", shed.header("Content-Type"));
+      api.get("/health/live", null).expect(200);
+      for (Socket s : slow) {
+        s.close();
+      }
+      Api.await("served again", () -> api.get("/api/v1/bericht-typen", a.key()).status() == 200);
+    }
+  }
+}
