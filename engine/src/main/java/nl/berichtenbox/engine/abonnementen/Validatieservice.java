@@ -34,7 +34,8 @@ public final class Validatieservice {
       SELECT (SELECT aantal FROM quotum) AS aantal, k.bsn,
              coalesce((SELECT actief FROM type), false) AND coalesce(bb.actief, false)
                AND coalesce(v.berichten_ontvangen, false) AS sturen
-      FROM unnest($3::text[]) WITH ORDINALITY AS k(bsn, nr)
+      -- char(9) as in the tables: comparing with text would cast the column and lose its index
+      FROM (SELECT u.bsn::char(9) AS bsn, u.nr FROM unnest($3::text[]) WITH ORDINALITY AS u(bsn, nr)) k
       LEFT JOIN berichtenbox bb ON bb.bsn = k.bsn
       LEFT JOIN voorkeur v ON v.bsn = k.bsn AND v.oin = $1
       ORDER BY k.nr""";

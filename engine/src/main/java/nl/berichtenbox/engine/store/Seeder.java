@@ -61,12 +61,15 @@ public final class Seeder {
       run(s, progress, "berichtenboxen", """
           INSERT INTO berichtenbox (bsn, actief, email, notificaties_aan)
           SELECT bsn, true, 'burger' || n || '@example.nl', n % 2 = 0 FROM seed_bsn ON CONFLICT DO NOTHING""");
+      // every citizen accepts three afnemers, and the first afnemer (a Belastingdienst) is accepted
+      // by all: the Abonnementservice's ALLES then has one afnemer with every citizen
       run(s, progress, "voorkeuren", """
           INSERT INTO voorkeur (bsn, oin, berichten_ontvangen)
-          SELECT b.bsn, a.oin, true FROM seed_bsn b
-          CROSS JOIN LATERAL (SELECT oin FROM afnemer WHERE oin LIKE '00000000900%%'
-                              ORDER BY oin OFFSET (b.n %% %d) LIMIT 3) a
-          ON CONFLICT DO NOTHING""".formatted(Math.max(1, afnemers - 3)));
+          SELECT b.bsn, lpad((900000000000 + 2 + (b.n + k) %% %d)::text, 20, '0'), true
+          FROM seed_bsn b CROSS JOIN generate_series(0, 2) k
+          UNION ALL
+          SELECT b.bsn, lpad('900000000001', 20, '0'), true FROM seed_bsn b
+          ON CONFLICT DO NOTHING""".formatted(Math.max(1, afnemers - 1)));
       List<String> dropped = List.of("bericht_box_lijst", "bericht_box_ongelezen", "bericht_box_zoek",
           "bericht_te_verwerken", "bericht_batch_open");
       for (String idx : dropped) {
