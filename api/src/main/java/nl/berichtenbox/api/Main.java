@@ -99,7 +99,7 @@ public final class Main {
     sb.append("  health       ").append(base).append("/health/ready\n");
     sb.append("  metrics      ").append(base).append("/metrics\n");
     if (config.tlsCert() != null) {
-      sb.append("  TLS          ").append(Tls.openSsl() ? "OpenSSL engine" : "JDK engine").append(", TLS 1.2/1.3")
+      sb.append("  TLS          ").append(Tls.engine(config)).append(", TLS 1.2/1.3")
           .append(config.tlsClientCa() != null ? ", client certificates (OIN) accepted" : "").append('\n');
     }
     sb.append("  database     ").append(config.embeddedDatabase()

@@ -29,6 +29,11 @@ final class Tls {
     return OpenSSLEngineOptions.isAvailable();
   }
 
+  /** The engine a configuration ends up with. */
+  static String engine(EngineConfig config) {
+    return "openssl".equals(config.tlsEngine()) && openSsl() ? "OpenSSL engine" : "JDK engine";
+  }
+
   static void configure(HttpServerOptions options, EngineConfig config) {
     options.setSsl(true)
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()))
@@ -36,7 +41,7 @@ final class Tls {
     for (String suite : CIPHER_SUITES) {
       options.addEnabledCipherSuite(suite);
     }
-    if (openSsl()) {
+    if ("openssl".equals(config.tlsEngine()) && openSsl()) {
       options.setSslEngineOptions(new OpenSSLEngineOptions());
     }
     if (config.tlsClientCa() != null) {

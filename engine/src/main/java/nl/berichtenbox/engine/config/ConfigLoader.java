@@ -45,6 +45,7 @@ public final class ConfigLoader {
       s("smtpUrl", "SMTP_URL", null, "smtp://host:port; unset: notifications go to DATA_DIR/mail"),
       s("tlsCert", "TLS_CERT", null, "PEM certificate: serve HTTPS"),
       s("tlsKey", "TLS_KEY", null, "PEM private key for TLS_CERT"),
+      s("tlsEngine", "TLS_ENGINE", "openssl", "openssl (BoringSSL via netty-tcnative, when it loads) or jdk"),
       s("tlsClientCa", "TLS_CLIENT_CA", null, "PEM CA of afnemer client certificates (OIN auth)"),
       s("httpInstances", "HTTP_INSTANCES", "0", "HTTP verticle instances; 0 = one per core"),
       s("maxRequestsInFlight", "MAX_REQUESTS_IN_FLIGHT", "10000", "requests under way per process before new ones get 503"),
@@ -222,6 +223,10 @@ public final class ConfigLoader {
     if ((cert == null) != (key == null)) {
       r.error(cert == null ? "tlsCert" : "tlsKey", "TLS needs both BERICHTENBOX_TLS_CERT and BERICHTENBOX_TLS_KEY");
     }
+    String tlsEngine = r.string("tlsEngine");
+    if (!List.of("openssl", "jdk").contains(tlsEngine)) {
+      r.error("tlsEngine", "must be openssl or jdk");
+    }
     int instances = r.integer("httpInstances", 0, 64);
     int maxInFlight = r.integer("maxRequestsInFlight", 1, 10_000_000);
     int maxBody = r.integer("maxBodyBytes", 1024, Integer.MAX_VALUE);
@@ -245,7 +250,7 @@ public final class ConfigLoader {
     return new EngineConfig(port, host, dataDir, dbUrl, pool, r.string("kafkaBootstrap"),
         adminGenerated ? randomToken() : admin, adminGenerated,
         jwtGenerated ? randomToken() : jwt, jwtGenerated,
-        venster, Map.copyOf(abonnementenQuota), validatieQuotum, smtp, cert, key, r.string("tlsClientCa"),
+        venster, Map.copyOf(abonnementenQuota), validatieQuotum, smtp, cert, key, tlsEngine, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
         maxInFlight, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
         shutdown);

@@ -24,6 +24,7 @@ public record EngineConfig(
     String smtpUrl,
     String tlsCert,
     String tlsKey,
+    String tlsEngine,
     String tlsClientCa,
     int httpInstances,
     int maxRequestsInFlight,
