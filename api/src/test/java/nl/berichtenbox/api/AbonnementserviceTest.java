@@ -17,9 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /** The Abonnementservice (§2.5): ALLES, BSN_LIJST, MUTATIES, streaming, gzip, quotas, restarts. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AbonnementserviceTest {
   private final Api api = TestEngine.api();
   private final Api.Afnemer a = api.newAfnemer();
@@ -99,6 +103,25 @@ class AbonnementserviceTest {
   }
 
   @Test
+  void requestsAndResultsAreKeptSevenDays() {
+    String jong = vraag(new JsonObject().put("soort", "ALLES"));
+    var pool = TestEngine.server().engine().pool();
+    UUID oud = UUID.randomUUID();
+    pool.preparedQuery("INSERT INTO abonnement_verzoek (id, oin, soort, nacht, status, aangevraagd_op) "
+            + "VALUES ($1, $2, 'ALLES', current_date - 8, 'GEREED', now() - interval '8 days')")
+        .execute(Tuple.of(oud, a.oin())).toCompletionStage().toCompletableFuture().join();
+    pool.preparedQuery("INSERT INTO abonnement_resultaat (verzoek, nr, bsn, actief, gewijzigd_op) "
+            + "VALUES ($1, 1, '999993653', true, now())")
+        .execute(Tuple.of(oud)).toCompletionStage().toCompletableFuture().join();
+    assertTrue(TestEngine.server().engine().abonnementservice().opruimen().toCompletionStage().toCompletableFuture()
+        .join() >= 1);
+    api.get("/api/v1/abonnementen/verzoeken/" + oud, a.key()).expect(404);
+    assertEquals(0L, pool.preparedQuery("SELECT count(*) FROM abonnement_resultaat WHERE verzoek = $1")
+        .execute(Tuple.of(oud)).toCompletionStage().toCompletableFuture().join().iterator().next().getLong(0));
+    api.get("/api/v1/abonnementen/verzoeken/" + jong + "/resultaat", a.key()).expect(200);
+  }
+
+  @Test
   void requestsAreValidated() {
     assertEquals(List.of("soort"), api.post("/api/v1/abonnementen/verzoeken", a.key(), new JsonObject())
         .expect(400).invalidNames());
@@ -114,6 +137,7 @@ class AbonnementserviceTest {
   }
 
   @Test
+  @Order(Integer.MAX_VALUE) // uses the day's ALLES quota up: the other tests need some of it
   void theDailyQuotaIsSharedByAllAfnemers() {
     Api.Resp last = null;
     for (int i = 0; i <= TestEngine.ALLES_QUOTUM; i++) {

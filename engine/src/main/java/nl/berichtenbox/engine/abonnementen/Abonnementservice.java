@@ -235,10 +235,15 @@ public final class Abonnementservice {
     context = vertx.getOrCreateContext();
     context.runOnContext(v -> {
       timer = vertx.setPeriodic(1000, x -> kick());
-      opruimTimer = vertx.setPeriodic(600_000, x -> pool.query(OPRUIMEN).execute()
+      opruimTimer = vertx.setPeriodic(600_000, x -> opruimen()
           .onFailure(e -> LOG.warn("removing old Abonnementservice requests failed: {}", Logs.safe(e))));
       kick();
     });
+  }
+
+  /** Removes requests (and their results) older than 7 days; the number removed. */
+  public Future<Integer> opruimen() {
+    return pool.query(OPRUIMEN).execute().map(r -> r.rowCount());
   }
 
   public void wakeUp() {
