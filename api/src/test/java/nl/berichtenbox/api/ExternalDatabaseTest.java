@@ -23,19 +23,8 @@ class ExternalDatabaseTest {
   @Test
   void aSecondEngineOnTheSameExternalDatabaseServesTheSameData() throws Exception {
     Api first = TestEngine.api();
-    int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    EngineConfig config = ConfigLoader.load(List.of(), Map.of(
-        "BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres",
-        "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-ext").toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(port),
-        "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
-        "BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN,
-        "BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET,
-        "BERICHTENBOX_HTTP_INSTANCES", "1"));
+    EngineConfig config = TestEngine.secondEngine(Map.of());
+    int port = config.httpPort();
     try (ApiServer second = ApiServer.start(config)) {
       assertFalse(second.engine().database().embedded());
       Api api2 = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));

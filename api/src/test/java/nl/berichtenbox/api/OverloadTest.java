@@ -22,20 +22,8 @@ class OverloadTest {
   void requestsPastTheCapAreShedAndServiceReturnsWhenLoadGoes() throws Exception {
     Api first = TestEngine.api();
     Api.Afnemer a = first.newAfnemer();
-    int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    EngineConfig config = ConfigLoader.load(List.of(), Map.of(
-        "BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres",
-        "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-overload").toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(port),
-        "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
-        "BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN,
-        "BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET,
-        "BERICHTENBOX_HTTP_INSTANCES", "1",
-        "BERICHTENBOX_MAX_REQUESTS_IN_FLIGHT", "2"));
+    EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_MAX_REQUESTS_IN_FLIGHT", "2"));
+    int port = config.httpPort();
     try (ApiServer guarded = ApiServer.start(config)) {
       Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
       api.get("/api/v1/bericht-typen", a.key()).expect(200);

@@ -66,22 +66,11 @@ class TlsTest {
     cert(dir, "bekend", "/CN=Afnemer/serialNumber=" + a.oin(), "extendedKeyUsage=clientAuth\n");
     cert(dir, "onbekend", "/CN=Onbekend/serialNumber=99999999999999999999", "extendedKeyUsage=clientAuth\n");
 
-    int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    EngineConfig config = ConfigLoader.load(List.of(), Map.ofEntries(
-        Map.entry("BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres"),
-        Map.entry("BERICHTENBOX_DATA_DIR", dir.resolve("data").toString()),
-        Map.entry("BERICHTENBOX_HTTP_PORT", Integer.toString(port)),
-        Map.entry("BERICHTENBOX_HTTP_HOST", "127.0.0.1"),
-        Map.entry("BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN),
-        Map.entry("BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET),
-        Map.entry("BERICHTENBOX_HTTP_INSTANCES", "1"),
-        Map.entry("BERICHTENBOX_TLS_CERT", dir.resolve("server.crt").toString()),
-        Map.entry("BERICHTENBOX_TLS_KEY", dir.resolve("server.key").toString()),
-        Map.entry("BERICHTENBOX_TLS_CLIENT_CA", dir.resolve("ca.crt").toString())));
+    EngineConfig config = TestEngine.secondEngine(Map.of(
+        "BERICHTENBOX_TLS_CERT", dir.resolve("server.crt").toString(),
+        "BERICHTENBOX_TLS_KEY", dir.resolve("server.key").toString(),
+        "BERICHTENBOX_TLS_CLIENT_CA", dir.resolve("ca.crt").toString()));
+    int port = config.httpPort();
     var vertx = TestEngine.server().engine().vertx();
     PemTrustOptions trust = new PemTrustOptions().addCertPath(dir.resolve("ca.crt").toString());
     try (ApiServer tls = ApiServer.start(config)) {

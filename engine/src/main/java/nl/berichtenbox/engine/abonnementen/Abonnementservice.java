@@ -1,6 +1,5 @@
 package nl.berichtenbox.engine.abonnementen;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +22,7 @@ import java.util.UUID;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
+import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Json;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
@@ -95,23 +95,18 @@ public final class Abonnementservice {
   private static final String OPRUIMEN = """
       DELETE FROM abonnement_verzoek WHERE aangevraagd_op < now() - interval '7 days'""";
 
-  private final Vertx vertx;
   private final Pool pool;
   private final Venster venster;
   private final Map<String, Integer> quota;
-  private Context context;
-  private boolean running;
-  private boolean again;
-  private boolean stopped;
-  private long timer = -1;
-  private long opruimTimer = -1;
-  private Future<Void> current = Future.succeededFuture();
+  private final BackgroundLoop loop;
 
   public Abonnementservice(Vertx vertx, Pool pool, Venster venster, Map<String, Integer> quota) {
-    this.vertx = vertx;
     this.pool = pool;
     this.venster = venster;
     this.quota = quota;
+    this.loop = new BackgroundLoop(vertx, "Abonnementservice", 1000, this::verwerk, e -> { })
+        .every(600_000, () -> opruimen()
+            .onFailure(e -> LOG.warn("removing old Abonnementservice requests failed: {}", Logs.safe(e))));
   }
 
   /** Accepts a request: 202 body with its id, or a 400/429 ClientErrorException. */
@@ -232,13 +227,7 @@ public final class Abonnementservice {
   // --- the background worker ---
 
   public void start() {
-    context = vertx.getOrCreateContext();
-    context.runOnContext(v -> {
-      timer = vertx.setPeriodic(1000, x -> kick());
-      opruimTimer = vertx.setPeriodic(600_000, x -> opruimen()
-          .onFailure(e -> LOG.warn("removing old Abonnementservice requests failed: {}", Logs.safe(e))));
-      kick();
-    });
+    loop.start();
   }
 
   /** Removes requests (and their results) older than 7 days; the number removed. */
@@ -247,46 +236,22 @@ public final class Abonnementservice {
   }
 
   public void wakeUp() {
-    Context c = context;
-    if (c != null) {
-      c.runOnContext(v -> kick());
-    }
+    loop.wakeUp();
   }
 
-  private void kick() {
-    if (stopped) {
-      return;
-    }
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    again = false;
-    current = verwerk();
-    current.onComplete(ar -> {
-      running = false;
-      if (ar.failed()) {
-        LOG.warn("Abonnementservice round failed: {}", Logs.safe(ar.cause()));
-      } else if (again) {
-        kick();
-      }
-    });
-  }
-
-  private Future<Void> verwerk() {
+  /** One request per round; true (go on) while there was one. */
+  private Future<Boolean> verwerk() {
     return pool.preparedQuery(CLAIM).execute().compose(rows -> {
       if (rows.size() == 0) {
-        return Future.succeededFuture();
+        return Future.succeededFuture(false);
       }
-      again = true;
       Row r = rows.iterator().next();
       UUID id = r.getUUID(0);
       String oin = r.getString(1);
       String soort = r.getString(2);
       if (r.getInteger(3) > MAX_POGINGEN) {
         return pool.preparedQuery(MISLUKT).execute(Tuple.of(id, "na " + MAX_POGINGEN + " pogingen niet gelukt"))
-            .mapEmpty();
+            .map(true);
       }
       String sql = switch (soort) {
         case "ALLES" -> ALLES;
@@ -297,24 +262,15 @@ public final class Abonnementservice {
           .execute(Tuple.of(id))
           .compose(v -> conn.preparedQuery(sql).execute(Tuple.of(id, oin)))
           .compose(res -> conn.preparedQuery(GEREED).execute(Tuple.of(id, (long) res.rowCount()))))
-          .<Void>mapEmpty()
+          .map(true)
           .recover(e -> {
             LOG.warn("Abonnementservice request {} failed: {}", id, Logs.safe(e));
-            return Future.succeededFuture();
+            return Future.succeededFuture(true);
           });
     });
   }
 
   public Future<Void> stop() {
-    Context c = context;
-    if (c == null) {
-      return Future.succeededFuture();
-    }
-    return Future.<Future<Void>>future(p -> c.runOnContext(v -> {
-      stopped = true;
-      vertx.cancelTimer(timer);
-      vertx.cancelTimer(opruimTimer);
-      p.complete(current.recover(e -> Future.succeededFuture()));
-    })).compose(f -> f);
+    return loop.stop();
   }
 }

@@ -1,6 +1,5 @@
 package nl.berichtenbox.engine.verwerking;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -8,6 +7,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.support.BackgroundLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,19 +87,11 @@ public final class Verwerker {
       DELETE FROM verwerkingsbericht
       WHERE volgnummer IN (SELECT volgnummer FROM verwerkingsbericht WHERE tijdstip < now() - $1 * interval '1 second' LIMIT 10000)""";
 
-  private final Vertx vertx;
   private final Pool pool;
   private final int batchSize;
-  private final long pollMillis;
   private final Duration bewaartermijn;
   private final EngineMetrics metrics;
-  private Context context;
-  private boolean running;
-  private boolean again;
-  private boolean stopped;
-  private long pollTimer = -1;
-  private long purgeTimer = -1;
-  private Future<Void> current = Future.succeededFuture();
+  private final BackgroundLoop loop;
   private volatile Runnable naRonde = () -> { };
 
   /** Called after every round that wrote receipts (the pusher's wake-up). */
@@ -108,56 +100,26 @@ public final class Verwerker {
   }
 
   public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, EngineMetrics metrics) {
-    this.vertx = vertx;
     this.pool = pool;
     this.batchSize = batchSize;
-    this.pollMillis = Math.max(1, poll.toMillis());
     this.bewaartermijn = bewaartermijn;
     this.metrics = metrics;
+    this.loop = new BackgroundLoop(vertx, "processing", Math.max(1, poll.toMillis()), this::round,
+        e -> metrics.verwerkingFouten.increment())
+        .every(Duration.ofMinutes(10).toMillis(), this::purge);
   }
 
   /** Starts the loop on its own event-loop context. */
   public void start() {
-    context = vertx.getOrCreateContext();
-    context.runOnContext(v -> {
-      pollTimer = vertx.setPeriodic(pollMillis, id -> kick());
-      purgeTimer = vertx.setPeriodic(Duration.ofMinutes(10).toMillis(), id -> purge());
-      kick();
-    });
+    loop.start();
   }
 
   /** Signals new work; callable from any thread. Coalesces: at most one round runs at a time. */
   public void wakeUp() {
-    Context c = context;
-    if (c != null) {
-      c.runOnContext(v -> kick());
-    }
+    loop.wakeUp();
   }
 
-  private void kick() {
-    if (stopped) {
-      return;
-    }
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    again = false;
-    Future<Void> round = round();
-    current = round;
-    round.onComplete(ar -> {
-      running = false;
-      if (ar.failed()) {
-        metrics.verwerkingFouten.increment();
-        LOG.warn("processing round failed, retrying after the poll interval: {}", ar.cause().toString());
-      } else if (again) {
-        kick();
-      }
-    });
-  }
-
-  private Future<Void> round() {
+  private Future<Boolean> round() {
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
         .compose(v -> conn.preparedQuery(ROUND).execute(Tuple.of(batchSize))))
         .map(rows -> {
@@ -172,13 +134,10 @@ public final class Verwerker {
               metrics.verwerkingsduur.recordMicros(d);
             }
           }
-          if (berichten >= batchSize || afwijzingen >= batchSize) {
-            again = true;
-          }
           if (berichten + afwijzingen > 0) {
             naRonde.run();
           }
-          return null;
+          return berichten >= batchSize || afwijzingen >= batchSize;
         });
   }
 
@@ -193,15 +152,6 @@ public final class Verwerker {
 
   /** Stops taking new rounds and completes when the round under way has committed. */
   public Future<Void> stop() {
-    Context c = context;
-    if (c == null) {
-      return Future.succeededFuture();
-    }
-    return Future.<Future<Void>>future(p -> c.runOnContext(v -> {
-      stopped = true;
-      vertx.cancelTimer(pollTimer);
-      vertx.cancelTimer(purgeTimer);
-      p.complete(current.recover(e -> Future.succeededFuture()));
-    })).compose(f -> f);
+    return loop.stop();
   }
 }

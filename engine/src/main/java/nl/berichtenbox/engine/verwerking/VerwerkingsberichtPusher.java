@@ -1,6 +1,5 @@
 package nl.berichtenbox.engine.verwerking;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +22,7 @@ import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,72 +78,39 @@ public final class VerwerkingsberichtPusher {
 
   private static final String LOSLATEN = "UPDATE push_stand SET bezig_tot = '-infinity' WHERE oin = $1";
 
-  private final Vertx vertx;
   private final Pool pool;
   private final Duration basis;
   private final Duration max;
   private final Duration opgevenNa;
   private final EngineMetrics metrics;
-  private HttpClient http;
-  private Context context;
-  private boolean running;
-  private boolean again;
-  private boolean stopped;
-  private long timer = -1;
-  private Future<Void> current = Future.succeededFuture();
+  private final HttpClient http;
+  private final BackgroundLoop loop;
 
   public VerwerkingsberichtPusher(Vertx vertx, Pool pool, Duration basis, Duration max, Duration opgevenNa,
       EngineMetrics metrics) {
-    this.vertx = vertx;
     this.pool = pool;
     this.basis = basis;
     this.max = max;
     this.opgevenNa = opgevenNa;
     this.metrics = metrics;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(30)
+        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(2));
+    this.loop = new BackgroundLoop(vertx, "receipt push", Math.min(1000, Math.max(50, basis.toMillis())), this::ronde,
+        e -> { });
   }
 
   public void start() {
-    context = vertx.getOrCreateContext();
-    context.runOnContext(v -> {
-      http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(30)
-          .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(2));
-      timer = vertx.setPeriodic(Math.min(1000, Math.max(50, basis.toMillis())), id -> kick());
-      kick();
-    });
+    loop.start();
   }
 
   /** New receipts may be there; callable from any thread. */
   public void wakeUp() {
-    Context c = context;
-    if (c != null) {
-      c.runOnContext(v -> kick());
-    }
-  }
-
-  private void kick() {
-    if (stopped) {
-      return;
-    }
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    again = false;
-    current = ronde();
-    current.onComplete(ar -> {
-      running = false;
-      if (ar.failed()) {
-        LOG.warn("push round failed: {}", Logs.safe(ar.cause()));
-      } else if (again) {
-        kick();
-      }
-    });
+    loop.wakeUp();
   }
 
   private record Stand(String oin, long volgnummer, int pogingen, OffsetDateTime eersteFout, String url, String secret) {}
 
-  private Future<Void> ronde() {
+  private Future<Boolean> ronde() {
     return pool.query(NIEUWE_AFNEMERS).execute()
         .compose(v -> pool.preparedQuery(CLAIM).execute(Tuple.of(PER_RONDE)))
         .compose(rows -> {
@@ -152,10 +119,7 @@ public final class VerwerkingsberichtPusher {
             pushes.add(push(new Stand(r.getString(0), r.getLong(1), r.getInteger(2), r.getOffsetDateTime(3),
                 r.getString(4), r.getString(5))));
           }
-          if (rows.size() == PER_RONDE) {
-            again = true;
-          }
-          return Future.join(pushes).mapEmpty();
+          return Future.join(pushes).map(v -> rows.size() == PER_RONDE);
         });
   }
 
@@ -226,14 +190,6 @@ public final class VerwerkingsberichtPusher {
   }
 
   public Future<Void> stop() {
-    Context c = context;
-    if (c == null) {
-      return Future.succeededFuture();
-    }
-    return Future.<Future<Void>>future(p -> c.runOnContext(v -> {
-      stopped = true;
-      vertx.cancelTimer(timer);
-      p.complete(current.recover(e -> Future.succeededFuture()));
-    })).compose(f -> f);
+    return loop.stop();
   }
 }
