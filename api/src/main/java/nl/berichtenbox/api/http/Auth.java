@@ -1,5 +1,6 @@
 package nl.berichtenbox.api.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -58,16 +59,7 @@ public final class Auth {
           unauthorized(ctx, "het clientcertificaat draagt geen OIN in het serialNumber van het Subject");
           return;
         }
-        afnemers.byOin(oin).onComplete(ar -> {
-          if (ar.failed()) {
-            Problems.fail(ctx, ar.cause());
-          } else if (ar.result() == null) {
-            unauthorized(ctx, "het OIN van het clientcertificaat is onbekend of niet actief");
-          } else {
-            ctx.put(AFNEMER, ar.result());
-            ctx.next();
-          }
-        });
+        proceed(ctx, afnemers.byOin(oin), "het OIN van het clientcertificaat is onbekend of niet actief");
         return;
       }
       String key = bearer(ctx);
@@ -75,17 +67,22 @@ public final class Auth {
         unauthorized(ctx, "een afnemer meldt zich met Authorization: Bearer <apiSleutel>");
         return;
       }
-      afnemers.authenticate(key).onComplete(ar -> {
-        if (ar.failed()) {
-          Problems.fail(ctx, ar.cause());
-        } else if (ar.result() == null) {
-          unauthorized(ctx, "onbekende of ingetrokken apiSleutel");
-        } else {
-          ctx.put(AFNEMER, ar.result());
-          ctx.next();
-        }
-      });
+      proceed(ctx, afnemers.authenticate(key), "onbekende of ingetrokken apiSleutel");
     };
+  }
+
+  /** Goes on as the afnemer found, or answers 401 with {@code refusal}. */
+  private static void proceed(RoutingContext ctx, Future<Afnemer> lookup, String refusal) {
+    lookup.onComplete(ar -> {
+      if (ar.failed()) {
+        Problems.fail(ctx, ar.cause());
+      } else if (ar.result() == null) {
+        unauthorized(ctx, refusal);
+      } else {
+        ctx.put(AFNEMER, ar.result());
+        ctx.next();
+      }
+    });
   }
 
   public Handler<RoutingContext> beheerder() {
