@@ -137,6 +137,35 @@ class VerwerkingTest {
   }
 
   @Test
+  void aMessageThatBreaksEveryRoundIsRefusedWithTechnischProbleemAndTheRestGoesOn() throws Exception {
+    var pool = TestEngine.server().engine().pool();
+    // a fault that only this message triggers, as a defect or corrupt data would
+    pool.query("CREATE OR REPLACE FUNCTION test_gif() RETURNS trigger AS $$ BEGIN "
+        + "IF NEW.onderwerp = 'GIF' AND NEW.verwerkings_code IS DISTINCT FROM 'TechnischProbleem' "
+        + "THEN RAISE EXCEPTION 'gif'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql").execute()
+        .toCompletionStage().toCompletableFuture().get();
+    pool.query("CREATE TRIGGER test_gif BEFORE UPDATE ON bericht FOR EACH ROW EXECUTE FUNCTION test_gif()").execute()
+        .toCompletionStage().toCompletableFuture().get();
+    try {
+      String bsn = api.newBurger(a);
+      JsonObject voor = bericht(bsn);
+      JsonObject gif = bericht(bsn).put("onderwerp", "GIF");
+      JsonObject na = bericht(bsn);
+      JsonArray batch = new JsonArray().add(voor).add(gif).add(na);
+      api.post("/api/v1/batches", a.key(), Api.batch(batch)).expect(202);
+      assertEquals("TechnischProbleem", api.awaitStatus(a, gif.getString("berichtId"), "AFGEWEZEN")
+          .getString("verwerkingsCode"));
+      api.awaitStatus(a, voor.getString("berichtId"), "AFGELEVERD");
+      api.awaitStatus(a, na.getString("berichtId"), "AFGELEVERD");
+      Api.await("receipt", () -> api.get("/api/v1/verwerkingsberichten?limit=1000", a.key()).json()
+          .getJsonArray("verwerkingsberichten").stream()
+          .anyMatch(o -> "TechnischProbleem".equals(((JsonObject) o).getString("verwerkingsCode"))));
+    } finally {
+      pool.query("DROP TRIGGER test_gif ON bericht").execute().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  @Test
   void feedParametersAreChecked() {
     assertEquals(List.of("limit"), api.get("/api/v1/verwerkingsberichten?limit=0", a.key()).expect(400).invalidNames());
     api.get("/api/v1/verwerkingsberichten?limit=1001", a.key()).expect(400);

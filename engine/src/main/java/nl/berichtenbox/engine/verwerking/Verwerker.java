@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.support.BackgroundLoop;
+import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +84,33 @@ public final class Verwerker {
              (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
              (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur""";
 
+  /**
+   * The message that keeps failing every round, refused with TechnischProbleem so that the rest
+   * goes on: status, receipt and counters as in a round.
+   */
+  private static final String TECHNISCH = """
+      WITH upd AS (
+        UPDATE bericht SET status = 2, verwerkings_code = 'TechnischProbleem', verwerkt_op = clock_timestamp()
+        WHERE id = (SELECT min(id) FROM bericht WHERE status = 0)
+        RETURNING oin, bericht_id::text AS bericht_id, batch_id, ontvangen_op
+      ), ontvangstbewijs AS (
+        INSERT INTO verwerkingsbericht (oin, bericht_id, batch_id, status, verwerkings_code, tijdstip)
+        SELECT oin, bericht_id, batch_id, 2, 'TechnischProbleem', now() FROM upd
+      ), batchteller AS (
+        INSERT INTO batch_teller AS t (oin, batch_id, code, aantal)
+        SELECT oin, batch_id, 'TechnischProbleem', 1 FROM upd WHERE batch_id IS NOT NULL
+        ON CONFLICT (oin, batch_id, code) DO UPDATE SET aantal = t.aantal + 1, laatst_op = now()
+      ), dagteller AS (
+        INSERT INTO dag_teller AS t (oin, datum, code, aantal)
+        SELECT oin, (ontvangen_op AT TIME ZONE 'Europe/Amsterdam')::date, x.code, 1
+        FROM upd CROSS JOIN (VALUES ('TechnischProbleem'), ('Aangeboden')) AS x(code)
+        ON CONFLICT (oin, datum, code) DO UPDATE SET aantal = t.aantal + 1
+      )
+      SELECT bericht_id FROM upd""";
+
+  /** Rounds that fail in a row before one message at a time is tried, and before that one is given up. */
+  static final int POGINGEN_PER_STAP = 3;
+
   private static final String PURGE = """
       DELETE FROM verwerkingsbericht
       WHERE volgnummer IN (SELECT volgnummer FROM verwerkingsbericht WHERE tijdstip < now() - $1 * interval '1 second' LIMIT 10000)""";
@@ -93,6 +121,7 @@ public final class Verwerker {
   private final EngineMetrics metrics;
   private final BackgroundLoop loop;
   private volatile Runnable naRonde = () -> { };
+  private int mislukt; // rounds failed in a row; confined to the loop's context
 
   /** Called after every round that wrote receipts (the pusher's wake-up). */
   public void naRonde(Runnable r) {
@@ -119,9 +148,38 @@ public final class Verwerker {
     loop.wakeUp();
   }
 
+  /**
+   * A round; when rounds keep failing, the next ones take one message at a time, and when the
+   * oldest message alone still fails, it is refused with TechnischProbleem: a message that breaks
+   * processing must not stop everyone else's.
+   */
   private Future<Boolean> round() {
+    int grootte = mislukt >= POGINGEN_PER_STAP ? 1 : batchSize;
+    return ronde(grootte).map(more -> {
+      mislukt = 0;
+      return more;
+    }).recover(e -> {
+      if (++mislukt < 2 * POGINGEN_PER_STAP) {
+        return Future.failedFuture(e);
+      }
+      mislukt = 0;
+      return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
+              .execute(Tuple.of(LOCK_KEY)).compose(v -> conn.preparedQuery(TECHNISCH).execute()))
+          .map(rows -> {
+            for (Row r : rows) {
+              metrics.verwerkt.increment();
+              LOG.error("message {} fails processing every time: refused with TechnischProbleem ({})",
+                  r.getString(0), Logs.safe(e));
+            }
+            naRonde.run();
+            return true;
+          });
+    });
+  }
+
+  private Future<Boolean> ronde(int grootte) {
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
-        .compose(v -> conn.preparedQuery(ROUND).execute(Tuple.of(batchSize))))
+        .compose(v -> conn.preparedQuery(ROUND).execute(Tuple.of(grootte))))
         .map(rows -> {
           Row r = rows.iterator().next();
           long berichten = r.getLong("berichten");
@@ -137,7 +195,7 @@ public final class Verwerker {
           if (berichten + afwijzingen > 0) {
             naRonde.run();
           }
-          return berichten >= batchSize || afwijzingen >= batchSize;
+          return berichten >= grootte || afwijzingen >= grootte;
         });
   }
 
