@@ -76,7 +76,7 @@ public final class HttpVerticle extends VerticleBase {
     new AfnemerRoutes(engine, engine.newIntake()).mount(router, table, auth);
     new BeheerRoutes(engine.afnemers()).mount(router, table, auth);
     new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, table, auth);
-    new OperationsRoutes(engine.pool(), metrics, openApi, draining::get).mount(router, table);
+    new OperationsRoutes(engine.pool(), engine::kafkaAnswers, metrics, openApi, draining::get).mount(router, table);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Niet gevonden", "deze route bestaat niet"));

@@ -102,6 +102,11 @@ public final class Main {
       sb.append("  TLS          ").append(Tls.engine(config)).append(", TLS 1.2/1.3")
           .append(config.tlsClientCa() != null ? ", client certificates (OIN) accepted" : "").append('\n');
     }
+    if (server.engine().kafkaBootstrap() != null) {
+      sb.append("  Kafka        ").append(server.engine().kafkaBootstrap())
+          .append("embedded".equals(config.kafkaBootstrap()) ? " (embedded broker, data in DATA_DIR/kafka)" : "")
+          .append(", topics berichtenbox.berichten.<OIN>\n");
+    }
     sb.append("  database     ").append(config.embeddedDatabase()
         ? "embedded PostgreSQL, data in " + config.dataDir().toAbsolutePath().normalize() : "external").append('\n');
     if (config.adminTokenGenerated()) {

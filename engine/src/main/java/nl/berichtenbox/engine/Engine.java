@@ -40,6 +40,10 @@ public final class Engine implements AutoCloseable {
   private final nl.berichtenbox.engine.abonnementen.Validatieservice validatieservice;
   private final nl.berichtenbox.engine.rapportage.Rapportages rapportages;
   private final nl.berichtenbox.engine.abonnementen.Abonnementservice abonnementservice;
+  private nl.berichtenbox.engine.kafka.EmbeddedKafka embeddedKafka;
+  private nl.berichtenbox.engine.kafka.KafkaIntake kafkaIntake;
+  private String kafkaBootstrap;
+  private org.apache.kafka.clients.admin.Admin kafkaAdmin;
   private final nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer =
       new nl.berichtenbox.engine.intake.Snelheidsbegrenzer();
 
@@ -82,10 +86,48 @@ public final class Engine implements AutoCloseable {
     engine.verwerker.start();
     engine.pusher.start();
     engine.abonnementservice.start();
+    if (config.kafkaBootstrap() != null) {
+      engine.startKafka();
+    }
     LOG.info("engine started: {} event loops, native transport {}, database {}",
         VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, engine.vertx.isNativeTransportEnabled(),
         db.embedded() ? "embedded" : "external");
     return engine;
+  }
+
+  /** The Kafka face: an in-JVM broker under DATA_DIR/kafka with "embedded", else the given cluster. */
+  private void startKafka() {
+    try {
+      kafkaBootstrap = config.kafkaBootstrap();
+      if ("embedded".equals(kafkaBootstrap)) {
+        embeddedKafka = nl.berichtenbox.engine.kafka.EmbeddedKafka.start(config.dataDir().resolve("kafka"));
+        kafkaBootstrap = embeddedKafka.bootstrapServers();
+        LOG.info("embedded Kafka (KRaft) on {}", kafkaBootstrap);
+      }
+      kafkaIntake = new nl.berichtenbox.engine.kafka.KafkaIntake(vertx, kafkaBootstrap, this::newIntake, afnemers);
+      kafkaIntake.start();
+      kafkaAdmin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of(
+          org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap,
+          org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,
+          org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000));
+    } catch (Exception e) {
+      throw new IllegalStateException("Kafka could not be started: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether Kafka answers (true when the Kafka face is off); never blocks the caller. */
+  public Future<Boolean> kafkaAnswers() {
+    if (kafkaAdmin == null) {
+      return Future.succeededFuture(true);
+    }
+    io.vertx.core.Promise<Boolean> p = io.vertx.core.Promise.promise();
+    kafkaAdmin.describeCluster().clusterId().whenComplete((id, e) -> p.tryComplete(e == null && id != null));
+    return p.future();
+  }
+
+  /** The Kafka bootstrap servers in use, or null when the Kafka face is off. */
+  public String kafkaBootstrap() {
+    return kafkaBootstrap;
   }
 
   /** A new intake bound to the calling event loop (one per HTTP verticle instance). */
@@ -112,6 +154,10 @@ public final class Engine implements AutoCloseable {
   @Override
   public void close() {
     long timeout = config.shutdownTimeout().toMillis();
+    if (kafkaIntake != null) {
+      kafkaIntake.close();
+      kafkaAdmin.close(java.time.Duration.ofSeconds(2));
+    }
     try {
       verwerker.stop().compose(v -> pusher.stop()).compose(v -> abonnementservice.stop()).compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
           .get(timeout, TimeUnit.MILLISECONDS);
@@ -122,6 +168,9 @@ public final class Engine implements AutoCloseable {
       vertx.close().toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    if (embeddedKafka != null) {
+      embeddedKafka.close();
     }
     try {
       database.close();

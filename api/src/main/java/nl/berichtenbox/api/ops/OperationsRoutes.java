@@ -12,12 +12,15 @@ import nl.berichtenbox.engine.metrics.EngineMetrics;
 /** Operations face (contract §4) and the OpenAPI document (§0). */
 public final class OperationsRoutes {
   private final Pool pool;
+  private final java.util.function.Supplier<io.vertx.core.Future<Boolean>> kafka;
   private final EngineMetrics metrics;
   private final Buffer openApi;
   private final BooleanSupplier draining;
 
-  public OperationsRoutes(Pool pool, EngineMetrics metrics, Buffer openApi, BooleanSupplier draining) {
+  public OperationsRoutes(Pool pool, java.util.function.Supplier<io.vertx.core.Future<Boolean>> kafka,
+      EngineMetrics metrics, Buffer openApi, BooleanSupplier draining) {
     this.pool = pool;
+    this.kafka = kafka;
     this.metrics = metrics;
     this.openApi = openApi;
     this.draining = draining;
@@ -30,10 +33,14 @@ public final class OperationsRoutes {
         Http.json(ctx, 503, new JsonObject().put("status", "DOWN").put("reden", "wordt afgesloten"));
         return;
       }
-      pool.query("SELECT 1").execute()
-          .timeout(2, TimeUnit.SECONDS)
-          .onSuccess(r -> Http.json(ctx, 200, new JsonObject().put("status", "UP").put("postgresql", "UP")))
-          .onFailure(e -> Http.json(ctx, 503, new JsonObject().put("status", "DOWN").put("postgresql", "DOWN")));
+      io.vertx.core.Future<Boolean> pg = pool.query("SELECT 1").execute().timeout(2, TimeUnit.SECONDS)
+          .map(true).otherwise(false);
+      io.vertx.core.Future<Boolean> k = kafka.get().timeout(3, TimeUnit.SECONDS).otherwise(false);
+      io.vertx.core.Future.join(pg, k).onComplete(ar -> {
+        boolean up = pg.result() && k.result();
+        Http.json(ctx, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN")
+            .put("postgresql", pg.result() ? "UP" : "DOWN").put("kafka", k.result() ? "UP" : "DOWN"));
+      });
     });
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -35,7 +35,7 @@ public final class ConfigLoader {
       s("dataDir", "DATA_DIR", "./data", "embedded database and files"),
       s("dbUrl", "DB_URL", null, "external PostgreSQL (postgresql://user:pw@host:port/db); embedded when unset"),
       s("dbPoolSize", "DB_POOL_SIZE", "8", "PostgreSQL connections per process"),
-      s("kafkaBootstrap", "KAFKA_BOOTSTRAP", null, "Kafka bootstrap servers; Kafka faces off when unset"),
+      s("kafkaBootstrap", "KAFKA_BOOTSTRAP", null, "Kafka bootstrap servers, or embedded for an in-JVM broker; Kafka faces off when unset"),
       s("adminToken", "ADMIN_TOKEN", null, "operator token; generated and printed at start when unset"),
       s("portalJwtSecret", "PORTAL_JWT_SECRET", null, "HS256 secret for citizen tokens (at least 32 bytes); generated and printed when unset"),
       s("abonnementenVenster", "ABONNEMENTEN_VENSTER", "23:00-07:00", "Abonnementservice window HH:MM-HH:MM or altijd"),

@@ -78,6 +78,27 @@ public final class Intake {
     });
   }
 
+  /**
+   * Messages that arrived together for one afnemer by another way than HTTP (Kafka): validated
+   * one by one, parked in one group commit, outcomes in input order. A value that is not a JSON
+   * object is refused (ValidatieFout) under the given fallback berichtId (the record key).
+   */
+  public Future<List<Outcome>> berichten(String oin, List<Object> values, List<String> fallbackIds) {
+    Instant now = Instant.now();
+    List<Offered> offered = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      BerichtValidator.Result r = BerichtValidator.validate(values.get(i), "", oin, now);
+      offered.add(r.valid() || r.rawBerichtId() != null ? Offered.of(r)
+          : new Offered(null, fallbackIds.get(i), r.code(), r.invalidParams()));
+    }
+    return committer.submit(new IntakeWriter.Unit(oin, null, null, true, offered)).map(u -> {
+      for (Outcome o : u.outcomes) {
+        count(o);
+      }
+      return List.of(u.outcomes);
+    });
+  }
+
   /** A JSON batch: all of it in one group commit, so it is parked whole or not at all. */
   public Future<BatchAntwoord> batch(String oin, JsonObject body) {
     Instant now = Instant.now();

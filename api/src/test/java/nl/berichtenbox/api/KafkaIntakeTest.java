@@ -1,0 +1,73 @@
+package nl.berichtenbox.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.engine.config.EngineConfig;
+import nl.berichtenbox.engine.kafka.EmbeddedKafka;
+import nl.berichtenbox.engine.kafka.KafkaIntake;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kafka face of intake (§2.2) on a real broker in this JVM: messages produced to the
+ * afnemer's topic are parked and processed like REST ones, a record produced twice is stored
+ * once, a poison record becomes a ValidatieFout receipt and does not block the partition, and a
+ * new afnemer's topic is consumed without a restart.
+ */
+class KafkaIntakeTest {
+
+  @Test
+  void messagesOnTheAfnemersTopicArePickedUpOnceEach() throws Exception {
+    Api first = TestEngine.api();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka"))) {
+      EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
+      try (ApiServer engine = ApiServer.start(config);
+          KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
+              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new StringSerializer())) {
+        Api api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+        assertEquals("UP", api.get("/health/ready", null).expect(200).json().getString("kafka"));
+        Api.Afnemer a = api.newAfnemer();
+        String bsn = api.newBurger(a);
+        String topic = KafkaIntake.TOPIC_PREFIX + a.oin();
+
+        JsonObject m = Api.bericht(bsn);
+        String id = m.getString("berichtId");
+        producer.send(new ProducerRecord<>(topic, id, m.encode())).get();
+        producer.send(new ProducerRecord<>(topic, id, m.encode())).get(); // re-delivered
+        producer.send(new ProducerRecord<>(topic, "gif-1", "{dit is geen json")).get();
+        JsonObject na = Api.bericht(bsn);
+        producer.send(new ProducerRecord<>(topic, na.getString("berichtId"), na.encode())).get();
+
+        assertEquals("Verwerkt", api.awaitStatus(a, id, "AFGELEVERD").getString("verwerkingsCode"));
+        api.awaitStatus(a, na.getString("berichtId"), "AFGELEVERD");
+        Api.await("three receipts", () -> api.get("/api/v1/verwerkingsberichten", a.key()).json()
+            .getJsonArray("verwerkingsberichten").size() == 3);
+        List<Object> receipts = api.get("/api/v1/verwerkingsberichten", a.key()).json()
+            .getJsonArray("verwerkingsberichten").getList();
+        assertEquals(1, receipts.stream().filter(o -> id.equals(((Map<?, ?>) o).get("berichtId"))).count(),
+            "produced twice, stored and receipted once");
+        Map<?, ?> gif = (Map<?, ?>) receipts.stream().filter(o -> "gif-1".equals(((Map<?, ?>) o).get("berichtId")))
+            .findFirst().orElseThrow();
+        assertEquals("AFGEWEZEN", gif.get("status"));
+        assertEquals("ValidatieFout", gif.get("verwerkingsCode"));
+
+        // a new afnemer's topic, created after the engine started
+        Api.Afnemer b = api.newAfnemer();
+        JsonObject vanB = Api.bericht(api.newBurger(b));
+        producer.send(new ProducerRecord<>(KafkaIntake.TOPIC_PREFIX + b.oin(), vanB.getString("berichtId"),
+            vanB.encode())).get();
+        api.awaitStatus(b, vanB.getString("berichtId"), "AFGELEVERD");
+        first.get("/api/v1/berichten/" + vanB.getString("berichtId"), b.key()).expect(200);
+      }
+    }
+  }
+}
