@@ -60,6 +60,29 @@ class KafkaIntakeTest {
         assertEquals("AFGEWEZEN", gif.get("status"));
         assertEquals("ValidatieFout", gif.get("verwerkingsCode"));
 
+        // the receipts are published too, in feed order, keyed by berichtId
+        List<Long> feed = receipts.stream().map(o -> ((Number) ((Map<?, ?>) o).get("volgnummer")).longValue()).toList();
+        List<Long> published = new java.util.ArrayList<>();
+        List<String> keys = new java.util.ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "test-" + a.oin(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            new org.apache.kafka.common.serialization.StringDeserializer())) {
+          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OntvangstbewijsRelay.TOPIC_PREFIX + a.oin()));
+          long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+          while (published.size() < 3 && System.nanoTime() < end) {
+            for (var rec : c.poll(java.time.Duration.ofMillis(200))) {
+              published.add(new JsonObject(rec.value()).getLong("volgnummer"));
+              keys.add(rec.key());
+            }
+          }
+        }
+        assertEquals(feed, published, "every receipt published once, in order");
+        assertEquals(List.of(id, "gif-1", na.getString("berichtId")).stream().sorted().toList(),
+            keys.stream().sorted().toList());
+
         // a new afnemer's topic, created after the engine started
         Api.Afnemer b = api.newAfnemer();
         JsonObject vanB = Api.bericht(api.newBurger(b));

@@ -42,6 +42,7 @@ public final class Engine implements AutoCloseable {
   private final nl.berichtenbox.engine.abonnementen.Abonnementservice abonnementservice;
   private nl.berichtenbox.engine.kafka.EmbeddedKafka embeddedKafka;
   private nl.berichtenbox.engine.kafka.KafkaIntake kafkaIntake;
+  private nl.berichtenbox.engine.kafka.OntvangstbewijsRelay relay;
   private String kafkaBootstrap;
   private org.apache.kafka.clients.admin.Admin kafkaAdmin;
   private final nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer =
@@ -106,6 +107,12 @@ public final class Engine implements AutoCloseable {
       }
       kafkaIntake = new nl.berichtenbox.engine.kafka.KafkaIntake(vertx, kafkaBootstrap, this::newIntake, afnemers);
       kafkaIntake.start();
+      relay = new nl.berichtenbox.engine.kafka.OntvangstbewijsRelay(vertx, pool, kafkaBootstrap);
+      relay.start();
+      verwerker.naRonde(() -> {
+        pusher.wakeUp();
+        relay.wakeUp();
+      });
       kafkaAdmin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of(
           org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap,
           org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,
@@ -159,7 +166,8 @@ public final class Engine implements AutoCloseable {
       kafkaAdmin.close(java.time.Duration.ofSeconds(2));
     }
     try {
-      verwerker.stop().compose(v -> pusher.stop()).compose(v -> abonnementservice.stop()).compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
+      verwerker.stop().compose(v -> pusher.stop()).compose(v -> abonnementservice.stop())
+          .compose(v -> relay == null ? Future.<Void>succeededFuture() : relay.stop()).compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
           .get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("processing did not stop cleanly: {}", e.toString());
