@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,39 +123,12 @@ class KillRecoveryTest {
   }
 
   private static Process start(Path data, int port, String name) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "nl.berichtenbox.api.Main", "serve");
-    Map<String, String> env = pb.environment();
-    env.put("BERICHTENBOX_DATA_DIR", data.toString());
-    env.put("BERICHTENBOX_HTTP_PORT", Integer.toString(port));
-    env.put("BERICHTENBOX_HTTP_HOST", "127.0.0.1");
-    env.put("BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN);
-    env.put("BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET);
-    env.remove("BERICHTENBOX_DB_URL");
-    File log = new File("target", "kill-test-" + name + ".log");
-    pb.redirectErrorStream(true).redirectOutput(log);
-    return pb.start();
+    return EngineProcess.start(Map.of("BERICHTENBOX_DATA_DIR", data.toString(),
+        "BERICHTENBOX_HTTP_PORT", Integer.toString(port)), "kill-" + name);
   }
 
   private static void awaitReady(Api api) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (api.get("/health/ready", null).status() == 200) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        // not listening yet
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    throw new AssertionError("engine did not become ready");
+    EngineProcess.awaitReady(api);
   }
 
   /** SIGKILL to the engine and to its PostgreSQL with every backend: a crash of the whole machine's software. */

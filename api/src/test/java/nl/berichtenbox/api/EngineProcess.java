@@ -1,0 +1,44 @@
+package nl.berichtenbox.api;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** The engine as a separate operating-system process (for kill tests), on the test classpath. */
+final class EngineProcess {
+  private EngineProcess() {}
+
+  static Process start(Map<String, String> env, String name) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "nl.berichtenbox.api.Main", "serve");
+    pb.environment().keySet().removeIf(k -> k.startsWith("BERICHTENBOX_"));
+    pb.environment().put("BERICHTENBOX_HTTP_HOST", "127.0.0.1");
+    pb.environment().put("BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN);
+    pb.environment().put("BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET);
+    pb.environment().putAll(env);
+    pb.redirectErrorStream(true).redirectOutput(new File("target", "engine-" + name + ".log"));
+    return pb.start();
+  }
+
+  static void awaitReady(Api api) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (api.get("/health/ready", null).status() == 200) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // not listening yet
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new AssertionError("engine did not become ready");
+  }
+}
