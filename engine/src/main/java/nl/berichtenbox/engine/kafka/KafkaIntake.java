@@ -68,6 +68,9 @@ public final class KafkaIntake implements AutoCloseable {
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 2_000); // find new afnemers' topics quickly
+    // a killed process's partitions go to the others after 10 s, not Kafka's default 45 s
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     this.thread = new Thread(this::run, "kafka-intake");
   }

@@ -1,0 +1,114 @@
+package nl.berichtenbox.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.engine.kafka.EmbeddedKafka;
+import nl.berichtenbox.engine.kafka.KafkaIntake;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kafka path under SIGKILL: the engine consuming a topic is killed while it works through
+ * it, and started again. Offsets are committed only after the database commit, so what was not
+ * committed is consumed again, and idempotency makes the second time harmless: every message
+ * produced is stored and receipted exactly once.
+ */
+class KafkaKillTest {
+
+  @Test
+  void killedWhileConsumingEveryMessageEndsUpOnce() throws Exception {
+    Api shared = TestEngine.api();
+    Api.Afnemer a = shared.newAfnemer();
+    String bsn = shared.newBurger(a);
+    int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka-kill"))) {
+      List<String> ids = new ArrayList<>();
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
+          new StringSerializer(), new StringSerializer())) {
+        for (int i = 0; i < 10_000; i++) {
+          JsonObject m = Api.bericht(bsn);
+          ids.add(m.getString("berichtId"));
+          producer.send(new ProducerRecord<>(KafkaIntake.TOPIC_PREFIX + a.oin(), m.getString("berichtId"), m.encode()));
+        }
+        producer.flush();
+      }
+      Map<String, String> env = Map.of(
+          "BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres",
+          "BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
+          "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-kk").toString(),
+          "BERICHTENBOX_HTTP_INSTANCES", "1");
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Map<String, String> env1 = new java.util.HashMap<>(env);
+      env1.put("BERICHTENBOX_HTTP_PORT", Integer.toString(port));
+      Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
+      Process first = EngineProcess.start(env1, "kafka-kill-1");
+      EngineProcess.awaitReady(api);
+      // kill it while it is part way through the topic
+      Api.await("consumption under way", () -> stored(a, ids.get(2_000)));
+      first.destroyForcibly();
+      first.waitFor(30, TimeUnit.SECONDS);
+      assertTrue(!stored(a, ids.get(ids.size() - 1)), "killed before it consumed everything");
+
+      Process second = EngineProcess.start(env1, "kafka-kill-2");
+      try {
+        EngineProcess.awaitReady(api);
+        Map<String, Integer> receipts = new ConcurrentHashMap<>();
+        awaitLong("every produced message receipted", () -> {
+          receipts.clear();
+          long vanaf = 0;
+          while (true) {
+            JsonObject page = shared.get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, a.key()).json();
+            JsonArray arr = page.getJsonArray("verwerkingsberichten");
+            if (arr.isEmpty()) {
+              break;
+            }
+            arr.forEach(o -> receipts.merge(((JsonObject) o).getString("berichtId"), 1, Integer::sum));
+            vanaf = page.getLong("volgende");
+          }
+          return receipts.size() >= ids.size();
+        });
+        assertEquals(ids.size(), receipts.size());
+        receipts.forEach((id, n) -> assertEquals(1, n, "receipts for " + id));
+        assertTrue(receipts.keySet().containsAll(ids));
+      } finally {
+        second.destroy();
+        second.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Like Api.await, with room for a consumer group to rebalance and 10 000 messages to go through. */
+  private static void awaitLong(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("timed out waiting for " + what);
+  }
+
+  private static boolean stored(Api.Afnemer a, String id) {
+    return TestEngine.api().get("/api/v1/berichten/" + id, a.key()).status() == 200;
+  }
+}
