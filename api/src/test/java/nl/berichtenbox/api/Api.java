@@ -158,6 +158,21 @@ public final class Api {
         .put("berichten", berichten);
   }
 
+  /** The afnemer's whole receipt feed, as the number of receipts per berichtId. */
+  public java.util.Map<String, Integer> receiptCounts(Afnemer a) {
+    java.util.Map<String, Integer> out = new java.util.HashMap<>();
+    long vanaf = 0;
+    while (true) {
+      JsonObject page = get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, a.key()).json();
+      JsonArray arr = page.getJsonArray("verwerkingsberichten");
+      if (arr.isEmpty()) {
+        return out;
+      }
+      arr.forEach(o -> out.merge(((JsonObject) o).getString("berichtId"), 1, Integer::sum));
+      vanaf = page.getLong("volgende");
+    }
+  }
+
   /** Waits until the condition holds; processing is asynchronous. */
   public static void await(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

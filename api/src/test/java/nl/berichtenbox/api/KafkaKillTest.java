@@ -74,16 +74,7 @@ class KafkaKillTest {
         Map<String, Integer> receipts = new ConcurrentHashMap<>();
         awaitLong("every produced message receipted", () -> {
           receipts.clear();
-          long vanaf = 0;
-          while (true) {
-            JsonObject page = shared.get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, a.key()).json();
-            JsonArray arr = page.getJsonArray("verwerkingsberichten");
-            if (arr.isEmpty()) {
-              break;
-            }
-            arr.forEach(o -> receipts.merge(((JsonObject) o).getString("berichtId"), 1, Integer::sum));
-            vanaf = page.getLong("volgende");
-          }
+          receipts.putAll(shared.receiptCounts(a));
           return receipts.size() >= ids.size();
         });
         assertEquals(ids.size(), receipts.size());

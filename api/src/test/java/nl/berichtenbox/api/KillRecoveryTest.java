@@ -102,16 +102,7 @@ class KillRecoveryTest {
       Map<String, Integer> receipts = new ConcurrentHashMap<>();
       Api.await("every message receipted", () -> {
         receipts.clear();
-        long vanaf = 0;
-        while (true) {
-          JsonObject page = api.get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, key).json();
-          JsonArray arr = page.getJsonArray("verwerkingsberichten");
-          if (arr.isEmpty()) {
-            break;
-          }
-          arr.forEach(o -> receipts.merge(((JsonObject) o).getString("berichtId"), 1, Integer::sum));
-          vanaf = page.getLong("volgende");
-        }
+        receipts.putAll(api.receiptCounts(new Api.Afnemer(oin, key)));
         return receipts.keySet().containsAll(acknowledged);
       });
       receipts.forEach((id, n) -> assertEquals(1, n, "receipts for " + id));

@@ -70,22 +70,9 @@ public final class IntakeLoad {
     int citizens = Integer.parseInt(args.getOrDefault("citizens", "200"));
 
     // --- setup: an afnemer, its berichtType, citizens who accept it ---
-    String oin = String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
-    LoadClient.Resp created = blocking(HttpMethod.POST, "/api/v1/beheer/afnemers", admin,
-        new JsonObject().put("oin", oin).put("naam", "Load " + oin.substring(14)).encode());
-    if (created.status() != 201) {
-      throw new IllegalStateException("creating the afnemer: " + created.status() + " " + created.body());
-    }
-    String key = new JsonObject(created.body()).getString("apiSleutel");
-    blocking(HttpMethod.PUT, "/api/v1/bericht-typen/LOAD", key, "{\"omschrijving\":\"load\",\"actief\":true}");
-    List<String> bsns = new ArrayList<>();
-    for (int i = 0; i < citizens; i++) {
-      String bsn = bsn();
-      String tok = LoadClient.jwt(jwtSecret, bsn);
-      blocking(HttpMethod.PUT, "/api/v1/berichtenbox", tok, "{}");
-      blocking(HttpMethod.PUT, "/api/v1/berichtenbox/voorkeuren/" + oin, tok, "{\"berichtenOntvangen\":true}");
-      bsns.add(bsn);
-    }
+    LoadClient.Afnemer afnemer = http.setup(admin, jwtSecret, citizens);
+    String key = afnemer.key();
+    List<String> bsns = afnemer.bsns();
 
     String tekst = "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880);
     String bijlagen = "";
@@ -170,26 +157,7 @@ public final class IntakeLoad {
 
 
 
-  private static String bsn() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    while (true) {
-      int[] d = new int[9];
-      int sum = 0;
-      for (int i = 0; i < 8; i++) {
-        d[i] = i == 0 ? 1 + r.nextInt(9) : r.nextInt(10);
-        sum += d[i] * (9 - i);
-      }
-      if (sum % 11 == 10) {
-        continue;
-      }
-      d[8] = sum % 11;
-      StringBuilder sb = new StringBuilder();
-      for (int x : d) {
-        sb.append(x);
-      }
-      return sb.toString();
-    }
-  }
+
 
 
 }

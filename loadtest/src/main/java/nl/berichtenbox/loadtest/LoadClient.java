@@ -103,6 +103,57 @@ final class LoadClient implements AutoCloseable {
     return p.future().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
+  /** A registered afnemer with berichtType LOAD and citizens whose boxes accept it. */
+  record Afnemer(String oin, String key, java.util.List<String> bsns) {}
+
+  Afnemer setup(String admin, String jwtSecret, int citizens) throws Exception {
+    String oin = String.format("%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+    Resp created = blocking(HttpMethod.POST, "/api/v1/beheer/afnemers", admin,
+        new JsonObject().put("oin", oin).put("naam", "Load " + oin.substring(14)).encode());
+    if (created.status() != 201) {
+      throw new IllegalStateException("creating the afnemer: " + created.status() + " " + created.body());
+    }
+    String key = new JsonObject(created.body()).getString("apiSleutel");
+    blocking(HttpMethod.PUT, "/api/v1/bericht-typen/LOAD", key, "{\"omschrijving\":\"load\",\"actief\":true}");
+    java.util.List<String> bsns = new java.util.ArrayList<>();
+    for (int i = 0; i < citizens; i++) {
+      String bsn = bsn();
+      String tok = jwt(jwtSecret, bsn);
+      blocking(HttpMethod.PUT, "/api/v1/berichtenbox", tok, "{}");
+      blocking(HttpMethod.PUT, "/api/v1/berichtenbox/voorkeuren/" + oin, tok, "{\"berichtenOntvangen\":true}");
+      bsns.add(bsn);
+    }
+    return new Afnemer(oin, key, bsns);
+  }
+
+  static String bsn() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    while (true) {
+      int[] d = new int[9];
+      int sum = 0;
+      for (int i = 0; i < 8; i++) {
+        d[i] = i == 0 ? 1 + r.nextInt(9) : r.nextInt(10);
+        sum += d[i] * (9 - i);
+      }
+      if (sum % 11 == 10) {
+        continue;
+      }
+      d[8] = sum % 11;
+      StringBuilder sb = new StringBuilder();
+      for (int x : d) {
+        sb.append(x);
+      }
+      return sb.toString();
+    }
+  }
+
+  /** A message of about 2 KB for the given citizen. */
+  static String bericht(String berichtId, String bsn) {
+    return "{\"berichtId\":\"" + berichtId + "\",\"berichtType\":\"LOAD\",\"bsn\":\"" + bsn
+        + "\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\""
+        + "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880) + "\"}";
+  }
+
   static String jwt(String secret, String bsn) {
     try {
       Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
