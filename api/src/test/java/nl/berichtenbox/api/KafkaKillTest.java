@@ -41,7 +41,7 @@ class KafkaKillTest {
           ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
           ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
           new StringSerializer(), new StringSerializer())) {
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 50_000; i++) {
           JsonObject m = Api.bericht(bsn);
           ids.add(m.getString("berichtId"));
           producer.send(new ProducerRecord<>(KafkaIntake.TOPIC_PREFIX + a.oin(), m.getString("berichtId"), m.encode()));
@@ -63,7 +63,7 @@ class KafkaKillTest {
       Process first = EngineProcess.start(env1, "kafka-kill-1");
       EngineProcess.awaitReady(api);
       // kill it while it is part way through the topic
-      Api.await("consumption under way", () -> stored(a, ids.get(2_000)));
+      Api.await("consumption under way", () -> stored(a, ids.get(1_000)));
       first.destroyForcibly();
       first.waitFor(30, TimeUnit.SECONDS);
       assertTrue(!stored(a, ids.get(ids.size() - 1)), "killed before it consumed everything");
@@ -80,6 +80,32 @@ class KafkaKillTest {
         assertEquals(ids.size(), receipts.size());
         receipts.forEach((id, n) -> assertEquals(1, n, "receipts for " + id));
         assertTrue(receipts.keySet().containsAll(ids));
+
+        // the relay was killed too: every receipt still reaches Kafka (at least once), in order per partition
+        java.util.Set<String> published = new java.util.HashSet<>();
+        Map<Integer, List<Long>> perPartition = new java.util.HashMap<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
+            new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "check-" + a.oin(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OntvangstbewijsRelay.TOPIC_PREFIX + a.oin()));
+          long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+          while (published.size() < ids.size() && System.nanoTime() < end) {
+            for (var rec : c.poll(java.time.Duration.ofMillis(500))) {
+              published.add(rec.key());
+              perPartition.computeIfAbsent(rec.partition(), x -> new ArrayList<>())
+                  .add(new JsonObject(rec.value()).getLong("volgnummer"));
+            }
+          }
+        }
+        assertTrue(published.containsAll(ids), "published " + published.size() + " of " + ids.size());
+        perPartition.values().forEach(l -> {
+          List<Long> distinct = l.stream().distinct().toList();
+          assertEquals(distinct.stream().sorted().toList(), distinct, "a re-sent receipt never overtakes a later one");
+        });
       } finally {
         second.destroy();
         second.waitFor(30, TimeUnit.SECONDS);
@@ -89,7 +115,7 @@ class KafkaKillTest {
 
   /** Like Api.await, with room for a consumer group to rebalance and 10 000 messages to go through. */
   private static void awaitLong(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < deadline) {
       if (condition.getAsBoolean()) {
         return;
