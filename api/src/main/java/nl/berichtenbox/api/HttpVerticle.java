@@ -67,8 +67,7 @@ public final class HttpVerticle extends VerticleBase {
     return server.listen();
   }
 
-  /** Builds the router; also used by the test that checks the OpenAPI document is complete. */
-  public Router router(EngineConfig config) {
+  private Router router(EngineConfig config) {
     Router router = Router.router(vertx);
     EngineMetrics metrics = engine.metrics();
     router.route().handler(ctx -> conventions(ctx, metrics));

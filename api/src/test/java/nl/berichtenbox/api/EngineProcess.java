@@ -22,6 +22,30 @@ final class EngineProcess {
     return pb.start();
   }
 
+  /**
+   * The environment of an engine process on the shared test database (as an external
+   * PostgreSQL), with a data directory and a free port of its own; {@code extra} adds settings.
+   */
+  static Map<String, String> onTestDatabase(Map<String, String> extra) throws Exception {
+    int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Map<String, String> env = new java.util.HashMap<>(extra);
+    env.put("BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres");
+    env.put("BERICHTENBOX_DATA_DIR", java.nio.file.Files.createTempDirectory("bbx-proc").toString());
+    env.put("BERICHTENBOX_HTTP_PORT", Integer.toString(port));
+    env.put("BERICHTENBOX_HTTP_INSTANCES", "1");
+    return env;
+  }
+
+  /** A client of the process started with {@code env}. */
+  static Api api(Map<String, String> env) {
+    return new Api("http://127.0.0.1:" + env.get("BERICHTENBOX_HTTP_PORT"),
+        new nl.berichtenbox.api.http.CitizenJwt(TestEngine.JWT_SECRET));
+  }
+
   static void awaitReady(Api api) {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import nl.berichtenbox.api.http.CitizenJwt;
 import nl.berichtenbox.engine.kafka.EmbeddedKafka;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,7 +32,6 @@ class KafkaKillTest {
     Api shared = TestEngine.api();
     Api.Afnemer a = shared.newAfnemer();
     String bsn = shared.newBurger(a);
-    int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka-kill"))) {
       List<String> ids = new ArrayList<>();
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
@@ -48,18 +45,9 @@ class KafkaKillTest {
         }
         producer.flush();
       }
-      Map<String, String> env = Map.of(
-          "BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres",
-          "BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
-          "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-kk").toString(),
-          "BERICHTENBOX_HTTP_INSTANCES", "1");
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      Map<String, String> env1 = new java.util.HashMap<>(env);
-      env1.put("BERICHTENBOX_HTTP_PORT", Integer.toString(port));
-      Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
+      Map<String, String> env1 = EngineProcess.onTestDatabase(
+          Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
+      Api api = EngineProcess.api(env1);
       Process first = EngineProcess.start(env1, "kafka-kill-1");
       EngineProcess.awaitReady(api);
       // kill it while it is part way through the topic

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import nl.berichtenbox.api.http.CitizenJwt;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,20 +28,12 @@ class TwoProcessesTest {
     Api shared = TestEngine.api();
     Api.Afnemer a = shared.newAfnemer();
     String bsn = shared.newBurger(a);
-    int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
     List<Api> apis = new ArrayList<>();
     List<Process> processes = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      processes.add(EngineProcess.start(Map.of(
-          "BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres",
-          "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-two").toString(),
-          "BERICHTENBOX_HTTP_PORT", Integer.toString(port),
-          "BERICHTENBOX_HTTP_INSTANCES", "1"), "two-" + i));
-      apis.add(new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET)));
+      Map<String, String> env = EngineProcess.onTestDatabase(Map.of());
+      processes.add(EngineProcess.start(env, "two-" + i));
+      apis.add(EngineProcess.api(env));
     }
     try {
       for (Api api : apis) {

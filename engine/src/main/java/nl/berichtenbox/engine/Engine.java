@@ -186,9 +186,4 @@ public final class Engine implements AutoCloseable {
       LOG.warn("database did not stop cleanly: {}", e.toString());
     }
   }
-
-  /** For callers that compose on close. */
-  public Future<Void> stopProcessing() {
-    return verwerker.stop();
-  }
 }

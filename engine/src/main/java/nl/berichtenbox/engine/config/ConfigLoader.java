@@ -263,6 +263,13 @@ public final class ConfigLoader {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
+  /** A value of the right kind outside what the setting allows; its message says what is allowed. */
+  private static final class OutOfRange extends RuntimeException {
+    OutOfRange(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private record Reader(Map<String, String> v, Map<String, String> src, List<String> errors) {
     String string(String key) {
       String s = v.get(key);
@@ -273,7 +280,7 @@ public final class ConfigLoader {
       return parse(key, s -> {
         int i = Integer.parseInt(s);
         if (i < min || i > max) {
-          throw new IllegalArgumentException("must be between " + min + " and " + max);
+          throw new OutOfRange("must be between " + min + " and " + max);
         }
         return i;
       }, "a whole number", 0);
@@ -283,7 +290,7 @@ public final class ConfigLoader {
       return parse(key, s -> {
         Duration d = Duration.parse(s);
         if (d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("must be positive");
+          throw new OutOfRange("must be positive");
         }
         return d;
       }, "an ISO-8601 duration such as PT0.25S or P7D", null);
@@ -296,15 +303,12 @@ public final class ConfigLoader {
       }
       try {
         return f.apply(s);
-      } catch (IllegalArgumentException e) {
-        String reason = e instanceof NumberFormatException || e.getMessage() == null
-            || e.getClass().getName().contains("DateTime") ? "must be " + what : e.getMessage();
-        error(key, "'" + s + "' " + reason);
-        return fallback;
-      } catch (RuntimeException e) {
+      } catch (OutOfRange e) {
+        error(key, "'" + s + "' " + e.getMessage());
+      } catch (RuntimeException e) { // not a number, not a duration
         error(key, "'" + s + "' must be " + what);
-        return fallback;
       }
+      return fallback;
     }
 
     void error(String key, String message) {

@@ -210,10 +210,6 @@ public final class Intake {
       this.tx = tx;
     }
 
-    public int count() {
-      return count;
-    }
-
     /**
      * Adds one parsed line; the future completes when it may be followed by the next (a chunk
      * write may be under way: the caller pauses its input meanwhile).

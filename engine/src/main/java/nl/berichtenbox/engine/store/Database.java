@@ -153,10 +153,6 @@ public final class Database implements AutoCloseable {
     return connectOptions;
   }
 
-  public String jdbcUrl() {
-    return jdbcUrl;
-  }
-
   /** Fills the store for load tests (blocking): see {@link Seeder}. */
   public void seed(int afnemers, int burgers, int berichten, java.util.function.Consumer<String> progress)
       throws java.sql.SQLException {
