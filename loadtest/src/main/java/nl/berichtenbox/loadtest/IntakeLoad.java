@@ -74,7 +74,6 @@ public final class IntakeLoad {
     String key = afnemer.key();
     List<String> bsns = afnemer.bsns();
 
-    String tekst = "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880);
     String bijlagen = "";
     if (attachmentKb > 0) {
       byte[] pdf = new byte[attachmentKb * 1024];
@@ -84,7 +83,7 @@ public final class IntakeLoad {
           + Base64.getEncoder().encodeToString(pdf) + "\"}]";
     }
     String prefix = "{\"berichtType\":\"LOAD\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\""
-        + tekst + "\"" + bijlagen + ",\"berichtId\":\"";
+        + LoadClient.TEKST + "\"" + bijlagen + ",\"berichtId\":\"";
 
     // --- the run: warm-up, then the measured part ---
     Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
