@@ -33,7 +33,12 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public static ApiServer start(EngineConfig config) throws Exception {
-    Engine engine = Engine.start(config);
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  /** With the clock the notifier reads (see {@link Engine#start(EngineConfig, java.time.Clock)}). */
+  public static ApiServer start(EngineConfig config, java.time.Clock clock) throws Exception {
+    Engine engine = Engine.start(config, clock);
     ApiServer server = new ApiServer(engine);
     try {
       Buffer openApi = openApiJson();

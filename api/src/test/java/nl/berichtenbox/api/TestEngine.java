@@ -77,6 +77,20 @@ public final class TestEngine {
     return ConfigLoader.load(List.of(), env);
   }
 
+  /**
+   * A configuration for an engine on a database of its own, made now in the shared test
+   * PostgreSQL: for tests whose background work (notifier, throttle) must not share a queue
+   * with every other test.
+   */
+  public static EngineConfig engineOnNewDatabase(String name, Map<String, String> extra) throws Exception {
+    server().engine().pool().query("CREATE DATABASE " + name).execute()
+        .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    int pgPort = server().engine().database().connectOptions().getPort();
+    Map<String, String> env = new java.util.HashMap<>(extra);
+    env.put("BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/" + name);
+    return secondEngine(env);
+  }
+
   public static ApiServer server() {
     api();
     return server;

@@ -48,16 +48,21 @@ public final class Engine implements AutoCloseable {
   private final nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer =
       new nl.berichtenbox.engine.intake.Snelheidsbegrenzer();
 
-  private Engine(EngineConfig config, Database database) {
+  private final nl.berichtenbox.engine.notificaties.Notifier notifier;
+
+  private Engine(EngineConfig config, Database database, java.time.Clock clock) {
     this.config = config;
     this.database = database;
     this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     this.pool = database.pool(vertx, config.dbPoolSize());
     this.verwerker = new Verwerker(vertx, pool, config.verwerkingBatchSize(), config.verwerkingPollInterval(),
-        config.ontvangstbewijsBewaartermijn(), metrics);
+        config.ontvangstbewijsBewaartermijn(), config.notificaties().bundelvenster(), metrics);
     this.pusher = new nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher(vertx, pool,
         config.pushBackoffBasis(), config.pushBackoffMax(), config.pushOpgevenNa(), metrics);
     verwerker.naRonde(pusher::wakeUp);
+    this.notifier = new nl.berichtenbox.engine.notificaties.Notifier(vertx, pool, config.notificaties(),
+        config.dataDir().resolve("mail"), clock, metrics);
+    verwerker.naMeldingen(notifier::wakeUp);
     this.afnemers = new Afnemers(pool);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
     this.berichtenboxen = new Berichtenboxen(pool);
@@ -82,9 +87,18 @@ public final class Engine implements AutoCloseable {
 
   /** Starts the database (embedded or external), migrates it, and starts processing. */
   public static Engine start(EngineConfig config) throws IOException {
+    return start(config, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(EngineConfig)}, with the clock the notifier reads (reminders, throttle
+   * periods): tests move it; everything else keeps the database's time.
+   */
+  public static Engine start(EngineConfig config, java.time.Clock clock) throws IOException {
     Database db = Database.start(config);
-    Engine engine = new Engine(config, db);
+    Engine engine = new Engine(config, db, clock);
     engine.verwerker.start();
+    engine.notifier.start();
     engine.pusher.start();
     engine.abonnementservice.start();
     if (config.kafkaBootstrap() != null) {
@@ -156,6 +170,7 @@ public final class Engine implements AutoCloseable {
   public nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer() { return snelheidsbegrenzer; }
   public Database database() { return database; }
   public Verwerker verwerker() { return verwerker; }
+  public nl.berichtenbox.engine.notificaties.Notifier notifier() { return notifier; }
 
   /** Finishes the processing round under way, closes the pool, Vert.x and the database. */
   @Override
@@ -166,7 +181,7 @@ public final class Engine implements AutoCloseable {
       kafkaAdmin.close(java.time.Duration.ofSeconds(2));
     }
     try {
-      verwerker.stop().compose(v -> pusher.stop()).compose(v -> abonnementservice.stop())
+      verwerker.stop().compose(v -> pusher.stop()).compose(v -> notifier.stop()).compose(v -> abonnementservice.stop())
           .compose(v -> relay == null ? Future.<Void>succeededFuture() : relay.stop()).compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
           .get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {

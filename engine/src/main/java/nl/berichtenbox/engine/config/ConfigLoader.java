@@ -42,7 +42,19 @@ public final class ConfigLoader {
       s("abonnementenQuota", "ABONNEMENTEN_QUOTA", "ALLES=225,BSN_LIJST=150,MUTATIES=150",
           "Abonnementservice requests per night (per day with altijd), all afnemers together"),
       s("validatieQuotumPerUur", "VALIDATIE_QUOTUM_PER_UUR", "1000", "Validatieservice calls per hour, all afnemers together"),
-      s("smtpUrl", "SMTP_URL", null, "smtp://host:port; unset: notifications go to DATA_DIR/mail"),
+      s("smtpUrl", "SMTP_URL", null, "smtp://host:port (smtps:// for TLS from the start; user:password@ allowed); unset: notifications go to DATA_DIR/mail as .eml files"),
+      s("smtpVerbindingen", "SMTP_VERBINDINGEN", "8", "SMTP connections at once (e-mails in flight)"),
+      s("notificatiesPerUur", "NOTIFICATIES_PER_UUR", "125000", "e-mails per clock hour at most, all processes together (spread evenly over the hour)"),
+      s("notificatiesPerDag", "NOTIFICATIES_PER_DAG", "3000000", "e-mails per calendar day (Europe/Amsterdam) at most, all processes together"),
+      s("notificatieBundelvenster", "NOTIFICATIE_BUNDELVENSTER", "PT15M", "after an e-mail to a citizen, new mail for them waits this long and goes in one e-mail"),
+      s("herinneringNa", "HERINNERING_NA", "P21D", "a reminder when a message stays unread this long"),
+      s("notificatieAfzender", "NOTIFICATIE_AFZENDER", "MijnOverheid Berichtenbox <noreply@berichtenbox.example>", "From of the e-mails"),
+      s("notificatieOnderwerp", "NOTIFICATIE_ONDERWERP", "U heeft nieuwe post in uw Berichtenbox", "subject of a new-mail e-mail"),
+      s("herinneringOnderwerp", "HERINNERING_ONDERWERP", "Herinnering: ongelezen post in uw Berichtenbox", "subject of a reminder"),
+      s("portalUrl", "PORTAL_URL", "https://mijn.overheid.nl/berichtenbox", "link to the portal in the e-mails"),
+      s("notificatieBackoffBasis", "NOTIFICATIE_BACKOFF_BASIS", "PT30S", "first wait after a temporary SMTP failure; doubles per attempt"),
+      s("notificatieBackoffMax", "NOTIFICATIE_BACKOFF_MAX", "PT30M", "longest wait between attempts"),
+      s("notificatieOpgevenNa", "NOTIFICATIE_OPGEVEN_NA", "P2D", "an e-mail still failing this long after it was queued is recorded as failed"),
       s("tlsCert", "TLS_CERT", null, "PEM certificate: serve HTTPS"),
       s("tlsKey", "TLS_KEY", null, "PEM private key for TLS_CERT"),
       s("tlsEngine", "TLS_ENGINE", "openssl", "openssl (BoringSSL via netty-tcnative, when it loads) or jdk"),
@@ -215,9 +227,23 @@ public final class ConfigLoader {
       r.error("abonnementenQuota", "'" + q + "' must be ALLES=n,BSN_LIJST=n,MUTATIES=n");
     }
     String smtp = r.string("smtpUrl");
-    if (smtp != null && !smtp.matches("^smtps?://[^:/]+(:\\d+)?/?$")) {
-      r.error("smtpUrl", "must be smtp://host:port");
+    if (smtp != null && !smtp.matches("^smtps?://([^@/\\s]+@)?[^:/@\\s]+(:\\d{1,5})?/?$")) {
+      r.error("smtpUrl", "must be smtp://host:port or smtps://user:password@host:port");
     }
+    int perUur = r.integer("notificatiesPerUur", 1, 100_000_000);
+    int perDag = r.integer("notificatiesPerDag", 1, 1_000_000_000);
+    String portalUrl = r.string("portalUrl");
+    if (portalUrl == null || !portalUrl.matches("^https?://\\S+$")) {
+      r.error("portalUrl", "must be an http(s) URL");
+    }
+    String afzender = r.string("notificatieAfzender");
+    if (afzender == null || !afzender.matches("^([^<>\\r\\n]*<)?[^@<>\\s]+@[^@<>\\s]+>?$")) {
+      r.error("notificatieAfzender", "must be an e-mail address, optionally as Name <address>");
+    }
+    NotificatieConfig notificaties = new NotificatieConfig(smtp, perUur, perDag, r.duration("notificatieBundelvenster"),
+        r.duration("herinneringNa"), afzender, oneLine(r, "notificatieOnderwerp"), oneLine(r, "herinneringOnderwerp"),
+        portalUrl, r.integer("smtpVerbindingen", 1, 256), r.duration("notificatieBackoffBasis"),
+        r.duration("notificatieBackoffMax"), r.duration("notificatieOpgevenNa"));
     String cert = r.string("tlsCert");
     String key = r.string("tlsKey");
     if ((cert == null) != (key == null)) {
@@ -250,10 +276,19 @@ public final class ConfigLoader {
     return new EngineConfig(port, host, dataDir, dbUrl, pool, r.string("kafkaBootstrap"),
         adminGenerated ? randomToken() : admin, adminGenerated,
         jwtGenerated ? randomToken() : jwt, jwtGenerated,
-        venster, Map.copyOf(abonnementenQuota), validatieQuotum, smtp, cert, key, tlsEngine, r.string("tlsClientCa"),
+        venster, Map.copyOf(abonnementenQuota), validatieQuotum, cert, key, tlsEngine, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
         maxInFlight, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
-        shutdown);
+        notificaties, shutdown);
+  }
+
+  /** A subject line: one line of text (a header must not carry a line break). */
+  private static String oneLine(Reader r, String key) {
+    String s = r.string(key);
+    if (s == null || s.contains("\n") || s.contains("\r") || s.length() > 200) {
+      r.error(key, "must be one line of 1 to 200 characters");
+    }
+    return s;
   }
 
   /** 32 random bytes, base64url: 256 bits, fine for a bearer token or an HS256 secret. */

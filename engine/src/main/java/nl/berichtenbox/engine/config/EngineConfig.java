@@ -21,7 +21,6 @@ public record EngineConfig(
     String abonnementenVenster,
     java.util.Map<String, Integer> abonnementenQuota,
     int validatieQuotumPerUur,
-    String smtpUrl,
     String tlsCert,
     String tlsKey,
     String tlsEngine,
@@ -39,6 +38,7 @@ public record EngineConfig(
     Duration pushBackoffBasis,
     Duration pushBackoffMax,
     Duration pushOpgevenNa,
+    NotificatieConfig notificaties,
     Duration shutdownTimeout) {
 
   public boolean embeddedDatabase() {

@@ -24,6 +24,14 @@ public final class EngineMetrics {
   public final LongAdder pushAfgeleverd = new LongAdder();
   public final LongAdder pushMislukt = new LongAdder();
   public final LongAdder pushOnbestelbaar = new LongAdder();
+  public final LongAdder notificatiesInWachtrij = new LongAdder();
+  public final LongAdder notificatiesVerzonden = new LongAdder();
+  public final LongAdder notificatiesPogingMislukt = new LongAdder();
+  public final LongAdder notificatiesMislukt = new LongAdder();
+  public final LongAdder notificatiesVervallen = new LongAdder();
+  /** Queue gauges, read from the database every 5 s by the notifier (all processes' queue). */
+  public final java.util.concurrent.atomic.AtomicLong notificatiesWachtend = new java.util.concurrent.atomic.AtomicLong();
+  public final java.util.concurrent.atomic.AtomicLong notificatieOudsteWachtendMs = new java.util.concurrent.atomic.AtomicLong();
   public final LongAdder httpRequests = new LongAdder();
   public final LongAdder httpShed = new LongAdder();
   /** Requests under way in this process (the overload guard's measure). */
@@ -70,6 +78,23 @@ public final class EngineMetrics {
     counter(sb, "berichtenbox_push_afgeleverd_total", "receipts pushed to a callbackUrl and accepted", pushAfgeleverd);
     counter(sb, "berichtenbox_push_mislukt_total", "push attempts that failed (to be retried)", pushMislukt);
     counter(sb, "berichtenbox_push_onbestelbaar_total", "receipts given up after the give-up time", pushOnbestelbaar);
+    counter(sb, "berichtenbox_notificaties_in_wachtrij_total", "e-mails queued or joined by this process",
+        notificatiesInWachtrij);
+    counter(sb, "berichtenbox_notificaties_verzonden_total", "e-mails accepted by the SMTP server (or written as .eml)",
+        notificatiesVerzonden);
+    counter(sb, "berichtenbox_notificaties_poging_mislukt_total", "send attempts that failed temporarily (retried)",
+        notificatiesPogingMislukt);
+    counter(sb, "berichtenbox_notificaties_mislukt_total", "e-mails failed for good (SMTP 5xx or given up)",
+        notificatiesMislukt);
+    counter(sb, "berichtenbox_notificaties_vervallen_total", "queued e-mails dropped: the citizen turned e-mail off",
+        notificatiesVervallen);
+    sb.append("# HELP berichtenbox_notificaties_wachtend e-mails queued and not yet sent (all processes)\n")
+        .append("# TYPE berichtenbox_notificaties_wachtend gauge\n")
+        .append("berichtenbox_notificaties_wachtend ").append(notificatiesWachtend.get()).append('\n');
+    sb.append("# HELP berichtenbox_notificatie_oudste_wachtend_seconds age of the oldest unsent e-mail\n")
+        .append("# TYPE berichtenbox_notificatie_oudste_wachtend_seconds gauge\n")
+        .append("berichtenbox_notificatie_oudste_wachtend_seconds ")
+        .append(String.format(Locale.ROOT, "%.3f", notificatieOudsteWachtendMs.get() / 1000.0)).append('\n');
     counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
     counter(sb, "berichtenbox_http_4xx_total", "HTTP requests answered 4xx", http4xx);
     counter(sb, "berichtenbox_http_shed_total", "requests answered 503 by the overload guard", httpShed);

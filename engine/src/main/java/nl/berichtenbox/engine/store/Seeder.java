@@ -71,21 +71,23 @@ public final class Seeder {
           SELECT b.bsn, lpad('900000000001', 20, '0'), true FROM seed_bsn b
           ON CONFLICT DO NOTHING""".formatted(Math.max(1, afnemers - 1)));
       List<String> dropped = List.of("bericht_box_lijst", "bericht_box_ongelezen", "bericht_box_zoek",
-          "bericht_te_verwerken", "bericht_batch_open");
+          "bericht_te_verwerken", "bericht_batch_open", "bericht_herinnering");
       for (String idx : dropped) {
         s.execute("DROP INDEX IF EXISTS " + idx);
       }
       run(s, progress, berichten + " berichten", """
           INSERT INTO bericht (oin, bericht_id, bsn, bericht_type, onderwerp, bericht_tekst, referentie,
                                aantal_bijlagen, digest, status, verwerkings_code, ontvangen_op, verwerkt_op,
-                               map, gelezen, publiek_id, zichtbaar_op, zoektekst)
+                               map, gelezen, publiek_id, zichtbaar_op, zoektekst, herinnerd_op)
           SELECT a.oin, gen_random_uuid(), b.bsn, 'ALG', o.onderwerp,
                  repeat('Geachte heer/mevrouw, in deze brief leest u meer over uw zaak. ', 15),
                  CASE WHEN i %% 3 = 0 THEN 'REF-' || i END,
                  CASE WHEN i %% 20 = 0 THEN 0 ELSE 1 END,
                  sha256(convert_to(i::text, 'UTF8')), 1, 'Verwerkt', t.t, t.t,
                  CASE WHEN i %% 20 = 1 THEN 'prullenbak' WHEN i %% 7 = 2 THEN 'archief' ELSE 'inbox' END,
-                 i %% 10 < 7, gen_random_uuid(), t.t, lower(o.onderwerp || ' ' || a.naam)
+                 i %% 10 < 7, gen_random_uuid(), t.t, lower(o.onderwerp || ' ' || a.naam),
+                 -- seeded history older than the reminder period had its reminder then
+                 CASE WHEN t.t < now() - interval '21 days' THEN t.t + interval '21 days' END
           FROM generate_series(0, %d - 1) i
           JOIN seed_bsn b ON b.n = i %% %d
           CROSS JOIN LATERAL (SELECT oin, naam FROM afnemer WHERE oin = lpad((900000000000 + 1 + (i %% %d))::text, 20, '0')) a
@@ -111,6 +113,9 @@ public final class Seeder {
       run(s, progress, "index bericht_te_verwerken", "CREATE INDEX bericht_te_verwerken ON bericht (id) WHERE status = 0");
       run(s, progress, "index bericht_batch_open",
           "CREATE INDEX bericht_batch_open ON bericht (oin, batch_id) WHERE status = 0");
+      run(s, progress, "index bericht_herinnering", """
+          CREATE INDEX bericht_herinnering ON bericht (zichtbaar_op)
+            WHERE status = 1 AND NOT gelezen AND herinnerd_op IS NULL AND map IN ('inbox', 'archief')""");
       run(s, progress, "vacuum analyze", "VACUUM ANALYZE");
       s.execute("CHECKPOINT");
       progress.accept(String.format("seeded in %.1f s", (System.nanoTime() - t0) / 1e9));

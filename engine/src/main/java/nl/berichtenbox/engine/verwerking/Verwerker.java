@@ -29,6 +29,7 @@ public final class Verwerker {
         SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
       ), decided AS (
         SELECT b.id, a.naam AS afzender,
+               (bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL) AS melden, bb.laatste_notificatie_op,
                CASE
                  WHEN b.publicatie_datum > now() + interval '13 days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
                  WHEN bt.actief IS NOT TRUE THEN 'BerichtTypeNietOndersteund'
@@ -52,7 +53,21 @@ public final class Verwerker {
         FROM decided d
         WHERE b.id = d.id
         RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
-                  b.ontvangen_op, b.verwerkt_op
+                  b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op
+      ), meldingen AS (
+        -- visible now: an e-mail queued, or joined to the citizen's queued one; after an e-mail,
+        -- new ones wait out the bundling window
+        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor)
+        SELECT u.bsn, 0, count(*), greatest(now(), max(d.laatste_notificatie_op) + $2 * interval '1 millisecond')
+        FROM upd u JOIN decided d ON d.id = u.id
+        WHERE u.status = 1 AND d.melden AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
+        GROUP BY u.bsn ORDER BY min(u.id)
+        ON CONFLICT (bsn, soort) WHERE status = 0 AND pogingen = 0 DO UPDATE SET aantal = n.aantal + EXCLUDED.aantal
+        RETURNING 1
+      ), gepland AS (
+        INSERT INTO notificatie_gepland (bericht, bsn, zichtbaar_op)
+        SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()
+        RETURNING 1
       ), afw AS (
         DELETE FROM afwijzing
         WHERE id IN (SELECT id FROM afwijzing ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -82,6 +97,8 @@ public final class Verwerker {
       SELECT (SELECT count(*) FROM upd) AS berichten,
              (SELECT count(*) FROM afw) AS afwijzingen,
              (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
+             (SELECT count(*) FROM meldingen) AS meldingen,
+             (SELECT count(*) FROM gepland) AS gepland,
              (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur""";
 
   /**
@@ -108,6 +125,27 @@ public final class Verwerker {
       )
       SELECT bericht_id FROM upd""";
 
+  /**
+   * Messages whose publicatieDatum has come: their notification is queued now, in the order they
+   * became visible. Under the processing lock, so it never races a round for the same citizen's
+   * queued e-mail.
+   */
+  private static final String ZICHTBAAR_GEWORDEN = """
+      WITH g AS (
+        DELETE FROM notificatie_gepland WHERE bericht IN (
+          SELECT bericht FROM notificatie_gepland WHERE zichtbaar_op <= now() ORDER BY zichtbaar_op LIMIT 10000)
+        RETURNING bericht, bsn, zichtbaar_op
+      ), q AS (
+        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor)
+        SELECT g.bsn, 0, count(*), greatest(now(), max(bb.laatste_notificatie_op) + $1 * interval '1 millisecond')
+        FROM g JOIN berichtenbox bb ON bb.bsn = g.bsn
+        WHERE bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL
+        GROUP BY g.bsn ORDER BY min(g.zichtbaar_op), min(g.bericht)
+        ON CONFLICT (bsn, soort) WHERE status = 0 AND pogingen = 0 DO UPDATE SET aantal = n.aantal + EXCLUDED.aantal
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM g) AS berichten, (SELECT count(*) FROM q) AS notificaties""";
+
   /** Rounds that fail in a row before one message at a time is tried, and before that one is given up. */
   static final int POGINGEN_PER_STAP = 3;
 
@@ -117,10 +155,12 @@ public final class Verwerker {
 
   private final Pool pool;
   private final int batchSize;
+  private final long bundelvensterMs;
   private final Duration bewaartermijn;
   private final EngineMetrics metrics;
   private final BackgroundLoop loop;
   private volatile Runnable naRonde = () -> { };
+  private volatile Runnable naMeldingen = () -> { };
   private int mislukt; // rounds failed in a row; confined to the loop's context
 
   /** Called after every round that wrote receipts (the pusher's wake-up). */
@@ -128,14 +168,22 @@ public final class Verwerker {
     this.naRonde = r;
   }
 
-  public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, EngineMetrics metrics) {
+  /** Called after a transaction queued notifications (the notifier's wake-up). */
+  public void naMeldingen(Runnable r) {
+    this.naMeldingen = r;
+  }
+
+  public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, Duration bundelvenster,
+      EngineMetrics metrics) {
     this.pool = pool;
     this.batchSize = batchSize;
+    this.bundelvensterMs = bundelvenster.toMillis();
     this.bewaartermijn = bewaartermijn;
     this.metrics = metrics;
     this.loop = new BackgroundLoop(vertx, "processing", Math.max(1, poll.toMillis()), this::round,
         e -> metrics.verwerkingFouten.increment())
-        .every(Duration.ofMinutes(10).toMillis(), this::purge);
+        .every(Duration.ofMinutes(10).toMillis(), this::purge)
+        .every(1_000, this::zichtbaarGeworden);
   }
 
   /** Starts the loop on its own event-loop context. */
@@ -179,7 +227,7 @@ public final class Verwerker {
 
   private Future<Boolean> ronde(int grootte) {
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
-        .compose(v -> conn.preparedQuery(ROUND).execute(Tuple.of(grootte))))
+        .compose(v -> conn.preparedQuery(ROUND).execute(Tuple.of(grootte, bundelvensterMs))))
         .map(rows -> {
           Row r = rows.iterator().next();
           long berichten = r.getLong("berichten");
@@ -195,8 +243,30 @@ public final class Verwerker {
           if (berichten + afwijzingen > 0) {
             naRonde.run();
           }
+          long meldingen = r.getLong("meldingen");
+          if (meldingen > 0) {
+            metrics.notificatiesInWachtrij.add(meldingen);
+            naMeldingen.run();
+          }
           return berichten >= grootte || afwijzingen >= grootte;
         });
+  }
+
+  private void zichtbaarGeworden() {
+    pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
+            .compose(v -> conn.preparedQuery(ZICHTBAAR_GEWORDEN).execute(Tuple.of(bundelvensterMs))))
+        .onSuccess(rows -> {
+          Row r = rows.iterator().next();
+          long notificaties = r.getLong("notificaties");
+          if (notificaties > 0) {
+            metrics.notificatiesInWachtrij.add(notificaties);
+            naMeldingen.run();
+          }
+          if (r.getLong("berichten") >= 10_000) {
+            zichtbaarGeworden();
+          }
+        })
+        .onFailure(e -> LOG.warn("queuing notifications of messages now visible failed: {}", Logs.safe(e)));
   }
 
   private void purge() {

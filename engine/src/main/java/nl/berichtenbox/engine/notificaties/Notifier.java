@@ -1,0 +1,376 @@
+package nl.berichtenbox.engine.notificaties;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.engine.config.NotificatieConfig;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.support.BackgroundLoop;
+import nl.berichtenbox.engine.support.Logs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the queued notifications (contract §3): in order of arrival (queue id), under the exact
+ * hourly and daily limits, over SMTP or into {@code .eml} files. A round claims a batch under the
+ * throttle's row lock (so processes together keep the limits, and a row is claimed by one of them),
+ * sends it with at most {@code smtpVerbindingen} e-mails in flight, started in id order, and
+ * records every outcome in one transaction: sent; retried with back-off on a temporary failure;
+ * failed for good on an SMTP 5xx or when it has failed for {@code notificatieOpgevenNa}. Only sent
+ * e-mails count against the limits. A claim is a lease: rows of a process that dies are taken
+ * again when it ends, which is the one way an e-mail can go twice (killed between the SMTP
+ * server's 250 and the commit); the {@code X-Berichtenbox-Notificatie} header names the copy.
+ *
+ * <p>The same loop queues reminders (a message unread for {@code herinneringNa}, once per message)
+ * and keeps the queue gauges. Time comes from {@code clock}, so tests can move it.
+ */
+public final class Notifier {
+  private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
+  private static final int BATCH = 200;
+  private static final Duration LEASE = Duration.ofMinutes(2);
+  private static final Duration VERZEND_TIMEOUT = Duration.ofSeconds(30);
+
+  static final int WACHTEND = 0;
+  static final int BEZIG = 1;
+  static final int VERZONDEN = 2;
+  static final int MISLUKT = 3;
+  static final int VERVALLEN = 4;
+
+  private static final String TELLERS =
+      "SELECT periode, begin_op, aantal FROM notificatie_teller ORDER BY periode FOR UPDATE";
+
+  private static final String TELLERS_ZETTEN = """
+      UPDATE notificatie_teller SET begin_op = CASE periode WHEN 'uur' THEN $1::timestamptz ELSE $3::timestamptz END,
+                                    aantal = CASE periode WHEN 'uur' THEN $2::integer ELSE $4::integer END""";
+
+  /** Refunds what was claimed but not sent, in the periods it was counted in. */
+  private static final String TERUGBOEKEN = """
+      UPDATE notificatie_teller SET aantal = greatest(0, aantal - $1)
+      WHERE (periode = 'uur' AND begin_op = $2) OR (periode = 'dag' AND begin_op = $3)""";
+
+  private static final String CLAIM = """
+      WITH kandidaat AS (
+        SELECT id FROM notificatie
+        WHERE status IN (0, 1) AND ((status = 0 AND niet_voor <= $1) OR (status = 1 AND bezig_tot < $1))
+        ORDER BY id LIMIT $2
+        FOR UPDATE
+      )
+      UPDATE notificatie n SET status = 1, bezig_tot = $3, pogingen = n.pogingen + 1
+      FROM kandidaat k, berichtenbox bb
+      WHERE n.id = k.id AND bb.bsn = n.bsn
+      RETURNING n.id, n.soort, n.aantal, n.pogingen, n.aangemaakt_op, bb.email,
+                (bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL) AS gewenst""";
+
+  private static final String AFHANDELEN = """
+      WITH u AS (
+        SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::bigint[]) AS u(id, status, fout, wacht_ms)
+      ), n AS (
+        UPDATE notificatie n SET status = u.status,
+          verzonden_op = CASE WHEN u.status = 2 THEN $5::timestamptz END,
+          fout = u.fout,
+          bezig_tot = NULL,
+          niet_voor = CASE WHEN u.status = 0 THEN $5::timestamptz + u.wacht_ms * interval '1 millisecond' ELSE n.niet_voor END
+        FROM u WHERE n.id = u.id AND n.status = 1
+        RETURNING n.bsn, n.status
+      )
+      UPDATE berichtenbox bb SET laatste_notificatie_op = $5
+      FROM (SELECT DISTINCT bsn FROM n WHERE status = 2) s WHERE bb.bsn = s.bsn""";
+
+  private static final String HERINNERINGEN = """
+      WITH r AS (
+        SELECT id FROM bericht
+        WHERE status = 1 AND NOT gelezen AND herinnerd_op IS NULL AND map IN ('inbox', 'archief')
+          AND zichtbaar_op <= $1::timestamptz - $2 * interval '1 second'
+        ORDER BY zichtbaar_op LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      ), m AS (
+        UPDATE bericht b SET herinnerd_op = $1::timestamptz FROM r WHERE b.id = r.id RETURNING b.id, b.bsn
+      ), q AS (
+        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor)
+        SELECT m.bsn, 1, count(*), $1::timestamptz FROM m JOIN berichtenbox bb ON bb.bsn = m.bsn
+        WHERE bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL
+        GROUP BY m.bsn ORDER BY min(m.id)
+        ON CONFLICT (bsn, soort) WHERE status = 0 AND pogingen = 0 DO UPDATE SET aantal = n.aantal + EXCLUDED.aantal
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM m) AS berichten, (SELECT count(*) FROM q) AS notificaties""";
+
+  private static final String STAND = """
+      SELECT count(*) AS wachtend, min(aangemaakt_op) AS oudste FROM notificatie WHERE status IN (0, 1)""";
+
+  private static final String OPRUIMEN = """
+      DELETE FROM notificatie WHERE id IN (
+        SELECT id FROM notificatie WHERE status >= 2 AND aangemaakt_op < $1::timestamptz - interval '30 days' LIMIT 10000)""";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final NotificatieConfig cfg;
+  private final Clock clock;
+  private final EngineMetrics metrics;
+  private final Throttle throttle;
+  private final Verzender verzender;
+  private final BackgroundLoop loop;
+  private long slaapTimer = -1;
+
+  public Notifier(Vertx vertx, Pool pool, NotificatieConfig cfg, Path mailDir, Clock clock, EngineMetrics metrics) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.cfg = cfg;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.throttle = new Throttle(cfg.perUur(), cfg.perDag());
+    this.verzender = Verzender.voor(vertx, cfg.smtpUrl(), cfg.smtpVerbindingen(), mailDir);
+    this.loop = new BackgroundLoop(vertx, "notifications", 1_000, this::ronde, e -> { })
+        .every(60_000, this::herinneren)
+        .every(5_000, this::stand)
+        .every(3_600_000, this::opruimen);
+  }
+
+  public void start() {
+    loop.start();
+    vertx.setTimer(2_000, id -> herinneren()); // soon after start, then every minute
+  }
+
+  /** New notifications may be queued; callable from any thread. */
+  public void wakeUp() {
+    loop.wakeUp();
+  }
+
+  /** Stops claiming; completes when the batch under way has been sent and recorded. */
+  public Future<Void> stop() {
+    return loop.stop().compose(v -> verzender.close());
+  }
+
+  private record Claim(List<Row> rows, Instant uurBegin, Instant dagBegin) {}
+
+  private record Uitkomst(long id, int status, String fout, long wachtMs) {}
+
+  private Future<Boolean> ronde() {
+    Instant now = clock.instant();
+    return pool.withTransaction(conn -> claim(conn, now)).compose(claim -> {
+      if (claim.rows().isEmpty()) {
+        return Future.succeededFuture(false);
+      }
+      return verstuurAlles(claim.rows(), now).compose(uitkomsten -> afhandelen(claim, uitkomsten))
+          .map(v -> claim.rows().size() >= BATCH);
+    });
+  }
+
+  private Future<Claim> claim(SqlConnection conn, Instant now) {
+    Instant uurBegin = Throttle.uurBegin(now);
+    Instant dagBegin = Throttle.dagBegin(now);
+    return conn.preparedQuery(TELLERS).execute().compose(tellers -> {
+      long uur = 0;
+      long dag = 0;
+      for (Row t : tellers) {
+        Instant begin = t.getOffsetDateTime("begin_op").toInstant();
+        if (t.getString("periode").equals("uur") && begin.equals(uurBegin)) {
+          uur = t.getInteger("aantal");
+        } else if (t.getString("periode").equals("dag") && begin.equals(dagBegin)) {
+          dag = t.getInteger("aantal");
+        }
+      }
+      int ruimte = Math.min(BATCH, throttle.ruimte(now, uur, dag));
+      if (ruimte == 0) {
+        slaapTot(throttle.volgendeRuimte(now, dag), now);
+        return Future.succeededFuture(new Claim(List.of(), uurBegin, dagBegin));
+      }
+      long uurStand = uur;
+      long dagStand = dag;
+      return conn.preparedQuery(CLAIM).execute(Tuple.of(tijd(now), ruimte, tijd(now.plus(LEASE))))
+          .compose(rows -> {
+            List<Row> list = new ArrayList<>(rows.size());
+            rows.forEach(list::add);
+            list.sort((a, b) -> Long.compare(a.getLong("id"), b.getLong("id")));
+            return conn.preparedQuery(TELLERS_ZETTEN)
+                .execute(Tuple.of(tijd(uurBegin), (int) (uurStand + list.size()), tijd(dagBegin), (int) (dagStand + list.size())))
+                .map(v -> new Claim(list, uurBegin, dagBegin));
+          });
+    });
+  }
+
+  /** The throttle has no room: look again when it next has (the 1 s poll also looks). */
+  private void slaapTot(Instant wanneer, Instant now) {
+    long ms = Math.max(1, Duration.between(now, wanneer).toMillis());
+    if (ms < 1_000 && slaapTimer < 0) {
+      slaapTimer = vertx.setTimer(ms, id -> {
+        slaapTimer = -1;
+        loop.wakeUp();
+      });
+    }
+  }
+
+  /** Sends in id order with at most {@code smtpVerbindingen} in flight; every e-mail gets an outcome. */
+  private Future<List<Uitkomst>> verstuurAlles(List<Row> rows, Instant now) {
+    Uitkomst[] uitkomsten = new Uitkomst[rows.size()];
+    Promise<List<Uitkomst>> klaar = Promise.promise();
+    int[] volgende = {0};
+    int[] open = {0};
+    Runnable[] start = new Runnable[1];
+    start[0] = () -> {
+      while (open[0] < cfg.smtpVerbindingen() && volgende[0] < rows.size()) {
+        int i = volgende[0]++;
+        Row r = rows.get(i);
+        long id = r.getLong("id");
+        if (!r.getBoolean("gewenst")) {
+          uitkomsten[i] = new Uitkomst(id, VERVALLEN, "de burger wil geen e-mail meer", 0);
+          continue;
+        }
+        open[0]++;
+        MailMessage mail = Email.opmaak(cfg, id, Email.Soort.of(r.getInteger("soort")), r.getInteger("aantal"),
+            r.getString("email"));
+        verzender.verstuur(id, mail).timeout(VERZEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).onComplete(ar -> {
+          uitkomsten[i] = ar.succeeded() ? new Uitkomst(id, VERZONDEN, null, 0) : mislukt(r, ar.cause(), now);
+          open[0]--;
+          start[0].run();
+        });
+      }
+      if (open[0] == 0 && volgende[0] == rows.size()) {
+        klaar.tryComplete(List.of(uitkomsten));
+      }
+    };
+    start[0].run();
+    return klaar.future();
+  }
+
+  private Uitkomst mislukt(Row r, Throwable e, Instant now) {
+    long id = r.getLong("id");
+    String fout = Logs.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
+    if (fout.length() > 500) {
+      fout = fout.substring(0, 500);
+    }
+    if (e instanceof Verzender.Permanent) {
+      LOG.warn("notification {} refused for good: {}", id, fout);
+      return new Uitkomst(id, MISLUKT, fout, 0);
+    }
+    Instant aangemaakt = r.getOffsetDateTime("aangemaakt_op").toInstant();
+    if (now.isAfter(aangemaakt.plus(cfg.opgevenNa()))) {
+      LOG.warn("notification {} given up after {} attempts: {}", id, r.getInteger("pogingen"), fout);
+      return new Uitkomst(id, MISLUKT, "opgegeven: " + fout, 0);
+    }
+    int pogingen = r.getInteger("pogingen");
+    long wacht = cfg.backoffBasis().toMillis() << Math.min(20, Math.max(0, pogingen - 1));
+    wacht = Math.min(wacht, cfg.backoffMax().toMillis());
+    LOG.info("notification {} failed (attempt {}), again in {} ms: {}", id, pogingen, wacht, fout);
+    return new Uitkomst(id, WACHTEND, fout, wacht);
+  }
+
+  private Future<Void> afhandelen(Claim claim, List<Uitkomst> uitkomsten) {
+    int n = uitkomsten.size();
+    Long[] ids = new Long[n];
+    Short[] statussen = new Short[n];
+    String[] fouten = new String[n];
+    Long[] wacht = new Long[n];
+    int terug = 0;
+    int verzonden = 0;
+    for (int i = 0; i < n; i++) {
+      Uitkomst u = uitkomsten.get(i);
+      ids[i] = u.id();
+      statussen[i] = (short) u.status();
+      fouten[i] = u.fout();
+      wacht[i] = u.wachtMs();
+      if (u.status() == VERZONDEN) {
+        verzonden++;
+      } else {
+        terug++;
+      }
+      switch (u.status()) {
+        case VERZONDEN -> metrics.notificatiesVerzonden.increment();
+        case MISLUKT -> metrics.notificatiesMislukt.increment();
+        case VERVALLEN -> metrics.notificatiesVervallen.increment();
+        default -> metrics.notificatiesPogingMislukt.increment();
+      }
+    }
+    int terugboeken = terug;
+    int gelukt = verzonden;
+    Tuple uitkomst = Tuple.from(List.<Object>of(ids, statussen, fouten, wacht, tijd(clock.instant())));
+    Tuple terugboeking = Tuple.of(terugboeken, tijd(claim.uurBegin()), tijd(claim.dagBegin()));
+    return vastleggen(terugboeken > 0 ? terugboeking : null, uitkomst, 1)
+        .onFailure(e -> LOG.error("outcome of {} notifications not recorded ({} sent); their lease runs out and they "
+            + "are taken again, so the {} sent go twice: {}", n, gelukt, gelukt, Logs.safe(e)));
+  }
+
+  /**
+   * Records the outcomes; tried again for a while when the database fails, because e-mails that
+   * went out but are not recorded as sent would go again when their lease ends.
+   */
+  private Future<Void> vastleggen(Tuple terugboeking, Tuple uitkomst, int poging) {
+    // the throttle rows first, as the claim locks them: the same order everywhere, no deadlock
+    return pool.withTransaction(conn -> (terugboeking == null ? Future.<RowSet<Row>>succeededFuture()
+            : conn.preparedQuery(TERUGBOEKEN).execute(terugboeking))
+        .compose(v -> conn.preparedQuery(AFHANDELEN).execute(uitkomst)))
+        .<Void>mapEmpty()
+        .recover(e -> {
+          if (poging >= 20) {
+            return Future.failedFuture(e);
+          }
+          LOG.warn("recording notification outcomes failed (attempt {}), again in 2 s: {}", poging, Logs.safe(e));
+          Promise<Void> p = Promise.promise();
+          vertx.setTimer(2_000, id -> vastleggen(terugboeking, uitkomst, poging + 1).onComplete(p));
+          return p.future();
+        });
+  }
+
+  private void herinneren() {
+    herinneringen().onSuccess(berichten -> {
+      if (berichten >= 10_000) {
+        vertx.setTimer(1, id -> herinneren());
+      }
+    }).onFailure(e -> LOG.warn("queuing reminders failed, trying again in a minute: {}", Logs.safe(e)));
+  }
+
+  /**
+   * Queues the reminders that are due now (at most 10 000 messages a call; the loop calls it
+   * every minute): one e-mail per citizen for their messages unread for {@code herinneringNa},
+   * each message once. Completes with the number of messages it marked.
+   */
+  public Future<Long> herinneringen() {
+    Instant now = clock.instant();
+    return pool.preparedQuery(HERINNERINGEN).execute(Tuple.of(tijd(now), cfg.herinneringNa().toSeconds(), 10_000))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          long berichten = r.getLong("berichten");
+          long notificaties = r.getLong("notificaties");
+          metrics.notificatiesInWachtrij.add(notificaties);
+          if (berichten > 0) {
+            LOG.info("reminders: {} unread messages, {} e-mails queued or joined", berichten, notificaties);
+            loop.wakeUp();
+          }
+          return berichten;
+        });
+  }
+
+  private void stand() {
+    pool.preparedQuery(STAND).execute().onSuccess(rows -> {
+      Row r = rows.iterator().next();
+      metrics.notificatiesWachtend.set(r.getLong("wachtend"));
+      OffsetDateTime oudste = r.getOffsetDateTime("oudste");
+      metrics.notificatieOudsteWachtendMs.set(oudste == null ? 0
+          : Math.max(0, Duration.between(oudste.toInstant(), clock.instant()).toMillis()));
+    });
+  }
+
+  private void opruimen() {
+    pool.preparedQuery(OPRUIMEN).execute(Tuple.of(tijd(clock.instant())))
+        .onFailure(e -> LOG.warn("purging old notifications failed: {}", Logs.safe(e)));
+  }
+
+  private static OffsetDateTime tijd(Instant i) {
+    return i.atOffset(ZoneOffset.UTC);
+  }
+}

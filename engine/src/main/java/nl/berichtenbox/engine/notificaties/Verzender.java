@@ -1,0 +1,109 @@
+package nl.berichtenbox.engine.notificaties;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.mail.LoginOption;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.MailConfig;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.ext.mail.SMTPException;
+import io.vertx.ext.mail.StartTLSOptions;
+import io.vertx.ext.mail.mailencoder.MailEncoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where e-mails go: an SMTP server, or {@code .eml} files when none is configured. */
+interface Verzender {
+
+  /** Hands one e-mail over; fails with {@link Permanent} when retrying cannot help. */
+  Future<Void> verstuur(long id, MailMessage mail);
+
+  Future<Void> close();
+
+  /** A refusal that will not change on retry (SMTP 5xx). */
+  final class Permanent extends RuntimeException {
+    Permanent(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  static Verzender voor(Vertx vertx, String smtpUrl, int verbindingen, Path mailDir) {
+    return smtpUrl == null ? new Eml(vertx, mailDir) : new Smtp(vertx, smtpUrl, verbindingen);
+  }
+
+  /** vertx-mail-client: pooled connections, STARTTLS where the server offers it, pipelining. */
+  final class Smtp implements Verzender {
+    private final MailClient client;
+
+    Smtp(Vertx vertx, String url, int verbindingen) {
+      URI u = URI.create(url);
+      boolean ssl = "smtps".equals(u.getScheme());
+      MailConfig cfg = new MailConfig()
+          .setHostname(u.getHost())
+          .setPort(u.getPort() > 0 ? u.getPort() : ssl ? 465 : 25)
+          .setSsl(ssl)
+          .setStarttls(ssl ? StartTLSOptions.DISABLED : StartTLSOptions.OPTIONAL)
+          .setMaxPoolSize(verbindingen)
+          .setKeepAlive(true)
+          .setPipelining(true)
+          .setConnectTimeout(10_000);
+      if (u.getRawUserInfo() != null) {
+        String[] up = u.getRawUserInfo().split(":", 2);
+        cfg.setLogin(LoginOption.REQUIRED)
+            .setUsername(URLDecoder.decode(up[0], StandardCharsets.UTF_8))
+            .setPassword(up.length > 1 ? URLDecoder.decode(up[1], StandardCharsets.UTF_8) : "");
+      } else {
+        cfg.setLogin(LoginOption.DISABLED);
+      }
+      this.client = MailClient.create(vertx, cfg);
+    }
+
+    @Override
+    public Future<Void> verstuur(long id, MailMessage mail) {
+      return client.sendMail(mail).<Void>mapEmpty().recover(e -> {
+        if (e instanceof SMTPException s && s.isPermanent()) {
+          return Future.failedFuture(new Permanent("SMTP " + s.getReplyMessage()));
+        }
+        return Future.failedFuture(e);
+      });
+    }
+
+    @Override
+    public Future<Void> close() {
+      return client.close();
+    }
+  }
+
+  /** The embedded default: each e-mail a file {@code <id>.eml} under {@code DATA_DIR/mail}. */
+  final class Eml implements Verzender {
+    private final Vertx vertx;
+    private final Path dir;
+
+    Eml(Vertx vertx, Path dir) {
+      this.vertx = vertx;
+      this.dir = dir;
+      try {
+        Files.createDirectories(dir); // at construction, on the launcher's thread
+      } catch (IOException e) {
+        throw new UncheckedIOException("mail directory " + dir + " cannot be made", e);
+      }
+    }
+
+    @Override
+    public Future<Void> verstuur(long id, MailMessage mail) {
+      String eml = new MailEncoder(mail, "berichtenbox.local").encode();
+      return vertx.fileSystem().writeFile(dir.resolve(id + ".eml").toString(), Buffer.buffer(eml));
+    }
+
+    @Override
+    public Future<Void> close() {
+      return Future.succeededFuture();
+    }
+  }
+}
