@@ -23,14 +23,19 @@ CREATE INDEX notificatie_wachtrij ON notificatie (id) WHERE status IN (0, 1);
 -- Housekeeping deletes handled rows after 30 days.
 CREATE INDEX notificatie_afgehandeld ON notificatie (aangemaakt_op) WHERE status >= 2;
 
--- Exact throttle: e-mails sent in the current hour and day, one row each; the notifier locks
--- both while it claims, so several processes together stay under the limits.
-CREATE TABLE notificatie_teller (
-  periode  text        PRIMARY KEY,
-  begin_op timestamptz NOT NULL,
-  aantal   integer     NOT NULL
+-- The throttle, one row: e-mails counted in the current clock hour and Amsterdam day (exact
+-- caps) and a token bucket that paces them (one minute's worth at most). The notifier locks the
+-- row while it claims, so several processes together keep to the limits.
+CREATE TABLE notificatie_throttle (
+  id          boolean          PRIMARY KEY DEFAULT true CHECK (id),
+  uur_begin   timestamptz      NOT NULL,
+  uur_aantal  integer          NOT NULL,
+  dag_begin   timestamptz      NOT NULL,
+  dag_aantal  integer          NOT NULL,
+  tegoed      double precision NOT NULL,
+  tegoed_op   timestamptz      NOT NULL
 );
-INSERT INTO notificatie_teller VALUES ('uur', '-infinity', 0), ('dag', '-infinity', 0);
+INSERT INTO notificatie_throttle VALUES (true, 'epoch', 0, 'epoch', 0, 0, 'epoch');
 
 -- Delivered messages whose publicatieDatum lies ahead: queued for a notification when it comes.
 CREATE TABLE notificatie_gepland (

@@ -71,7 +71,7 @@ class KafkaIntakeTest {
                 org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
             new org.apache.kafka.common.serialization.StringDeserializer(),
             new org.apache.kafka.common.serialization.StringDeserializer())) {
-          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OntvangstbewijsRelay.TOPIC_PREFIX + a.oin()));
+          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
           long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
           while (published.size() < 3 && System.nanoTime() < end) {
             for (var rec : c.poll(java.time.Duration.ofMillis(200))) {
@@ -95,6 +95,75 @@ class KafkaIntakeTest {
             vanB.encode())).get();
         api.awaitStatus(b, vanB.getString("berichtId"), "AFGELEVERD");
         first.get("/api/v1/berichten/" + vanB.getString("berichtId"), b.key()).expect(200);
+      }
+    }
+  }
+
+  /**
+   * Back-pressure and notification events: with at most 200 records in flight, 3 000 produced
+   * records make the consumer pause (never more than 200 handed over and uncommitted) and are all
+   * stored once; a citizen with e-mail on gets a notification event on berichtenbox.notificaties,
+   * keyed by their pseudonym, without their BSN.
+   */
+  @Test
+  void consumptionPausesAtTheInFlightLimitAndNotificationsArePublished() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka"))) {
+      EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
+          "BERICHTENBOX_KAFKA_MAX_IN_FLIGHT", "200"));
+      try (ApiServer engine = ApiServer.start(config);
+          KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
+              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
+              new StringSerializer(), new StringSerializer())) {
+        Api api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+        Api.Afnemer a = api.newAfnemer();
+        List<String> burgers = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          burgers.add(api.newBurger(a));
+        }
+        String metMail = Api.newBsn();
+        String tok = api.burgerToken(metMail);
+        api.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", "kafka@burger.test").put("notificatiesAan", true))
+            .expect(200);
+        api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
+            .expect(200);
+        String topic = KafkaIntake.TOPIC_PREFIX + a.oin();
+        // prime: the pattern subscription finds the new topic within seconds
+        JsonObject eerste = Api.bericht(metMail);
+        producer.send(new ProducerRecord<>(topic, eerste.getString("berichtId"), eerste.encode())).get();
+        api.awaitStatus(a, eerste.getString("berichtId"), "AFGELEVERD");
+        for (int i = 0; i < 3000; i++) {
+          JsonObject m = Api.bericht(burgers.get(i % burgers.size()));
+          producer.send(new ProducerRecord<>(topic, m.getString("berichtId"), m.encode()));
+        }
+        producer.flush();
+        Api.await("3 001 receipts", () -> api.receiptCounts(a).size() == 3001);
+        assertEquals(java.util.Set.of(1), new java.util.HashSet<>(api.receiptCounts(a).values()), "each stored once");
+        var metrics = engine.engine().metrics();
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.kafkaPauzes.sum() > 0, "consumption paused");
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.kafkaInFlightPiek.get() <= 200,
+            "in flight at most the limit: " + metrics.kafkaInFlightPiek.get());
+
+        String pseudoniem = new nl.berichtenbox.engine.support.Pseudoniem(TestEngine.JWT_SECRET).van(metMail);
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "test-notificaties",
+                org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            new org.apache.kafka.common.serialization.StringDeserializer())) {
+          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OutboxRelay.NOTIFICATIES_TOPIC));
+          List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> events = new java.util.ArrayList<>();
+          long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+          while (events.stream().noneMatch(e -> pseudoniem.equals(e.key())) && System.nanoTime() < end) {
+            c.poll(java.time.Duration.ofMillis(200)).forEach(events::add);
+          }
+          var event = events.stream().filter(e -> pseudoniem.equals(e.key())).findFirst().orElseThrow();
+          JsonObject v = new JsonObject(event.value());
+          assertEquals("NIEUW_BERICHT", v.getString("soort"));
+          assertEquals(pseudoniem, v.getString("burger"));
+          org.junit.jupiter.api.Assertions.assertFalse(event.value().contains(metMail), "no BSN in the event");
+          assertEquals(1, events.stream().filter(e -> pseudoniem.equals(e.key())).count(), "one event per e-mail");
+        }
       }
     }
   }

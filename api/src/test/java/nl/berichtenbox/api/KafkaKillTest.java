@@ -79,7 +79,7 @@ class KafkaKillTest {
                 org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
                 new org.apache.kafka.common.serialization.StringDeserializer(),
                 new org.apache.kafka.common.serialization.StringDeserializer())) {
-          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OntvangstbewijsRelay.TOPIC_PREFIX + a.oin()));
+          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
           long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
           while (published.size() < ids.size() && System.nanoTime() < end) {
             for (var rec : c.poll(java.time.Duration.ofMillis(500))) {

@@ -6,22 +6,31 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A running clock that a test can set forward: real time plus an offset. */
+/** A clock a test can set forward: real time plus an offset, or stopped at a moment. */
 final class TestKlok extends Clock {
   private volatile Duration verschuiving = Duration.ZERO;
+  private volatile Instant stil;
 
   void verzet(Duration d) {
+    stil = null;
     verschuiving = d;
+  }
+
+  /** From now on the clock reads {@code t} and stands still there. */
+  void zetStil(Instant t) {
+    stil = t;
   }
 
   /** From now on the clock reads {@code t}, and runs on from there. */
   void zet(Instant t) {
+    stil = null;
     verschuiving = Duration.between(Instant.now(), t);
   }
 
   @Override
   public Instant instant() {
-    return Instant.now().plus(verschuiving);
+    Instant s = stil;
+    return s != null ? s : Instant.now().plus(verschuiving);
   }
 
   @Override

@@ -42,7 +42,9 @@ public final class Engine implements AutoCloseable {
   private final nl.berichtenbox.engine.abonnementen.Abonnementservice abonnementservice;
   private nl.berichtenbox.engine.kafka.EmbeddedKafka embeddedKafka;
   private nl.berichtenbox.engine.kafka.KafkaIntake kafkaIntake;
-  private nl.berichtenbox.engine.kafka.OntvangstbewijsRelay relay;
+  private nl.berichtenbox.engine.kafka.OutboxRelay relay;
+  private nl.berichtenbox.engine.kafka.OutboxRelay notificatieRelay;
+  private org.apache.kafka.clients.producer.KafkaProducer<String, String> producer;
   private String kafkaBootstrap;
   private org.apache.kafka.clients.admin.Admin kafkaAdmin;
   private final nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer =
@@ -119,13 +121,22 @@ public final class Engine implements AutoCloseable {
         kafkaBootstrap = embeddedKafka.bootstrapServers();
         LOG.info("embedded Kafka (KRaft) on {}", kafkaBootstrap);
       }
-      kafkaIntake = new nl.berichtenbox.engine.kafka.KafkaIntake(vertx, kafkaBootstrap, this::newIntake, afnemers);
+      kafkaIntake = new nl.berichtenbox.engine.kafka.KafkaIntake(vertx, kafkaBootstrap, this::newIntake, afnemers,
+          config.kafkaMaxInFlight(), metrics);
       kafkaIntake.start();
-      relay = new nl.berichtenbox.engine.kafka.OntvangstbewijsRelay(vertx, pool, kafkaBootstrap);
+      producer = nl.berichtenbox.engine.kafka.OutboxRelay.producer(kafkaBootstrap);
+      relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producer);
+      notificatieRelay = nl.berichtenbox.engine.kafka.OutboxRelay.notificaties(vertx, pool, producer,
+          new nl.berichtenbox.engine.support.Pseudoniem(config.portalJwtSecret()));
       relay.start();
+      notificatieRelay.start();
       verwerker.naRonde(() -> {
         pusher.wakeUp();
         relay.wakeUp();
+      });
+      verwerker.naMeldingen(() -> {
+        notifier.wakeUp();
+        notificatieRelay.wakeUp();
       });
       kafkaAdmin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of(
           org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap,
@@ -182,7 +193,9 @@ public final class Engine implements AutoCloseable {
     }
     try {
       verwerker.stop().compose(v -> pusher.stop()).compose(v -> notifier.stop()).compose(v -> abonnementservice.stop())
-          .compose(v -> relay == null ? Future.<Void>succeededFuture() : relay.stop()).compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
+          .compose(v -> relay == null ? Future.<Void>succeededFuture() : relay.stop())
+          .compose(v -> notificatieRelay == null ? Future.<Void>succeededFuture() : notificatieRelay.stop())
+          .compose(v -> pool.close()).toCompletionStage().toCompletableFuture()
           .get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("processing did not stop cleanly: {}", e.toString());
@@ -191,6 +204,9 @@ public final class Engine implements AutoCloseable {
       vertx.close().toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    if (producer != null) {
+      producer.close(java.time.Duration.ofSeconds(5));
     }
     if (embeddedKafka != null) {
       embeddedKafka.close();

@@ -107,6 +107,14 @@ final class LoadClient implements AutoCloseable {
   record Afnemer(String oin, String key, java.util.List<String> bsns) {}
 
   Afnemer setup(String admin, String jwtSecret, int citizens) throws Exception {
+    return setup(admin, jwtSecret, citizens, false);
+  }
+
+  /**
+   * As {@link #setup(String, String, int)}; with {@code email}, every citizen has an e-mail address
+   * ({@code <bsn>@load.test}) and notifications on. Citizens are made 32 at a time.
+   */
+  Afnemer setup(String admin, String jwtSecret, int citizens, boolean email) throws Exception {
     String oin = String.format("%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
     Resp created = blocking(HttpMethod.POST, "/api/v1/beheer/afnemers", admin,
         new JsonObject().put("oin", oin).put("naam", "Load " + oin.substring(14)).encode());
@@ -115,14 +123,45 @@ final class LoadClient implements AutoCloseable {
     }
     String key = new JsonObject(created.body()).getString("apiSleutel");
     blocking(HttpMethod.PUT, "/api/v1/bericht-typen/LOAD", key, "{\"omschrijving\":\"load\",\"actief\":true}");
-    java.util.List<String> bsns = new java.util.ArrayList<>();
-    for (int i = 0; i < citizens; i++) {
-      String bsn = bsn();
-      String tok = jwt(jwtSecret, bsn);
-      blocking(HttpMethod.PUT, "/api/v1/berichtenbox", tok, "{}");
-      blocking(HttpMethod.PUT, "/api/v1/berichtenbox/voorkeuren/" + oin, tok, "{\"berichtenOntvangen\":true}");
-      bsns.add(bsn);
+    java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
+    while (distinct.size() < citizens) {
+      distinct.add(bsn()); // distinct: two "citizens" with one BSN would share a box
     }
+    java.util.List<String> bsns = new java.util.ArrayList<>(distinct);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    AtomicLong next = new AtomicLong();
+    AtomicLong finished = new AtomicLong();
+    Runnable[] one = new Runnable[1];
+    one[0] = () -> {
+      long i = next.getAndIncrement();
+      if (i >= citizens) {
+        return;
+      }
+      String bsn = bsns.get((int) i);
+      String tok = jwt(jwtSecret, bsn);
+      String box = email ? "{\"email\":\"" + bsn + "@load.test\",\"notificatiesAan\":true}" : "{}";
+      call(HttpMethod.PUT, "/api/v1/berichtenbox", tok, box)
+          .compose(r -> call(HttpMethod.PUT, "/api/v1/berichtenbox/voorkeuren/" + oin, tok, "{\"berichtenOntvangen\":true}"))
+          .onComplete(ar -> {
+            if (ar.failed() || ar.result().status() != 200) {
+              done.completeExceptionally(new IllegalStateException("citizen setup failed: "
+                  + (ar.failed() ? ar.cause() : ar.result().status() + " " + ar.result().body())));
+            } else if (finished.incrementAndGet() == citizens) {
+              done.complete(null);
+            } else {
+              one[0].run();
+            }
+          });
+    };
+    if (citizens == 0) {
+      done.complete(null);
+    }
+    context.runOnContext(v -> {
+      for (int k = 0; k < 32; k++) {
+        one[0].run();
+      }
+    });
+    done.get(30, TimeUnit.MINUTES);
     return new Afnemer(oin, key, bsns);
   }
 

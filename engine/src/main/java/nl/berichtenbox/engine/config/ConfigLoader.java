@@ -36,6 +36,7 @@ public final class ConfigLoader {
       s("dbUrl", "DB_URL", null, "external PostgreSQL (postgresql://user:pw@host:port/db); embedded when unset"),
       s("dbPoolSize", "DB_POOL_SIZE", "8", "PostgreSQL connections per process"),
       s("kafkaBootstrap", "KAFKA_BOOTSTRAP", null, "Kafka bootstrap servers, or embedded for an in-JVM broker; Kafka faces off when unset"),
+      s("kafkaMaxInFlight", "KAFKA_MAX_IN_FLIGHT", "5000", "Kafka records being stored at once; past it consumption pauses"),
       s("adminToken", "ADMIN_TOKEN", null, "operator token; generated and printed at start when unset"),
       s("portalJwtSecret", "PORTAL_JWT_SECRET", null, "HS256 secret for citizen tokens (at least 32 bytes); generated and printed when unset"),
       s("abonnementenVenster", "ABONNEMENTEN_VENSTER", "23:00-07:00", "Abonnementservice window HH:MM-HH:MM or altijd"),
@@ -194,6 +195,7 @@ public final class ConfigLoader {
       r.error("dbUrl", "must look like postgresql://user:pw@host:port/db");
     }
     int pool = r.integer("dbPoolSize", 1, 200);
+    int kafkaMaxInFlight = r.integer("kafkaMaxInFlight", 1, 1_000_000);
     String admin = r.string("adminToken");
     boolean adminGenerated = admin == null;
     if (admin != null && admin.length() < 16) {
@@ -273,7 +275,7 @@ public final class ConfigLoader {
     if (!errors.isEmpty()) {
       throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
     }
-    return new EngineConfig(port, host, dataDir, dbUrl, pool, r.string("kafkaBootstrap"),
+    return new EngineConfig(port, host, dataDir, dbUrl, pool, r.string("kafkaBootstrap"), kafkaMaxInFlight,
         adminGenerated ? randomToken() : admin, adminGenerated,
         jwtGenerated ? randomToken() : jwt, jwtGenerated,
         venster, Map.copyOf(abonnementenQuota), validatieQuotum, cert, key, tlsEngine, r.string("tlsClientCa"),

@@ -14,6 +14,7 @@ public record EngineConfig(
     String dbUrl,
     int dbPoolSize,
     String kafkaBootstrap,
+    int kafkaMaxInFlight,
     String adminToken,
     boolean adminTokenGenerated,
     String portalJwtSecret,

@@ -7,19 +7,24 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.afnemers.Afnemers;
 import nl.berichtenbox.engine.intake.Intake;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.support.Logs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,8 +40,15 @@ import org.slf4j.LoggerFactory;
  * pattern (a new afnemer's topic is picked up without a restart), validates and parks each poll's
  * records through the same group commit as REST (same rules, same idempotency), and commits the
  * offsets only after the database commit. A record that is no message becomes an AFGEWEZEN
- * receipt (ValidatieFout) under its key and never blocks its partition. One poll is in flight at
- * a time, so a slow database slows consumption instead of growing memory.
+ * receipt (ValidatieFout) under its key and never blocks its partition.
+ *
+ * <p>Polls are pipelined: while one poll's records are being stored the consumer polls the next,
+ * up to {@code kafkaMaxInFlight} records handed over and not yet committed; past that it pauses
+ * its partitions (and keeps polling, so it stays in the group) until commits bring the count
+ * down. Offsets are committed in poll order, only for the polls whose records are all durable:
+ * a slow database slows consumption instead of growing memory. When storing fails, the consumer
+ * goes back to the first uncommitted offset of each partition and tries again; records stored
+ * twice that way are idempotent replays.
  */
 public final class KafkaIntake implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaIntake.class);
@@ -48,10 +60,25 @@ public final class KafkaIntake implements AutoCloseable {
   private final Intake intake;
   private final Afnemers afnemers;
   private final Thread thread;
+  private final EngineMetrics metrics;
+  private final int maxInFlight;
+  private final int maxPoll;
   private volatile boolean running = true;
+  // consumer thread only
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private int inFlight;
+  private boolean paused;
 
-  public KafkaIntake(Vertx vertx, String bootstrap, Supplier<Intake> intakeOnContext, Afnemers afnemers) {
+  /** One poll handed to intake: where each partition's records start and end, and when they are durable. */
+  private record Pending(Map<TopicPartition, Long> first, Map<TopicPartition, OffsetAndMetadata> next, int count,
+      CompletableFuture<Void> done) {}
+
+  public KafkaIntake(Vertx vertx, String bootstrap, Supplier<Intake> intakeOnContext, Afnemers afnemers,
+      int maxInFlight, EngineMetrics metrics) {
     this.afnemers = afnemers;
+    this.metrics = metrics;
+    this.maxInFlight = maxInFlight;
+    this.maxPoll = Math.max(1, Math.min(500, maxInFlight / 4));
     this.context = vertx.getOrCreateContext();
     Promise<Intake> made = Promise.promise();
     context.runOnContext(v -> made.complete(intakeOnContext.get()));
@@ -65,7 +92,7 @@ public final class KafkaIntake implements AutoCloseable {
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "berichtenbox-intake");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPoll);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 2_000); // find new afnemers' topics quickly
     // a killed process's partitions go to the others after 10 s, not Kafka's default 45 s
@@ -76,29 +103,43 @@ public final class KafkaIntake implements AutoCloseable {
   }
 
   public void start() {
-    consumer.subscribe(TOPICS);
+    consumer.subscribe(TOPICS, new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        // commit what is durable before the partitions go to another process
+        drain();
+      }
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        paused = false; // a new assignment starts unpaused
+      }
+    });
     thread.start();
   }
 
   private void run() {
     try {
       while (running) {
-        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
-        if (records.isEmpty()) {
-          continue;
+        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(pending.isEmpty() ? 500 : 5));
+        if (!records.isEmpty()) {
+          pending.add(new Pending(firstOffsets(records), offsets(records), records.count(), park(records)));
+          inFlight += records.count();
+          metrics.kafkaInFlightPiek.accumulateAndGet(inFlight, Math::max);
         }
-        try {
-          park(records);
-          consumer.commitSync(offsets(records));
-        } catch (WakeupException e) {
-          throw e;
-        } catch (Exception e) {
-          // Not committed: go back to the first record of this poll and try again shortly.
-          LOG.warn("Kafka intake could not park {} records, retrying: {}", records.count(), Logs.safe(e));
-          for (TopicPartition tp : records.partitions()) {
-            consumer.seek(tp, records.records(tp).get(0).offset());
-          }
+        if (!settle()) {
+          rewind();
           Thread.sleep(1_000);
+        }
+        metrics.kafkaInFlight.set(inFlight);
+        boolean full = inFlight + maxPoll > maxInFlight;
+        if (full && !paused) {
+          consumer.pause(consumer.assignment());
+          paused = true;
+          metrics.kafkaPauzes.increment();
+        } else if (!full && paused) {
+          consumer.resume(consumer.paused());
+          paused = false;
         }
       }
     } catch (WakeupException e) {
@@ -106,12 +147,83 @@ public final class KafkaIntake implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      consumer.close();
+      try {
+        drain();
+      } finally {
+        consumer.close();
+      }
     }
   }
 
-  /** Parks one poll's records, per afnemer one unit, and waits for the commit. */
-  private void park(ConsumerRecords<String, String> records) throws Exception {
+  /**
+   * Commits the offsets of the oldest polls whose records are durable, in poll order; false when
+   * the oldest unfinished poll failed.
+   */
+  private boolean settle() {
+    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    boolean ok = true;
+    while (!pending.isEmpty() && pending.peek().done().isDone()) {
+      if (pending.peek().done().isCompletedExceptionally()) {
+        ok = false;
+        break;
+      }
+      Pending p = pending.poll();
+      inFlight -= p.count();
+      commit.putAll(p.next());
+    }
+    if (!commit.isEmpty()) {
+      try {
+        consumer.commitSync(commit);
+      } catch (WakeupException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // e.g. the partitions moved to another process: it re-reads from the last commit (replays)
+        LOG.warn("Kafka intake offsets not committed: {}", Logs.safe(e));
+      }
+    }
+    return ok;
+  }
+
+  /** Storing failed: wait for the rest under way, then read again from the first uncommitted offsets. */
+  private void rewind() {
+    Map<TopicPartition, Long> from = new HashMap<>();
+    Throwable cause = null;
+    for (Pending p : pending) {
+      p.first().forEach((tp, off) -> from.merge(tp, off, Math::min));
+      try {
+        p.done().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        cause = cause == null ? e : cause;
+      }
+    }
+    LOG.warn("Kafka intake could not park {} records, reading them again: {}", inFlight,
+        cause == null ? "" : Logs.safe(cause));
+    pending.clear();
+    inFlight = 0;
+    for (Map.Entry<TopicPartition, Long> e : from.entrySet()) {
+      if (consumer.assignment().contains(e.getKey())) {
+        consumer.seek(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** Waits for everything under way and commits what became durable; on stop and before a rebalance. */
+  private void drain() {
+    for (Pending p : pending) {
+      try {
+        p.done().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        break; // settle stops at the first failed poll; its records are read again
+      }
+    }
+    settle();
+    if (!pending.isEmpty()) {
+      rewind();
+    }
+  }
+
+  /** Hands one poll's records to intake, per afnemer one unit; completes when they are committed. */
+  private CompletableFuture<Void> park(ConsumerRecords<String, String> records) {
     Map<String, List<ConsumerRecord<String, String>>> perOin = new LinkedHashMap<>();
     for (ConsumerRecord<String, String> r : records) {
       perOin.computeIfAbsent(r.topic().substring(TOPIC_PREFIX.length()), k -> new ArrayList<>()).add(r);
@@ -141,7 +253,15 @@ public final class KafkaIntake implements AutoCloseable {
       }));
       writes.add(done.future());
     }
-    Future.all(writes).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return Future.all(writes).<Void>mapEmpty().toCompletionStage().toCompletableFuture();
+  }
+
+  private static Map<TopicPartition, Long> firstOffsets(ConsumerRecords<String, String> records) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      out.put(tp, records.records(tp).get(0).offset());
+    }
+    return out;
   }
 
   /** The value as a JSON object, or null when it is none (refused under the record's key). */

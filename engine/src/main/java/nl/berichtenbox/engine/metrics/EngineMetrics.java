@@ -32,6 +32,10 @@ public final class EngineMetrics {
   /** Queue gauges, read from the database every 5 s by the notifier (all processes' queue). */
   public final java.util.concurrent.atomic.AtomicLong notificatiesWachtend = new java.util.concurrent.atomic.AtomicLong();
   public final java.util.concurrent.atomic.AtomicLong notificatieOudsteWachtendMs = new java.util.concurrent.atomic.AtomicLong();
+  /** Kafka records handed to intake and not yet committed; its peak; how often consumption paused. */
+  public final java.util.concurrent.atomic.AtomicLong kafkaInFlight = new java.util.concurrent.atomic.AtomicLong();
+  public final java.util.concurrent.atomic.AtomicLong kafkaInFlightPiek = new java.util.concurrent.atomic.AtomicLong();
+  public final LongAdder kafkaPauzes = new LongAdder();
   public final LongAdder httpRequests = new LongAdder();
   public final LongAdder httpShed = new LongAdder();
   /** Requests under way in this process (the overload guard's measure). */
@@ -95,6 +99,10 @@ public final class EngineMetrics {
         .append("# TYPE berichtenbox_notificatie_oudste_wachtend_seconds gauge\n")
         .append("berichtenbox_notificatie_oudste_wachtend_seconds ")
         .append(String.format(Locale.ROOT, "%.3f", notificatieOudsteWachtendMs.get() / 1000.0)).append('\n');
+    sb.append("# HELP berichtenbox_kafka_in_flight Kafka records handed to intake, not yet committed\n")
+        .append("# TYPE berichtenbox_kafka_in_flight gauge\n")
+        .append("berichtenbox_kafka_in_flight ").append(kafkaInFlight.get()).append('\n');
+    counter(sb, "berichtenbox_kafka_pauzes_total", "times Kafka consumption paused at the in-flight limit", kafkaPauzes);
     counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
     counter(sb, "berichtenbox_http_4xx_total", "HTTP requests answered 4xx", http4xx);
     counter(sb, "berichtenbox_http_shed_total", "requests answered 503 by the overload guard", httpShed);

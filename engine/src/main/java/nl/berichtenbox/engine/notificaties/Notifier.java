@@ -51,17 +51,19 @@ public final class Notifier {
   static final int MISLUKT = 3;
   static final int VERVALLEN = 4;
 
-  private static final String TELLERS =
-      "SELECT periode, begin_op, aantal FROM notificatie_teller ORDER BY periode FOR UPDATE";
+  private static final String THROTTLE =
+      "SELECT uur_begin, uur_aantal, dag_begin, dag_aantal, tegoed, tegoed_op FROM notificatie_throttle FOR UPDATE";
 
-  private static final String TELLERS_ZETTEN = """
-      UPDATE notificatie_teller SET begin_op = CASE periode WHEN 'uur' THEN $1::timestamptz ELSE $3::timestamptz END,
-                                    aantal = CASE periode WHEN 'uur' THEN $2::integer ELSE $4::integer END""";
+  private static final String THROTTLE_ZETTEN = """
+      UPDATE notificatie_throttle SET uur_begin = $1, uur_aantal = $2, dag_begin = $3, dag_aantal = $4,
+                                      tegoed = $5, tegoed_op = $6""";
 
-  /** Refunds what was claimed but not sent, in the periods it was counted in. */
+  /** Gives back what was claimed but not sent, to the periods it was counted in and to the bucket. */
   private static final String TERUGBOEKEN = """
-      UPDATE notificatie_teller SET aantal = greatest(0, aantal - $1)
-      WHERE (periode = 'uur' AND begin_op = $2) OR (periode = 'dag' AND begin_op = $3)""";
+      UPDATE notificatie_throttle SET
+        uur_aantal = CASE WHEN uur_begin = $2 THEN greatest(0, uur_aantal - $1) ELSE uur_aantal END,
+        dag_aantal = CASE WHEN dag_begin = $3 THEN greatest(0, dag_aantal - $1) ELSE dag_aantal END,
+        tegoed = tegoed + $1""";
 
   private static final String CLAIM = """
       WITH kandidaat AS (
@@ -174,31 +176,27 @@ public final class Notifier {
   private Future<Claim> claim(SqlConnection conn, Instant now) {
     Instant uurBegin = Throttle.uurBegin(now);
     Instant dagBegin = Throttle.dagBegin(now);
-    return conn.preparedQuery(TELLERS).execute().compose(tellers -> {
-      long uur = 0;
-      long dag = 0;
-      for (Row t : tellers) {
-        Instant begin = t.getOffsetDateTime("begin_op").toInstant();
-        if (t.getString("periode").equals("uur") && begin.equals(uurBegin)) {
-          uur = t.getInteger("aantal");
-        } else if (t.getString("periode").equals("dag") && begin.equals(dagBegin)) {
-          dag = t.getInteger("aantal");
-        }
-      }
-      int ruimte = Math.min(BATCH, throttle.ruimte(now, uur, dag));
+    return conn.preparedQuery(THROTTLE).execute().compose(rows -> {
+      Row t = rows.iterator().next();
+      long uur = t.getOffsetDateTime("uur_begin").toInstant().equals(uurBegin) ? t.getInteger("uur_aantal") : 0;
+      long dag = t.getOffsetDateTime("dag_begin").toInstant().equals(dagBegin) ? t.getInteger("dag_aantal") : 0;
+      Instant stand = t.getOffsetDateTime("tegoed_op").toInstant();
+      double tegoed = throttle.tegoed(t.getDouble("tegoed"), stand, now);
+      int ruimte = Math.min(BATCH, throttle.ruimte(tegoed, uur, dag));
       if (ruimte == 0) {
-        slaapTot(throttle.volgendeRuimte(now, dag), now);
+        slaapTot(throttle.volgendeRuimte(now, tegoed, uur, dag), now);
         return Future.succeededFuture(new Claim(List.of(), uurBegin, dagBegin));
       }
-      long uurStand = uur;
-      long dagStand = dag;
+      Instant nieuweStand = now.isAfter(stand) ? now : stand;
       return conn.preparedQuery(CLAIM).execute(Tuple.of(tijd(now), ruimte, tijd(now.plus(LEASE))))
-          .compose(rows -> {
-            List<Row> list = new ArrayList<>(rows.size());
-            rows.forEach(list::add);
-            list.sort((a, b) -> Long.compare(a.getLong("id"), b.getLong("id")));
-            return conn.preparedQuery(TELLERS_ZETTEN)
-                .execute(Tuple.of(tijd(uurBegin), (int) (uurStand + list.size()), tijd(dagBegin), (int) (dagStand + list.size())))
+          .compose(claimed -> {
+            List<Row> list = new ArrayList<>(claimed.size());
+            claimed.forEach(list::add);
+            list.sort((x, y) -> Long.compare(x.getLong("id"), y.getLong("id")));
+            int k = list.size();
+            return conn.preparedQuery(THROTTLE_ZETTEN)
+                .execute(Tuple.of(tijd(uurBegin), (int) (uur + k), tijd(dagBegin), (int) (dag + k), tegoed - k,
+                    tijd(nieuweStand)))
                 .map(v -> new Claim(list, uurBegin, dagBegin));
           });
     });
@@ -310,7 +308,7 @@ public final class Notifier {
    * went out but are not recorded as sent would go again when their lease ends.
    */
   private Future<Void> vastleggen(Tuple terugboeking, Tuple uitkomst, int poging) {
-    // the throttle rows first, as the claim locks them: the same order everywhere, no deadlock
+    // the throttle row first, as the claim locks it first: the same order everywhere, no deadlock
     return pool.withTransaction(conn -> (terugboeking == null ? Future.<RowSet<Row>>succeededFuture()
             : conn.preparedQuery(TERUGBOEKEN).execute(terugboeking))
         .compose(v -> conn.preparedQuery(AFHANDELEN).execute(uitkomst)))
@@ -341,7 +339,11 @@ public final class Notifier {
    */
   public Future<Long> herinneringen() {
     Instant now = clock.instant();
-    return pool.preparedQuery(HERINNERINGEN).execute(Tuple.of(tijd(now), cfg.herinneringNa().toSeconds(), 10_000))
+    // under the processing lock, like every writer of notification rows (their ids commit in order)
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
+            .execute(Tuple.of(nl.berichtenbox.engine.verwerking.Verwerker.VOLGORDE_SLOT))
+            .compose(v -> conn.preparedQuery(HERINNERINGEN)
+                .execute(Tuple.of(tijd(now), cfg.herinneringNa().toSeconds(), 10_000))))
         .map(rows -> {
           Row r = rows.iterator().next();
           long berichten = r.getLong("berichten");

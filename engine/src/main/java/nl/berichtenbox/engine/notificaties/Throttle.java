@@ -6,23 +6,29 @@ import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 
 /**
- * The exact throttle's arithmetic (pure, so it is unit-tested): how many e-mails may go now,
- * given the limits and what was sent in the current clock hour and calendar day.
- *
- * <p>Within an hour the allowance grows evenly, plus one minute's worth at the start, and never
- * passes the hourly limit: a backlog drains at the limit's rate instead of in a burst at the top of
- * the hour followed by silence. The counts live in the database and are locked while a notifier
- * claims, so all processes together keep to the limits exactly.
+ * The throttle's arithmetic (pure, so it is unit-tested). Two rules at once:
+ * <ul>
+ *   <li>exact caps: at most {@code perUur} e-mails in a clock hour and {@code perDag} in an
+ *       Amsterdam calendar day (the counts are kept in the database);
+ *   <li>pacing: a token bucket filled at {@code perUur / 3600} per second holding at most one
+ *       minute's worth, so a backlog drains at the limit's rate rather than in a burst.
+ * </ul>
+ * Over any sliding 60 minutes the bucket allows at most {@code perUur} plus one minute's worth
+ * (1/60 more); over a clock hour the cap makes it exact.
  */
 final class Throttle {
   static final ZoneId ZONE = ZoneId.of("Europe/Amsterdam");
 
   private final int perUur;
   private final int perDag;
+  private final double perMs;
+  private final double emmer;
 
   Throttle(int perUur, int perDag) {
     this.perUur = perUur;
     this.perDag = perDag;
+    this.perMs = perUur / 3_600_000.0;
+    this.emmer = Math.max(1, perUur / 60);
   }
 
   /** Start of the clock hour holding {@code now} (Amsterdam's offsets are whole hours). */
@@ -35,34 +41,26 @@ final class Throttle {
     return now.atZone(ZONE).toLocalDate().atStartOfDay(ZONE).toInstant();
   }
 
-  /** What the hour allows by {@code now}, sent or not: paced, with a minute's worth at once. */
-  int toegestaanInUur(Instant now) {
-    long verstreken = Duration.between(uurBegin(now), now).toMillis();
-    long gespreid = (long) perUur * verstreken / 3_600_000L;
-    long vooraf = Math.max(1, perUur / 60);
-    return (int) Math.min(perUur, gespreid + vooraf);
+  /** The bucket at {@code now}, from what it held at {@code stand}; a clock that went back adds nothing. */
+  double tegoed(double opgeslagen, Instant stand, Instant now) {
+    long ms = Math.max(0, now.toEpochMilli() - stand.toEpochMilli());
+    return Math.min(emmer, opgeslagen + perMs * ms);
   }
 
-  /**
-   * E-mails that may be claimed now.
-   *
-   * @param uurVerzonden counted in the hour of {@code now} (0 when the stored count is of an earlier hour)
-   * @param dagVerzonden counted in the day of {@code now}
-   */
-  int ruimte(Instant now, long uurVerzonden, long dagVerzonden) {
-    long r = Math.min(toegestaanInUur(now) - uurVerzonden, perDag - dagVerzonden);
+  /** E-mails that may be claimed now, given the bucket and the counts of this hour and day. */
+  int ruimte(double tegoed, long uurVerzonden, long dagVerzonden) {
+    long r = Math.min((long) Math.floor(tegoed), Math.min(perUur - uurVerzonden, perDag - dagVerzonden));
     return (int) Math.max(0, r);
   }
 
-  /** When the allowance next grows by one (the notifier sleeps until then when it has none). */
-  Instant volgendeRuimte(Instant now, long dagVerzonden) {
+  /** When there is room for one more, if nothing else changes. */
+  Instant volgendeRuimte(Instant now, double tegoed, long uurVerzonden, long dagVerzonden) {
     if (dagVerzonden >= perDag) {
       return dagBegin(now).atZone(ZONE).plusDays(1).toInstant();
     }
-    if (toegestaanInUur(now) >= perUur) {
+    if (uurVerzonden >= perUur) {
       return uurBegin(now).plus(Duration.ofHours(1));
     }
-    long perEen = Math.max(1, 3_600_000L / perUur);
-    return now.plusMillis(perEen);
+    return now.plusMillis((long) Math.ceil(Math.max(0, 1 - tegoed) / perMs));
   }
 }

@@ -51,7 +51,7 @@ interface Verzender {
           .setStarttls(ssl ? StartTLSOptions.DISABLED : StartTLSOptions.OPTIONAL)
           .setMaxPoolSize(verbindingen)
           .setKeepAlive(true)
-          .setPipelining(true)
+          .setPipelining(false)
           .setConnectTimeout(10_000);
       if (u.getRawUserInfo() != null) {
         String[] up = u.getRawUserInfo().split(":", 2);

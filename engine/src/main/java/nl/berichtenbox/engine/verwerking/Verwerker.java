@@ -22,7 +22,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Verwerker {
   private static final Logger LOG = LoggerFactory.getLogger(Verwerker.class);
-  private static final long LOCK_KEY = 0x42_42_00_01L;
+  /**
+   * The processing lock: every transaction that hands out receipt or notification numbers holds
+   * it, so those numbers commit in order and an outbox relay reading by number never passes one.
+   */
+  public static final long VOLGORDE_SLOT = 0x42_42_00_01L;
+  private static final long LOCK_KEY = VOLGORDE_SLOT;
 
   private static final String ROUND = """
       WITH claimed AS (
