@@ -32,10 +32,19 @@ final class TestSmtp implements AutoCloseable {
   final int port;
 
   TestSmtp() throws Exception {
+    this(null);
+  }
+
+  /** With {@code tls}, the server offers STARTTLS with that context and refuses mail without it. */
+  TestSmtp(javax.net.ssl.SSLContext tls) throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    server = SMTPServer.port(port).bindAddress(java.net.InetAddress.getLoopbackAddress()).maxConnections(64)
+    SMTPServer.Builder b = SMTPServer.port(port).bindAddress(java.net.InetAddress.getLoopbackAddress()).maxConnections(64);
+    if (tls != null) {
+      b.enableTLS().requireTLS().startTlsSocketFactory(tls);
+    }
+    server = b
         .messageHandler((ctx, from, to, data) -> {
           int poging = pogingen.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
           if (to.startsWith("permanent-")) {

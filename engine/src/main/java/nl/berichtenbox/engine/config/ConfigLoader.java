@@ -44,6 +44,7 @@ public final class ConfigLoader {
           "Abonnementservice requests per night (per day with altijd), all afnemers together"),
       s("validatieQuotumPerUur", "VALIDATIE_QUOTUM_PER_UUR", "1000", "Validatieservice calls per hour, all afnemers together"),
       s("smtpUrl", "SMTP_URL", null, "smtp://host:port (smtps:// for TLS from the start; user:password@ allowed); unset: notifications go to DATA_DIR/mail as .eml files"),
+      s("smtpCa", "SMTP_CA", null, "PEM CA of the SMTP server's certificate (STARTTLS or smtps); unset: the JVM's trusted CAs"),
       s("smtpVerbindingen", "SMTP_VERBINDINGEN", "8", "SMTP connections at once (e-mails in flight)"),
       s("notificatiesPerUur", "NOTIFICATIES_PER_UUR", "125000", "e-mails per clock hour at most, all processes together (spread evenly over the hour)"),
       s("notificatiesPerDag", "NOTIFICATIES_PER_DAG", "3000000", "e-mails per calendar day (Europe/Amsterdam) at most, all processes together"),
@@ -242,7 +243,11 @@ public final class ConfigLoader {
     if (afzender == null || !afzender.matches("^([^<>\\r\\n]*<)?[^@<>\\s]+@[^@<>\\s]+>?$")) {
       r.error("notificatieAfzender", "must be an e-mail address, optionally as Name <address>");
     }
-    NotificatieConfig notificaties = new NotificatieConfig(smtp, perUur, perDag, r.duration("notificatieBundelvenster"),
+    String smtpCa = r.string("smtpCa");
+    if (smtpCa != null && !java.nio.file.Files.isReadable(Path.of(smtpCa))) {
+      r.error("smtpCa", "'" + smtpCa + "' is not a readable file");
+    }
+    NotificatieConfig notificaties = new NotificatieConfig(smtp, smtpCa, perUur, perDag, r.duration("notificatieBundelvenster"),
         r.duration("herinneringNa"), afzender, oneLine(r, "notificatieOnderwerp"), oneLine(r, "herinneringOnderwerp"),
         portalUrl, r.integer("smtpVerbindingen", 1, 256), r.duration("notificatieBackoffBasis"),
         r.duration("notificatieBackoffMax"), r.duration("notificatieOpgevenNa"));

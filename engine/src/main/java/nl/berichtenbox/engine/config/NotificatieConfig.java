@@ -5,6 +5,7 @@ import java.time.Duration;
 /** The notifier's settings (issue 6), part of {@link EngineConfig}. */
 public record NotificatieConfig(
     String smtpUrl,
+    String smtpCa,
     int perUur,
     int perDag,
     Duration bundelvenster,

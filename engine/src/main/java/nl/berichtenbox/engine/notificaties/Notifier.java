@@ -136,7 +136,7 @@ public final class Notifier {
     this.clock = clock;
     this.metrics = metrics;
     this.throttle = new Throttle(cfg.perUur(), cfg.perDag());
-    this.verzender = Verzender.voor(vertx, cfg.smtpUrl(), cfg.smtpVerbindingen(), mailDir);
+    this.verzender = Verzender.voor(vertx, cfg, mailDir);
     this.loop = new BackgroundLoop(vertx, "notifications", 1_000, this::ronde, e -> { })
         .every(60_000, this::herinneren)
         .every(5_000, this::stand)

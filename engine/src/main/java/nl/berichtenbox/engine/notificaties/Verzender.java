@@ -3,6 +3,7 @@ package nl.berichtenbox.engine.notificaties;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.mail.LoginOption;
 import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.MailConfig;
@@ -17,6 +18,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import nl.berichtenbox.engine.config.NotificatieConfig;
 
 /** Where e-mails go: an SMTP server, or {@code .eml} files when none is configured. */
 interface Verzender {
@@ -33,15 +35,18 @@ interface Verzender {
     }
   }
 
-  static Verzender voor(Vertx vertx, String smtpUrl, int verbindingen, Path mailDir) {
-    return smtpUrl == null ? new Eml(vertx, mailDir) : new Smtp(vertx, smtpUrl, verbindingen);
+  static Verzender voor(Vertx vertx, NotificatieConfig cfg, Path mailDir) {
+    return cfg.smtpUrl() == null ? new Eml(vertx, mailDir) : new Smtp(vertx, cfg.smtpUrl(), cfg.smtpCa(), cfg.smtpVerbindingen());
   }
 
-  /** vertx-mail-client: pooled connections, STARTTLS where the server offers it, pipelining. */
+  /**
+   * vertx-mail-client: pooled, kept-alive connections; STARTTLS where the server offers it (or TLS
+   * from the start with smtps), the server's certificate and host name verified.
+   */
   final class Smtp implements Verzender {
     private final MailClient client;
 
-    Smtp(Vertx vertx, String url, int verbindingen) {
+    Smtp(Vertx vertx, String url, String ca, int verbindingen) {
       URI u = URI.create(url);
       boolean ssl = "smtps".equals(u.getScheme());
       MailConfig cfg = new MailConfig()
@@ -53,6 +58,10 @@ interface Verzender {
           .setKeepAlive(true)
           .setPipelining(false)
           .setConnectTimeout(10_000);
+      cfg.setHostnameVerificationAlgorithm("HTTPS");
+      if (ca != null) {
+        cfg.setTrustOptions(new PemTrustOptions().addCertPath(ca));
+      }
       if (u.getRawUserInfo() != null) {
         String[] up = u.getRawUserInfo().split(":", 2);
         cfg.setLogin(LoginOption.REQUIRED)

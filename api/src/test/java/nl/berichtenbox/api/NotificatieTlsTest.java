@@ -1,0 +1,97 @@
+package nl.berichtenbox.api;
+
+import static nl.berichtenbox.api.Api.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import nl.berichtenbox.api.http.CitizenJwt;
+import org.junit.jupiter.api.Test;
+
+/**
+ * STARTTLS: an SMTP server that offers it and refuses mail without it, with a certificate of a
+ * private CA (made here by openssl). With BERICHTENBOX_SMTP_CA the e-mail goes over TLS; without
+ * it the certificate is not trusted and nothing is sent (the attempt counts as a temporary
+ * failure and is retried), so an unverified server never receives citizens' addresses.
+ */
+class NotificatieTlsTest {
+
+  private static void openssl(Path dir, String... args) throws Exception {
+    Process p = new ProcessBuilder(List.of(args)).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", args) + ": " + out);
+  }
+
+  @Test
+  void eMailGoesOverStartTlsToAServerWhoseCertificateIsTrustedOnly() throws Exception {
+    Path dir = Files.createTempDirectory("bbx-smtp-tls");
+    openssl(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+        "-days", "2", "-subj", "/CN=SMTP test CA");
+    openssl(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "smtp.key", "-out", "smtp.csr",
+        "-subj", "/CN=127.0.0.1");
+    Files.writeString(dir.resolve("smtp.ext"), "subjectAltName=IP:127.0.0.1\n");
+    openssl(dir, "openssl", "x509", "-req", "-in", "smtp.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "smtp.crt", "-days", "2", "-extfile", "smtp.ext");
+    openssl(dir, "openssl", "pkcs12", "-export", "-in", "smtp.crt", "-inkey", "smtp.key", "-out", "smtp.p12",
+        "-passout", "pass:test");
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(dir.resolve("smtp.p12"))) {
+      ks.load(in, "test".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, "test".toCharArray());
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+
+    try (TestSmtp smtp = new TestSmtp(tls)) {
+      Map<String, String> env = new HashMap<>(Map.of(
+          "BERICHTENBOX_SMTP_URL", smtp.url(),
+          "BERICHTENBOX_SMTP_CA", dir.resolve("ca.crt").toString(),
+          "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASIS", "PT0.2S",
+          "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX", "PT0.5S"));
+      var trusted = TestEngine.engineOnNewDatabase("notificatie_tls", env);
+      try (ApiServer engine = ApiServer.start(trusted)) {
+        Api api = new Api("http://127.0.0.1:" + trusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+        Api.Afnemer a = api.newAfnemer();
+        String bsn = Api.newBsn();
+        String tok = api.burgerToken(bsn);
+        api.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", "tls@burger.test").put("notificatiesAan", true))
+            .expect(200);
+        api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
+            .expect(200);
+        api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
+        await("the e-mail over TLS", () -> smtp.aan("tls@burger.test").size() == 1);
+      }
+
+      // the same server without its CA: the engine does not trust it and sends nothing
+      env.remove("BERICHTENBOX_SMTP_CA");
+      env.put("BERICHTENBOX_DB_URL", trusted.dbUrl());
+      var untrusted = TestEngine.secondEngine(env);
+      try (ApiServer engine = ApiServer.start(untrusted)) {
+        Api api = new Api("http://127.0.0.1:" + untrusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+        Api.Afnemer a = api.newAfnemer();
+        String bsn = Api.newBsn();
+        String tok = api.burgerToken(bsn);
+        api.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", "geen-tls@burger.test")
+            .put("notificatiesAan", true)).expect(200);
+        api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
+            .expect(200);
+        api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
+        await("an attempt refused by the engine's certificate check",
+            () -> engine.engine().metrics().notificatiesPogingMislukt.sum() >= 1);
+        assertEquals(List.of(), smtp.aan("geen-tls@burger.test"));
+        assertEquals(null, smtp.pogingen.get("geen-tls@burger.test"), "the address never reached the server");
+      }
+    }
+  }
+}
