@@ -132,6 +132,8 @@ public final class Main {
           serve     start the engine (embedded PostgreSQL unless BERICHTENBOX_DB_URL is set)
           seed      fill the store for load tests (--berichten=1000000 --burgers=100000 --afnemers=400)
           config    print the configuration as it would be used, secrets masked
+          loadtest  the norm suite on a fresh seeded store: loadtest [scenario ...] [--smoke]
+                    (scenarios: Intake Batch Bijlagen Presentatie Validatie Abonnement Dag Notificaties)
           help      this text
 
         settings (YAML key / environment variable / flag, default):

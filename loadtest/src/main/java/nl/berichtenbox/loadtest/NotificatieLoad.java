@@ -35,6 +35,9 @@ public final class NotificatieLoad {
     AtomicLong last = new AtomicLong();
     SMTPServer smtp = SMTPServer.port(port).bindAddress(InetAddress.getLoopbackAddress()).maxConnections(256)
         .messageHandler((ctx, from, to, data) -> {
+          if (!to.endsWith("@load.test")) {
+            return; // another scenario's citizens (the suite's seeded store): not this run's e-mails
+          }
           long now = System.nanoTime();
           first.compareAndSet(0, now);
           last.set(now);

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The norm suite (issue 7): starts the engine on a fresh embedded store, seeds it, runs the
+# Gatling simulations (each asserts its norm and writes its HTML report) and the notification
+# scenario, then prints and writes the summary (norm / target / measured / pass).
+#   bin/berichtenbox loadtest                  # everything, full size (about 25 minutes)
+#   bin/berichtenbox loadtest Presentatie      # one scenario (the simulation's name without "Simulation")
+#   bin/berichtenbox loadtest --smoke          # a few seconds per scenario at low rates (CI)
+# Scenarios: Intake Batch Bijlagen Presentatie Validatie Abonnement Dag Notificaties Limiet
+# (Limiet: PostgreSQL's own insert and page-query rates on the same store, for the fractions.)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+smoke=false
+selected=()
+for a in "$@"; do
+  case "$a" in
+    --smoke) smoke=true ;;
+    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+    *) selected+=("$a") ;;
+  esac
+done
+all=(Intake Batch Bijlagen Presentatie Validatie Abonnement Dag Notificaties Limiet)
+[ ${#selected[@]} -eq 0 ] && selected=("${all[@]}")
+for s in "${selected[@]}"; do
+  [[ " ${all[*]} " == *" $s "* ]] || { echo "unknown scenario '$s' (one of: ${all[*]})" >&2; exit 2; }
+done
+if $smoke; then berichten=20000; burgers=2000; else berichten=1000000; burgers=100000; fi
+
+./mvnw -q -B -DskipTests -pl api,loadtest -am package
+data="$(mktemp -d)"
+port="${PORT:-18090}"
+smtp="${SMTP_PORT:-2526}"
+admin="load-admin-token-0123456789"
+jwt="load-jwt-secret-0123456789abcdef0123456789"
+out="$root/loadtest/results/suite"
+rm -rf "$out"; mkdir -p "$out"
+echo "== seeding $berichten messages, $burgers citizens, 400 afnemers"
+BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten=$berichten --burgers=$burgers --afnemers=400 \
+  2>&1 | grep -v '^\[' > "$out/seed.log"
+tail -1 "$out/seed.log"
+BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_ADMIN_TOKEN="$admin" \
+  BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" BERICHTENBOX_ABONNEMENTEN_VENSTER=altijd \
+  BERICHTENBOX_SMTP_URL="smtp://127.0.0.1:$smtp" BERICHTENBOX_NOTIFICATIES_PER_UUR=100000000 \
+  BERICHTENBOX_NOTIFICATIES_PER_DAG=1000000000 bin/berichtenbox serve > "$out/engine.log" 2>&1 &
+engine=$!
+trap 'kill -TERM $engine 2>/dev/null; wait $engine 2>/dev/null; rm -rf "$data"' EXIT
+for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && break; sleep 1; done
+curl -sf "localhost:$port/health/ready" >/dev/null || { echo "engine did not start: see $out/engine.log" >&2; exit 1; }
+
+failed=()
+props=(-Dbbx.url="http://localhost:$port" -Dbbx.jwt="$jwt" -Dbbx.burgers=$burgers -Dbbx.smoke=$smoke -Dbbx.results="$out")
+for s in "${selected[@]}"; do
+  if [ "$s" = Limiet ]; then
+    echo "== Limiet (PostgreSQL alone, same store)"
+    pgport=$(sed -n 4p "$data/pg/postmaster.pid")
+    java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Limiet \
+      "jdbc:postgresql://127.0.0.1:$pgport/postgres" $($smoke && echo 3 || echo 20) $burgers "$out" \
+      > "$out/limiet.log" 2>&1 || failed+=("$s")
+    continue
+  fi
+  if [ "$s" = Notificaties ]; then
+    echo "== Notificaties (SMTP server in the load tool)"
+    java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.NotificatieLoad --url="http://localhost:$port" \
+      --admin="$admin" --jwt="$jwt" --smtp-port="$smtp" --scenario=doorvoer --citizens=$($smoke && echo 500 || echo 30000) \
+      --out="$out/notificaties.json" > "$out/notificaties.log" 2>&1 || failed+=("$s")
+    continue
+  fi
+  echo "== $s"
+  java -Xmx2g --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MaxInlineLevel=20 "${props[@]}" \
+    -cp loadtest/target/loadtest.jar io.gatling.app.Gatling \
+    -s "nl.berichtenbox.loadtest.gatling.${s}Simulation" -rf "$out/gatling" > "$out/$s.log" 2>&1 || failed+=("$s")
+  grep -E "^> |Global|KO|assert|failed|Reports generated" "$out/$s.log" | tail -6 || true
+done
+java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Samenvatting "$out" $smoke
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "norm not met or run failed: ${failed[*]} (see $out/*.log)" >&2
+  exit 1
+fi

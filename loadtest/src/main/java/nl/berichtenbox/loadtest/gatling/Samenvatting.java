@@ -1,0 +1,219 @@
+package nl.berichtenbox.loadtest.gatling;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The suite's summary: reads what the simulations and the notification scenario wrote, prints a
+ * table of norm / target / measured / pass, and writes {@code summary.json}, {@code summary.md}
+ * and an SVG plot per series (latency percentiles and throughput per second).
+ *
+ * <pre>java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Samenvatting RESULTS SMOKE</pre>
+ */
+public final class Samenvatting {
+  private record Rij(String norm, String afspraak, String doel, String gemeten, Boolean normGehaald, Boolean doelGehaald) {}
+
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(args[0]);
+    boolean smoke = args.length > 1 && Boolean.parseBoolean(args[1]);
+    List<Rij> rijen = new ArrayList<>();
+
+    JsonObject intake = lees(dir, "intake");
+    if (intake != null) {
+      JsonObject norm = intake.getJsonObject("intake 45/s", new JsonObject());
+      JsonObject doel = intake.getJsonObject("intake 2000/s", new JsonObject());
+      rijen.add(new Rij("messages accepted and parked per second", "45/s", "p99 ≤ 50 ms at 2 000/s",
+          String.format(Locale.ROOT, "at %.0f/s: %d ok, %d failed, p99 %d ms; at %.0f/s: p99 %d ms, p99.9 %d ms",
+              norm.getDouble("perSeconde", 0.0), norm.getLong("ok", 0L), norm.getLong("ko", 0L), norm.getLong("p99", 0L),
+              doel.getDouble("perSeconde", 0.0), doel.getLong("p99", 0L), doel.getLong("p999", 0L)),
+          norm.getLong("ko", 1L) == 0 && norm.getLong("ok", 0L) > 0,
+          doel.getLong("ko", 1L) == 0 && doel.getLong("p99", 999L) <= 50));
+    }
+    JsonObject verwerking = lees(dir, "verwerking-intake");
+    if (verwerking != null) {
+      rijen.add(new Rij("max processing time of a message", "24 h", "p99 ≤ 1 s parked to delivered at 2 000/s",
+          String.format(Locale.ROOT, "p50 %d ms, p99 %d ms, max %d ms (sample of %d)", verwerking.getLong("p50Ms"),
+              verwerking.getLong("p99Ms"), verwerking.getLong("maxMs"), verwerking.getLong("count")),
+          verwerking.getLong("maxMs") < 24L * 3_600_000, verwerking.getLong("p99Ms") <= 1000));
+    }
+    JsonObject batch = serie(dir, "batch", "batch");
+    if (batch != null) {
+      int perBatch = smoke ? 100 : 1000;
+      double perSec = batch.getDouble("perSeconde") * perBatch;
+      rijen.add(new Rij("messages offered per hour (peak), in batches", "150 000/h", "≥ 5 000 messages/s durable",
+          String.format(Locale.ROOT, "%.0f messages/s (%d batches of %d, %d failed), batch p99 %d ms", perSec,
+              batch.getLong("ok"), perBatch, batch.getLong("ko"), batch.getLong("p99")),
+          batch.getLong("ko") == 0, perSec >= 5000));
+    }
+    JsonObject bijlagen = serie(dir, "bijlagen", "bijlagen");
+    if (bijlagen != null) {
+      rijen.add(new Rij("messages with attachments", "up to 95 %", "100 kB attachments ≥ 500 messages/s",
+          String.format(Locale.ROOT, "95 %% with 100 kB: %.0f/s, %d failed, p99 %d ms", bijlagen.getDouble("perSeconde"),
+              bijlagen.getLong("ko"), bijlagen.getLong("p99")),
+          bijlagen.getLong("ko") == 0, bijlagen.getDouble("perSeconde") >= 495));
+    }
+    JsonObject portaal = serie(dir, "presentatie", "portaal");
+    if (portaal != null) {
+      rijen.add(new Rij("presentation response time, 99.9 %", "200 ms", "p99.9 ≤ 10 ms at 2 000 req/s",
+          String.format(Locale.ROOT, "%.0f req/s: p50 %d, p99 %d, p99.9 %d, max %d ms; %d failed",
+              portaal.getDouble("perSeconde"), portaal.getLong("p50"), portaal.getLong("p99"), portaal.getLong("p999"),
+              portaal.getLong("max"), portaal.getLong("ko")),
+          portaal.getLong("ko") == 0 && portaal.getLong("p999") <= 200,
+          portaal.getLong("p999") <= 10 && portaal.getDouble("perSeconde") >= 1900));
+    }
+    JsonObject validatie = serie(dir, "validatie", "validatie");
+    if (validatie != null) {
+      rijen.add(new Rij("Validatieservice response time (250 BSNs)", "30 s", "p99 ≤ 20 ms",
+          String.format(Locale.ROOT, "%d calls: p50 %d, p99 %d, max %d ms; %d failed", validatie.getLong("ok"),
+              validatie.getLong("p50"), validatie.getLong("p99"), validatie.getLong("max"), validatie.getLong("ko")),
+          validatie.getLong("ko") == 0 && validatie.getLong("max") < 30_000, validatie.getLong("p99") <= 20));
+    }
+    JsonObject alles = serie(dir, "abonnement", "ALLES");
+    if (alles != null) {
+      rijen.add(new Rij("Abonnementservice lead time (ALLES)", "4 h", "ALLES over 1 000 000 citizens ≤ 60 s",
+          String.format(Locale.ROOT, "request to last line: %d ms", alles.getLong("max")),
+          alles.getLong("ko") == 0 && alles.getLong("max") < 4L * 3_600_000, alles.getLong("max") <= 60_000));
+    }
+    JsonObject dag = lees(dir, "dag");
+    if (dag != null) {
+      rijen.add(new Rij("messages per day", "2 500 000", "a day's volume replayed in ≤ 15 min",
+          String.format(Locale.ROOT, "%d messages accepted in %.0f s, all processed in %.0f s (%d/s)",
+              dag.getLong("berichten"), dag.getDouble("aangenomenSeconden"), dag.getDouble("verwerktSeconden"),
+              dag.getLong("berichtenPerSeconde")),
+          true, dag.getLong("berichten") >= 2_500_000 && dag.getDouble("verwerktSeconden") <= 900));
+    }
+    JsonObject mail = lees(dir, "notificaties");
+    if (mail != null) {
+      rijen.add(new Rij("notifications per hour", "125 000/h", "≥ 1 000/s into SMTP",
+          String.format(Locale.ROOT, "%d e-mails at %.0f/s", mail.getLong("emails"), mail.getDouble("emailsPerSecond")),
+          mail.getLong("emails").equals(mail.getLong("citizens")), mail.getDouble("emailsPerSecond") >= 1000));
+    }
+
+    StringBuilder md = new StringBuilder();
+    md.append(smoke ? "Smoke run: rates and durations cut down, targets not judged.\n\n" : "")
+        .append("| norm | agreement | target | measured | norm met | target met |\n|---|---|---|---|---|---|\n");
+    JsonArray json = new JsonArray();
+    for (Rij r : rijen) {
+      md.append("| ").append(r.norm()).append(" | ").append(r.afspraak()).append(" | ").append(r.doel()).append(" | ")
+          .append(r.gemeten()).append(" | ").append(r.normGehaald() ? "yes" : "**no**").append(" | ")
+          .append(smoke ? "–" : r.doelGehaald() ? "yes" : "**no**").append(" |\n");
+      json.add(new JsonObject().put("norm", r.norm()).put("agreement", r.afspraak()).put("target", r.doel())
+          .put("measured", r.gemeten()).put("normMet", r.normGehaald()).put("targetMet", smoke ? null : r.doelGehaald()));
+    }
+    JsonObject limiet = lees(dir, "limiet");
+    if (limiet != null) {
+      md.append("\nThe engine against PostgreSQL's own limit on the same store (`Limiet`: 1 000 message rows per "
+          + "statement with synchronous commit from 2 connections; the mailbox page query from 8):\n\n"
+          + "| | PostgreSQL alone | engine | engine / PostgreSQL |\n|---|---|---|---|\n");
+      long rijenPerSec = limiet.getLong("insertRowsPerSecond");
+      long pagina = limiet.getLong("pageQueriesPerSecond");
+      if (dag != null) {
+        md.append(String.format(Locale.ROOT, "| messages stored per second | %d rows/s | %d/s (the day, processed too) | %.0f %% |%n",
+            rijenPerSec, dag.getLong("berichtenPerSeconde"), 100.0 * dag.getLong("berichtenPerSeconde") / rijenPerSec));
+      }
+      if (portaal != null) {
+        md.append(String.format(Locale.ROOT, "| mailbox pages per second | %d queries/s (p99 %.2f ms) | %.0f requests/s offered "
+            + "(p99 %d ms, over HTTP) | not saturated: offered rate |%n", pagina, limiet.getDouble("pageQueryP99Ms"),
+            portaal.getDouble("perSeconde"), portaal.getLong("p99")));
+      }
+    }
+    md.append("\n");
+    for (String[] p : new String[][] {{"intake", "intake 2000/s"}, {"presentatie", "portaal"}, {"bijlagen", "bijlagen"},
+        {"validatie", "validatie"}, {"batch", "batch"}, {"dag-batches", "dag batch"}}) {
+      JsonObject s = serie(dir, p[0], p[1]);
+      if (s != null && !s.getJsonArray("reeks").isEmpty()) {
+        String file = p[0] + ".svg";
+        Files.writeString(dir.resolve(file), svg(p[1], s.getJsonArray("reeks")));
+        md.append("![").append(p[1]).append("](").append(file).append(")\n\n");
+      }
+    }
+    Files.writeString(dir.resolve("summary.md"), md.toString());
+    Files.writeString(dir.resolve("summary.json"), new JsonObject().put("smoke", smoke).put("rows", json).encodePrettily());
+    System.out.println();
+    System.out.print(md.substring(0, md.indexOf("\n\n![") < 0 ? md.length() : md.indexOf("\n\n![")));
+    System.out.println();
+  }
+
+  private static JsonObject lees(Path dir, String naam) throws IOException {
+    Path f = dir.resolve(naam + ".json");
+    return Files.exists(f) ? new JsonObject(Files.readString(f)) : null;
+  }
+
+  private static JsonObject serie(Path dir, String bestand, String naam) throws IOException {
+    JsonObject o = lees(dir, bestand);
+    return o == null ? null : o.getJsonObject(naam);
+  }
+
+  /** p50, p99 and p99.9 per second (ms, log scale, left) and responses per second (right), as SVG. */
+  static String svg(String titel, JsonArray reeks) {
+    int w = 760;
+    int h = 300;
+    int l = 60;
+    int r = 60;
+    int t = 30;
+    int b = 40;
+    long tMax = 1;
+    long nMax = 1;
+    long msMax = 1;
+    for (Object o : reeks) {
+      JsonObject p = (JsonObject) o;
+      tMax = Math.max(tMax, p.getLong("t"));
+      nMax = Math.max(nMax, p.getLong("n"));
+      msMax = Math.max(msMax, p.getLong("p999"));
+    }
+    double logMax = Math.log10(Math.max(10, msMax * 2));
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+        + "font-family=\"sans-serif\" font-size=\"11\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", w, h));
+    s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"13\">%s: latency per second (ms, log) and "
+        + "responses per second</text>%n", l, esc(titel)));
+    for (int e = 0; e <= (int) Math.ceil(logMax); e++) {
+      double y = t + (h - t - b) * (1 - e / logMax);
+      if (y < t) {
+        continue;
+      }
+      s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+          + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", l, w - r, y, y, l - 4, y + 4,
+          e == 0 ? "1" : "1" + "0".repeat(e)));
+    }
+    s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d/s</text>%n", w - 4, t + 4, nMax));
+    s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">0 s</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d s</text>%n",
+        l, h - b + 15, w - r, h - b + 15, tMax));
+    String[][] lijnen = {{"n", "#999"}, {"p50", "#2a7"}, {"p99", "#e80"}, {"p999", "#c22"}};
+    for (String[] lijn : lijnen) {
+      StringBuilder pts = new StringBuilder();
+      for (Object o : reeks) {
+        JsonObject p = (JsonObject) o;
+        double x = l + (w - l - r) * (p.getLong("t") / (double) tMax);
+        double y = lijn[0].equals("n")
+            ? t + (h - t - b) * (1 - p.getLong("n") / (double) nMax)
+            : t + (h - t - b) * (1 - Math.log10(Math.max(1, p.getLong(lijn[0]))) / logMax);
+        pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+      }
+      s.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>%n",
+          lijn[1], pts.toString().trim()));
+    }
+    int lx = l + 10;
+    for (String[] lijn : lijnen) {
+      String label = switch (lijn[0]) {
+        case "n" -> "responses/s (right axis)";
+        case "p999" -> "p99.9";
+        default -> lijn[0];
+      };
+      s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/>"
+          + "<text x=\"%d\" y=\"%d\">%s</text>%n", lx, h - 12, lijn[1], lx + 14, h - 8, label));
+      lx += 14 + label.length() * 7 + 16;
+    }
+    return s.append("</svg>\n").toString();
+  }
+
+  private static String esc(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;");
+  }
+}

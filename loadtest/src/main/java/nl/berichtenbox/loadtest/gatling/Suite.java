@@ -1,0 +1,160 @@
+package nl.berichtenbox.loadtest.gatling;
+
+import static io.gatling.javaapi.http.HttpDsl.http;
+
+import io.gatling.javaapi.http.HttpProtocolBuilder;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import nl.berichtenbox.engine.store.Seeder;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What every simulation of the norm suite shares: where the engine is (system properties
+ * {@code bbx.url}, {@code bbx.jwt}, {@code bbx.burgers}, {@code bbx.results}), the smoke switch
+ * ({@code bbx.smoke=true}: a few seconds at low rates, so CI keeps the suite from rotting), the
+ * seeded store's afnemers and citizens ({@code bin/berichtenbox seed}), and the processing lag
+ * read back from the receipts.
+ */
+final class Suite {
+  static final String URL = System.getProperty("bbx.url", "http://localhost:18090");
+  static final String JWT = System.getProperty("bbx.jwt", "load-jwt-secret-0123456789abcdef0123456789");
+  static final boolean SMOKE = Boolean.getBoolean("bbx.smoke");
+  static final int BURGERS = Integer.getInteger("bbx.burgers", 100_000);
+  static final Path RESULTS = Path.of(System.getProperty("bbx.results", "loadtest/results/suite"));
+  /** The seeded afnemer every seeded citizen accepts, and its key (the seeder derives keys from OINs). */
+  static final String OIN = "00000000900000000001";
+  static final String KEY = "bbx_seed_" + OIN;
+  static final String[] BSNS = Seeder.bsns(BURGERS);
+  static final String TEKST = "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880);
+
+  private Suite() {}
+
+  static HttpProtocolBuilder protocol() {
+    // one shared pool of 128 keep-alive connections, as a fleet of senders behind a proxy would use: without
+    // a bound, an open model at hundreds per second opens thousands of sockets and measures connect queues
+    return http.baseUrl(URL).disableWarmUp().shareConnections().maxConnectionsPerHost(128).acceptHeader("application/json")
+        .contentTypeHeader("application/json");
+  }
+
+  /** Full length, or a few seconds in smoke mode. */
+  static Duration duur(int seconds) {
+    return Duration.ofSeconds(SMOKE ? Math.min(5, seconds) : seconds);
+  }
+
+  /** The full rate, or a low one in smoke mode. */
+  static double rate(double perSecond) {
+    return SMOKE ? Math.min(perSecond, 20) : perSecond;
+  }
+
+  static String bsn() {
+    return BSNS[ThreadLocalRandom.current().nextInt(BSNS.length)];
+  }
+
+  /** A 2 KB message (with a 100 kB PDF when {@code bijlage}) for a seeded citizen. */
+  static String bericht(String berichtId, boolean bijlage) {
+    String b = "{\"berichtId\":\"" + berichtId + "\",\"berichtType\":\"ALG\",\"bsn\":\"" + bsn()
+        + "\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\"" + TEKST + "\"";
+    if (bijlage) {
+      b += ",\"bijlagen\":[{\"omschrijving\":\"Aanslag.pdf\",\"volgorde\":1,\"mediaType\":\"application/pdf\",\"inhoud\":\""
+          + PDF_100K + "\"}]";
+    }
+    return b + "}";
+  }
+
+  static final String PDF_100K;
+
+  static {
+    byte[] pdf = new byte[100 * 1024];
+    System.arraycopy("%PDF-1.7\n".getBytes(), 0, pdf, 0, 9);
+    PDF_100K = Base64.getEncoder().encodeToString(pdf);
+  }
+
+  static String batch(int n) {
+    StringBuilder b = new StringBuilder(n * 2100).append("{\"batchId\":\"").append(UUID.randomUUID())
+        .append("\",\"aanmaakDatum\":\"").append(Instant.now()).append("\",\"berichten\":[");
+    for (int i = 0; i < n; i++) {
+      b.append(i > 0 ? "," : "").append(bericht(UUID.randomUUID().toString(), false));
+    }
+    return b.append("]}").toString();
+  }
+
+  static String jwt(String bsn) {
+    try {
+      Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
+      String h = e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes());
+      String p = e.encodeToString(("{\"sub\":\"" + bsn + "\",\"exp\":" + (Instant.now().getEpochSecond() + 7200) + "}")
+          .getBytes());
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(JWT.getBytes(), "HmacSHA256"));
+      return h + "." + p + "." + e.encodeToString(mac.doFinal((h + "." + p).getBytes()));
+    } catch (Exception ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  /**
+   * Parked to delivered, from the receipts: reads the status of up to 2 000 of the given messages
+   * (after waiting for the last to be processed) and writes p50/p99/max to {@code <naam>.json}.
+   */
+  static void verwerkingsduur(String naam, List<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    try {
+      String laatste = ids.get(ids.size() - 1);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+      while (!status(c, laatste).containsKey("verwerktOp") && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      List<String> sample = new ArrayList<>(ids);
+      Collections.shuffle(sample);
+      Histogram h = new Histogram(TimeUnit.HOURS.toMillis(24), 3);
+      for (String id : sample.subList(0, Math.min(2000, sample.size()))) {
+        JsonObject s = status(c, id);
+        if (s.containsKey("verwerktOp")) {
+          h.recordValue(Math.max(0, Instant.parse(s.getString("verwerktOp")).toEpochMilli()
+              - Instant.parse(s.getString("ontvangenOp")).toEpochMilli()));
+        }
+      }
+      JsonObject out = new JsonObject().put("naam", naam).put("count", h.getTotalCount())
+          .put("p50Ms", h.getValueAtPercentile(50)).put("p99Ms", h.getValueAtPercentile(99))
+          .put("maxMs", h.getMaxValue());
+      Files.createDirectories(RESULTS);
+      Files.writeString(RESULTS.resolve(naam + ".json"), out.encodePrettily());
+    } catch (Exception e) {
+      throw new IllegalStateException("processing lag not read: " + e, e);
+    }
+  }
+
+  private static JsonObject status(HttpClient c, String id) throws Exception {
+    HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(URL + "/api/v1/berichten/" + id))
+        .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() == 200 ? new JsonObject(r.body()) : new JsonObject();
+  }
+
+  static void schrijf(String naam, JsonObject o) {
+    try {
+      Files.createDirectories(RESULTS);
+      Files.writeString(RESULTS.resolve(naam + ".json"), o.encodePrettily());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
