@@ -73,7 +73,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(ctx -> conventions(ctx, metrics));
     Auth auth = new Auth(engine.afnemers(), config.adminToken(), new CitizenJwt(config.portalJwtSecret()));
     new AfnemerRoutes(engine, engine.newIntake()).mount(router, table, auth);
-    new BeheerRoutes(engine.afnemers()).mount(router, table, auth);
+    new BeheerRoutes(engine.afnemers(), engine.incidenten(), engine.slaRapportage(), engine.clock()).mount(router, table, auth);
     new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, table, auth);
     new OperationsRoutes(engine.pool(), engine::kafkaAnswers, metrics, openApi, draining::get).mount(router, table);
 
@@ -98,8 +98,13 @@ public final class HttpVerticle extends VerticleBase {
     }
     metrics.httpRequests.increment();
     int inFlight = metrics.httpInFlight.incrementAndGet();
+    long begin = System.nanoTime();
+    boolean presentatie = ctx.request().path().startsWith("/api/v1/berichtenbox");
     ctx.addEndHandler(v -> {
       metrics.httpInFlight.decrementAndGet();
+      if (presentatie) {
+        metrics.presentatie.recordNanos(System.nanoTime() - begin); // the SLA's presentation response time
+      }
       int s = res.getStatusCode();
       if (s >= 500) {
         metrics.http5xx.increment();

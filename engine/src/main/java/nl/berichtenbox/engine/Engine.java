@@ -51,6 +51,10 @@ public final class Engine implements AutoCloseable {
       new nl.berichtenbox.engine.intake.Snelheidsbegrenzer();
 
   private final nl.berichtenbox.engine.notificaties.Notifier notifier;
+  private final nl.berichtenbox.engine.sla.Incidenten incidenten;
+  private final nl.berichtenbox.engine.sla.SlaRapportage slaRapportage;
+  private final nl.berichtenbox.engine.sla.Hartslag hartslag;
+  private final java.time.Clock clock;
 
   private Engine(EngineConfig config, Database database, java.time.Clock clock) {
     this.config = config;
@@ -65,6 +69,10 @@ public final class Engine implements AutoCloseable {
     this.notifier = new nl.berichtenbox.engine.notificaties.Notifier(vertx, pool, config.notificaties(),
         config.dataDir().resolve("mail"), clock, metrics);
     verwerker.naMeldingen(notifier::wakeUp);
+    this.clock = clock;
+    this.incidenten = new nl.berichtenbox.engine.sla.Incidenten(pool, clock);
+    this.slaRapportage = new nl.berichtenbox.engine.sla.SlaRapportage(pool, incidenten, clock);
+    this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, this::kafkaAnswers);
     this.afnemers = new Afnemers(pool);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
     this.berichtenboxen = new Berichtenboxen(pool);
@@ -101,6 +109,7 @@ public final class Engine implements AutoCloseable {
     Engine engine = new Engine(config, db, clock);
     engine.verwerker.start();
     engine.notifier.start();
+    engine.hartslag.start();
     engine.pusher.start();
     engine.abonnementservice.start();
     if (config.kafkaBootstrap() != null) {
@@ -182,6 +191,10 @@ public final class Engine implements AutoCloseable {
   public Database database() { return database; }
   public Verwerker verwerker() { return verwerker; }
   public nl.berichtenbox.engine.notificaties.Notifier notifier() { return notifier; }
+  public nl.berichtenbox.engine.sla.Incidenten incidenten() { return incidenten; }
+  public nl.berichtenbox.engine.sla.SlaRapportage slaRapportage() { return slaRapportage; }
+  /** The clock of the notifier and the service-level calendar (tests move it). */
+  public java.time.Clock clock() { return clock; }
 
   /** Finishes the processing round under way, closes the pool, Vert.x and the database. */
   @Override
@@ -192,7 +205,7 @@ public final class Engine implements AutoCloseable {
       kafkaAdmin.close(java.time.Duration.ofSeconds(2));
     }
     try {
-      verwerker.stop().compose(v -> pusher.stop()).compose(v -> notifier.stop()).compose(v -> abonnementservice.stop())
+      verwerker.stop().compose(v -> pusher.stop()).compose(v -> notifier.stop()).compose(v -> hartslag.stop()).compose(v -> abonnementservice.stop())
           .compose(v -> relay == null ? Future.<Void>succeededFuture() : relay.stop())
           .compose(v -> notificatieRelay == null ? Future.<Void>succeededFuture() : notificatieRelay.stop())
           .compose(v -> pool.close()).toCompletionStage().toCompletableFuture()

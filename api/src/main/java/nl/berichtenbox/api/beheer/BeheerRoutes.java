@@ -9,14 +9,29 @@ import io.vertx.ext.web.handler.BodyHandler;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.RouteTable;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.ZoneOffset;
 import nl.berichtenbox.engine.afnemers.Afnemers;
+import nl.berichtenbox.engine.sla.Incidenten;
+import nl.berichtenbox.engine.sla.Onderhoudsvensters;
 
-/** The operator face (contract §5): registering and changing afnemers. */
+/** The operator face (contract §5): afnemers, incidents, the maintenance calendar. */
 public final class BeheerRoutes {
   private final Afnemers afnemers;
+  private final Incidenten incidenten;
+  private final Clock clock;
 
-  public BeheerRoutes(Afnemers afnemers) {
+  private final nl.berichtenbox.engine.sla.SlaRapportage rapportage;
+
+  public BeheerRoutes(Afnemers afnemers, Incidenten incidenten, nl.berichtenbox.engine.sla.SlaRapportage rapportage,
+      Clock clock) {
     this.afnemers = afnemers;
+    this.incidenten = incidenten;
+    this.rapportage = rapportage;
+    this.clock = clock;
   }
 
   public void mount(Router router, RouteTable table, Auth auth) {
@@ -28,5 +43,45 @@ public final class BeheerRoutes {
     table.add(router, PATCH, base + "/afnemers/:oin", body,
         Http.consumes("application/merge-patch+json", Http.JSON), auth.beheerder(),
         Http.respond(200, ctx -> afnemers.patch(ctx.pathParam("oin"), Http.bodyObject(ctx))));
+    table.add(router, POST, base + "/incidenten", body, Http.consumes(Http.JSON), auth.beheerder(),
+        Http.respond(201, ctx -> incidenten.registreer(Http.bodyObject(ctx))));
+    table.add(router, GET, base + "/incidenten", auth.beheerder(),
+        Http.respond(200, ctx -> incidenten.vanMaand(Http.maandParam(ctx, "maand", clock))));
+    table.add(router, PATCH, base + "/incidenten/:id", body,
+        Http.consumes("application/merge-patch+json", Http.JSON), auth.beheerder(),
+        Http.respond(200, ctx -> incidenten.wijzig(ctx.pathParam("id"), Http.bodyObject(ctx))));
+    table.add(router, GET, base + "/onderhoudsvensters", auth.beheerder(), Http.respond(200, ctx -> {
+      var maand = Http.maandParam(ctx, "maand", clock);
+      JsonArray vensters = new JsonArray();
+      for (Onderhoudsvensters.Venster v : Onderhoudsvensters.van(maand)) {
+        vensters.add(new JsonObject().put("soort", v.soort()).put("van", nl.berichtenbox.engine.support.Json.time(v.van().atOffset(ZoneOffset.UTC)))
+            .put("tot", nl.berichtenbox.engine.support.Json.time(v.tot().atOffset(ZoneOffset.UTC))).put("metDowntime", v.metDowntime()));
+      }
+      return Future.succeededFuture(new JsonObject().put("maand", maand.toString()).put("vensters", vensters));
+    }));
+    // JSON, or with Accept: text/html the same report as a page
+    table.add(router, GET, base + "/sla-rapportages/:maand", auth.beheerder(), ctx -> {
+      java.time.YearMonth maand;
+      String m = ctx.pathParam("maand");
+      try {
+        if (!m.matches("^\\d{4}-\\d{2}$")) {
+          throw new java.time.format.DateTimeParseException("", m, 0);
+        }
+        maand = java.time.YearMonth.parse(m);
+      } catch (java.time.format.DateTimeParseException e) {
+        ctx.fail(nl.berichtenbox.engine.domain.ClientErrorException.badRequest("ongeldige maand",
+            java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam("maand", "een maand als JJJJ-MM, zoals 2026-11"))));
+        return;
+      }
+      String accept = ctx.request().getHeader("Accept");
+      boolean html = accept != null && accept.contains("text/html") && !accept.contains("application/json");
+      rapportage.van(maand).onSuccess(r -> {
+        if (html) {
+          ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(SlaPagina.van(r));
+        } else {
+          Http.json(ctx, 200, r);
+        }
+      }).onFailure(ctx::fail);
+    });
   }
 }

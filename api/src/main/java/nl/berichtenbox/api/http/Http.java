@@ -91,4 +91,21 @@ public final class Http {
     throw ClientErrorException.badRequest("ongeldige queryparameter",
         List.of(new InvalidParam(name, "moet een geheel getal van " + min + " tot " + max + " zijn")));
   }
+
+  /** A month {@code YYYY-MM} query parameter, or the current month in Amsterdam; 400 naming it otherwise. */
+  public static java.time.YearMonth maandParam(RoutingContext ctx, String name, java.time.Clock clock) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isEmpty()) {
+      return java.time.YearMonth.now(clock.withZone(java.time.ZoneId.of("Europe/Amsterdam")));
+    }
+    if (v.matches("^\\d{4}-\\d{2}$")) {
+      try {
+        return java.time.YearMonth.parse(v);
+      } catch (java.time.format.DateTimeParseException e) {
+        // below
+      }
+    }
+    throw ClientErrorException.badRequest("ongeldige queryparameter",
+        List.of(new InvalidParam(name, "een maand als JJJJ-MM, zoals 2026-11")));
+  }
 }

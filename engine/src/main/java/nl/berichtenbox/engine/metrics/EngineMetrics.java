@@ -44,11 +44,14 @@ public final class EngineMetrics {
   public final LongAdder http5xx = new LongAdder();
   public final Latency commitLatency = new Latency();
   public final Latency verwerkingsduur = new Latency();
+  /** Citizen (portal) requests, arrival to response written: the agreement's presentation time. */
+  public final Latency presentatie = new Latency();
 
   /** A cumulative latency histogram in microseconds, 1 µs to 1 h. */
   public static final class Latency {
     private final Recorder recorder = new Recorder(3_600_000_000L, 2);
     private final Histogram total = new Histogram(3_600_000_000L, 2);
+    private final Histogram sindsAfgifte = new Histogram(3_600_000_000L, 2);
 
     public void recordNanos(long nanos) {
       recorder.recordValue(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), 3_600_000_000L)));
@@ -59,8 +62,18 @@ public final class EngineMetrics {
     }
 
     synchronized Histogram snapshot() {
-      total.add(recorder.getIntervalHistogram());
+      Histogram interval = recorder.getIntervalHistogram();
+      total.add(interval);
+      sindsAfgifte.add(interval);
       return total.copy();
+    }
+
+    /** What was recorded since the last call (for the hourly histograms kept in the database). */
+    public synchronized Histogram afgifte() {
+      snapshot();
+      Histogram out = sindsAfgifte.copy();
+      sindsAfgifte.reset();
+      return out;
     }
   }
 
@@ -111,6 +124,7 @@ public final class EngineMetrics {
     counter(sb, "berichtenbox_http_5xx_total", "HTTP requests answered 5xx", http5xx);
     summary(sb, "berichtenbox_intake_commit_seconds", "duration of an intake transaction", commitLatency);
     summary(sb, "berichtenbox_verwerkingsduur_seconds", "parked to processed, per message", verwerkingsduur);
+    summary(sb, "berichtenbox_presentatie_seconds", "citizen (portal) requests, arrival to response", presentatie);
     return sb.toString();
   }
 
