@@ -1,5 +1,6 @@
 package nl.berichtenbox.api;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import nl.berichtenbox.engine.config.ConfigException;
@@ -17,6 +18,8 @@ public final class Main {
     switch (command) {
       case "serve" -> serve(rest);
       case "seed" -> seed(rest);
+      case "backup" -> backup(rest);
+      case "restore" -> restore(rest);
       case "help", "--help", "-h" -> help();
       case "config" -> {
         EngineConfig c = load(rest);
@@ -38,6 +41,47 @@ public final class Main {
       System.exit(2);
       return null;
     }
+  }
+
+  /** {@code backup [--naar=DIR]}: an online backup of the embedded database; 7 days kept. */
+  private static void backup(List<String> args) {
+    Path naar = null;
+    List<String> flags = new java.util.ArrayList<>();
+    for (String a : args) {
+      if (a.startsWith("--naar=")) {
+        naar = Path.of(a.substring(7));
+      } else {
+        flags.add(a);
+      }
+    }
+    EngineConfig config = load(flags);
+    try {
+      nl.berichtenbox.engine.store.Backup.maak(config, naar != null ? naar : config.dataDir().resolve("backups"),
+          System.out::println);
+    } catch (Exception e) {
+      System.err.println("berichtenbox: backup failed: " + e.getMessage());
+      System.exit(1);
+    }
+    Runtime.getRuntime().halt(0);
+  }
+
+  /** {@code restore <backup directory>}: replaces the embedded database (the engine stopped). */
+  private static void restore(List<String> args) {
+    List<String> flags = new java.util.ArrayList<>(args);
+    String dir = flags.stream().filter(a -> !a.startsWith("--")).findFirst().orElse(null);
+    if (dir == null) {
+      System.err.println("usage: bin/berichtenbox restore <backup directory> (see bin/berichtenbox help)");
+      System.exit(2);
+    }
+    flags.remove(dir);
+    EngineConfig config = load(flags);
+    try {
+      nl.berichtenbox.engine.store.Backup.herstel(config, Path.of(dir), System.out::println);
+    } catch (Exception e) {
+      System.err.println("berichtenbox: restore failed: " + e.getMessage());
+      System.exit(1);
+    }
+    Runtime.getRuntime().halt(0);
   }
 
   /** Fills the store for load tests, then stops: {@code seed [--berichten=N --burgers=N --afnemers=N]}. */
@@ -132,6 +176,8 @@ public final class Main {
           serve     start the engine (embedded PostgreSQL unless BERICHTENBOX_DB_URL is set)
           seed      fill the store for load tests (--berichten=1000000 --burgers=100000 --afnemers=400)
           config    print the configuration as it would be used, secrets masked
+          backup    an online backup of the embedded database to DATA_DIR/backups (--naar=DIR); 7 days kept
+          restore   restore <backup directory>: replaces the embedded database (stop the engine first)
           loadtest  the norm suite on a fresh seeded store: loadtest [scenario ...] [--smoke]
                     (scenarios: Intake Batch Bijlagen Presentatie Validatie Abonnement Dag Notificaties)
           help      this text

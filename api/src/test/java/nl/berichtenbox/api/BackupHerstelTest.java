@@ -1,0 +1,124 @@
+package nl.berichtenbox.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The restore drill (SNO: RTO 4 h, backups kept 7 days): an engine process on its own embedded
+ * database takes 300 messages; a backup is taken while it keeps taking more; the engine is stopped
+ * and its database destroyed; the backup is restored; the engine started on it has every message
+ * acknowledged before the backup began, processed, each with one receipt.
+ */
+class BackupHerstelTest {
+
+  private static String run(Map<String, String> env, String name, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "nl.berichtenbox.api.Main"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("BERICHTENBOX_"));
+    pb.environment().putAll(env);
+    File log = new File("target", "drill-" + name + ".log");
+    pb.redirectOutput(log);
+    Process p = pb.start();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), name + " did not finish");
+    String out = Files.readString(log.toPath());
+    assertEquals(0, p.exitValue(), name + " failed: " + out);
+    return out;
+  }
+
+  @Test
+  void aBackupTakenWhileTheEngineRunsRestoresEveryAcknowledgedMessage() throws Exception {
+    Path data = Files.createTempDirectory("bbx-drill");
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Map<String, String> env = new HashMap<>(Map.of("BERICHTENBOX_DATA_DIR", data.toString(),
+        "BERICHTENBOX_HTTP_PORT", Integer.toString(port), "BERICHTENBOX_HTTP_INSTANCES", "1"));
+    Map<String, String> cli = new HashMap<>(env);
+    cli.put("BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN);
+    cli.put("BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET);
+    Process engine = EngineProcess.start(env, "drill-1");
+    Api api = EngineProcess.api(env);
+    List<String> voor = new ArrayList<>();
+    Api.Afnemer a;
+    String backup;
+    try {
+      EngineProcess.awaitReady(api);
+      a = api.newAfnemer();
+      String bsn = api.newBurger(a);
+      for (int b = 0; b < 3; b++) {
+        JsonArray berichten = new JsonArray();
+        for (int i = 0; i < 100; i++) {
+          JsonObject m = Api.bericht(bsn);
+          voor.add(m.getString("berichtId"));
+          berichten.add(m);
+        }
+        api.post("/api/v1/batches", a.key(), Api.batch(berichten)).expect(202);
+      }
+      Api.await("300 receipts", () -> api.receiptCounts(a).size() == 300);
+
+      // intake goes on while the backup is taken
+      AtomicBoolean stop = new AtomicBoolean();
+      Set<String> tijdens = ConcurrentHashMap.newKeySet();
+      Thread zender = new Thread(() -> {
+        while (!stop.get()) {
+          JsonObject m = Api.bericht(bsn);
+          if (api.post("/api/v1/berichten", a.key(), m).status() == 202) {
+            tijdens.add(m.getString("berichtId"));
+          }
+        }
+      });
+      zender.start();
+      String out = run(cli, "backup", "backup");
+      stop.set(true);
+      zender.join();
+      assertFalse(tijdens.isEmpty(), "messages were taken in during the backup");
+      assertTrue(out.contains("online backup of the running engine's database"), out);
+      backup = out.lines().filter(l -> l.startsWith("backup ")).findFirst().orElseThrow()
+          .replaceFirst("^backup (.*): \\d+ MB in .*$", "$1");
+    } finally {
+      engine.destroy();
+      engine.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    // the disaster: the database is gone
+    try (var walk = Files.walk(data.resolve("pg"))) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    String out = run(cli, "restore", "restore", backup);
+    assertTrue(out.matches("(?s).*restored berichtenbox-\\d{8}-\\d{6}: \\d+ messages.*"), out);
+
+    Process opnieuw = EngineProcess.start(env, "drill-2");
+    try {
+      EngineProcess.awaitReady(api);
+      Map<String, Integer> receipts = api.receiptCounts(a);
+      for (String id : voor) {
+        assertEquals(1, receipts.getOrDefault(id, 0), "receipt of " + id);
+        assertEquals("AFGELEVERD", api.get("/api/v1/berichten/" + id, a.key()).expect(200).json().getString("status"));
+      }
+    } finally {
+      opnieuw.destroy();
+      opnieuw.waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+}

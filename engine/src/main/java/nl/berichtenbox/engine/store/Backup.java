@@ -1,0 +1,244 @@
+package nl.berichtenbox.engine.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import nl.berichtenbox.engine.config.EngineConfig;
+
+/**
+ * Backup and restore of the embedded PostgreSQL (SNO: 7 days kept, RTO 4 h), without
+ * PostgreSQL's client tools (the embedded bundle has none): PostgreSQL's low-level online backup.
+ * Between {@code pg_start_backup} and {@code pg_stop_backup} the data directory is copied file by
+ * file while the engine runs; then the write-ahead log written meanwhile and the backup label
+ * are added. Starting PostgreSQL on the copy replays that log to the moment the backup ended, so
+ * the copy is consistent although it was taken live. RPO 0 itself comes from synchronous
+ * commit (and, across machines, a synchronous standby), not from backups.
+ *
+ * <p>A backup is a directory {@code berichtenbox-<UTC time>} under the target; those older than 7
+ * days are deleted after each new one. Restore refuses while the engine runs, keeps the replaced
+ * data directory beside it, and starts PostgreSQL once to replay the log and check the result.
+ */
+public final class Backup {
+  public static final Duration BEWAARTERMIJN = Duration.ofDays(7);
+  private static final DateTimeFormatter NAAM = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+  private static final Set<String> LEEG_OVERSLAAN = Set.of("pg_wal", "pg_replslot", "pg_stat_tmp", "pg_dynshmem",
+      "pg_notify", "pg_serial", "pg_snapshots", "pg_subtrans");
+  private static final Set<String> NIET_KOPIEREN = Set.of("postmaster.pid", "postmaster.opts", "backup_label",
+      "tablespace_map", "pg_internal.init");
+
+  private Backup() {}
+
+  /** Takes a backup into {@code doelMap} (made when missing); returns its directory. */
+  public static Path maak(EngineConfig config, Path doelMap, Consumer<String> voortgang) throws Exception {
+    if (!config.embeddedDatabase()) {
+      throw new IllegalStateException("backup covers the embedded PostgreSQL; for BERICHTENBOX_DB_URL use "
+          + "pg_basebackup or the provider's backups (docs/operations.md)");
+    }
+    Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
+    if (!Files.exists(pgData.resolve("PG_VERSION"))) {
+      throw new IllegalStateException("no embedded database in " + pgData);
+    }
+    Files.createDirectories(doelMap);
+    Instant begin = Instant.now();
+    Path tijdelijk = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)) + ".onvolledig");
+    Path klaar = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)));
+    Optional<Integer> draaiend = draaiendePoort(pgData);
+    Database gestart = null;
+    int poort;
+    if (draaiend.isPresent()) {
+      poort = draaiend.get();
+      voortgang.accept("online backup of the running engine's database (port " + poort + ")");
+    } else {
+      gestart = Database.start(config);
+      poort = gestart.connectOptions().getPort();
+      voortgang.accept("the engine is not running: its database started for the backup");
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + poort + "/postgres", "postgres", "")) {
+      // a temporary slot keeps the log from here on until this session ends, so no segment the
+      // copy needs is recycled meanwhile; its name also keeps two backups from running at once
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_create_physical_replication_slot('berichtenbox_backup', true, true)");
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException("another backup is running (or its slot is left): " + e.getMessage(), e);
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_start_backup(?, true, false)")) {
+        ps.setString(1, "berichtenbox " + klaar.getFileName());
+        ps.execute();
+      }
+      AtomicLong bytes = new AtomicLong();
+      kopieer(pgData, tijdelijk, true, bytes, voortgang);
+      String label;
+      String spcmap;
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)")) {
+        r.next();
+        label = r.getString(1);
+        spcmap = r.getString(2);
+      }
+      // the log written while the files were copied: replayed at the first start of the copy
+      kopieer(pgData.resolve("pg_wal"), tijdelijk.resolve("pg_wal"), false, bytes, voortgang);
+      Files.writeString(tijdelijk.resolve("backup_label"), label);
+      if (spcmap != null && !spcmap.isEmpty()) {
+        Files.writeString(tijdelijk.resolve("tablespace_map"), spcmap);
+      }
+      Files.move(tijdelijk, klaar, StandardCopyOption.ATOMIC_MOVE);
+      voortgang.accept(String.format("backup %s: %d MB in %.1f s", klaar, bytes.get() >> 20,
+          Duration.between(begin, Instant.now()).toMillis() / 1000.0));
+    } finally {
+      if (gestart != null) {
+        gestart.close();
+      }
+    }
+    for (Path oud : teOud(doelMap, begin)) {
+      verwijder(oud);
+      voortgang.accept("deleted backup older than 7 days: " + oud.getFileName());
+    }
+    return klaar;
+  }
+
+  /** Replaces the embedded database by {@code backup}; the engine must be stopped. Returns the messages in it. */
+  public static long herstel(EngineConfig config, Path backup, Consumer<String> voortgang) throws Exception {
+    if (!config.embeddedDatabase()) {
+      throw new IllegalStateException("restore covers the embedded PostgreSQL; restore an external one with its own tools");
+    }
+    if (!Files.exists(backup.resolve("backup_label")) || !Files.exists(backup.resolve("PG_VERSION"))) {
+      throw new IllegalStateException(backup + " is not a backup made by 'berichtenbox backup'");
+    }
+    Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
+    if (draaiendePoort(pgData).isPresent()) {
+      throw new IllegalStateException("the engine (its database) is running on " + pgData + ": stop it first");
+    }
+    Instant begin = Instant.now();
+    if (Files.exists(pgData)) {
+      Path opzij = pgData.resolveSibling("pg.voor-herstel-" + NAAM.format(LocalDateTime.now(ZoneOffset.UTC)));
+      Files.move(pgData, opzij);
+      voortgang.accept("the current database moved aside to " + opzij + " (delete it when the restore is checked)");
+    }
+    AtomicLong bytes = new AtomicLong();
+    kopieer(backup, pgData, false, bytes, voortgang);
+    Files.setPosixFilePermissions(pgData, PosixFilePermissions.fromString("rwx------"));
+    try (Database db = Database.start(config);
+        Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + db.connectOptions().getPort()
+            + "/postgres", "postgres", "");
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM bericht")) {
+      r.next();
+      long n = r.getLong(1);
+      voortgang.accept(String.format("restored %s: %d messages, %d MB, in %.1f s", backup.getFileName(), n,
+          bytes.get() >> 20, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
+      return n;
+    }
+  }
+
+  /** The port of a live postmaster on this data directory, if any. */
+  static Optional<Integer> draaiendePoort(Path pgData) throws IOException {
+    Path pid = pgData.resolve("postmaster.pid");
+    if (!Files.exists(pid)) {
+      return Optional.empty();
+    }
+    List<String> lines = Files.readAllLines(pid);
+    long p = Long.parseLong(lines.get(0).trim());
+    boolean leeft = ProcessHandle.of(p).map(h -> h.isAlive()
+        && h.info().command().map(cmd -> cmd.contains("postgres")).orElse(false)).orElse(false);
+    return leeft && lines.size() > 3 ? Optional.of(Integer.parseInt(lines.get(3).trim())) : Optional.empty();
+  }
+
+  private static void kopieer(Path van, Path naar, boolean backupRegels, AtomicLong bytes, Consumer<String> voortgang)
+      throws IOException {
+    long[] gemeld = {0};
+    Files.walkFileTree(van, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+        Path doel = naar.resolve(van.relativize(dir).toString());
+        Files.createDirectories(doel);
+        if (backupRegels && !dir.equals(van) && LEEG_OVERSLAAN.contains(dir.getFileName().toString())
+            && dir.getParent().equals(van)) {
+          if (dir.getFileName().toString().equals("pg_wal")) {
+            Files.createDirectories(doel.resolve("archive_status"));
+          }
+          return FileVisitResult.SKIP_SUBTREE; // made empty; pg_wal is copied after the backup stops
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        String naam = file.getFileName().toString();
+        if (!attrs.isRegularFile() || (backupRegels && (NIET_KOPIEREN.contains(naam) || naam.startsWith(".s.PGSQL")
+            || naam.startsWith("pgsql_tmp")))) {
+          return FileVisitResult.CONTINUE;
+        }
+        try {
+          Files.copy(file, naar.resolve(van.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
+          long n = bytes.addAndGet(attrs.size());
+          if (n - gemeld[0] >= 512L << 20) {
+            gemeld[0] = n;
+            voortgang.accept("  " + (n >> 20) + " MB copied");
+          }
+        } catch (NoSuchFileException gone) {
+          // a file PostgreSQL removed while we copied: the log replay does not need it
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+    });
+  }
+
+  private static List<Path> teOud(Path map, Instant nu) throws IOException {
+    List<Path> out = new java.util.ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(map, "berichtenbox-*")) {
+      for (Path p : ds) {
+        String naam = p.getFileName().toString().substring("berichtenbox-".length());
+        if (naam.length() != 15) {
+          continue; // an unfinished one, or not ours
+        }
+        try {
+          Instant t = LocalDateTime.parse(naam, NAAM).toInstant(ZoneOffset.UTC);
+          if (t.isBefore(nu.minus(BEWAARTERMIJN))) {
+            out.add(p);
+          }
+        } catch (java.time.format.DateTimeParseException e) {
+          // not ours
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void verwijder(Path dir) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
