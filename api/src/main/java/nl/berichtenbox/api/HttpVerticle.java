@@ -98,10 +98,15 @@ public final class HttpVerticle extends VerticleBase {
     }
     metrics.httpRequests.increment();
     int inFlight = metrics.httpInFlight.incrementAndGet();
+    // bodies are buffered until they are parsed and committed: count their bytes, so that large
+    // messages (100 kB attachments) shed before they fill the heap, not at a request count
+    long bodyBytes = contentLength(ctx);
+    long bytesInFlight = metrics.httpBodyBytesInFlight.addAndGet(bodyBytes);
     long begin = System.nanoTime();
     boolean presentatie = ctx.request().path().startsWith("/api/v1/berichtenbox");
     ctx.addEndHandler(v -> {
       metrics.httpInFlight.decrementAndGet();
+      metrics.httpBodyBytesInFlight.addAndGet(-bodyBytes);
       if (presentatie) {
         metrics.presentatie.recordNanos(System.nanoTime() - begin); // the SLA's presentation response time
       }
@@ -124,13 +129,26 @@ public final class HttpVerticle extends VerticleBase {
     }
     // Overload guard: shed at once rather than let every request's latency grow without bound.
     // Health and metrics stay answerable so operators can see what happens.
-    if (inFlight > engine.config().maxRequestsInFlight() && !path.startsWith("/health") && !path.equals("/metrics")) {
+    if ((inFlight > engine.config().maxRequestsInFlight() || bytesInFlight > engine.config().maxBodyBytesInFlight())
+        && !path.startsWith("/health") && !path.equals("/metrics")) {
       metrics.httpShed.increment();
       res.putHeader("Retry-After", "1");
       Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine is overbelast; probeer het zo opnieuw");
       return;
     }
     ctx.next();
+  }
+
+  private static long contentLength(RoutingContext ctx) {
+    String v = ctx.request().getHeader("Content-Length");
+    if (v == null) {
+      return 0; // chunked: NDJSON is streamed, not held; other bodies stop at maxBodyBytes
+    }
+    try {
+      return Math.max(0, Long.parseLong(v.trim()));
+    } catch (NumberFormatException e) {
+      return 0; // the HTTP codec refuses it anyway
+    }
   }
 
   private void methodNotAllowed(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package nl.berichtenbox.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -42,6 +43,43 @@ class OverloadTest {
       assertEquals("1", shed.header("Retry-After"));
       assertEquals("application/problem+json", shed.header("Content-Type"));
       api.get("/health/live", null).expect(200);
+      for (Socket s : slow) {
+        s.close();
+      }
+      Api.await("served again", () -> api.get("/api/v1/bericht-typen", a.key()).status() == 200);
+    }
+  }
+
+  /** Bodies are held until parsed and committed: past the cap on their bytes in flight, new requests get 503. */
+  @Test
+  void bodyBytesPastTheCapAreShedBeforeTheyFillTheHeap() throws Exception {
+    Api first = TestEngine.api();
+    Api.Afnemer a = first.newAfnemer();
+    EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_MAX_BODY_BYTES_IN_FLIGHT", "1048576"));
+    int port = config.httpPort();
+    try (ApiServer guarded = ApiServer.start(config)) {
+      Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
+      // one large body announced (900 kB), only its first bytes sent: under the cap, requests go on
+      List<Socket> slow = new ArrayList<>();
+      Socket eerste = new Socket("127.0.0.1", port);
+      eerste.getOutputStream().write(("POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
+          + "\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n{\"berichtId\":")
+          .getBytes(StandardCharsets.US_ASCII));
+      slow.add(eerste);
+      Api.await("the first in flight", () -> api.get("/metrics", null).raw().body().contains("berichtenbox_http_in_flight 2"));
+      api.get("/api/v1/bericht-typen", a.key()).expect(200);
+      // a second one would pass the cap of 1 MB: it is shed at once, before its body is read
+      Socket tweede = new Socket("127.0.0.1", port);
+      tweede.getOutputStream().write(("POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
+          + "\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n{\"berichtId\":")
+          .getBytes(StandardCharsets.US_ASCII));
+      slow.add(tweede);
+      tweede.setSoTimeout(10_000);
+      String antwoord = new String(tweede.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
+      assertTrue(antwoord.startsWith("HTTP/1.1 503"), antwoord);
+      assertTrue(antwoord.contains("Retry-After: 1") || antwoord.toLowerCase().contains("retry-after: 1"), antwoord);
+      // the first is still under way and small requests, under the cap, are served
+      api.get("/api/v1/bericht-typen", a.key()).expect(200);
       for (Socket s : slow) {
         s.close();
       }

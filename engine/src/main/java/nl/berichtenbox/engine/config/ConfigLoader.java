@@ -63,6 +63,7 @@ public final class ConfigLoader {
       s("tlsClientCa", "TLS_CLIENT_CA", null, "PEM CA of afnemer client certificates (OIN auth)"),
       s("httpInstances", "HTTP_INSTANCES", "0", "HTTP verticle instances; 0 = one per core"),
       s("maxRequestsInFlight", "MAX_REQUESTS_IN_FLIGHT", "10000", "requests under way per process before new ones get 503"),
+      s("maxBodyBytesInFlight", "MAX_BODY_BYTES_IN_FLIGHT", "268435456", "bytes of request bodies under way per process before new requests get 503 (keep well under the heap)"),
       s("maxBodyBytes", "MAX_BODY_BYTES", "1048576", "largest body of a single-message request"),
       s("maxBatchBodyBytes", "MAX_BATCH_BODY_BYTES", "33554432", "largest JSON batch body (NDJSON is streamed: this limit is per line there)"),
       s("groupCommitMaxMessages", "GROUP_COMMIT_MAX_MESSAGES", "1000", "messages in one group commit at most"),
@@ -263,6 +264,7 @@ public final class ConfigLoader {
     int instances = r.integer("httpInstances", 0, 64);
     int maxInFlight = r.integer("maxRequestsInFlight", 1, 10_000_000);
     int maxBody = r.integer("maxBodyBytes", 1024, Integer.MAX_VALUE);
+    int maxBodyInFlight = r.integer("maxBodyBytesInFlight", 1 << 20, Integer.MAX_VALUE);
     int maxBatchBody = r.integer("maxBatchBodyBytes", 1024, Integer.MAX_VALUE);
     int gcMessages = r.integer("groupCommitMaxMessages", 1, 10_000);
     int gcBytes = r.integer("groupCommitMaxBytes", 1024, Integer.MAX_VALUE);
@@ -285,7 +287,7 @@ public final class ConfigLoader {
         jwtGenerated ? randomToken() : jwt, jwtGenerated,
         venster, Map.copyOf(abonnementenQuota), validatieQuotum, cert, key, tlsEngine, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
-        maxInFlight, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
+        maxInFlight, maxBodyInFlight, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
         notificaties, shutdown);
   }
 

@@ -28,6 +28,7 @@ public record EngineConfig(
     String tlsClientCa,
     int httpInstances,
     int maxRequestsInFlight,
+    int maxBodyBytesInFlight,
     int maxBodyBytes,
     int maxBatchBodyBytes,
     int groupCommitMaxMessages,

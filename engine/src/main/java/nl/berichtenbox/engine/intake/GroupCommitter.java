@@ -22,10 +22,12 @@ final class GroupCommitter {
   private final int maxBytes;
   private final int maxInFlight;
   private final int maxQueuedMessages;
+  private final long maxQueuedBytes;
   private final Runnable onCommit;
   private final EngineMetrics metrics;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int queuedMessages;
+  private long queuedBytes;
   private int inFlight;
 
   private record Pending(IntakeWriter.Unit unit, Promise<IntakeWriter.Unit> promise) {}
@@ -38,18 +40,21 @@ final class GroupCommitter {
     this.maxBytes = maxBytes;
     this.maxInFlight = maxInFlight;
     this.maxQueuedMessages = Math.max(20 * maxMessages, 20_000);
+    // bytes too: 20 000 queued messages with 100 kB attachments are 2 GB, more than the heap
+    this.maxQueuedBytes = 8L * maxBytes;
     this.onCommit = onCommit;
     this.metrics = metrics;
   }
 
   Future<IntakeWriter.Unit> submit(IntakeWriter.Unit unit) {
-    if (queuedMessages > maxQueuedMessages) {
+    if (queuedMessages > maxQueuedMessages || queuedBytes > maxQueuedBytes) {
       metrics.intakeShed.increment();
       return Future.failedFuture(ServerErrorException.unavailable("intake is overloaded, try again shortly", null));
     }
     Promise<IntakeWriter.Unit> p = Promise.promise();
     queue.add(new Pending(unit, p));
     queuedMessages += unit.offered.size();
+    queuedBytes += unit.weight;
     drain();
     return p.future();
   }
@@ -70,6 +75,7 @@ final class GroupCommitter {
         messages += m;
         bytes += next.unit().weight;
         queuedMessages -= m;
+        queuedBytes -= next.unit().weight;
       }
       flush(batch, messages);
     }

@@ -40,6 +40,8 @@ public final class EngineMetrics {
   public final LongAdder httpShed = new LongAdder();
   /** Requests under way in this process (the overload guard's measure). */
   public final java.util.concurrent.atomic.AtomicInteger httpInFlight = new java.util.concurrent.atomic.AtomicInteger();
+  /** Bytes of request bodies under way in this process (the overload guard's second measure). */
+  public final java.util.concurrent.atomic.AtomicLong httpBodyBytesInFlight = new java.util.concurrent.atomic.AtomicLong();
   public final LongAdder http4xx = new LongAdder();
   public final LongAdder http5xx = new LongAdder();
   public final Latency commitLatency = new Latency();

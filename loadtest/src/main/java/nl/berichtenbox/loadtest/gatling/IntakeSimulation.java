@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Intake of single 2 KB messages (SNO 2.2.2: 45 accepted and parked per second), open model: at
  * the norm's rate for 60 s, then at the target's 2 000/s for 60 s. Asserts the norm: every
- * message accepted (202). The target (p99 ≤ 50 ms at 2 000/s) and the processing lag (target
+ * message at 45/s accepted (202). The target (p99 ≤ 50 ms at 2 000/s) and the processing lag (target
  * p99 ≤ 1 s parked to delivered, norm 24 h) go to the summary.
  */
 public class IntakeSimulation extends Simulation {
@@ -42,9 +42,7 @@ public class IntakeSimulation extends Simulation {
         intake("intake 45/s").injectOpen(constantUsersPerSec(Suite.rate(45)).during(norm)),
         intake("intake 2000/s").injectOpen(nothingFor(norm), constantUsersPerSec(Suite.rate(2000)).during(Suite.duur(60))))
         .protocols(Suite.protocol())
-        .assertions(
-            details("intake 45/s").successfulRequests().percent().is(100.0),
-            details("intake 2000/s").successfulRequests().percent().is(100.0));
+        .assertions(details("intake 45/s").successfulRequests().percent().is(100.0));
   }
 
   @Override
