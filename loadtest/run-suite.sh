@@ -5,7 +5,8 @@
 #   bin/berichtenbox loadtest                  # everything, full size (about 25 minutes)
 #   bin/berichtenbox loadtest Presentatie      # one scenario (the simulation's name without "Simulation")
 #   bin/berichtenbox loadtest --smoke          # a few seconds per scenario at low rates (CI)
-# Scenarios: Intake Batch Bijlagen Presentatie Validatie Abonnement Dag Notificaties Limiet
+# Scenarios, in this order (reads on the quiet store first, then the writes that leave work behind):
+#   Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Dag Limiet
 # (Limiet: PostgreSQL's own insert and page-query rates on the same store, for the fractions.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,7 +20,7 @@ for a in "$@"; do
     *) selected+=("$a") ;;
   esac
 done
-all=(Intake Batch Bijlagen Presentatie Validatie Abonnement Dag Notificaties Limiet)
+all=(Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Dag Limiet)
 [ ${#selected[@]} -eq 0 ] && selected=("${all[@]}")
 for s in "${selected[@]}"; do
   [[ " ${all[*]} " == *" $s "* ]] || { echo "unknown scenario '$s' (one of: ${all[*]})" >&2; exit 2; }

@@ -128,6 +128,10 @@ public final class Notifier {
   private final Verzender verzender;
   private final BackgroundLoop loop;
   private long slaapTimer = -1;
+  // confined to the loop's context: while the mail server fails every e-mail of a round, the
+  // notifier waits (1 s doubling to 60 s) instead of churning through the queue
+  private Instant pauzeTot = Instant.MIN;
+  private long pauzeMs;
 
   public Notifier(Vertx vertx, Pool pool, NotificatieConfig cfg, Path mailDir, Clock clock, EngineMetrics metrics) {
     this.vertx = vertx;
@@ -164,12 +168,29 @@ public final class Notifier {
 
   private Future<Boolean> ronde() {
     Instant now = clock.instant();
+    if (Instant.now().isBefore(pauzeTot)) {
+      return Future.succeededFuture(false); // the 1 s poll comes back
+    }
     return pool.withTransaction(conn -> claim(conn, now)).compose(claim -> {
       if (claim.rows().isEmpty()) {
         return Future.succeededFuture(false);
       }
-      return verstuurAlles(claim.rows(), now).compose(uitkomsten -> afhandelen(claim, uitkomsten))
-          .map(v -> claim.rows().size() >= BATCH);
+      return verstuurAlles(claim.rows(), now).compose(uitkomsten -> afhandelen(claim, uitkomsten).map(v -> {
+        long verzonden = uitkomsten.stream().filter(u -> u.status() == VERZONDEN).count();
+        List<Uitkomst> tijdelijk = uitkomsten.stream().filter(u -> u.status() == WACHTEND).toList();
+        if (!tijdelijk.isEmpty()) {
+          LOG.warn("{} of {} e-mails failed temporarily and wait for their retry (first: {})", tijdelijk.size(),
+              uitkomsten.size(), tijdelijk.get(0).fout());
+        }
+        if (verzonden == 0 && !tijdelijk.isEmpty()) {
+          pauzeMs = Math.min(60_000, Math.max(1_000, pauzeMs * 2));
+          pauzeTot = Instant.now().plusMillis(pauzeMs);
+          LOG.warn("no e-mail went out in this round: notifications paused for {} s", pauzeMs / 1000);
+          return false;
+        }
+        pauzeMs = 0;
+        return claim.rows().size() >= BATCH;
+      }));
     });
   }
 
@@ -264,7 +285,7 @@ public final class Notifier {
     int pogingen = r.getInteger("pogingen");
     long wacht = cfg.backoffBasis().toMillis() << Math.min(20, Math.max(0, pogingen - 1));
     wacht = Math.min(wacht, cfg.backoffMax().toMillis());
-    LOG.info("notification {} failed (attempt {}), again in {} ms: {}", id, pogingen, wacht, fout);
+    LOG.debug("notification {} failed (attempt {}), again in {} ms: {}", id, pogingen, wacht, fout);
     return new Uitkomst(id, WACHTEND, fout, wacht);
   }
 

@@ -29,7 +29,7 @@ public class DagSimulation extends Simulation {
   private volatile long start;
 
   {
-    int batches = BERICHTEN / 1000 / SENDERS;
+    int batches = (BERICHTEN + 1000 * SENDERS - 1) / (1000 * SENDERS); // at least the day's volume
     setUp(scenario("dag").repeat(batches).on(CoreDsl.exec(http("batch 1000").post("/api/v1/batches")
             .header("Authorization", "Bearer " + Suite.KEY)
             .body(StringBody(session -> {
