@@ -55,6 +55,13 @@ public final class Problems {
       send(ctx, e.status(), e.status() == 503 ? "Tijdelijk niet beschikbaar" : "Interne fout", e.getMessage());
     } else if (t instanceof DecodeException) {
       send(ctx, 400, "Ongeldige JSON", "de body is geen geldige JSON");
+    } else if (t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+        || t instanceof io.vertx.sqlclient.ClosedConnectionException) {
+      // the database pool is saturated (a cold start, a burst) or the database is away: overload,
+      // not a defect; the client may retry in a moment
+      LOG.warn("{} {} shed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
+      ctx.response().putHeader("Retry-After", "1");
+      send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine is overbelast; probeer het zo opnieuw");
     } else {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
       send(ctx, 500, "Interne fout", "er ging iets mis aan onze kant");
