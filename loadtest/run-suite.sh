@@ -66,13 +66,6 @@ for s in "${selected[@]}"; do
       --out="$out/notificaties.json" > "$out/notificaties.log" 2>&1 || failed+=("$s")
     continue
   fi
-  if [ "$s" = Presentatie ] && ! $smoke; then
-    # a freshly started engine on a freshly seeded store has cold caches and a cold JIT: the
-    # norm is about the running service, so 30 s of the same traffic first, not recorded
-    echo "== Presentatie warm-up (30 s, not recorded)"
-    java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.PresentatieLoad --url="http://localhost:$port" \
-      --jwt="$jwt" --burgers=$burgers --rate=1000 --seconds=30 --warmup=0 > "$out/presentatie-warmup.json" 2>&1 || true
-  fi
   echo "== $s"
   java -Xmx2g --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MaxInlineLevel=20 "${props[@]}" \
     -cp loadtest/target/loadtest.jar io.gatling.app.Gatling \
