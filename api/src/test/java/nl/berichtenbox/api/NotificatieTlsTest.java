@@ -89,6 +89,13 @@ class NotificatieTlsTest {
         api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
         await("an attempt refused by the engine's certificate check",
             () -> engine.engine().metrics().notificatiesPogingMislukt.sum() >= 1);
+        // every round fails: the notifier pauses (1, 2, 4 s, ...) instead of coming back every
+        // second (its poll; the e-mail's own back-off is 0.5 s at most here): in ten seconds four
+        // or five attempts, where it made ten before
+        long eerste = engine.engine().metrics().notificatiesPogingMislukt.sum();
+        Thread.sleep(10_000);
+        long erbij = engine.engine().metrics().notificatiesPogingMislukt.sum() - eerste;
+        assertTrue(erbij <= 6, "attempts in 10 s while the server fails: " + erbij);
         assertEquals(List.of(), smtp.aan("geen-tls@burger.test"));
         assertEquals(null, smtp.pogingen.get("geen-tls@burger.test"), "the address never reached the server");
       }
