@@ -159,6 +159,7 @@ class NotificatieTest {
         permanent);
     assertEquals(3, r.getInteger("status"), "recorded as failed for good");
     assertTrue(r.getString("fout").contains("550"), r.getString("fout"));
+    assertFalse(r.getString("fout").contains(permanent), "the address is not kept with the error: " + r.getString("fout"));
     String metrics = api.get("/metrics", null).expect(200).raw().body();
     assertTrue(metrics.matches("(?s).*berichtenbox_notificaties_mislukt_total [1-9].*"), metrics);
     assertTrue(metrics.matches("(?s).*berichtenbox_notificaties_poging_mislukt_total [2-9].*"), metrics);

@@ -48,7 +48,7 @@ final class TestSmtp implements AutoCloseable {
         .messageHandler((ctx, from, to, data) -> {
           int poging = pogingen.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
           if (to.startsWith("permanent-")) {
-            throw new RejectException(550, "mailbox unavailable");
+            throw new RejectException(550, "<" + to + "> mailbox unavailable");
           }
           if (to.startsWith("tijdelijk-") && poging <= 2) {
             throw new RejectException(451, "try again later");

@@ -269,7 +269,9 @@ public final class Notifier {
 
   private Uitkomst mislukt(Row r, Throwable e, Instant now) {
     long id = r.getLong("id");
-    String fout = Logs.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
+    // a mail server's refusal may quote the address: neither the log nor the row needs it
+    String fout = Logs.mask(e.getClass().getSimpleName() + ": " + e.getMessage())
+        .replaceAll("[^\\s<>()\\[\\]:;,\"']+@[^\\s<>()\\[\\]:;,\"']+", "<adres>");
     if (fout.length() > 500) {
       fout = fout.substring(0, 500);
     }
