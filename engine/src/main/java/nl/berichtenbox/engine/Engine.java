@@ -71,7 +71,7 @@ public final class Engine implements AutoCloseable {
     verwerker.naMeldingen(notifier::wakeUp);
     this.clock = clock;
     this.incidenten = new nl.berichtenbox.engine.sla.Incidenten(pool, clock);
-    this.slaRapportage = new nl.berichtenbox.engine.sla.SlaRapportage(pool, incidenten, clock);
+    this.slaRapportage = new nl.berichtenbox.engine.sla.SlaRapportage(vertx, pool, incidenten, clock);
     this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, this::kafkaAnswers);
     this.afnemers = new Afnemers(pool);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);

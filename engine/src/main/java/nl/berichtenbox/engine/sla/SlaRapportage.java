@@ -44,11 +44,13 @@ public final class SlaRapportage {
               WHERE t.oin = p.oin AND t.code = 'Aangeboden' AND t.datum >= $1 AND t.datum < $2) AS werkelijk
       FROM prognose p JOIN afnemer a ON a.oin = p.oin WHERE p.maand = $1 ORDER BY p.oin""";
 
+  private final io.vertx.core.Vertx vertx;
   private final Pool pool;
   private final Incidenten incidenten;
   private final Clock clock;
 
-  public SlaRapportage(Pool pool, Incidenten incidenten, Clock clock) {
+  public SlaRapportage(io.vertx.core.Vertx vertx, Pool pool, Incidenten incidenten, Clock clock) {
+    this.vertx = vertx;
     this.pool = pool;
     this.incidenten = incidenten;
     this.clock = clock;
@@ -63,10 +65,12 @@ public final class SlaRapportage {
     Tuple periode = Tuple.of(utc(begin), utc(einde));
     Future<JsonObject> beschikbaarheid = pool.query(EERSTE).execute().compose(e -> {
       OffsetDateTime eerste = e.iterator().next().getOffsetDateTime(0);
-      return pool.preparedQuery(OP).execute(periode).map(rows -> {
+      return pool.preparedQuery(OP).execute(periode).compose(rows -> {
         Set<Instant> op = new HashSet<>();
         rows.forEach(r -> op.add(r.getOffsetDateTime(0).toInstant()));
-        return beschikbaarheid(Beschikbaarheid.bereken(maand, eerste == null ? null : eerste.toInstant(), nu, op));
+        // a month is 44 640 minutes to judge: off the event loop
+        return vertx.executeBlocking(() ->
+            beschikbaarheid(Beschikbaarheid.bereken(maand, eerste == null ? null : eerste.toInstant(), nu, op)));
       });
     });
     Future<JsonObject> incident = incidenten.vanMaand(maand).map(SlaRapportage::incidenten);
@@ -75,7 +79,8 @@ public final class SlaRapportage {
       return new JsonObject().put("verwerkteBerichten", r.getLong("verwerkt")).put("aangebodenBerichten", r.getLong("aangeboden"))
           .put("actieveBerichtenboxen", r.getLong("accounts")).put("actieveAfnemers", r.getLong("afnemers"));
     });
-    Future<JsonObject> performance = pool.preparedQuery(METINGEN).execute(periode).map(rows -> {
+    Future<JsonObject> performance = pool.preparedQuery(METINGEN).execute(periode).compose(rows -> vertx.executeBlocking(() -> {
+      // up to 744 hours × processes × 2 histograms to decode and merge: off the event loop
       Map<String, Histogram> per = new HashMap<>();
       for (Row r : rows) {
         Buffer b = r.getBuffer("histogram");
@@ -95,7 +100,7 @@ public final class SlaRapportage {
           .put("verwerking", new JsonObject().put("berichten", v.getTotalCount())
               .put("p99Ms", ms(v.getValueAtPercentile(99))).put("maxMs", ms(v.getMaxValue()))
               .put("normMs", 24 * 3_600_000L).put("binnenNorm", v.getMaxValue() <= 24L * 3_600_000_000L));
-    });
+    }));
     Future<JsonArray> prognoses = pool.preparedQuery(PROGNOSES).execute(Tuple.of(dag1, volgende)).map(rows -> {
       JsonArray out = new JsonArray();
       for (Row r : rows) {
