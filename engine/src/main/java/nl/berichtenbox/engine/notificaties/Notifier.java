@@ -269,9 +269,8 @@ public final class Notifier {
 
   private Uitkomst mislukt(Row r, Throwable e, Instant now) {
     long id = r.getLong("id");
-    // a mail server's refusal may quote the address: neither the log nor the row needs it
-    String fout = Logs.mask(e.getClass().getSimpleName() + ": " + e.getMessage())
-        .replaceAll("[^\\s<>()\\[\\]:;,\"']+@[^\\s<>()\\[\\]:;,\"']+", "<adres>");
+    // masked as for a log line (BSN, e-mail address): the stored error needs neither
+    String fout = Logs.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
     if (fout.length() > 500) {
       fout = fout.substring(0, 500);
     }
