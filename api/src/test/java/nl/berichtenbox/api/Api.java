@@ -132,9 +132,18 @@ public final class Api {
 
   /** A citizen with an active box that accepts messages of the given afnemers. */
   public String newBurger(Afnemer... accepts) {
+    return newBurger(null, false, accepts);
+  }
+
+  /** As {@link #newBurger(Afnemer...)}, with an e-mail address (may be null) and notifications on or off. */
+  public String newBurger(String email, boolean notificatiesAan, Afnemer... accepts) {
     String bsn = newBsn();
     String tok = burgerToken(bsn);
-    put("/api/v1/berichtenbox", tok, new JsonObject()).expect(200);
+    JsonObject box = new JsonObject();
+    if (email != null) {
+      box.put("email", email).put("notificatiesAan", notificatiesAan);
+    }
+    put("/api/v1/berichtenbox", tok, box).expect(200);
     for (Afnemer a : accepts) {
       put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true)).expect(200);
     }

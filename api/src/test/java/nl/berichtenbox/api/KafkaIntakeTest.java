@@ -121,12 +121,7 @@ class KafkaIntakeTest {
         for (int i = 0; i < 10; i++) {
           burgers.add(api.newBurger(a));
         }
-        String metMail = Api.newBsn();
-        String tok = api.burgerToken(metMail);
-        api.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", "kafka@burger.test").put("notificatiesAan", true))
-            .expect(200);
-        api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
-            .expect(200);
+        String metMail = api.newBurger("kafka@burger.test", true, a);
         String topic = KafkaIntake.TOPIC_PREFIX + a.oin();
         // prime: the pattern subscription finds the new topic within seconds
         JsonObject eerste = Api.bericht(metMail);

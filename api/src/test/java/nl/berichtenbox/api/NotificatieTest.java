@@ -73,12 +73,7 @@ class NotificatieTest {
 
   /** A citizen accepting the afnemer, with the given e-mail address and notifications on or off. */
   private String burger(String email, boolean aan) {
-    String bsn = Api.newBsn();
-    String tok = api.burgerToken(bsn);
-    api.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", email).put("notificatiesAan", aan)).expect(200);
-    api.put("/api/v1/berichtenbox/voorkeuren/" + afnemer.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
-        .expect(200);
-    return bsn;
+    return api.newBurger(email, aan, afnemer);
   }
 
   private static String adres(String soort) {
@@ -215,12 +210,8 @@ class NotificatieTest {
   void withoutAnSmtpServerTheEmbeddedDefaultWritesEmlFiles() throws Exception {
     Api main = TestEngine.api();
     Api.Afnemer a = main.newAfnemer();
-    String bsn = Api.newBsn();
     String email = adres("eml");
-    String tok = main.burgerToken(bsn);
-    main.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", email).put("notificatiesAan", true)).expect(200);
-    main.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
-        .expect(200);
+    String bsn = main.newBurger(email, true, a);
     main.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
     Path dir = TestEngine.server().engine().config().dataDir().resolve("mail");
     await("an .eml file for " + email, () -> eml(dir, email) != null);

@@ -4,7 +4,6 @@ import static nl.berichtenbox.api.Api.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
@@ -50,15 +49,9 @@ class NotificatieThrottleTest {
           List<String> adressen = new ArrayList<>();
           JsonArray berichten = new JsonArray();
           for (int i = 0; i < 150; i++) {
-            String bsn = Api.newBsn();
-            String tok = api.burgerToken(bsn);
             String adres = "limiet-" + UUID.randomUUID() + "@burger.test";
             adressen.add(adres);
-            api.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", adres).put("notificatiesAan", true))
-                .expect(200);
-            api.put("/api/v1/berichtenbox/voorkeuren/" + afnemer.oin(), tok,
-                new JsonObject().put("berichtenOntvangen", true)).expect(200);
-            berichten.add(Api.bericht(bsn));
+            berichten.add(Api.bericht(api.newBurger(adres, true, afnemer)));
           }
           api.post("/api/v1/batches", afnemer.key(), Api.batch(berichten)).expect(202);
 

@@ -4,7 +4,6 @@ import static nl.berichtenbox.api.Api.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,12 +62,7 @@ class NotificatieTlsTest {
       try (ApiServer engine = ApiServer.start(trusted)) {
         Api api = new Api("http://127.0.0.1:" + trusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
         Api.Afnemer a = api.newAfnemer();
-        String bsn = Api.newBsn();
-        String tok = api.burgerToken(bsn);
-        api.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", "tls@burger.test").put("notificatiesAan", true))
-            .expect(200);
-        api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
-            .expect(200);
+        String bsn = api.newBurger("tls@burger.test", true, a);
         api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
         await("the e-mail over TLS", () -> smtp.aan("tls@burger.test").size() == 1);
       }
@@ -80,12 +74,7 @@ class NotificatieTlsTest {
       try (ApiServer engine = ApiServer.start(untrusted)) {
         Api api = new Api("http://127.0.0.1:" + untrusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
         Api.Afnemer a = api.newAfnemer();
-        String bsn = Api.newBsn();
-        String tok = api.burgerToken(bsn);
-        api.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", "geen-tls@burger.test")
-            .put("notificatiesAan", true)).expect(200);
-        api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
-            .expect(200);
+        String bsn = api.newBurger("geen-tls@burger.test", true, a);
         api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
         await("an attempt refused by the engine's certificate check",
             () -> engine.engine().metrics().notificatiesPogingMislukt.sum() >= 1);

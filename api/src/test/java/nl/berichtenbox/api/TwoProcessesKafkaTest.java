@@ -69,13 +69,7 @@ class TwoProcessesKafkaTest {
         Api.Afnemer a = overlever.newAfnemer();
         List<String> burgers = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-          String bsn = Api.newBsn();
-          String tok = overlever.burgerToken(bsn);
-          overlever.put("/api/v1/berichtenbox", tok,
-              new JsonObject().put("email", "twee-" + i + "@burger.test").put("notificatiesAan", true)).expect(200);
-          overlever.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok,
-              new JsonObject().put("berichtenOntvangen", true)).expect(200);
-          burgers.add(bsn);
+          burgers.add(overlever.newBurger("twee-" + i + "@burger.test", true, a));
         }
         String topic = KafkaIntake.TOPIC_PREFIX + a.oin();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
