@@ -26,7 +26,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.HdrHistogram.Histogram;
 
 /** What every load scenario needs: an HTTP client on one event loop, citizen tokens, percentiles. */
-final class LoadClient implements AutoCloseable {
+public final class LoadClient implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final Context context = vertx.getOrCreateContext();
   final HttpClient client;
@@ -192,7 +192,7 @@ final class LoadClient implements AutoCloseable {
   }
 
   /** The text of every load message: with the other fields, a message of about 2 KB. */
-  static final String TEKST = "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880);
+  public static final String TEKST = "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880);
 
   /** A message of about 2 KB for the given citizen (built once per message, nothing else). */
   static String bericht(String berichtId, String bsn) {
@@ -200,7 +200,7 @@ final class LoadClient implements AutoCloseable {
         + "\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\"" + TEKST + "\"}";
   }
 
-  static String jwt(String secret, String bsn) {
+  public static String jwt(String secret, String bsn) {
     try {
       Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
       String h = e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));

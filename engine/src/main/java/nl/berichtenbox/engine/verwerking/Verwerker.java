@@ -151,6 +151,9 @@ public final class Verwerker {
       )
       SELECT (SELECT count(*) FROM g) AS berichten, (SELECT count(*) FROM q) AS notificaties""";
 
+  private static final String ZICHTBAAR_IETS =
+      "SELECT EXISTS (SELECT 1 FROM notificatie_gepland WHERE zichtbaar_op <= now())";
+
   /** Rounds that fail in a row before one message at a time is tried, and before that one is given up. */
   static final int POGINGEN_PER_STAP = 3;
 
@@ -258,9 +261,16 @@ public final class Verwerker {
   }
 
   private void zichtbaarGeworden() {
-    pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
-            .compose(v -> conn.preparedQuery(ZICHTBAAR_GEWORDEN).execute(Tuple.of(bundelvensterMs))))
+    // every second in every process: look first (an index probe), take the processing lock only
+    // when a message has become visible
+    pool.preparedQuery(ZICHTBAAR_IETS).execute().compose(e -> !e.iterator().next().getBoolean(0)
+            ? Future.<io.vertx.sqlclient.RowSet<Row>>succeededFuture()
+            : pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
+                .compose(v -> conn.preparedQuery(ZICHTBAAR_GEWORDEN).execute(Tuple.of(bundelvensterMs)))))
         .onSuccess(rows -> {
+          if (rows == null) {
+            return;
+          }
           Row r = rows.iterator().next();
           long notificaties = r.getLong("notificaties");
           if (notificaties > 0) {

@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import nl.berichtenbox.engine.store.Seeder;
 import org.HdrHistogram.Histogram;
 
@@ -41,7 +39,7 @@ final class Suite {
   static final String OIN = "00000000900000000001";
   static final String KEY = "bbx_seed_" + OIN;
   static final String[] BSNS = Seeder.bsns(BURGERS);
-  static final String TEKST = "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880);
+  static final String TEKST = nl.berichtenbox.loadtest.LoadClient.TEKST;
 
   private Suite() {}
 
@@ -95,17 +93,7 @@ final class Suite {
   }
 
   static String jwt(String bsn) {
-    try {
-      Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
-      String h = e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes());
-      String p = e.encodeToString(("{\"sub\":\"" + bsn + "\",\"exp\":" + (Instant.now().getEpochSecond() + 7200) + "}")
-          .getBytes());
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(JWT.getBytes(), "HmacSHA256"));
-      return h + "." + p + "." + e.encodeToString(mac.doFinal((h + "." + p).getBytes()));
-    } catch (Exception ex) {
-      throw new IllegalStateException(ex);
-    }
+    return nl.berichtenbox.loadtest.LoadClient.jwt(JWT, bsn);
   }
 
   /**
