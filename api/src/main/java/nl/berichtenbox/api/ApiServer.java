@@ -42,8 +42,9 @@ public final class ApiServer implements AutoCloseable {
     ApiServer server = new ApiServer(engine);
     try {
       Buffer openApi = openApiJson();
+      nl.berichtenbox.api.web.WebPaginas paginas = nl.berichtenbox.api.web.WebPaginas.laad();
       for (int i = 0; i < config.httpInstances(); i++) {
-        HttpVerticle v = new HttpVerticle(engine, openApi, server.draining);
+        HttpVerticle v = new HttpVerticle(engine, openApi, paginas, server.draining);
         server.verticles.add(v);
         server.deployments.add(engine.vertx().deployVerticle(v, new DeploymentOptions())
             .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
@@ -98,6 +99,7 @@ public final class ApiServer implements AutoCloseable {
     }
     closed = true;
     draining.set(true);
+    engine.afsluiten();
     for (String id : deployments) {
       try {
         engine.vertx().undeploy(id).toCompletionStage().toCompletableFuture()

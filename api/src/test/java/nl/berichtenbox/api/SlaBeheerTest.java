@@ -84,9 +84,9 @@ class SlaBeheerTest {
     JsonArray v = april.getJsonArray("vensters");
     assertEquals(3, v.size());
     assertEquals(new JsonObject().put("soort", "PORTAAL_TECHNISCH").put("van", "2026-04-07T22:00:00.000Z")
-        .put("tot", "2026-04-08T04:00:00.000Z").put("metDowntime", true), v.getJsonObject(0));
+        .put("tot", "2026-04-08T04:00:00.000Z").put("metDowntime", true).put("gepland", true), v.getJsonObject(0));
     assertEquals(new JsonObject().put("soort", "BERICHTENBOX").put("van", "2026-04-14T07:00:00.000Z")
-        .put("tot", "2026-04-14T13:00:00.000Z").put("metDowntime", false), v.getJsonObject(1));
+        .put("tot", "2026-04-14T13:00:00.000Z").put("metDowntime", false).put("gepland", true), v.getJsonObject(1));
     assertEquals("PORTAAL_FUNCTIONEEL", v.getJsonObject(2).getString("soort"));
     assertEquals(List.of("maand"), api.get("/api/v1/beheer/onderhoudsvensters?maand=april", TestEngine.ADMIN)
         .expect(400).invalidNames());
@@ -139,5 +139,104 @@ class SlaBeheerTest {
     assertEquals(200, html.status());
     assertEquals(List.of("maand"), api.get("/api/v1/beheer/sla-rapportages/oktober", TestEngine.ADMIN).expect(400)
         .invalidNames());
+  }
+
+  private static java.time.ZonedDateTime ams(java.time.LocalDate d, int uur) {
+    return d.atTime(uur, 0).atZone(java.time.ZoneId.of("Europe/Amsterdam"));
+  }
+
+  private static String rfc(java.time.ZonedDateTime t) {
+    return t.toOffsetDateTime().toString();
+  }
+
+  @Test
+  void aMovedWindowIsPlannedWithTenWorkingDaysNoticeAndNotWithLess() {
+    java.time.LocalDate vandaag = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Amsterdam"));
+    // in time: the 2nd Wednesday of the month after next, moved to the Saturday after it, 22:00-03:00
+    java.time.YearMonth verre = java.time.YearMonth.from(vandaag).plusMonths(2);
+    java.time.LocalDate woensdag = verre.atDay(1).with(java.time.temporal.TemporalAdjusters.dayOfWeekInMonth(2, java.time.DayOfWeek.WEDNESDAY));
+    JsonObject tijdig = api.post("/api/v1/beheer/onderhoudsvensters/verplaatsingen", TestEngine.ADMIN, new JsonObject()
+        .put("soort", "PORTAAL_TECHNISCH").put("datum", woensdag.toString())
+        .put("van", rfc(ams(woensdag.plusDays(3), 22))).put("tot", rfc(ams(woensdag.plusDays(4), 3)))
+        .put("reden", "release")).expect(201).json();
+    assertEquals(true, tijdig.getBoolean("gepland"));
+    assertEquals(true, tijdig.getBoolean("metDowntime"));
+    assertEquals(ams(woensdag, 0).toInstant(),
+        java.time.Instant.parse(tijdig.getJsonObject("verplaatst").getString("oorspronkelijkVan")));
+    JsonArray maand = api.get("/api/v1/beheer/onderhoudsvensters?maand=" + verre, TestEngine.ADMIN).expect(200).json()
+        .getJsonArray("vensters");
+    assertEquals(1, maand.stream().filter(o -> ((JsonObject) o).getString("soort").equals("PORTAAL_TECHNISCH")).count(),
+        "the window is listed once, at its new time");
+    JsonObject verplaatst = maand.stream().map(o -> (JsonObject) o)
+        .filter(o -> o.getString("soort").equals("PORTAAL_TECHNISCH")).findFirst().orElseThrow();
+    assertEquals(java.time.Instant.parse(verplaatst.getString("van")), ams(woensdag.plusDays(3), 22).toInstant());
+
+    // too late: next month's 4th Wednesday moved to the day after tomorrow, announced now
+    java.time.YearMonth volgende = java.time.YearMonth.from(vandaag).plusMonths(1);
+    java.time.LocalDate vierde = volgende.atDay(1).with(java.time.temporal.TemporalAdjusters.dayOfWeekInMonth(4, java.time.DayOfWeek.WEDNESDAY));
+    java.time.LocalDate straks = vandaag.plusDays(2);
+    JsonObject laat = api.post("/api/v1/beheer/onderhoudsvensters/verplaatsingen", TestEngine.ADMIN, new JsonObject()
+        .put("soort", "PORTAAL_FUNCTIONEEL").put("datum", vierde.toString())
+        .put("van", rfc(ams(straks, 1))).put("tot", rfc(ams(straks, 5)))).expect(201).json();
+    assertEquals(false, laat.getBoolean("gepland"), "announced less than 10 working days ahead");
+    assertTrue(java.time.LocalDate.parse(laat.getJsonObject("verplaatst").getString("vroegsteGeplandeDatum")).isAfter(straks));
+    JsonObject inLijst = api.get("/api/v1/beheer/onderhoudsvensters?maand=" + java.time.YearMonth.from(straks), TestEngine.ADMIN)
+        .expect(200).json().getJsonArray("vensters").stream().map(o -> (JsonObject) o)
+        .filter(o -> o.getString("soort").equals("PORTAAL_FUNCTIONEEL") && o.containsKey("verplaatst")).findFirst().orElseThrow();
+    assertEquals(false, inLijst.getBoolean("gepland"));
+  }
+
+  @Test
+  void aBadMoveIsA400NamingTheFieldAndMovingAPastWindowA409() {
+    String pad = "/api/v1/beheer/onderhoudsvensters/verplaatsingen";
+    assertEquals(List.of("datum", "soort", "tot", "van"), api.post(pad, TestEngine.ADMIN, new JsonObject()
+        .put("soort", "ZOMAAR").put("datum", "2027-02-31").put("tot", "morgen")).expect(400).invalidNames().stream().sorted().toList());
+    // 2027-03-09 is a Tuesday, not the 2nd Wednesday
+    assertEquals(List.of("datum"), api.post(pad, TestEngine.ADMIN, new JsonObject().put("soort", "PORTAAL_TECHNISCH")
+        .put("datum", "2027-03-09").put("van", "2027-03-13T22:00:00+01:00").put("tot", "2027-03-14T03:00:00+01:00"))
+        .expect(400).invalidNames());
+    assertEquals(List.of("tot"), api.post(pad, TestEngine.ADMIN, new JsonObject().put("soort", "PORTAAL_TECHNISCH")
+        .put("datum", "2027-03-10").put("van", "2027-03-13T22:00:00+01:00").put("tot", "2027-03-13T21:00:00+01:00"))
+        .expect(400).invalidNames());
+    assertEquals(List.of("aangekondigdOp"), api.post(pad, TestEngine.ADMIN, new JsonObject().put("soort", "PORTAAL_TECHNISCH")
+        .put("datum", "2027-03-10").put("van", "2027-03-13T22:00:00+01:00").put("tot", "2027-03-14T02:00:00+01:00")
+        .put("aangekondigdOp", "2099-01-01T00:00:00Z")).expect(400).invalidNames());
+    // October 2026's 2nd Wednesday is past
+    api.post(pad, TestEngine.ADMIN, new JsonObject().put("soort", "PORTAAL_TECHNISCH").put("datum", "2026-10-14")
+        .put("van", "2027-03-13T22:00:00+01:00").put("tot", "2027-03-14T02:00:00+01:00")).expect(409);
+    api.post(pad, null, new JsonObject()).expect(401);
+  }
+
+  @Test
+  void aDrainingProcessIsRecordedNotReadyAndVisitorsAreCounted() throws Exception {
+    String maand = java.time.YearMonth.now(java.time.ZoneId.of("Europe/Amsterdam")).toString();
+    TestEngine.server().engine().bezoekers().bewaarNu().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    JsonObject voor = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN).expect(200).json();
+    long bezoekersVoor = voor.getJsonObject("productie").getLong("bezoekers");
+    long afsluitenVoor = voor.getJsonObject("beschikbaarheid").getJsonObject("gereedheidsstoringenMinuten")
+        .getLong("afsluiten", 0L);
+
+    for (int i = 0; i < 2; i++) {
+      String token = api.burgerToken(api.newBurger());
+      for (int j = 0; j < 3; j++) {
+        api.get("/api/v1/berichtenbox/berichten", token).expect(200);
+      }
+    }
+    api.get("/api/v1/berichtenbox", api.burgerToken(Api.newBsn())).expect(200); // a visit without an active box counts too
+    TestEngine.server().engine().bezoekers().bewaarNu().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    // a second process starts and drains: the minute it stopped in is recorded as not ready, "afsluiten"
+    try (ApiServer tweede = ApiServer.start(TestEngine.secondEngine(java.util.Map.of()))) {
+      assertTrue(tweede.engine() != null);
+    }
+    JsonObject na = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN).expect(200).json();
+    assertEquals(bezoekersVoor + 3, na.getJsonObject("productie").getLong("bezoekers"), "three citizens, each counted once");
+    long afsluitenNa = na.getJsonObject("beschikbaarheid").getJsonObject("gereedheidsstoringenMinuten").getLong("afsluiten", 0L);
+    Integer rijen = TestEngine.server().engine().pool().query(
+            "SELECT count(*)::int FROM gereedheid_storing WHERE reden = 'afsluiten' AND minuut >= date_trunc('minute', now()) - interval '1 minute'")
+        .execute().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS)
+        .iterator().next().getInteger(0);
+    assertTrue(rijen >= 1, "the drain is recorded");
+    assertTrue(afsluitenNa >= Math.max(1, afsluitenVoor), "and reported: " + na.getJsonObject("beschikbaarheid"));
   }
 }

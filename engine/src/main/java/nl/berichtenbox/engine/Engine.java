@@ -53,6 +53,8 @@ public final class Engine implements AutoCloseable {
   private final nl.berichtenbox.engine.notificaties.Notifier notifier;
   private final nl.berichtenbox.engine.sla.Incidenten incidenten;
   private final nl.berichtenbox.engine.sla.SlaRapportage slaRapportage;
+  private final nl.berichtenbox.engine.sla.OnderhoudsKalender onderhoud;
+  private final nl.berichtenbox.engine.sla.Bezoekers bezoekers;
   private final nl.berichtenbox.engine.sla.Hartslag hartslag;
   private final java.time.Clock clock;
 
@@ -71,7 +73,10 @@ public final class Engine implements AutoCloseable {
     verwerker.naMeldingen(notifier::wakeUp);
     this.clock = clock;
     this.incidenten = new nl.berichtenbox.engine.sla.Incidenten(pool, clock);
-    this.slaRapportage = new nl.berichtenbox.engine.sla.SlaRapportage(vertx, pool, incidenten, clock);
+    this.onderhoud = new nl.berichtenbox.engine.sla.OnderhoudsKalender(pool, config.onderhoudsvensters(), clock);
+    this.bezoekers = new nl.berichtenbox.engine.sla.Bezoekers(vertx, pool,
+        new nl.berichtenbox.engine.support.Pseudoniem(config.portalJwtSecret()), clock);
+    this.slaRapportage = new nl.berichtenbox.engine.sla.SlaRapportage(vertx, pool, incidenten, onderhoud, clock);
     this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, this::kafkaAnswers);
     this.afnemers = new Afnemers(pool);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
@@ -110,6 +115,7 @@ public final class Engine implements AutoCloseable {
     engine.verwerker.start();
     engine.notifier.start();
     engine.hartslag.start();
+    engine.bezoekers.start();
     engine.pusher.start();
     engine.abonnementservice.start();
     if (config.kafkaBootstrap() != null) {
@@ -193,6 +199,13 @@ public final class Engine implements AutoCloseable {
   public nl.berichtenbox.engine.notificaties.Notifier notifier() { return notifier; }
   public nl.berichtenbox.engine.sla.Incidenten incidenten() { return incidenten; }
   public nl.berichtenbox.engine.sla.SlaRapportage slaRapportage() { return slaRapportage; }
+  public nl.berichtenbox.engine.sla.OnderhoudsKalender onderhoud() { return onderhoud; }
+  public nl.berichtenbox.engine.sla.Bezoekers bezoekers() { return bezoekers; }
+
+  /** This process drains (SIGTERM): its heartbeats say not ready from now on. */
+  public void afsluiten() {
+    hartslag.afsluiten();
+  }
   /** The clock of the notifier and the service-level calendar (tests move it). */
   public java.time.Clock clock() { return clock; }
 
@@ -205,7 +218,7 @@ public final class Engine implements AutoCloseable {
       kafkaAdmin.close(java.time.Duration.ofSeconds(2));
     }
     try {
-      verwerker.stop().compose(v -> pusher.stop()).compose(v -> notifier.stop()).compose(v -> hartslag.stop()).compose(v -> abonnementservice.stop())
+      verwerker.stop().compose(v -> pusher.stop()).compose(v -> notifier.stop()).compose(v -> hartslag.stop()).compose(v -> bezoekers.stop()).compose(v -> abonnementservice.stop())
           .compose(v -> relay == null ? Future.<Void>succeededFuture() : relay.stop())
           .compose(v -> notificatieRelay == null ? Future.<Void>succeededFuture() : notificatieRelay.stop())
           .compose(v -> pool.close()).toCompletionStage().toCompletableFuture()

@@ -9,27 +9,25 @@ import io.vertx.ext.web.handler.BodyHandler;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.RouteTable;
-import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.time.ZoneOffset;
 import nl.berichtenbox.engine.afnemers.Afnemers;
 import nl.berichtenbox.engine.sla.Incidenten;
-import nl.berichtenbox.engine.sla.Onderhoudsvensters;
+import nl.berichtenbox.engine.sla.OnderhoudsKalender;
 
 /** The operator face (contract §5): afnemers, incidents, the maintenance calendar. */
 public final class BeheerRoutes {
   private final Afnemers afnemers;
   private final Incidenten incidenten;
+  private final OnderhoudsKalender kalender;
   private final Clock clock;
 
   private final nl.berichtenbox.engine.sla.SlaRapportage rapportage;
 
-  public BeheerRoutes(Afnemers afnemers, Incidenten incidenten, nl.berichtenbox.engine.sla.SlaRapportage rapportage,
-      Clock clock) {
+  public BeheerRoutes(Afnemers afnemers, Incidenten incidenten, OnderhoudsKalender kalender,
+      nl.berichtenbox.engine.sla.SlaRapportage rapportage, Clock clock) {
     this.afnemers = afnemers;
     this.incidenten = incidenten;
+    this.kalender = kalender;
     this.rapportage = rapportage;
     this.clock = clock;
   }
@@ -50,15 +48,10 @@ public final class BeheerRoutes {
     table.add(router, PATCH, base + "/incidenten/:id", body,
         Http.consumes("application/merge-patch+json", Http.JSON), auth.beheerder(),
         Http.respond(200, ctx -> incidenten.wijzig(ctx.pathParam("id"), Http.bodyObject(ctx))));
-    table.add(router, GET, base + "/onderhoudsvensters", auth.beheerder(), Http.respond(200, ctx -> {
-      var maand = Http.maandParam(ctx, "maand", clock);
-      JsonArray vensters = new JsonArray();
-      for (Onderhoudsvensters.Venster v : Onderhoudsvensters.van(maand)) {
-        vensters.add(new JsonObject().put("soort", v.soort()).put("van", nl.berichtenbox.engine.support.Json.time(v.van().atOffset(ZoneOffset.UTC)))
-            .put("tot", nl.berichtenbox.engine.support.Json.time(v.tot().atOffset(ZoneOffset.UTC))).put("metDowntime", v.metDowntime()));
-      }
-      return Future.succeededFuture(new JsonObject().put("maand", maand.toString()).put("vensters", vensters));
-    }));
+    table.add(router, GET, base + "/onderhoudsvensters", auth.beheerder(),
+        Http.respond(200, ctx -> kalender.maand(Http.maandParam(ctx, "maand", clock))));
+    table.add(router, POST, base + "/onderhoudsvensters/verplaatsingen", body, Http.consumes(Http.JSON), auth.beheerder(),
+        Http.respond(201, ctx -> kalender.verplaats(Http.bodyObject(ctx))));
     // JSON, or with Accept: text/html the same report as a page
     table.add(router, GET, base + "/sla-rapportages/:maand", auth.beheerder(), ctx -> {
       java.time.YearMonth maand;

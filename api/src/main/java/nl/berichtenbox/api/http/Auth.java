@@ -27,10 +27,14 @@ public final class Auth {
   private final byte[] adminDigest;
   private final CitizenJwt jwt;
 
-  public Auth(Afnemers afnemers, String adminToken, CitizenJwt jwt) {
+  /** @param bezoek told of every authenticated citizen request (the monthly report's visitors) */
+  private final java.util.function.Consumer<String> bezoek;
+
+  public Auth(Afnemers afnemers, String adminToken, CitizenJwt jwt, java.util.function.Consumer<String> bezoek) {
     this.afnemers = afnemers;
     this.adminDigest = sha256(adminToken);
     this.jwt = jwt;
+    this.bezoek = bezoek;
   }
 
   private static String bearer(RoutingContext ctx) {
@@ -104,6 +108,7 @@ public final class Auth {
         return;
       }
       ctx.put(BSN, bsn);
+      bezoek.accept(bsn);
       ctx.next();
     };
   }

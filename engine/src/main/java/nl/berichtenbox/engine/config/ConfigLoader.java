@@ -75,6 +75,8 @@ public final class ConfigLoader {
       s("pushBackoffBasis", "PUSH_BACKOFF_BASIS", "PT1S", "first wait after a failed receipt push; doubles per attempt"),
       s("pushBackoffMax", "PUSH_BACKOFF_MAX", "PT1H", "longest wait between push attempts"),
       s("pushOpgevenNa", "PUSH_OPGEVEN_NA", "P6D", "after this long failing, a batch of receipts is recorded as undeliverable"),
+      s("onderhoudsvensters", "ONDERHOUDSVENSTERS", nl.berichtenbox.engine.sla.Onderhoudsvensters.STANDAARD,
+          "planned maintenance windows, comma-separated: SOORT WEEK DAG HH:MM-HH:MM, then downtime or zonder-downtime (Europe/Amsterdam)"),
       s("shutdownTimeout", "SHUTDOWN_TIMEOUT", "PT20S", "graceful drain on SIGTERM at most"));
 
   private static Setting s(String key, String env, String def, String description) {
@@ -279,6 +281,12 @@ public final class ConfigLoader {
     Duration pushBasis = r.duration("pushBackoffBasis");
     Duration pushMax = r.duration("pushBackoffMax");
     Duration pushOpgeven = r.duration("pushOpgevenNa");
+    nl.berichtenbox.engine.sla.Onderhoudsvensters onderhoud = null;
+    try {
+      onderhoud = nl.berichtenbox.engine.sla.Onderhoudsvensters.parse(r.string("onderhoudsvensters"));
+    } catch (IllegalArgumentException e) {
+      r.error("onderhoudsvensters", e.getMessage());
+    }
     if (!errors.isEmpty()) {
       throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
     }
@@ -288,7 +296,7 @@ public final class ConfigLoader {
         venster, Map.copyOf(abonnementenQuota), validatieQuotum, cert, key, tlsEngine, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
         maxInFlight, maxBodyInFlight, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
-        notificaties, shutdown);
+        notificaties, onderhoud, shutdown);
   }
 
   /** A subject line: one line of text (a header must not carry a line break). */

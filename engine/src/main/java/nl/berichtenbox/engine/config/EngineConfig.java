@@ -41,6 +41,7 @@ public record EngineConfig(
     Duration pushBackoffMax,
     Duration pushOpgevenNa,
     NotificatieConfig notificaties,
+    nl.berichtenbox.engine.sla.Onderhoudsvensters onderhoudsvensters,
     Duration shutdownTimeout) {
 
   public boolean embeddedDatabase() {

@@ -27,16 +27,20 @@ public final class Beschikbaarheid {
       boolean binnenNorm) {}
 
   /**
+   * @param vensters the month's maintenance windows; those that excuse an outage (with downtime,
+   *     and announced in time when moved) are taken out of the base
    * @param eerste the first heartbeat ever (null: none, nothing judged)
    * @param op the minutes (truncated) with a ready heartbeat
    */
-  public static Uitkomst bereken(YearMonth maand, Instant eerste, Instant nu, Set<Instant> op) {
+  public static Uitkomst bereken(YearMonth maand, List<Onderhoudsvensters.Venster> alle, Instant eerste, Instant nu,
+      Set<Instant> op) {
     Instant begin = maand.atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
     Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
-    List<Onderhoudsvensters.Venster> vensters = Onderhoudsvensters.van(maand).stream()
-        .filter(Onderhoudsvensters.Venster::metDowntime).toList();
+    List<Onderhoudsvensters.Venster> vensters = alle.stream().filter(Onderhoudsvensters.Venster::excuseert).toList();
     long maandMinuten = Duration.between(begin, einde).toMinutes();
-    long gepland = vensters.stream().mapToLong(v -> Duration.between(v.van(), v.tot()).toMinutes()).sum();
+    // the part of each window inside the month (a moved window may cross its end)
+    long gepland = vensters.stream()
+        .mapToLong(v -> Math.max(0, Duration.between(max(v.van(), begin), min(v.tot(), einde)).toMinutes())).sum();
     long basis = maandMinuten - gepland;
 
     Instant van = eerste == null ? einde : max(begin, eerste.truncatedTo(ChronoUnit.MINUTES));

@@ -16,19 +16,30 @@ import org.HdrHistogram.Histogram;
 
 /**
  * This process's part of the service-level record: every 20 s a heartbeat for the current minute
- * (ready when the database takes it and Kafka, where configured, answers), and every minute the
- * hour's latency histograms (presentation, processing) merged into {@code meting_uur}. A crash
- * loses at most a minute of samples; an outage is a run of minutes no process marked.
+ * (ready when the database takes it, Kafka, where configured, answers and the process is not
+ * shutting down), and every minute the hour's latency histograms (presentation, processing)
+ * merged into {@code meting_uur}. A crash loses at most a minute of samples; an outage is a run
+ * of minutes no process marked ready.
+ *
+ * <p>Readiness failures are recorded apart from the heartbeats ({@code gereedheid_storing}, with
+ * their reason): a minute in which this process was up but not ready, whether the database was
+ * away (kept in memory and written when it is back), Kafka did not answer, or it was draining.
  */
 public final class Hartslag {
   private static final String SLAG = """
       INSERT INTO hartslag (minuut, proces, gereed) VALUES (date_trunc('minute', now()), $1, $2)
       ON CONFLICT (minuut, proces) DO UPDATE SET gereed = hartslag.gereed OR EXCLUDED.gereed""";
+  private static final String STORING = """
+      INSERT INTO gereedheid_storing (minuut, proces, reden)
+      SELECT unnest($1::timestamptz[]), $2, unnest($3::text[]) ON CONFLICT DO NOTHING""";
+  /** Minutes of database absence kept for writing later: a week at most. */
+  private static final int MAX_ONGESCHREVEN = 7 * 24 * 60;
   private static final String METING = """
       INSERT INTO meting_uur (uur, proces, soort, histogram) VALUES ($1, $2, $3, $4)
       ON CONFLICT (uur, soort, proces) DO UPDATE SET histogram = EXCLUDED.histogram""";
   private static final String OPRUIMEN = """
       WITH h AS (DELETE FROM hartslag WHERE minuut < now() - interval '400 days')
+      , s AS (DELETE FROM gereedheid_storing WHERE minuut < now() - interval '400 days')
       DELETE FROM meting_uur WHERE uur < now() - interval '400 days'""";
 
   private final Pool pool;
@@ -36,6 +47,8 @@ public final class Hartslag {
   private final Supplier<Future<Boolean>> gereed;
   private final UUID proces = UUID.randomUUID();
   private final BackgroundLoop loop;
+  private final java.util.LinkedHashMap<Instant, String> ongeschreven = new java.util.LinkedHashMap<>();
+  private volatile boolean afsluiten;
   private Instant uur;
   private Histogram presentatie;
   private Histogram verwerking;
@@ -54,12 +67,54 @@ public final class Hartslag {
   }
 
   public Future<Void> stop() {
-    return loop.stop().compose(v -> bewaar());
+    // a drain records its "not ready" even when the wake-up's round did not run before the stop
+    return loop.stop().compose(v -> afsluiten ? slag().<Void>mapEmpty().recover(e -> Future.succeededFuture())
+        : Future.<Void>succeededFuture()).compose(v -> bewaar());
+  }
+
+  /** From now on this process is not ready (it drains on SIGTERM): recorded at once. */
+  public void afsluiten() {
+    afsluiten = true;
+    loop.wakeUp();
   }
 
   private Future<Boolean> slag() {
-    return gereed.get().recover(e -> Future.succeededFuture(false))
-        .compose(ok -> pool.preparedQuery(SLAG).execute(Tuple.of(proces, ok))).map(r -> false);
+    Instant minuut = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+    Future<String> reden = afsluiten ? Future.succeededFuture("afsluiten")
+        : gereed.get().recover(e -> Future.succeededFuture(false)).map(ok -> ok ? null : "kafka");
+    return reden.compose(r -> pool.preparedQuery(SLAG).execute(Tuple.of(proces, r == null))
+        .recover(e -> {
+          // the database is away: this minute was not ready; written when it is back
+          onthoud(minuut, "database");
+          return Future.failedFuture(e);
+        })
+        .compose(x -> {
+          if (r != null) {
+            onthoud(minuut, r);
+          }
+          return schrijfStoringen();
+        })).map(x -> false);
+  }
+
+  private void onthoud(Instant minuut, String reden) {
+    ongeschreven.putIfAbsent(minuut, reden);
+    while (ongeschreven.size() > MAX_ONGESCHREVEN) {
+      ongeschreven.remove(ongeschreven.keySet().iterator().next());
+    }
+  }
+
+  private Future<Void> schrijfStoringen() {
+    if (ongeschreven.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    var kopie = new java.util.LinkedHashMap<>(ongeschreven);
+    java.time.OffsetDateTime[] minuten = kopie.keySet().stream().map(m -> m.atOffset(ZoneOffset.UTC))
+        .toArray(java.time.OffsetDateTime[]::new);
+    String[] redenen = kopie.values().toArray(String[]::new);
+    return pool.preparedQuery(STORING).execute(Tuple.from(java.util.List.of(minuten, proces, redenen))).map(x -> {
+      kopie.keySet().forEach(ongeschreven::remove);
+      return null;
+    });
   }
 
   private void metingen() {

@@ -36,7 +36,10 @@ public final class SlaRapportage {
       SELECT (SELECT coalesce(sum(aantal), 0) FROM dag_teller WHERE code = 'Verwerkt' AND datum >= $1 AND datum < $2) AS verwerkt,
              (SELECT coalesce(sum(aantal), 0) FROM dag_teller WHERE code = 'Aangeboden' AND datum >= $1 AND datum < $2) AS aangeboden,
              (SELECT count(*) FROM berichtenbox WHERE actief) AS accounts,
-             (SELECT count(*) FROM afnemer WHERE actief) AS afnemers""";
+             (SELECT count(*) FROM afnemer WHERE actief) AS afnemers,
+             (SELECT count(DISTINCT pseudoniem) FROM bezoek WHERE dag >= $1 AND dag < $2) AS bezoekers""";
+  private static final String STORINGEN = """
+      SELECT reden, count(DISTINCT minuut) FROM gereedheid_storing WHERE minuut >= $1 AND minuut < $2 GROUP BY reden""";
   private static final String METINGEN = "SELECT soort, histogram FROM meting_uur WHERE uur >= $1 AND uur < $2";
   private static final String PROGNOSES = """
       SELECT p.oin, a.naam, p.aantal_berichten,
@@ -47,12 +50,14 @@ public final class SlaRapportage {
   private final io.vertx.core.Vertx vertx;
   private final Pool pool;
   private final Incidenten incidenten;
+  private final OnderhoudsKalender kalender;
   private final Clock clock;
 
-  public SlaRapportage(io.vertx.core.Vertx vertx, Pool pool, Incidenten incidenten, Clock clock) {
+  public SlaRapportage(io.vertx.core.Vertx vertx, Pool pool, Incidenten incidenten, OnderhoudsKalender kalender, Clock clock) {
     this.vertx = vertx;
     this.pool = pool;
     this.incidenten = incidenten;
+    this.kalender = kalender;
     this.clock = clock;
   }
 
@@ -65,19 +70,27 @@ public final class SlaRapportage {
     Tuple periode = Tuple.of(utc(begin), utc(einde));
     Future<JsonObject> beschikbaarheid = pool.query(EERSTE).execute().compose(e -> {
       OffsetDateTime eerste = e.iterator().next().getOffsetDateTime(0);
-      return pool.preparedQuery(OP).execute(periode).compose(rows -> {
+      Future<io.vertx.sqlclient.RowSet<Row>> opRows = pool.preparedQuery(OP).execute(periode);
+      Future<io.vertx.sqlclient.RowSet<Row>> storingen = pool.preparedQuery(STORINGEN).execute(periode);
+      Future<java.util.List<Onderhoudsvensters.Venster>> vensters = kalender.vensters(maand);
+      return Future.all(opRows, storingen, vensters).compose(x -> {
         Set<Instant> op = new HashSet<>();
-        rows.forEach(r -> op.add(r.getOffsetDateTime(0).toInstant()));
+        opRows.result().forEach(r -> op.add(r.getOffsetDateTime(0).toInstant()));
         // a month is 44 640 minutes to judge: off the event loop
-        return vertx.executeBlocking(() ->
-            beschikbaarheid(Beschikbaarheid.bereken(maand, eerste == null ? null : eerste.toInstant(), nu, op)));
+        return vertx.executeBlocking(() -> beschikbaarheid(
+            Beschikbaarheid.bereken(maand, vensters.result(), eerste == null ? null : eerste.toInstant(), nu, op)));
+      }).map(o -> {
+        JsonObject perReden = new JsonObject();
+        storingen.result().forEach(r -> perReden.put(r.getString(0), r.getLong(1)));
+        return o.put("gereedheidsstoringenMinuten", perReden);
       });
     });
     Future<JsonObject> incident = incidenten.vanMaand(maand).map(SlaRapportage::incidenten);
     Future<JsonObject> productie = pool.preparedQuery(PRODUCTIE).execute(Tuple.of(dag1, volgende)).map(rows -> {
       Row r = rows.iterator().next();
       return new JsonObject().put("verwerkteBerichten", r.getLong("verwerkt")).put("aangebodenBerichten", r.getLong("aangeboden"))
-          .put("actieveBerichtenboxen", r.getLong("accounts")).put("actieveAfnemers", r.getLong("afnemers"));
+          .put("actieveBerichtenboxen", r.getLong("accounts")).put("actieveAfnemers", r.getLong("afnemers"))
+          .put("bezoekers", r.getLong("bezoekers"));
     });
     Future<JsonObject> performance = pool.preparedQuery(METINGEN).execute(periode).compose(rows -> vertx.executeBlocking(() -> {
       // up to 744 hours × processes × 2 histograms to decode and merge: off the event loop

@@ -58,6 +58,11 @@ class ConfigLoaderTest {
     assertTrue(g.getMessage().contains("unknown setting 'httpPoort'"));
     assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
         Map.of("BERICHTENBOX_PORTAL_JWT_SECRET", "short")));
+    ConfigException h = assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
+        Map.of("BERICHTENBOX_ONDERHOUDSVENSTERS", "NACHT 2 zondag 23:00-03:00 altijd")));
+    assertTrue(h.getMessage().contains("BERICHTENBOX_ONDERHOUDSVENSTERS") && h.getMessage().contains("NACHT 2"), h.getMessage());
+    assertEquals("NACHT", ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_ONDERHOUDSVENSTERS", "NACHT 2 zondag 23:00-03:00 downtime"))
+        .onderhoudsvensters().regels().get(0).soort());
     assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
         Map.of("BERICHTENBOX_VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P1D")));
   }

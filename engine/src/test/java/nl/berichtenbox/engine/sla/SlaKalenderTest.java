@@ -1,6 +1,7 @@
 package nl.berichtenbox.engine.sla;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,7 +74,7 @@ class SlaKalenderTest {
   @Test
   void windowsOfAMonthWithFiveWednesdays() {
     // April 2026: Wednesdays 1, 8, 15, 22, 29; Tuesdays 7, 14, ...
-    List<Onderhoudsvensters.Venster> v = Onderhoudsvensters.van(YearMonth.of(2026, 4));
+    List<Onderhoudsvensters.Venster> v = Onderhoudsvensters.standaard().van(YearMonth.of(2026, 4));
     assertEquals(3, v.size(), "the fifth Wednesday has none");
     assertEquals("PORTAAL_TECHNISCH", v.get(0).soort());
     assertEquals(ams("2026-04-08T00:00"), v.get(0).van());
@@ -89,10 +90,38 @@ class SlaKalenderTest {
   void windowsKeepTheirLocalHoursAcrossTheChangeOfTheClocks() {
     // October 2026: the clocks go back on the 25th; 2nd Tuesday the 13th and 2nd Wednesday the 14th
     // (UTC+2), 4th Wednesday the 28th (UTC+1)
-    List<Onderhoudsvensters.Venster> v = Onderhoudsvensters.van(YearMonth.of(2026, 10));
+    List<Onderhoudsvensters.Venster> v = Onderhoudsvensters.standaard().van(YearMonth.of(2026, 10));
     assertEquals(Instant.parse("2026-10-13T07:00:00Z"), v.get(0).van());
     assertEquals(Instant.parse("2026-10-13T22:00:00Z"), v.get(1).van());
     assertEquals(Instant.parse("2026-10-27T23:00:00Z"), v.get(2).van());
     assertEquals(Duration.ofHours(6), Duration.between(v.get(2).van(), v.get(2).tot()));
+  }
+
+  @Test
+  void tenWorkingDaysOfNoticeSkipWeekendsAndHolidays() {
+    // announced Monday 2 November 2026: 3..6, 9..13, 16 -> Monday 16 November
+    assertEquals(java.time.LocalDate.of(2026, 11, 16), Onderhoudsvensters.vroegsteDatum(ams("2026-11-02T23:30")));
+    // announced Thursday 17 December 2026: Christmas and Boxing Day do not count -> Monday 4 January 2027
+    // (18, 21, 22, 23, 24, 28, 29, 30, 31 December, 1 January is New Year's Day, so the 10th is 4 January)
+    assertEquals(java.time.LocalDate.of(2027, 1, 4), Onderhoudsvensters.vroegsteDatum(ams("2026-12-17T10:00")));
+    assertTrue(Onderhoudsvensters.tijdigAangekondigd(ams("2026-11-02T10:00"), ams("2026-11-16T00:00")));
+    assertFalse(Onderhoudsvensters.tijdigAangekondigd(ams("2026-11-02T10:00"), ams("2026-11-15T23:59")));
+  }
+
+  @Test
+  void configuredWindowsReplaceTheDefaultAndBadRulesAreNamed() {
+    var o = Onderhoudsvensters.parse("NACHT 1 zondag 22:00-02:00 downtime, ROLLEND 3 donderdag 10:00-12:00 zonder-downtime");
+    List<Onderhoudsvensters.Venster> v = o.van(YearMonth.of(2026, 11));
+    assertEquals(2, v.size());
+    assertEquals(ams("2026-11-01T22:00"), v.get(0).van());
+    assertEquals(ams("2026-11-02T02:00"), v.get(0).tot(), "a window past midnight ends the next day");
+    assertEquals(ams("2026-11-19T10:00"), v.get(1).van());
+    assertFalse(v.get(1).metDowntime());
+    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Onderhoudsvensters.parse("NACHT 6 zondag 22:00-02:00 downtime"));
+    assertTrue(e.getMessage().contains("NACHT 6"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Onderhoudsvensters.parse("A 1 maandag 25:00-26:00 downtime"));
+    assertThrows(IllegalArgumentException.class, () -> Onderhoudsvensters.parse("A 1 maandag 01:00-02:00 downtime, A 2 maandag 01:00-02:00 downtime"));
+    assertEquals(0, Onderhoudsvensters.parse("").van(YearMonth.of(2026, 11)).size());
   }
 }
