@@ -33,13 +33,15 @@ public final class HttpVerticle extends VerticleBase {
 
   private final Engine engine;
   private final Buffer openApi;
+  private final nl.berichtenbox.api.web.WebPaginas paginas;
   private final AtomicBoolean draining;
   private final RouteTable table = new RouteTable();
   private HttpServer server;
 
-  public HttpVerticle(Engine engine, Buffer openApi, AtomicBoolean draining) {
+  public HttpVerticle(Engine engine, Buffer openApi, nl.berichtenbox.api.web.WebPaginas paginas, AtomicBoolean draining) {
     this.engine = engine;
     this.openApi = openApi;
+    this.paginas = paginas;
     this.draining = draining;
   }
 
@@ -71,11 +73,13 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     EngineMetrics metrics = engine.metrics();
     router.route().handler(ctx -> conventions(ctx, metrics));
-    Auth auth = new Auth(engine.afnemers(), config.adminToken(), new CitizenJwt(config.portalJwtSecret()));
+    Auth auth = new Auth(engine.afnemers(), config.adminToken(), new CitizenJwt(config.portalJwtSecret()),
+        engine.bezoekers()::bezoek);
     new AfnemerRoutes(engine, engine.newIntake()).mount(router, table, auth);
-    new BeheerRoutes(engine.afnemers(), engine.incidenten(), engine.slaRapportage(), engine.clock()).mount(router, table, auth);
+    new BeheerRoutes(engine.afnemers(), engine.incidenten(), engine.onderhoud(), engine.slaRapportage(), engine.clock()).mount(router, table, auth);
     new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, table, auth);
     new OperationsRoutes(engine.pool(), engine::kafkaAnswers, metrics, openApi, draining::get).mount(router, table);
+    paginas.mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Niet gevonden", "deze route bestaat niet"));

@@ -142,6 +142,8 @@ public final class Main {
     sb.append("  OpenAPI      ").append(base).append("/api/v1/openapi.json\n");
     sb.append("  health       ").append(base).append("/health/ready\n");
     sb.append("  metrics      ").append(base).append("/metrics\n");
+    sb.append("  portals      ").append(base).append("/leveranciersportaal (afnemers, with their key), ")
+        .append(base).append("/beheer (operators, with the admin token)\n");
     if (config.tlsCert() != null) {
       sb.append("  TLS          ").append(Tls.engine(config)).append(", TLS 1.2/1.3")
           .append(config.tlsClientCa() != null ? ", client certificates (OIN) accepted" : "").append('\n');
