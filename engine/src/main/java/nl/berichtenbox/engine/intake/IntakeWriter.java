@@ -86,7 +86,7 @@ final class IntakeWriter {
     }
   }
 
-  private record Key(String oin, UUID berichtId) {}
+  record Key(String oin, UUID berichtId) {}
 
   private record Stored(byte[] digest, BerichtStatus status, VerwerkingsCode code) {}
 
@@ -131,14 +131,19 @@ final class IntakeWriter {
     });
   }
 
-  private Future<Void> insertBerichten(SqlConnection conn, List<Unit> units) {
-    // First occurrence of a key is inserted; later ones (same flush) are resolved by look-up.
+  /**
+   * The messages of one flush as the one statement's column arrays (the group commit's CPU part,
+   * on the event loop): the first occurrence of each key is inserted, later ones (the same flush)
+   * are resolved by look-up. Null tuple when the flush has no message to insert.
+   */
+  record Rijen(Map<Key, Bericht> first, Tuple tuple) {}
+
+  static Rijen rijen(List<Unit> units) {
     Map<Key, Bericht> first = new HashMap<>();
     List<Key> keys = new ArrayList<>();
     List<Bericht> rows = new ArrayList<>();
     List<UUID> batchIds = new ArrayList<>();
     for (Unit u : units) {
-      u.outcomes = new Outcome[u.offered.size()];
       for (Offered o : u.offered) {
         if (o.bericht() != null) {
           Key k = new Key(u.oin, o.bericht().berichtId());
@@ -151,8 +156,7 @@ final class IntakeWriter {
       }
     }
     if (rows.isEmpty()) {
-      resolve(units, Set.of(), first, Map.of());
-      return Future.succeededFuture();
+      return new Rijen(first, null);
     }
     int n = rows.size();
     String[] oin = new String[n];
@@ -195,9 +199,22 @@ final class IntakeWriter {
         bInhoud.add(Buffer.buffer(bij.inhoud()));
       }
     }
-    Tuple t = Tuple.from(List.<Object>of(oin, id, batch, bsn, type, onderwerp, tekst, referentie, publicatie, eind,
+    return new Rijen(first, Tuple.from(List.<Object>of(oin, id, batch, bsn, type, onderwerp, tekst, referentie, publicatie, eind,
         aantal, digest, bOin.toArray(new String[0]), bId.toArray(new UUID[0]), bVolgorde.toArray(new Short[0]),
-        bOmschrijving.toArray(new String[0]), bMedia.toArray(new String[0]), bInhoud.toArray(new Buffer[0])));
+        bOmschrijving.toArray(new String[0]), bMedia.toArray(new String[0]), bInhoud.toArray(new Buffer[0]))));
+  }
+
+  private Future<Void> insertBerichten(SqlConnection conn, List<Unit> units) {
+    for (Unit u : units) {
+      u.outcomes = new Outcome[u.offered.size()];
+    }
+    Rijen rijen = rijen(units);
+    Map<Key, Bericht> first = rijen.first();
+    if (rijen.tuple() == null) {
+      resolve(units, Set.of(), first, Map.of());
+      return Future.succeededFuture();
+    }
+    Tuple t = rijen.tuple();
     return conn.preparedQuery(INSERT_BERICHTEN).execute(t).compose(inserted -> {
       Set<Key> fresh = new HashSet<>(inserted.rowCount() * 2);
       for (Row r : inserted) {
