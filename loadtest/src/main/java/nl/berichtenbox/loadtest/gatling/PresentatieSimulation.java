@@ -22,12 +22,15 @@ import java.util.stream.Stream;
 /**
  * The portal's mix over the seeded store (SNO 2.2.2: 99.9 % of presentation requests within
  * 200 ms): random citizens open their inbox and read its newest message (60 %), look at unread
- * mail (20 %), the archive (10 %) or search (10 %); 1 000 citizens a second, about 2 000 requests
+ * mail (20 %), the archive (10 %) or search (10 %); 1 230 citizens a second, about 2 000 requests
  * a second (the target: p99.9 ≤ 10 ms, in the summary). The first 20 s ramp up and are not
  * judged (the engine's and this generator's JIT and caches); then 60 s are. Asserts the norm on
  * those 60 s, per citizen visit (all its requests together: stricter than per request).
  */
 public class PresentatieSimulation extends Simulation {
+  /** Visits a second: the mix makes 1.63 requests a visit (measured), so 1 230 visits make the target's 2 000 requests/s. */
+  private static final int BEZOEKEN = 1230;
+
   private static ChainBuilder lijst(String naam, String query, boolean meten) {
     return CoreDsl.exec(http(naam).get("/api/v1/berichtenbox/berichten" + query)
             .header("Authorization", "Bearer #{token}")
@@ -54,8 +57,8 @@ public class PresentatieSimulation extends Simulation {
   {
     var opwarmen = Suite.duur(20);
     setUp(
-        portaal("opwarmen", false).injectOpen(rampUsersPerSec(Suite.rate(10)).to(Suite.rate(1000)).during(opwarmen)),
-        portaal("portaal", true).injectOpen(nothingFor(opwarmen), constantUsersPerSec(Suite.rate(1000)).during(Suite.duur(60))))
+        portaal("opwarmen", false).injectOpen(rampUsersPerSec(Suite.rate(10)).to(Suite.rate(BEZOEKEN)).during(opwarmen)),
+        portaal("portaal", true).injectOpen(nothingFor(opwarmen), constantUsersPerSec(Suite.rate(BEZOEKEN)).during(Suite.duur(60))))
         .protocols(Suite.protocol())
         .assertions(details("portaal").responseTime().percentile(99.9).lt(200),
             details("portaal").successfulRequests().percent().is(100.0));
