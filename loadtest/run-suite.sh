@@ -5,6 +5,7 @@
 #   bin/berichtenbox loadtest                  # everything, full size (about 25 minutes)
 #   bin/berichtenbox loadtest Presentatie      # one scenario (the simulation's name without "Simulation")
 #   bin/berichtenbox loadtest --smoke          # a few seconds per scenario at low rates (CI)
+#   JFR=1 bin/berichtenbox loadtest Intake     # also record the engine with Java Flight Recorder (engine.jfr)
 # Scenarios, in this order (reads on the quiet store first, then the writes that leave work behind):
 #   Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Dag Limiet
 # (Limiet: PostgreSQL's own insert and page-query rates on the same store, for the fractions.)
@@ -39,6 +40,9 @@ echo "== seeding $berichten messages, $burgers citizens, 400 afnemers"
 BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten=$berichten --burgers=$burgers --afnemers=400 \
   2>&1 | grep -v '^\[' > "$out/seed.log"
 tail -1 "$out/seed.log"
+if [ -n "${JFR:-}" ]; then
+  export BERICHTENBOX_JAVA_OPTS="-Xms512m -Xmx2g -XX:+UseParallelGC -Xlog:gc:file=$out/engine-gc.log -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$out/engine.jfr"
+fi
 BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_ADMIN_TOKEN="$admin" \
   BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" BERICHTENBOX_ABONNEMENTEN_VENSTER=altijd \
   BERICHTENBOX_SMTP_URL="smtp://127.0.0.1:$smtp" BERICHTENBOX_NOTIFICATIES_PER_UUR=100000000 \
@@ -49,14 +53,19 @@ for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && 
 curl -sf "localhost:$port/health/ready" >/dev/null || { echo "engine did not start: see $out/engine.log" >&2; exit 1; }
 
 failed=()
+pgport=$(sed -n 4p "$data/pg/postmaster.pid")
+pgurl="jdbc:postgresql://127.0.0.1:$pgport/postgres"
+# PostgreSQL's counters around each scenario (write-ahead log, full-page images, checkpoints): pg-<scenario>.json
+pgstand() { java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.PgStand "$pgurl" "$@" || true; }
 props=(-Dbbx.url="http://localhost:$port" -Dbbx.jwt="$jwt" -Dbbx.burgers=$burgers -Dbbx.smoke=$smoke -Dbbx.results="$out")
 for s in "${selected[@]}"; do
+  pgstand "$out/pg-voor.json"
   if [ "$s" = Limiet ]; then
     echo "== Limiet (PostgreSQL alone, same store)"
-    pgport=$(sed -n 4p "$data/pg/postmaster.pid")
     java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Limiet \
-      "jdbc:postgresql://127.0.0.1:$pgport/postgres" $($smoke && echo 3 || echo 20) $burgers "$out" \
+      "$pgurl" $($smoke && echo 3 || echo 20) $burgers "$out" \
       > "$out/limiet.log" 2>&1 || failed+=("$s")
+    pgstand "$out/pg-$s.json" "$out/pg-voor.json"
     continue
   fi
   if [ "$s" = Notificaties ]; then
@@ -64,6 +73,7 @@ for s in "${selected[@]}"; do
     java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.NotificatieLoad --url="http://localhost:$port" \
       --admin="$admin" --jwt="$jwt" --smtp-port="$smtp" --scenario=doorvoer --citizens=$($smoke && echo 500 || echo 30000) \
       --out="$out/notificaties.json" > "$out/notificaties.log" 2>&1 || failed+=("$s")
+    pgstand "$out/pg-$s.json" "$out/pg-voor.json"
     continue
   fi
   echo "== $s"
@@ -71,7 +81,9 @@ for s in "${selected[@]}"; do
     -cp loadtest/target/loadtest.jar io.gatling.app.Gatling \
     -s "nl.berichtenbox.loadtest.gatling.${s}Simulation" -rf "$out/gatling" > "$out/$s.log" 2>&1 || failed+=("$s")
   grep -E "^> |Global|KO|assert|failed|Reports generated" "$out/$s.log" | tail -6 || true
+  pgstand "$out/pg-$s.json" "$out/pg-voor.json"
 done
+rm -f "$out/pg-voor.json"
 java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Samenvatting "$out" $smoke
 if [ ${#failed[@]} -gt 0 ]; then
   echo "norm not met or run failed: ${failed[*]} (see $out/*.log)" >&2

@@ -1,0 +1,51 @@
+package nl.berichtenbox.loadtest.gatling;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+/**
+ * PostgreSQL's own counters around a scenario, so a figure can be explained: write-ahead log
+ * written (bytes, records, full-page images: random index inserts after a checkpoint cost a whole
+ * page each), checkpoints, and buffers written. {@code PgStand <jdbc-url> <file>} writes a
+ * snapshot; {@code PgStand <jdbc-url> <file> <snapshot-before>} writes the difference since it.
+ */
+public final class PgStand {
+  private PgStand() {}
+
+  public static void main(String[] args) throws Exception {
+    JsonObject nu = new JsonObject();
+    try (Connection c = DriverManager.getConnection(args[0], "postgres", ""); Statement s = c.createStatement()) {
+      try (ResultSet r = s.executeQuery("SELECT wal_records, wal_fpi, wal_bytes::bigint, wal_write, wal_sync FROM pg_stat_wal")) {
+        r.next();
+        nu.put("walRecords", r.getLong(1)).put("walFullPageImages", r.getLong(2)).put("walBytes", r.getLong(3))
+            .put("walWrites", r.getLong(4)).put("walSyncs", r.getLong(5));
+      }
+      try (ResultSet r = s.executeQuery("""
+          SELECT checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend, buffers_clean FROM pg_stat_bgwriter""")) {
+        r.next();
+        nu.put("checkpointsTimed", r.getLong(1)).put("checkpointsRequested", r.getLong(2))
+            .put("buffersCheckpoint", r.getLong(3)).put("buffersBackend", r.getLong(4)).put("buffersClean", r.getLong(5));
+      }
+    }
+    nu.put("t", System.currentTimeMillis());
+    JsonObject uit = nu;
+    if (args.length > 2) {
+      JsonObject voor = new JsonObject(Files.readString(Path.of(args[2])));
+      uit = new JsonObject();
+      for (String k : nu.fieldNames()) {
+        uit.put(k.equals("t") ? "seconden" : k, k.equals("t") ? (nu.getLong(k) - voor.getLong(k)) / 1000.0
+            : nu.getLong(k) - voor.getLong(k));
+      }
+      long records = uit.getLong("walRecords");
+      if (records > 0) {
+        uit.put("fullPageImageShare", Math.round(uit.getLong("walFullPageImages") * 1000.0 / records) / 1000.0);
+      }
+    }
+    Files.writeString(Path.of(args[1]), uit.encodePrettily());
+  }
+}
