@@ -14,6 +14,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 smoke=false
 selected=()
+commando="commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'): bin/berichtenbox loadtest $*"
 for a in "$@"; do
   case "$a" in
     --smoke) smoke=true ;;
@@ -30,6 +31,9 @@ if $smoke; then berichten=20000; burgers=2000; else berichten=1000000; burgers=1
 
 ./mvnw -q -B -DskipTests -pl api,loadtest -am package
 data="$(mktemp -d)"
+engine=
+# a store of 1 000 000 messages is 8 GB: never leave one behind, whatever fails
+trap '[ -n "$engine" ] && { kill -TERM $engine 2>/dev/null; wait $engine 2>/dev/null; }; rm -rf "$data"' EXIT
 port="${PORT:-18090}"
 smtp="${SMTP_PORT:-2526}"
 admin="load-admin-token-0123456789"
@@ -48,7 +52,6 @@ BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_ADMIN_
   BERICHTENBOX_SMTP_URL="smtp://127.0.0.1:$smtp" BERICHTENBOX_NOTIFICATIES_PER_UUR=100000000 \
   BERICHTENBOX_NOTIFICATIES_PER_DAG=1000000000 bin/berichtenbox serve > "$out/engine.log" 2>&1 &
 engine=$!
-trap 'kill -TERM $engine 2>/dev/null; wait $engine 2>/dev/null; rm -rf "$data"' EXIT
 for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && break; sleep 1; done
 curl -sf "localhost:$port/health/ready" >/dev/null || { echo "engine did not start: see $out/engine.log" >&2; exit 1; }
 
@@ -84,7 +87,7 @@ for s in "${selected[@]}"; do
   pgstand "$out/pg-$s.json" "$out/pg-voor.json"
 done
 rm -f "$out/pg-voor.json"
-java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Samenvatting "$out" $smoke
+java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Samenvatting "$out" $smoke "$commando"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "norm not met or run failed: ${failed[*]} (see $out/*.log)" >&2
   exit 1

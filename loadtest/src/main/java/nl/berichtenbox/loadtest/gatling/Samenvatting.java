@@ -99,6 +99,7 @@ public final class Samenvatting {
     }
 
     StringBuilder md = new StringBuilder();
+    md.append(machine(args.length > 2 ? args[2] : null));
     md.append(smoke ? "Smoke run: rates and durations cut down, targets not judged.\n\n" : "")
         .append("| norm | agreement | target | measured | norm met | target met |\n|---|---|---|---|---|---|\n");
     JsonArray json = new JsonArray();
@@ -127,6 +128,7 @@ public final class Samenvatting {
       }
     }
     md.append("\n");
+    postgresql(dir, md);
     for (String[] p : new String[][] {{"intake", "intake 2000/s"}, {"presentatie", "portaal"}, {"bijlagen", "bijlagen 500/s"},
         {"validatie", "validatie"}, {"batch", "batch"}, {"dag-batches", "dag batch"}}) {
       JsonObject s = serie(dir, p[0], p[1]);
@@ -141,6 +143,49 @@ public final class Samenvatting {
     System.out.println();
     System.out.print(md.substring(0, md.indexOf("\n\n![") < 0 ? md.length() : md.indexOf("\n\n![")));
     System.out.println();
+  }
+
+  /** Where and what was run: for the figures to be comparable. */
+  private static String machine(String commando) {
+    String cpu = "?";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("?");
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    long geheugen = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getTotalMemorySize();
+    return String.format(Locale.ROOT, "Run of %s%s on %d cores (%s), %.0f GiB memory, Java %s, %s; the engine and the load "
+        + "generator on the same machine.%n%n", java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
+            .truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toLocalDateTime().toString().replace('T', ' ') + " UTC",
+        commando == null ? "" : " (" + commando + ")", Runtime.getRuntime().availableProcessors(), cpu,
+        geheugen / 1073741824.0, System.getProperty("java.version"), System.getProperty("os.name"));
+  }
+
+  /** PostgreSQL's counters per scenario (pg-<scenario>.json, written by the suite script around each). */
+  private static void postgresql(Path dir, StringBuilder md) throws IOException {
+    List<Path> bestanden;
+    try (var s = Files.list(dir)) {
+      bestanden = s.filter(f -> f.getFileName().toString().matches("pg-[A-Za-z]+\\.json")).sorted().toList();
+    }
+    if (bestanden.isEmpty()) {
+      return;
+    }
+    md.append("PostgreSQL during each scenario (`pg_stat_wal`, `pg_stat_bgwriter`: write-ahead log written, the share of its "
+        + "records that are full-page images, checkpoints and buffers they wrote):\n\n"
+        + "| scenario | seconds | WAL MB | WAL MB/s | WAL records | full-page images | checkpoints (timed + requested) | buffers by checkpoints |\n"
+        + "|---|---|---|---|---|---|---|---|\n");
+    for (Path f : bestanden) {
+      JsonObject o = new JsonObject(Files.readString(f));
+      double sec = o.getDouble("seconden", 0.0);
+      double mb = o.getLong("walBytes", 0L) / 1e6;
+      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.1f | %d | %d (%.0f %%) | %d + %d | %d |%n",
+          f.getFileName().toString().replaceAll("^pg-|\\.json$", ""), sec, mb, sec > 0 ? mb / sec : 0.0,
+          o.getLong("walRecords", 0L), o.getLong("walFullPageImages", 0L), 100 * o.getDouble("fullPageImageShare", 0.0),
+          o.getLong("checkpointsTimed", 0L), o.getLong("checkpointsRequested", 0L), o.getLong("buffersCheckpoint", 0L)));
+    }
+    md.append("\n");
   }
 
   private static JsonObject lees(Path dir, String naam) throws IOException {
