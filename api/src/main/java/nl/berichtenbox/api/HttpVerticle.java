@@ -126,6 +126,24 @@ public final class HttpVerticle extends VerticleBase {
       Problems.send(ctx, 404, "Niet gevonden", "paden eindigen niet op een slash");
       return;
     }
+    // a query parameter given twice is ambiguous (which one counts?): refused, as is a query that
+    // does not decode
+    String query = ctx.request().query();
+    if (query != null && !query.isEmpty()) {
+      try {
+        io.vertx.core.MultiMap params = ctx.queryParams();
+        for (String name : params.names()) {
+          if (params.getAll(name).size() > 1) {
+            Problems.fail(ctx, nl.berichtenbox.engine.domain.ClientErrorException.badRequest("ongeldige queryparameters",
+                java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam(name, "komt meer dan eens voor"))));
+            return;
+          }
+        }
+      } catch (RuntimeException e) {
+        Problems.send(ctx, 400, "Ongeldige query", "de query is niet goed gecodeerd");
+        return;
+      }
+    }
     if (draining.get()) {
       res.putHeader("Retry-After", "1").putHeader("Connection", "close");
       Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine wordt afgesloten");

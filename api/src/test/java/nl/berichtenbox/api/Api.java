@@ -73,6 +73,27 @@ public final class Api {
     }
   }
 
+  /** As {@link #send}, with raw bytes (invalid UTF-8, huge bodies) and extra headers (name, value, ...). */
+  public Resp sendBytes(String method, String path, String token, String contentType, byte[] body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Resp(r.statusCode(), r);
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(method + " " + path + " failed", e);
+    }
+  }
+
   public Resp get(String path, String token) {
     return send("GET", path, token, null, null);
   }

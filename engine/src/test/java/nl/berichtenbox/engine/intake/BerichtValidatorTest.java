@@ -56,6 +56,24 @@ class BerichtValidatorTest {
   }
 
   @Test
+  void longStringsGoIntoTheDigestAsTheirCanonicalText() throws Exception {
+    // the long-string path (attachments) must hash exactly what the canonical text is
+    String base64 = java.util.Base64.getEncoder().encodeToString(new byte[30_000]).replace('A', 'Q');
+    String lang = "é".repeat(400);
+    JsonObject o = new JsonObject().put("e", lang).put("d", base64);
+    byte[] verwacht = java.security.MessageDigest.getInstance("SHA-256")
+        .digest(("{\"d\":\"" + base64 + "\",\"e\":\"" + lang + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertArrayEquals(verwacht, BerichtValidator.digest(o));
+  }
+
+  @Test
+  void halfASurrogatePairIsRefusedAndAWholeOneAccepted() {
+    assertEquals(List.of("onderwerp"), names(BerichtValidator.validate(valid().put("onderwerp", "a\ud800b"), "", OIN, NOW)));
+    assertEquals(List.of("berichtTekst"), names(BerichtValidator.validate(valid().put("berichtTekst", "x\udc00"), "", OIN, NOW)));
+    assertTrue(BerichtValidator.validate(valid().put("onderwerp", "post \ud83d\udcec"), "", OIN, NOW).valid());
+  }
+
+  @Test
   void lengthsCountCharactersNotBytes() {
     assertTrue(BerichtValidator.validate(valid().put("onderwerp", "é".repeat(50)), "", OIN, NOW).valid());
     assertEquals(List.of("onderwerp"),
