@@ -33,12 +33,14 @@ public final class Afnemers {
   private static final String KEY_PREFIX = "bbx_";
 
   private final Pool pool;
+  private final nl.berichtenbox.engine.support.Geheimen geheimen;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   private record Cached(Afnemer afnemer, long until) {}
 
-  public Afnemers(Pool pool) {
+  public Afnemers(Pool pool, nl.berichtenbox.engine.support.Geheimen geheimen) {
     this.pool = pool;
+    this.geheimen = geheimen;
   }
 
   /** The afnemer behind a bearer key, or null (unknown key or inactive afnemer). */
@@ -101,6 +103,30 @@ public final class Afnemers {
     }
   }
 
+  /**
+   * Encrypts callback secrets stored in clear before encryption at rest came in (once, at start;
+   * blocking callers wait on the future).
+   */
+  public Future<Integer> versleutelOudeGeheimen() {
+    return pool.query("SELECT oin, callback_secret FROM afnemer WHERE callback_secret IS NOT NULL "
+        + "AND callback_secret NOT LIKE 'v1:%'").execute().compose(rows -> {
+          List<String> oins = new ArrayList<>();
+          List<String> versleuteld = new ArrayList<>();
+          for (io.vertx.sqlclient.Row r : rows) {
+            oins.add(r.getString(0));
+            versleuteld.add(geheimen.versleutel(r.getString(1)));
+          }
+          if (oins.isEmpty()) {
+            return Future.succeededFuture(0);
+          }
+          return pool.preparedQuery("""
+                  UPDATE afnemer a SET callback_secret = v.s FROM unnest($1::text[], $2::text[]) AS v(o, s)
+                  WHERE a.oin = v.o AND a.callback_secret NOT LIKE 'v1:%'""")
+              .execute(Tuple.from(List.of(oins.toArray(new String[0]), versleuteld.toArray(new String[0]))))
+              .map(io.vertx.sqlclient.SqlResult::rowCount);
+        });
+  }
+
   /** Registers an afnemer; the key (and callback secret) are returned this once only. */
   public Future<JsonObject> create(JsonObject body) {
     List<InvalidParam> bad = new ArrayList<>();
@@ -119,7 +145,7 @@ public final class Afnemers {
     return pool.preparedQuery("""
             INSERT INTO afnemer (oin, naam, callback_url, callback_secret, limiet_per_seconde, api_sleutel_sha256)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (oin) DO NOTHING RETURNING aangemaakt_op""")
-        .execute(Tuple.of(oin, naam, callbackUrl, secret, limiet, Buffer.buffer(sha256(key))))
+        .execute(Tuple.of(oin, naam, callbackUrl, geheimen.versleutel(secret), limiet, Buffer.buffer(sha256(key))))
         .map(rows -> {
           if (rows.rowCount() == 0) {
             throw new ClientErrorException(409, "Conflict", "afnemer " + oin + " bestaat al");
@@ -188,7 +214,8 @@ public final class Afnemers {
               gewijzigd_op = now()
             WHERE oin = $1
             RETURNING oin, naam, callback_url, limiet_per_seconde, actief, aangemaakt_op""")
-        .execute(Tuple.from(java.util.Arrays.asList(oin, naam, body.containsKey("callbackUrl"), callbackUrl, secret,
+        .execute(Tuple.from(java.util.Arrays.asList(oin, naam, body.containsKey("callbackUrl"), callbackUrl,
+            geheimen.versleutel(secret),
             body.containsKey("limietPerSeconde"), limiet, (Boolean) actief)))
         .map(rows -> {
           if (rows.rowCount() == 0) {

@@ -86,9 +86,10 @@ public final class VerwerkingsberichtPusher {
   private final HttpClient http;
   private final BackgroundLoop loop;
 
-  public VerwerkingsberichtPusher(Vertx vertx, Pool pool, Duration basis, Duration max, Duration opgevenNa,
-      EngineMetrics metrics) {
+  public VerwerkingsberichtPusher(Vertx vertx, Pool pool, nl.berichtenbox.engine.support.Geheimen geheimen, Duration basis,
+      Duration max, Duration opgevenNa, EngineMetrics metrics) {
     this.pool = pool;
+    this.geheimen = geheimen;
     this.basis = basis;
     this.max = max;
     this.opgevenNa = opgevenNa;
@@ -109,6 +110,8 @@ public final class VerwerkingsberichtPusher {
   }
 
   private record Stand(String oin, long volgnummer, int pogingen, OffsetDateTime eersteFout, String url, String secret) {}
+
+  private final nl.berichtenbox.engine.support.Geheimen geheimen;
 
   private Future<Boolean> ronde() {
     return pool.query(NIEUWE_AFNEMERS).execute()
@@ -171,7 +174,7 @@ public final class VerwerkingsberichtPusher {
     try {
       o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(s.url()).setIdleTimeout(30_000)
           .putHeader("Content-Type", "application/json")
-          .putHeader("X-Berichtenbox-Signature", "sha256=" + hmac(s.secret(), body));
+          .putHeader("X-Berichtenbox-Signature", "sha256=" + hmac(geheimen.ontsleutel(s.secret()), body));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
