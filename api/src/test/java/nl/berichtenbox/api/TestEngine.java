@@ -47,7 +47,10 @@ public final class TestEngine {
             Map.entry("BERICHTENBOX_ABONNEMENTEN_QUOTA", "ALLES=" + ALLES_QUOTUM + ",BSN_LIJST=100,MUTATIES=100")));
         server = ApiServer.start(config);
         api = new Api("http://127.0.0.1:" + port, new CitizenJwt(JWT_SECRET));
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          server.close();
+          verwijder(data); // half a gigabyte a run: left behind, they fill the disk
+        }));
       } catch (Exception e) {
         throw new IllegalStateException("test engine did not start", e);
       }
@@ -89,6 +92,15 @@ public final class TestEngine {
     Map<String, String> env = new java.util.HashMap<>(extra);
     env.put("BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/" + name);
     return secondEngine(env);
+  }
+
+  /** Deletes a directory tree, as far as it can. */
+  static void verwijder(Path dir) {
+    try (var s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException | RuntimeException e) {
+      // left behind
+    }
   }
 
   public static ApiServer server() {

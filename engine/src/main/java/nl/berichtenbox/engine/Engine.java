@@ -59,13 +59,15 @@ public final class Engine implements AutoCloseable {
   private final java.time.Clock clock;
 
   private Engine(EngineConfig config, Database database, java.time.Clock clock) {
+    nl.berichtenbox.engine.support.Json.striktDecoderen();
     this.config = config;
     this.database = database;
     this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     this.pool = database.pool(vertx, config.dbPoolSize());
     this.verwerker = new Verwerker(vertx, pool, config.verwerkingBatchSize(), config.verwerkingPollInterval(),
         config.ontvangstbewijsBewaartermijn(), config.notificaties().bundelvenster(), metrics);
-    this.pusher = new nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher(vertx, pool,
+    nl.berichtenbox.engine.support.Geheimen geheimen = new nl.berichtenbox.engine.support.Geheimen(config.portalJwtSecret());
+    this.pusher = new nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher(vertx, pool, geheimen,
         config.pushBackoffBasis(), config.pushBackoffMax(), config.pushOpgevenNa(), metrics);
     verwerker.naRonde(pusher::wakeUp);
     this.notifier = new nl.berichtenbox.engine.notificaties.Notifier(vertx, pool, config.notificaties(),
@@ -78,7 +80,7 @@ public final class Engine implements AutoCloseable {
         new nl.berichtenbox.engine.support.Pseudoniem(config.portalJwtSecret()), clock);
     this.slaRapportage = new nl.berichtenbox.engine.sla.SlaRapportage(vertx, pool, incidenten, onderhoud, clock);
     this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, this::kafkaAnswers);
-    this.afnemers = new Afnemers(pool);
+    this.afnemers = new Afnemers(pool, geheimen);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
     this.berichtenboxen = new Berichtenboxen(pool);
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
@@ -112,6 +114,15 @@ public final class Engine implements AutoCloseable {
   public static Engine start(EngineConfig config, java.time.Clock clock) throws IOException {
     Database db = Database.start(config);
     Engine engine = new Engine(config, db, clock);
+    try {
+      int n = engine.afnemers.versleutelOudeGeheimen().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      if (n > 0) {
+        LOG.info("{} callback secrets stored in clear are now encrypted", n);
+      }
+    } catch (Exception e) {
+      engine.close();
+      throw new IOException("encrypting stored callback secrets failed", e);
+    }
     engine.verwerker.start();
     engine.notifier.start();
     engine.hartslag.start();

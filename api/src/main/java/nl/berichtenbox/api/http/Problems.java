@@ -55,8 +55,7 @@ public final class Problems {
       send(ctx, e.status(), e.status() == 503 ? "Tijdelijk niet beschikbaar" : "Interne fout", e.getMessage());
     } else if (t instanceof DecodeException) {
       send(ctx, 400, "Ongeldige JSON", "de body is geen geldige JSON");
-    } else if (t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-        || t instanceof io.vertx.sqlclient.ClosedConnectionException) {
+    } else if (onbereikbaar(t)) {
       // the database pool is saturated (a cold start, a burst) or the database is away: overload,
       // not a defect; the client may retry in a moment
       LOG.warn("{} {} shed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
@@ -66,6 +65,28 @@ public final class Problems {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
       send(ctx, 500, "Interne fout", "er ging iets mis aan onze kant");
     }
+  }
+
+  /**
+   * Whether a failure means the database is saturated or away (refused, closed, shutting down, a
+   * connection error state): an answer to retry, not a defect.
+   */
+  static boolean onbereikbaar(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+          || c instanceof io.vertx.sqlclient.ClosedConnectionException
+          || c instanceof java.net.ConnectException
+          || c instanceof io.netty.channel.ConnectTimeoutException
+          || c instanceof java.nio.channels.ClosedChannelException
+          || (c instanceof io.vertx.core.VertxException && String.valueOf(c.getMessage()).contains("Connection is closed"))) {
+        return true;
+      }
+      if (c instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
+          && (pe.getSqlState().startsWith("08") || pe.getSqlState().startsWith("57P"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static JsonArray invalidParams(Iterable<InvalidParam> params) {

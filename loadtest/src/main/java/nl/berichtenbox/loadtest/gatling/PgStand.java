@@ -38,8 +38,11 @@ public final class PgStand {
       JsonObject voor = new JsonObject(Files.readString(Path.of(args[2])));
       uit = new JsonObject();
       for (String k : nu.fieldNames()) {
-        uit.put(k.equals("t") ? "seconden" : k, k.equals("t") ? (nu.getLong(k) - voor.getLong(k)) / 1000.0
-            : nu.getLong(k) - voor.getLong(k));
+        if (k.equals("t")) {
+          uit.put("seconden", (nu.getLong(k) - voor.getLong(k)) / 1000.0);
+        } else {
+          uit.put(k, nu.getLong(k) - voor.getLong(k));
+        }
       }
       long records = uit.getLong("walRecords");
       if (records > 0) {
