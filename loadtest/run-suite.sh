@@ -45,7 +45,7 @@ BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten=$berichten --bur
   2>&1 | grep -v '^\[' > "$out/seed.log"
 tail -1 "$out/seed.log"
 if [ -n "${JFR:-}" ]; then
-  export BERICHTENBOX_JAVA_OPTS="-Xms512m -Xmx2g -XX:+UseParallelGC -Xlog:gc:file=$out/engine-gc.log -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$out/engine.jfr"
+  export BERICHTENBOX_JAVA_OPTS="-Xms2g -Xmx2g -XX:+UseParallelGC -Xlog:gc:file=$out/engine-gc.log -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$out/engine.jfr"
 fi
 BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_ADMIN_TOKEN="$admin" \
   BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" BERICHTENBOX_ABONNEMENTEN_VENSTER=altijd \
