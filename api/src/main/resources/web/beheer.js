@@ -2,53 +2,23 @@
 // read from the beheer API with the operator token (kept in sessionStorage, this tab only).
 'use strict';
 (() => {
-  const $ = id => document.getElementById(id);
+  const $ = Portaal.$;
   const H = Grafiek.html;
   const tijd = t => t ? new Date(t).toLocaleString('nl-NL', {timeZone: 'Europe/Amsterdam'}) : '—';
   const jaNee = b => b === undefined || b === null ? '—' : (b ? 'ja' : 'nee');
 
-  async function haal(pad) {
-    const r = await fetch(pad, {headers: {Authorization: 'Bearer ' + sessionStorage.getItem('bbx-beheer'), Accept: 'application/json'}});
-    if (r.status === 401 || r.status === 403) throw new Error('aanmelden');
-    if (!r.ok) {
-      const p = await r.json().catch(() => ({}));
-      throw new Error(p.detail || ('HTTP ' + r.status));
-    }
-    return r.json();
-  }
-
-  function toonAanmelden(fout) {
-    $('overzicht').classList.add('verborgen');
-    $('aanmelden').classList.remove('verborgen');
-    $('aanmeldfout').textContent = fout || '';
-    $('token').focus();
-  }
-
-  async function laad() {
+  function laad() {
     const maand = $('maand').value;
-    $('status').textContent = 'Bezig met laden…';
-    let sla, inc, ond, afn;
-    try {
-      [sla, inc, ond, afn] = await Promise.all([haal('/api/v1/beheer/sla-rapportages/' + maand),
-        haal('/api/v1/beheer/incidenten?maand=' + maand), haal('/api/v1/beheer/onderhoudsvensters?maand=' + maand),
-        haal('/api/v1/beheer/afnemers')]);
-    } catch (e) {
-      if (e.message === 'aanmelden') {
-        sessionStorage.removeItem('bbx-beheer');
-        toonAanmelden('Dit beheertoken is niet geldig.');
-      } else {
-        $('status').textContent = 'Laden mislukt: ' + e.message;
-      }
-      return;
-    }
-    $('aanmelden').classList.add('verborgen');
-    $('overzicht').classList.remove('verborgen');
-    toonBeschikbaarheid(sla.beschikbaarheid);
-    toonIncidenten(sla.incidenten, inc.incidenten);
-    toonProductie(sla.productie, sla.performance);
-    toonOnderhoud(ond.vensters);
-    toonAfnemers(afn.afnemers || afn);
-    $('status').textContent = `Maand ${maand}, bijgewerkt om ${new Date().toLocaleTimeString('nl-NL')}.`;
+    return Portaal.laad(['/api/v1/beheer/sla-rapportages/' + maand, '/api/v1/beheer/incidenten?maand=' + maand,
+      '/api/v1/beheer/onderhoudsvensters?maand=' + maand, '/api/v1/beheer/afnemers'],
+      (sla, inc, ond, afn) => {
+        toonBeschikbaarheid(sla.beschikbaarheid);
+        toonIncidenten(sla.incidenten, inc.incidenten);
+        toonProductie(sla.productie, sla.performance);
+        toonOnderhoud(ond.vensters);
+        toonAfnemers(afn.afnemers || afn);
+      },
+      () => `Maand ${maand}, bijgewerkt om ${new Date().toLocaleTimeString('nl-NL')}.`, 'Dit beheertoken is niet geldig.');
   }
 
   function kern(lijst, items) {
@@ -112,14 +82,6 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     $('maand').value = new Date().toLocaleDateString('sv-SE', {timeZone: 'Europe/Amsterdam'}).slice(0, 7);
-    $('aanmeldformulier').addEventListener('submit', e => {
-      e.preventDefault();
-      sessionStorage.setItem('bbx-beheer', $('token').value.trim());
-      $('token').value = '';
-      laad();
-    });
-    $('maandformulier').addEventListener('submit', e => { e.preventDefault(); laad(); });
-    $('afmelden').addEventListener('click', () => { sessionStorage.removeItem('bbx-beheer'); toonAanmelden(''); });
-    if (sessionStorage.getItem('bbx-beheer')) laad(); else toonAanmelden('');
+    Portaal.start('bbx-beheer', 'token', 'maandformulier', laad);
   });
 })();

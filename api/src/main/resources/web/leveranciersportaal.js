@@ -3,49 +3,17 @@
 // afnemer API with the key typed in; the key stays in sessionStorage (this tab only).
 'use strict';
 (() => {
-  const $ = id => document.getElementById(id);
+  const $ = Portaal.$;
   const KLEUR = {aangeboden: '#01689b', verwerkt: '#39870c', afgewezen: '#d52b1e'};
   // the engine counts days in Europe/Amsterdam
   const dag = d => d.toLocaleDateString('sv-SE', {timeZone: 'Europe/Amsterdam'});
 
-  async function haal(pad) {
-    const r = await fetch(pad, {headers: {Authorization: 'Bearer ' + sessionStorage.getItem('bbx-sleutel'), Accept: 'application/json'}});
-    if (r.status === 401 || r.status === 403) throw new Error('aanmelden');
-    if (!r.ok) {
-      const p = await r.json().catch(() => ({}));
-      throw new Error(p.detail || ('HTTP ' + r.status));
-    }
-    return r.json();
-  }
-
-  function toonAanmelden(fout) {
-    $('overzicht').classList.add('verborgen');
-    $('aanmelden').classList.remove('verborgen');
-    $('aanmeldfout').textContent = fout || '';
-    $('sleutel').focus();
-  }
-
-  async function laad() {
-    $('status').textContent = 'Bezig met laden…';
+  function laad() {
     const van = $('vanDatum').value, tot = $('totDatum').value;
-    let rapport, batches;
-    try {
-      [rapport, batches] = await Promise.all([
-        haal(`/api/v1/rapportages/verwerking?vanDatum=${van}&totDatum=${tot}`),
-        haal(`/api/v1/batches?vanDatum=${van}&totDatum=${tot}`)]);
-    } catch (e) {
-      if (e.message === 'aanmelden') {
-        sessionStorage.removeItem('bbx-sleutel');
-        toonAanmelden('Deze API-sleutel is niet (meer) geldig.');
-      } else {
-        $('status').textContent = 'Laden mislukt: ' + e.message;
-      }
-      return;
-    }
-    $('aanmelden').classList.add('verborgen');
-    $('overzicht').classList.remove('verborgen');
-    toon(rapport.dagen, batches.batches);
-    $('status').textContent = `Bijgewerkt om ${new Date().toLocaleTimeString('nl-NL')}.`;
+    return Portaal.laad([`/api/v1/rapportages/verwerking?vanDatum=${van}&totDatum=${tot}`,
+      `/api/v1/batches?vanDatum=${van}&totDatum=${tot}`],
+      (rapport, batches) => toon(rapport.dagen, batches.batches),
+      () => `Bijgewerkt om ${new Date().toLocaleTimeString('nl-NL')}.`, 'Deze API-sleutel is niet (meer) geldig.');
   }
 
   function toon(dagen, batches) {
@@ -92,14 +60,6 @@
     const vandaag = new Date();
     $('totDatum').value = dag(vandaag);
     $('vanDatum').value = dag(new Date(vandaag.getTime() - 29 * 86400000));
-    $('aanmeldformulier').addEventListener('submit', e => {
-      e.preventDefault();
-      sessionStorage.setItem('bbx-sleutel', $('sleutel').value.trim());
-      $('sleutel').value = '';
-      laad();
-    });
-    $('periodeformulier').addEventListener('submit', e => { e.preventDefault(); laad(); });
-    $('afmelden').addEventListener('click', () => { sessionStorage.removeItem('bbx-sleutel'); toonAanmelden(''); });
-    if (sessionStorage.getItem('bbx-sleutel')) laad(); else toonAanmelden('');
+    Portaal.start('bbx-sleutel', 'sleutel', 'periodeformulier', laad);
   });
 })();

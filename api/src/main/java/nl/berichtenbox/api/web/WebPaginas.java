@@ -22,6 +22,7 @@ public final class WebPaginas {
       "beheer.html", "text/html; charset=utf-8",
       "portaal.css", "text/css; charset=utf-8",
       "grafiek.js", "text/javascript; charset=utf-8",
+      "portaal.js", "text/javascript; charset=utf-8",
       "leveranciersportaal.js", "text/javascript; charset=utf-8",
       "beheer.js", "text/javascript; charset=utf-8");
 

@@ -131,7 +131,8 @@ public final class Incidenten {
     }
   }
 
-  private static Instant tijd(Object v, String naam, List<InvalidParam> fouten) {
+  /** An RFC 3339 time with its zone, or null with the field named in fouten. */
+  static Instant tijd(Object v, String naam, List<InvalidParam> fouten) {
     if (v instanceof String s) {
       try {
         return OffsetDateTime.parse(s).toInstant();
@@ -143,7 +144,7 @@ public final class Incidenten {
     return null;
   }
 
-  private static OffsetDateTime utc(Instant i) {
+  static OffsetDateTime utc(Instant i) {
     return i.atOffset(ZoneOffset.UTC);
   }
 }

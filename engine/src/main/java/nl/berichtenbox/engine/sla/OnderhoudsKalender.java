@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,18 +141,10 @@ public final class OnderhoudsKalender {
   }
 
   private static Instant tijd(Object v, String naam, List<InvalidParam> fouten) {
-    if (v instanceof String s) {
-      try {
-        return OffsetDateTime.parse(s).toInstant();
-      } catch (DateTimeParseException e) {
-        // below
-      }
-    }
-    fouten.add(new InvalidParam(naam, "een RFC 3339 tijdstip met tijdzone"));
-    return null;
+    return Incidenten.tijd(v, naam, fouten);
   }
 
   private static OffsetDateTime utc(Instant i) {
-    return i.atOffset(ZoneOffset.UTC);
+    return Incidenten.utc(i);
   }
 }
