@@ -44,8 +44,10 @@ echo "== seeding $berichten messages, $burgers citizens, 400 afnemers"
 BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten=$berichten --burgers=$burgers --afnemers=400 \
   2>&1 | grep -v '^\[' > "$out/seed.log"
 tail -1 "$out/seed.log"
+# the engine's GC is always logged (engine-gc.log); with JFR=1 it is recorded too (engine.jfr)
+export BERICHTENBOX_JAVA_OPTS="-Xms2g -Xmx2g -XX:+UseParallelGC -Xlog:gc:file=$out/engine-gc.log"
 if [ -n "${JFR:-}" ]; then
-  export BERICHTENBOX_JAVA_OPTS="-Xms2g -Xmx2g -XX:+UseParallelGC -Xlog:gc:file=$out/engine-gc.log -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$out/engine.jfr"
+  BERICHTENBOX_JAVA_OPTS="$BERICHTENBOX_JAVA_OPTS -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$out/engine.jfr"
 fi
 BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_ADMIN_TOKEN="$admin" \
   BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" BERICHTENBOX_ABONNEMENTEN_VENSTER=altijd \
@@ -61,7 +63,11 @@ pgurl="jdbc:postgresql://127.0.0.1:$pgport/postgres"
 # PostgreSQL's counters around each scenario (write-ahead log, full-page images, checkpoints): pg-<scenario>.json
 pgstand() { java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.PgStand "$pgurl" "$@" || true; }
 props=(-Dbbx.url="http://localhost:$port" -Dbbx.jwt="$jwt" -Dbbx.burgers=$burgers -Dbbx.smoke=$smoke -Dbbx.results="$out")
+eerste=true
 for s in "${selected[@]}"; do
+  # each scenario on a quiet engine: what the one before left to process done, then a checkpoint
+  $eerste || java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.PgStand --rustig "$pgurl" 600 || true
+  eerste=false
   pgstand "$out/pg-voor.json"
   if [ "$s" = Limiet ]; then
     echo "== Limiet (PostgreSQL alone, same store)"
@@ -80,7 +86,8 @@ for s in "${selected[@]}"; do
     continue
   fi
   echo "== $s"
-  java -Xmx2g --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MaxInlineLevel=20 "${props[@]}" \
+  # the generator's own pauses are logged too: a latency spike may be the load tool's, not the engine's
+  java -Xmx2g -Xlog:gc:file="$out/gatling-gc-$s.log" --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MaxInlineLevel=20 "${props[@]}" \
     -cp loadtest/target/loadtest.jar io.gatling.app.Gatling \
     -s "nl.berichtenbox.loadtest.gatling.${s}Simulation" -rf "$out/gatling" > "$out/$s.log" 2>&1 || failed+=("$s")
   grep -E "^> |Global|KO|assert|failed|Reports generated" "$out/$s.log" | tail -6 || true

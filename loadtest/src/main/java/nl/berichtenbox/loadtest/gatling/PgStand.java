@@ -13,11 +13,18 @@ import java.sql.Statement;
  * written (bytes, records, full-page images: random index inserts after a checkpoint cost a whole
  * page each), checkpoints, and buffers written. {@code PgStand <jdbc-url> <file>} writes a
  * snapshot; {@code PgStand <jdbc-url> <file> <snapshot-before>} writes the difference since it.
+ * {@code PgStand --rustig <jdbc-url> <max-seconds>} waits until no message is left to process and
+ * then checkpoints, so that each scenario starts on a quiet engine rather than behind the work of
+ * the one before (the day scenario is where everything runs at once).
  */
 public final class PgStand {
   private PgStand() {}
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("--rustig")) {
+      rustig(args[1], Integer.parseInt(args[2]));
+      return;
+    }
     JsonObject nu = new JsonObject();
     try (Connection c = DriverManager.getConnection(args[0], "postgres", ""); Statement s = c.createStatement()) {
       try (ResultSet r = s.executeQuery("SELECT wal_records, wal_fpi, wal_bytes::bigint, wal_write, wal_sync FROM pg_stat_wal")) {
@@ -50,5 +57,23 @@ public final class PgStand {
       }
     }
     Files.writeString(Path.of(args[1]), uit.encodePrettily());
+  }
+
+  private static void rustig(String url, int maxSeconden) throws Exception {
+    long begin = System.nanoTime();
+    try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+      long open;
+      do {
+        try (ResultSet r = s.executeQuery("SELECT count(*) FROM bericht WHERE status = 0")) {
+          r.next();
+          open = r.getLong(1);
+        }
+        if (open > 0) {
+          Thread.sleep(1000);
+        }
+      } while (open > 0 && System.nanoTime() - begin < maxSeconden * 1_000_000_000L);
+      s.execute("CHECKPOINT");
+      System.out.printf("   quiet after %.0f s (%d messages still to process)%n", (System.nanoTime() - begin) / 1e9, open);
+    }
   }
 }
