@@ -45,7 +45,7 @@ BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten=$berichten --bur
   2>&1 | grep -v '^\[' > "$out/seed.log"
 tail -1 "$out/seed.log"
 # the engine's GC is always logged (engine-gc.log); with JFR=1 it is recorded too (engine.jfr)
-export BERICHTENBOX_JAVA_OPTS="-Xms2g -Xmx2g -XX:+UseParallelGC -Xlog:gc:file=$out/engine-gc.log"
+export BERICHTENBOX_JAVA_OPTS="-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseParallelGC -Xlog:gc:file=$out/engine-gc.log"
 if [ -n "${JFR:-}" ]; then
   BERICHTENBOX_JAVA_OPTS="$BERICHTENBOX_JAVA_OPTS -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$out/engine.jfr"
 fi
