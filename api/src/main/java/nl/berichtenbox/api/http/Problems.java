@@ -78,7 +78,8 @@ public final class Problems {
           || c instanceof java.net.ConnectException
           || c instanceof io.netty.channel.ConnectTimeoutException
           || c instanceof java.nio.channels.ClosedChannelException
-          || (c instanceof io.vertx.core.VertxException && String.valueOf(c.getMessage()).contains("Connection is closed"))) {
+          || (c instanceof io.vertx.core.VertxException && (String.valueOf(c.getMessage()).contains("Connection is closed")
+              || String.valueOf(c.getMessage()).contains("Timeout waiting for connection")))) {
         return true;
       }
       if (c instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
