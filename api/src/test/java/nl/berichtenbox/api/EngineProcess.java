@@ -40,6 +40,16 @@ final class EngineProcess {
     return env;
   }
 
+  /**
+   * As {@link #onTestDatabase}, on a database of its own made now: for tests whose outbox relays
+   * must not first publish every other test's receipts.
+   */
+  static Map<String, String> onNewDatabase(String name, Map<String, String> extra) throws Exception {
+    Map<String, String> env = onTestDatabase(extra);
+    env.put("BERICHTENBOX_DB_URL", TestEngine.newDatabase(name));
+    return env;
+  }
+
   /** A client of the process started with {@code env}. */
   static Api api(Map<String, String> env) {
     return new Api("http://127.0.0.1:" + env.get("BERICHTENBOX_HTTP_PORT"),

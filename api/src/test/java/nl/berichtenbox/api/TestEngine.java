@@ -86,12 +86,16 @@ public final class TestEngine {
    * with every other test.
    */
   public static EngineConfig engineOnNewDatabase(String name, Map<String, String> extra) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(extra);
+    env.put("BERICHTENBOX_DB_URL", newDatabase(name));
+    return secondEngine(env);
+  }
+
+  /** A database made now in the shared test PostgreSQL; its URL in BERICHTENBOX_DB_URL form. */
+  public static String newDatabase(String name) throws Exception {
     server().engine().pool().query("CREATE DATABASE " + name).execute()
         .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-    int pgPort = server().engine().database().connectOptions().getPort();
-    Map<String, String> env = new java.util.HashMap<>(extra);
-    env.put("BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/" + name);
-    return secondEngine(env);
+    return "postgresql://postgres@127.0.0.1:" + server().engine().database().connectOptions().getPort() + "/" + name;
   }
 
   /** Deletes a directory tree, as far as it can. */
