@@ -55,6 +55,7 @@ public final class Engine implements AutoCloseable {
   private final nl.berichtenbox.engine.sla.SlaRapportage slaRapportage;
   private final nl.berichtenbox.engine.sla.OnderhoudsKalender onderhoud;
   private final nl.berichtenbox.engine.sla.Bezoekers bezoekers;
+  private final nl.berichtenbox.engine.support.Pseudoniem pseudoniem;
   private final nl.berichtenbox.engine.sla.Hartslag hartslag;
   private final java.time.Clock clock;
 
@@ -76,8 +77,8 @@ public final class Engine implements AutoCloseable {
     this.clock = clock;
     this.incidenten = new nl.berichtenbox.engine.sla.Incidenten(pool, clock);
     this.onderhoud = new nl.berichtenbox.engine.sla.OnderhoudsKalender(pool, config.onderhoudsvensters(), clock);
-    this.bezoekers = new nl.berichtenbox.engine.sla.Bezoekers(vertx, pool,
-        new nl.berichtenbox.engine.support.Pseudoniem(config.portalJwtSecret()), clock);
+    this.pseudoniem = new nl.berichtenbox.engine.support.Pseudoniem(config.portalJwtSecret());
+    this.bezoekers = new nl.berichtenbox.engine.sla.Bezoekers(vertx, pool, pseudoniem, clock);
     this.slaRapportage = new nl.berichtenbox.engine.sla.SlaRapportage(vertx, pool, incidenten, onderhoud, clock);
     this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, this::kafkaAnswers);
     this.afnemers = new Afnemers(pool, geheimen);
@@ -92,14 +93,7 @@ public final class Engine implements AutoCloseable {
 
   /** The cursor key is derived from the portal secret: cursors stay valid across restarts and processes. */
   private static byte[] cursorKey(String secret) {
-    try {
-      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-      mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-          "HmacSHA256"));
-      return mac.doFinal("berichtenbox-cursor-v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return nl.berichtenbox.engine.support.Sleutels.afgeleid(secret, "berichtenbox-cursor-v1");
   }
 
   /** Starts the database (embedded or external), migrates it, and starts processing. */
@@ -153,7 +147,7 @@ public final class Engine implements AutoCloseable {
       producer = nl.berichtenbox.engine.kafka.OutboxRelay.producer(kafkaBootstrap);
       relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producer);
       notificatieRelay = nl.berichtenbox.engine.kafka.OutboxRelay.notificaties(vertx, pool, producer,
-          new nl.berichtenbox.engine.support.Pseudoniem(config.portalJwtSecret()));
+          pseudoniem);
       relay.start();
       notificatieRelay.start();
       verwerker.naRonde(() -> {

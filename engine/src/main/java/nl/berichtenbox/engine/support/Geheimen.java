@@ -6,7 +6,6 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -23,13 +22,7 @@ public final class Geheimen {
   private final SecretKeySpec sleutel;
 
   public Geheimen(String portalSecret) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(portalSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      sleutel = new SecretKeySpec(mac.doFinal("berichtenbox-geheimen-v1".getBytes(StandardCharsets.UTF_8)), "AES");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    sleutel = new SecretKeySpec(Sleutels.afgeleid(portalSecret, "berichtenbox-geheimen-v1"), "AES");
   }
 
   public static boolean isVersleuteld(String opgeslagen) {

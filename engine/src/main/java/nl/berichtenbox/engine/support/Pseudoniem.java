@@ -15,14 +15,7 @@ public final class Pseudoniem {
   private final SecretKeySpec sleutel;
 
   public Pseudoniem(String portalSecret) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(portalSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      this.sleutel = new SecretKeySpec(mac.doFinal("berichtenbox-pseudoniem-v1".getBytes(StandardCharsets.UTF_8)),
-          "HmacSHA256");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    this.sleutel = new SecretKeySpec(Sleutels.afgeleid(portalSecret, "berichtenbox-pseudoniem-v1"), "HmacSHA256");
   }
 
   public String van(String bsn) {
