@@ -226,9 +226,7 @@ class SlaBeheerTest {
     TestEngine.server().engine().bezoekers().bewaarNu().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
 
     // a second process starts and drains: the minute it stopped in is recorded as not ready, "afsluiten"
-    try (ApiServer tweede = ApiServer.start(TestEngine.secondEngine(java.util.Map.of()))) {
-      assertTrue(tweede.engine() != null);
-    }
+    ApiServer.start(TestEngine.secondEngine(java.util.Map.of())).close();
     JsonObject na = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN).expect(200).json();
     assertEquals(bezoekersVoor + 3, na.getJsonObject("productie").getLong("bezoekers"), "three citizens, each counted once");
     long afsluitenNa = na.getJsonObject("beschikbaarheid").getJsonObject("gereedheidsstoringenMinuten").getLong("afsluiten", 0L);
