@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -51,7 +50,7 @@ public final class OnderhoudsKalender {
     Instant begin = maand.atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
     Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
     // moves away from this month and the one before (a window may run into this month)
-    Tuple t = Tuple.of(maand.minusMonths(1).atDay(1), maand.plusMonths(1).atDay(1), utc(begin), utc(einde));
+    Tuple t = Tuple.of(maand.minusMonths(1).atDay(1), maand.plusMonths(1).atDay(1), Incidenten.utc(begin), Incidenten.utc(einde));
     return pool.preparedQuery(VERPLAATSINGEN).execute(t).map(rows -> {
       List<Onderhoudsvensters.Verplaatsing> v = new ArrayList<>();
       for (Row r : rows) {
@@ -96,8 +95,8 @@ public final class OnderhoudsKalender {
     } else if (regel.isPresent() && !regel.get().datum(YearMonth.from(datum)).equals(Optional.of(datum))) {
       fouten.add(new InvalidParam("datum", "op " + datum + " valt geen venster " + soort));
     }
-    Instant van = tijd(body.getValue("van"), "van", fouten);
-    Instant tot = tijd(body.getValue("tot"), "tot", fouten);
+    Instant van = Incidenten.tijd(body.getValue("van"), "van", fouten);
+    Instant tot = Incidenten.tijd(body.getValue("tot"), "tot", fouten);
     if (van != null && tot != null && (!tot.isAfter(van) || Duration.between(van, tot).compareTo(LANGSTE_VENSTER) > 0)) {
       fouten.add(new InvalidParam("tot", "moet na van liggen, hoogstens 24 uur"));
     }
@@ -106,7 +105,7 @@ public final class OnderhoudsKalender {
     }
     Instant aangekondigd = nu;
     if (body.getValue("aangekondigdOp") != null) {
-      aangekondigd = tijd(body.getValue("aangekondigdOp"), "aangekondigdOp", fouten);
+      aangekondigd = Incidenten.tijd(body.getValue("aangekondigdOp"), "aangekondigdOp", fouten);
       if (aangekondigd != null && aangekondigd.isAfter(nu.plus(Duration.ofMinutes(5)))) {
         fouten.add(new InvalidParam("aangekondigdOp", "mag niet in de toekomst liggen"));
       }
@@ -125,26 +124,18 @@ public final class OnderhoudsKalender {
     Onderhoudsvensters.Venster v = new Onderhoudsvensters.Venster(soort, van, tot, r.metDowntime(),
         Onderhoudsvensters.tijdigAangekondigd(aangekondigd, van), r.begin(datum), aangekondigd);
     return pool.preparedQuery(VERPLAATS)
-        .execute(Tuple.of(soort, datum, utc(van), utc(tot), utc(aangekondigd), redenWaarde))
+        .execute(Tuple.of(soort, datum, Incidenten.utc(van), Incidenten.utc(tot), Incidenten.utc(aangekondigd), redenWaarde))
         .map(x -> json(v));
   }
 
   static JsonObject json(Onderhoudsvensters.Venster v) {
-    JsonObject o = new JsonObject().put("soort", v.soort()).put("van", Json.time(utc(v.van())))
-        .put("tot", Json.time(utc(v.tot()))).put("metDowntime", v.metDowntime()).put("gepland", v.gepland());
+    JsonObject o = new JsonObject().put("soort", v.soort()).put("van", Json.time(Incidenten.utc(v.van())))
+        .put("tot", Json.time(Incidenten.utc(v.tot()))).put("metDowntime", v.metDowntime()).put("gepland", v.gepland());
     if (v.oorspronkelijkVan() != null) {
-      o.put("verplaatst", new JsonObject().put("oorspronkelijkVan", Json.time(utc(v.oorspronkelijkVan())))
-          .put("aangekondigdOp", Json.time(utc(v.aangekondigdOp())))
+      o.put("verplaatst", new JsonObject().put("oorspronkelijkVan", Json.time(Incidenten.utc(v.oorspronkelijkVan())))
+          .put("aangekondigdOp", Json.time(Incidenten.utc(v.aangekondigdOp())))
           .put("vroegsteGeplandeDatum", Onderhoudsvensters.vroegsteDatum(v.aangekondigdOp()).toString()));
     }
     return o;
-  }
-
-  private static Instant tijd(Object v, String naam, List<InvalidParam> fouten) {
-    return Incidenten.tijd(v, naam, fouten);
-  }
-
-  private static OffsetDateTime utc(Instant i) {
-    return Incidenten.utc(i);
   }
 }
