@@ -61,11 +61,14 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
         .setTcpNoDelay(true)
+        .setHttp2ClearTextEnabled(false) // see ReadTimeouts: the head of a request must be timed from its first byte
         .setCompressionSupported(true);
     if (config.tlsCert() != null) {
       Tls.configure(options, config);
     }
-    server = vertx.createHttpServer(options).requestHandler(router);
+    var readTimeouts = new nl.berichtenbox.api.http.ReadTimeouts(config.httpKopTimeout(), config.httpBodyTimeout(),
+        config.httpBodyMinRate(), engine.metrics().httpTraagGesloten);
+    server = vertx.createHttpServer(options).connectionHandler(readTimeouts::install).requestHandler(router);
     return server.listen();
   }
 

@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowStream;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -90,7 +89,8 @@ public final class Abonnementservice {
       UPDATE abonnement_verzoek SET status = 'MISLUKT', fout = $2, bsns = NULL WHERE id = $1""";
 
   private static final String RESULTAAT = """
-      SELECT bsn, actief, gewijzigd_op FROM abonnement_resultaat WHERE verzoek = $1 ORDER BY nr""";
+      SELECT nr, bsn, actief, gewijzigd_op FROM abonnement_resultaat WHERE verzoek = $1 AND nr > $2 ORDER BY nr LIMIT $3""";
+  private static final int PAGINA = 5_000;
 
   private static final String OPRUIMEN = """
       DELETE FROM abonnement_verzoek WHERE aangevraagd_op < now() - interval '7 days'""";
@@ -200,28 +200,43 @@ public final class Abonnementservice {
   }
 
   /**
-   * Streams a finished request's result as NDJSON into {@code out}, reading it with a cursor in a
-   * transaction and pausing the cursor while {@code out} is full. Call after {@link #status} said
-   * GEREED. Ends {@code out} when done.
+   * Streams a finished request's result as NDJSON into {@code out}, a page of rows at a time
+   * (keyset on the row number), and asks for the next page only once {@code out} has room. No
+   * database connection is held between pages: a client that reads slowly, or stops reading,
+   * holds its socket and one page at most, never a connection of the pool (the idle timeout
+   * then closes its socket). Call after {@link #status} said GEREED. Ends {@code out} when done.
    */
   public Future<Void> schrijfResultaat(String rawId, WriteStream<Buffer> out) {
     UUID id = UUID.fromString(rawId);
-    return pool.getConnection().compose(conn -> conn.begin().compose(tx -> conn.prepare(RESULTAAT).compose(ps -> {
-      io.vertx.core.Promise<Void> klaar = io.vertx.core.Promise.promise();
-      RowStream<Row> rows = ps.createStream(1000, Tuple.of(id));
-      rows.exceptionHandler(klaar::tryFail);
-      rows.endHandler(v -> klaar.tryComplete());
-      rows.handler(r -> {
-        out.write(Buffer.buffer(new JsonObject().put("bsn", r.getString(0))
-            .put("status", r.getBoolean(1) ? "ACTIEF" : "INACTIEF")
-            .put("gewijzigdOp", Json.time(r.getOffsetDateTime(2))).encode()).appendByte((byte) '\n'));
-        if (out.writeQueueFull()) {
-          rows.pause();
-          out.drainHandler(x -> rows.resume());
-        }
-      });
-      return klaar.future().eventually(() -> rows.close());
-    }).eventually(() -> tx.commit())).eventually(() -> conn.close())).compose(v -> out.end());
+    io.vertx.core.Promise<Void> klaar = io.vertx.core.Promise.promise();
+    volgendePagina(id, 0, out, klaar);
+    return klaar.future().compose(v -> out.end());
+  }
+
+  private void volgendePagina(UUID id, long na, WriteStream<Buffer> out, io.vertx.core.Promise<Void> klaar) {
+    pool.preparedQuery(RESULTAAT).execute(Tuple.of(id, na, PAGINA)).onFailure(klaar::tryFail).onSuccess(rows -> {
+      long laatste = na;
+      Buffer pagina = Buffer.buffer(rows.size() * 64);
+      for (Row r : rows) {
+        laatste = r.getLong(0);
+        pagina.appendString(new JsonObject().put("bsn", r.getString(1))
+            .put("status", r.getBoolean(2) ? "ACTIEF" : "INACTIEF")
+            .put("gewijzigdOp", Json.time(r.getOffsetDateTime(3))).encode()).appendByte((byte) '\n');
+      }
+      if (rows.size() > 0) {
+        out.write(pagina).onFailure(klaar::tryFail);
+      }
+      if (rows.size() < PAGINA) {
+        klaar.tryComplete();
+        return;
+      }
+      long verder = laatste;
+      if (out.writeQueueFull()) {
+        out.drainHandler(x -> volgendePagina(id, verder, out, klaar));
+      } else {
+        volgendePagina(id, verder, out, klaar);
+      }
+    });
   }
 
   // --- the background worker ---

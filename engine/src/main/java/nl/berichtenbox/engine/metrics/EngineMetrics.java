@@ -38,6 +38,8 @@ public final class EngineMetrics {
   public final LongAdder kafkaPauzes = new LongAdder();
   public final LongAdder httpRequests = new LongAdder();
   public final LongAdder httpShed = new LongAdder();
+  /** Connections closed because a request's head or body came too slowly (slowloris, slow POST). */
+  public final LongAdder httpTraagGesloten = new LongAdder();
   /** Requests under way in this process (the overload guard's measure). */
   public final java.util.concurrent.atomic.AtomicInteger httpInFlight = new java.util.concurrent.atomic.AtomicInteger();
   /** Bytes of request bodies under way in this process (the overload guard's second measure). */
@@ -121,6 +123,8 @@ public final class EngineMetrics {
     counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
     counter(sb, "berichtenbox_http_4xx_total", "HTTP requests answered 4xx", http4xx);
     counter(sb, "berichtenbox_http_shed_total", "requests answered 503 by the overload guard", httpShed);
+    counter(sb, "berichtenbox_http_slow_closed_total", "connections closed because a request's head or body came too slowly",
+        httpTraagGesloten);
     sb.append("# HELP berichtenbox_http_in_flight requests under way\n# TYPE berichtenbox_http_in_flight gauge\n")
         .append("berichtenbox_http_in_flight ").append(httpInFlight.get()).append('\n');
     counter(sb, "berichtenbox_http_5xx_total", "HTTP requests answered 5xx", http5xx);
