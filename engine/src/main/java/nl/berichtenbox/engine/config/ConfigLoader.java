@@ -56,6 +56,7 @@ public final class ConfigLoader {
       s("portalUrl", "PORTAL_URL", "https://mijn.overheid.nl/berichtenbox", "link to the portal in the e-mails"),
       s("notificatieBackoffBasis", "NOTIFICATIE_BACKOFF_BASIS", "PT30S", "first wait after a temporary SMTP failure; doubles per attempt"),
       s("notificatieBackoffMax", "NOTIFICATIE_BACKOFF_MAX", "PT30M", "longest wait between attempts"),
+      s("notificatieLease", "NOTIFICATIE_LEASE", "PT2M", "a process claims e-mails for this long; those of a process that died are sent by another (or after its restart) when it has passed"),
       s("notificatieOpgevenNa", "NOTIFICATIE_OPGEVEN_NA", "P2D", "an e-mail still failing this long after it was queued is recorded as failed"),
       s("tlsCert", "TLS_CERT", null, "PEM certificate: serve HTTPS"),
       s("tlsKey", "TLS_KEY", null, "PEM private key for TLS_CERT"),
@@ -256,7 +257,11 @@ public final class ConfigLoader {
     NotificatieConfig notificaties = new NotificatieConfig(smtp, smtpCa, perUur, perDag, r.duration("notificatieBundelvenster"),
         r.duration("herinneringNa"), afzender, oneLine(r, "notificatieOnderwerp"), oneLine(r, "herinneringOnderwerp"),
         portalUrl, r.integer("smtpVerbindingen", 1, 256), r.duration("notificatieBackoffBasis"),
-        r.duration("notificatieBackoffMax"), r.duration("notificatieOpgevenNa"));
+        r.duration("notificatieBackoffMax"), r.duration("notificatieOpgevenNa"), r.duration("notificatieLease"));
+    Duration lease = notificaties.lease();
+    if (lease != null && lease.compareTo(Duration.ofSeconds(40)) < 0) {
+      r.error("notificatieLease", "must be at least PT40S (an e-mail may take 30 s to send)");
+    }
     String cert = r.string("tlsCert");
     String key = r.string("tlsKey");
     if ((cert == null) != (key == null)) {

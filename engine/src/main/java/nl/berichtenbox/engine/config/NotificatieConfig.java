@@ -17,4 +17,5 @@ public record NotificatieConfig(
     int smtpVerbindingen,
     Duration backoffBasis,
     Duration backoffMax,
-    Duration opgevenNa) {}
+    Duration opgevenNa,
+    Duration lease) {}

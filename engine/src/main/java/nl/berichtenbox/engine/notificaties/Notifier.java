@@ -30,11 +30,14 @@ import org.slf4j.LoggerFactory;
  * hourly and daily limits, over SMTP or into {@code .eml} files. A round claims a batch under the
  * throttle's row lock (so processes together keep the limits, and a row is claimed by one of them),
  * sends it with at most {@code smtpVerbindingen} e-mails in flight, started in id order, and
- * records every outcome in one transaction: sent; retried with back-off on a temporary failure;
- * failed for good on an SMTP 5xx or when it has failed for {@code notificatieOpgevenNa}. Only sent
- * e-mails count against the limits. A claim is a lease: rows of a process that dies are taken
- * again when it ends, which is the one way an e-mail can go twice (killed between the SMTP
- * server's 250 and the commit); the {@code X-Berichtenbox-Notificatie} header names the copy.
+ * records each outcome as it comes (group commits: while one is written, the next ones gather):
+ * sent; retried with back-off on a temporary failure; failed for good on an SMTP 5xx or when it
+ * has failed for {@code notificatieOpgevenNa}. Only sent e-mails count against the limits. A
+ * claim is a lease ({@code notificatieLease}): rows of a process that dies are taken again when
+ * it ends, which is the one way an e-mail can go twice: killed between the SMTP server's 250 and
+ * the commit of that outcome, so at most the e-mails in flight and those in the commit under way;
+ * the {@code X-Berichtenbox-Notificatie} header names the copy. An e-mail is not started once its
+ * claim is too close to running out for a send to finish in it: it is given back untried.
  *
  * <p>The same loop queues reminders (a message unread for {@code herinneringNa}, once per message)
  * and keeps the queue gauges. Time comes from {@code clock}, so tests can move it.
@@ -42,7 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class Notifier {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
   private static final int BATCH = 200;
-  private static final Duration LEASE = Duration.ofMinutes(2);
   private static final Duration VERZEND_TIMEOUT = Duration.ofSeconds(30);
 
   static final int WACHTEND = 0;
@@ -166,6 +168,9 @@ public final class Notifier {
 
   private record Uitkomst(long id, int status, String fout, long wachtMs) {}
 
+  /** Not started because the claim was running out: waiting again at once, not counted as an attempt's failure. */
+  private static final String TERUGGEGEVEN = "niet begonnen: de claim liep af";
+
   private Future<Boolean> ronde() {
     Instant now = clock.instant();
     if (Instant.now().isBefore(pauzeTot)) {
@@ -175,9 +180,9 @@ public final class Notifier {
       if (claim.rows().isEmpty()) {
         return Future.succeededFuture(false);
       }
-      return verstuurAlles(claim.rows(), now).compose(uitkomsten -> afhandelen(claim, uitkomsten).map(v -> {
+      return verstuurAlles(claim, now).map(uitkomsten -> {
         long verzonden = uitkomsten.stream().filter(u -> u.status() == VERZONDEN).count();
-        List<Uitkomst> tijdelijk = uitkomsten.stream().filter(u -> u.status() == WACHTEND).toList();
+        List<Uitkomst> tijdelijk = uitkomsten.stream().filter(u -> u.status() == WACHTEND && u.fout() != TERUGGEGEVEN).toList();
         if (!tijdelijk.isEmpty()) {
           LOG.warn("{} of {} e-mails failed temporarily and wait for their retry (first: {})", tijdelijk.size(),
               uitkomsten.size(), tijdelijk.get(0).fout());
@@ -190,7 +195,7 @@ public final class Notifier {
         }
         pauzeMs = 0;
         return claim.rows().size() >= BATCH;
-      }));
+      });
     });
   }
 
@@ -209,7 +214,7 @@ public final class Notifier {
         return Future.succeededFuture(new Claim(List.of(), uurBegin, dagBegin));
       }
       Instant nieuweStand = now.isAfter(stand) ? now : stand;
-      return conn.preparedQuery(CLAIM).execute(Tuple.of(tijd(now), ruimte, tijd(now.plus(LEASE))))
+      return conn.preparedQuery(CLAIM).execute(Tuple.of(tijd(now), ruimte, tijd(now.plus(cfg.lease()))))
           .compose(claimed -> {
             List<Row> list = new ArrayList<>(claimed.size());
             claimed.forEach(list::add);
@@ -234,10 +239,15 @@ public final class Notifier {
     }
   }
 
-  /** Sends in id order with at most {@code smtpVerbindingen} in flight; every e-mail gets an outcome. */
-  private Future<List<Uitkomst>> verstuurAlles(List<Row> rows, Instant now) {
-    Uitkomst[] uitkomsten = new Uitkomst[rows.size()];
-    Promise<List<Uitkomst>> klaar = Promise.promise();
+  /**
+   * Sends in id order with at most {@code smtpVerbindingen} in flight; every e-mail gets an
+   * outcome, recorded as it comes; completes when all are recorded.
+   */
+  private Future<List<Uitkomst>> verstuurAlles(Claim claim, Instant now) {
+    List<Row> rows = claim.rows();
+    Vastlegger vast = new Vastlegger(claim, rows.size());
+    // a send may take VERZEND_TIMEOUT: none starts later than that (and a margin) before the lease ends
+    long laatsteStart = System.nanoTime() + cfg.lease().minus(VERZEND_TIMEOUT).minusSeconds(5).toNanos();
     int[] volgende = {0};
     int[] open = {0};
     Runnable[] start = new Runnable[1];
@@ -247,24 +257,69 @@ public final class Notifier {
         Row r = rows.get(i);
         long id = r.getLong("id");
         if (!r.getBoolean("gewenst")) {
-          uitkomsten[i] = new Uitkomst(id, VERVALLEN, "de burger wil geen e-mail meer", 0);
+          vast.add(new Uitkomst(id, VERVALLEN, "de burger wil geen e-mail meer", 0));
+          continue;
+        }
+        if (System.nanoTime() - laatsteStart > 0) {
+          vast.add(new Uitkomst(id, WACHTEND, TERUGGEGEVEN, 0));
           continue;
         }
         open[0]++;
         MailMessage mail = Email.opmaak(cfg, id, Email.Soort.of(r.getInteger("soort")), r.getInteger("aantal"),
             r.getString("email"));
         verzender.verstuur(id, mail).timeout(VERZEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).onComplete(ar -> {
-          uitkomsten[i] = ar.succeeded() ? new Uitkomst(id, VERZONDEN, null, 0) : mislukt(r, ar.cause(), now);
+          vast.add(ar.succeeded() ? new Uitkomst(id, VERZONDEN, null, 0) : mislukt(r, ar.cause(), now));
           open[0]--;
           start[0].run();
         });
       }
-      if (open[0] == 0 && volgende[0] == rows.size()) {
-        klaar.tryComplete(List.of(uitkomsten));
-      }
     };
     start[0].run();
-    return klaar.future();
+    return vast.klaar.future();
+  }
+
+  /**
+   * Records a round's outcomes as they come, one transaction at a time: what arrives while one
+   * is written goes in the next. Confined to the loop's context, like the round.
+   */
+  private final class Vastlegger {
+    private final Claim claim;
+    private final int totaal;
+    private final List<Uitkomst> alle = new ArrayList<>();
+    private final List<Uitkomst> wachtend = new ArrayList<>();
+    private final Promise<List<Uitkomst>> klaar = Promise.promise();
+    private boolean bezig;
+    private int afgehandeld;
+
+    Vastlegger(Claim claim, int totaal) {
+      this.claim = claim;
+      this.totaal = totaal;
+    }
+
+    void add(Uitkomst u) {
+      alle.add(u);
+      wachtend.add(u);
+      schrijf();
+    }
+
+    private void schrijf() {
+      if (bezig || wachtend.isEmpty()) {
+        return;
+      }
+      List<Uitkomst> deze = List.copyOf(wachtend);
+      wachtend.clear();
+      bezig = true;
+      // a failure is logged by afhandelen; the round goes on (those e-mails' lease runs out)
+      afhandelen(claim, deze).onComplete(ar -> {
+        bezig = false;
+        afgehandeld += deze.size();
+        if (afgehandeld == totaal) {
+          klaar.tryComplete(alle);
+        } else {
+          schrijf();
+        }
+      });
+    }
   }
 
   private Uitkomst mislukt(Row r, Throwable e, Instant now) {
@@ -308,6 +363,9 @@ public final class Notifier {
         verzonden++;
       } else {
         terug++;
+      }
+      if (u.fout() == TERUGGEGEVEN) {
+        continue;
       }
       switch (u.status()) {
         case VERZONDEN -> metrics.notificatiesVerzonden.increment();

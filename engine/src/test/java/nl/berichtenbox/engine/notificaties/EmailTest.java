@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class EmailTest {
   private final NotificatieConfig cfg = new NotificatieConfig(null, null, 10, 10, Duration.ofMinutes(1), Duration.ofDays(21),
       "Gemeente Test <noreply@test.example>", "Nieuwe post", "Nog ongelezen", "https://portaal.example/box?a=1&b=2", 1,
-      Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofDays(1));
+      Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofDays(1), Duration.ofMinutes(2));
 
   @Test
   void aNewMailEMailCountsTheMessagesAndLinksThePortal() {
