@@ -26,17 +26,35 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaRaftServer server;
   private final String bootstrap;
+  private final Path dir;
+  private final int port;
+  private final int controller;
 
-  private EmbeddedKafka(KafkaRaftServer server, String bootstrap) {
+  private EmbeddedKafka(KafkaRaftServer server, Path dir, int port, int controller) {
     this.server = server;
-    this.bootstrap = bootstrap;
+    this.bootstrap = "127.0.0.1:" + port;
+    this.dir = dir;
+    this.port = port;
+    this.controller = controller;
   }
 
   /** Starts the broker (blocking, a few seconds) and waits until it answers. */
   public static EmbeddedKafka start(Path dir) throws Exception {
+    return start(dir, freePort(), freePort());
+  }
+
+  /**
+   * Stops this broker and starts it again on the same log and ports, as an operator's restart
+   * does (for tests of what clients do meanwhile); {@code pause} is how long it stays away.
+   */
+  public EmbeddedKafka restart(java.time.Duration pause) throws Exception {
+    close();
+    Thread.sleep(pause.toMillis());
+    return start(dir, port, controller);
+  }
+
+  private static EmbeddedKafka start(Path dir, int port, int controller) throws Exception {
     Files.createDirectories(dir);
-    int port = freePort();
-    int controller = freePort();
     String logDir = dir.toAbsolutePath().toString();
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
@@ -70,11 +88,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
     server.startup();
-    String bootstrap = "127.0.0.1:" + port;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    EmbeddedKafka kafka = new EmbeddedKafka(server, dir, port, controller);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap))) {
       admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
     }
-    return new EmbeddedKafka(server, bootstrap);
+    return kafka;
   }
 
   private static int freePort() throws Exception {
