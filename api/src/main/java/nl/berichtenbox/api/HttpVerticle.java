@@ -81,7 +81,8 @@ public final class HttpVerticle extends VerticleBase {
     new AfnemerRoutes(engine, engine.newIntake()).mount(router, table, auth);
     new BeheerRoutes(engine.afnemers(), engine.incidenten(), engine.onderhoud(), engine.slaRapportage(), engine.clock()).mount(router, table, auth);
     new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, table, auth);
-    new OperationsRoutes(engine.pool(), engine::kafkaAnswers, metrics, openApi, draining::get).mount(router, table);
+    new OperationsRoutes(engine.pool(), engine::kafkaAnswers, metrics, openApi, draining::get,
+        engine.schijfruimte()::vol).mount(router, table);
     paginas.mount(router);
 
     router.route().failureHandler(this::failure);
@@ -150,6 +151,15 @@ public final class HttpVerticle extends VerticleBase {
     if (draining.get()) {
       res.putHeader("Retry-After", "1").putHeader("Connection", "close");
       Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine wordt afgesloten");
+      return;
+    }
+    // A data directory short of space takes no writes (PostgreSQL would fail on them, or worse, on
+    // its WAL); reads, the citizen's mailbox, go on
+    if (engine.schijfruimte().vol() && ctx.request().method() != io.vertx.core.http.HttpMethod.GET
+        && ctx.request().method() != io.vertx.core.http.HttpMethod.HEAD && !path.startsWith("/health")) {
+      metrics.httpShed.increment();
+      res.putHeader("Retry-After", "30");
+      Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine heeft geen schijfruimte meer; probeer het later opnieuw");
       return;
     }
     // Overload guard: shed at once rather than let every request's latency grow without bound.

@@ -58,6 +58,7 @@ public final class Engine implements AutoCloseable {
   private final nl.berichtenbox.engine.support.Pseudoniem pseudoniem;
   private final nl.berichtenbox.engine.sla.Hartslag hartslag;
   private final java.time.Clock clock;
+  private final nl.berichtenbox.engine.support.Schijfruimte schijfruimte;
 
   private Engine(EngineConfig config, Database database, java.time.Clock clock) {
     nl.berichtenbox.engine.support.Json.striktDecoderen();
@@ -80,7 +81,9 @@ public final class Engine implements AutoCloseable {
     this.pseudoniem = new nl.berichtenbox.engine.support.Pseudoniem(config.portalJwtSecret());
     this.bezoekers = new nl.berichtenbox.engine.sla.Bezoekers(vertx, pool, pseudoniem, clock);
     this.slaRapportage = new nl.berichtenbox.engine.sla.SlaRapportage(vertx, pool, incidenten, onderhoud, clock);
-    this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, this::kafkaAnswers);
+    this.schijfruimte = new nl.berichtenbox.engine.support.Schijfruimte(config.dataDir(), (long) config.dataMinVrijMb() << 20,
+        metrics.dataVrijBytes);
+    this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, this::kafkaAnswers, schijfruimte::vol);
     this.afnemers = new Afnemers(pool, geheimen);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
     this.berichtenboxen = new Berichtenboxen(pool);
@@ -117,6 +120,7 @@ public final class Engine implements AutoCloseable {
       engine.close();
       throw new IOException("encrypting stored callback secrets failed", e);
     }
+    engine.schijfruimte.start(engine.vertx);
     engine.verwerker.start();
     engine.notifier.start();
     engine.hartslag.start();
@@ -200,6 +204,7 @@ public final class Engine implements AutoCloseable {
   public nl.berichtenbox.engine.abonnementen.Abonnementservice abonnementservice() { return abonnementservice; }
   public nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer() { return snelheidsbegrenzer; }
   public Database database() { return database; }
+  public nl.berichtenbox.engine.support.Schijfruimte schijfruimte() { return schijfruimte; }
   public Verwerker verwerker() { return verwerker; }
   public nl.berichtenbox.engine.notificaties.Notifier notifier() { return notifier; }
   public nl.berichtenbox.engine.sla.Incidenten incidenten() { return incidenten; }

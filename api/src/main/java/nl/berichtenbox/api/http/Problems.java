@@ -69,7 +69,7 @@ public final class Problems {
 
   /**
    * Whether a failure means the database is saturated or away (refused, closed, shutting down, a
-   * connection error state): an answer to retry, not a defect.
+   * connection error state, out of disk or memory): an answer to retry, not a defect.
    */
   static boolean onbereikbaar(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
@@ -83,7 +83,9 @@ public final class Problems {
         return true;
       }
       if (c instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
-          && (pe.getSqlState().startsWith("08") || pe.getSqlState().startsWith("57P"))) {
+          && (pe.getSqlState().startsWith("08") || pe.getSqlState().startsWith("57P")
+              // insufficient resources: disk full (53100), out of memory, too many connections
+              || pe.getSqlState().startsWith("53"))) {
         return true;
       }
     }

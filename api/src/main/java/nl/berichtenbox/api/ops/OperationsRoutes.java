@@ -16,9 +16,11 @@ public final class OperationsRoutes {
   private final EngineMetrics metrics;
   private final Buffer openApi;
   private final BooleanSupplier draining;
+  private final BooleanSupplier schijfVol;
 
   public OperationsRoutes(Pool pool, java.util.function.Supplier<io.vertx.core.Future<Boolean>> kafka,
-      EngineMetrics metrics, Buffer openApi, BooleanSupplier draining) {
+      EngineMetrics metrics, Buffer openApi, BooleanSupplier draining, BooleanSupplier schijfVol) {
+    this.schijfVol = schijfVol;
     this.pool = pool;
     this.kafka = kafka;
     this.metrics = metrics;
@@ -31,6 +33,10 @@ public final class OperationsRoutes {
     router.get("/health/ready").handler(ctx -> {
       if (draining.getAsBoolean()) {
         Http.json(ctx, 503, new JsonObject().put("status", "DOWN").put("reden", "wordt afgesloten"));
+        return;
+      }
+      if (schijfVol.getAsBoolean()) {
+        Http.json(ctx, 503, new JsonObject().put("status", "DOWN").put("reden", "de schijf van de datamap is vol"));
         return;
       }
       io.vertx.core.Future<Boolean> pg = pool.query("SELECT 1").execute().timeout(2, TimeUnit.SECONDS)

@@ -32,6 +32,7 @@ public record EngineConfig(
     Duration httpKopTimeout,
     Duration httpBodyTimeout,
     int httpBodyMinRate,
+    int dataMinVrijMb,
     int maxBodyBytes,
     int maxBatchBodyBytes,
     int groupCommitMaxMessages,

@@ -37,6 +37,8 @@ public final class EngineMetrics {
   public final java.util.concurrent.atomic.AtomicLong kafkaInFlightPiek = new java.util.concurrent.atomic.AtomicLong();
   public final LongAdder kafkaPauzes = new LongAdder();
   public final LongAdder httpRequests = new LongAdder();
+  /** Bytes free in the data directory (-1 while unknown or the guard is off). */
+  public final java.util.concurrent.atomic.AtomicLong dataVrijBytes = new java.util.concurrent.atomic.AtomicLong(-1);
   public final LongAdder httpShed = new LongAdder();
   /** Connections closed because a request's head or body came too slowly (slowloris, slow POST). */
   public final LongAdder httpTraagGesloten = new LongAdder();
@@ -121,6 +123,9 @@ public final class EngineMetrics {
         .append("berichtenbox_kafka_in_flight ").append(kafkaInFlight.get()).append('\n');
     counter(sb, "berichtenbox_kafka_pauzes_total", "times Kafka consumption paused at the in-flight limit", kafkaPauzes);
     counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
+    sb.append("# HELP berichtenbox_data_vrij_bytes bytes free in the data directory (-1: not looked at)\n")
+        .append("# TYPE berichtenbox_data_vrij_bytes gauge\n")
+        .append("berichtenbox_data_vrij_bytes ").append(dataVrijBytes.get()).append('\n');
     counter(sb, "berichtenbox_http_4xx_total", "HTTP requests answered 4xx", http4xx);
     counter(sb, "berichtenbox_http_shed_total", "requests answered 503 by the overload guard", httpShed);
     counter(sb, "berichtenbox_http_slow_closed_total", "connections closed because a request's head or body came too slowly",

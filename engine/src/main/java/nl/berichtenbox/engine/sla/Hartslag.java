@@ -45,6 +45,7 @@ public final class Hartslag {
   private final Pool pool;
   private final EngineMetrics metrics;
   private final Supplier<Future<Boolean>> gereed;
+  private final java.util.function.BooleanSupplier schijfVol;
   private final UUID proces = UUID.randomUUID();
   private final BackgroundLoop loop;
   private final java.util.LinkedHashMap<Instant, String> ongeschreven = new java.util.LinkedHashMap<>();
@@ -53,8 +54,10 @@ public final class Hartslag {
   private Histogram presentatie;
   private Histogram verwerking;
 
-  public Hartslag(Vertx vertx, Pool pool, EngineMetrics metrics, Supplier<Future<Boolean>> gereed) {
+  public Hartslag(Vertx vertx, Pool pool, EngineMetrics metrics, Supplier<Future<Boolean>> gereed,
+      java.util.function.BooleanSupplier schijfVol) {
     this.pool = pool;
+    this.schijfVol = schijfVol;
     this.metrics = metrics;
     this.gereed = gereed;
     this.loop = new BackgroundLoop(vertx, "heartbeat", 20_000, this::slag, e -> { })
@@ -81,6 +84,7 @@ public final class Hartslag {
   private Future<Boolean> slag() {
     Instant minuut = Instant.now().truncatedTo(ChronoUnit.MINUTES);
     Future<String> reden = afsluiten ? Future.succeededFuture("afsluiten")
+        : schijfVol.getAsBoolean() ? Future.succeededFuture("schijf")
         : gereed.get().recover(e -> Future.succeededFuture(false)).map(ok -> ok ? null : "kafka");
     return reden.compose(r -> pool.preparedQuery(SLAG).execute(Tuple.of(proces, r == null))
         .recover(e -> {

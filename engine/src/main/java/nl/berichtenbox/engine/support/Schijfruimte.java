@@ -1,0 +1,81 @@
+package nl.berichtenbox.engine.support;
+
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The free space of the data directory (the embedded PostgreSQL, mail files and backups live
+ * there), looked at every second on a worker thread (a statfs call is blocking I/O). Below the
+ * minimum the engine is not ready and takes no writes (503), so that a full disk is met before
+ * PostgreSQL fails on it: reads (the citizen's mailbox) go on. An external database's disk is
+ * its own; a full one there answers SQLSTATE 53100, which the engine also answers with 503.
+ */
+public final class Schijfruimte {
+  private static final Logger LOG = LoggerFactory.getLogger(Schijfruimte.class);
+
+  private final Path dir;
+  private final long minimum;
+  private final java.util.concurrent.atomic.AtomicLong gauge;
+  private volatile long vrij = Long.MAX_VALUE;
+  private volatile boolean vol;
+  private long timer = -1;
+
+  /** {@code minimumBytes} 0 switches the guard off. */
+  public Schijfruimte(Path dir, long minimumBytes, java.util.concurrent.atomic.AtomicLong gauge) {
+    this.dir = dir;
+    this.minimum = minimumBytes;
+    this.gauge = gauge;
+  }
+
+  public void start(Vertx vertx) {
+    if (minimum <= 0) {
+      return;
+    }
+    kijk();
+    timer = vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
+      kijk();
+      return null;
+    }, false));
+  }
+
+  public void stop(Vertx vertx) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  private void kijk() {
+    try {
+      Files.createDirectories(dir);
+      long v = Files.getFileStore(dir).getUsableSpace();
+      vrij = v;
+      gauge.set(v);
+      boolean nu = v < minimum;
+      if (nu != vol) {
+        if (nu) {
+          LOG.error("the data directory has {} MB free, under the minimum of {} MB: not ready, writes refused (503) "
+              + "until there is room", v >> 20, minimum >> 20);
+        } else {
+          LOG.info("the data directory has {} MB free again: ready, writes taken", v >> 20);
+        }
+      }
+      vol = nu;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("free space of {} unknown: {}", dir, e.toString());
+    }
+  }
+
+  /** Whether the data directory is below its minimum free space (false when the guard is off). */
+  public boolean vol() {
+    return vol;
+  }
+
+  /** Bytes free in the data directory at the last look (Long.MAX_VALUE before the first or when off). */
+  public long vrij() {
+    return vrij;
+  }
+}
