@@ -7,7 +7,7 @@
 #   bin/berichtenbox loadtest --smoke          # a few seconds per scenario at low rates (CI)
 #   JFR=1 bin/berichtenbox loadtest Intake     # also record the engine with Java Flight Recorder (engine.jfr)
 # Scenarios, in this order (reads on the quiet store first, then the writes that leave work behind):
-#   Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Dag Limiet
+#   Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Overbelasting Dag Limiet
 # (Limiet: PostgreSQL's own insert and page-query rates on the same store, for the fractions.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,11 +22,13 @@ for a in "$@"; do
     *) selected+=("$a") ;;
   esac
 done
-all=(Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Dag Limiet)
+all=(Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Overbelasting Dag Limiet)
 [ ${#selected[@]} -eq 0 ] && selected=("${all[@]}")
 for s in "${selected[@]}"; do
   [[ " ${all[*]} " == *" $s "* ]] || { echo "unknown scenario '$s' (one of: ${all[*]})" >&2; exit 2; }
 done
+# the overload scenario opens up to 1 024 connections: more descriptors than the usual 1 024
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if $smoke; then berichten=20000; burgers=2000; else berichten=1000000; burgers=100000; fi
 
 ./mvnw -q -B -DskipTests -pl api,loadtest -am package

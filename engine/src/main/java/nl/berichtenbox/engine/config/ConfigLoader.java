@@ -74,6 +74,7 @@ public final class ConfigLoader {
       s("groupCommitMaxMessages", "GROUP_COMMIT_MAX_MESSAGES", "1000", "messages in one group commit at most"),
       s("groupCommitMaxBytes", "GROUP_COMMIT_MAX_BYTES", "8388608", "bytes of messages in one group commit at most"),
       s("groupCommitMaxInFlight", "GROUP_COMMIT_MAX_IN_FLIGHT", "2", "group commits under way at once per event loop"),
+      s("intakeMaxWachttijd", "INTAKE_MAX_WACHTTIJD", "PT0.25S", "a message is refused with 503 when the oldest one waiting for its commit has waited this long (bounds the latency of what is taken under overload)"),
       s("verwerkingBatchSize", "VERWERKING_BATCH_SIZE", "500", "messages processed in one transaction"),
       s("verwerkingPollInterval", "VERWERKING_POLL_INTERVAL", "PT0.25S", "safety-net poll of the processor (ISO-8601 duration)"),
       s("ontvangstbewijsBewaartermijn", "VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P7D", "how long receipts stay readable"),
@@ -285,6 +286,7 @@ public final class ConfigLoader {
     int gcBytes = r.integer("groupCommitMaxBytes", 1024, Integer.MAX_VALUE);
     int gcInFlight = r.integer("groupCommitMaxInFlight", 1, 64);
     int vBatch = r.integer("verwerkingBatchSize", 1, 10_000);
+    Duration intakeWacht = r.duration("intakeMaxWachttijd");
     Duration poll = r.duration("verwerkingPollInterval");
     Duration keep = r.duration("ontvangstbewijsBewaartermijn");
     if (keep != null && keep.compareTo(Duration.ofDays(7)) < 0) {
@@ -308,7 +310,7 @@ public final class ConfigLoader {
         jwtGenerated ? randomToken() : jwt, jwtGenerated,
         venster, Map.copyOf(abonnementenQuota), validatieQuotum, cert, key, tlsEngine, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
-        maxInFlight, maxBodyInFlight, kopTimeout, bodyTimeout, bodyMinRate, minVrijMb, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
+        maxInFlight, maxBodyInFlight, kopTimeout, bodyTimeout, bodyMinRate, minVrijMb, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, intakeWacht, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
         notificaties, onderhoud, shutdown);
   }
 

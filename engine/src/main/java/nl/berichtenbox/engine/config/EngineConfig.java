@@ -38,6 +38,7 @@ public record EngineConfig(
     int groupCommitMaxMessages,
     int groupCommitMaxBytes,
     int groupCommitMaxInFlight,
+    Duration intakeMaxWachttijd,
     int verwerkingBatchSize,
     Duration verwerkingPollInterval,
     Duration ontvangstbewijsBewaartermijn,

@@ -56,7 +56,7 @@ public final class Intake {
     this.onCommit = onCommit;
     this.metrics = metrics;
     this.committer = new GroupCommitter(pool, writer, config.groupCommitMaxMessages(), config.groupCommitMaxBytes(),
-        config.groupCommitMaxInFlight(), onCommit, metrics);
+        config.groupCommitMaxInFlight(), config.intakeMaxWachttijd(), onCommit, metrics);
   }
 
   /** One message: the outcome, or a failed future with a ClientErrorException for a refusal. */

@@ -123,6 +123,18 @@ public final class EngineMetrics {
         .append("berichtenbox_kafka_in_flight ").append(kafkaInFlight.get()).append('\n');
     counter(sb, "berichtenbox_kafka_pauzes_total", "times Kafka consumption paused at the in-flight limit", kafkaPauzes);
     counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
+    long naGc = 0;
+    for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+      java.lang.management.MemoryUsage u = pool.getCollectionUsage();
+      if (pool.getType() == java.lang.management.MemoryType.HEAP && u != null) {
+        naGc += u.getUsed();
+      }
+    }
+    sb.append("# HELP berichtenbox_jvm_heap_na_gc_bytes heap in use after the last collection of each pool (what is live)\n")
+        .append("# TYPE berichtenbox_jvm_heap_na_gc_bytes gauge\n")
+        .append("berichtenbox_jvm_heap_na_gc_bytes ").append(naGc).append('\n');
+    sb.append("# HELP berichtenbox_jvm_heap_max_bytes the heap's maximum\n# TYPE berichtenbox_jvm_heap_max_bytes gauge\n")
+        .append("berichtenbox_jvm_heap_max_bytes ").append(Runtime.getRuntime().maxMemory()).append('\n');
     sb.append("# HELP berichtenbox_data_vrij_bytes bytes free in the data directory (-1: not looked at)\n")
         .append("# TYPE berichtenbox_data_vrij_bytes gauge\n")
         .append("berichtenbox_data_vrij_bytes ").append(dataVrijBytes.get()).append('\n');

@@ -61,6 +61,23 @@ public final class Samenvatting {
               bijlagen.getLong("p99")),
           bijlagenNorm.getLong("ko") == 0, bijlagen.getLong("ko") == 0 && bijlagen.getDouble("perSeconde") >= 495));
     }
+    JsonObject over = serie(dir, "overbelasting", "overbelasting 6000/s");
+    JsonObject overWeg = serie(dir, "overbelasting", "overbelasting 6000/s geweigerd");
+    JsonObject na = serie(dir, "overbelasting", "na overbelasting 2000/s");
+    JsonObject heap = lees(dir, "overbelasting-heap");
+    if (over != null && na != null && heap != null) {
+      long wegOk = overWeg == null ? 0 : overWeg.getLong("ok");
+      long wegZonder = overWeg == null ? 0 : overWeg.getLong("ko");
+      double heapDeel = heap.getLong("heapNaGcMaxBytes") / (double) Math.max(1, heap.getLong("heapMaxBytes"));
+      rijen.add(new Rij("overload: 3× the proven intake rate for a minute (issue 9)", "shed with 429/503 + Retry-After, nothing else",
+          "admitted p99 ≤ 1 s; live heap ≤ 75 %; then p99 ≤ 50 ms at 2 000/s",
+          String.format(Locale.ROOT, "offered 6 000/s: %d taken (%.0f/s, p99 %d ms, max %d ms), %d shed (%d without Retry-After), "
+              + "%d failed; live heap at most %.0f %% of max; afterwards at %.0f/s p99 %d ms, %d failed",
+              over.getLong("ok"), over.getDouble("perSeconde"), over.getLong("p99"), over.getLong("max"), wegOk, wegZonder,
+              over.getLong("ko"), heapDeel * 100, na.getDouble("perSeconde"), na.getLong("p99"), na.getLong("ko")),
+          over.getLong("ko") == 0 && wegZonder == 0 && na.getLong("ko") == 0 && heapDeel < 1.0,
+          over.getLong("p99") <= 1000 && heapDeel <= 0.75 && na.getLong("p99") <= 50));
+    }
     JsonObject portaal = serie(dir, "presentatie", "portaal");
     if (portaal != null) {
       rijen.add(new Rij("presentation response time, 99.9 %", "200 ms", "p99.9 ≤ 10 ms at 2 000 req/s",

@@ -1,0 +1,115 @@
+package nl.berichtenbox.loadtest.gatling;
+
+import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.nothingFor;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.header;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
+
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Overload (issue 9): single 2 KB messages offered at three times the rate the intake target is
+ * proven at (2 000/s, so 6 000/s) for a minute, from up to 1 024 connections, as a fleet of
+ * senders would. Every answer must be 202, or 503/429 with {@code Retry-After}: nothing else
+ * (no 500, no reset, no time-out). Judged: the latency of the admitted (202) requests, the
+ * engine's live heap (after collection, read from {@code /metrics} every second) against its
+ * maximum, and the return to normal: 60 s at 2 000/s not judged (the engine processes the
+ * minute's backlog meanwhile), then 30 s at 2 000/s whose p99 must meet the intake target (50 ms)
+ * again.
+ */
+public class OverbelastingSimulation extends Simulation {
+  private final AtomicBoolean meten = new AtomicBoolean(true);
+  private final AtomicLong heapMax = new AtomicLong();
+  private final AtomicLong heapNa = new AtomicLong();
+  private final AtomicLong heapGrens = new AtomicLong();
+  private final AtomicLong geweigerd = new AtomicLong();
+  private Thread heapMeter;
+
+  private ScenarioBuilder intake(String naam) {
+    return scenario(naam).exec(http(naam).post("/api/v1/berichten")
+        .header("Authorization", "Bearer " + Suite.KEY)
+        .body(StringBody(session -> Suite.bericht(UUID.randomUUID().toString(), false)))
+        .check(responseTimeInMillis().saveAs("rt"), status().in(202, 429, 503).saveAs("status"),
+            header("Retry-After").optional().saveAs("retryAfter")))
+        .exec(s -> {
+          long rt = s.contains("rt") ? s.getLong("rt") : 0;
+          if (s.isFailed() || !s.contains("status")) {
+            Meting.neem(naam, rt, false); // neither taken nor shed: a failure
+          } else if (s.getInt("status") != 202) {
+            geweigerd.incrementAndGet();
+            // shed: must say when to come back; the latency series is of the admitted ones only
+            Meting.neem(naam + " geweigerd", rt, s.contains("retryAfter"));
+          } else {
+            Meting.neem(naam, rt, true);
+          }
+          return s.remove("rt").remove("status").remove("retryAfter");
+        });
+  }
+
+  @Override
+  public void before() {
+    HttpClient c = HttpClient.newHttpClient();
+    heapMeter = new Thread(() -> {
+      while (meten.get()) {
+        try {
+          String m = c.send(HttpRequest.newBuilder(URI.create(Suite.URL + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString()).body();
+          long naGc = waarde(m, "berichtenbox_jvm_heap_na_gc_bytes");
+          heapMax.accumulateAndGet(naGc, Math::max);
+          heapNa.set(naGc);
+          heapGrens.set(waarde(m, "berichtenbox_jvm_heap_max_bytes"));
+        } catch (Exception e) {
+          // a second without a reading
+        }
+        try {
+          Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "heap-meter");
+    heapMeter.setDaemon(true);
+    heapMeter.start();
+  }
+
+  private static long waarde(String metrics, String naam) {
+    return metrics.lines().filter(l -> l.startsWith(naam + " ")).mapToLong(l -> Long.parseLong(l.substring(naam.length() + 1).trim()))
+        .findFirst().orElse(0);
+  }
+
+  {
+    var voor = Suite.duur(20);
+    var over = Suite.duur(60);
+    var herstel = Suite.duur(60);
+    setUp(
+        intake("normaal vooraf").injectOpen(constantUsersPerSec(Suite.rate(2000)).during(voor)),
+        intake("overbelasting 6000/s").injectOpen(nothingFor(voor), constantUsersPerSec(Suite.rate(6000)).during(over)),
+        intake("herstel").injectOpen(nothingFor(voor.plus(over)), constantUsersPerSec(Suite.rate(2000)).during(herstel)),
+        intake("na overbelasting 2000/s").injectOpen(nothingFor(voor.plus(over).plus(herstel)),
+            constantUsersPerSec(Suite.rate(2000)).during(Suite.duur(30))))
+        .protocols(Suite.protocol().maxConnectionsPerHost(1024))
+        .assertions(io.gatling.javaapi.core.CoreDsl.global().failedRequests().count().is(0L));
+  }
+
+  @Override
+  public void after() {
+    meten.set(false);
+    Meting.schrijf("overbelasting");
+    Suite.schrijf("overbelasting-heap", new JsonObject().put("heapNaGcMaxBytes", heapMax.get())
+        .put("heapNaGcAfloopBytes", heapNa.get()).put("heapMaxBytes", heapGrens.get()).put("geweigerd", geweigerd.get()));
+  }
+}
