@@ -6,6 +6,7 @@
 #   bin/berichtenbox loadtest Presentatie      # one scenario (the simulation's name without "Simulation")
 #   bin/berichtenbox loadtest --smoke          # a few seconds per scenario at low rates (CI)
 #   JFR=1 bin/berichtenbox loadtest Intake     # also record the engine with Java Flight Recorder (engine.jfr)
+#   ENGINE_JAVA_OPTS="-Xms2g -Xmx2g -XX:+UseZGC" bin/berichtenbox loadtest Presentatie   # another collector
 # Scenarios, in this order (reads on the quiet store first, then the writes that leave work behind):
 #   Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Overbelasting Dag Limiet
 # (Limiet: PostgreSQL's own insert and page-query rates on the same store, for the fractions.)
@@ -18,7 +19,7 @@ commando="commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'): bin/beri
 for a in "$@"; do
   case "$a" in
     --smoke) smoke=true ;;
-    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
     *) selected+=("$a") ;;
   esac
 done
@@ -47,7 +48,8 @@ BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten=$berichten --bur
   2>&1 | grep -v '^\[' > "$out/seed.log"
 tail -1 "$out/seed.log"
 # the engine's GC is always logged (engine-gc.log); with JFR=1 it is recorded too (engine.jfr)
-export BERICHTENBOX_JAVA_OPTS="-Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseParallelGC -Xlog:gc:file=$out/engine-gc.log"
+# ENGINE_JAVA_OPTS replaces the engine's heap and collector settings (to compare collectors)
+export BERICHTENBOX_JAVA_OPTS="${ENGINE_JAVA_OPTS:--Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseParallelGC} -Xlog:gc:file=$out/engine-gc.log"
 if [ -n "${JFR:-}" ]; then
   BERICHTENBOX_JAVA_OPTS="$BERICHTENBOX_JAVA_OPTS -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$out/engine.jfr"
 fi

@@ -74,7 +74,7 @@ public final class ConfigLoader {
       s("groupCommitMaxMessages", "GROUP_COMMIT_MAX_MESSAGES", "1000", "messages in one group commit at most"),
       s("groupCommitMaxBytes", "GROUP_COMMIT_MAX_BYTES", "8388608", "bytes of messages in one group commit at most"),
       s("groupCommitMaxInFlight", "GROUP_COMMIT_MAX_IN_FLIGHT", "2", "group commits under way at once per event loop"),
-      s("intakeMaxWachttijd", "INTAKE_MAX_WACHTTIJD", "PT0.25S", "a message is refused with 503 when the oldest one waiting for its commit has waited this long (bounds the latency of what is taken under overload)"),
+      s("intakeMaxWachttijd", "INTAKE_MAX_WACHTTIJD", "PT1S", "a message is refused with 503 when the oldest one waiting for its commit has waited this long (bounds the latency of what is taken under overload)"),
       s("verwerkingBatchSize", "VERWERKING_BATCH_SIZE", "500", "messages processed in one transaction"),
       s("verwerkingPollInterval", "VERWERKING_POLL_INTERVAL", "PT0.25S", "safety-net poll of the processor (ISO-8601 duration)"),
       s("ontvangstbewijsBewaartermijn", "VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P7D", "how long receipts stay readable"),

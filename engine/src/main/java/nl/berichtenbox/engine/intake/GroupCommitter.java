@@ -16,7 +16,7 @@ import nl.berichtenbox.engine.metrics.EngineMetrics;
  * load a request is written at once; under load the batches grow by themselves.
  *
  * <p>Past what the database takes, the queue would grow and every admitted request wait longer
- * (at three times the sustainable rate: seconds). So a request is shed (503 with Retry-After)
+ * (run 1 of the overload scenario: admitted p99 8.9 s). So a request is shed (503 with Retry-After)
  * when the oldest one queued has waited longer than {@code maxWait}: the queue holds no more
  * than that much time's work, whatever the rate, and admitted requests keep a bounded latency.
  * The bounds on queued messages and bytes stay, for the heap.

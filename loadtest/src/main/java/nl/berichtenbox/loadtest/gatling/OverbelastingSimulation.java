@@ -3,6 +3,7 @@ package nl.berichtenbox.loadtest.gatling;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.header;
@@ -22,8 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Overload (issue 9): single 2 KB messages offered at three times the rate the intake target is
- * proven at (2 000/s, so 6 000/s) for a minute, from up to 1 024 connections, as a fleet of
+ * Overload (issue 9): after a 20 s ramp to 2 000/s, single 2 KB messages offered at three times
+ * the rate the intake target is proven at (2 000/s, so 6 000/s) for a minute, from up to 1 024 connections, as a fleet of
  * senders would. Every answer must be 202, or 503/429 with {@code Retry-After}: nothing else
  * (no 500, no reset, no time-out). Judged: the latency of the admitted (202) requests, the
  * engine's live heap (after collection, read from {@code /metrics} every second) against its
@@ -96,7 +97,8 @@ public class OverbelastingSimulation extends Simulation {
     var over = Suite.duur(60);
     var herstel = Suite.duur(60);
     setUp(
-        intake("normaal vooraf").injectOpen(constantUsersPerSec(Suite.rate(2000)).during(voor)),
+        // a ramp first: a cold engine and generator (JIT, pool) are not what is judged here
+        intake("normaal vooraf").injectOpen(rampUsersPerSec(Suite.rate(45)).to(Suite.rate(2000)).during(voor)),
         intake("overbelasting 6000/s").injectOpen(nothingFor(voor), constantUsersPerSec(Suite.rate(6000)).during(over)),
         intake("herstel").injectOpen(nothingFor(voor.plus(over)), constantUsersPerSec(Suite.rate(2000)).during(herstel)),
         intake("na overbelasting 2000/s").injectOpen(nothingFor(voor.plus(over).plus(herstel)),

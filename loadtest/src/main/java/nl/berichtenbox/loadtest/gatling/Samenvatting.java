@@ -146,7 +146,7 @@ public final class Samenvatting {
     }
     md.append("\n");
     postgresql(dir, md);
-    for (String[] p : new String[][] {{"intake", "intake 2000/s"}, {"presentatie", "portaal"}, {"bijlagen", "bijlagen 500/s"},
+    for (String[] p : new String[][] {{"intake", "intake 2000/s"}, {"presentatie", "portaal"}, {"bijlagen", "bijlagen 500/s"}, {"overbelasting", "overbelasting 6000/s"},
         {"validatie", "validatie"}, {"batch", "batch"}, {"dag-batches", "dag batch"}}) {
       JsonObject s = serie(dir, p[0], p[1]);
       if (s != null && !s.getJsonArray("reeks").isEmpty()) {
