@@ -64,7 +64,8 @@ class StadiaKillTest {
         // the dead process's claims come free when their 40 s lease ends
         awaitLong("every citizen e-mailed", () -> adressen.stream().allMatch(e -> !smtp.aan(e).isEmpty()),
             () -> smtp.ontvangen.size() + " e-mails received; the engine's counters: " + api.get("/metrics", null).raw().body()
-                .lines().filter(l -> l.startsWith("berichtenbox_notificatie")).toList());
+                .lines().filter(l -> l.startsWith("berichtenbox_notificatie")).toList() + "; the queue: "
+                + stand(env.get("BERICHTENBOX_DB_URL")));
         Thread.sleep(2_000); // nothing more should come
         Map<String, List<TestSmtp.Mail>> perAdres = new HashMap<>();
         smtp.ontvangen.forEach(m -> perAdres.computeIfAbsent(m.aan(), k -> new ArrayList<>()).add(m));
@@ -174,6 +175,32 @@ class StadiaKillTest {
     } finally {
       receiver.stop(0);
     }
+  }
+
+  /** The notification queue and the locks waited for, read from the database itself (for a failure's message). */
+  private static String stand(String dbUrl) {
+    String jdbc = "jdbc:" + dbUrl.replace("postgres@", "");
+    StringBuilder sb = new StringBuilder();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc, "postgres", "");
+        java.sql.Statement st = c.createStatement()) {
+      for (String q : List.of(
+          "SELECT status, count(*), min(bezig_tot), max(pogingen) FROM notificatie GROUP BY status",
+          "SELECT uur_aantal, dag_aantal, tegoed, tegoed_op FROM notificatie_throttle",
+          "SELECT state, wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity WHERE datname = current_database()")) {
+        try (java.sql.ResultSet r = st.executeQuery(q)) {
+          while (r.next()) {
+            List<String> rij = new ArrayList<>();
+            for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
+              rij.add(String.valueOf(r.getObject(i)));
+            }
+            sb.append(rij).append(' ');
+          }
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      sb.append(e);
+    }
+    return sb.toString();
   }
 
   private static java.util.Set<String> ontvangen(List<JsonObject> pushes) {

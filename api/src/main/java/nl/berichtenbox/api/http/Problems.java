@@ -31,6 +31,30 @@ public final class Problems {
         .end(problem.toBuffer());
   }
 
+  /**
+   * 503s come in floods when the engine sheds load: a line for each (270 000 in a minute of the
+   * overload scenario) made logging part of the overload. One line per 10 s, saying how many more
+   * there were; the counters on /metrics have them all.
+   */
+  private static final class Samengevat {
+    private static final long INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private final java.util.concurrent.atomic.AtomicLong volgende = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    private final java.util.concurrent.atomic.AtomicLong overgeslagen = new java.util.concurrent.atomic.AtomicLong();
+
+    void warn(String format, Object... args) {
+      long nu = System.nanoTime();
+      long v = volgende.get();
+      if (nu - v >= 0 && volgende.compareAndSet(v, nu + INTERVAL)) {
+        long n = overgeslagen.getAndSet(0);
+        LOG.warn(n > 0 ? format + " (and " + n + " more 503s since the last line)" : format, args);
+      } else {
+        overgeslagen.incrementAndGet();
+      }
+    }
+  }
+
+  private static final Samengevat SHED_LOG = new Samengevat();
+
   /** Maps any failure to its problem: typed failures carry their status, the rest are 500. */
   public static void fail(RoutingContext ctx, Throwable t) {
     if (t instanceof ClientErrorException e) {
@@ -47,8 +71,13 @@ public final class Problems {
       }
       send(ctx, p);
     } else if (t instanceof ServerErrorException e) {
-      LOG.warn("{} {}: {} ({})", ctx.request().method(), ctx.normalizedPath(), e.getMessage(),
-          e.getCause() == null ? "-" : Logs.safe(e.getCause()));
+      if (e.status() == 503) {
+        SHED_LOG.warn("{} {}: {} ({})", ctx.request().method(), ctx.normalizedPath(), e.getMessage(),
+            e.getCause() == null ? "-" : Logs.safe(e.getCause()));
+      } else {
+        LOG.warn("{} {}: {} ({})", ctx.request().method(), ctx.normalizedPath(), e.getMessage(),
+            e.getCause() == null ? "-" : Logs.safe(e.getCause()));
+      }
       if (e.retryAfterSeconds() != null) {
         ctx.response().putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
       }
@@ -58,7 +87,7 @@ public final class Problems {
     } else if (onbereikbaar(t)) {
       // the database pool is saturated (a cold start, a burst) or the database is away: overload,
       // not a defect; the client may retry in a moment
-      LOG.warn("{} {} shed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
+      SHED_LOG.warn("{} {} shed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
       ctx.response().putHeader("Retry-After", "1");
       send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine is overbelast; probeer het zo opnieuw");
     } else {
