@@ -205,19 +205,29 @@ public final class Api {
 
   /** Waits until the condition holds; processing is asynchronous. */
   public static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    await(what, Duration.ofSeconds(20), condition, () -> "");
+  }
+
+  /**
+   * As {@link #await(String, BooleanSupplier)}, for longer work (a restart, a lease running out,
+   * a consumer group rebalancing); on a time-out the message adds {@code stand}, what the test
+   * can say about where things are.
+   */
+  public static void await(String what, Duration timeout, BooleanSupplier condition, java.util.function.Supplier<String> stand) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (condition.getAsBoolean()) {
         return;
       }
       try {
-        Thread.sleep(25);
+        Thread.sleep(timeout.compareTo(Duration.ofSeconds(60)) > 0 ? 500 : 25);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       }
     }
-    fail("timed out waiting for " + what);
+    String s = stand.get();
+    fail("timed out waiting for " + what + (s.isEmpty() ? "" : ": " + s));
   }
 
   public JsonObject awaitStatus(Afnemer a, String berichtId, String status) {

@@ -37,6 +37,7 @@ class KafkaHerstartTest {
   @Test
   void brokerRestartedUnderLoadNothingAcknowledgedIsLostOrDoubled() throws Exception {
     EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka-herstart"));
+    java.util.concurrent.atomic.AtomicReference<EmbeddedKafka> herstart = new java.util.concurrent.atomic.AtomicReference<>();
     Process engine = null;
     try {
       Map<String, String> env = EngineProcess.onNewDatabase("kafka_herstart",
@@ -80,8 +81,7 @@ class KafkaHerstartTest {
       // the broker goes away: clean stop, 10 s gone, back on the same log and ports
       Thread restart = new Thread(() -> {
         try {
-          EmbeddedKafka again = kafka.restart(Duration.ofSeconds(10));
-          herstart[0] = again;
+          herstart.set(kafka.restart(Duration.ofSeconds(10)));
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
@@ -91,7 +91,7 @@ class KafkaHerstartTest {
       // HTTP intake does not need the broker
       api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
       restart.join(120_000);
-      assertTrue(herstart[0] != null, "the broker came back");
+      assertTrue(herstart.get() != null, "the broker came back");
       Api.await("ready again", () -> api.get("/health/ready", null).status() == 200);
       int naHerstart = acked.size();
       Api.await("records flowing again", () -> acked.size() >= naHerstart + 300);
@@ -100,22 +100,17 @@ class KafkaHerstartTest {
       assertEquals(0, failed.get(), "every record was acknowledged in the end");
 
       Map<String, Integer> receipts = new ConcurrentHashMap<>();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (System.nanoTime() < deadline) {
+      Api.await("every acknowledged record receipted", Duration.ofSeconds(120), () -> {
         receipts.clear();
         receipts.putAll(api.receiptCounts(a));
-        if (receipts.keySet().containsAll(acked)) {
-          break;
-        }
-        Thread.sleep(500);
-      }
-      assertTrue(receipts.keySet().containsAll(acked), receipts.size() + " receipted of " + acked.size() + " acknowledged");
+        return receipts.keySet().containsAll(acked);
+      }, () -> receipts.size() + " receipted of " + acked.size() + " acknowledged");
       receipts.forEach((id, n) -> assertEquals(1, n, "receipts for " + id));
 
       // and the receipts of the Kafka records reach the afnemer's receipt topic
       Set<String> published = new HashSet<>();
       try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, herstart[0].bootstrapServers(),
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, herstart.get().bootstrapServers(),
           ConsumerConfig.GROUP_ID_CONFIG, "check-" + a.oin(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
           new StringDeserializer(), new StringDeserializer())) {
         c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
@@ -130,9 +125,7 @@ class KafkaHerstartTest {
         engine.destroy();
         engine.waitFor(30, TimeUnit.SECONDS);
       }
-      (herstart[0] != null ? herstart[0] : kafka).close();
+      (herstart.get() != null ? herstart.get() : kafka).close();
     }
   }
-
-  private final EmbeddedKafka[] herstart = new EmbeddedKafka[1];
 }

@@ -62,11 +62,11 @@ class KafkaKillTest {
       try {
         EngineProcess.awaitReady(api);
         Map<String, Integer> receipts = new ConcurrentHashMap<>();
-        awaitLong("every produced message receipted", () -> {
+        Api.await("every produced message receipted", java.time.Duration.ofSeconds(180), () -> {
           receipts.clear();
           receipts.putAll(shared.receiptCounts(a));
           return receipts.size() >= ids.size();
-        });
+        }, () -> receipts.size() + " of " + ids.size() + " receipted");
         assertEquals(ids.size(), receipts.size());
         receipts.forEach((id, n) -> assertEquals(1, n, "receipts for " + id));
         assertTrue(receipts.keySet().containsAll(ids));
@@ -101,18 +101,6 @@ class KafkaKillTest {
         second.waitFor(30, TimeUnit.SECONDS);
       }
     }
-  }
-
-  /** Like Api.await, with room for a consumer group to rebalance and 10 000 messages to go through. */
-  private static void awaitLong(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("timed out waiting for " + what);
   }
 
   /** Read from the database itself: the engine may be dead when this is asked. */

@@ -62,7 +62,7 @@ class StadiaKillTest {
         second = EngineProcess.start(env, "stadia-mail-2");
         EngineProcess.awaitReady(api);
         // the dead process's claims come free when their 40 s lease ends
-        awaitLong("every citizen e-mailed", () -> adressen.stream().allMatch(e -> !smtp.aan(e).isEmpty()),
+        Api.await("every citizen e-mailed", java.time.Duration.ofSeconds(180), () -> adressen.stream().allMatch(e -> !smtp.aan(e).isEmpty()),
             () -> smtp.ontvangen.size() + " e-mails received; the engine's counters: " + api.get("/metrics", null).raw().body()
                 .lines().filter(l -> l.startsWith("berichtenbox_notificatie")).toList() + "; the queue: "
                 + stand(env.get("BERICHTENBOX_DB_URL")));
@@ -148,7 +148,7 @@ class StadiaKillTest {
       try {
         EngineProcess.awaitReady(api);
         // the dead process's afnemer comes free when its 60 s lease ends
-        awaitLong("every receipt pushed", () -> ontvangen(pushes).containsAll(ids),
+        Api.await("every receipt pushed", java.time.Duration.ofSeconds(180), () -> ontvangen(pushes).containsAll(ids),
             () -> ontvangen(pushes).size() + " of " + ids.size() + " receipts pushed");
         Thread.sleep(2_000);
         List<List<Long>> batches = pushes.stream().map(p -> p.getJsonArray("verwerkingsberichten").stream()
@@ -207,17 +207,5 @@ class StadiaKillTest {
     java.util.Set<String> ids = new java.util.HashSet<>();
     pushes.forEach(p -> p.getJsonArray("verwerkingsberichten").forEach(o -> ids.add(((JsonObject) o).getString("berichtId"))));
     return ids;
-  }
-
-  private static void awaitLong(String what, java.util.function.BooleanSupplier condition,
-      java.util.function.Supplier<String> stand) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("timed out waiting for " + what + ": " + stand.get());
   }
 }
