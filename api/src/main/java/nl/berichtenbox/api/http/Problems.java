@@ -46,7 +46,7 @@ public final class Problems {
       long v = volgende.get();
       if (nu - v >= 0 && volgende.compareAndSet(v, nu + INTERVAL)) {
         long n = overgeslagen.getAndSet(0);
-        LOG.warn(n > 0 ? format + " (and " + n + " more 503s since the last line)" : format, args);
+        LOG.warn(n > 0 ? format + " (and " + n + " more such 503s since the last line)" : format, args);
       } else {
         overgeslagen.incrementAndGet();
       }
@@ -71,12 +71,12 @@ public final class Problems {
       }
       send(ctx, p);
     } else if (t instanceof ServerErrorException e) {
+      Object[] args = {ctx.request().method(), ctx.normalizedPath(), e.getMessage(),
+          e.getCause() == null ? "-" : Logs.safe(e.getCause())};
       if (e.status() == 503) {
-        SHED_LOG.warn("{} {}: {} ({})", ctx.request().method(), ctx.normalizedPath(), e.getMessage(),
-            e.getCause() == null ? "-" : Logs.safe(e.getCause()));
+        SHED_LOG.warn("{} {}: {} ({})", args);
       } else {
-        LOG.warn("{} {}: {} ({})", ctx.request().method(), ctx.normalizedPath(), e.getMessage(),
-            e.getCause() == null ? "-" : Logs.safe(e.getCause()));
+        LOG.warn("{} {}: {} ({})", args);
       }
       if (e.retryAfterSeconds() != null) {
         ctx.response().putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));

@@ -59,11 +59,18 @@ public final class ReadTimeouts {
 
   private enum Phase { WAITING, HEAD, BODY }
 
+  /**
+   * One connection's state. A pending check is not cancelled when a head or body ends: it looks
+   * at the phase when it fires and reschedules itself, or stops when the connection waits for its
+   * next request. So on a busy keep-alive connection a request costs no timer at all; a check is
+   * scheduled only when none is pending or the pending one would fire after the new deadline.
+   */
   private final class Guard {
     private Phase phase = Phase.WAITING;
     private long begin;
     private long bodyBytes;
     private ScheduledFuture<?> timer;
+    private long timerAt;
 
     final ChannelInboundHandlerAdapter bytes = new ChannelInboundHandlerAdapter() {
       @Override
@@ -71,14 +78,17 @@ public final class ReadTimeouts {
         if (phase == Phase.WAITING && msg instanceof ByteBuf b && b.isReadable()) {
           phase = Phase.HEAD;
           begin = System.nanoTime();
-          schedule(ctx, headNanos);
+          checkBy(ctx, begin + headNanos);
         }
         ctx.fireChannelRead(msg);
       }
 
       @Override
       public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        if (timer != null) {
+          timer.cancel(false);
+          timer = null;
+        }
         ctx.fireChannelInactive();
       }
     };
@@ -90,30 +100,32 @@ public final class ReadTimeouts {
           phase = Phase.BODY;
           begin = System.nanoTime();
           bodyBytes = 0;
-          cancel();
-          schedule(ctx, bodyNanos);
+          // usually the head's check is pending and fires first (it then reschedules): no timer
+          checkBy(ctx, begin + bodyNanos);
         }
         if (msg instanceof HttpContent c) {
           bodyBytes += c.content().readableBytes();
         }
         if (msg instanceof LastHttpContent) {
           phase = Phase.WAITING;
-          cancel();
         }
         ctx.fireChannelRead(msg);
       }
     };
 
-    private void schedule(ChannelHandlerContext ctx, long nanos) {
-      if (!ctx.channel().isActive()) {
-        return; // closing: the decoder hands on what it had, but there is nothing left to time
+    private void checkBy(ChannelHandlerContext ctx, long deadline) {
+      if (!ctx.channel().isActive() || (timer != null && timerAt - deadline <= 0)) {
+        return; // closing, or a check comes soon enough
       }
-      timer = ctx.executor().schedule(() -> check(ctx), Math.max(1, nanos), TimeUnit.NANOSECONDS);
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      timerAt = deadline;
+      timer = ctx.executor().schedule(() -> check(ctx), Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void check(ChannelHandlerContext ctx) {
       timer = null;
-      long now = System.nanoTime();
       long deadline = switch (phase) {
         case WAITING -> Long.MAX_VALUE;
         case HEAD -> begin + headNanos;
@@ -123,19 +135,12 @@ public final class ReadTimeouts {
       if (deadline == Long.MAX_VALUE || !ctx.channel().isActive()) {
         return;
       }
-      if (now - deadline < 0) {
-        schedule(ctx, deadline - now);
+      if (System.nanoTime() - deadline < 0) {
+        checkBy(ctx, deadline);
         return;
       }
       closed.increment();
       ctx.channel().close();
-    }
-
-    private void cancel() {
-      if (timer != null) {
-        timer.cancel(false);
-        timer = null;
-      }
     }
   }
 }

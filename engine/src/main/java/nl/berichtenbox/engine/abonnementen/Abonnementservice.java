@@ -214,6 +214,9 @@ public final class Abonnementservice {
   }
 
   private void volgendePagina(UUID id, long na, WriteStream<Buffer> out, io.vertx.core.Promise<Void> klaar) {
+    if (klaar.future().isComplete()) {
+      return; // a write failed (the client went away): no more pages for nobody
+    }
     pool.preparedQuery(RESULTAAT).execute(Tuple.of(id, na, PAGINA)).onFailure(klaar::tryFail).onSuccess(rows -> {
       long laatste = na;
       Buffer pagina = Buffer.buffer(rows.size() * 64);

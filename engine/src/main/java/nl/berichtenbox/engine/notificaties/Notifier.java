@@ -182,7 +182,7 @@ public final class Notifier {
       }
       return verstuurAlles(claim, now).map(uitkomsten -> {
         long verzonden = uitkomsten.stream().filter(u -> u.status() == VERZONDEN).count();
-        List<Uitkomst> tijdelijk = uitkomsten.stream().filter(u -> u.status() == WACHTEND && u.fout() != TERUGGEGEVEN).toList();
+        List<Uitkomst> tijdelijk = uitkomsten.stream().filter(u -> u.status() == WACHTEND && !TERUGGEGEVEN.equals(u.fout())).toList();
         if (!tijdelijk.isEmpty()) {
           LOG.warn("{} of {} e-mails failed temporarily and wait for their retry (first: {})", tijdelijk.size(),
               uitkomsten.size(), tijdelijk.get(0).fout());
@@ -364,7 +364,7 @@ public final class Notifier {
       } else {
         terug++;
       }
-      if (u.fout() == TERUGGEGEVEN) {
+      if (TERUGGEGEVEN.equals(u.fout())) {
         continue;
       }
       switch (u.status()) {

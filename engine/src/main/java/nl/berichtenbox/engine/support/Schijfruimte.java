@@ -20,9 +20,7 @@ public final class Schijfruimte {
   private final Path dir;
   private final long minimum;
   private final java.util.concurrent.atomic.AtomicLong gauge;
-  private volatile long vrij = Long.MAX_VALUE;
   private volatile boolean vol;
-  private long timer = -1;
 
   /** {@code minimumBytes} 0 switches the guard off. */
   public Schijfruimte(Path dir, long minimumBytes, java.util.concurrent.atomic.AtomicLong gauge) {
@@ -31,28 +29,22 @@ public final class Schijfruimte {
     this.gauge = gauge;
   }
 
-  public void start(Vertx vertx) {
+  /** Looks now (the caller may block: the engine's start does) and then every second; ends with Vert.x. */
+  public void start(Vertx vertx) throws IOException {
     if (minimum <= 0) {
       return;
     }
+    Files.createDirectories(dir);
     kijk();
-    timer = vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
+    vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
       kijk();
       return null;
     }, false));
   }
 
-  public void stop(Vertx vertx) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-  }
-
   private void kijk() {
     try {
-      Files.createDirectories(dir);
       long v = Files.getFileStore(dir).getUsableSpace();
-      vrij = v;
       gauge.set(v);
       boolean nu = v < minimum;
       if (nu != vol) {
@@ -72,10 +64,5 @@ public final class Schijfruimte {
   /** Whether the data directory is below its minimum free space (false when the guard is off). */
   public boolean vol() {
     return vol;
-  }
-
-  /** Bytes free in the data directory at the last look (Long.MAX_VALUE before the first or when off). */
-  public long vrij() {
-    return vrij;
   }
 }
