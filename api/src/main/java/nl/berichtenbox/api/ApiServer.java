@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import nl.berichtenbox.engine.Engine;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.slf4j.Logger;
@@ -23,7 +22,6 @@ public final class ApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   private final Engine engine;
-  private final AtomicBoolean draining = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
   private final List<HttpVerticle> verticles = new ArrayList<>();
   private volatile boolean closed;
@@ -44,7 +42,7 @@ public final class ApiServer implements AutoCloseable {
       Buffer openApi = openApiJson();
       nl.berichtenbox.api.web.WebPaginas paginas = nl.berichtenbox.api.web.WebPaginas.laad();
       for (int i = 0; i < config.httpInstances(); i++) {
-        HttpVerticle v = new HttpVerticle(engine, openApi, paginas, server.draining);
+        HttpVerticle v = new HttpVerticle(engine, openApi, paginas);
         server.verticles.add(v);
         server.deployments.add(engine.vertx().deployVerticle(v, new DeploymentOptions())
             .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
@@ -98,7 +96,6 @@ public final class ApiServer implements AutoCloseable {
       return;
     }
     closed = true;
-    draining.set(true);
     engine.afsluiten();
     for (String id : deployments) {
       try {

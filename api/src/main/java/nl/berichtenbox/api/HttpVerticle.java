@@ -11,7 +11,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import nl.berichtenbox.api.afnemer.AfnemerRoutes;
 import nl.berichtenbox.api.beheer.BeheerRoutes;
 import nl.berichtenbox.api.burger.BerichtenboxRoutes;
@@ -34,15 +33,13 @@ public final class HttpVerticle extends VerticleBase {
   private final Engine engine;
   private final Buffer openApi;
   private final nl.berichtenbox.api.web.WebPaginas paginas;
-  private final AtomicBoolean draining;
   private final RouteTable table = new RouteTable();
   private HttpServer server;
 
-  public HttpVerticle(Engine engine, Buffer openApi, nl.berichtenbox.api.web.WebPaginas paginas, AtomicBoolean draining) {
+  public HttpVerticle(Engine engine, Buffer openApi, nl.berichtenbox.api.web.WebPaginas paginas) {
     this.engine = engine;
     this.openApi = openApi;
     this.paginas = paginas;
-    this.draining = draining;
   }
 
   /** The routes this verticle serves; the same for every instance. */
@@ -81,8 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     new AfnemerRoutes(engine, engine.newIntake()).mount(router, table, auth);
     new BeheerRoutes(engine.afnemers(), engine.incidenten(), engine.onderhoud(), engine.slaRapportage(), engine.clock()).mount(router, table, auth);
     new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, table, auth);
-    new OperationsRoutes(engine.pool(), engine::kafkaAnswers, metrics, openApi, draining::get,
-        engine.schijfruimte()::vol).mount(router, table);
+    new OperationsRoutes(engine.gereedheid(), metrics, openApi).mount(router, table);
     paginas.mount(router);
 
     router.route().failureHandler(this::failure);
@@ -148,14 +144,14 @@ public final class HttpVerticle extends VerticleBase {
         return;
       }
     }
-    if (draining.get()) {
+    if (engine.gereedheid().wordtAfgesloten()) {
       res.putHeader("Retry-After", "1").putHeader("Connection", "close");
       Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine wordt afgesloten");
       return;
     }
     // A data directory short of space takes no writes (PostgreSQL would fail on them, or worse, on
     // its WAL); reads, the citizen's mailbox, go on
-    if (engine.schijfruimte().vol() && ctx.request().method() != io.vertx.core.http.HttpMethod.GET
+    if (engine.gereedheid().schijfVol() && ctx.request().method() != io.vertx.core.http.HttpMethod.GET
         && ctx.request().method() != io.vertx.core.http.HttpMethod.HEAD && !path.startsWith("/health")) {
       metrics.httpShed.increment();
       res.putHeader("Retry-After", "30");

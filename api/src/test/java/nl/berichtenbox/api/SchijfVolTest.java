@@ -101,6 +101,7 @@ class SchijfVolTest {
       assertEquals(List.of(), zonderRetryAfter);
       if (minimumMb > 0) {
         Api.await("not ready while the disk is full", () -> api.get("/health/ready", null).status() == 503);
+        assertEquals("schijf", api.get("/health/ready", null).expect(503).json().getString("reden"));
       }
       // reads go on: the afnemer's status and the citizen's mailbox
       api.get("/api/v1/berichten/" + acknowledged.iterator().next(), a.key()).expect(200);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -225,8 +227,22 @@ class SlaBeheerTest {
     api.get("/api/v1/berichtenbox", api.burgerToken(Api.newBsn())).expect(200); // a visit without an active box counts too
     TestEngine.server().engine().bezoekers().bewaarNu().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
 
-    // a second process starts and drains: the minute it stopped in is recorded as not ready, "afsluiten"
-    ApiServer.start(TestEngine.secondEngine(java.util.Map.of())).close();
+    // a second process starts and drains: while it drains /health/ready and every request say so
+    // (one check for both), and the minute it stopped in is recorded as not ready, "afsluiten"
+    EngineConfig tweede = TestEngine.secondEngine(java.util.Map.of());
+    try (ApiServer server = ApiServer.start(tweede)) {
+      Api daar = new Api("http://127.0.0.1:" + tweede.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+      JsonObject gereed = daar.get("/health/ready", null).expect(200).json();
+      assertEquals("UP", gereed.getString("postgresql"));
+      assertNull(gereed.getString("reden"));
+      server.engine().afsluiten();
+      JsonObject bezig = daar.get("/health/ready", null).expect(503).json();
+      assertEquals("DOWN", bezig.getString("status"));
+      assertEquals("afsluiten", bezig.getString("reden"));
+      Api.Resp r = daar.get("/api/v1/berichtenbox", daar.burgerToken(Api.newBsn()));
+      assertEquals(503, r.status());
+      assertEquals("1", r.header("Retry-After"));
+    }
     JsonObject na = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN).expect(200).json();
     assertEquals(bezoekersVoor + 3, na.getJsonObject("productie").getLong("bezoekers"), "three citizens, each counted once");
     long afsluitenNa = na.getJsonObject("beschikbaarheid").getJsonObject("gereedheidsstoringenMinuten").getLong("afsluiten", 0L);

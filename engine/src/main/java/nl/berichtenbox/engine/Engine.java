@@ -57,6 +57,7 @@ public final class Engine implements AutoCloseable {
   private final nl.berichtenbox.engine.sla.Bezoekers bezoekers;
   private final nl.berichtenbox.engine.support.Pseudoniem pseudoniem;
   private final nl.berichtenbox.engine.sla.Hartslag hartslag;
+  private final Gereedheid gereedheid;
   private final java.time.Clock clock;
   private final nl.berichtenbox.engine.support.Schijfruimte schijfruimte;
 
@@ -83,7 +84,8 @@ public final class Engine implements AutoCloseable {
     this.slaRapportage = new nl.berichtenbox.engine.sla.SlaRapportage(vertx, pool, incidenten, onderhoud, clock);
     this.schijfruimte = new nl.berichtenbox.engine.support.Schijfruimte(config.dataDir(), (long) config.dataMinVrijMb() << 20,
         metrics.dataVrijBytes);
-    this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, this::kafkaAnswers, schijfruimte::vol);
+    this.gereedheid = new Gereedheid(pool, this::kafkaAnswers, schijfruimte::vol);
+    this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, gereedheid);
     this.afnemers = new Afnemers(pool, geheimen);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
     this.berichtenboxen = new Berichtenboxen(pool);
@@ -212,8 +214,12 @@ public final class Engine implements AutoCloseable {
   public nl.berichtenbox.engine.sla.OnderhoudsKalender onderhoud() { return onderhoud; }
   public nl.berichtenbox.engine.sla.Bezoekers bezoekers() { return bezoekers; }
 
-  /** This process drains (SIGTERM): its heartbeats say not ready from now on. */
+  /** Whether this process is ready, and why not: for /health/ready, the heartbeats and the HTTP guard. */
+  public Gereedheid gereedheid() { return gereedheid; }
+
+  /** This process drains (SIGTERM): not ready from now on, its heartbeat says so at once. */
   public void afsluiten() {
+    gereedheid.afsluiten();
     hartslag.afsluiten();
   }
   /** The clock of the notifier and the service-level calendar (tests move it). */

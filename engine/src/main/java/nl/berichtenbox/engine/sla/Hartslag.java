@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
-import java.util.function.Supplier;
+import nl.berichtenbox.engine.Gereedheid;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import org.HdrHistogram.Histogram;
@@ -22,8 +22,10 @@ import org.HdrHistogram.Histogram;
  * of minutes no process marked ready.
  *
  * <p>Readiness failures are recorded apart from the heartbeats ({@code gereedheid_storing}, with
- * their reason): a minute in which this process was up but not ready, whether the database was
- * away (kept in memory and written when it is back), Kafka did not answer, or it was draining.
+ * their reason, {@link Gereedheid.Reden#code}): a minute in which this process was up but not
+ * ready, whether the database was away (kept in memory and written when it is back), the data
+ * directory was short of space, Kafka did not answer, or it was draining. The same check answers
+ * {@code /health/ready}.
  */
 public final class Hartslag {
   private static final String SLAG = """
@@ -44,22 +46,18 @@ public final class Hartslag {
 
   private final Pool pool;
   private final EngineMetrics metrics;
-  private final Supplier<Future<Boolean>> gereed;
-  private final java.util.function.BooleanSupplier schijfVol;
+  private final Gereedheid gereedheid;
   private final UUID proces = UUID.randomUUID();
   private final BackgroundLoop loop;
   private final java.util.LinkedHashMap<Instant, String> ongeschreven = new java.util.LinkedHashMap<>();
-  private volatile boolean afsluiten;
   private Instant uur;
   private Histogram presentatie;
   private Histogram verwerking;
 
-  public Hartslag(Vertx vertx, Pool pool, EngineMetrics metrics, Supplier<Future<Boolean>> gereed,
-      java.util.function.BooleanSupplier schijfVol) {
+  public Hartslag(Vertx vertx, Pool pool, EngineMetrics metrics, Gereedheid gereedheid) {
     this.pool = pool;
-    this.schijfVol = schijfVol;
     this.metrics = metrics;
-    this.gereed = gereed;
+    this.gereedheid = gereedheid;
     this.loop = new BackgroundLoop(vertx, "heartbeat", 20_000, this::slag, e -> { })
         .every(60_000, this::metingen)
         .every(24 * 3_600_000L, () -> pool.query(OPRUIMEN).execute());
@@ -71,21 +69,18 @@ public final class Hartslag {
 
   public Future<Void> stop() {
     // a drain records its "not ready" even when the wake-up's round did not run before the stop
-    return loop.stop().compose(v -> afsluiten ? slag().<Void>mapEmpty().recover(e -> Future.succeededFuture())
+    return loop.stop().compose(v -> gereedheid.wordtAfgesloten() ? slag().<Void>mapEmpty().recover(e -> Future.succeededFuture())
         : Future.<Void>succeededFuture()).compose(v -> bewaar());
   }
 
-  /** From now on this process is not ready (it drains on SIGTERM): recorded at once. */
+  /** The process drains (SIGTERM, {@link Gereedheid}): its "not ready" is recorded at once. */
   public void afsluiten() {
-    afsluiten = true;
     loop.wakeUp();
   }
 
   private Future<Boolean> slag() {
     Instant minuut = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-    Future<String> reden = afsluiten ? Future.succeededFuture("afsluiten")
-        : schijfVol.getAsBoolean() ? Future.succeededFuture("schijf")
-        : gereed.get().recover(e -> Future.succeededFuture(false)).map(ok -> ok ? null : "kafka");
+    Future<String> reden = gereedheid.toets().map(t -> t.gereed() ? null : t.reden().code);
     return reden.compose(r -> pool.preparedQuery(SLAG).execute(Tuple.of(proces, r == null))
         .recover(e -> {
           // the database is away: this minute was not ready; written when it is back
