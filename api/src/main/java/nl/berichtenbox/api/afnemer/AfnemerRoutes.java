@@ -218,7 +218,7 @@ public final class AfnemerRoutes {
   private void bericht(RoutingContext ctx) {
     Object body;
     try {
-      body = ctx.body().buffer() == null ? null : ctx.body().buffer().toJsonValue();
+      body = ctx.body().buffer() == null ? null : nl.berichtenbox.engine.intake.BerichtJson.decode(ctx.body().buffer());
     } catch (DecodeException e) {
       Problems.fail(ctx, ClientErrorException.badRequest("de body is geen geldige JSON", VerwerkingsCode.ValidatieFout,
           List.of()));
@@ -254,7 +254,7 @@ public final class AfnemerRoutes {
   private void batch(RoutingContext ctx) {
     JsonObject body;
     try {
-      body = Http.bodyObject(ctx);
+      body = Http.bodyObject(ctx, nl.berichtenbox.engine.intake.BerichtJson::decode);
     } catch (ClientErrorException e) {
       Problems.fail(ctx, ClientErrorException.badRequest(e.getMessage(), VerwerkingsCode.ValidatieFout, List.of()));
       return;

@@ -62,9 +62,14 @@ public final class Http {
 
   /** The body as a JSON object: 400 when it is not one. */
   public static JsonObject bodyObject(RoutingContext ctx) {
+    return bodyObject(ctx, io.vertx.core.buffer.Buffer::toJsonValue);
+  }
+
+  /** The same with a decoder of its own (the intake's, which keeps attachments as bytes). */
+  public static JsonObject bodyObject(RoutingContext ctx, java.util.function.Function<io.vertx.core.buffer.Buffer, Object> decoder) {
     Object v;
     try {
-      v = ctx.body().buffer() == null || ctx.body().length() == 0 ? null : ctx.body().buffer().toJsonValue();
+      v = ctx.body().buffer() == null || ctx.body().length() == 0 ? null : decoder.apply(ctx.body().buffer());
     } catch (DecodeException e) {
       throw ClientErrorException.badRequest("de body is geen geldige JSON", List.of());
     }

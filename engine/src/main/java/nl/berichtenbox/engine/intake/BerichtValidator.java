@@ -135,8 +135,10 @@ public final class BerichtValidator {
       } else {
         long estimated = 0;
         for (int i = 0; i < arr.size(); i++) {
-          if (arr.getValue(i) instanceof JsonObject b && b.getValue("inhoud") instanceof String s) {
-            estimated += (long) s.length() * 3 / 4 - 2;
+          if (arr.getValue(i) instanceof JsonObject b) {
+            Object inhoud = b.getValue("inhoud");
+            int tekens = inhoud instanceof String s ? s.length() : inhoud instanceof Base64Tekst t ? t.lengte() : 0;
+            estimated += (long) tekens * 3 / 4 - 2;
           }
         }
         if (estimated > MAX_BIJLAGEN_BYTES) {
@@ -198,15 +200,15 @@ public final class BerichtValidator {
       }
       byte[] inhoud = null;
       Object rawInhoud = b.getValue("inhoud");
-      if (!(rawInhoud instanceof String s) || s.isEmpty()) {
-        bad.add(new InvalidParam(p + "inhoud", "is verplicht (base64)"));
-      } else {
-        inhoud = decodeBase64(s);
+      if (rawInhoud instanceof Base64Tekst t || (rawInhoud instanceof String s && !s.isEmpty())) {
+        inhoud = rawInhoud instanceof Base64Tekst t ? t.decode() : decodeBase64((String) rawInhoud);
         if (inhoud == null) {
           bad.add(new InvalidParam(p + "inhoud", "is geen geldige base64"));
         } else if (!startsWith(inhoud, PDF_MAGIC)) {
           bad.add(new InvalidParam(p + "inhoud", "is geen PDF-bestand"));
         }
+      } else {
+        bad.add(new InvalidParam(p + "inhoud", "is verplicht (base64)"));
       }
       if (bad.size() == before) {
         out.add(new Bericht.Bijlage(omschrijving, volgorde, "application/pdf", inhoud));
@@ -347,6 +349,12 @@ public final class BerichtValidator {
         small.append(']');
       } else if (v instanceof String str) {
         string(str);
+      } else if (v instanceof Base64Tekst t) {
+        // the same bytes as the string's: base64 needs no escapes and is ASCII
+        small.append('"');
+        flush();
+        t.digest(md);
+        small.append('"');
       } else if (v instanceof Number n) {
         double d = n.doubleValue();
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {

@@ -196,7 +196,8 @@ final class IntakeWriter {
         bVolgorde.add((short) bij.volgorde());
         bOmschrijving.add(bij.omschrijving());
         bMedia.add(bij.mediaType());
-        bInhoud.add(Buffer.buffer(bij.inhoud()));
+        // wrapped, not copied (Buffer.buffer(byte[]) copies): 100 kB less garbage per attachment
+        bInhoud.add(io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(bij.inhoud())));
       }
     }
     return new Rijen(first, Tuple.from(List.<Object>of(oin, id, batch, bsn, type, onderwerp, tekst, referentie, publicatie, eind,

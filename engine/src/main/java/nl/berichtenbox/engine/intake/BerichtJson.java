@@ -1,0 +1,157 @@
+package nl.berichtenbox.engine.intake;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonTokenId;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes an intake body (a message, a batch, an NDJSON line, a Kafka record) to the same values
+ * as Vert.x's decoder ({@code Buffer.toJsonValue()}: comments allowed, a key twice in one object
+ * refused, numbers as Jackson reads them), with one difference: a long attachment content
+ * ({@code bijlagen[i].inhoud}) that is plain base64 is not copied into a Java string but kept as
+ * a view on the body's bytes ({@link Base64Tekst}); the validator decodes it once, into the
+ * attachment's bytes. With a 100 kB attachment the string's copies (Jackson's character segments,
+ * their joined array, the string) were most of the 920 kB the intake allocated per message, and
+ * at 500 such messages a second the heap's churn stalled intake.
+ */
+public final class BerichtJson {
+  /** Shorter contents are read as strings: the view only pays off for large ones. */
+  static final int MIN_VIEW = 1024;
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+      .build();
+  private static final boolean[] BASE64 = new boolean[128];
+
+  static {
+    for (char c : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".toCharArray()) {
+      BASE64[c] = true;
+    }
+  }
+
+  private BerichtJson() {}
+
+  /**
+   * The body as a {@link JsonObject}, {@link JsonArray}, string, number, boolean or null.
+   *
+   * @throws DecodeException when it is not JSON, has trailing content or a key twice in an object
+   */
+  public static Object decode(Buffer body) {
+    ByteBuf buf = ((BufferInternal) body).getByteBuf();
+    if (!buf.hasArray()) {
+      return body.toJsonValue();
+    }
+    byte[] a = buf.array();
+    int start = buf.arrayOffset() + buf.readerIndex();
+    int end = start + buf.readableBytes();
+    try (JsonParser p = FACTORY.createParser(a, start, end - start)) {
+      p.nextToken();
+      Object v = new Lezer(p, a, start, end).waarde(false, false);
+      if (p.nextToken() != null) {
+        throw new DecodeException("Unexpected trailing token");
+      }
+      return v instanceof Map<?, ?> m ? new JsonObject(cast(m)) : v instanceof List<?> l ? new JsonArray(l) : v;
+    } catch (IOException e) {
+      throw new DecodeException(e.getMessage(), e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> cast(Map<?, ?> m) {
+    return (Map<String, Object>) m;
+  }
+
+  /** One parse: nested objects and arrays as the maps and lists a JsonObject holds. */
+  private record Lezer(JsonParser p, byte[] a, int start, int end) {
+    /**
+     * @param inBijlagen the value is an element of a {@code bijlagen} array
+     * @param inhoud the value is the {@code inhoud} member of such an element
+     */
+    Object waarde(boolean inBijlagen, boolean inhoud) throws IOException {
+      switch (p.currentTokenId()) {
+        case JsonTokenId.ID_START_OBJECT:
+          return object(inBijlagen);
+        case JsonTokenId.ID_START_ARRAY:
+          return array(false);
+        case JsonTokenId.ID_STRING:
+          return inhoud ? inhoud() : p.getText();
+        case JsonTokenId.ID_NUMBER_INT:
+        case JsonTokenId.ID_NUMBER_FLOAT:
+          return p.getNumberValue();
+        case JsonTokenId.ID_TRUE:
+          return Boolean.TRUE;
+        case JsonTokenId.ID_FALSE:
+          return Boolean.FALSE;
+        case JsonTokenId.ID_NULL:
+          return null;
+        default:
+          throw new DecodeException("Unexpected token");
+      }
+    }
+
+    private Map<String, Object> object(boolean bijlage) throws IOException {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
+        int t = p.nextToken().id();
+        if (t == JsonTokenId.ID_START_ARRAY && "bijlagen".equals(key)) {
+          m.put(key, array(true));
+        } else {
+          m.put(key, waarde(false, bijlage && "inhoud".equals(key)));
+        }
+      }
+      return m;
+    }
+
+    private List<Object> array(boolean bijlagen) throws IOException {
+      List<Object> l = new ArrayList<>();
+      while (p.nextToken().id() != JsonTokenId.ID_END_ARRAY) {
+        l.add(waarde(bijlagen, false));
+      }
+      return l;
+    }
+
+    /**
+     * The string at the parser as a view when it is long and holds only base64 characters (no
+     * escapes, so its bytes are its characters); otherwise as a string. The parser has not read a
+     * string token's content yet: it skips it, uncopied, on the next token.
+     */
+    private Object inhoud() throws IOException {
+      int q = quote(p.currentTokenLocation().getByteOffset());
+      if (q < 0) {
+        return p.getText();
+      }
+      int i = q + 1;
+      while (i < end) {
+        byte c = a[i];
+        if (c == '"') {
+          break;
+        }
+        if (c < 0 || !BASE64[c]) {
+          return p.getText();
+        }
+        i++;
+      }
+      int n = i - q - 1;
+      return i < end && n >= MIN_VIEW ? new Base64Tekst(a, q + 1, n) : p.getText();
+    }
+
+    /** The index of the opening quote (Jackson counts from the start of the parsed range); -1 if not there. */
+    private int quote(long offset) {
+      long q = start + offset;
+      return offset >= 0 && q < end && a[(int) q] == '"' ? (int) q : -1;
+    }
+  }
+}
