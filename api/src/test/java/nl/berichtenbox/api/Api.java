@@ -94,6 +94,20 @@ public final class Api {
     }
   }
 
+  /** As {@link #sendBytes}, without a declared length: the body goes chunked. */
+  public Resp sendChunked(String method, String path, String token, String contentType, byte[] body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token).header("Content-Type", contentType);
+    // a publisher of unknown length (-1): the JDK client sends Transfer-Encoding: chunked
+    b.method(method, HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArray(body)));
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Resp(r.statusCode(), r);
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(method + " " + path + " failed", e);
+    }
+  }
+
   public Resp get(String path, String token) {
     return send("GET", path, token, null, null);
   }

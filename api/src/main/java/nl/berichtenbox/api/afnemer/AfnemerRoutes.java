@@ -14,6 +14,7 @@ import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import nl.berichtenbox.api.http.ExacteBody;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
@@ -79,8 +80,9 @@ public final class AfnemerRoutes {
 
   public void mount(Router router, RouteTable table, Auth auth) {
     String base = "/api/v1";
-    BodyHandler small = BodyHandler.create(false).setBodyLimit(maxBody).setPreallocateBodyBuffer(true);
-    BodyHandler large = BodyHandler.create(false).setBodyLimit(maxBatchBody);
+    // bodies read into one buffer of their declared length (see ExacteBody)
+    ExacteBody small = new ExacteBody(maxBody);
+    ExacteBody large = new ExacteBody(maxBatchBody);
     table.add(router, POST, base + "/berichten", small, Http.consumes(Http.JSON), auth.afnemer(), this::bericht);
     table.add(router, GET, base + "/berichten/:berichtId", auth.afnemer(), Http.respond(200, ctx -> {
       UUID id = Identifiers.parseUuid(ctx.pathParam("berichtId"));
@@ -143,7 +145,7 @@ public final class AfnemerRoutes {
   }
 
   /** Validatieservice (§2.5), daily report and forecasts (§2.6). */
-  private void mountDiensten(Router router, RouteTable table, Auth auth, BodyHandler small) {
+  private void mountDiensten(Router router, RouteTable table, Auth auth, ExacteBody small) {
     String base = "/api/v1";
     table.add(router, POST, base + "/abonnementen/_valideren", small, Http.consumes(Http.JSON), auth.afnemer(),
         Http.respond(200, ctx -> validatieservice.valideer(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))));
