@@ -12,6 +12,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,13 +37,6 @@ public final class BerichtJson {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
       .build();
-  private static final boolean[] BASE64 = new boolean[128];
-
-  static {
-    for (char c : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".toCharArray()) {
-      BASE64[c] = true;
-    }
-  }
 
   private BerichtJson() {}
 
@@ -67,6 +63,35 @@ public final class BerichtJson {
     } catch (IOException e) {
       throw new DecodeException(e.getMessage(), e);
     }
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ENEN = 0x0101010101010101L;
+  private static final long HOOG = 0x8080808080808080L;
+  private static final long QUOTES = 0x2222222222222222L;
+  private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+
+  /**
+   * The index of the first '"' or '\\' from {@code i}, or {@code end}: eight bytes a step (a word
+   * holds such a byte when its XOR with the byte repeated has a zero byte), since the scan of a
+   * 133 kB attachment was a tenth of the event loops' samples byte by byte.
+   */
+  static int eindeOfEscape(byte[] a, int i, int end) {
+    while (i + 8 <= end) {
+      long w = (long) LONGS.get(a, i);
+      if (nulByte(w ^ QUOTES) || nulByte(w ^ BACKSLASHES)) {
+        break;
+      }
+      i += 8;
+    }
+    while (i < end && a[i] != '"' && a[i] != '\\') {
+      i++;
+    }
+    return i;
+  }
+
+  private static boolean nulByte(long x) {
+    return ((x - ENEN) & ~x & HOOG) != 0;
   }
 
   @SuppressWarnings("unchecked")
@@ -133,19 +158,11 @@ public final class BerichtJson {
       if (q < 0) {
         return p.getText();
       }
-      int i = q + 1;
-      while (i < end) {
-        byte c = a[i];
-        if (c == '"') {
-          break;
-        }
-        if (c < 0 || !BASE64[c]) {
-          return p.getText();
-        }
-        i++;
-      }
+      int i = eindeOfEscape(a, q + 1, end);
       int n = i - q - 1;
-      return i < end && n >= MIN_VIEW ? new Base64Tekst(a, q + 1, n) : p.getText();
+      // an escape (a MIME line break is "\\n" in JSON) makes the bytes differ from the characters:
+      // a string then, as Vert.x would read it. Characters outside base64 are left to the decoder.
+      return i < end && a[i] == '"' && n >= MIN_VIEW ? new Base64Tekst(a, q + 1, n) : p.getText();
     }
 
     /** The index of the opening quote (Jackson counts from the start of the parsed range); -1 if not there. */

@@ -166,6 +166,26 @@ class BerichtJsonTest {
   }
 
   @Test
+  void theEightByteScanFindsWhatAByteScanFinds() {
+    Random r = new Random(13);
+    byte[] alfabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\"\\\u00e9".getBytes(StandardCharsets.UTF_8);
+    for (int n = 0; n < 2_000; n++) {
+      byte[] a = new byte[r.nextInt(40)];
+      for (int i = 0; i < a.length; i++) {
+        // mostly base64, now and then a quote, a backslash or a byte above 0x7f
+        a[i] = r.nextInt(12) == 0 ? alfabet[64 + r.nextInt(alfabet.length - 64)] : alfabet[r.nextInt(64)];
+      }
+      int van = a.length == 0 ? 0 : r.nextInt(a.length);
+      int tot = van + (a.length == van ? 0 : r.nextInt(a.length - van + 1));
+      int verwacht = van;
+      while (verwacht < tot && a[verwacht] != '"' && a[verwacht] != '\\') {
+        verwacht++;
+      }
+      assertEquals(verwacht, BerichtJson.eindeOfEscape(a, van, tot), java.util.Arrays.toString(a) + " " + van + ".." + tot);
+    }
+  }
+
+  @Test
   void malformedBodiesAreDecodeExceptions() {
     for (String s : new String[] {"", "{", "{\"a\":1,\"a\":2}", "{\"bijlagen\":[{\"inhoud\":\"QUJD\",\"inhoud\":\"QUJD\"}]}",
         "{} {}", "{\"a\":}", "[1,]", "{\"bijlagen\":[{\"inhoud\":\"" + pdf(2, 10) + "}]}", "\"\\x\"", "{'a':1}"}) {

@@ -1,6 +1,6 @@
 package nl.berichtenbox.loadtest.gatling;
 
-import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.ByteArrayBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
@@ -30,7 +30,7 @@ public class BijlagenSimulation extends Simulation {
   private static ScenarioBuilder mix(String naam, boolean meten) {
     var s = scenario(naam).exec(http(naam).post("/api/v1/berichten")
             .header("Authorization", "Bearer " + Suite.KEY)
-            .body(StringBody(session -> Suite.bericht(UUID.randomUUID().toString(),
+            .body(ByteArrayBody(session -> Suite.berichtBytes(UUID.randomUUID().toString(),
                 ThreadLocalRandom.current().nextInt(100) < 95)))
             .check(responseTimeInMillis().saveAs("rt"), status().is(202)));
     return meten ? s.exec(Meting.neem(naam)) : s;

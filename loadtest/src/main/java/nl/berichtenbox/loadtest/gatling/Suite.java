@@ -77,12 +77,42 @@ final class Suite {
     return b + "}";
   }
 
+  /**
+   * The same message as {@link #bericht} as bytes, put together from parts encoded once: the
+   * string concatenations and their encoding made several copies of 133 kB per attachment message
+   * in the generator, which shares the engine's two cores.
+   */
+  static byte[] berichtBytes(String berichtId, boolean bijlage) {
+    byte[] id = berichtId.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] bsn = bsn().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] staart = bijlage ? MET_BIJLAGE : ZONDER_BIJLAGE;
+    byte[] out = new byte[BEGIN.length + id.length + NA_ID.length + bsn.length + NA_BSN.length + staart.length];
+    int i = 0;
+    for (byte[] deel : new byte[][] {BEGIN, id, NA_ID, bsn, NA_BSN, staart}) {
+      System.arraycopy(deel, 0, out, i, deel.length);
+      i += deel.length;
+    }
+    return out;
+  }
+
+  private static final byte[] BEGIN = utf8("{\"berichtId\":\"");
+  private static final byte[] NA_ID = utf8("\",\"berichtType\":\"ALG\",\"bsn\":\"");
+  private static final byte[] NA_BSN = utf8("\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\"" + TEKST + "\"");
   static final String PDF_100K;
+  private static final byte[] ZONDER_BIJLAGE;
+  private static final byte[] MET_BIJLAGE;
 
   static {
     byte[] pdf = new byte[100 * 1024];
     System.arraycopy("%PDF-1.7\n".getBytes(), 0, pdf, 0, 9);
     PDF_100K = Base64.getEncoder().encodeToString(pdf);
+    ZONDER_BIJLAGE = utf8("}");
+    MET_BIJLAGE = utf8(",\"bijlagen\":[{\"omschrijving\":\"Aanslag.pdf\",\"volgorde\":1,\"mediaType\":\"application/pdf\",\"inhoud\":\""
+        + PDF_100K + "\"}]}");
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   static String batch(int n) {
