@@ -300,7 +300,8 @@ public final class BerichtValidator {
   private static final class Canonical {
     private final MessageDigest md;
     private final StringBuilder small = new StringBuilder(512);
-    private final byte[] chunk = new byte[8192];
+    /** Sized by the longest string so far, at most 8 kB: a 2 KB message's text needs 2 kB, not 8. */
+    private byte[] chunk;
 
     Canonical(MessageDigest md) {
       this.md = md;
@@ -374,6 +375,9 @@ public final class BerichtValidator {
         small.append('"');
         flush();
         if (ascii(s)) {
+          if (chunk == null || chunk.length < Math.min(8192, s.length())) {
+            chunk = new byte[Math.min(8192, s.length())];
+          }
           for (int i = 0; i < s.length(); i += chunk.length) {
             int end = Math.min(s.length(), i + chunk.length);
             for (int j = i; j < end; j++) {
