@@ -90,9 +90,11 @@ for s in "${selected[@]}"; do
   echo "== $s"
   # the generator's own pauses are logged too: a latency spike may be the load tool's, not the engine's
   # Gatling's open model opens a connection per waiting user whatever maxConnectionsPerHost says;
-  # the shell's 1 024 descriptors bound it (run 12 raised them for all and the generator held 15 000
-  # connections). Only the overload scenario, which means to open many, gets more.
-  ( if [ "$s" = Overbelasting ]; then ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; fi
+  # 1 024 descriptors bound it (run 12 raised them for all and the generator held 15 000
+  # connections). Set here, not taken from the shell (shells differ: 1 024 on some machines,
+  # 20 000 on others). Only the overload scenario, which means to open many, gets more.
+  ( if [ "$s" = Overbelasting ]; then ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    else ulimit -Sn 1024 2>/dev/null || true; fi
     exec java -Xmx2g -Xlog:gc:file="$out/gatling-gc-$s.log" --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MaxInlineLevel=20 "${props[@]}" \
     -cp loadtest/target/loadtest.jar io.gatling.app.Gatling \
     -s "nl.berichtenbox.loadtest.gatling.${s}Simulation" -rf "$out/gatling" ) > "$out/$s.log" 2>&1 || failed+=("$s")
