@@ -96,29 +96,9 @@ public final class Problems {
     }
   }
 
-  /**
-   * Whether a failure means the database is saturated or away (refused, closed, shutting down, a
-   * connection error state, out of disk or memory): an answer to retry, not a defect.
-   */
+  /** See {@link nl.berichtenbox.engine.store.Database#onbereikbaar}. */
   static boolean onbereikbaar(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-          || c instanceof io.vertx.sqlclient.ClosedConnectionException
-          || c instanceof java.net.ConnectException
-          || c instanceof io.netty.channel.ConnectTimeoutException
-          || c instanceof java.nio.channels.ClosedChannelException
-          || (c instanceof io.vertx.core.VertxException && (String.valueOf(c.getMessage()).contains("Connection is closed")
-              || String.valueOf(c.getMessage()).contains("Timeout waiting for connection")))) {
-        return true;
-      }
-      if (c instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
-          && (pe.getSqlState().startsWith("08") || pe.getSqlState().startsWith("57P")
-              // insufficient resources: disk full (53100), out of memory, too many connections
-              || pe.getSqlState().startsWith("53"))) {
-        return true;
-      }
-    }
-    return false;
+    return nl.berichtenbox.engine.store.Database.onbereikbaar(t);
   }
 
   public static JsonArray invalidParams(Iterable<InvalidParam> params) {

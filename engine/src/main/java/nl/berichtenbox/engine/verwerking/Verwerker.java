@@ -215,6 +215,11 @@ public final class Verwerker {
       mislukt = 0;
       return more;
     }).recover(e -> {
+      // the database away or saturated is no message's fault: counting it would refuse an innocent
+      // message with TechnischProbleem once it is back (DatabaseUitvalTest found this)
+      if (nl.berichtenbox.engine.store.Database.onbereikbaar(e)) {
+        return Future.failedFuture(e);
+      }
       if (++mislukt < 2 * POGINGEN_PER_STAP) {
         return Future.failedFuture(e);
       }

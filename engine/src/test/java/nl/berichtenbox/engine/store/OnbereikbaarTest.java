@@ -1,0 +1,34 @@
+package nl.berichtenbox.engine.store;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.pgclient.PgException;
+import java.net.ConnectException;
+import org.junit.jupiter.api.Test;
+
+/** Which failures are the database's absence (retry; no message's fault) and which are not. */
+class OnbereikbaarTest {
+  private static PgException pg(String state) {
+    return new PgException("fout", "FATAL", state, null);
+  }
+
+  @Test
+  void theDatabaseAwayStartingUpOrFullIsUnreachable() {
+    assertTrue(Database.onbereikbaar(new ConnectException("Connection refused")));
+    assertTrue(Database.onbereikbaar(new RuntimeException("wrapped", new ConnectException("Connection refused"))));
+    assertTrue(Database.onbereikbaar(pg("57P03"))); // the database system is starting up (CI saw this one)
+    assertTrue(Database.onbereikbaar(pg("57P01"))); // admin shutdown
+    assertTrue(Database.onbereikbaar(pg("08006"))); // connection failure
+    assertTrue(Database.onbereikbaar(pg("53100"))); // disk full
+  }
+
+  @Test
+  void whatAMessageOrTheCodeCausesIsNot() {
+    assertFalse(Database.onbereikbaar(pg("23505"))); // unique violation
+    assertFalse(Database.onbereikbaar(pg("P0001"))); // raised by a trigger
+    assertFalse(Database.onbereikbaar(pg("22001"))); // value too long
+    assertFalse(Database.onbereikbaar(new IllegalStateException("kapot")));
+    assertFalse(Database.onbereikbaar(null));
+  }
+}
