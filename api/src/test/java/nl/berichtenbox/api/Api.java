@@ -57,24 +57,24 @@ public final class Api {
   }
 
   public Resp send(String method, String path, String token, String contentType, String body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    if (contentType != null) {
-      b.header("Content-Type", contentType);
-    }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Resp(r.statusCode(), r);
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(method + " " + path + " failed", e);
-    }
+    return exchange(method, path, token, contentType,
+        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
   }
 
   /** As {@link #send}, with raw bytes (invalid UTF-8, huge bodies) and extra headers (name, value, ...). */
   public Resp sendBytes(String method, String path, String token, String contentType, byte[] body, String... headers) {
+    return exchange(method, path, token, contentType, HttpRequest.BodyPublishers.ofByteArray(body), headers);
+  }
+
+  /** As {@link #sendBytes}, without a declared length: the body goes chunked. */
+  public Resp sendChunked(String method, String path, String token, String contentType, byte[] body) {
+    // a publisher of unknown length (-1): the JDK client sends Transfer-Encoding: chunked
+    return exchange(method, path, token, contentType,
+        HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  private Resp exchange(String method, String path, String token, String contentType,
+      HttpRequest.BodyPublisher body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
@@ -85,21 +85,7 @@ public final class Api {
     for (int i = 0; i + 1 < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
-    b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Resp(r.statusCode(), r);
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(method + " " + path + " failed", e);
-    }
-  }
-
-  /** As {@link #sendBytes}, without a declared length: the body goes chunked. */
-  public Resp sendChunked(String method, String path, String token, String contentType, byte[] body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + token).header("Content-Type", contentType);
-    // a publisher of unknown length (-1): the JDK client sends Transfer-Encoding: chunked
-    b.method(method, HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArray(body)));
+    b.method(method, body);
     try {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Resp(r.statusCode(), r);

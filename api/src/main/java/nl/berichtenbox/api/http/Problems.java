@@ -84,7 +84,7 @@ public final class Problems {
       send(ctx, e.status(), e.status() == 503 ? "Tijdelijk niet beschikbaar" : "Interne fout", e.getMessage());
     } else if (t instanceof DecodeException) {
       send(ctx, 400, "Ongeldige JSON", "de body is geen geldige JSON");
-    } else if (onbereikbaar(t)) {
+    } else if (nl.berichtenbox.engine.store.Database.onbereikbaar(t)) {
       // the database pool is saturated (a cold start, a burst) or the database is away: overload,
       // not a defect; the client may retry in a moment
       SHED_LOG.warn("{} {} shed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
@@ -94,11 +94,6 @@ public final class Problems {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
       send(ctx, 500, "Interne fout", "er ging iets mis aan onze kant");
     }
-  }
-
-  /** See {@link nl.berichtenbox.engine.store.Database#onbereikbaar}. */
-  static boolean onbereikbaar(Throwable t) {
-    return nl.berichtenbox.engine.store.Database.onbereikbaar(t);
   }
 
   public static JsonArray invalidParams(Iterable<InvalidParam> params) {

@@ -26,10 +26,9 @@ final class Base64Tekst {
   /** The decoded bytes, or null when it is not valid base64 (as {@link BerichtValidator#decodeBase64}). */
   byte[] decode() {
     try {
+      // the decoder sizes its array to the decoded length (a wrap of it from 0): no copy as a rule
       ByteBuffer out = Base64.getDecoder().decode(ByteBuffer.wrap(bron, van, lengte));
-      byte[] b = out.array();
-      return out.arrayOffset() == 0 && out.remaining() == b.length ? b : java.util.Arrays.copyOfRange(b,
-          out.arrayOffset() + out.position(), out.arrayOffset() + out.limit());
+      return out.remaining() == out.array().length ? out.array() : java.util.Arrays.copyOf(out.array(), out.remaining());
     } catch (IllegalArgumentException e) {
       return null;
     }

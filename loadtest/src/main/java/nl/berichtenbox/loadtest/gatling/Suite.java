@@ -66,21 +66,15 @@ final class Suite {
     return BSNS[ThreadLocalRandom.current().nextInt(BSNS.length)];
   }
 
-  /** A 2 KB message (with a 100 kB PDF when {@code bijlage}) for a seeded citizen. */
+  /** A 2 KB message (with a 100 kB PDF when {@code bijlage}) for a seeded citizen, as a string. */
   static String bericht(String berichtId, boolean bijlage) {
-    String b = "{\"berichtId\":\"" + berichtId + "\",\"berichtType\":\"ALG\",\"bsn\":\"" + bsn()
-        + "\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\"" + TEKST + "\"";
-    if (bijlage) {
-      b += ",\"bijlagen\":[{\"omschrijving\":\"Aanslag.pdf\",\"volgorde\":1,\"mediaType\":\"application/pdf\",\"inhoud\":\""
-          + PDF_100K + "\"}]";
-    }
-    return b + "}";
+    return new String(berichtBytes(berichtId, bijlage), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /**
-   * The same message as {@link #bericht} as bytes, put together from parts encoded once: the
-   * string concatenations and their encoding made several copies of 133 kB per attachment message
-   * in the generator, which shares the engine's two cores.
+   * The same message as bytes, put together from parts encoded once: string concatenations and
+   * their encoding made several copies of 133 kB per attachment message in the generator, which
+   * shares the engine's two cores.
    */
   static byte[] berichtBytes(String berichtId, boolean bijlage) {
     byte[] id = berichtId.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
