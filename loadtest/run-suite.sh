@@ -49,7 +49,7 @@ tail -1 "$out/seed.log"
 # ENGINE_JAVA_OPTS replaces the engine's heap and collector settings (to compare collectors)
 export BERICHTENBOX_JAVA_OPTS="${ENGINE_JAVA_OPTS:--Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseParallelGC} -Xlog:gc:file=$out/engine-gc.log"
 if [ -n "${JFR:-}" ]; then
-  BERICHTENBOX_JAVA_OPTS="$BERICHTENBOX_JAVA_OPTS -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$out/engine.jfr"
+  BERICHTENBOX_JAVA_OPTS="$BERICHTENBOX_JAVA_OPTS -XX:StartFlightRecording=settings=profile"
 fi
 BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_ADMIN_TOKEN="$admin" \
   BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" BERICHTENBOX_ABONNEMENTEN_VENSTER=altijd \
@@ -102,6 +102,8 @@ for s in "${selected[@]}"; do
   pgstand "$out/pg-$s.json" "$out/pg-voor.json"
 done
 rm -f "$out/pg-voor.json"
+# the engine stops with Runtime.halt (its own drain), which skips the JVM's dump on exit: dump here
+if [ -n "${JFR:-}" ]; then jcmd "$engine" JFR.dump filename="$out/engine.jfr" > /dev/null || true; fi
 java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Samenvatting "$out" $smoke "$commando"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "norm not met or run failed: ${failed[*]} (see $out/*.log)" >&2

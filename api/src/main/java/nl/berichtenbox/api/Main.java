@@ -181,7 +181,8 @@ public final class Main {
           backup    an online backup of the embedded database to DATA_DIR/backups (--naar=DIR); 7 days kept
           restore   restore <backup directory>: replaces the embedded database (stop the engine first)
           loadtest  the norm suite on a fresh seeded store: loadtest [scenario ...] [--smoke]
-                    (scenarios: Intake Batch Bijlagen Presentatie Validatie Abonnement Dag Notificaties)
+                    (scenarios: Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen
+                    Overbelasting Dag Limiet)
           help      this text
 
         settings (YAML key / environment variable / flag, default):
