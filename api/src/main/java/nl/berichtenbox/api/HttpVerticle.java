@@ -75,9 +75,9 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(ctx -> conventions(ctx, metrics));
     Auth auth = new Auth(engine.afnemers(), config.adminToken(), new CitizenJwt(config.portalJwtSecret()),
         engine.bezoekers()::bezoek);
+    new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, Router.router(vertx), table, auth);
     new AfnemerRoutes(engine, engine.newIntake()).mount(router, table, auth);
     new BeheerRoutes(engine.afnemers(), engine.incidenten(), engine.onderhoud(), engine.slaRapportage(), engine.clock()).mount(router, table, auth);
-    new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, table, auth);
     new OperationsRoutes(engine.gereedheid(), metrics, openApi).mount(router, table);
     paginas.mount(router);
 

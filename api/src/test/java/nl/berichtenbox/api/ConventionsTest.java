@@ -44,6 +44,15 @@ class ConventionsTest {
     Api.Resp r2 = api.send("DELETE", "/api/v1/batches", null, null, null).expect(405);
     assertEquals("POST, GET", r2.header("Allow"));
     assertEquals("GET, PUT", api.send("POST", "/api/v1/bericht-typen/X", null, null, null).expect(405).header("Allow"));
+    // the citizen face is a sub-router of its own (RouteTable.mount): the same answers through it
+    assertEquals("GET, PUT", api.send("DELETE", "/api/v1/berichtenbox", null, null, null).expect(405).header("Allow"));
+    assertEquals("GET, PATCH, DELETE", api.send("POST", "/api/v1/berichtenbox/berichten/" + java.util.UUID.randomUUID(),
+        null, null, null).expect(405).header("Allow"));
+    assertEquals("application/problem+json", api.send("POST", "/api/v1/berichtenbox/berichten", null, null, null)
+        .expect(405).header("Content-Type"));
+    api.get("/api/v1/berichtenboxen", null).expect(404);
+    api.get("/api/v1/berichtenbox/onbekend", null).expect(404);
+    api.get("/api/v1/berichtenbox/berichten/" + java.util.UUID.randomUUID() + "/bijlagen/1/meer", null).expect(404);
   }
 
   @Test

@@ -26,6 +26,33 @@ public final class RouteTable {
     for (Handler<RoutingContext> h : handlers) {
       route.handler(h);
     }
+    record(method, vertxPath);
+  }
+
+  /**
+   * A route of a face mounted as a sub-router at {@code prefix} ({@link #mount}): registered
+   * relative to it ("/" for the prefix itself), recorded in full.
+   */
+  @SafeVarargs
+  public final void add(Router sub, String prefix, HttpMethod method, String relative, Handler<RoutingContext>... handlers) {
+    var route = sub.route(method, relative);
+    for (Handler<RoutingContext> h : handlers) {
+      route.handler(h);
+    }
+    record(method, "/".equals(relative) ? prefix : prefix + relative);
+  }
+
+  /**
+   * Mounts {@code sub} at {@code prefix}: a request elsewhere passes it with one prefix test. Vert.x
+   * tests a request against each route in turn, and each route with a path parameter by a regular
+   * expression of its own (a Matcher a route a request: with the afnemer and beheer routes before
+   * them, 7 % of a portal request's allocation, JFR run 21).
+   */
+  public static void mount(Router router, String prefix, Router sub) {
+    router.route(prefix + "*").subRouter(sub);
+  }
+
+  private void record(HttpMethod method, String vertxPath) {
     String openApi = vertxPath.replaceAll(":([A-Za-z]+)", "{$1}");
     String regex = "^" + vertxPath.replaceAll(":[A-Za-z]+", "[^/]+").replace(".", "\\.") + "$";
     entries.add(new Entry(method, openApi, Pattern.compile(regex)));

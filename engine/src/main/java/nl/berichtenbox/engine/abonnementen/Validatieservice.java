@@ -23,15 +23,22 @@ import nl.berichtenbox.engine.domain.InvalidParam;
 public final class Validatieservice {
   public static final int MAX_BSNS = 250;
 
+  // set_config(.., true) lasts until this statement's own transaction commits, and the commit reads
+  // synchronous_commit: the count need not wait for the log to reach the disk (a crash may forget a
+  // few calls of the hour; no message is at stake). One statement, one round trip: an explicit
+  // transaction with SET LOCAL took four, and on an idle machine each wakes two processes (a call
+  // a second apart took 13 ms for one BSN, 3 ms back to back).
   private static final String VALIDEER = """
-      WITH quotum AS (
+      WITH async AS (
+        SELECT set_config('synchronous_commit', 'off', true) AS s
+      ), quotum AS (
         INSERT INTO validatie_quotum AS q (uur, aantal) VALUES (date_trunc('hour', now()), 1)
         ON CONFLICT (uur) DO UPDATE SET aantal = q.aantal + 1
         RETURNING aantal
       ), type AS (
         SELECT actief FROM bericht_type WHERE oin = $1 AND code = $2
       )
-      SELECT (SELECT aantal FROM quotum) AS aantal, k.bsn,
+      SELECT (SELECT aantal FROM quotum WHERE (SELECT s FROM async) IS NOT NULL) AS aantal, k.bsn,
              coalesce((SELECT actief FROM type), false) AND coalesce(bb.actief, false)
                AND coalesce(v.berichten_ontvangen, false) AS sturen
       -- char(9) as in the tables: comparing with text would cast the column and lose its index
@@ -39,8 +46,6 @@ public final class Validatieservice {
       LEFT JOIN berichtenbox bb ON bb.bsn = k.bsn
       LEFT JOIN voorkeur v ON v.bsn = k.bsn AND v.oin = $1
       ORDER BY k.nr""";
-
-  private static final String ASYNC = "SET LOCAL synchronous_commit TO off";
 
   private final Pool pool;
   private final int quotumPerUur;
@@ -76,11 +81,7 @@ public final class Validatieservice {
       return Future.failedFuture(ClientErrorException.badRequest("ongeldige vraag", bad));
     }
     String[] vraag = bsns;
-    // The call only reads, but counts itself against the quota: that count need not wait for the
-    // log to reach the disk (a crash may forget a few calls of the hour; no message is at stake),
-    // so the answer does not wait for an fsync.
-    return pool.withTransaction(conn -> conn.query(ASYNC).execute()
-        .compose(v -> conn.preparedQuery(VALIDEER).execute(Tuple.of(oin, type, vraag)))).map(rows -> {
+    return pool.preparedQuery(VALIDEER).execute(Tuple.of(oin, type, vraag)).map(rows -> {
       JsonArray resultaten = new JsonArray();
       int aantal = 0;
       for (Row r : rows) {
