@@ -6,8 +6,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Pseudoniem;
 
@@ -28,8 +26,13 @@ public final class Bezoekers {
   private final BackgroundLoop loop;
   private volatile LocalDate dag;
   private volatile long volgendeDag;
-  private volatile Set<String> vandaag = ConcurrentHashMap.newKeySet();
-  private final Set<String> nieuw = ConcurrentHashMap.newKeySet();
+  // A day's visitors as ints (a BSN is nine digits), not as a set of strings: that set grew to
+  // 100 000 nodes during a portal run, each one young, and the collector copied them from survivor
+  // space to survivor space at every young collection (the pauses of run 21). Guarded by this.
+  private BsnSet vandaag = new BsnSet();
+  private int[] nieuw = new int[1024];
+  private int nieuwAantal;
+  private Future<Boolean> lopend = Future.succeededFuture(false);
 
   public Bezoekers(Vertx vertx, Pool pool, Pseudoniem pseudoniem, Clock clock) {
     this.pool = pool;
@@ -53,20 +56,74 @@ public final class Bezoekers {
     return schrijf().compose(meer -> meer ? bewaarNu() : Future.succeededFuture());
   }
 
-  /** A citizen's request; cheap after the first of the day. */
+  /** A citizen's request (a valid BSN: nine digits); cheap after the first of the day. */
   public void bezoek(String bsn) {
     if (clock.millis() >= volgendeDag) {
       dagWissel(LocalDate.ofInstant(clock.instant(), Kantooruren.ZONE));
     }
-    if (vandaag.add(bsn)) {
-      nieuw.add(bsn);
+    int n = Integer.parseInt(bsn);
+    synchronized (this) {
+      if (vandaag.add(n)) {
+        if (nieuwAantal == nieuw.length) {
+          nieuw = java.util.Arrays.copyOf(nieuw, nieuw.length * 2);
+        }
+        nieuw[nieuwAantal++] = n;
+      }
     }
   }
 
   private synchronized void dagWissel(LocalDate nu) {
     if (!nu.equals(dag)) {
-      vandaag = ConcurrentHashMap.newKeySet();
+      vandaag = new BsnSet();
       zetDag(nu);
+    }
+  }
+
+  /** Open addressing over ints; a slot holds BSN + 1, so that 0 is free. */
+  static final class BsnSet {
+    private int[] slots = new int[4096];
+    private int size;
+
+    /** True when {@code bsn} was not in the set yet. */
+    boolean add(int bsn) {
+      int key = bsn + 1;
+      int mask = slots.length - 1;
+      int i = mix(key) & mask;
+      while (slots[i] != 0) {
+        if (slots[i] == key) {
+          return false;
+        }
+        i = (i + 1) & mask;
+      }
+      slots[i] = key;
+      if (++size * 2 > slots.length) {
+        grow();
+      }
+      return true;
+    }
+
+    int size() {
+      return size;
+    }
+
+    private void grow() {
+      int[] old = slots;
+      slots = new int[old.length * 2];
+      int mask = slots.length - 1;
+      for (int key : old) {
+        if (key != 0) {
+          int i = mix(key) & mask;
+          while (slots[i] != 0) {
+            i = (i + 1) & mask;
+          }
+          slots[i] = key;
+        }
+      }
+    }
+
+    private static int mix(int k) {
+      int h = k * 0x9E3779B9;
+      return h ^ (h >>> 16);
     }
   }
 
@@ -75,18 +132,33 @@ public final class Bezoekers {
     volgendeDag = d.plusDays(1).atStartOfDay(Kantooruren.ZONE).toInstant().toEpochMilli();
   }
 
+  /** One write at a time (the loop's and bewaarNu's): each takes the head of the list and removes it. */
   private Future<Boolean> schrijf() {
-    if (nieuw.isEmpty()) {
-      return Future.succeededFuture(false);
+    synchronized (this) {
+      Future<Boolean> na = lopend.transform(ar -> schrijfNu());
+      lopend = na;
+      return na;
     }
-    String[] batch = nieuw.stream().limit(10_000).toArray(String[]::new);
-    // written under the day of writing: a visit in the last minute before midnight counts the next day
-    String[] pseudoniemen = java.util.Arrays.stream(batch).map(pseudoniem::van).toArray(String[]::new);
-    return pool.preparedQuery(SCHRIJF).execute(Tuple.from(java.util.List.of(dag, pseudoniemen))).map(r -> {
-      for (String b : batch) {
-        nieuw.remove(b);
+  }
+
+  private Future<Boolean> schrijfNu() {
+    int[] batch;
+    synchronized (this) {
+      if (nieuwAantal == 0) {
+        return Future.succeededFuture(false);
       }
-      return !nieuw.isEmpty();
+      batch = java.util.Arrays.copyOf(nieuw, Math.min(nieuwAantal, 10_000));
+    }
+    // written under the day of writing: a visit in the last minute before midnight counts the next day
+    String[] pseudoniemen = java.util.Arrays.stream(batch).mapToObj(b -> pseudoniem.van(String.format("%09d", b)))
+        .toArray(String[]::new);
+    return pool.preparedQuery(SCHRIJF).execute(Tuple.from(java.util.List.of(dag, pseudoniemen))).map(r -> {
+      synchronized (this) {
+        // the batch is the head of the list; visitors added since stay behind it
+        System.arraycopy(nieuw, batch.length, nieuw, 0, nieuwAantal - batch.length);
+        nieuwAantal -= batch.length;
+        return nieuwAantal > 0;
+      }
     });
   }
 }
