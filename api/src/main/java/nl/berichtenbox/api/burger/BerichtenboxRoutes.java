@@ -37,10 +37,6 @@ public final class BerichtenboxRoutes {
     table.add(sub, base, GET, "/", auth.burger(), Http.respond(200, ctx -> boxen.get(ctx.get(Auth.BSN))));
     table.add(sub, base, PUT, "/", body, Http.consumes(Http.JSON), auth.burger(),
         Http.respond(200, ctx -> boxen.put(ctx.get(Auth.BSN), Http.bodyObject(ctx))));
-    table.add(sub, base, GET, "/voorkeuren", auth.burger(),
-        Http.respond(200, ctx -> boxen.voorkeuren(ctx.get(Auth.BSN))));
-    table.add(sub, base, PUT, "/voorkeuren/:oin", body, Http.consumes(Http.JSON), auth.burger(),
-        Http.respond(200, ctx -> boxen.putVoorkeur(ctx.get(Auth.BSN), ctx.pathParam("oin"), Http.bodyObject(ctx))));
 
     table.add(sub, base, GET, "/berichten", auth.burger(), Http.respond(200, ctx -> {
       HttpServerRequest r = ctx.request();
@@ -62,6 +58,11 @@ public final class BerichtenboxRoutes {
       }
     });
     table.add(sub, base, GET, "/berichten/:id/bijlagen/:volgorde", auth.burger(), this::bijlage);
+    // last: a route with a path parameter costs every request that passes it a regex match
+    table.add(sub, base, GET, "/voorkeuren", auth.burger(),
+        Http.respond(200, ctx -> boxen.voorkeuren(ctx.get(Auth.BSN))));
+    table.add(sub, base, PUT, "/voorkeuren/:oin", body, Http.consumes(Http.JSON), auth.burger(),
+        Http.respond(200, ctx -> boxen.putVoorkeur(ctx.get(Auth.BSN), ctx.pathParam("oin"), Http.bodyObject(ctx))));
   }
 
   /** Streams an attachment in chunks read from the database, writing only as fast as the client reads. */
