@@ -7,6 +7,9 @@
 #   bin/berichtenbox loadtest --smoke          # a few seconds per scenario at low rates (CI)
 #   JFR=1 bin/berichtenbox loadtest Intake     # also record the engine with Java Flight Recorder (engine.jfr)
 #   ENGINE_JAVA_OPTS="-Xms2g -Xmx2g -XX:+UseZGC" bin/berichtenbox loadtest Presentatie   # another collector
+#   ENGINE_CPUS=0 GENERATOR_CPUS=1 bin/berichtenbox loadtest Overbelasting
+#       the engine and its PostgreSQL on one core, the generator on the other (taskset): a generator
+#       sharing the engine's cores cannot offer three times what the engine takes
 # Scenarios, in this order (reads on the quiet store first, then the writes that leave work behind):
 #   Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Overbelasting Dag Limiet
 # (Limiet: PostgreSQL's own insert and page-query rates on the same store, for the fractions.)
@@ -15,7 +18,14 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 smoke=false
 selected=()
-commando="commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'): bin/berichtenbox loadtest $*"
+pin=""
+[ -n "${ENGINE_CPUS:-}" ] && pin="ENGINE_CPUS=$ENGINE_CPUS "
+[ -n "${GENERATOR_CPUS:-}" ] && pin="${pin}GENERATOR_CPUS=$GENERATOR_CPUS "
+commando="commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'): ${pin}bin/berichtenbox loadtest $*"
+# taskset prefixes (empty: no pinning); PostgreSQL, started by the engine, inherits the engine's
+engine_cpus=(); generator_cpus=()
+[ -n "${ENGINE_CPUS:-}" ] && engine_cpus=(taskset -c "$ENGINE_CPUS")
+[ -n "${GENERATOR_CPUS:-}" ] && generator_cpus=(taskset -c "$GENERATOR_CPUS")
 for a in "$@"; do
   case "$a" in
     --smoke) smoke=true ;;
@@ -54,7 +64,7 @@ fi
 BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_ADMIN_TOKEN="$admin" \
   BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" BERICHTENBOX_ABONNEMENTEN_VENSTER=altijd \
   BERICHTENBOX_SMTP_URL="smtp://127.0.0.1:$smtp" BERICHTENBOX_NOTIFICATIES_PER_UUR=100000000 \
-  BERICHTENBOX_NOTIFICATIES_PER_DAG=1000000000 bin/berichtenbox serve > "$out/engine.log" 2>&1 &
+  BERICHTENBOX_NOTIFICATIES_PER_DAG=1000000000 ${engine_cpus[@]+"${engine_cpus[@]}"} bin/berichtenbox serve > "$out/engine.log" 2>&1 &
 engine=$!
 for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && break; sleep 1; done
 curl -sf "localhost:$port/health/ready" >/dev/null || { echo "engine did not start: see $out/engine.log" >&2; exit 1; }
@@ -98,7 +108,7 @@ for s in "${selected[@]}"; do
     # a large fixed heap: G1 kept Gatling's at 114 MB and collected every 2.3 s (4-13 ms each, added
     # to the latency of every request in flight: run 21's gatling-gc-Presentatie.log); with 2 GB
     # every 45 s, 11-29 ms (run 23)
-    exec java -Xms4g -Xmx4g -Xlog:gc:file="$out/gatling-gc-$s.log" --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MaxInlineLevel=20 "${props[@]}" \
+    exec ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xms4g -Xmx4g -Xlog:gc:file="$out/gatling-gc-$s.log" --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MaxInlineLevel=20 "${props[@]}" \
     -cp loadtest/target/loadtest.jar io.gatling.app.Gatling \
     -s "nl.berichtenbox.loadtest.gatling.${s}Simulation" -rf "$out/gatling" ) > "$out/$s.log" 2>&1 || failed+=("$s")
   grep -E "^> |Global|KO|assert|failed|Reports generated" "$out/$s.log" | tail -6 || true
