@@ -57,7 +57,7 @@ BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten=$berichten --bur
 tail -1 "$out/seed.log"
 # the engine's GC is always logged (engine-gc.log); with JFR=1 it is recorded too (engine.jfr)
 # ENGINE_JAVA_OPTS replaces the engine's heap and collector settings (to compare collectors)
-export BERICHTENBOX_JAVA_OPTS="${ENGINE_JAVA_OPTS:--Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseParallelGC -XX:MaxTenuringThreshold=2} -Xlog:gc:file=$out/engine-gc.log"
+export BERICHTENBOX_JAVA_OPTS="${ENGINE_JAVA_OPTS:--Xms2g -Xmx2g -XX:+AlwaysPreTouch -XX:+UseParallelGC} -Xlog:gc:file=$out/engine-gc.log"
 if [ -n "${JFR:-}" ]; then
   BERICHTENBOX_JAVA_OPTS="$BERICHTENBOX_JAVA_OPTS -XX:StartFlightRecording=settings=profile"
 fi
