@@ -79,7 +79,7 @@ public final class CitizenJwt {
 
   /**
    * sub, when exp (required) and nbf (if present) allow now. Read with a streaming parser, not
-   * into maps: one token a request, and with the Mac lookup they were 14 % of a portal request's
+   * into maps: one token a request, and with the Mac lookup the token was 13 % of a portal request's
    * allocation (JFR, run 21).
    * Refuses what the map decoder refused: anything but one object, a key given twice.
    */

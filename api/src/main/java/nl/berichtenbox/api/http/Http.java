@@ -1,17 +1,17 @@
 package nl.berichtenbox.api.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.function.Function;
 import nl.berichtenbox.engine.domain.ClientErrorException;
@@ -110,11 +110,11 @@ public final class Http {
 
   /** The body as a JSON object: 400 when it is not one. */
   public static JsonObject bodyObject(RoutingContext ctx) {
-    return bodyObject(ctx, io.vertx.core.buffer.Buffer::toJsonValue);
+    return bodyObject(ctx, Buffer::toJsonValue);
   }
 
   /** The same with a decoder of its own (the intake's, which keeps attachments as bytes). */
-  public static JsonObject bodyObject(RoutingContext ctx, java.util.function.Function<io.vertx.core.buffer.Buffer, Object> decoder) {
+  public static JsonObject bodyObject(RoutingContext ctx, Function<Buffer, Object> decoder) {
     Object v;
     try {
       v = ctx.body().buffer() == null || ctx.body().length() == 0 ? null : decoder.apply(ctx.body().buffer());

@@ -22,10 +22,7 @@ public final class RouteTable {
 
   @SafeVarargs
   public final void add(Router router, HttpMethod method, String vertxPath, Handler<RoutingContext>... handlers) {
-    var route = router.route(method, vertxPath);
-    for (Handler<RoutingContext> h : handlers) {
-      route.handler(h);
-    }
+    register(router, method, vertxPath, handlers);
     record(method, vertxPath);
   }
 
@@ -35,18 +32,22 @@ public final class RouteTable {
    */
   @SafeVarargs
   public final void add(Router sub, String prefix, HttpMethod method, String relative, Handler<RoutingContext>... handlers) {
-    var route = sub.route(method, relative);
+    register(sub, method, relative, handlers);
+    record(method, "/".equals(relative) ? prefix : prefix + relative);
+  }
+
+  private static void register(Router router, HttpMethod method, String path, Handler<RoutingContext>[] handlers) {
+    var route = router.route(method, path);
     for (Handler<RoutingContext> h : handlers) {
       route.handler(h);
     }
-    record(method, "/".equals(relative) ? prefix : prefix + relative);
   }
 
   /**
    * Mounts {@code sub} at {@code prefix}: a request elsewhere passes it with one prefix test. Vert.x
    * tests a request against each route in turn, and each route with a path parameter by a regular
    * expression of its own (a Matcher a route a request: with the afnemer and beheer routes before
-   * them, 7 % of a portal request's allocation, JFR run 21).
+   * them, 8 % of a portal request's allocation, JFR run 21).
    */
   public static void mount(Router router, String prefix, Router sub) {
     router.route(prefix + "*").subRouter(sub);
