@@ -44,7 +44,7 @@ public final class Engine implements AutoCloseable {
   private nl.berichtenbox.engine.kafka.KafkaIntake kafkaIntake;
   private nl.berichtenbox.engine.kafka.OutboxRelay relay;
   private nl.berichtenbox.engine.kafka.OutboxRelay notificatieRelay;
-  private org.apache.kafka.clients.producer.KafkaProducer<String, String> producer;
+  private nl.berichtenbox.engine.kafka.Producent producent;
   private String kafkaBootstrap;
   private org.apache.kafka.clients.admin.Admin kafkaAdmin;
   private final nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer =
@@ -150,9 +150,9 @@ public final class Engine implements AutoCloseable {
       kafkaIntake = new nl.berichtenbox.engine.kafka.KafkaIntake(vertx, kafkaBootstrap, this::newIntake, afnemers,
           config.kafkaMaxInFlight(), metrics);
       kafkaIntake.start();
-      producer = nl.berichtenbox.engine.kafka.OutboxRelay.producer(kafkaBootstrap);
-      relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producer);
-      notificatieRelay = nl.berichtenbox.engine.kafka.OutboxRelay.notificaties(vertx, pool, producer,
+      producent = nl.berichtenbox.engine.kafka.OutboxRelay.producent(kafkaBootstrap, metrics.kafkaProducentVervangen);
+      relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producent);
+      notificatieRelay = nl.berichtenbox.engine.kafka.OutboxRelay.notificaties(vertx, pool, producent,
           pseudoniem);
       relay.start();
       notificatieRelay.start();
@@ -247,8 +247,8 @@ public final class Engine implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }
-    if (producer != null) {
-      producer.close(java.time.Duration.ofSeconds(5));
+    if (producent != null) {
+      producent.close(java.time.Duration.ofSeconds(5));
     }
     if (embeddedKafka != null) {
       embeddedKafka.close();

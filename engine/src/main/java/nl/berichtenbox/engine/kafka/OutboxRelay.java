@@ -15,6 +15,7 @@ import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Json;
 import nl.berichtenbox.engine.support.Pseudoniem;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -55,17 +56,17 @@ public final class OutboxRelay {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final KafkaProducer<String, String> producer;
+  private final Producent producent;
   private final String naam;
   private final String sql;
   private final Function<Row, Uitgaand> record;
   private final BackgroundLoop loop;
 
-  private OutboxRelay(Vertx vertx, Pool pool, KafkaProducer<String, String> producer, String naam, String sql,
+  private OutboxRelay(Vertx vertx, Pool pool, Producent producent, String naam, String sql,
       Function<Row, Uitgaand> record) {
     this.vertx = vertx;
     this.pool = pool;
-    this.producer = producer;
+    this.producent = producent;
     this.naam = naam;
     this.sql = sql;
     this.record = record;
@@ -73,18 +74,18 @@ public final class OutboxRelay {
   }
 
   /** The producer both streams share (thread-safe); closed by the caller after both relays stopped. */
-  public static KafkaProducer<String, String> producer(String bootstrap) {
-    return new KafkaProducer<>(Map.of(
+  public static Producent producent(String bootstrap, java.util.concurrent.atomic.LongAdder vervangen) {
+    return new Producent(() -> new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
-        ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new StringSerializer());
+        ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new StringSerializer()), vervangen);
   }
 
   /** Receipts, as the feed gives them (§2.4), keyed by berichtId. */
-  public static OutboxRelay verwerkingsberichten(Vertx vertx, Pool pool, KafkaProducer<String, String> producer) {
-    return new OutboxRelay(vertx, pool, producer, "verwerkingsberichten", VERWERKINGSBERICHTEN, r -> {
+  public static OutboxRelay verwerkingsberichten(Vertx vertx, Pool pool, Producent producent) {
+    return new OutboxRelay(vertx, pool, producent, "verwerkingsberichten", VERWERKINGSBERICHTEN, r -> {
       JsonObject o = new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(2));
       if (r.getUUID(3) != null) {
         o.put("batchId", r.getUUID(3).toString());
@@ -101,9 +102,9 @@ public final class OutboxRelay {
    * order. The BSN never leaves: the pseudonym is an HMAC of it under a key only the engine (and
    * whoever holds the portal secret) can compute.
    */
-  public static OutboxRelay notificaties(Vertx vertx, Pool pool, KafkaProducer<String, String> producer,
+  public static OutboxRelay notificaties(Vertx vertx, Pool pool, Producent producent,
       Pseudoniem pseudoniem) {
-    return new OutboxRelay(vertx, pool, producer, "notificaties", NOTIFICATIES, r -> {
+    return new OutboxRelay(vertx, pool, producent, "notificaties", NOTIFICATIES, r -> {
       String burger = pseudoniem.van(r.getString(1));
       JsonObject o = new JsonObject().put("id", r.getLong(0)).put("soort", SOORT[r.getShort(2)])
           .put("burger", burger).put("tijdstip", Json.time(r.getOffsetDateTime(3)));
@@ -136,13 +137,19 @@ public final class OutboxRelay {
         long tot = uit.get(uit.size() - 1).nummer();
         // The producer's send and flush block: off the event loop.
         return vertx.<Void>executeBlocking(() -> {
-          List<java.util.concurrent.Future<?>> acks = new ArrayList<>(uit.size());
-          for (Uitgaand u : uit) {
-            acks.add(producer.send(new ProducerRecord<>(u.topic(), u.key(), u.value())));
-          }
-          producer.flush();
-          for (java.util.concurrent.Future<?> ack : acks) {
-            ack.get(30, TimeUnit.SECONDS);
+          Producer<String, String> producer = producent.huidig();
+          try {
+            List<java.util.concurrent.Future<?>> acks = new ArrayList<>(uit.size());
+            for (Uitgaand u : uit) {
+              acks.add(producer.send(new ProducerRecord<>(u.topic(), u.key(), u.value())));
+            }
+            producer.flush();
+            for (java.util.concurrent.Future<?> ack : acks) {
+              ack.get(30, TimeUnit.SECONDS);
+            }
+          } catch (Exception e) {
+            producent.naFout(producer, e);
+            throw e;
           }
           return null;
         }).compose(v -> conn.preparedQuery(VERDER).execute(Tuple.of(naam, tot)))

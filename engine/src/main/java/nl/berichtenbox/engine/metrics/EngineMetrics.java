@@ -36,6 +36,8 @@ public final class EngineMetrics {
   public final java.util.concurrent.atomic.AtomicLong kafkaInFlight = new java.util.concurrent.atomic.AtomicLong();
   public final java.util.concurrent.atomic.AtomicLong kafkaInFlightPiek = new java.util.concurrent.atomic.AtomicLong();
   public final LongAdder kafkaPauzes = new LongAdder();
+  /** Times the relays' Kafka producer was replaced after a failed send (see Producent). */
+  public final LongAdder kafkaProducentVervangen = new LongAdder();
   public final LongAdder httpRequests = new LongAdder();
   /** Bytes free in the data directory (-1 while unknown or the guard is off). */
   public final java.util.concurrent.atomic.AtomicLong dataVrijBytes = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -122,6 +124,8 @@ public final class EngineMetrics {
         .append("# TYPE berichtenbox_kafka_in_flight gauge\n")
         .append("berichtenbox_kafka_in_flight ").append(kafkaInFlight.get()).append('\n');
     counter(sb, "berichtenbox_kafka_pauzes_total", "times Kafka consumption paused at the in-flight limit", kafkaPauzes);
+    counter(sb, "berichtenbox_kafka_producent_vervangen_total",
+        "times the relays' Kafka producer was replaced after a failed send", kafkaProducentVervangen);
     counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
     long naGc = 0;
     for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
