@@ -25,7 +25,32 @@ lt() { java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.Pre
   --url="http://localhost:$port" --jwt="$jwt" --burgers="${BURGERS:-100000}" "$@"; }
 echo "== warm-up at 2000/s for ${WARMUP_SECONDS:-30}s (not recorded)"
 lt --rate=2000 --seconds="${WARMUP_SECONDS:-30}" > "$out/presentatie-warmup.json"
+# CPU seconds used so far by the engine and by its PostgreSQL (the postmaster, the backends it
+# reaped, and those alive): tail latency on a shared machine varies from run to run far more than
+# the work per request does, so each rate also says what it cost.
+hz=$(getconf CLK_TCK)
+ticks() { awk -v c="$2" '{ t = $14 + $15; if (c) t += $16 + $17; print t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu() {
+  local e pg=0 pm c
+  e=$(ticks "$engine" 0)
+  pm=$(head -1 "$data/pg/postmaster.pid" 2>/dev/null || true)
+  if [ -n "$pm" ]; then
+    pg=$(ticks "$pm" 1)
+    for c in $(pgrep -P "$pm"); do pg=$((pg + $(ticks "$c" 0))); done
+  fi
+  echo "$e $pg"
+}
 for rate in ${RATES:-2000 4000 6000}; do
-  echo "== presentation at $rate/s for ${SECONDS_PER_RATE:-60}s"
-  lt --rate="$rate" --seconds="${SECONDS_PER_RATE:-60}" --out="$out/presentatie-$rate.json" | grep -A7 '"latencyMs"'
+  secs="${SECONDS_PER_RATE:-60}"
+  echo "== presentation at $rate/s for ${secs}s"
+  read -r e0 p0 < <(cpu); t0=$(date +%s.%N)
+  lt --rate="$rate" --seconds="$secs" --out="$out/presentatie-$rate.json" | grep -A7 '"latencyMs"'
+  read -r e1 p1 < <(cpu); t1=$(date +%s.%N)
+  # the call also samples 2 000 citizens (4 000 requests) and offers 10 s unrecorded at the rate
+  n=$((rate * (secs + 10) + 4000))
+  awk -v e=$((e1 - e0)) -v p=$((p1 - p0)) -v hz="$hz" -v n="$n" -v t0="$t0" -v t1="$t1" -v r="$rate" 'BEGIN { w = t1 - t0
+    printf "   CPU during the call (%.0f s, about %d requests): engine %.1f s (%.2f cores, %.3f ms per request), PostgreSQL %.1f s (%.2f cores, %.3f ms per request)\n",
+      w, n, e / hz, e / hz / w, e / hz * 1000 / n, p / hz, p / hz / w, p / hz * 1000 / n
+    printf "{\"rate\": %d, \"seconds\": %.1f, \"requests\": %d, \"engineCpuSeconds\": %.2f, \"postgresCpuSeconds\": %.2f}\n", r, w, n, e / hz, p / hz > "/dev/stderr"
+  }' 2> "$out/presentatie-$rate-cpu.json"
 done

@@ -33,6 +33,10 @@ public final class LoadClient implements AutoCloseable {
 
   record Resp(int status, Buffer body) {}
 
+  /** Why requests failed without an answer (status -1), over the whole process: cause and count. */
+  final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> failures =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   LoadClient(String url, int connections) {
     URI u = URI.create(url);
     client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
@@ -83,6 +87,10 @@ public final class LoadClient implements AutoCloseable {
         long i = sent[0]++;
         long due = start + i * interval;
         send.apply(i).onComplete(ar -> {
+          if (ar.failed()) {
+            failures.computeIfAbsent(ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage(),
+                k -> new java.util.concurrent.atomic.LongAdder()).increment();
+          }
           outcome.record(i, System.nanoTime() - due, ar.succeeded() ? ar.result().status() : -1);
           if (completed.incrementAndGet() == total) {
             done.complete(null);
