@@ -27,6 +27,7 @@ public final class Producent {
   private final Supplier<Producer<String, String>> nieuw;
   private final LongAdder vervangen;
   private Producer<String, String> huidig;
+  private boolean gesloten;
 
   /** {@code vervangen} counts the replacements (the metric berichtenbox_kafka_producent_vervangen_total). */
   public Producent(Supplier<Producer<String, String>> nieuw, LongAdder vervangen) {
@@ -36,6 +37,9 @@ public final class Producent {
 
   /** The producer to send with now (made on first use: its constructor may block, so call off the event loop). */
   public synchronized Producer<String, String> huidig() {
+    if (gesloten) {
+      throw new IllegalStateException("the Kafka producer is closed (the engine is stopping)");
+    }
     if (huidig == null) {
       huidig = nieuw.get();
     }
@@ -68,7 +72,7 @@ public final class Producent {
       huidig = null;
     }
     vervangen.increment();
-    LOG.warn("Kafka producer replaced after a failed send: {}", oorzaak.toString());
+    LOG.warn("Kafka producer replaced after a send failed on its sequence or epoch: {}", oorzaak.toString());
     try {
       mislukt.close(Duration.ZERO); // what it still holds is sent again by the next round
     } catch (RuntimeException e) {
@@ -82,6 +86,7 @@ public final class Producent {
     synchronized (this) {
       p = huidig;
       huidig = null;
+      gesloten = true;
     }
     if (p != null) {
       p.close(wacht);

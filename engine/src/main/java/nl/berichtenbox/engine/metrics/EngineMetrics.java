@@ -36,7 +36,7 @@ public final class EngineMetrics {
   public final java.util.concurrent.atomic.AtomicLong kafkaInFlight = new java.util.concurrent.atomic.AtomicLong();
   public final java.util.concurrent.atomic.AtomicLong kafkaInFlightPiek = new java.util.concurrent.atomic.AtomicLong();
   public final LongAdder kafkaPauzes = new LongAdder();
-  /** Times the relays' Kafka producer was replaced after a failed send (see Producent). */
+  /** Times the relays' Kafka producer was replaced after a send failed on its sequence or epoch (see Producent). */
   public final LongAdder kafkaProducentVervangen = new LongAdder();
   public final LongAdder httpRequests = new LongAdder();
   /** Bytes free in the data directory (-1 while unknown or the guard is off). */
@@ -125,7 +125,7 @@ public final class EngineMetrics {
         .append("berichtenbox_kafka_in_flight ").append(kafkaInFlight.get()).append('\n');
     counter(sb, "berichtenbox_kafka_pauzes_total", "times Kafka consumption paused at the in-flight limit", kafkaPauzes);
     counter(sb, "berichtenbox_kafka_producent_vervangen_total",
-        "times the relays' Kafka producer was replaced after a failed send", kafkaProducentVervangen);
+        "times the relays' Kafka producer was replaced after a send failed on its sequence or epoch", kafkaProducentVervangen);
     counter(sb, "berichtenbox_http_requests_total", "HTTP requests answered", httpRequests);
     long naGc = 0;
     for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {

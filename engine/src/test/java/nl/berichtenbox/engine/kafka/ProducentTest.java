@@ -44,4 +44,12 @@ class ProducentTest {
     assertSame(q, producent.huidig());
     assertEquals(1, vervangen.sum());
   }
+
+  @Test
+  void closedItMakesNoNewProducer() {
+    MockProducer<String, String> p = (MockProducer<String, String>) producent.huidig();
+    producent.close(java.time.Duration.ZERO);
+    assertTrue(p.closed());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, producent::huidig);
+  }
 }
