@@ -31,17 +31,26 @@ public final class LoadClient implements AutoCloseable {
   final Context context = vertx.getOrCreateContext();
   final HttpClient client;
 
-  record Resp(int status, Buffer body) {}
+  /** An answer: its status, body and {@code Retry-After} (null when it has none). */
+  record Resp(int status, Buffer body, String retryAfter) {}
 
   /** Why requests failed without an answer (status -1), over the whole process: cause and count. */
   final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> failures =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   LoadClient(String url, int connections) {
+    this(url, connections, -1);
+  }
+
+  /** With {@code maxWaiting} requests at most waiting for a connection (-1: no bound); past it a request fails at once. */
+  LoadClient(String url, int connections, int maxWaiting) {
     URI u = URI.create(url);
-    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+    // an idle connection is dropped after 30 s, before the engine's 60 s idle timeout: with both
+    // at 60 s (Vert.x's default) a request could go out on a connection the engine was closing
+    // ("Connection was closed": the unanswered requests of the load runs)
+    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30).setTcpNoDelay(true)
         .setDefaultHost(u.getHost()).setDefaultPort(u.getPort()),
-        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(maxWaiting));
   }
 
   static Map<String, String> args(String[] argv) {
@@ -63,7 +72,7 @@ public final class LoadClient implements AutoCloseable {
       o.putHeader("Content-Type", "application/json");
     }
     return client.request(o).compose(req -> body == null ? req.send() : req.send(body))
-        .compose(res -> res.body().map(b -> new Resp(res.statusCode(), b)));
+        .compose(res -> res.body().map(b -> new Resp(res.statusCode(), b, res.getHeader("Retry-After"))));
   }
 
   /** What is told of each completed request: its index, nanoseconds since it was due, its status (-1: failed). */

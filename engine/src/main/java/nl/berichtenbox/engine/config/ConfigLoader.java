@@ -63,7 +63,7 @@ public final class ConfigLoader {
       s("tlsEngine", "TLS_ENGINE", "openssl", "openssl (BoringSSL via netty-tcnative, when it loads) or jdk"),
       s("tlsClientCa", "TLS_CLIENT_CA", null, "PEM CA of afnemer client certificates (OIN auth)"),
       s("httpInstances", "HTTP_INSTANCES", "0", "HTTP verticle instances; 0 = one per core"),
-      s("maxRequestsInFlight", "MAX_REQUESTS_IN_FLIGHT", "10000", "requests under way per process before new ones get 503"),
+      s("maxRequestsInFlight", "MAX_REQUESTS_IN_FLIGHT", "1000", "requests under way per process before new ones get 503 (Little: 1 000 at 5 000/s is 200 ms each)"),
       s("maxBodyBytesInFlight", "MAX_BODY_BYTES_IN_FLIGHT", "268435456", "bytes of request bodies under way per process before new requests get 503 (keep well under the heap)"),
       s("httpKopTimeout", "HTTP_KOP_TIMEOUT", "PT10S", "a request's line and headers must arrive within this long of its first byte, else the connection is closed (slowloris)"),
       s("httpBodyTimeout", "HTTP_BODY_TIMEOUT", "PT20S", "a request's body must arrive within this long, plus a second per HTTP_BODY_MIN_RATE bytes received, else the connection is closed (slow POST)"),
