@@ -19,7 +19,7 @@ smoke=false
 alle="0-$(( $(nproc) - 1 ))"
 if $smoke; then
   engine_cpus="${ENGINE_CPUS:-$alle}"; generator_cpus="${GENERATOR_CPUS:-$alle}"
-  ARGS="--start=100 --stap=2 --max=200 --warmup=2 --seconds=3 --herstel=60 --beoordeeld=2 --connections=16 ${ARGS:-}"
+  ARGS="--start=100 --stap=2 --max=200 --warmup=2 --seconds=3 --herstel=20 --beoordeeld=2 --connections=16 ${ARGS:-}"
 else
   engine_cpus="${ENGINE_CPUS:-0}"; generator_cpus="${GENERATOR_CPUS:-1}"
 fi
