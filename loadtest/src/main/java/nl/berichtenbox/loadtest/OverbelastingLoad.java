@@ -3,13 +3,8 @@ package nl.berichtenbox.loadtest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +84,7 @@ public final class OverbelastingLoad {
     final int seconds;
     final Histogram toegelaten = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
     final Histogram geweigerdLat = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
+    /** The admitted (202) requests' latency per second of the schedule (the JSON of runs b, c and e, under "p99Ms", has the refused ones mixed in). */
     final Histogram[] perSeconde;
     final AtomicLongArray toegelatenPerSeconde;
     final AtomicLongArray geweigerdPerSeconde;
@@ -131,7 +127,7 @@ public final class OverbelastingLoad {
       for (int i = 0; i < seconds; i++) {
         ps.add(new JsonObject().put("s", i).put("aangenomen", toegelatenPerSeconde.get(i))
             .put("geweigerd", geweigerdPerSeconde.get(i))
-            .put("p99Ms", LoadClient.round(perSeconde[i].getValueAtPercentile(99) / 1e6)));
+            .put("toegelatenP99Ms", LoadClient.round(perSeconde[i].getValueAtPercentile(99) / 1e6)));
       }
       JsonObject statussen = new JsonObject();
       andereStatussen.forEach((k, v) -> statussen.put(String.valueOf(k), v.sum()));
@@ -168,9 +164,9 @@ public final class OverbelastingLoad {
       }
       long t = Math.min(took, f.toegelaten.getHighestTrackableValue());
       synchronized (f) {
-        f.perSeconde[s].recordValue(t);
         if (status == 202) {
           f.toegelaten.recordValue(t);
+          f.perSeconde[s].recordValue(t);
         } else if (status == 503 || status == 429) {
           f.geweigerdLat.recordValue(t);
         }
@@ -393,38 +389,15 @@ public final class OverbelastingLoad {
 
   /** Messages parked and not yet given a receipt, from the engine's counters. */
   private long achterstand() throws Exception {
-    String m = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    return waarde(m, "berichtenbox_berichten_geparkeerd_total") - waarde(m, "berichtenbox_verwerkt_total");
+    String m = Metriek.lees(url);
+    return Metriek.waarde(m, "berichtenbox_berichten_geparkeerd_total") - Metriek.waarde(m, "berichtenbox_verwerkt_total");
   }
 
   private Thread heapMeter() {
-    HttpClient c = HttpClient.newHttpClient();
-    Thread t = new Thread(() -> {
-      long t0 = System.currentTimeMillis();
-      while (meten.get()) {
-        try {
-          String m = c.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.ofString()).body();
-          heap.add(new long[] {(System.currentTimeMillis() - t0) / 1000, waarde(m, "berichtenbox_jvm_heap_na_gc_bytes")});
-          heapGrens = waarde(m, "berichtenbox_jvm_heap_max_bytes");
-        } catch (Exception e) {
-          // a second without a reading
-        }
-        try {
-          Thread.sleep(1_000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "heap-meter");
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  private static long waarde(String metrics, String naam) {
-    return metrics.lines().filter(l -> l.startsWith(naam + " "))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(naam.length() + 1).trim())).findFirst().orElse(0);
+    long t0 = System.currentTimeMillis();
+    return Metriek.elkeSeconde(url, meten, m -> {
+      heap.add(new long[] {(System.currentTimeMillis() - t0) / 1000, Metriek.waarde(m, "berichtenbox_jvm_heap_na_gc_bytes")});
+      heapGrens = Metriek.waarde(m, "berichtenbox_jvm_heap_max_bytes");
+    });
   }
 }

@@ -13,11 +13,7 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import nl.berichtenbox.loadtest.Metriek;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,33 +60,12 @@ public class OverbelastingSimulation extends Simulation {
 
   @Override
   public void before() {
-    HttpClient c = HttpClient.newHttpClient();
-    heapMeter = new Thread(() -> {
-      while (meten.get()) {
-        try {
-          String m = c.send(HttpRequest.newBuilder(URI.create(Suite.URL + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.ofString()).body();
-          long naGc = waarde(m, "berichtenbox_jvm_heap_na_gc_bytes");
-          heapMax.accumulateAndGet(naGc, Math::max);
-          heapNa.set(naGc);
-          heapGrens.set(waarde(m, "berichtenbox_jvm_heap_max_bytes"));
-        } catch (Exception e) {
-          // a second without a reading
-        }
-        try {
-          Thread.sleep(1_000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "heap-meter");
-    heapMeter.setDaemon(true);
-    heapMeter.start();
-  }
-
-  private static long waarde(String metrics, String naam) {
-    return metrics.lines().filter(l -> l.startsWith(naam + " ")).mapToLong(l -> Long.parseLong(l.substring(naam.length() + 1).trim()))
-        .findFirst().orElse(0);
+    heapMeter = Metriek.elkeSeconde(Suite.URL, meten, m -> {
+      long naGc = Metriek.waarde(m, "berichtenbox_jvm_heap_na_gc_bytes");
+      heapMax.accumulateAndGet(naGc, Math::max);
+      heapNa.set(naGc);
+      heapGrens.set(Metriek.waarde(m, "berichtenbox_jvm_heap_max_bytes"));
+    });
   }
 
   {
