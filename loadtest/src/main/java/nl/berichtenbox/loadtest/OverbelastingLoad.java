@@ -65,8 +65,10 @@ public final class OverbelastingLoad {
     // bounded connections, and a bounded queue of requests waiting for one: past it the generator
     // drops a request as not offered (counted), instead of holding it in memory (the first full
     // run held 14 250/s in an unbounded queue and ran out of heap)
+    // (at least 64 waiting: the setup sends 32 at a time, whatever the connections)
     int connections = Integer.parseInt(args.getOrDefault("connections", "2048"));
-    this.http = new LoadClient(url, connections, Integer.parseInt(args.getOrDefault("wachtrij", String.valueOf(connections))));
+    this.http = new LoadClient(url, connections,
+        Integer.parseInt(args.getOrDefault("wachtrij", String.valueOf(Math.max(64, connections)))));
   }
 
   public static void main(String[] argv) throws Exception {
