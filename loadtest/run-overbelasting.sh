@@ -3,7 +3,8 @@
 # embedded store, pinned to ENGINE_CPUS (PostgreSQL, started by it, inherits them), and the
 # generator (OverbelastingLoad: open model over a bounded number of keep-alive connections) on
 # GENERATOR_CPUS, so that the generator can offer three times what the engine takes. It finds the
-# sustainable rate in steps, offers 3x that for a minute, then the sustainable rate again.
+# sustainable rate in steps, offers 3x that for a minute, lets the load stop, then offers the
+# target rate in 30 s windows until one is back to normal.
 #   loadtest/run-overbelasting.sh                          # engine on core 0, generator on core 1
 #   ENGINE_CPUS=0-1 GENERATOR_CPUS=0-1 loadtest/run-overbelasting.sh   # unpinned (shared cores)
 #   ARGS="--connections=256 --factor=3" loadtest/run-overbelasting.sh  # passed to the generator
@@ -22,6 +23,10 @@ if $smoke; then
   ARGS="--start=100 --stap=2 --max=200 --warmup=2 --seconds=3 --herstel=20 --beoordeeld=2 --connections=16 ${ARGS:-}"
 else
   engine_cpus="${ENGINE_CPUS:-0}"; generator_cpus="${GENERATOR_CPUS:-1}"
+  if [ "$(nproc)" -lt 2 ] && [ -z "${ENGINE_CPUS:-}${GENERATOR_CPUS:-}" ]; then
+    echo "one core here: the engine and the generator cannot have one each; set ENGINE_CPUS and GENERATOR_CPUS" >&2
+    exit 2
+  fi
 fi
 ./mvnw -q -B -DskipTests -pl api,loadtest -am package
 data="$(mktemp -d)"

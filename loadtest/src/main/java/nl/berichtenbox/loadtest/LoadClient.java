@@ -47,7 +47,7 @@ public final class LoadClient implements AutoCloseable {
     URI u = URI.create(url);
     // an idle connection is dropped after 30 s, before the engine's 60 s idle timeout: with both
     // at 60 s (Vert.x's default) a request could go out on a connection the engine was closing
-    // ("Connection was closed": the unanswered requests of the load runs)
+    // ("Connection was closed": 21 in the overload tool's first run, none since)
     client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30).setTcpNoDelay(true)
         .setDefaultHost(u.getHost()).setDefaultPort(u.getPort()),
         new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(maxWaiting));
