@@ -42,6 +42,13 @@ public final class LoadClient implements AutoCloseable {
     this(url, connections, -1);
   }
 
+  /** The causes of status -1 (no answer) and their counts, over the whole process (warm-ups too). */
+  JsonObject failuresJson() {
+    JsonObject f = new JsonObject();
+    failures.forEach((cause, n) -> f.put(cause, n.sum()));
+    return f;
+  }
+
   /** With {@code maxWaiting} requests at most waiting for a connection (-1: no bound); past it a request fails at once. */
   LoadClient(String url, int connections, int maxWaiting) {
     URI u = URI.create(url);

@@ -10,6 +10,9 @@ import java.util.function.Consumer;
 
 /** The engine's {@code /metrics}, read by the load tools: one value, or every second on a thread of its own. */
 public final class Metriek {
+  /** One client for every reading (each new one starts a selector thread of its own). */
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
   private Metriek() {}
 
   /** The value of an unlabelled series in a Prometheus text page; 0 when it is not there. */
@@ -20,7 +23,7 @@ public final class Metriek {
 
   /** The metrics page of the engine at {@code url}, now. */
   public static String lees(String url) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(5))
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(5))
         .build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
@@ -29,11 +32,10 @@ public final class Metriek {
    * each page to {@code lezing}; a second that cannot be read is skipped (the engine may be busy).
    */
   public static Thread elkeSeconde(String url, AtomicBoolean meten, Consumer<String> lezing) {
-    HttpClient c = HttpClient.newHttpClient();
     Thread t = new Thread(() -> {
       while (meten.get()) {
         try {
-          lezing.accept(c.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+          lezing.accept(HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
               HttpResponse.BodyHandlers.ofString()).body());
         } catch (Exception e) {
           // a second without a reading

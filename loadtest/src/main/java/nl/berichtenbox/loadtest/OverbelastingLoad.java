@@ -93,7 +93,6 @@ public final class OverbelastingLoad {
     final LongAdder aangenomen = new LongAdder();
     final LongAdder geweigerd = new LongAdder();
     final LongAdder zonderRetryAfter = new LongAdder();
-    final LongAdder anders = new LongAdder();
     final LongAdder mislukt = new LongAdder();
     /** Dropped by the generator itself: no connection free and its queue full; never sent. */
     final LongAdder nietAangeboden = new LongAdder();
@@ -121,7 +120,12 @@ public final class OverbelastingLoad {
 
     /** Anything but a 202: refused (shed or limited), another status, or no answer. */
     long nietAangenomen() {
-      return geweigerd.sum() + anders.sum() + mislukt.sum();
+      return geweigerd.sum() + anders() + mislukt.sum();
+    }
+
+    /** Answers other than 202, 503 and 429. */
+    long anders() {
+      return andereStatussen.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     JsonObject json() {
@@ -182,14 +186,13 @@ public final class OverbelastingLoad {
       } else if (status < 0) {
         f.mislukt.increment();
       } else {
-        f.anders.increment();
         f.andereStatussen.computeIfAbsent(status, k -> new LongAdder()).increment();
       }
     }).get(seconds + 300L, TimeUnit.SECONDS);
     f.wandSeconden = (System.nanoTime() - start) / 1e9;
     System.out.printf("%-20s %6d/s for %3d s (%.0f/s sent): %7d taken, %7d refused (%d without Retry-After), %d other,"
         + " %d failed; admitted p99 %.1f ms, max %.1f ms%n", naam, rate, seconds, f.verzondenPerSeconde(), f.aangenomen.sum(),
-        f.geweigerd.sum(), f.zonderRetryAfter.sum(), f.anders.sum(), f.mislukt.sum(), f.p99Ms(), f.toegelaten.getMaxValue() / 1e6);
+        f.geweigerd.sum(), f.zonderRetryAfter.sum(), f.anders(), f.mislukt.sum(), f.p99Ms(), f.toegelaten.getMaxValue() / 1e6);
     return f;
   }
 
@@ -312,8 +315,8 @@ public final class OverbelastingLoad {
       gemist.add(String.format("the generator sent only %.0f/s of %d/s (%d dropped, no connection free): not %.1f×",
           overbelast.verzondenPerSeconde(), over, overbelast.nietAangeboden.sum(), factor));
     }
-    if (overbelast.mislukt.sum() > 0 || overbelast.anders.sum() > 0) {
-      gemist.add("answers other than 202/503/429 under overload: " + overbelast.anders.sum() + " other, "
+    if (overbelast.mislukt.sum() > 0 || overbelast.anders() > 0) {
+      gemist.add("answers other than 202/503/429 under overload: " + overbelast.anders() + " other, "
           + overbelast.mislukt.sum() + " failed " + http.failures.keySet());
     }
     if (overbelast.zonderRetryAfter.sum() > 0) {
@@ -352,8 +355,7 @@ public final class OverbelastingLoad {
         .put("heapNaGcMaxBytes", heapMax).put("heapMaxBytes", heapGrens).put("heapNaGcPerSeconde", heapReeks)
         .put("verwerktNaSeconden", LoadClient.round(inhaalSeconden)).put("achterstandNaHerstel", achterNa)
         .put("voor", voor.json()).put("normaalP99Ms", LoadClient.round(normaalMs)).put("naVensters", vensters).put("normaalNaSeconden", LoadClient.round(normaalSeconden)).put("terug", terug.json())
-        .put("generatorFailures", new JsonObject(new java.util.LinkedHashMap<>(http.failures.entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue().sum())))))
+        .put("generatorFailures", http.failuresJson())
         .put("gemist", new JsonArray(gemist)).put("gehaald", gemist.isEmpty());
     if (args.containsKey("out")) {
       Files.writeString(Path.of(args.get("out")), result.encodePrettily());

@@ -132,17 +132,10 @@ public final class PresentatieLoad {
     JsonObject st = new JsonObject();
     statuses.forEach((k, v) -> st.put(String.valueOf(k), v.get()));
     JsonObject result = new JsonObject().put("scenario", "presentatie").put("offeredRate", rate).put("seconds", seconds)
-        .put("statuses", st).put("failures", failuresOf(http)).put("latencyMs", LoadClient.percentiles(all, 1e6)).put("perSoortMs", kinds);
+        .put("statuses", st).put("failures", http.failuresJson()).put("latencyMs", LoadClient.percentiles(all, 1e6)).put("perSoortMs", kinds);
     System.out.println(result.encodePrettily());
     if (args.containsKey("out")) {
       Files.writeString(Path.of(args.get("out")), result.encodePrettily());
     }
-  }
-
-  /** The causes of status -1 (no answer), counted over the whole process (its own warm-up too). */
-  private static JsonObject failuresOf(LoadClient http) {
-    JsonObject f = new JsonObject();
-    http.failures.forEach((cause, n) -> f.put(cause, n.sum()));
-    return f;
   }
 }
