@@ -33,7 +33,12 @@ class SlaBeheerTest {
     assertEquals(2, p2.getInteger("prioriteit"));
     assertEquals("2026-11-27T15:30:00.000Z", p2.getString("gemeldOp"));
     assertEquals("2026-12-02T08:30:00.000Z", p2.getString("deadline"));
-    assertNull(p2.getValue("binnenNorm"), "open and not yet late: not judged");
+    // reported now (no gemeldOp): open and its deadline ahead, so not judged yet (a fixed date in
+    // the past could not say this for long: the P2 above is past its deadline since 2 December 2026)
+    JsonObject nu = api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN, new JsonObject()
+        .put("omschrijving", "Meldingen vertraagd").put("impact", "LAAG").put("urgentie", "LAAG")).expect(201).json();
+    assertEquals(3, nu.getInteger("prioriteit"));
+    assertNull(nu.getValue("binnenNorm"), "open and not yet late: not judged");
 
     JsonObject opgelost = patch("/api/v1/beheer/incidenten/" + p2.getString("id"),
         "{\"opgelostOp\":\"2026-12-01T10:00:00+01:00\"}").expect(200).json();
