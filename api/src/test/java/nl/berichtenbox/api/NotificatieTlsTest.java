@@ -25,26 +25,13 @@ import org.junit.jupiter.api.Test;
  */
 class NotificatieTlsTest {
 
-  private static void openssl(Path dir, String... args) throws Exception {
-    Process p = new ProcessBuilder(List.of(args)).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", args) + ": " + out);
-  }
-
   @Test
   void eMailGoesOverStartTlsToAServerWhoseCertificateIsTrustedOnly() throws Exception {
-    Path dir = Files.createTempDirectory("bbx-smtp-tls");
-    openssl(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-        "-days", "2", "-subj", "/CN=SMTP test CA");
-    openssl(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "smtp.key", "-out", "smtp.csr",
-        "-subj", "/CN=127.0.0.1");
-    Files.writeString(dir.resolve("smtp.ext"), "subjectAltName=IP:127.0.0.1\n");
-    openssl(dir, "openssl", "x509", "-req", "-in", "smtp.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", "smtp.crt", "-days", "2", "-extfile", "smtp.ext");
-    openssl(dir, "openssl", "pkcs12", "-export", "-in", "smtp.crt", "-inkey", "smtp.key", "-out", "smtp.p12",
-        "-passout", "pass:test");
+    TestCa ca = TestCa.nieuw("/CN=SMTP test CA");
+    ca.cert("smtp", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1");
+    ca.openssl("pkcs12", "-export", "-in", "smtp.crt", "-inkey", "smtp.key", "-out", "smtp.p12", "-passout", "pass:test");
     KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(dir.resolve("smtp.p12"))) {
+    try (InputStream in = Files.newInputStream(ca.file("smtp.p12"))) {
       ks.load(in, "test".toCharArray());
     }
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -55,7 +42,7 @@ class NotificatieTlsTest {
     try (TestSmtp smtp = new TestSmtp(tls)) {
       Map<String, String> env = new HashMap<>(Map.of(
           "BERICHTENBOX_SMTP_URL", smtp.url(),
-          "BERICHTENBOX_SMTP_CA", dir.resolve("ca.crt").toString(),
+          "BERICHTENBOX_SMTP_CA", ca.file("ca.crt").toString(),
           "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASIS", "PT0.2S",
           "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX", "PT0.5S"));
       var trusted = TestEngine.engineOnNewDatabase("notificatie_tls", env);

@@ -29,20 +29,6 @@ import org.junit.jupiter.api.Test;
  * key; suites without forward secrecy are not offered.
  */
 class TlsTest {
-  private static void openssl(Path dir, String... args) throws Exception {
-    Process p = new ProcessBuilder(List.of(args)).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", args) + ": " + out);
-  }
-
-  private static void cert(Path dir, String name, String subject, String ext) throws Exception {
-    openssl(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr",
-        "-subj", subject);
-    Files.writeString(dir.resolve(name + ".ext"), ext);
-    openssl(dir, "openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", name + ".crt", "-days", "2", "-extfile", name + ".ext");
-  }
-
   private record Answer(int status, String hsts) {}
 
   private static Answer get(HttpClient client, int port, String path, String bearer) throws Exception {
@@ -59,32 +45,30 @@ class TlsTest {
   void clientCertificatesAuthenticateByOin() throws Exception {
     Api api = TestEngine.api();
     Api.Afnemer a = api.newAfnemer();
-    Path dir = Files.createTempDirectory("bbx-tls");
-    openssl(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-        "-days", "2", "-subj", "/CN=Berichtenbox test CA");
-    cert(dir, "server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    cert(dir, "bekend", "/CN=Afnemer/serialNumber=" + a.oin(), "extendedKeyUsage=clientAuth\n");
-    cert(dir, "onbekend", "/CN=Onbekend/serialNumber=99999999999999999999", "extendedKeyUsage=clientAuth\n");
+    TestCa ca = TestCa.nieuw("/CN=Berichtenbox test CA");
+    ca.cert("server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1");
+    ca.cert("bekend", "/CN=Afnemer/serialNumber=" + a.oin(), "extendedKeyUsage=clientAuth");
+    ca.cert("onbekend", "/CN=Onbekend/serialNumber=99999999999999999999", "extendedKeyUsage=clientAuth");
 
     EngineConfig config = TestEngine.secondEngine(Map.of(
-        "BERICHTENBOX_TLS_CERT", dir.resolve("server.crt").toString(),
-        "BERICHTENBOX_TLS_KEY", dir.resolve("server.key").toString(),
-        "BERICHTENBOX_TLS_CLIENT_CA", dir.resolve("ca.crt").toString()));
+        "BERICHTENBOX_TLS_CERT", ca.file("server.crt").toString(),
+        "BERICHTENBOX_TLS_KEY", ca.file("server.key").toString(),
+        "BERICHTENBOX_TLS_CLIENT_CA", ca.file("ca.crt").toString()));
     int port = config.httpPort();
     var vertx = TestEngine.server().engine().vertx();
-    PemTrustOptions trust = new PemTrustOptions().addCertPath(dir.resolve("ca.crt").toString());
+    PemTrustOptions trust = new PemTrustOptions().addCertPath(ca.file("ca.crt").toString());
     try (ApiServer tls = ApiServer.start(config)) {
       assertTrue(Tls.openSsl(), "the OpenSSL engine loads on this platform");
       HttpClient bekend = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(trust)
-          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(dir.resolve("bekend.crt").toString())
-              .setKeyPath(dir.resolve("bekend.key").toString())));
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(ca.file("bekend.crt").toString())
+              .setKeyPath(ca.file("bekend.key").toString())));
       Answer ok = get(bekend, port, "/api/v1/bericht-typen", null);
       assertEquals(200, ok.status());
       assertNotNull(ok.hsts(), "Strict-Transport-Security over TLS");
 
       HttpClient onbekend = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(trust)
-          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(dir.resolve("onbekend.crt").toString())
-              .setKeyPath(dir.resolve("onbekend.key").toString())));
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(ca.file("onbekend.crt").toString())
+              .setKeyPath(ca.file("onbekend.key").toString())));
       assertEquals(401, get(onbekend, port, "/api/v1/bericht-typen", null).status());
       assertEquals(401, get(onbekend, port, "/api/v1/bericht-typen", a.key()).status(), "a wrong certificate wins over a key");
 
