@@ -35,6 +35,7 @@ public final class HttpVerticle extends VerticleBase {
   private final nl.berichtenbox.api.web.WebPaginas paginas;
   private final RouteTable table = new RouteTable();
   private HttpServer server;
+  private long antwoordTimeoutMs;
 
   public HttpVerticle(Engine engine, Buffer openApi, nl.berichtenbox.api.web.WebPaginas paginas) {
     this.engine = engine;
@@ -50,6 +51,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EngineConfig config = engine.config();
+    antwoordTimeoutMs = Math.max(1, config.httpAntwoordTimeout().toMillis());
     Router router = router(config);
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpPort())
@@ -108,7 +110,9 @@ public final class HttpVerticle extends VerticleBase {
     long bytesInFlight = metrics.httpBodyBytesInFlight.addAndGet(bodyBytes);
     long begin = System.nanoTime();
     boolean presentatie = ctx.request().path().startsWith("/api/v1/berichtenbox");
+    long deadline = vertx.setTimer(antwoordTimeoutMs, id -> antwoordDeadline(ctx, metrics));
     ctx.addEndHandler(v -> {
+      vertx.cancelTimer(deadline);
       metrics.httpInFlight.decrementAndGet();
       metrics.httpBodyBytesInFlight.addAndGet(-bodyBytes);
       if (presentatie) {
@@ -169,6 +173,28 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * No answer within the deadline although the request has arrived whole: the work under it waits on
+   * the database (a commit waiting for a synchronous standby that is away, a lost primary). Answer
+   * 503 rather than hold the client for ever; what the work does later is not undone, so the
+   * client's retry may find it done (an idempotent replay). A body still arriving is the read
+   * timeouts' business; an answer already being streamed is left alone.
+   */
+  private void antwoordDeadline(RoutingContext ctx, EngineMetrics metrics) {
+    HttpServerResponse res = ctx.response();
+    if (res.ended() || res.headWritten()) {
+      return;
+    }
+    if (!ctx.request().isEnded()) {
+      vertx.setTimer(antwoordTimeoutMs, id -> antwoordDeadline(ctx, metrics));
+      return;
+    }
+    metrics.httpTeLaat.increment();
+    res.putHeader("Retry-After", "1");
+    Problems.send(ctx, 503, "Tijdelijk niet beschikbaar",
+        "de database antwoordde niet op tijd; wat u stuurde kan alsnog verwerkt zijn: probeer het zo opnieuw");
   }
 
   private static long contentLength(RoutingContext ctx) {

@@ -68,6 +68,7 @@ public final class ConfigLoader {
       s("httpKopTimeout", "HTTP_KOP_TIMEOUT", "PT10S", "a request's line and headers must arrive within this long of its first byte, else the connection is closed (slowloris)"),
       s("httpBodyTimeout", "HTTP_BODY_TIMEOUT", "PT20S", "a request's body must arrive within this long, plus a second per HTTP_BODY_MIN_RATE bytes received, else the connection is closed (slow POST)"),
       s("httpBodyMinRate", "HTTP_BODY_MIN_RATE", "500", "bytes per second a body earns its extra time at (see HTTP_BODY_TIMEOUT)"),
+      s("httpAntwoordTimeout", "HTTP_ANTWOORD_TIMEOUT", "PT10S", "a request whose body has arrived is answered within this long: 503 with Retry-After when the database has not answered by then (a commit waiting for a synchronous standby that is away, say); the work may still complete, so a retry may find it done"),
       s("dataMinVrijMb", "DATA_MIN_VRIJ_MB", "256", "below this many MB free in the data directory the engine is not ready and refuses writes with 503 (0 = off)"),
       s("maxBodyBytes", "MAX_BODY_BYTES", "1048576", "largest body of a single-message request"),
       s("maxBatchBodyBytes", "MAX_BATCH_BODY_BYTES", "33554432", "largest JSON batch body (NDJSON is streamed: this limit is per line there)"),
@@ -281,6 +282,7 @@ public final class ConfigLoader {
     Duration kopTimeout = r.duration("httpKopTimeout");
     Duration bodyTimeout = r.duration("httpBodyTimeout");
     int bodyMinRate = r.integer("httpBodyMinRate", 1, Integer.MAX_VALUE);
+    Duration antwoordTimeout = r.duration("httpAntwoordTimeout");
     int minVrijMb = r.integer("dataMinVrijMb", 0, 1 << 20);
     int gcMessages = r.integer("groupCommitMaxMessages", 1, 10_000);
     int gcBytes = r.integer("groupCommitMaxBytes", 1024, Integer.MAX_VALUE);
@@ -310,7 +312,7 @@ public final class ConfigLoader {
         jwtGenerated ? randomToken() : jwt, jwtGenerated,
         venster, Map.copyOf(abonnementenQuota), validatieQuotum, cert, key, tlsEngine, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
-        maxInFlight, maxBodyInFlight, kopTimeout, bodyTimeout, bodyMinRate, minVrijMb, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, intakeWacht, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
+        maxInFlight, maxBodyInFlight, kopTimeout, bodyTimeout, bodyMinRate, antwoordTimeout, minVrijMb, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, intakeWacht, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
         notificaties, onderhoud, shutdown);
   }
 

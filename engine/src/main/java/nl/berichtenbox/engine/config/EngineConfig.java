@@ -32,6 +32,7 @@ public record EngineConfig(
     Duration httpKopTimeout,
     Duration httpBodyTimeout,
     int httpBodyMinRate,
+    Duration httpAntwoordTimeout,
     int dataMinVrijMb,
     int maxBodyBytes,
     int maxBatchBodyBytes,

@@ -42,6 +42,8 @@ public final class EngineMetrics {
   /** Bytes free in the data directory (-1 while unknown or the guard is off). */
   public final java.util.concurrent.atomic.AtomicLong dataVrijBytes = new java.util.concurrent.atomic.AtomicLong(-1);
   public final LongAdder httpShed = new LongAdder();
+  /** Requests answered 503 because no answer was ready within the answer deadline (the database held them). */
+  public final LongAdder httpTeLaat = new LongAdder();
   /** Connections closed because a request's head or body came too slowly (slowloris, slow POST). */
   public final LongAdder httpTraagGesloten = new LongAdder();
   /** Requests under way in this process (the overload guard's measure). */
@@ -144,6 +146,9 @@ public final class EngineMetrics {
         .append("berichtenbox_data_vrij_bytes ").append(dataVrijBytes.get()).append('\n');
     counter(sb, "berichtenbox_http_4xx_total", "HTTP requests answered 4xx", http4xx);
     counter(sb, "berichtenbox_http_shed_total", "requests answered 503 by the overload guard", httpShed);
+    counter(sb, "berichtenbox_http_deadline_total", "requests answered 503 because their answer was not ready within "
+        + "BERICHTENBOX_HTTP_ANTWOORD_TIMEOUT (the database held them: a commit waiting for an absent synchronous standby)",
+        httpTeLaat);
     counter(sb, "berichtenbox_http_slow_closed_total", "connections closed because a request's head or body came too slowly",
         httpTraagGesloten);
     sb.append("# HELP berichtenbox_http_in_flight requests under way\n# TYPE berichtenbox_http_in_flight gauge\n")
