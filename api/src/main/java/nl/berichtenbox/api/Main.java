@@ -20,6 +20,7 @@ public final class Main {
       case "seed" -> seed(rest);
       case "backup" -> backup(rest);
       case "restore" -> restore(rest);
+      case "db-upgrade" -> dbUpgrade(rest);
       case "help", "--help", "-h" -> help();
       case "config" -> {
         EngineConfig c = load(rest);
@@ -84,6 +85,39 @@ public final class Main {
     Runtime.getRuntime().halt(0);
   }
 
+  /**
+   * {@code db-upgrade [--postgres-binaries=JAR]}: moves an embedded database of an older PostgreSQL
+   * major to the current one (the old directory kept as DATA_DIR/pg-MAJOR).
+   */
+  private static void dbUpgrade(List<String> args) {
+    Path binaries = null;
+    List<String> flags = new java.util.ArrayList<>();
+    for (String a : args) {
+      if (a.startsWith("--postgres-binaries=")) {
+        binaries = Path.of(a.substring("--postgres-binaries=".length()));
+      } else {
+        flags.add(a);
+      }
+    }
+    EngineConfig config = load(flags);
+    try {
+      if (binaries == null) {
+        int major = nl.berichtenbox.engine.store.PostgresVersie.vanMap(config.dataDir().resolve("pg")).orElse(0);
+        binaries = nl.berichtenbox.engine.store.PostgresUpgrade.standaardBinaries(naastJar(), major);
+      }
+      nl.berichtenbox.engine.store.PostgresUpgrade.upgrade(config, binaries, System.out::println);
+    } catch (Exception e) {
+      System.err.println("berichtenbox: db-upgrade failed: " + e.getMessage());
+      System.exit(1);
+    }
+    Runtime.getRuntime().halt(0);
+  }
+
+  /** The directory of the engine's jar (or of its classes, run from a build): where the build puts the old binaries. */
+  private static Path naastJar() throws java.net.URISyntaxException {
+    return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+  }
+
   /** Fills the store for load tests, then stops: {@code seed [--berichten=N --burgers=N --afnemers=N]}. */
   private static void seed(List<String> args) {
     int berichten = 1_000_000;
@@ -117,6 +151,10 @@ public final class Main {
     ApiServer server;
     try {
       server = ApiServer.start(config);
+    } catch (nl.berichtenbox.engine.store.PostgresVersie.AndereMajorException e) {
+      System.err.println("berichtenbox: could not start: " + e.getMessage()); // says what to do; no trace needed
+      System.exit(1);
+      return;
     } catch (Exception e) {
       System.err.println("berichtenbox: could not start: " + e);
       e.printStackTrace();
@@ -178,8 +216,12 @@ public final class Main {
           serve     start the engine (embedded PostgreSQL unless BERICHTENBOX_DB_URL is set)
           seed      fill the store for load tests (--berichten=1000000 --burgers=100000 --afnemers=400)
           config    print the configuration as it would be used, secrets masked
-          backup    an online backup of the embedded database to DATA_DIR/backups (--naar=DIR); 7 days kept
-          restore   restore <backup directory>: replaces the embedded database (stop the engine first)
+          backup    an online backup of the embedded database's files to DATA_DIR/backups (--naar=DIR);
+                    with BERICHTENBOX_DB_URL a backup of the external database's rows (one snapshot); 7 days kept
+          restore   restore <backup directory>: a backup of files replaces the embedded database (stop the
+                    engine first); a backup of rows goes into the configured database, which must be empty
+          db-upgrade  moves an embedded database of an older PostgreSQL major (14) to the current one
+                    (--postgres-binaries=JAR; by default the one the build puts beside the engine)
           loadtest  the norm suite on a fresh seeded store: loadtest [scenario ...] [--smoke]
                     (scenarios: Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen
                     Overbelasting Dag Limiet)

@@ -27,22 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class BackupHerstelTest {
 
-  private static String run(Map<String, String> env, String name, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "nl.berichtenbox.api.Main"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("BERICHTENBOX_"));
-    pb.environment().putAll(env);
-    File log = new File("target", "drill-" + name + ".log");
-    pb.redirectOutput(log);
-    Process p = pb.start();
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS), name + " did not finish");
-    String out = Files.readString(log.toPath());
-    assertEquals(0, p.exitValue(), name + " failed: " + out);
-    return out;
-  }
-
   @Test
   void aBackupTakenWhileTheEngineRunsRestoresEveryAcknowledgedMessage() throws Exception {
     Path data = Files.createTempDirectory("bbx-drill");
@@ -52,9 +36,6 @@ class BackupHerstelTest {
     }
     Map<String, String> env = new HashMap<>(Map.of("BERICHTENBOX_DATA_DIR", data.toString(),
         "BERICHTENBOX_HTTP_PORT", Integer.toString(port), "BERICHTENBOX_HTTP_INSTANCES", "1"));
-    Map<String, String> cli = new HashMap<>(env);
-    cli.put("BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN);
-    cli.put("BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET);
     Process engine = EngineProcess.start(env, "drill-1");
     Api api = EngineProcess.api(env);
     List<String> voor = new ArrayList<>();
@@ -87,7 +68,7 @@ class BackupHerstelTest {
         }
       });
       zender.start();
-      String out = run(cli, "backup", "backup");
+      String out = EngineProcess.cli(env, "drill-backup", "backup");
       stop.set(true);
       zender.join();
       assertFalse(tijdens.isEmpty(), "messages were taken in during the backup");
@@ -105,7 +86,7 @@ class BackupHerstelTest {
         Files.delete(p);
       }
     }
-    String out = run(cli, "restore", "restore", backup);
+    String out = EngineProcess.cli(env, "drill-restore", "restore", backup);
     assertTrue(out.matches("(?s).*restored berichtenbox-\\d{8}-\\d{6}: \\d+ messages.*"), out);
 
     Process opnieuw = EngineProcess.start(env, "drill-2");

@@ -50,6 +50,42 @@ final class EngineProcess {
     return env;
   }
 
+  /**
+   * Runs a command of the engine's command line ({@code backup}, {@code restore}, ...) as a process
+   * with {@code env}; returns its output, or fails the test when it does not exit 0.
+   */
+  static String cli(Map<String, String> env, String name, String... args) throws Exception {
+    CliResult r = cliResult(env, name, args);
+    if (r.exit() != 0) {
+      throw new AssertionError(name + " failed (" + r.exit() + "): " + r.output());
+    }
+    return r.output();
+  }
+
+  /** A command's exit status and output. */
+  record CliResult(int exit, String output) {}
+
+  /** As {@link #cli}, whatever its exit status. */
+  static CliResult cliResult(Map<String, String> env, String name, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "nl.berichtenbox.api.Main"));
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("BERICHTENBOX_"));
+    pb.environment().put("BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN);
+    pb.environment().put("BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET);
+    pb.environment().putAll(env);
+    File log = new File("target", "cli-" + name + ".log");
+    pb.redirectOutput(log);
+    Process p = pb.start();
+    if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(name + " did not finish in 300 s");
+    }
+    return new CliResult(p.exitValue(), java.nio.file.Files.readString(log.toPath()));
+  }
+
   /** A client of the process started with {@code env}. */
   static Api api(Map<String, String> env) {
     return new Api("http://127.0.0.1:" + env.get("BERICHTENBOX_HTTP_PORT"),

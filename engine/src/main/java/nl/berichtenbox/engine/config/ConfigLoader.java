@@ -33,7 +33,7 @@ public final class ConfigLoader {
       s("httpPort", "HTTP_PORT", "8080", "HTTP port"),
       s("httpHost", "HTTP_HOST", "0.0.0.0", "address the HTTP server binds to"),
       s("dataDir", "DATA_DIR", "./data", "embedded database and files"),
-      s("dbUrl", "DB_URL", null, "external PostgreSQL (postgresql://user:pw@host:port/db); embedded when unset"),
+      s("dbUrl", "DB_URL", null, "external PostgreSQL (postgresql://user:pw@host:port/db); several hosts as h1:5432,h2:5432 with ?target_session_attrs=read-write; TLS with ?sslmode=verify-full&sslrootcert=ca.pem; embedded when unset"),
       s("dbPoolSize", "DB_POOL_SIZE", "8", "PostgreSQL connections per process"),
       s("kafkaBootstrap", "KAFKA_BOOTSTRAP", null, "Kafka bootstrap servers, or embedded for an in-JVM broker; Kafka faces off when unset"),
       s("kafkaMaxInFlight", "KAFKA_MAX_IN_FLIGHT", "5000", "Kafka records being stored at once; past it consumption pauses"),
@@ -202,8 +202,12 @@ public final class ConfigLoader {
     String host = r.string("httpHost");
     Path dataDir = Path.of(r.string("dataDir"));
     String dbUrl = r.string("dbUrl");
-    if (dbUrl != null && !dbUrl.matches("^postgres(ql)?://.+")) {
-      r.error("dbUrl", "must look like postgresql://user:pw@host:port/db");
+    if (dbUrl != null) {
+      try {
+        nl.berichtenbox.engine.store.DatabaseUrl.parse(dbUrl);
+      } catch (IllegalArgumentException e) {
+        r.error("dbUrl", e.getMessage());
+      }
     }
     int pool = r.integer("dbPoolSize", 1, 200);
     int kafkaMaxInFlight = r.integer("kafkaMaxInFlight", 1, 1_000_000);

@@ -30,15 +30,17 @@ import nl.berichtenbox.engine.config.EngineConfig;
 /**
  * Backup and restore of the embedded PostgreSQL (SNO: 7 days kept, RTO 4 h), without
  * PostgreSQL's client tools (the embedded bundle has none): PostgreSQL's low-level online backup.
- * Between {@code pg_start_backup} and {@code pg_stop_backup} the data directory is copied file by
- * file while the engine runs; then the write-ahead log written meanwhile and the backup label
- * are added. Starting PostgreSQL on the copy replays that log to the moment the backup ended, so
- * the copy is consistent although it was taken live. RPO 0 itself comes from synchronous
- * commit (and, across machines, a synchronous standby), not from backups.
+ * Between {@code pg_backup_start} and {@code pg_backup_stop} (PostgreSQL 15 and later) the data
+ * directory is copied file by file while the engine runs; then the write-ahead log written
+ * meanwhile and the backup label are added. Starting PostgreSQL on the copy replays that log to
+ * the moment the backup ended, so the copy is consistent although it was taken live. RPO 0 itself
+ * comes from synchronous commit (and, across machines, a synchronous standby), not from backups.
  *
- * <p>A backup is a directory {@code berichtenbox-<UTC time>} under the target; those older than 7
- * days are deleted after each new one. Restore refuses while the engine runs, keeps the replaced
- * data directory beside it, and starts PostgreSQL once to replay the log and check the result.
+ * <p>A backup is a directory {@code berichtenbox-<UTC time>} under the target, written under a
+ * temporary name, forced to disk and then renamed: a directory with the final name is whole.
+ * Those older than 7 days are deleted after each new one. Restore refuses while the engine runs
+ * and refuses a backup of another PostgreSQL major, keeps the replaced data directory beside it,
+ * and starts PostgreSQL once to replay the log and check the result.
  */
 public final class Backup {
   public static final Duration BEWAARTERMIJN = Duration.ofDays(7);
@@ -50,20 +52,40 @@ public final class Backup {
 
   private Backup() {}
 
-  /** Takes a backup into {@code doelMap} (made when missing); returns its directory. */
+  /**
+   * Takes a backup into {@code doelMap} (made when missing); returns its directory. The embedded
+   * database gets PostgreSQL's online backup of its files; an external one ({@code DB_URL}) a
+   * {@link LogischeBackup} of its rows.
+   */
   public static Path maak(EngineConfig config, Path doelMap, Consumer<String> voortgang) throws Exception {
-    if (!config.embeddedDatabase()) {
-      throw new IllegalStateException("backup covers the embedded PostgreSQL; for BERICHTENBOX_DB_URL use "
-          + "pg_basebackup or the provider's backups (docs/operations.md)");
-    }
-    Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
-    if (!Files.exists(pgData.resolve("PG_VERSION"))) {
-      throw new IllegalStateException("no embedded database in " + pgData);
-    }
     Files.createDirectories(doelMap);
     Instant begin = Instant.now();
     Path tijdelijk = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)) + ".onvolledig");
     Path klaar = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)));
+    if (config.embeddedDatabase()) {
+      maakFysiek(config, tijdelijk, klaar, begin, voortgang);
+    } else {
+      Database db = Database.startZonderMigratie(config);
+      voortgang.accept("logical backup of the external database " + db.url() + " (one consistent snapshot)");
+      LogischeBackup.maak(db, tijdelijk, voortgang);
+      Bestanden.vastleggen(tijdelijk, klaar);
+      voortgang.accept(String.format("backup %s: %d MB in %.1f s", klaar, (grootte(klaar) + (1 << 19)) >> 20,
+          Duration.between(begin, Instant.now()).toMillis() / 1000.0));
+    }
+    for (Path oud : teOud(doelMap, begin)) {
+      verwijder(oud);
+      voortgang.accept("deleted backup older than 7 days: " + oud.getFileName());
+    }
+    return klaar;
+  }
+
+  private static void maakFysiek(EngineConfig config, Path tijdelijk, Path klaar, Instant begin, Consumer<String> voortgang)
+      throws Exception {
+    Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
+    if (!Files.exists(pgData.resolve("PG_VERSION"))) {
+      throw new IllegalStateException("no embedded database in " + pgData);
+    }
+    PostgresVersie.eisGelijkeMajor(pgData);
     Optional<Integer> draaiend = draaiendePoort(pgData);
     Database gestart = null;
     int poort;
@@ -83,7 +105,8 @@ public final class Backup {
       } catch (java.sql.SQLException e) {
         throw new IllegalStateException("another backup is running (or its slot is left): " + e.getMessage(), e);
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT pg_start_backup(?, true, false)")) {
+      // non-exclusive (the only kind from 15 on): the backup lasts as long as this session
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_backup_start(?, true)")) {
         ps.setString(1, "berichtenbox " + klaar.getFileName());
         ps.execute();
       }
@@ -92,7 +115,7 @@ public final class Backup {
       String label;
       String spcmap;
       try (Statement s = c.createStatement();
-          ResultSet r = s.executeQuery("SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)")) {
+          ResultSet r = s.executeQuery("SELECT labelfile, spcmapfile FROM pg_backup_stop(false)")) {
         r.next();
         label = r.getString(1);
         spcmap = r.getString(2);
@@ -103,7 +126,7 @@ public final class Backup {
       if (spcmap != null && !spcmap.isEmpty()) {
         Files.writeString(tijdelijk.resolve("tablespace_map"), spcmap);
       }
-      Files.move(tijdelijk, klaar, StandardCopyOption.ATOMIC_MOVE);
+      Bestanden.vastleggen(tijdelijk, klaar);
       voortgang.accept(String.format("backup %s: %d MB in %.1f s", klaar, bytes.get() >> 20,
           Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     } finally {
@@ -111,37 +134,54 @@ public final class Backup {
         gestart.close();
       }
     }
-    for (Path oud : teOud(doelMap, begin)) {
-      verwijder(oud);
-      voortgang.accept("deleted backup older than 7 days: " + oud.getFileName());
-    }
-    return klaar;
   }
 
-  /** Replaces the embedded database by {@code backup}; the engine must be stopped. Returns the messages in it. */
+  private static long grootte(Path map) throws IOException {
+    try (var walk = Files.walk(map)) {
+      return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  /**
+   * Restores {@code backup} and returns the messages in it; the engine must be stopped. A backup of
+   * files replaces the embedded database (the old one kept beside it); a backup of rows goes into
+   * the configured database, embedded (the old one moved aside likewise) or external (which must be
+   * empty).
+   */
   public static long herstel(EngineConfig config, Path backup, Consumer<String> voortgang) throws Exception {
-    if (!config.embeddedDatabase()) {
-      throw new IllegalStateException("restore covers the embedded PostgreSQL; restore an external one with its own tools");
+    if (LogischeBackup.is(backup)) {
+      return herstelLogisch(config, backup, voortgang);
     }
     if (!Files.exists(backup.resolve("backup_label")) || !Files.exists(backup.resolve("PG_VERSION"))) {
       throw new IllegalStateException(backup + " is not a backup made by 'berichtenbox backup'");
+    }
+    if (!config.embeddedDatabase()) {
+      throw new IllegalStateException(backup + " is a backup of the embedded database's files: it restores into the "
+          + "embedded database only (unset BERICHTENBOX_DB_URL). Into an external one goes a backup taken with "
+          + "BERICHTENBOX_DB_URL set (rows, not files)");
+    }
+    int major = PostgresVersie.vanMap(backup).orElseThrow();
+    if (major != PostgresVersie.EMBEDDED_MAJOR) {
+      throw new IllegalStateException(backup + " is a backup of PostgreSQL " + major + "; this engine runs PostgreSQL "
+          + PostgresVersie.EMBEDDED_MAJOR + ". Restore it with the engine version that made it, then run "
+          + "'bin/berichtenbox db-upgrade' (docs/operations.md, \"PostgreSQL version\")");
     }
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
     if (draaiendePoort(pgData).isPresent()) {
       throw new IllegalStateException("the engine (its database) is running on " + pgData + ": stop it first");
     }
     Instant begin = Instant.now();
-    if (Files.exists(pgData)) {
-      Path opzij = pgData.resolveSibling("pg.voor-herstel-" + NAAM.format(LocalDateTime.now(ZoneOffset.UTC)));
-      Files.move(pgData, opzij);
-      voortgang.accept("the current database moved aside to " + opzij + " (delete it when the restore is checked)");
+    Path tijdelijk = pgData.resolveSibling("pg.herstel-onvolledig");
+    if (Files.exists(tijdelijk)) {
+      verwijder(tijdelijk); // an earlier restore that did not finish
     }
     AtomicLong bytes = new AtomicLong();
-    kopieer(backup, pgData, false, bytes, voortgang);
-    Files.setPosixFilePermissions(pgData, PosixFilePermissions.fromString("rwx------"));
+    kopieer(backup, tijdelijk, false, bytes, voortgang);
+    Files.setPosixFilePermissions(tijdelijk, PosixFilePermissions.fromString("rwx------"));
+    zetOpzij(pgData, voortgang);
+    Bestanden.vastleggen(tijdelijk, pgData);
     try (Database db = Database.start(config);
-        Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + db.connectOptions().getPort()
-            + "/postgres", "postgres", "");
+        Connection c = db.jdbc();
         Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT count(*) FROM bericht")) {
       r.next();
@@ -149,6 +189,34 @@ public final class Backup {
       voortgang.accept(String.format("restored %s: %d messages, %d MB, in %.1f s", backup.getFileName(), n,
           bytes.get() >> 20, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
       return n;
+    }
+  }
+
+  private static long herstelLogisch(EngineConfig config, Path backup, Consumer<String> voortgang) throws Exception {
+    Instant begin = Instant.now();
+    if (config.embeddedDatabase()) {
+      Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
+      if (draaiendePoort(pgData).isPresent()) {
+        throw new IllegalStateException("the engine (its database) is running on " + pgData + ": stop it first");
+      }
+      zetOpzij(pgData, voortgang);
+    }
+    long n;
+    try (Database db = Database.startZonderMigratie(config)) {
+      voortgang.accept("restoring the rows of " + backup.getFileName() + " into " + db.url());
+      n = LogischeBackup.herstel(db, backup, voortgang);
+    }
+    voortgang.accept(String.format("restored %s: %d messages, in %.1f s", backup.getFileName(), n,
+        Duration.between(begin, Instant.now()).toMillis() / 1000.0));
+    return n;
+  }
+
+  /** Moves the embedded data directory aside (kept until the operator deletes it). */
+  private static void zetOpzij(Path pgData, Consumer<String> voortgang) throws IOException {
+    if (Files.exists(pgData)) {
+      Path opzij = pgData.resolveSibling("pg.voor-herstel-" + NAAM.format(LocalDateTime.now(ZoneOffset.UTC)));
+      Files.move(pgData, opzij, StandardCopyOption.ATOMIC_MOVE);
+      voortgang.accept("the current database moved aside to " + opzij + " (delete it when the restore is checked)");
     }
   }
 
@@ -234,7 +302,7 @@ public final class Backup {
     return out;
   }
 
-  private static void verwijder(Path dir) throws IOException {
+  static void verwijder(Path dir) throws IOException {
     try (var walk = Files.walk(dir)) {
       for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);

@@ -7,9 +7,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,25 +25,35 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
-  private final EmbeddedPostgres embedded;
-  private final PgConnectOptions connectOptions;
-  private final String jdbcUrl;
-  private final String jdbcUser;
-  private final String jdbcPassword;
+  /** A connection to a dead peer is given up after this long without an acknowledgement (TCP_USER_TIMEOUT). */
+  private static final int TCP_USER_TIMEOUT_MS = 20_000;
+  /** A request waits this long for a pooled connection before it is answered 503. */
+  private static final int POOL_WACHTTIJD_S = 5;
 
-  private Database(EmbeddedPostgres embedded, PgConnectOptions options, String jdbcUrl, String user, String pw) {
+  private final EmbeddedPostgres embedded;
+  private final DatabaseUrl url;
+
+  Database(EmbeddedPostgres embedded, DatabaseUrl url) {
     this.embedded = embedded;
-    this.connectOptions = options;
-    this.jdbcUrl = jdbcUrl;
-    this.jdbcUser = user;
-    this.jdbcPassword = pw;
+    this.url = url;
   }
 
   /** Starts (embedded) or reaches (external) PostgreSQL and migrates the schema. Blocking. */
   public static Database start(EngineConfig config) throws IOException {
-    Database db = config.embeddedDatabase() ? startEmbedded(config.dataDir()) : external(config.dbUrl());
-    db.migrate();
+    Database db = startZonderMigratie(config);
+    try {
+      db.migrate(null);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
     return db;
+  }
+
+  /** Starts (embedded) or reaches (external) PostgreSQL as it is: for restore and upgrade. Blocking. */
+  static Database startZonderMigratie(EngineConfig config) throws IOException {
+    return config.embeddedDatabase() ? startEmbedded(config.dataDir())
+        : new Database(null, DatabaseUrl.parse(config.dbUrl()));
   }
 
   private static Database startEmbedded(Path dataDir) throws IOException {
@@ -55,6 +62,7 @@ public final class Database implements AutoCloseable {
     Files.createDirectories(pgData);
     Files.createDirectories(work);
     stopOrphanedPostmaster(pgData);
+    PostgresVersie.eisGelijkeMajor(pgData);
     EmbeddedPostgres pg = EmbeddedPostgres.builder()
         .setDataDirectory(pgData)
         .setCleanDataDirectory(false)
@@ -70,11 +78,8 @@ public final class Database implements AutoCloseable {
         .setServerConfig("unix_socket_directories", pgData.toString())
         .setServerConfig("listen_addresses", "127.0.0.1")
         .start();
-    LOG.info("embedded PostgreSQL on port {} with data in {}", pg.getPort(), pgData);
-    PgConnectOptions options = new PgConnectOptions()
-        .setHost("127.0.0.1").setPort(pg.getPort()).setDatabase("postgres").setUser("postgres")
-        .setCachePreparedStatements(true).setPipeliningLimit(256);
-    return new Database(pg, options, pg.getJdbcUrl("postgres", "postgres"), "postgres", null);
+    LOG.info("embedded PostgreSQL {} on port {} with data in {}", PostgresVersie.EMBEDDED, pg.getPort(), pgData);
+    return new Database(pg, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
   }
 
   /**
@@ -109,54 +114,76 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static Database external(String url) {
-    URI uri = URI.create(url);
-    String user = null;
-    String pw = null;
-    if (uri.getRawUserInfo() != null) {
-      String[] ui = uri.getRawUserInfo().split(":", 2);
-      user = URLDecoder.decode(ui[0], StandardCharsets.UTF_8);
-      pw = ui.length > 1 ? URLDecoder.decode(ui[1], StandardCharsets.UTF_8) : null;
+  /**
+   * Migrates the schema with Flyway, to {@code doel} (a version) or, when null, to the newest. On
+   * several hosts the JDBC driver goes to the primary as the pool does.
+   */
+  void migrate(String doel) {
+    var flyway = Flyway.configure()
+        .dataSource(url.jdbcUrl(), null, null)
+        .jdbcProperties(jdbcProperties())
+        .locations("classpath:db/migration");
+    if (doel != null) {
+      flyway.target(doel);
     }
-    String dbName = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-    int port = uri.getPort() > 0 ? uri.getPort() : 5432;
-    PgConnectOptions options = new PgConnectOptions().setHost(uri.getHost()).setPort(port).setDatabase(dbName)
-        .setCachePreparedStatements(true).setPipeliningLimit(256);
-    if (user != null) {
-      options.setUser(user);
-    }
-    if (pw != null) {
-      options.setPassword(pw);
-    }
-    String jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + dbName;
-    return new Database(null, options, jdbc, user, pw);
+    flyway.load().migrate();
   }
 
-  private void migrate() {
-    Flyway.configure()
-        .dataSource(jdbcUrl, jdbcUser, jdbcPassword)
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
+  /** The newest schema version the engine's migrations make. */
+  String nieuwsteSchemaVersie() {
+    org.flywaydb.core.api.MigrationInfo[] alle = Flyway.configure()
+        .dataSource(url.jdbcUrl(), null, null).jdbcProperties(jdbcProperties())
+        .locations("classpath:db/migration").load().info().all();
+    return alle[alle.length - 1].getVersion().getVersion();
   }
 
-  /** A pool whose callbacks run on the caller's context; its wait queue is bounded (back-pressure). */
+  private java.util.Map<String, String> jdbcProperties() {
+    java.util.Map<String, String> m = new java.util.HashMap<>();
+    url.jdbcProperties().forEach((k, v) -> m.put((String) k, (String) v));
+    return m;
+  }
+
+  /** A JDBC connection (blocking): backups, restore, seeding. */
+  public java.sql.Connection jdbc() throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection(url.jdbcUrl(), url.jdbcProperties());
+  }
+
+  /**
+   * A pool whose callbacks run on the caller's context; its wait queue is bounded and a wait for
+   * a connection lasts {@value #POOL_WACHTTIJD_S} s at most (back-pressure: 503, never a hang).
+   * With several hosts (or read-write asked) each new connection goes to the current primary.
+   */
   public Pool pool(Vertx vertx, int size) {
-    return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(10_000).setShared(false))
-        .connectingTo(connectOptions)
-        .using(vertx)
-        .build();
+    var builder = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(10_000).setShared(false)
+            .setConnectionTimeout(POOL_WACHTTIJD_S).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
+        .with(new io.vertx.core.net.NetClientOptions()
+            .setConnectTimeout((int) url.connectTimeout().toMillis())
+            .setTcpNoDelay(true).setTcpKeepAlive(true).setTcpUserTimeout(TCP_USER_TIMEOUT_MS));
+    if (url.volgtPrimaire()) {
+      builder.connectingTo(new PrimaireVolger(vertx, url));
+    } else {
+      builder.connectingTo(connectOptions());
+    }
+    return builder.using(vertx).build();
   }
 
+  /** The connection options of the first host of the URL (the only one, embedded). */
   public PgConnectOptions connectOptions() {
-    return connectOptions;
+    return url.connectOptions(url.hosts().get(0));
+  }
+
+  /** The database's URL as parsed (password masked in its toString). */
+  public DatabaseUrl url() {
+    return url;
   }
 
   /** Fills the store for load tests (blocking): see {@link Seeder}. */
   public void seed(int afnemers, int burgers, int berichten, java.util.function.Consumer<String> progress)
       throws java.sql.SQLException {
-    Seeder.seed(jdbcUrl, jdbcUser, jdbcPassword, afnemers, burgers, berichten, progress);
+    try (java.sql.Connection c = jdbc()) {
+      Seeder.seed(c, afnemers, burgers, berichten, progress);
+    }
   }
 
   public boolean embedded() {
@@ -179,6 +206,7 @@ public final class Database implements AutoCloseable {
   public static boolean onbereikbaar(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+          || c instanceof PrimaireVolger.GeenPrimaireException
           || c instanceof io.vertx.sqlclient.ClosedConnectionException
           || c instanceof java.net.ConnectException
           || c instanceof io.netty.channel.ConnectTimeoutException
@@ -190,7 +218,9 @@ public final class Database implements AutoCloseable {
       if (c instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
           && (pe.getSqlState().startsWith("08") || pe.getSqlState().startsWith("57P")
               // insufficient resources: disk full (53100), out of memory, too many connections
-              || pe.getSqlState().startsWith("53"))) {
+              || pe.getSqlState().startsWith("53")
+              // a standby or a primary being demoted: read_only_sql_transaction; the next host will do
+              || pe.getSqlState().equals("25006"))) {
         return true;
       }
     }

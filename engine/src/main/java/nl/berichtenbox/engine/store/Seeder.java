@@ -1,7 +1,6 @@
 package nl.berichtenbox.engine.store;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -37,9 +36,9 @@ public final class Seeder {
     return out;
   }
 
-  public static void seed(String jdbcUrl, String user, String password, int afnemers, int burgers, int berichten,
+  static void seed(Connection c, int afnemers, int burgers, int berichten,
       Consumer<String> progress) throws SQLException {
-    try (Connection c = DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement()) {
+    try (Statement s = c.createStatement()) {
       s.execute("SET synchronous_commit = off"); // a seed is re-run, not recovered
       s.execute("SET maintenance_work_mem = '512MB'");
       long t0 = System.nanoTime();
