@@ -27,13 +27,28 @@ public final class PgStand {
     }
     JsonObject nu = new JsonObject();
     try (Connection c = DriverManager.getConnection(args[0], "postgres", ""); Statement s = c.createStatement()) {
-      try (ResultSet r = s.executeQuery("SELECT wal_records, wal_fpi, wal_bytes::bigint, wal_write, wal_sync FROM pg_stat_wal")) {
+      int versie;
+      try (ResultSet r = s.executeQuery("SHOW server_version_num")) {
+        r.next();
+        versie = Integer.parseInt(r.getString(1));
+      }
+      // PostgreSQL 17 moved the checkpoint counters to pg_stat_checkpointer, 18 the WAL writes and
+      // syncs to pg_stat_io; the same figures are read from where each major keeps them
+      try (ResultSet r = s.executeQuery(versie >= 180000
+          ? "SELECT wal_records, wal_fpi, wal_bytes::bigint, (SELECT sum(writes)::bigint FROM pg_stat_io WHERE object = 'wal'),"
+              + " (SELECT sum(fsyncs)::bigint FROM pg_stat_io WHERE object = 'wal') FROM pg_stat_wal"
+          : "SELECT wal_records, wal_fpi, wal_bytes::bigint, wal_write, wal_sync FROM pg_stat_wal")) {
         r.next();
         nu.put("walRecords", r.getLong(1)).put("walFullPageImages", r.getLong(2)).put("walBytes", r.getLong(3))
             .put("walWrites", r.getLong(4)).put("walSyncs", r.getLong(5));
       }
-      try (ResultSet r = s.executeQuery("""
-          SELECT checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend, buffers_clean FROM pg_stat_bgwriter""")) {
+      try (ResultSet r = s.executeQuery(versie >= 170000
+          ? """
+            SELECT c.num_timed, c.num_requested, c.buffers_written,
+              (SELECT coalesce(sum(writes), 0)::bigint FROM pg_stat_io WHERE backend_type = 'client backend' AND object = 'relation'),
+              b.buffers_clean FROM pg_stat_checkpointer c, pg_stat_bgwriter b"""
+          : """
+            SELECT checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend, buffers_clean FROM pg_stat_bgwriter""")) {
         r.next();
         nu.put("checkpointsTimed", r.getLong(1)).put("checkpointsRequested", r.getLong(2))
             .put("buffersCheckpoint", r.getLong(3)).put("buffersBackend", r.getLong(4)).put("buffersClean", r.getLong(5));
