@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import nl.berichtenbox.engine.kafka.EmbeddedKafka;
+import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

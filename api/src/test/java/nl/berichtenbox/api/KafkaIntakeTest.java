@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import nl.berichtenbox.api.http.CitizenJwt;
 import nl.berichtenbox.engine.config.EngineConfig;
-import nl.berichtenbox.engine.kafka.EmbeddedKafka;
+import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import nl.berichtenbox.engine.Engine;
-import nl.berichtenbox.engine.kafka.EmbeddedKafka;
+import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.engine.kafka.Producent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -40,7 +40,7 @@ public final class Engine implements AutoCloseable {
   private final nl.berichtenbox.engine.abonnementen.Validatieservice validatieservice;
   private final nl.berichtenbox.engine.rapportage.Rapportages rapportages;
   private final nl.berichtenbox.engine.abonnementen.Abonnementservice abonnementservice;
-  private nl.berichtenbox.engine.kafka.EmbeddedKafka embeddedKafka;
+  private nl.berichtenbox.engine.kafka.EmbeddedBroker embeddedKafka;
   private nl.berichtenbox.engine.kafka.KafkaIntake kafkaIntake;
   private nl.berichtenbox.engine.kafka.OutboxRelay relay;
   private nl.berichtenbox.engine.kafka.OutboxRelay notificatieRelay;
@@ -143,7 +143,7 @@ public final class Engine implements AutoCloseable {
     try {
       kafkaBootstrap = config.kafkaBootstrap();
       if ("embedded".equals(kafkaBootstrap)) {
-        embeddedKafka = nl.berichtenbox.engine.kafka.EmbeddedKafka.start(config.dataDir().resolve("kafka"));
+        embeddedKafka = nl.berichtenbox.engine.kafka.EmbeddedBroker.start(config.dataDir().resolve("kafka"));
         kafkaBootstrap = embeddedKafka.bootstrapServers();
         LOG.info("embedded Kafka (KRaft) on {}", kafkaBootstrap);
       }
