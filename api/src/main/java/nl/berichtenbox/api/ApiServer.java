@@ -89,7 +89,11 @@ public final class ApiServer implements AutoCloseable {
     return verticles.get(0);
   }
 
-  /** Graceful: readiness goes false, new requests get 503, in-flight ones finish, then all stops. */
+  /**
+   * Graceful: readiness goes false; requests are still served for {@code afsluitWachttijd} (a
+   * balancer's health check moves clients away meanwhile); then new requests get 503, in-flight
+   * ones finish, and all stops.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -97,6 +101,16 @@ public final class ApiServer implements AutoCloseable {
     }
     closed = true;
     engine.afsluiten();
+    long wacht = engine.config().afsluitWachttijd().toMillis();
+    if (wacht > 0) {
+      LOG.info("not ready; serving {} ms more before refusing new requests", wacht);
+      try {
+        Thread.sleep(wacht);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    engine.weigerNieuweVerzoeken();
     for (String id : deployments) {
       try {
         engine.vertx().undeploy(id).toCompletionStage().toCompletableFuture()

@@ -149,7 +149,7 @@ public final class HttpVerticle extends VerticleBase {
       }
     }
     // a draining process takes no new work; /health answers for itself (ready: 503, with the reason)
-    if (engine.gereedheid().wordtAfgesloten() && !path.startsWith("/health")) {
+    if (engine.gereedheid().weigertNieuweVerzoeken() && !path.startsWith("/health")) {
       res.putHeader("Retry-After", "1").putHeader("Connection", "close");
       Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine wordt afgesloten");
       return;

@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class HotPathsBenchmark {
-  private final Snelheidsbegrenzer begrenzer = new Snelheidsbegrenzer();
+  private final Snelheidsbegrenzer begrenzer = new Snelheidsbegrenzer(() -> 1);
   private Cursor cursor;
   private String getekend;
   private Pseudoniem pseudoniem;

@@ -48,7 +48,7 @@ public final class Engine implements AutoCloseable {
   private String kafkaBootstrap;
   private org.apache.kafka.clients.admin.Admin kafkaAdmin;
   private final nl.berichtenbox.engine.intake.Snelheidsbegrenzer snelheidsbegrenzer =
-      new nl.berichtenbox.engine.intake.Snelheidsbegrenzer();
+      new nl.berichtenbox.engine.intake.Snelheidsbegrenzer(metrics.processenGereed::get);
 
   private final nl.berichtenbox.engine.notificaties.Notifier notifier;
   private final nl.berichtenbox.engine.sla.Incidenten incidenten;
@@ -217,10 +217,18 @@ public final class Engine implements AutoCloseable {
   /** Whether this process is ready, and why not: for /health/ready, the heartbeats and the HTTP guard. */
   public Gereedheid gereedheid() { return gereedheid; }
 
-  /** This process drains (SIGTERM): not ready from now on, its heartbeat says so at once. */
+  /**
+   * This process drains (SIGTERM): not ready from now on, its heartbeat says so at once; it goes on
+   * serving until {@link #weigerNieuweVerzoeken()}.
+   */
   public void afsluiten() {
     gereedheid.afsluiten();
     hartslag.afsluiten();
+  }
+
+  /** New requests are refused from now on (503, Connection: close): the drain's last part. */
+  public void weigerNieuweVerzoeken() {
+    gereedheid.weigerNieuweVerzoeken();
   }
   /** The clock of the notifier and the service-level calendar (tests move it). */
   public java.time.Clock clock() { return clock; }

@@ -47,6 +47,7 @@ public final class Gereedheid {
   private final Supplier<Future<Boolean>> kafka;
   private final BooleanSupplier schijfVol;
   private volatile boolean afsluiten;
+  private volatile boolean weigeren;
 
   Gereedheid(Pool pool, Supplier<Future<Boolean>> kafka, BooleanSupplier schijfVol) {
     this.pool = pool;
@@ -59,9 +60,23 @@ public final class Gereedheid {
     afsluiten = true;
   }
 
-  /** Whether this process drains: it takes no new requests. */
+  /** Whether this process drains (not ready, its heartbeat says so). */
   public boolean wordtAfgesloten() {
     return afsluiten;
+  }
+
+  /**
+   * From now on new requests are refused (503 + Connection: close); until then a draining process
+   * goes on serving, so a balancer that has not yet seen it unready sends no client into a refusal.
+   */
+  void weigerNieuweVerzoeken() {
+    afsluiten = true;
+    weigeren = true;
+  }
+
+  /** Whether this process refuses new requests (the last part of a drain). */
+  public boolean weigertNieuweVerzoeken() {
+    return weigeren;
   }
 
   /** Whether the data directory is short of space: the process takes no writes. */

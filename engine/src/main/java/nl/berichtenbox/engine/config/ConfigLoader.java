@@ -84,7 +84,8 @@ public final class ConfigLoader {
       s("pushOpgevenNa", "PUSH_OPGEVEN_NA", "P6D", "after this long failing, a batch of receipts is recorded as undeliverable"),
       s("onderhoudsvensters", "ONDERHOUDSVENSTERS", nl.berichtenbox.engine.sla.Onderhoudsvensters.STANDAARD,
           "planned maintenance windows, comma-separated: SOORT WEEK DAG HH:MM-HH:MM, then downtime or zonder-downtime (Europe/Amsterdam)"),
-      s("shutdownTimeout", "SHUTDOWN_TIMEOUT", "PT20S", "graceful drain on SIGTERM at most"));
+      s("shutdownTimeout", "SHUTDOWN_TIMEOUT", "PT20S", "graceful drain on SIGTERM at most"),
+      s("afsluitWachttijd", "AFSLUIT_WACHTTIJD", "PT0S", "after SIGTERM: not ready at once, but requests are still served this long before new ones are refused, so a load balancer's health check moves clients away first (its interval times its failure threshold, plus a margin); PT0S refuses at once"));
 
   private static Setting s(String key, String env, String def, String description) {
     String flag = "--" + key.replaceAll("([A-Z])", "-$1").toLowerCase();
@@ -299,6 +300,7 @@ public final class ConfigLoader {
       r.error("ontvangstbewijsBewaartermijn", "must be at least P7D (the contract keeps receipts 7 days)");
     }
     Duration shutdown = r.duration("shutdownTimeout");
+    Duration afsluitWacht = r.durationOfNul("afsluitWachttijd");
     Duration pushBasis = r.duration("pushBackoffBasis");
     Duration pushMax = r.duration("pushBackoffMax");
     Duration pushOpgeven = r.duration("pushOpgevenNa");
@@ -317,7 +319,7 @@ public final class ConfigLoader {
         venster, Map.copyOf(abonnementenQuota), validatieQuotum, cert, key, tlsEngine, r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
         maxInFlight, maxBodyInFlight, kopTimeout, bodyTimeout, bodyMinRate, antwoordTimeout, minVrijMb, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, intakeWacht, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
-        notificaties, onderhoud, shutdown);
+        notificaties, onderhoud, shutdown, afsluitWacht);
   }
 
   /** A subject line: one line of text (a header must not carry a line break). */
@@ -367,6 +369,17 @@ public final class ConfigLoader {
         }
         return d;
       }, "an ISO-8601 duration such as PT0.25S or P7D", null);
+    }
+
+    /** A duration that may be zero (off). */
+    Duration durationOfNul(String key) {
+      return parse(key, s -> {
+        Duration d = Duration.parse(s);
+        if (d.isNegative()) {
+          throw new OutOfRange("must not be negative");
+        }
+        return d;
+      }, "an ISO-8601 duration such as PT5S (PT0S: none)", Duration.ZERO);
     }
 
     private <T> T parse(String key, Function<String, T> f, String what, T fallback) {

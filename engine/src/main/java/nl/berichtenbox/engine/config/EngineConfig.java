@@ -48,7 +48,8 @@ public record EngineConfig(
     Duration pushOpgevenNa,
     NotificatieConfig notificaties,
     nl.berichtenbox.engine.sla.Onderhoudsvensters onderhoudsvensters,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Duration afsluitWachttijd) {
 
   public boolean embeddedDatabase() {
     return dbUrl == null;

@@ -42,6 +42,8 @@ public final class EngineMetrics {
   /** Bytes free in the data directory (-1 while unknown or the guard is off). */
   public final java.util.concurrent.atomic.AtomicLong dataVrijBytes = new java.util.concurrent.atomic.AtomicLong(-1);
   public final LongAdder httpShed = new LongAdder();
+  /** Engine processes that said they were ready in the last 45 s (heartbeats), this one included; 0 while unknown. */
+  public final java.util.concurrent.atomic.AtomicInteger processenGereed = new java.util.concurrent.atomic.AtomicInteger();
   /** Requests answered 503 because no answer was ready within the answer deadline (the database held them). */
   public final LongAdder httpTeLaat = new LongAdder();
   /** Connections closed because a request's head or body came too slowly (slowloris, slow POST). */
@@ -151,6 +153,9 @@ public final class EngineMetrics {
         httpTeLaat);
     counter(sb, "berichtenbox_http_slow_closed_total", "connections closed because a request's head or body came too slowly",
         httpTraagGesloten);
+    sb.append("# HELP berichtenbox_processen_gereed engine processes ready in the last 45 s (heartbeats); an afnemer's "
+        + "rate limit is shared among them\n# TYPE berichtenbox_processen_gereed gauge\n")
+        .append("berichtenbox_processen_gereed ").append(processenGereed.get()).append('\n');
     sb.append("# HELP berichtenbox_http_in_flight requests under way\n# TYPE berichtenbox_http_in_flight gauge\n")
         .append("berichtenbox_http_in_flight ").append(httpInFlight.get()).append('\n');
     counter(sb, "berichtenbox_http_5xx_total", "HTTP requests answered 5xx", http5xx);

@@ -29,8 +29,14 @@ import org.HdrHistogram.Histogram;
  */
 public final class Hartslag {
   private static final String SLAG = """
-      INSERT INTO hartslag (minuut, proces, gereed) VALUES (date_trunc('minute', now()), $1, $2)
-      ON CONFLICT (minuut, proces) DO UPDATE SET gereed = hartslag.gereed OR EXCLUDED.gereed""";
+      INSERT INTO hartslag (minuut, proces, gereed, laatst_gereed)
+      VALUES (date_trunc('minute', now()), $1, $2, CASE WHEN $2 THEN now() END)
+      ON CONFLICT (minuut, proces) DO UPDATE SET gereed = hartslag.gereed OR EXCLUDED.gereed,
+        laatst_gereed = coalesce(EXCLUDED.laatst_gereed, hartslag.laatst_gereed)""";
+  /** The processes that said they were ready in the last 45 s: two heartbeats may be missed. */
+  private static final String GEREED = """
+      SELECT count(DISTINCT proces)::int FROM hartslag
+      WHERE minuut >= date_trunc('minute', now()) - interval '1 minute' AND laatst_gereed > now() - interval '45 seconds'""";
   private static final String STORING = """
       INSERT INTO gereedheid_storing (minuut, proces, reden)
       SELECT unnest($1::timestamptz[]), $2, unnest($3::text[]) ON CONFLICT DO NOTHING""";
@@ -60,6 +66,7 @@ public final class Hartslag {
     this.gereedheid = gereedheid;
     this.loop = new BackgroundLoop(vertx, "heartbeat", 20_000, this::slag, e -> { })
         .every(60_000, this::metingen)
+        .every(5_000, this::telGereed)
         .every(24 * 3_600_000L, () -> pool.query(OPRUIMEN).execute());
   }
 
@@ -90,9 +97,16 @@ public final class Hartslag {
         .compose(x -> {
           if (r != null) {
             onthoud(minuut, r);
+          } else {
+            telGereed(); // a process that has just started counts itself (and is counted) at once
           }
           return schrijfStoringen();
         })).map(x -> false);
+  }
+
+  /** How many processes serve now ({@code berichtenbox_processen_gereed}): the rate limits are shared among them. */
+  private void telGereed() {
+    pool.query(GEREED).execute().onSuccess(rows -> metrics.processenGereed.set(rows.iterator().next().getInteger(0)));
   }
 
   private void onthoud(Instant minuut, String reden) {
