@@ -56,8 +56,8 @@ class MeerdereEnginesTest {
         Api.await("each process counts three", Duration.ofSeconds(30),
             () -> metriek(api, "berichtenbox_processen_gereed") == 3, () -> "");
       }
-      gedeeldeLimiet(apis);
-      rollendeHerstart(envs, processen, apis, db);
+      JsonObject limiet = gedeeldeLimiet(apis);
+      rollendeHerstart(envs, processen, apis, db, limiet);
     } finally {
       for (Process p : processen) {
         p.destroyForcibly();
@@ -67,7 +67,7 @@ class MeerdereEnginesTest {
   }
 
   /** A limit of 30/s, offered far more through all three: about 30/s taken in all, not 90/s. */
-  private static void gedeeldeLimiet(List<Api> apis) throws Exception {
+  private static JsonObject gedeeldeLimiet(List<Api> apis) throws Exception {
     Api.Afnemer a = apis.get(0).newAfnemer();
     apis.get(0).send("PATCH", "/api/v1/beheer/afnemers/" + a.oin(), TestEngine.ADMIN, "application/merge-patch+json",
         "{\"limietPerSeconde\":30}").expect(200);
@@ -104,16 +104,19 @@ class MeerdereEnginesTest {
     assertTrue(genomen.get() <= verwacht * 1.3, "taken " + genomen + " in " + seconden + " s; the limit allows about "
         + Math.round(verwacht) + " (three times that without sharing)");
     assertTrue(genomen.get() >= verwacht * 0.5, "taken " + genomen + ", expected about " + Math.round(verwacht));
+    return new JsonObject().put("limietPerSeconde", 30).put("seconden", Math.round(seconden * 10) / 10.0)
+        .put("genomen", genomen.get()).put("genomenPerSeconde", Math.round(genomen.get() / seconden * 10) / 10.0)
+        .put("geweigerd429", teVeel.get());
   }
 
-  private static void rollendeHerstart(List<Map<String, String>> envs, List<Process> processen, List<Api> apis, String db)
-      throws Exception {
+  private static void rollendeHerstart(List<Map<String, String>> envs, List<Process> processen, List<Api> apis, String db,
+      JsonObject limiet) throws Exception {
     Api.Afnemer a = apis.get(0).newAfnemer();
     List<String> bsns = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       bsns.add(apis.get(0).newBurger(a));
     }
-    JsonObject meting = new JsonObject();
+    JsonObject meting = new JsonObject().put("gedeeldeLimiet", limiet);
     try (Balancer balancer = new Balancer(apis);
         Intakebelasting zenders = new Intakebelasting(balancer, a, bsns, 8).start()) {
       Thread.sleep(3_000);

@@ -58,7 +58,7 @@ class SynchroneStandbyTest {
             Thread.sleep(3_000);
             long weg = zenders.nu();
             standby.stop();
-            Thread.sleep(10_000);
+            Thread.sleep(Long.getLong("berichtenbox.drill.standbyWegMs", 10_000));
             long terug = zenders.nu();
             standby.start();
             Api.await("an accepted message after the standby returned", Duration.ofSeconds(60),
@@ -104,6 +104,7 @@ class SynchroneStandbyTest {
 
             JsonObject meting = new JsonObject()
                 .put("antwoordDeadlineMs", deadline.toMillis())
+                .put("standbyWegMs", terug - weg)
                 .put("langsteAntwoordMs", uit.stream().mapToLong(Intakebelasting.Uitkomst::duurMs).max().orElse(0))
                 .put("geweigerdTijdensUitval", geweigerd)
                 .put("secondenTerugTotEersteAanname", (eersteNa - terug) / 1000.0)
