@@ -188,6 +188,25 @@ public final class Api {
         .put("berichten", berichten);
   }
 
+  /**
+   * Sends {@code batches} batches of {@code perBatch} messages to {@code bsn}, waits until each has
+   * its receipt, and returns their berichtIds.
+   */
+  public java.util.List<String> stuurBatches(Afnemer a, String bsn, int batches, int perBatch) {
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (int b = 0; b < batches; b++) {
+      JsonArray berichten = new JsonArray();
+      for (int i = 0; i < perBatch; i++) {
+        JsonObject m = bericht(bsn);
+        ids.add(m.getString("berichtId"));
+        berichten.add(m);
+      }
+      post("/api/v1/batches", a.key(), batch(berichten)).expect(202);
+    }
+    await(ids.size() + " receipts", () -> receiptCounts(a).keySet().containsAll(ids));
+    return ids;
+  }
+
   /** The afnemer's whole receipt feed, as the number of receipts per berichtId. */
   public java.util.Map<String, Integer> receiptCounts(Afnemer a) {
     java.util.Map<String, Integer> out = new java.util.HashMap<>();

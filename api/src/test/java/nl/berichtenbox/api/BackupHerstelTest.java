@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,16 +43,7 @@ class BackupHerstelTest {
       EngineProcess.awaitReady(api);
       a = api.newAfnemer();
       String bsn = api.newBurger(a);
-      for (int b = 0; b < 3; b++) {
-        JsonArray berichten = new JsonArray();
-        for (int i = 0; i < 100; i++) {
-          JsonObject m = Api.bericht(bsn);
-          voor.add(m.getString("berichtId"));
-          berichten.add(m);
-        }
-        api.post("/api/v1/batches", a.key(), Api.batch(berichten)).expect(202);
-      }
-      Api.await("300 receipts", () -> api.receiptCounts(a).size() == 300);
+      voor.addAll(api.stuurBatches(a, bsn, 3, 100));
 
       // intake goes on while the backup is taken
       AtomicBoolean stop = new AtomicBoolean();

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import nl.berichtenbox.api.http.CitizenJwt;
-import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.store.DatabaseUrl;
 import nl.berichtenbox.engine.store.PostgresVersie;
@@ -68,19 +64,11 @@ class ExternePostgresTest {
   }
 
   private static EngineConfig config(String dbUrl) throws Exception {
-    Map<String, String> env = new HashMap<>(Map.of(
-        "BERICHTENBOX_DB_URL", dbUrl,
-        "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-extern").toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(PostgresServer.vrijePoort()),
-        "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
-        "BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN,
-        "BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET,
-        "BERICHTENBOX_HTTP_INSTANCES", "1"));
-    return ConfigLoader.load(List.of(), env);
+    return TestEngine.eigenConfig(Map.of("BERICHTENBOX_DB_URL", dbUrl));
   }
 
   private static Api api(EngineConfig c) {
-    return new Api("http://127.0.0.1:" + c.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+    return TestEngine.api(c);
   }
 
   @Test
@@ -149,16 +137,7 @@ class ExternePostgresTest {
       Api api = api(c);
       a = api.newAfnemer();
       String bsn = api.newBurger(a);
-      for (int b = 0; b < 3; b++) {
-        JsonArray berichten = new JsonArray();
-        for (int i = 0; i < 100; i++) {
-          JsonObject m = Api.bericht(bsn);
-          voor.add(m.getString("berichtId"));
-          berichten.add(m);
-        }
-        api.post("/api/v1/batches", a.key(), Api.batch(berichten)).expect(202);
-      }
-      Api.await("300 receipts", () -> api.receiptCounts(a).size() == 300);
+      voor.addAll(api.stuurBatches(a, bsn, 3, 100));
 
       AtomicBoolean stop = new AtomicBoolean();
       Thread zender = new Thread(() -> {
@@ -206,11 +185,7 @@ class ExternePostgresTest {
     out = EngineProcess.cli(Map.of("BERICHTENBOX_DATA_DIR", data.toString()), "extern-restore-embedded", "restore", backup);
     assertTrue(out.contains("restored " + Path.of(backup).getFileName() + ": " + n + " messages"), out);
     assertEquals(Integer.toString(PostgresVersie.EMBEDDED_MAJOR), Files.readString(data.resolve("pg/PG_VERSION")).trim());
-    Map<String, String> env = new HashMap<>(Map.of("BERICHTENBOX_DATA_DIR", data.toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(PostgresServer.vrijePoort()), "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
-        "BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN, "BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET,
-        "BERICHTENBOX_HTTP_INSTANCES", "1"));
-    controleer(ConfigLoader.load(List.of(), env), a, voor, n);
+    controleer(TestEngine.eigenConfig(Map.of("BERICHTENBOX_DATA_DIR", data.toString())), a, voor, n);
     TestEngine.verwijder(data);
   }
 

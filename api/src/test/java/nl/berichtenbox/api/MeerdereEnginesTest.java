@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -150,16 +146,7 @@ class MeerdereEnginesTest {
       assertEquals(0, fouten.getOrDefault("java.net.ConnectException", 0L), "sent to a stopped engine: " + fouten);
       int alOpgeslagen = zenders.probeerOpnieuw(apis.get(0), Duration.ofSeconds(60));
       Set<String> geaccepteerd = new HashSet<>(zenders.geaccepteerd());
-      Set<String> opgeslagen = new HashSet<>();
-      try (Connection c = DriverManager.getConnection(db.replace("postgresql://postgres@", "jdbc:postgresql://"), "postgres", "");
-          PreparedStatement ps = c.prepareStatement("SELECT bericht_id::text FROM bericht WHERE oin = ?")) {
-        ps.setString(1, a.oin());
-        try (ResultSet r = ps.executeQuery()) {
-          while (r.next()) {
-            opgeslagen.add(r.getString(1));
-          }
-        }
-      }
+      Set<String> opgeslagen = TestEngine.opgeslagen(db.replace("postgresql://postgres@", "jdbc:postgresql://"), a.oin());
       assertEquals(geaccepteerd, opgeslagen, "stored against acknowledged (after the client's retries)");
       Api.await("a receipt for each of the " + geaccepteerd.size() + " messages", Duration.ofSeconds(60),
           () -> apis.get(1).receiptCounts(a).size() == geaccepteerd.size(), () -> "");

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,8 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import nl.berichtenbox.api.http.CitizenJwt;
-import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +60,7 @@ class PostgresFailoverTest {
   }
 
   private static void drill(EngineConfig config, PostgresServer primair, PostgresServer standby) throws Exception {
-    Api api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+    Api api = TestEngine.api(config);
     try (ApiServer engine = ApiServer.start(config)) {
       Api.Afnemer a = api.newAfnemer();
       List<String> bsns = new ArrayList<>();
@@ -152,16 +147,7 @@ class PostgresFailoverTest {
         Set<String> geaccepteerd = new HashSet<>(zenders.geaccepteerd());
 
         // every acknowledged message is on the promoted standby ...
-        Set<String> opStandby = new HashSet<>();
-        try (Connection c = standby.jdbc("berichtenbox");
-            PreparedStatement ps = c.prepareStatement("SELECT bericht_id::text FROM bericht WHERE oin = ?")) {
-          ps.setString(1, a.oin());
-          try (ResultSet r = ps.executeQuery()) {
-            while (r.next()) {
-              opStandby.add(r.getString(1));
-            }
-          }
-        }
+        Set<String> opStandby = TestEngine.opgeslagen("jdbc:postgresql://127.0.0.1:" + standby.port() + "/berichtenbox", a.oin());
         Set<String> kwijt = new HashSet<>(geaccepteerd);
         kwijt.removeAll(opStandby);
         assertEquals(Set.of(), kwijt, "acknowledged messages missing on the promoted standby");
@@ -221,14 +207,6 @@ class PostgresFailoverTest {
   }
 
   private static EngineConfig config(String dbUrl) throws Exception {
-    Map<String, String> env = new HashMap<>(Map.of(
-        "BERICHTENBOX_DB_URL", dbUrl,
-        "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-failover").toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(PostgresServer.vrijePoort()),
-        "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
-        "BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN,
-        "BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET,
-        "BERICHTENBOX_HTTP_INSTANCES", "2"));
-    return ConfigLoader.load(List.of(), env);
+    return TestEngine.eigenConfig(Map.of("BERICHTENBOX_DB_URL", dbUrl, "BERICHTENBOX_HTTP_INSTANCES", "2"));
   }
 }

@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import nl.berichtenbox.api.http.CitizenJwt;
-import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.store.PostgresUpgrade;
 import nl.berichtenbox.engine.store.PostgresVersie;
@@ -97,16 +95,13 @@ class PostgresUpgradeTest {
 
   private static EngineConfig config(Path data, String dbUrl) throws Exception {
     Map<String, String> env = env(data);
-    env.putAll(Map.of("BERICHTENBOX_HTTP_PORT", Integer.toString(PostgresServer.vrijePoort()),
-        "BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN, "BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET,
-        "BERICHTENBOX_HTTP_INSTANCES", "1"));
     if (dbUrl != null) {
       env.put("BERICHTENBOX_DB_URL", dbUrl);
     }
-    return ConfigLoader.load(List.of(), env);
+    return TestEngine.eigenConfig(env);
   }
 
   private static Api api(EngineConfig c) {
-    return new Api("http://127.0.0.1:" + c.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+    return TestEngine.api(c);
   }
 }

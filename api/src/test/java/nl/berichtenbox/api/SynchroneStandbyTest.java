@@ -6,18 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import nl.berichtenbox.api.http.CitizenJwt;
-import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +40,7 @@ class SynchroneStandbyTest {
         PostgresFailoverTest.zetSynchroon(primair, true);
         Duration deadline = Duration.ofSeconds(3);
         EngineConfig config = config(primair.url("berichtenbox"), deadline);
-        Api api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+        Api api = TestEngine.api(config);
         try (ApiServer engine = ApiServer.start(config)) {
           Api.Afnemer a = api.newAfnemer();
           List<String> bsns = new ArrayList<>();
@@ -83,16 +77,8 @@ class SynchroneStandbyTest {
 
             int alOpgeslagen = zenders.probeerOpnieuw(api, Duration.ofSeconds(60));
             Set<String> geaccepteerd = new HashSet<>(zenders.geaccepteerd());
-            Set<String> opgeslagen = new HashSet<>();
-            try (Connection c = primair.jdbc("berichtenbox");
-                PreparedStatement ps = c.prepareStatement("SELECT bericht_id::text FROM bericht WHERE oin = ?")) {
-              ps.setString(1, a.oin());
-              try (ResultSet r = ps.executeQuery()) {
-                while (r.next()) {
-                  opgeslagen.add(r.getString(1));
-                }
-              }
-            }
+            Set<String> opgeslagen = TestEngine.opgeslagen("jdbc:postgresql://127.0.0.1:" + primair.port() + "/berichtenbox",
+                a.oin());
             assertEquals(geaccepteerd, opgeslagen, "stored messages against acknowledged ones (after the retries)");
             Api.await("a receipt for each of the " + geaccepteerd.size() + " messages", Duration.ofSeconds(60),
                 () -> feed.perBericht().keySet().containsAll(geaccepteerd), () -> feed.perBericht().size() + " read");
@@ -119,15 +105,7 @@ class SynchroneStandbyTest {
   }
 
   private static EngineConfig config(String dbUrl, Duration deadline) throws Exception {
-    Map<String, String> env = new HashMap<>(Map.of(
-        "BERICHTENBOX_DB_URL", dbUrl,
-        "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-standby").toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(PostgresServer.vrijePoort()),
-        "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
-        "BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN,
-        "BERICHTENBOX_PORTAL_JWT_SECRET", TestEngine.JWT_SECRET,
-        "BERICHTENBOX_HTTP_INSTANCES", "2",
+    return TestEngine.eigenConfig(Map.of("BERICHTENBOX_DB_URL", dbUrl, "BERICHTENBOX_HTTP_INSTANCES", "2",
         "BERICHTENBOX_HTTP_ANTWOORD_TIMEOUT", deadline.toString()));
-    return ConfigLoader.load(List.of(), env);
   }
 }

@@ -98,6 +98,47 @@ public final class TestEngine {
     return "postgresql://postgres@127.0.0.1:" + server().engine().database().connectOptions().getPort() + "/" + name;
   }
 
+  /**
+   * The configuration of an engine of its own (a data directory and a free port of its own, the
+   * test tokens, one HTTP instance) with {@code settings} added or overriding: for tests on servers
+   * they start themselves.
+   */
+  public static EngineConfig eigenConfig(Map<String, String> settings) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
+        "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-eigen").toString(),
+        "BERICHTENBOX_HTTP_PORT", Integer.toString(port),
+        "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
+        "BERICHTENBOX_ADMIN_TOKEN", ADMIN,
+        "BERICHTENBOX_PORTAL_JWT_SECRET", JWT_SECRET,
+        "BERICHTENBOX_HTTP_INSTANCES", "1"));
+    env.putAll(settings);
+    return ConfigLoader.load(List.of(), env);
+  }
+
+  /** A client of the engine with this configuration. */
+  public static Api api(EngineConfig config) {
+    return new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(JWT_SECRET));
+  }
+
+  /** The berichtIds stored for {@code oin} in the database at {@code jdbcUrl} (as the superuser, no password). */
+  public static java.util.Set<String> opgeslagen(String jdbcUrl, String oin) throws Exception {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "");
+        java.sql.PreparedStatement ps = c.prepareStatement("SELECT bericht_id::text FROM bericht WHERE oin = ?")) {
+      ps.setString(1, oin);
+      try (java.sql.ResultSet r = ps.executeQuery()) {
+        while (r.next()) {
+          ids.add(r.getString(1));
+        }
+      }
+    }
+    return ids;
+  }
+
   /** Deletes a directory tree, as far as it can. */
   static void verwijder(Path dir) {
     try (var s = Files.walk(dir)) {
