@@ -41,21 +41,12 @@ class PostgresFailoverTest {
 
   @Test
   void theEngineFollowsThePromotedStandbyAndLosesNothingAcknowledged() throws Exception {
-    Map<String, String> conf = Map.of("max_connections", "100", "wal_level", "replica", "max_wal_senders", "5",
-        "hot_standby", "on", "shared_buffers", "128MB");
-    try (PostgresServer primair = PostgresServer.nieuw("primair", conf)) {
-      primair.start();
-      primair.sql("postgres", "CREATE DATABASE berichtenbox");
-      try (PostgresServer standby = PostgresServer.standbyVan(primair, "standby1", conf)) {
-        standby.start();
-        Api.await("the standby streams", Duration.ofSeconds(60),
-            () -> sqlOf(primair, "SELECT state FROM pg_stat_replication WHERE application_name = 'standby1'").equals("streaming"),
-            () -> "");
-        // the standby first: the engine must pick the host that writes, not the first one named
-        EngineConfig config = config("postgresql://postgres@127.0.0.1:" + standby.port() + ",127.0.0.1:" + primair.port()
-            + "/berichtenbox?target_session_attrs=read-write&connect_timeout=2");
-        drill(config, primair, standby);
-      }
+    PostgresServer[] paar = PostgresServer.primairMetStandby("primair");
+    try (PostgresServer primair = paar[0]; PostgresServer standby = paar[1]) {
+      // the standby first: the engine must pick the host that writes, not the first one named
+      EngineConfig config = config("postgresql://postgres@127.0.0.1:" + standby.port() + ",127.0.0.1:" + primair.port()
+          + "/berichtenbox?target_session_attrs=read-write&connect_timeout=2");
+      drill(config, primair, standby);
     }
   }
 
@@ -95,7 +86,7 @@ class PostgresFailoverTest {
         double[] perSeconde = new double[2]; // asynchronous, synchronous
         for (int ronde = 0; ronde < 4; ronde++) {
           boolean synchroon = ronde % 2 == 1;
-          zetSynchroon(primair, synchroon);
+          primair.zetSynchroon(synchroon);
           long van = zenders.nu() + 500;
           Thread.sleep(RONDE_MS);
           perSeconde[synchroon ? 1 : 0] += zenders.geaccepteerdPerSeconde(van, zenders.nu()) / 2;
@@ -185,24 +176,6 @@ class PostgresFailoverTest {
         System.out.println("failover drill: " + meting.encode());
         assertTrue(sync > 0 && async > 0, meting.encode());
       }
-    }
-  }
-
-  /** Names the standby in synchronous_standby_names (or none), and waits until the primary says so. */
-  static void zetSynchroon(PostgresServer primair, boolean synchroon) throws Exception {
-    primair.sql("postgres", "ALTER SYSTEM SET synchronous_standby_names = '" + (synchroon ? "standby1" : "") + "'");
-    primair.sql("postgres", "SELECT pg_reload_conf()");
-    Api.await("the standby is " + (synchroon ? "synchronous" : "asynchronous"), Duration.ofSeconds(30),
-        () -> sqlOf(primair, "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'")
-            .equals(synchroon ? "sync" : "async"), () -> "");
-  }
-
-  static String sqlOf(PostgresServer s, String sql) {
-    try {
-      String v = s.sql("postgres", sql);
-      return v == null ? "" : v;
-    } catch (Exception e) {
-      return "";
     }
   }
 

@@ -104,6 +104,55 @@ final class PostgresServer implements AutoCloseable {
     return s;
   }
 
+  /** A started primary with database berichtenbox and a started standby1 streaming from it: [primary, standby]. */
+  static PostgresServer[] primairMetStandby(String naam) throws Exception {
+    Map<String, String> conf = Map.of("max_connections", "100", "wal_level", "replica", "max_wal_senders", "5",
+        "hot_standby", "on", "shared_buffers", "128MB");
+    PostgresServer primair = nieuw(naam, conf);
+    try {
+      primair.start();
+      primair.sql("postgres", "CREATE DATABASE berichtenbox");
+      PostgresServer standby = standbyVan(primair, "standby1", conf);
+      try {
+        standby.start();
+        Api.await("the standby streams", Duration.ofSeconds(60), () -> primair.replicatie().equals("streaming"), () -> "");
+        return new PostgresServer[] {primair, standby};
+      } catch (Exception | AssertionError e) {
+        standby.close();
+        throw e;
+      }
+    } catch (Exception | AssertionError e) {
+      primair.close();
+      throw e;
+    }
+  }
+
+  /** Names standby1 in synchronous_standby_names (or none), and waits until this primary says so. */
+  void zetSynchroon(boolean synchroon) throws Exception {
+    sql("postgres", "ALTER SYSTEM SET synchronous_standby_names = '" + (synchroon ? "standby1" : "") + "'");
+    sql("postgres", "SELECT pg_reload_conf()");
+    Api.await("the standby is " + (synchroon ? "synchronous" : "asynchronous"), Duration.ofSeconds(30),
+        () -> synchroonStand().equals(synchroon ? "sync" : "async"), () -> "");
+  }
+
+  /** standby1's replication state as this primary sees it ("" when it does not answer). */
+  private String replicatie() {
+    return ofLeeg("SELECT state FROM pg_stat_replication WHERE application_name = 'standby1'");
+  }
+
+  private String synchroonStand() {
+    return ofLeeg("SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'");
+  }
+
+  private String ofLeeg(String statement) {
+    try {
+      String v = sql("postgres", statement);
+      return v == null ? "" : v;
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
   private static Path eigenMap(String naam) throws Exception {
     Path parent = Files.createTempDirectory("bbx-pg-" + naam);
     Path data = parent.resolve("data");

@@ -28,77 +28,69 @@ class SynchroneStandbyTest {
 
   @Test
   void whileTheSynchronousStandbyIsAwayRequestsGet503InBoundedTimeAndNothingIsLostWhenItReturns() throws Exception {
-    Map<String, String> conf = Map.of("max_connections", "100", "wal_level", "replica", "max_wal_senders", "5",
-        "hot_standby", "on", "shared_buffers", "128MB");
-    try (PostgresServer primair = PostgresServer.nieuw("sync-primair", conf)) {
-      primair.start();
-      primair.sql("postgres", "CREATE DATABASE berichtenbox");
-      try (PostgresServer standby = PostgresServer.standbyVan(primair, "standby1", conf)) {
-        standby.start();
-        Api.await("the standby streams", Duration.ofSeconds(60), () -> PostgresFailoverTest.sqlOf(primair,
-            "SELECT state FROM pg_stat_replication WHERE application_name = 'standby1'").equals("streaming"), () -> "");
-        PostgresFailoverTest.zetSynchroon(primair, true);
-        Duration deadline = Duration.ofSeconds(3);
-        EngineConfig config = config(primair.url("berichtenbox"), deadline);
-        Api api = TestEngine.api(config);
-        try (ApiServer engine = ApiServer.start(config)) {
-          Api.Afnemer a = api.newAfnemer();
-          List<String> bsns = new ArrayList<>();
-          for (int i = 0; i < 10; i++) {
-            bsns.add(api.newBurger(a));
+    PostgresServer[] paar = PostgresServer.primairMetStandby("sync-primair");
+    try (PostgresServer primair = paar[0]; PostgresServer standby = paar[1]) {
+      primair.zetSynchroon(true);
+      Duration deadline = Duration.ofSeconds(3);
+      EngineConfig config = config(primair.url("berichtenbox"), deadline);
+      Api api = TestEngine.api(config);
+      try (ApiServer engine = ApiServer.start(config)) {
+        Api.Afnemer a = api.newAfnemer();
+        List<String> bsns = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          bsns.add(api.newBurger(a));
+        }
+        try (Intakebelasting zenders = new Intakebelasting(() -> api, a, bsns, 8).start();
+            Feedvolger feed = new Feedvolger(() -> api, a)) {
+          Thread.sleep(3_000);
+          long weg = zenders.nu();
+          standby.stop();
+          Thread.sleep(Long.getLong("berichtenbox.drill.standbyWegMs", 10_000));
+          long terug = zenders.nu();
+          standby.start();
+          Api.await("an accepted message after the standby returned", Duration.ofSeconds(60),
+              () -> zenders.uitkomsten().stream().anyMatch(u -> u.beginMs() > terug && u.geaccepteerd()),
+              () -> zenders.perStatus().toString());
+          Thread.sleep(2_000);
+          zenders.close();
+
+          List<Intakebelasting.Uitkomst> uit = zenders.uitkomsten();
+          for (Intakebelasting.Uitkomst u : uit) {
+            assertTrue(u.geaccepteerd() || u.status() == 503, "unexpected answer " + u);
+            assertTrue(u.status() != 503 || u.retryAfter(), "503 without Retry-After: " + u);
+            assertTrue(u.duurMs() < deadline.toMillis() + 1_500, "an answer took " + u.duurMs() + " ms: " + u);
           }
-          try (Intakebelasting zenders = new Intakebelasting(() -> api, a, bsns, 8).start();
-              Feedvolger feed = new Feedvolger(() -> api, a)) {
-            Thread.sleep(3_000);
-            long weg = zenders.nu();
-            standby.stop();
-            Thread.sleep(Long.getLong("berichtenbox.drill.standbyWegMs", 10_000));
-            long terug = zenders.nu();
-            standby.start();
-            Api.await("an accepted message after the standby returned", Duration.ofSeconds(60),
-                () -> zenders.uitkomsten().stream().anyMatch(u -> u.beginMs() > terug && u.geaccepteerd()),
-                () -> zenders.perStatus().toString());
-            Thread.sleep(2_000);
-            zenders.close();
+          // while the standby was away nothing sent was acknowledged (its commit could not be on two machines)
+          assertTrue(uit.stream().noneMatch(u -> u.beginMs() > weg + 1_000 && u.tijdMs() < terug && u.geaccepteerd()),
+              "acknowledged while the synchronous standby was away");
+          long geweigerd = uit.stream().filter(u -> u.beginMs() > weg && u.tijdMs() < terug + 1_000 && u.status() == 503).count();
+          assertTrue(geweigerd > 0, "requests during the stall were answered 503");
+          long eersteNa = uit.stream().filter(u -> u.beginMs() > terug && u.geaccepteerd())
+              .mapToLong(Intakebelasting.Uitkomst::tijdMs).min().orElseThrow();
 
-            List<Intakebelasting.Uitkomst> uit = zenders.uitkomsten();
-            for (Intakebelasting.Uitkomst u : uit) {
-              assertTrue(u.geaccepteerd() || u.status() == 503, "unexpected answer " + u);
-              assertTrue(u.status() != 503 || u.retryAfter(), "503 without Retry-After: " + u);
-              assertTrue(u.duurMs() < deadline.toMillis() + 1_500, "an answer took " + u.duurMs() + " ms: " + u);
-            }
-            // while the standby was away nothing sent was acknowledged (its commit could not be on two machines)
-            assertTrue(uit.stream().noneMatch(u -> u.beginMs() > weg + 1_000 && u.tijdMs() < terug && u.geaccepteerd()),
-                "acknowledged while the synchronous standby was away");
-            long geweigerd = uit.stream().filter(u -> u.beginMs() > weg && u.tijdMs() < terug + 1_000 && u.status() == 503).count();
-            assertTrue(geweigerd > 0, "requests during the stall were answered 503");
-            long eersteNa = uit.stream().filter(u -> u.beginMs() > terug && u.geaccepteerd())
-                .mapToLong(Intakebelasting.Uitkomst::tijdMs).min().orElseThrow();
+          int alOpgeslagen = zenders.probeerOpnieuw(api, Duration.ofSeconds(60));
+          Set<String> geaccepteerd = new HashSet<>(zenders.geaccepteerd());
+          Set<String> opgeslagen = TestEngine.opgeslagen("jdbc:postgresql://127.0.0.1:" + primair.port() + "/berichtenbox",
+              a.oin());
+          assertEquals(geaccepteerd, opgeslagen, "stored messages against acknowledged ones (after the retries)");
+          Api.await("a receipt for each of the " + geaccepteerd.size() + " messages", Duration.ofSeconds(60),
+              () -> feed.perBericht().keySet().containsAll(geaccepteerd), () -> feed.perBericht().size() + " read");
+          feed.close();
+          feed.leesTotHetEinde();
+          assertEquals(geaccepteerd, feed.perBericht().keySet());
+          assertTrue(feed.perBericht().values().stream().allMatch(n -> n == 1), "a message receipted twice");
+          assertTrue(feed.stijgend());
 
-            int alOpgeslagen = zenders.probeerOpnieuw(api, Duration.ofSeconds(60));
-            Set<String> geaccepteerd = new HashSet<>(zenders.geaccepteerd());
-            Set<String> opgeslagen = TestEngine.opgeslagen("jdbc:postgresql://127.0.0.1:" + primair.port() + "/berichtenbox",
-                a.oin());
-            assertEquals(geaccepteerd, opgeslagen, "stored messages against acknowledged ones (after the retries)");
-            Api.await("a receipt for each of the " + geaccepteerd.size() + " messages", Duration.ofSeconds(60),
-                () -> feed.perBericht().keySet().containsAll(geaccepteerd), () -> feed.perBericht().size() + " read");
-            feed.close();
-            feed.leesTotHetEinde();
-            assertEquals(geaccepteerd, feed.perBericht().keySet());
-            assertTrue(feed.perBericht().values().stream().allMatch(n -> n == 1), "a message receipted twice");
-            assertTrue(feed.stijgend());
-
-            JsonObject meting = new JsonObject()
-                .put("antwoordDeadlineMs", deadline.toMillis())
-                .put("standbyWegMs", terug - weg)
-                .put("langsteAntwoordMs", uit.stream().mapToLong(Intakebelasting.Uitkomst::duurMs).max().orElse(0))
-                .put("geweigerdTijdensUitval", geweigerd)
-                .put("secondenTerugTotEersteAanname", (eersteNa - terug) / 1000.0)
-                .put("naUitvalAlOpgeslagen", alOpgeslagen)
-                .put("geaccepteerd", geaccepteerd.size());
-            Files.writeString(Path.of("target", "standby-weg-meting.json"), meting.encodePrettily());
-            System.out.println("standby away: " + meting.encode());
-          }
+          JsonObject meting = new JsonObject()
+              .put("antwoordDeadlineMs", deadline.toMillis())
+              .put("standbyWegMs", terug - weg)
+              .put("langsteAntwoordMs", uit.stream().mapToLong(Intakebelasting.Uitkomst::duurMs).max().orElse(0))
+              .put("geweigerdTijdensUitval", geweigerd)
+              .put("secondenTerugTotEersteAanname", (eersteNa - terug) / 1000.0)
+              .put("naUitvalAlOpgeslagen", alOpgeslagen)
+              .put("geaccepteerd", geaccepteerd.size());
+          Files.writeString(Path.of("target", "standby-weg-meting.json"), meting.encodePrettily());
+          System.out.println("standby away: " + meting.encode());
         }
       }
     }
