@@ -18,6 +18,7 @@ opruimen() {
   [ -n "${pid:-}" ] && kill -KILL "$pid" 2>/dev/null || true
   umount -l "$rootfs/dev" 2>/dev/null || true
   umount "$rootfs/proc" 2>/dev/null || true
+  if [ -n "${BEWAAR_LOG:-}" ] && [ -f "$werk/engine.log" ]; then cp "$werk/engine.log" "$BEWAAR_LOG"; fi
   rm -rf "$werk"
 }
 trap opruimen EXIT
@@ -92,5 +93,5 @@ status=0
 wait "$pid" || status=$?
 pid=
 [ "$status" = 0 ] || { tail -20 "$werk/engine.log" >&2; echo "proef: exit status $status after SIGTERM" >&2; exit 1; }
-grep -q 'berichtenbox: stopped' "$werk/engine.log" || { echo "proef: no clean stop in the log" >&2; exit 1; }
+grep -q "berichtenbox: stopped" "$werk/engine.log" || { tail -30 "$werk/engine.log" >&2; echo "proef: no clean stop in the log" >&2; exit 1; }
 echo "proef: the image's entrypoint ran as uid $uid on its embedded PostgreSQL (owned by $pg_uid), took and processed a message (NietActiefOfGeabonneerd: no box), and drained on SIGTERM with exit 0"
