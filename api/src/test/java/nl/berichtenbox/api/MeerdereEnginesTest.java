@@ -121,6 +121,9 @@ class MeerdereEnginesTest {
         processen.get(i).destroy(); // SIGTERM
         assertTrue(processen.get(i).waitFor(60, TimeUnit.SECONDS), "engine " + i + " drained and stopped");
         assertEquals(0, processen.get(i).exitValue(), "engine " + i + " exit status after SIGTERM");
+        // the drain ran to its end (exit 0 alone was also the JVM ending half-way, its drain on a daemon thread)
+        assertTrue(Files.readString(Path.of("target", "engine-meerdere-" + i + ".log")).contains("berichtenbox: stopped"),
+            "engine " + i + " finished its drain");
         long weg = zenders.nu();
         processen.set(i, EngineProcess.start(envs.get(i), "meerdere-" + i + "-opnieuw"));
         EngineProcess.awaitReady(apis.get(i));
