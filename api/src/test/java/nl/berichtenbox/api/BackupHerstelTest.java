@@ -64,6 +64,8 @@ class BackupHerstelTest {
       assertTrue(out.contains("online backup of the running engine's database"), out);
       backup = out.lines().filter(l -> l.startsWith("backup ")).findFirst().orElseThrow()
           .replaceFirst("^backup (.*): \\d+ MB in .*$", "$1");
+      assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(Path.of(backup))), "a backup of personal data is the engine user's only");
     } finally {
       engine.destroy();
       engine.waitFor(60, TimeUnit.SECONDS);

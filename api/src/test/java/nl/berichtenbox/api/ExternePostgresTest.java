@@ -162,6 +162,8 @@ class ExternePostgresTest {
       backup = out.lines().filter(l -> l.startsWith("backup ")).findFirst().orElseThrow()
           .replaceFirst("^backup (.*): \\d+ MB in .*$", "$1");
       assertTrue(Files.exists(Path.of(backup, "manifest.json")), backup);
+      assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(Path.of(backup))), "a backup of personal data is the engine user's only");
       assertTrue(Files.list(backups).noneMatch(p -> p.getFileName().toString().endsWith(".onvolledig")));
     }
 

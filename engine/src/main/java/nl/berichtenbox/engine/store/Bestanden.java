@@ -12,8 +12,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Files that must survive a power cut once we say they are there: a backup is written under a
- * temporary name, every file and directory in it forced to disk, then renamed in one step and
- * the rename forced too. Without the fsyncs a crash shortly after could leave a backup under its
+ * temporary name, closed to other users, every file and directory in it forced to disk, then
+ * renamed in one step and the rename forced too. Without the fsyncs a crash shortly after could leave a backup under its
  * final name whose files are empty.
  */
 final class Bestanden {
@@ -53,6 +53,8 @@ final class Bestanden {
    * and forces the directory that holds both, so the new name survives a crash as well.
    */
   static void vastleggen(Path tijdelijk, Path doel) throws IOException {
+    // a backup holds citizens' messages and BSNs: only the engine's own user may enter it
+    Files.setPosixFilePermissions(tijdelijk, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     fsyncBoom(tijdelijk);
     Files.move(tijdelijk, doel, StandardCopyOption.ATOMIC_MOVE);
     fsync(doel.toAbsolutePath().getParent());
