@@ -362,24 +362,23 @@ public final class ConfigLoader {
     }
 
     Duration duration(String key) {
-      return parse(key, s -> {
-        Duration d = Duration.parse(s);
-        if (d.isNegative() || d.isZero()) {
-          throw new OutOfRange("must be positive");
-        }
-        return d;
-      }, "an ISO-8601 duration such as PT0.25S or P7D", null);
+      return duration(key, false);
     }
 
     /** A duration that may be zero (off). */
     Duration durationOfNul(String key) {
+      return duration(key, true);
+    }
+
+    private Duration duration(String key, boolean nulMag) {
       return parse(key, s -> {
         Duration d = Duration.parse(s);
-        if (d.isNegative()) {
-          throw new OutOfRange("must not be negative");
+        if (d.isNegative() || (d.isZero() && !nulMag)) {
+          throw new OutOfRange(nulMag ? "must not be negative" : "must be positive");
         }
         return d;
-      }, "an ISO-8601 duration such as PT5S (PT0S: none)", Duration.ZERO);
+      }, nulMag ? "an ISO-8601 duration such as PT5S (PT0S: none)" : "an ISO-8601 duration such as PT0.25S or P7D",
+          nulMag ? Duration.ZERO : null);
     }
 
     private <T> T parse(String key, Function<String, T> f, String what, T fallback) {

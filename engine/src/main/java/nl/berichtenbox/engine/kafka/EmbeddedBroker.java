@@ -56,18 +56,15 @@ public interface EmbeddedBroker extends AutoCloseable {
         + "BERICHTENBOX_KAFKA_BOOTSTRAP the servers of a Kafka cluster instead");
   }
 
+  /** The module's jar(s) in {@code map} and its own dependencies in {@code map/lib}. */
   private static URL[] jars(Path map) throws IOException {
     List<URL> urls = new ArrayList<>();
-    try (var s = Files.list(map)) {
-      for (Path p : s.filter(f -> f.toString().endsWith(".jar")).toList()) {
-        urls.add(p.toUri().toURL());
-      }
-    }
-    Path lib = map.resolve("lib");
-    if (Files.isDirectory(lib)) {
-      try (var s = Files.list(lib)) {
-        for (Path p : s.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
-          urls.add(p.toUri().toURL());
+    for (Path m : List.of(map, map.resolve("lib"))) {
+      if (Files.isDirectory(m)) {
+        try (var s = Files.list(m)) {
+          for (Path p : s.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
+            urls.add(p.toUri().toURL());
+          }
         }
       }
     }

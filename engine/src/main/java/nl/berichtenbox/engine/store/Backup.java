@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -177,7 +176,6 @@ public final class Backup {
     }
     AtomicLong bytes = new AtomicLong();
     kopieer(backup, tijdelijk, false, bytes, voortgang);
-    Files.setPosixFilePermissions(tijdelijk, PosixFilePermissions.fromString("rwx------"));
     zetOpzij(pgData, voortgang);
     Bestanden.vastleggen(tijdelijk, pgData);
     try (Database db = Database.start(config);

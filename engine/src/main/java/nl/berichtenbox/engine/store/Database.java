@@ -63,10 +63,20 @@ public final class Database implements AutoCloseable {
     Files.createDirectories(work);
     stopOrphanedPostmaster(pgData);
     PostgresVersie.eisGelijkeMajor(pgData);
-    EmbeddedPostgres pg = EmbeddedPostgres.builder()
+    EmbeddedPostgres pg = embeddedBouwer(pgData, work).start();
+    LOG.info("embedded PostgreSQL {} on port {} with data in {}", PostgresVersie.EMBEDDED, pg.getPort(), pgData);
+    return new Database(pg, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
+  }
+
+  /**
+   * The embedded server's settings, for the engine's own major and for an old one that
+   * {@link PostgresUpgrade} reads: the same durability whichever binaries run.
+   */
+  static EmbeddedPostgres.Builder embeddedBouwer(Path pgData, Path werk) {
+    return EmbeddedPostgres.builder()
         .setDataDirectory(pgData)
         .setCleanDataDirectory(false)
-        .setOverrideWorkingDirectory(work.toFile())
+        .setOverrideWorkingDirectory(werk.toFile())
         .setPGStartupWait(Duration.ofSeconds(120))
         // A 2xx means committed: zonky's default of synchronous_commit=off is a test shortcut.
         .setServerConfig("synchronous_commit", "on")
@@ -76,10 +86,7 @@ public final class Database implements AutoCloseable {
         .setServerConfig("shared_buffers", "512MB")
         .setServerConfig("max_wal_size", "4GB")
         .setServerConfig("unix_socket_directories", pgData.toString())
-        .setServerConfig("listen_addresses", "127.0.0.1")
-        .start();
-    LOG.info("embedded PostgreSQL {} on port {} with data in {}", PostgresVersie.EMBEDDED, pg.getPort(), pgData);
-    return new Database(pg, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
+        .setServerConfig("listen_addresses", "127.0.0.1");
   }
 
   /**

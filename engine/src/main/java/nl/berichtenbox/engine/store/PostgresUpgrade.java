@@ -116,16 +116,8 @@ public final class PostgresUpgrade {
   public static EmbeddedPostgres startOud(Path pgData, Path binariesJar, Path werkmap) throws IOException {
     Files.createDirectories(pgData);
     Files.createDirectories(werkmap);
-    return EmbeddedPostgres.builder()
+    return Database.embeddedBouwer(pgData.toAbsolutePath(), werkmap.toAbsolutePath())
         .setPgBinaryResolver(new JarBinaries(binariesJar.toAbsolutePath()))
-        .setDataDirectory(pgData)
-        .setCleanDataDirectory(false)
-        .setOverrideWorkingDirectory(werkmap.toFile())
-        .setPGStartupWait(Duration.ofSeconds(120))
-        .setServerConfig("synchronous_commit", "on")
-        .setServerConfig("fsync", "on")
-        .setServerConfig("unix_socket_directories", pgData.toAbsolutePath().toString())
-        .setServerConfig("listen_addresses", "127.0.0.1")
         .start();
   }
 

@@ -33,6 +33,7 @@ final class PrimaireVolger implements Supplier<Future<SqlConnectOptions>> {
   private final List<PgConnectOptions> hosts = new ArrayList<>();
   private Future<PgConnectOptions> zoektocht;
   private long gevondenOp;
+  /** The host last found writable: a change is logged as a failover. */
   private volatile PgConnectOptions laatste;
 
   PrimaireVolger(Vertx vertx, DatabaseUrl url) {
@@ -52,11 +53,6 @@ final class PrimaireVolger implements Supplier<Future<SqlConnectOptions>> {
       gevondenOp = nu;
     }
     return zoektocht.map(o -> (SqlConnectOptions) o);
-  }
-
-  /** The host last found writable, or null: for logs and tests. */
-  PgConnectOptions laatste() {
-    return laatste;
   }
 
   /** Asks every host at once; the first to say it takes writes wins. */
