@@ -207,6 +207,24 @@ public final class Api {
     return ids;
   }
 
+  /** {@code n} new citizens with an active box that accepts {@code a}. */
+  public java.util.List<String> newBurgers(Afnemer a, int n) {
+    java.util.List<String> bsns = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      bsns.add(newBurger(a));
+    }
+    return bsns;
+  }
+
+  /** Each of {@code ids} is delivered and has exactly one receipt in the afnemer's feed. */
+  public void elkAfgeleverdMetEenOntvangstbewijs(Afnemer a, java.util.Collection<String> ids) {
+    java.util.Map<String, Integer> receipts = receiptCounts(a);
+    for (String id : ids) {
+      assertEquals(1, receipts.getOrDefault(id, 0), "receipt of " + id);
+      assertEquals("AFGELEVERD", get("/api/v1/berichten/" + id, a.key()).expect(200).json().getString("status"));
+    }
+  }
+
   /** The afnemer's whole receipt feed, as the number of receipts per berichtId. */
   public java.util.Map<String, Integer> receiptCounts(Afnemer a) {
     java.util.Map<String, Integer> out = new java.util.HashMap<>();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,9 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,20 +43,13 @@ class BackupHerstelTest {
       voor.addAll(api.stuurBatches(a, bsn, 3, 100));
 
       // intake goes on while the backup is taken
-      AtomicBoolean stop = new AtomicBoolean();
-      Set<String> tijdens = ConcurrentHashMap.newKeySet();
-      Thread zender = new Thread(() -> {
-        while (!stop.get()) {
-          JsonObject m = Api.bericht(bsn);
-          if (api.post("/api/v1/berichten", a.key(), m).status() == 202) {
-            tijdens.add(m.getString("berichtId"));
-          }
-        }
-      });
-      zender.start();
-      String out = EngineProcess.cli(env, "drill-backup", "backup");
-      stop.set(true);
-      zender.join();
+      String out;
+      Set<String> tijdens;
+      try (Intakebelasting zender = new Intakebelasting(() -> api, a, List.of(bsn), 1).start()) {
+        out = EngineProcess.cli(env, "drill-backup", "backup");
+        zender.close();
+        tijdens = zender.geaccepteerd();
+      }
       assertFalse(tijdens.isEmpty(), "messages were taken in during the backup");
       assertTrue(out.contains("online backup of the running engine's database"), out);
       backup = out.lines().filter(l -> l.startsWith("backup ")).findFirst().orElseThrow()
@@ -83,11 +73,7 @@ class BackupHerstelTest {
     Process opnieuw = EngineProcess.start(env, "drill-2");
     try {
       EngineProcess.awaitReady(api);
-      Map<String, Integer> receipts = api.receiptCounts(a);
-      for (String id : voor) {
-        assertEquals(1, receipts.getOrDefault(id, 0), "receipt of " + id);
-        assertEquals("AFGELEVERD", api.get("/api/v1/berichten/" + id, a.key()).expect(200).json().getString("status"));
-      }
+      api.elkAfgeleverdMetEenOntvangstbewijs(a, voor);
     } finally {
       opnieuw.destroy();
       opnieuw.waitFor(60, TimeUnit.SECONDS);

@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.util.List;
 import java.util.Map;
 import nl.berichtenbox.api.http.CitizenJwt;
-import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
 

@@ -14,10 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.store.DatabaseUrl;
 import nl.berichtenbox.engine.store.PostgresVersie;
@@ -129,7 +127,7 @@ class ExternePostgresTest {
     String bronUrl = tlsUrl("localhost", "bron", ca.crt());
     EngineConfig c = config(bronUrl);
     List<String> voor = new ArrayList<>();
-    Set<String> tijdens = ConcurrentHashMap.newKeySet();
+    Set<String> tijdens;
     Api.Afnemer a;
     Path backups = Files.createTempDirectory("bbx-extern-backups");
     String backup;
@@ -139,23 +137,11 @@ class ExternePostgresTest {
       String bsn = api.newBurger(a);
       voor.addAll(api.stuurBatches(a, bsn, 3, 100));
 
-      AtomicBoolean stop = new AtomicBoolean();
-      Thread zender = new Thread(() -> {
-        while (!stop.get()) {
-          JsonObject m = Api.bericht(bsn);
-          if (api.post("/api/v1/berichten", a.key(), m).status() == 202) {
-            tijdens.add(m.getString("berichtId"));
-          }
-        }
-      });
-      zender.start();
       String out;
-      try {
-        out = EngineProcess.cli(Map.of("BERICHTENBOX_DB_URL", bronUrl), "extern-backup", "backup",
-            "--naar=" + backups);
-      } finally {
-        stop.set(true);
-        zender.join();
+      try (Intakebelasting zender = new Intakebelasting(() -> api, a, List.of(bsn), 1).start()) {
+        out = EngineProcess.cli(Map.of("BERICHTENBOX_DB_URL", bronUrl), "extern-backup", "backup", "--naar=" + backups);
+        zender.close();
+        tijdens = zender.geaccepteerd();
       }
       assertTrue(out.contains("logical backup of the external database"), out);
       assertTrue(!tijdens.isEmpty(), "messages were taken in during the backup");
@@ -195,11 +181,7 @@ class ExternePostgresTest {
   private static void controleer(EngineConfig c, Api.Afnemer a, List<String> voor, long n) throws Exception {
     try (ApiServer engine = ApiServer.start(c)) {
       Api api = api(c);
-      Map<String, Integer> receipts = api.receiptCounts(a);
-      for (String id : voor) {
-        assertEquals(1, receipts.getOrDefault(id, 0), "receipt of " + id);
-        assertEquals("AFGELEVERD", api.get("/api/v1/berichten/" + id, a.key()).expect(200).json().getString("status"));
-      }
+      api.elkAfgeleverdMetEenOntvangstbewijs(a, voor);
       // what was parked but not yet processed at the moment of the backup is processed now: every message one receipt
       Api.await("a receipt for each of the " + n + " restored messages", () -> api.receiptCounts(a).size() == n);
       assertTrue(api.receiptCounts(a).values().stream().allMatch(x -> x == 1));

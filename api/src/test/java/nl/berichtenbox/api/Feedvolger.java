@@ -89,10 +89,6 @@ final class Feedvolger implements AutoCloseable {
     thread.join(30_000);
   }
 
-  synchronized List<Gelezen> gelezen() {
-    return new ArrayList<>(gelezen);
-  }
-
   /** Receipts per message as read. */
   synchronized Map<String, Integer> perBericht() {
     Map<String, Integer> m = new HashMap<>();

@@ -108,10 +108,7 @@ class MeerdereEnginesTest {
   private static void rollendeHerstart(List<Map<String, String>> envs, List<Process> processen, List<Api> apis, String db,
       JsonObject limiet) throws Exception {
     Api.Afnemer a = apis.get(0).newAfnemer();
-    List<String> bsns = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      bsns.add(apis.get(0).newBurger(a));
-    }
+    List<String> bsns = apis.get(0).newBurgers(a, 10);
     JsonObject meting = new JsonObject().put("gedeeldeLimiet", limiet);
     try (Balancer balancer = new Balancer(apis);
         Intakebelasting zenders = new Intakebelasting(balancer, a, bsns, 8).start()) {

@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import io.vertx.core.json.JsonObject;
 import nl.berichtenbox.api.http.CitizenJwt;
-import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
 

@@ -54,10 +54,7 @@ class PostgresFailoverTest {
     Api api = TestEngine.api(config);
     try (ApiServer engine = ApiServer.start(config)) {
       Api.Afnemer a = api.newAfnemer();
-      List<String> bsns = new ArrayList<>();
-      for (int i = 0; i < 20; i++) {
-        bsns.add(api.newBurger(a));
-      }
+      List<String> bsns = api.newBurgers(a, 20);
       List<long[]> gereedheid = Collections.synchronizedList(new ArrayList<>()); // {ms, status}
       try (Intakebelasting zenders = new Intakebelasting(() -> api, a, bsns, ZENDERS).start();
           Feedvolger feed = new Feedvolger(() -> api, a)) {

@@ -232,10 +232,6 @@ final class PostgresServer implements AutoCloseable {
     return port;
   }
 
-  Path data() {
-    return data;
-  }
-
   /** The major of these programs (e.g. 15). */
   int major() {
     return Integer.parseInt(bin.getParent().getFileName().toString().replaceAll("\\D", ""));

@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +35,7 @@ class SynchroneStandbyTest {
       Api api = TestEngine.api(config);
       try (ApiServer engine = ApiServer.start(config)) {
         Api.Afnemer a = api.newAfnemer();
-        List<String> bsns = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-          bsns.add(api.newBurger(a));
-        }
+        List<String> bsns = api.newBurgers(a, 10);
         try (Intakebelasting zenders = new Intakebelasting(() -> api, a, bsns, 8).start();
             Feedvolger feed = new Feedvolger(() -> api, a)) {
           Thread.sleep(3_000);

@@ -63,21 +63,10 @@ public final class TestEngine {
    * PostgreSQL), on a free port; {@code extra} adds or overrides settings.
    */
   public static EngineConfig secondEngine(Map<String, String> extra) throws Exception {
-    int pgPort = server().engine().database().connectOptions().getPort();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Map<String, String> env = new java.util.HashMap<>(Map.of(
-        "BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres",
-        "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-second").toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(port),
-        "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
-        "BERICHTENBOX_ADMIN_TOKEN", ADMIN,
-        "BERICHTENBOX_PORTAL_JWT_SECRET", JWT_SECRET,
-        "BERICHTENBOX_HTTP_INSTANCES", "1"));
+    Map<String, String> env = new java.util.HashMap<>(Map.of("BERICHTENBOX_DB_URL",
+        "postgresql://postgres@127.0.0.1:" + server().engine().database().connectOptions().getPort() + "/postgres"));
     env.putAll(extra);
-    return ConfigLoader.load(List.of(), env);
+    return eigenConfig(env);
   }
 
   /**
