@@ -174,6 +174,24 @@ class ExternePostgresTest {
     assertTrue(out.contains("restored " + Path.of(backup).getFileName() + ": " + n + " messages"), out);
     assertEquals(Integer.toString(PostgresVersie.EMBEDDED_MAJOR), Files.readString(data.resolve("pg/PG_VERSION")).trim());
     controleer(TestEngine.eigenConfig(Map.of("BERICHTENBOX_DATA_DIR", data.toString())), a, voor, n);
+
+    // a damaged backup (a table's rows lost from its file) is refused, and the database that was
+    // there is put back as it was, not left half-restored
+    Path beschadigd = Files.createTempDirectory("bbx-beschadigd").resolve(Path.of(backup).getFileName());
+    Files.createDirectories(beschadigd);
+    try (var files = Files.list(Path.of(backup))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, beschadigd.resolve(f.getFileName()));
+      }
+    }
+    try (var leeg = new java.util.zip.GZIPOutputStream(Files.newOutputStream(beschadigd.resolve("afnemer.copy.gz")))) {
+      leeg.flush();
+    }
+    EngineProcess.CliResult mislukt = EngineProcess.cliResult(Map.of("BERICHTENBOX_DATA_DIR", data.toString()),
+        "extern-restore-beschadigd", "restore", beschadigd.toString());
+    assertEquals(1, mislukt.exit(), mislukt.output());
+    assertTrue(mislukt.output().contains("the backup is damaged") && mislukt.output().contains("is put back"), mislukt.output());
+    controleer(TestEngine.eigenConfig(Map.of("BERICHTENBOX_DATA_DIR", data.toString())), a, voor, n);
     TestEngine.verwijder(data);
   }
 

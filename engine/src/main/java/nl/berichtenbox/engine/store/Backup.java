@@ -176,45 +176,70 @@ public final class Backup {
     }
     AtomicLong bytes = new AtomicLong();
     kopieer(backup, tijdelijk, false, bytes, voortgang);
-    zetOpzij(pgData, voortgang);
-    Bestanden.vastleggen(tijdelijk, pgData);
-    try (Database db = Database.start(config);
-        Connection c = db.jdbc();
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT count(*) FROM bericht")) {
-      r.next();
-      long n = r.getLong(1);
-      voortgang.accept(String.format("restored %s: %d messages, %d MB, in %.1f s", backup.getFileName(), n,
-          bytes.get() >> 20, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
-      return n;
+    Path opzij = zetOpzij(pgData, voortgang);
+    long n;
+    try {
+      Bestanden.vastleggen(tijdelijk, pgData);
+      try (Database db = Database.start(config);
+          Connection c = db.jdbc();
+          Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT count(*) FROM bericht")) {
+        r.next();
+        n = r.getLong(1);
+      }
+    } catch (Exception e) {
+      zetTerug(pgData, opzij, voortgang);
+      throw e;
     }
+    voortgang.accept(String.format("restored %s: %d messages, %d MB, in %.1f s", backup.getFileName(), n,
+        bytes.get() >> 20, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
+    return n;
   }
 
   private static long herstelLogisch(EngineConfig config, Path backup, Consumer<String> voortgang) throws Exception {
     Instant begin = Instant.now();
+    Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
+    Path opzij = null;
     if (config.embeddedDatabase()) {
-      Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
       if (draaiendePoort(pgData).isPresent()) {
         throw new IllegalStateException("the engine (its database) is running on " + pgData + ": stop it first");
       }
-      zetOpzij(pgData, voortgang);
+      opzij = zetOpzij(pgData, voortgang);
     }
     long n;
     try (Database db = Database.startZonderMigratie(config)) {
       voortgang.accept("restoring the rows of " + backup.getFileName() + " into " + db.url());
       n = LogischeBackup.herstel(db, backup, voortgang);
+    } catch (Exception e) {
+      if (config.embeddedDatabase()) {
+        zetTerug(pgData, opzij, voortgang);
+      }
+      throw e;
     }
     voortgang.accept(String.format("restored %s: %d messages, in %.1f s", backup.getFileName(), n,
         Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     return n;
   }
 
-  /** Moves the embedded data directory aside (kept until the operator deletes it). */
-  private static void zetOpzij(Path pgData, Consumer<String> voortgang) throws IOException {
+  /** Moves the embedded data directory aside (kept until the operator deletes it); where to, or null. */
+  private static Path zetOpzij(Path pgData, Consumer<String> voortgang) throws IOException {
+    if (!Files.exists(pgData)) {
+      return null;
+    }
+    Path opzij = pgData.resolveSibling("pg.voor-herstel-" + NAAM.format(LocalDateTime.now(ZoneOffset.UTC)));
+    Files.move(pgData, opzij, StandardCopyOption.ATOMIC_MOVE);
+    voortgang.accept("the current database moved aside to " + opzij + " (delete it when the restore is checked)");
+    return opzij;
+  }
+
+  /** A restore failed: what it made goes, the data directory moved aside comes back as it was. */
+  private static void zetTerug(Path pgData, Path opzij, Consumer<String> voortgang) throws IOException {
     if (Files.exists(pgData)) {
-      Path opzij = pgData.resolveSibling("pg.voor-herstel-" + NAAM.format(LocalDateTime.now(ZoneOffset.UTC)));
-      Files.move(pgData, opzij, StandardCopyOption.ATOMIC_MOVE);
-      voortgang.accept("the current database moved aside to " + opzij + " (delete it when the restore is checked)");
+      verwijder(pgData);
+    }
+    if (opzij != null) {
+      Files.move(opzij, pgData, StandardCopyOption.ATOMIC_MOVE);
+      voortgang.accept("the restore failed: the database that was there is put back in " + pgData);
     }
   }
 
