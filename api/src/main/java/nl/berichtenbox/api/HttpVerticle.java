@@ -33,7 +33,8 @@ public final class HttpVerticle extends VerticleBase {
   private final Engine engine;
   private final Buffer openApi;
   private final nl.berichtenbox.api.web.WebPaginas paginas;
-  private final RouteTable table = new RouteTable();
+  private final RouteTable table;
+  private final nl.berichtenbox.api.http.HttpMetingen metingen;
   private HttpServer server;
   private long antwoordTimeoutMs;
 
@@ -41,6 +42,8 @@ public final class HttpVerticle extends VerticleBase {
     this.engine = engine;
     this.openApi = openApi;
     this.paginas = paginas;
+    this.metingen = new nl.berichtenbox.api.http.HttpMetingen(engine.metrics().registry());
+    this.table = new RouteTable(metingen);
   }
 
   /** The routes this verticle serves; the same for every instance. */
@@ -110,15 +113,18 @@ public final class HttpVerticle extends VerticleBase {
     long bytesInFlight = metrics.httpBodyBytesInFlight.addAndGet(bodyBytes);
     long begin = System.nanoTime();
     boolean presentatie = ctx.request().path().startsWith("/api/v1/berichtenbox");
+    var meting = metingen.begin(ctx, begin);
     long deadline = vertx.setTimer(antwoordTimeoutMs, id -> antwoordDeadline(ctx, metrics));
     ctx.addEndHandler(v -> {
       vertx.cancelTimer(deadline);
       metrics.httpInFlight.decrementAndGet();
       metrics.httpBodyBytesInFlight.addAndGet(-bodyBytes);
-      if (presentatie) {
-        metrics.presentatie.recordNanos(System.nanoTime() - begin); // the SLA's presentation response time
-      }
+      long eind = System.nanoTime();
       int s = res.getStatusCode();
+      meting.klaar(s, eind);
+      if (presentatie) {
+        metrics.presentatie.recordNanos(eind - begin); // the SLA's presentation response time
+      }
       if (s >= 500) {
         metrics.http5xx.increment();
       } else if (s >= 400) {

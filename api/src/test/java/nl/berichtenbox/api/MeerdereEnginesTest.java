@@ -165,7 +165,7 @@ class MeerdereEnginesTest {
   private static long metriek(Api api, String naam) {
     try {
       String body = api.get("/metrics", null).raw().body();
-      return body.lines().filter(l -> l.startsWith(naam + " ")).mapToLong(l -> Long.parseLong(l.substring(naam.length() + 1).trim()))
+      return body.lines().filter(l -> l.startsWith(naam + " ")).mapToLong(l -> (long) Double.parseDouble(l.substring(naam.length() + 1).trim()))
           .findFirst().orElse(-1);
     } catch (RuntimeException e) {
       return -1;

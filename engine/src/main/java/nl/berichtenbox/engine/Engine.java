@@ -65,7 +65,11 @@ public final class Engine implements AutoCloseable {
     nl.berichtenbox.engine.support.Json.striktDecoderen();
     this.config = config;
     this.database = database;
-    this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    this.vertx = Vertx.builder()
+        .with(new VertxOptions().setPreferNativeTransport(true)
+            .setMetricsOptions(new io.vertx.core.metrics.MetricsOptions().setEnabled(true)))
+        .withMetrics(new nl.berichtenbox.engine.metrics.VertxMeters(metrics))
+        .build();
     this.pool = database.pool(vertx, config.dbPoolSize());
     this.verwerker = new Verwerker(vertx, pool, config.verwerkingBatchSize(), config.verwerkingPollInterval(),
         config.ontvangstbewijsBewaartermijn(), config.notificaties().bundelvenster(), metrics);
@@ -151,9 +155,9 @@ public final class Engine implements AutoCloseable {
           config.kafkaMaxInFlight(), metrics);
       kafkaIntake.start();
       producent = nl.berichtenbox.engine.kafka.OutboxRelay.producent(kafkaBootstrap, metrics.kafkaProducentVervangen);
-      relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producent);
+      relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producent, metrics);
       notificatieRelay = nl.berichtenbox.engine.kafka.OutboxRelay.notificaties(vertx, pool, producent,
-          pseudoniem);
+          pseudoniem, metrics);
       relay.start();
       notificatieRelay.start();
       verwerker.naRonde(() -> {

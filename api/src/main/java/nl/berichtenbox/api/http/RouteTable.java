@@ -19,11 +19,25 @@ public final class RouteTable {
   public record Entry(HttpMethod method, String path, Pattern regex) {}
 
   private final List<Entry> entries = new ArrayList<>();
+  private final HttpMetingen metingen;
+
+  /** {@code metingen} null: routes not measured (a table for reading only). */
+  public RouteTable(HttpMetingen metingen) {
+    this.metingen = metingen;
+  }
 
   @SafeVarargs
   public final void add(Router router, HttpMethod method, String vertxPath, Handler<RoutingContext>... handlers) {
-    register(router, method, vertxPath, handlers);
+    register(router, method, openApi(vertxPath), vertxPath, handlers);
     record(method, vertxPath);
+  }
+
+  /**
+   * A route outside the API's document (health, metrics): measured like the others, not listed.
+   */
+  @SafeVarargs
+  public final void addBuitenDocument(Router router, HttpMethod method, String path, Handler<RoutingContext>... handlers) {
+    register(router, method, path, path, handlers);
   }
 
   /**
@@ -32,13 +46,30 @@ public final class RouteTable {
    */
   @SafeVarargs
   public final void add(Router sub, String prefix, HttpMethod method, String relative, Handler<RoutingContext>... handlers) {
-    register(sub, method, relative, handlers);
-    record(method, "/".equals(relative) ? prefix : prefix + relative);
+    String full = "/".equals(relative) ? prefix : prefix + relative;
+    register(sub, method, openApi(full), relative, handlers);
+    record(method, full);
   }
 
-  private static void register(Router router, HttpMethod method, String path, Handler<RoutingContext>[] handlers) {
+  private void register(Router router, HttpMethod method, String template, String path, Handler<RoutingContext>[] handlers) {
     var route = router.route(method, path);
+    boolean benoemd = metingen == null;
     for (Handler<RoutingContext> h : handlers) {
+      if (!benoemd && !(h instanceof io.vertx.ext.web.handler.BodyHandler)
+          && !(h instanceof io.vertx.ext.web.handler.PlatformHandler)) {
+        // the first handler of the route's own (Vert.x puts body handlers before any) names it for
+        // the answer-time histogram
+        HttpMetingen.Route gemeten = metingen.route(method.name(), template);
+        Handler<RoutingContext> eigen = h;
+        h = ctx -> {
+          HttpMetingen.Meting m = ctx.get(HttpMetingen.SLEUTEL);
+          if (m != null) {
+            m.route = gemeten;
+          }
+          eigen.handle(ctx);
+        };
+        benoemd = true;
+      }
       route.handler(h);
     }
   }
@@ -53,8 +84,12 @@ public final class RouteTable {
     router.route(prefix + "*").subRouter(sub);
   }
 
+  private static String openApi(String vertxPath) {
+    return vertxPath.replaceAll(":([A-Za-z]+)", "{$1}");
+  }
+
   private void record(HttpMethod method, String vertxPath) {
-    String openApi = vertxPath.replaceAll(":([A-Za-z]+)", "{$1}");
+    String openApi = openApi(vertxPath);
     String regex = "^" + vertxPath.replaceAll(":[A-Za-z]+", "[^/]+").replace(".", "\\.") + "$";
     entries.add(new Entry(method, openApi, Pattern.compile(regex)));
   }

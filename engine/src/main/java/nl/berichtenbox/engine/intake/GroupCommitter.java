@@ -98,6 +98,10 @@ final class GroupCommitter {
       units.add(p.unit());
     }
     long start = System.nanoTime();
+    metrics.groupCommitGrootte.record(messages);
+    for (Pending p : batch) {
+      metrics.groupCommitWacht.record(start - p.since(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
     pool.withTransaction(conn -> writer.write(conn, units)).onComplete(ar -> {
       inFlight--;
       if (ar.succeeded()) {

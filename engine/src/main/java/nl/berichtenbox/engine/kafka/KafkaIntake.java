@@ -132,6 +132,7 @@ public final class KafkaIntake implements AutoCloseable {
           Thread.sleep(1_000);
         }
         metrics.kafkaInFlight.set(inFlight);
+        achterstand();
         boolean full = inFlight + maxPoll > maxInFlight;
         if (full && !paused) {
           consumer.pause(consumer.assignment());
@@ -151,6 +152,30 @@ public final class KafkaIntake implements AutoCloseable {
         drain();
       } finally {
         consumer.close();
+      }
+    }
+  }
+
+  private long achterstandGelezen;
+
+  /**
+   * The consumer's own figure of how far it is behind (records-lag-max over its partitions), read
+   * once a second on its thread (the client is not thread-safe, and the map it gives is rebuilt).
+   */
+  private void achterstand() {
+    long nu = System.nanoTime();
+    if (nu - achterstandGelezen < 1_000_000_000L) {
+      return;
+    }
+    achterstandGelezen = nu;
+    for (var e : consumer.metrics().entrySet()) {
+      var naam = e.getKey();
+      if ("records-lag-max".equals(naam.name()) && "consumer-fetch-manager-metrics".equals(naam.group())
+          && !naam.tags().containsKey("topic")) {
+        Object v = e.getValue().metricValue();
+        double d = v instanceof Number n ? n.doubleValue() : Double.NaN;
+        metrics.kafkaConsumentAchterstand.set(Double.isNaN(d) || d < 0 ? -1 : (long) d);
+        return;
       }
     }
   }

@@ -52,7 +52,7 @@ public final class OutboxRelay {
   private static final String[] SOORT = {"NIEUW_BERICHT", "HERINNERING"};
 
   /** One row as a Kafka record, with its number in the outbox. */
-  private record Uitgaand(long nummer, String topic, String key, String value) {}
+  private record Uitgaand(long nummer, String topic, String key, String value, java.time.OffsetDateTime tijdstip) {}
 
   private final Vertx vertx;
   private final Pool pool;
@@ -61,9 +61,11 @@ public final class OutboxRelay {
   private final String sql;
   private final Function<Row, Uitgaand> record;
   private final BackgroundLoop loop;
+  private final io.micrometer.core.instrument.Timer vertraging;
 
   private OutboxRelay(Vertx vertx, Pool pool, Producent producent, String naam, String sql,
-      Function<Row, Uitgaand> record) {
+      Function<Row, Uitgaand> record, io.micrometer.core.instrument.Timer vertraging) {
+    this.vertraging = vertraging;
     this.vertx = vertx;
     this.pool = pool;
     this.producent = producent;
@@ -84,7 +86,8 @@ public final class OutboxRelay {
   }
 
   /** Receipts, as the feed gives them (§2.4), keyed by berichtId. */
-  public static OutboxRelay verwerkingsberichten(Vertx vertx, Pool pool, Producent producent) {
+  public static OutboxRelay verwerkingsberichten(Vertx vertx, Pool pool, Producent producent,
+      nl.berichtenbox.engine.metrics.EngineMetrics metrics) {
     return new OutboxRelay(vertx, pool, producent, "verwerkingsberichten", VERWERKINGSBERICHTEN, r -> {
       JsonObject o = new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(2));
       if (r.getUUID(3) != null) {
@@ -92,8 +95,9 @@ public final class OutboxRelay {
       }
       o.put("status", STATUS[r.getShort(4)]).put("verwerkingsCode", r.getString(5))
           .put("tijdstip", Json.time(r.getOffsetDateTime(6)));
-      return new Uitgaand(r.getLong(0), VERWERKINGSBERICHTEN_PREFIX + r.getString(1), r.getString(2), o.encode());
-    });
+      return new Uitgaand(r.getLong(0), VERWERKINGSBERICHTEN_PREFIX + r.getString(1), r.getString(2), o.encode(),
+          r.getOffsetDateTime(6));
+    }, metrics.kafkaRelayVerwerkingsberichten);
   }
 
   /**
@@ -103,13 +107,13 @@ public final class OutboxRelay {
    * whoever holds the portal secret) can compute.
    */
   public static OutboxRelay notificaties(Vertx vertx, Pool pool, Producent producent,
-      Pseudoniem pseudoniem) {
+      Pseudoniem pseudoniem, nl.berichtenbox.engine.metrics.EngineMetrics metrics) {
     return new OutboxRelay(vertx, pool, producent, "notificaties", NOTIFICATIES, r -> {
       String burger = pseudoniem.van(r.getString(1));
       JsonObject o = new JsonObject().put("id", r.getLong(0)).put("soort", SOORT[r.getShort(2)])
           .put("burger", burger).put("tijdstip", Json.time(r.getOffsetDateTime(3)));
-      return new Uitgaand(r.getLong(0), NOTIFICATIES_TOPIC, burger, o.encode());
-    });
+      return new Uitgaand(r.getLong(0), NOTIFICATIES_TOPIC, burger, o.encode(), r.getOffsetDateTime(3));
+    }, metrics.kafkaRelayNotificaties);
   }
 
   public void start() {
@@ -146,6 +150,10 @@ public final class OutboxRelay {
             producer.flush();
             for (java.util.concurrent.Future<?> ack : acks) {
               ack.get(30, TimeUnit.SECONDS);
+            }
+            // written to acknowledged, for the oldest of the round (the others waited less)
+            if (uit.get(0).tijdstip() != null) {
+              vertraging.record(java.time.Duration.between(uit.get(0).tijdstip().toInstant(), java.time.Instant.now()));
             }
           } catch (Exception e) {
             producent.naFout(producer, e);

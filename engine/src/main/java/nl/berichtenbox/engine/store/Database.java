@@ -86,6 +86,20 @@ public final class Database implements AutoCloseable {
         .setServerConfig("shared_buffers", "512MB")
         .setServerConfig("max_wal_size", "4GB")
         .setServerConfig("unix_socket_directories", pgData.toString())
+        // PostgreSQL's own log in pg/log, a file per weekday, overwritten a week later. Not relayed
+        // through the engine: zonky's relay of the server's output stops at the first line after
+        // start-up (the JVM closes the pipe of the pg_ctl that has exited). ERRORs are not written
+        // there (log_min_messages=log ranks LOG above ERROR): they reach the engine, which logs them
+        // masked; PostgreSQL's file cannot mask a BSN an error quotes. Statements are never logged.
+        .setServerConfig("logging_collector", "on")
+        .setServerConfig("log_directory", "log")
+        .setServerConfig("log_filename", "postgresql-%a.log")
+        .setServerConfig("log_truncate_on_rotation", "on")
+        .setServerConfig("log_rotation_age", "1d")
+        .setServerConfig("log_rotation_size", "0")
+        .setServerConfig("log_min_messages", "log")
+        .setServerConfig("log_min_error_statement", "panic")
+        .setServerConfig("log_error_verbosity", "terse")
         .setServerConfig("listen_addresses", "127.0.0.1");
   }
 
@@ -133,7 +147,12 @@ public final class Database implements AutoCloseable {
     if (doel != null) {
       flyway.target(doel);
     }
-    flyway.load().migrate();
+    long begin = System.nanoTime();
+    var result = flyway.load().migrate();
+    // Flyway's own lines are held back (WARN and up, see the logging setup): one line says it all
+    LOG.info("schema at version {} ({} migrations applied, {} ms)",
+        result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+        result.migrationsExecuted, (System.nanoTime() - begin) / 1_000_000);
   }
 
   /** The newest schema version the engine's migrations make. */
@@ -162,7 +181,7 @@ public final class Database implements AutoCloseable {
    */
   public Pool pool(Vertx vertx, int size) {
     var builder = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(10_000).setShared(false)
+        .with(new PoolOptions().setName("postgresql").setMaxSize(size).setMaxWaitQueueSize(10_000).setShared(false)
             .setConnectionTimeout(POOL_WACHTTIJD_S).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
         .with(new io.vertx.core.net.NetClientOptions()
             .setConnectTimeout((int) url.connectTimeout().toMillis())

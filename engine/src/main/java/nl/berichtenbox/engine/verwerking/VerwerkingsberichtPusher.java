@@ -135,10 +135,12 @@ public final class VerwerkingsberichtPusher {
           JsonArray arr = new JsonArray();
           long eerste = -1;
           long laatste = -1;
+          java.time.OffsetDateTime oudste = null;
           for (Row r : rows) {
             laatste = r.getLong(0);
             if (eerste < 0) {
               eerste = laatste;
+              oudste = r.getOffsetDateTime(5);
             }
             arr.add(Ontvangstbewijzen.receipt(r));
           }
@@ -146,9 +148,13 @@ public final class VerwerkingsberichtPusher {
           long van = eerste;
           long tot = laatste;
           int aantal = rows.size();
+          java.time.OffsetDateTime geschreven = oudste;
           return post(s, body).compose(status -> {
             if (status >= 200 && status < 300) {
               metrics.pushAfgeleverd.add(aantal);
+              if (geschreven != null) {
+                metrics.pushVertraging.record(Duration.between(geschreven.toInstant(), java.time.Instant.now()));
+              }
               return pool.preparedQuery(GELUKT).execute(Tuple.of(s.oin(), tot)).<Void>mapEmpty();
             }
             return mislukt(s, van, tot, aantal, "HTTP " + status);

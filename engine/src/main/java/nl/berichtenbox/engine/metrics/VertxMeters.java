@@ -1,0 +1,103 @@
+package nl.berichtenbox.engine.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.core.spi.metrics.PoolMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The part of Vert.x's metrics SPI the engine uses: its pools (the PostgreSQL connection pool, the
+ * worker pool), how long a borrower waits and how long a connection is held. Every other hook stays
+ * Vert.x's no-op default, so the HTTP path pays nothing here (its latencies are recorded per route
+ * by the API itself). Also a tick on each event loop that measures how late it runs.
+ */
+public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
+  private final MeterRegistry registry;
+  private final Timer lusVertraging;
+
+  public VertxMeters(EngineMetrics metrics) {
+    this.registry = metrics.registry();
+    this.lusVertraging = metrics.eventLoopVertraging;
+  }
+
+  @Override
+  public VertxMetrics metrics(VertxOptions options) {
+    return this;
+  }
+
+  @Override
+  public PoolMetrics<?, ?> createPoolMetrics(String type, String name, int maxSize) {
+    return new Pool(type, name, maxSize);
+  }
+
+  @Override
+  public void vertxCreated(Vertx vertx) {
+    // one 100 ms tick per event loop: a tick is due every 100 ms; what it is late is what every
+    // request on that loop waited too
+    int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    for (int i = 0; i < loops; i++) {
+      var ctx = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+      ctx.runOnContext(v -> tick(vertx, System.nanoTime() + 100_000_000L));
+    }
+  }
+
+  private void tick(Vertx vertx, long due) {
+    vertx.setTimer(100, id -> {
+      long now = System.nanoTime();
+      lusVertraging.record(Math.max(0, now - due), TimeUnit.NANOSECONDS);
+      tick(vertx, now + 100_000_000L);
+    });
+  }
+
+  private final class Pool implements PoolMetrics<Long, Long> {
+    private final Timer wacht;
+    private final Timer gebruik;
+    private final AtomicInteger wachtend = new AtomicInteger();
+    private final AtomicInteger inGebruik = new AtomicInteger();
+
+    Pool(String type, String name, int maxSize) {
+      String naam = name == null ? type : name;
+      wacht = Timer.builder("berichtenbox.pool.wacht").tags("type", type, "pool", naam)
+          .description("time a borrower waited for a resource of the pool (a database connection, a worker thread)")
+          .serviceLevelObjectives(Emmers.COMMIT).register(registry);
+      gebruik = Timer.builder("berichtenbox.pool.gebruik").tags("type", type, "pool", naam)
+          .description("time a resource of the pool was held").serviceLevelObjectives(Emmers.COMMIT).register(registry);
+      Gauge.builder("berichtenbox.pool.wachtend", wachtend, AtomicInteger::get).tags("type", type, "pool", naam)
+          .description("borrowers waiting for a resource of the pool").register(registry);
+      Gauge.builder("berichtenbox.pool.in.gebruik", inGebruik, AtomicInteger::get).tags("type", type, "pool", naam)
+          .description("resources of the pool in use").register(registry);
+      Gauge.builder("berichtenbox.pool.grootte", () -> maxSize).tags("type", type, "pool", naam)
+          .description("the pool's size (its maximum)").register(registry);
+    }
+
+    @Override
+    public Long enqueue() {
+      wachtend.incrementAndGet();
+      return System.nanoTime();
+    }
+
+    @Override
+    public void dequeue(Long sinds) {
+      wachtend.decrementAndGet();
+      wacht.record(System.nanoTime() - sinds, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public Long begin() {
+      inGebruik.incrementAndGet();
+      return System.nanoTime();
+    }
+
+    @Override
+    public void end(Long sinds) {
+      inGebruik.decrementAndGet();
+      gebruik.record(System.nanoTime() - sinds, TimeUnit.NANOSECONDS);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# What the engine's own work costs per request (issue 20: observability may cost the hot path at
+# most 5 %): one engine on a seeded store, presentation then intake at a fixed rate, each with the
+# CPU seconds the engine and its PostgreSQL used and the generator's latencies. Run it on two
+# commits on the same machine, interleaved, and compare.
+#   loadtest/run-kosten.sh                               # writes loadtest/results/kosten-<label>/
+#   LABEL=voor RATE_PRESENTATIE=3000 RATE_INTAKE=4000 SECONDS_PER_RATE=60 loadtest/run-kosten.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+./mvnw -q -B -DskipTests -pl api,loadtest -am package
+label="${LABEL:-$(git rev-parse --short HEAD)}"
+data="${DATA_DIR:-$(mktemp -d)}"
+port="${PORT:-18082}"
+admin="load-admin-token-0123456789"
+jwt="load-jwt-secret-0123456789abcdef0123456789"
+burgers="${BURGERS:-20000}"
+out="$root/loadtest/results/kosten-$label"
+mkdir -p "$out"
+if [ ! -d "$data/pg" ]; then
+  BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten="${BERICHTEN:-200000}" \
+    --burgers="$burgers" --afnemers=400 > "$out/seed.log" 2>&1
+fi
+BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" \
+  BERICHTENBOX_ADMIN_TOKEN="$admin" bin/berichtenbox serve > "$out/engine.log" 2>&1 &
+engine=$!
+trap 'kill -TERM $engine 2>/dev/null; wait $engine 2>/dev/null; [ -z "${DATA_DIR:-}" ] && rm -rf "$data"' EXIT
+for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && break; sleep 1; done
+hz=$(getconf CLK_TCK)
+ticks() { awk -v c="$2" '{ t = $14 + $15; if (c) t += $16 + $17; print t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu() {
+  local e pg=0 pm c
+  e=$(ticks "$engine" 0)
+  pm=$(head -1 "$data/pg/postmaster.pid" 2>/dev/null || true)
+  if [ -n "$pm" ]; then
+    pg=$(ticks "$pm" 1)
+    for c in $(pgrep -P "$pm"); do pg=$((pg + $(ticks "$c" 0))); done
+  fi
+  echo "$e $pg"
+}
+# what = presentatie | intake; n = requests the call makes (for the per-request figure)
+meet() {
+  local what="$1" rate="$2" n="$3"; shift 3
+  read -r e0 p0 < <(cpu); t0=$(date +%s.%N)
+  "$@"
+  read -r e1 p1 < <(cpu); t1=$(date +%s.%N)
+  awk -v e=$((e1 - e0)) -v p=$((p1 - p0)) -v hz="$hz" -v n="$n" -v t0="$t0" -v t1="$t1" -v r="$rate" -v w8="$what" 'BEGIN { w = t1 - t0
+    printf "   %s at %d/s: engine %.1f CPU s (%.3f ms per request), PostgreSQL %.1f CPU s (%.3f ms per request), %.0f s\n",
+      w8, r, e / hz, e / hz * 1000 / n, p / hz, p / hz * 1000 / n, w
+    printf "{\"what\": \"%s\", \"rate\": %d, \"seconds\": %.1f, \"requests\": %d, \"engineCpuSeconds\": %.2f, \"postgresCpuSeconds\": %.2f, \"engineCpuMsPerRequest\": %.4f}\n", w8, r, w, n, e / hz, p / hz, e / hz * 1000 / n > "/dev/stderr"
+  }' 2> "$out/$what-cpu.json"
+}
+secs="${SECONDS_PER_RATE:-60}"
+rp="${RATE_PRESENTATIE:-3000}"
+ri="${RATE_INTAKE:-4000}"
+pres() { java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.PresentatieLoad \
+  --url="http://localhost:$port" --jwt="$jwt" --burgers="$burgers" "$@"; }
+intake() { java -Xmx1g -jar loadtest/target/loadtest.jar --url="http://localhost:$port" --admin="$admin" \
+  --jwt="$jwt" "$@"; }
+echo "== warm-up: presentation at 2000/s and intake at 2000/s, ${WARMUP_SECONDS:-30} s each (not recorded)"
+pres --rate=2000 --seconds="${WARMUP_SECONDS:-30}" > "$out/warmup-presentatie.json"
+intake --rate=2000 --seconds="${WARMUP_SECONDS:-30}" --citizens=200 > "$out/warmup-intake.json"
+echo "== presentation at $rp/s for ${secs}s"
+# PresentatieLoad also samples 2 000 citizens (4 000 requests) and offers 10 s unrecorded
+meet presentatie "$rp" $((rp * (secs + 10) + 4000)) pres --rate="$rp" --seconds="$secs" --out="$out/presentatie.json" >/dev/null
+echo "== intake at $ri/s for ${secs}s"
+# IntakeLoad offers 5 s unrecorded first, then reads back 2 000 messages
+meet intake "$ri" $((ri * (secs + 5) + 2000)) intake --rate="$ri" --seconds="$secs" --citizens=200 --out="$out/intake.json" >/dev/null
+echo "== results in $out"
