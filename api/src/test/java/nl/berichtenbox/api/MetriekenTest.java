@@ -91,4 +91,15 @@ class MetriekenTest {
       assertFalse(n.matches(".*_(ms|millis|ns|nanos|micros)(_.*)?"), "base units only: " + n);
     }
   }
+
+  @Test
+  void theAlertsGaugesComeFromTheHeartbeat() {
+    // the alerts' measures: this process ready, nothing waiting long (the shared engine keeps up)
+    Api.await("a heartbeat", () -> Metrieken.van(api).som("berichtenbox_gereed") == 1);
+    Metrieken m = Metrieken.van(api);
+    assertTrue(m.som("berichtenbox_processen_gereed") >= 1);
+    assertTrue(m.som("berichtenbox_verwerking_oudste_wachtend_seconds") < 60, "processing keeps up");
+    assertTrue(m.som("berichtenbox_abonnement_oudste_open_seconds") >= 0);
+    assertEquals(-1, m.som("berichtenbox_kafka_consument_achterstand"), "no Kafka on this engine: unknown");
+  }
 }

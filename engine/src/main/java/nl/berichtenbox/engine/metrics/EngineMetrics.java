@@ -65,6 +65,10 @@ public final class EngineMetrics {
   public final AtomicLong notificatiesWachtend = meter("berichtenbox.notificaties.wachtend", null,
       "e-mails queued and not yet sent (all processes)", new AtomicLong());
   public final AtomicLong notificatieOudsteWachtendMs = new AtomicLong();
+  /** Age of the oldest parked message not yet processed, all processes (heartbeat, every 20 s). */
+  public final AtomicLong verwerkingOudsteWachtendMs = new AtomicLong();
+  /** Age of the oldest Abonnementservice request not yet answered, all processes (heartbeat). */
+  public final AtomicLong abonnementOudsteOpenMs = new AtomicLong();
   /** Kafka records handed to intake and not yet committed; its peak; how often consumption paused. */
   public final AtomicLong kafkaInFlight = meter("berichtenbox.kafka.in.flight", null,
       "Kafka records handed to intake, not yet committed", new AtomicLong());
@@ -83,6 +87,9 @@ public final class EngineMetrics {
   public final AtomicLong dataVrijBytes = meter("berichtenbox.data.vrij", "bytes",
       "bytes free in the data directory (-1: not looked at)", new AtomicLong(-1));
   public final LongAdder httpShed = teller("berichtenbox.http.shed", "requests answered 503 by the overload guard");
+  /** 1 when this process was ready at its last heartbeat (every 20 s), 0 when not. */
+  public final AtomicInteger gereed = meter("berichtenbox.gereed", null,
+      "1 when this process was ready at its last heartbeat (every 20 s), else 0", new AtomicInteger());
   /** Engine processes that said they were ready in the last 45 s (heartbeats), this one included; 0 while unknown. */
   public final AtomicInteger processenGereed = meter("berichtenbox.processen.gereed", null,
       "engine processes ready in the last 45 s (heartbeats); an afnemer's rate limit is shared among them",
@@ -130,6 +137,12 @@ public final class EngineMetrics {
   public EngineMetrics() {
     Gauge.builder("berichtenbox.notificatie.oudste.wachtend", notificatieOudsteWachtendMs, v -> v.get() / 1000.0)
         .description("age of the oldest unsent e-mail").baseUnit("seconds").register(registry);
+    Gauge.builder("berichtenbox.verwerking.oudste.wachtend", verwerkingOudsteWachtendMs, v -> v.get() / 1000.0)
+        .description("age of the oldest parked message not yet processed (all processes; 0: none)").baseUnit("seconds")
+        .register(registry);
+    Gauge.builder("berichtenbox.abonnement.oudste.open", abonnementOudsteOpenMs, v -> v.get() / 1000.0)
+        .description("age of the oldest Abonnementservice request not yet answered (all processes; 0: none)")
+        .baseUnit("seconds").register(registry);
     // what is live after the last collection of each heap pool: the overload guard's and the
     // load runs' measure of what the heap holds (the JVM's own figures follow below)
     Gauge.builder("berichtenbox.jvm.heap.na.gc", () -> {
@@ -161,6 +174,8 @@ public final class EngineMetrics {
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Micrometer gives the process's CPU time in ns; Prometheus' own name has seconds (below)
     r.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith("process.cpu.time"));
+    // a gauge named ..._count reads as a histogram's part to Prometheus (promtool check metrics says so)
+    r.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith("system.cpu.count"));
     return r;
   }
 

@@ -34,9 +34,16 @@ public final class Hartslag {
       ON CONFLICT (minuut, proces) DO UPDATE SET gereed = hartslag.gereed OR EXCLUDED.gereed,
         laatst_gereed = coalesce(EXCLUDED.laatst_gereed, hartslag.laatst_gereed)""";
   /** The processes that said they were ready in the last 45 s: two heartbeats may be missed. */
+  /**
+   * Processes ready; and, for the alerts, the age of the oldest message not yet processed and of
+   * the oldest open Abonnementservice request (each through its partial index: a row or two).
+   */
   private static final String GEREED = """
-      SELECT count(DISTINCT proces)::int FROM hartslag
-      WHERE minuut >= date_trunc('minute', now()) - interval '1 minute' AND laatst_gereed > now() - interval '45 seconds'""";
+      SELECT (SELECT count(DISTINCT proces)::int FROM hartslag
+              WHERE minuut >= date_trunc('minute', now()) - interval '1 minute' AND laatst_gereed > now() - interval '45 seconds'),
+             coalesce(extract(epoch FROM now() - (SELECT ontvangen_op FROM bericht WHERE status = 0 ORDER BY id LIMIT 1)), 0)::float8,
+             coalesce(extract(epoch FROM now() - (SELECT min(aangevraagd_op) FROM abonnement_verzoek
+                                                  WHERE status = 'IN_BEHANDELING')), 0)::float8""";
   private static final String STORING = """
       INSERT INTO gereedheid_storing (minuut, proces, reden)
       SELECT unnest($1::timestamptz[]), $2, unnest($3::text[]) ON CONFLICT DO NOTHING""";
@@ -95,6 +102,7 @@ public final class Hartslag {
           return Future.failedFuture(e);
         })
         .compose(x -> {
+          metrics.gereed.set(r == null ? 1 : 0);
           if (r != null) {
             onthoud(minuut, r);
           } else {
@@ -106,7 +114,12 @@ public final class Hartslag {
 
   /** How many processes serve now ({@code berichtenbox_processen_gereed}): the rate limits are shared among them. */
   private void telGereed() {
-    pool.query(GEREED).execute().onSuccess(rows -> metrics.processenGereed.set(rows.iterator().next().getInteger(0)));
+    pool.query(GEREED).execute().onSuccess(rows -> {
+      var r = rows.iterator().next();
+      metrics.processenGereed.set(r.getInteger(0));
+      metrics.verwerkingOudsteWachtendMs.set(Math.round(r.getDouble(1) * 1000));
+      metrics.abonnementOudsteOpenMs.set(Math.round(r.getDouble(2) * 1000));
+    });
   }
 
   private void onthoud(Instant minuut, String reden) {
