@@ -36,7 +36,13 @@ public final class ApiServer implements AutoCloseable {
 
   /** With the clock the notifier reads (see {@link Engine#start(EngineConfig, java.time.Clock)}). */
   public static ApiServer start(EngineConfig config, java.time.Clock clock) throws Exception {
-    Engine engine = Engine.start(config, clock);
+    return start(config, clock, nl.berichtenbox.engine.sporen.Sporen.uit());
+  }
+
+  /** With tracing: spans to the OpenTelemetry SDK {@code sporen} holds ({@link nl.berichtenbox.engine.sporen.Sporen}). */
+  public static ApiServer start(EngineConfig config, java.time.Clock clock, nl.berichtenbox.engine.sporen.Sporen sporen)
+      throws Exception {
+    Engine engine = Engine.start(config, clock, sporen);
     ApiServer server = new ApiServer(engine);
     try {
       Buffer openApi = openApiJson();

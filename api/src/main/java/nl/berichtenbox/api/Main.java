@@ -149,8 +149,10 @@ public final class Main {
   private static void serve(List<String> flags) {
     EngineConfig config = load(flags);
     ApiServer server;
+    Sporing sporing;
     try {
-      server = ApiServer.start(config);
+      sporing = Sporing.uitOmgeving(System.getenv());
+      server = ApiServer.start(config, java.time.Clock.systemUTC(), sporing.sporen);
     } catch (nl.berichtenbox.engine.store.PostgresVersie.AndereMajorException e) {
       System.err.println("berichtenbox: could not start: " + e.getMessage()); // says what to do; no trace needed
       System.exit(1);
@@ -164,6 +166,7 @@ public final class Main {
     Runnable shutdown = () -> {
       System.out.println("berichtenbox: stopping (draining in-flight requests)");
       server.close();
+      sporing.sluit();
       System.out.println("berichtenbox: stopped");
       System.out.flush();
       Runtime.getRuntime().halt(0);

@@ -61,21 +61,28 @@ public final class Engine implements AutoCloseable {
   private final java.time.Clock clock;
   private final nl.berichtenbox.engine.support.Schijfruimte schijfruimte;
 
-  private Engine(EngineConfig config, Database database, java.time.Clock clock) {
+  private final nl.berichtenbox.engine.sporen.Sporen sporen;
+
+  private Engine(EngineConfig config, Database database, java.time.Clock clock, nl.berichtenbox.engine.sporen.Sporen sporen) {
     nl.berichtenbox.engine.support.Json.striktDecoderen();
+    this.sporen = sporen;
     this.config = config;
     this.database = database;
-    this.vertx = Vertx.builder()
+    var builder = Vertx.builder()
         .with(new VertxOptions().setPreferNativeTransport(true)
             .setMetricsOptions(new io.vertx.core.metrics.MetricsOptions().setEnabled(true)))
-        .withMetrics(new nl.berichtenbox.engine.metrics.VertxMeters(metrics))
-        .build();
+        .withMetrics(new nl.berichtenbox.engine.metrics.VertxMeters(metrics));
+    if (sporen.aan()) {
+      // server spans for every HTTP request (W3C traceparent read), client spans for SQL on them
+      builder.withTracer(new io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory(sporen.openTelemetry()));
+    }
+    this.vertx = builder.build();
     this.pool = database.pool(vertx, config.dbPoolSize());
     this.verwerker = new Verwerker(vertx, pool, config.verwerkingBatchSize(), config.verwerkingPollInterval(),
-        config.ontvangstbewijsBewaartermijn(), config.notificaties().bundelvenster(), metrics);
+        config.ontvangstbewijsBewaartermijn(), config.notificaties().bundelvenster(), metrics, sporen);
     nl.berichtenbox.engine.support.Geheimen geheimen = new nl.berichtenbox.engine.support.Geheimen(config.portalJwtSecret());
     this.pusher = new nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher(vertx, pool, geheimen,
-        config.pushBackoffBasis(), config.pushBackoffMax(), config.pushOpgevenNa(), metrics);
+        config.pushBackoffBasis(), config.pushBackoffMax(), config.pushOpgevenNa(), metrics, sporen);
     verwerker.naRonde(pusher::wakeUp);
     this.notifier = new nl.berichtenbox.engine.notificaties.Notifier(vertx, pool, config.notificaties(),
         config.dataDir().resolve("mail"), clock, metrics);
@@ -115,8 +122,14 @@ public final class Engine implements AutoCloseable {
    * periods): tests move it; everything else keeps the database's time.
    */
   public static Engine start(EngineConfig config, java.time.Clock clock) throws IOException {
+    return start(config, clock, nl.berichtenbox.engine.sporen.Sporen.uit());
+  }
+
+  /** As {@link #start(EngineConfig, java.time.Clock)}, with tracing ({@link nl.berichtenbox.engine.sporen.Sporen}). */
+  public static Engine start(EngineConfig config, java.time.Clock clock, nl.berichtenbox.engine.sporen.Sporen sporen)
+      throws IOException {
     Database db = Database.start(config);
-    Engine engine = new Engine(config, db, clock);
+    Engine engine = new Engine(config, db, clock, sporen);
     try {
       int n = engine.afnemers.versleutelOudeGeheimen().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       if (n > 0) {
@@ -155,7 +168,7 @@ public final class Engine implements AutoCloseable {
           config.kafkaMaxInFlight(), metrics);
       kafkaIntake.start();
       producent = nl.berichtenbox.engine.kafka.OutboxRelay.producent(kafkaBootstrap, metrics.kafkaProducentVervangen);
-      relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producent, metrics);
+      relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producent, metrics, sporen);
       notificatieRelay = nl.berichtenbox.engine.kafka.OutboxRelay.notificaties(vertx, pool, producent,
           pseudoniem, metrics);
       relay.start();
@@ -194,13 +207,16 @@ public final class Engine implements AutoCloseable {
 
   /** A new intake bound to the calling event loop (one per HTTP verticle instance). */
   public Intake newIntake() {
-    return new Intake(pool, config, verwerker::wakeUp, metrics);
+    return new Intake(pool, config, verwerker::wakeUp, metrics, sporen);
   }
 
   public EngineConfig config() { return config; }
   public Vertx vertx() { return vertx; }
   public Pool pool() { return pool; }
   public EngineMetrics metrics() { return metrics; }
+
+  /** Tracing: on when an OpenTelemetry SDK was given at start, else traceparents carried only. */
+  public nl.berichtenbox.engine.sporen.Sporen sporen() { return sporen; }
   public Afnemers afnemers() { return afnemers; }
   public Ontvangstbewijzen ontvangstbewijzen() { return ontvangstbewijzen; }
   public Berichtenboxen berichtenboxen() { return berichtenboxen; }

@@ -54,7 +54,10 @@ public final class AfnemerRoutes {
   private final int maxBatchBody;
 
   /** @param intake this event loop's intake */
+  private final nl.berichtenbox.engine.sporen.Sporen sporen;
+
   public AfnemerRoutes(Engine engine, Intake intake) {
+    this.sporen = engine.sporen();
     this.intake = intake;
     this.bewijzen = engine.ontvangstbewijzen();
     this.afnemers = engine.afnemers();
@@ -217,6 +220,17 @@ public final class AfnemerRoutes {
         List.of(new InvalidParam(name, "moet een datum JJJJ-MM-DD zijn")));
   }
 
+  /**
+   * The trace the request's messages join (the caller's traceparent, or the server span's, or a new
+   * one), said back in a {@code traceresponse} header (W3C Trace Context level 2) so that a caller
+   * that sent none learns it at once; every receipt names it too.
+   */
+  private String spoor(RoutingContext ctx) {
+    String tp = sporen.voorVerzoek(ctx.request().getHeader("traceparent"));
+    ctx.response().putHeader("traceresponse", tp);
+    return tp;
+  }
+
   private void bericht(RoutingContext ctx) {
     Object body;
     try {
@@ -234,7 +248,7 @@ public final class AfnemerRoutes {
     if (!binnenLimiet(ctx, 1)) {
       return;
     }
-    intake.bericht(Auth.afnemer(ctx).oin(), body).onComplete(ar -> {
+    intake.bericht(Auth.afnemer(ctx).oin(), body, spoor(ctx)).onComplete(ar -> {
       if (ar.failed()) {
         Problems.fail(ctx, ar.cause());
         return;
@@ -266,7 +280,7 @@ public final class AfnemerRoutes {
     }
     Future<Intake.BatchAntwoord> f;
     try {
-      f = intake.batch(Auth.afnemer(ctx).oin(), body);
+      f = intake.batch(Auth.afnemer(ctx).oin(), body, spoor(ctx));
     } catch (ClientErrorException e) {
       Problems.fail(ctx, e);
       return;
@@ -303,6 +317,7 @@ public final class AfnemerRoutes {
       req.resume();
       return;
     }
+    String traceparent = spoor(ctx);
     RecordParser parser = RecordParser.newDelimited("\n", req);
     parser.maxRecordSize(maxBody);
     var state = new Object() {
@@ -356,7 +371,7 @@ public final class AfnemerRoutes {
       Future<Void> step;
       if (lineNo == 0) {
         try {
-          step = intake.ndjson(oin, json).map(nb -> {
+          step = intake.ndjson(oin, json, traceparent).map(nb -> {
             state.batch = nb;
             return null;
           });

@@ -54,15 +54,24 @@ final class LogRegel extends EncoderBase<ILoggingEvent> {
     veld(sb, "logger", e.getLoggerName());
     veld(sb, "thread", e.getThreadName());
     veld(sb, "process", proces);
+    // a line about a message names its trace itself (key trace_id); else the span being served
+    boolean eigenSpoor = false;
+    if (e.getKeyValuePairs() != null) {
+      for (KeyValuePair kv : e.getKeyValuePairs()) {
+        eigenSpoor |= "trace_id".equals(kv.key) && kv.value != null;
+      }
+    }
     SpanContext spoor = Span.current().getSpanContext();
-    if (spoor.isValid()) {
+    if (!eigenSpoor && spoor.isValid()) {
       veld(sb, "trace_id", spoor.getTraceId());
       veld(sb, "span_id", spoor.getSpanId());
     }
     veld(sb, "message", Logs.mask(e.getFormattedMessage()));
     if (e.getKeyValuePairs() != null) {
       for (KeyValuePair kv : e.getKeyValuePairs()) {
-        veld(sb, kv.key, Logs.mask(String.valueOf(kv.value)));
+        if (kv.value != null) {
+          veld(sb, kv.key, Logs.mask(String.valueOf(kv.value)));
+        }
       }
     }
     Map<String, String> mdc = e.getMDCPropertyMap();
@@ -83,13 +92,17 @@ final class LogRegel extends EncoderBase<ILoggingEvent> {
     sb.append(TIJD_KORT.format(Instant.ofEpochMilli(e.getTimeStamp()))).append(' ')
         .append(String.format("%-5s", e.getLevel())).append(' ')
         .append(kort(e.getLoggerName())).append(": ").append(Logs.mask(e.getFormattedMessage()));
+    boolean eigenSpoor = false;
     if (e.getKeyValuePairs() != null) {
       for (KeyValuePair kv : e.getKeyValuePairs()) {
-        sb.append(' ').append(kv.key).append('=').append(Logs.mask(String.valueOf(kv.value)));
+        if (kv.value != null) {
+          sb.append(' ').append(kv.key).append('=').append(Logs.mask(String.valueOf(kv.value)));
+          eigenSpoor |= "trace_id".equals(kv.key);
+        }
       }
     }
     SpanContext spoor = Span.current().getSpanContext();
-    if (spoor.isValid()) {
+    if (!eigenSpoor && spoor.isValid()) {
       sb.append(" trace_id=").append(spoor.getTraceId());
     }
     sb.append('\n');

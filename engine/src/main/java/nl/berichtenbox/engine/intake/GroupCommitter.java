@@ -39,8 +39,13 @@ final class GroupCommitter {
 
   private record Pending(IntakeWriter.Unit unit, Promise<IntakeWriter.Unit> promise, long since) {}
 
+  private final nl.berichtenbox.engine.sporen.Sporen sporen;
+  /** A message's journey, a line per step, at DEBUG (BERICHTENBOX_LOG_BERICHTEN=DEBUG): off by default. */
+  static final org.slf4j.Logger REIS = org.slf4j.LoggerFactory.getLogger("berichtenbox.bericht");
+
   GroupCommitter(Pool pool, IntakeWriter writer, int maxMessages, int maxBytes, int maxInFlight,
-      java.time.Duration maxWait, Runnable onCommit, EngineMetrics metrics) {
+      java.time.Duration maxWait, Runnable onCommit, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
+    this.sporen = sporen;
     this.maxWaitNanos = maxWait.toNanos();
     this.pool = pool;
     this.writer = writer;
@@ -52,6 +57,35 @@ final class GroupCommitter {
     this.maxQueuedBytes = 8L * maxBytes;
     this.onCommit = onCommit;
     this.metrics = metrics;
+  }
+
+  private static void reis(List<Pending> batch) {
+    for (Pending p : batch) {
+      IntakeWriter.Unit u = p.unit();
+      String traceId = nl.berichtenbox.engine.sporen.Sporen.traceId(u.traceparent);
+      for (IntakeItem.Outcome o : u.outcomes) {
+        REIS.atDebug().addKeyValue("berichtId", o.berichtId()).addKeyValue("oin", u.oin)
+            .addKeyValue("batchId", u.batchId).addKeyValue("trace_id", traceId)
+            .log("bericht {}", o.kind() == IntakeItem.Outcome.Kind.PARKED ? "geparkeerd" : o.kind().name().toLowerCase());
+      }
+    }
+  }
+
+  /**
+   * The transaction as a child span of each request it served (one INSERT for many traces): each
+   * trace shows its wait and its commit, with the transaction's size.
+   */
+  private void spansVoorCommit(List<Pending> batch, java.time.Instant begin, int messages) {
+    java.time.Instant eind = java.time.Instant.now();
+    var attr = io.opentelemetry.api.common.Attributes.builder()
+        .put("db.system.name", "postgresql")
+        .put("db.operation.name", "INSERT")
+        .put("db.collection.name", "bericht")
+        .put("db.operation.batch.size", (long) messages)
+        .build();
+    for (Pending p : batch) {
+      sporen.stap("INSERT bericht", io.opentelemetry.api.trace.SpanKind.CLIENT, p.unit().traceparent, begin, eind, attr);
+    }
   }
 
   Future<IntakeWriter.Unit> submit(IntakeWriter.Unit unit) {
@@ -98,6 +132,7 @@ final class GroupCommitter {
       units.add(p.unit());
     }
     long start = System.nanoTime();
+    java.time.Instant begin = sporen.aan() ? java.time.Instant.now() : null;
     metrics.groupCommitGrootte.record(messages);
     for (Pending p : batch) {
       metrics.groupCommitWacht.record(start - p.since(), java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -108,8 +143,14 @@ final class GroupCommitter {
         metrics.groupCommits.increment();
         metrics.groupCommitMessages.add(messages);
         metrics.commitLatency.recordNanos(System.nanoTime() - start);
+        if (begin != null) {
+          spansVoorCommit(batch, begin, messages);
+        }
         for (Pending p : batch) {
           p.promise().complete(p.unit());
+        }
+        if (REIS.isDebugEnabled()) {
+          reis(batch);
         }
         onCommit.run();
       } else {

@@ -51,18 +51,19 @@ public final class Intake {
     }
   }
 
-  public Intake(Pool pool, EngineConfig config, Runnable onCommit, EngineMetrics metrics) {
+  public Intake(Pool pool, EngineConfig config, Runnable onCommit, EngineMetrics metrics,
+      nl.berichtenbox.engine.sporen.Sporen sporen) {
     this.pool = pool;
     this.onCommit = onCommit;
     this.metrics = metrics;
     this.committer = new GroupCommitter(pool, writer, config.groupCommitMaxMessages(), config.groupCommitMaxBytes(),
-        config.groupCommitMaxInFlight(), config.intakeMaxWachttijd(), onCommit, metrics);
+        config.groupCommitMaxInFlight(), config.intakeMaxWachttijd(), onCommit, metrics, sporen);
   }
 
   /** One message: the outcome, or a failed future with a ClientErrorException for a refusal. */
-  public Future<Outcome> bericht(String oin, Object body) {
+  public Future<Outcome> bericht(String oin, Object body, String traceparent) {
     BerichtValidator.Result r = BerichtValidator.validate(body, "", oin, Instant.now());
-    IntakeWriter.Unit unit = new IntakeWriter.Unit(oin, null, null, true, List.of(Offered.of(r)));
+    IntakeWriter.Unit unit = new IntakeWriter.Unit(oin, null, null, true, List.of(Offered.of(r)), traceparent);
     return committer.submit(unit).map(u -> {
       Outcome o = u.outcomes[0];
       count(o);
@@ -91,7 +92,8 @@ public final class Intake {
       offered.add(r.valid() || r.rawBerichtId() != null ? Offered.of(r)
           : new Offered(null, fallbackIds.get(i), r.code(), r.invalidParams()));
     }
-    return committer.submit(new IntakeWriter.Unit(oin, null, null, true, offered)).map(u -> {
+    // records of one poll come from many senders: each message gets a trace of its own
+    return committer.submit(new IntakeWriter.Unit(oin, null, null, true, offered, null)).map(u -> {
       for (Outcome o : u.outcomes) {
         count(o);
       }
@@ -100,7 +102,7 @@ public final class Intake {
   }
 
   /** A JSON batch: all of it in one group commit, so it is parked whole or not at all. */
-  public Future<BatchAntwoord> batch(String oin, JsonObject body) {
+  public Future<BatchAntwoord> batch(String oin, JsonObject body, String traceparent) {
     Instant now = Instant.now();
     BatchHeader header = header(oin, body, now, -1);
     List<InvalidParam> bad = new ArrayList<>();
@@ -118,7 +120,7 @@ public final class Intake {
       offered.add(Offered.of(BerichtValidator.validate(berichten.getValue(i), "berichten/" + i + "/", oin, now)));
     }
     BatchHeader h = new BatchHeader(header.batchId(), header.aanmaakDatum(), berichten.size());
-    IntakeWriter.Unit unit = new IntakeWriter.Unit(oin, h, h.batchId(), true, offered);
+    IntakeWriter.Unit unit = new IntakeWriter.Unit(oin, h, h.batchId(), true, offered, traceparent);
     return committer.submit(unit).map(u -> {
       for (Outcome o : u.outcomes) {
         count(o);
@@ -183,9 +185,9 @@ public final class Intake {
    * chunks as lines arrive (flat memory), and commits only at the end: a batch that turns out
    * invalid as a whole (an unparseable line, over 1000 messages) leaves nothing parked.
    */
-  public Future<NdjsonBatch> ndjson(String oin, JsonObject headerLine) {
+  public Future<NdjsonBatch> ndjson(String oin, JsonObject headerLine, String traceparent) {
     BatchHeader header = header(oin, headerLine, Instant.now(), 0);
-    return pool.getConnection().compose(conn -> conn.begin().map(tx -> new NdjsonBatch(oin, header, conn, tx)))
+    return pool.getConnection().compose(conn -> conn.begin().map(tx -> new NdjsonBatch(oin, header, conn, tx, traceparent)))
         .recover(e -> Future.failedFuture(e instanceof ClientErrorException ? e
             : ServerErrorException.unavailable("the message store is unavailable", e)));
   }
@@ -202,8 +204,10 @@ public final class Intake {
     private boolean first = true;
     private boolean recordRefusals = true;
     private int count;
+    private final String traceparent;
 
-    private NdjsonBatch(String oin, BatchHeader header, SqlConnection conn, Transaction tx) {
+    private NdjsonBatch(String oin, BatchHeader header, SqlConnection conn, Transaction tx, String traceparent) {
+      this.traceparent = traceparent;
       this.oin = oin;
       this.header = header;
       this.conn = conn;
@@ -229,7 +233,7 @@ public final class Intake {
       chunk.clear();
       IntakeWriter.Unit unit = new IntakeWriter.Unit(oin,
           first ? new BatchHeader(header.batchId(), header.aanmaakDatum(), 0) : null, header.batchId(),
-          recordRefusals, items);
+          recordRefusals, items, traceparent);
       boolean wasFirst = first;
       first = false;
       return writer.write(conn, List.of(unit)).map(v -> {

@@ -38,9 +38,9 @@ final class IntakeWriter {
   private static final String INSERT_BERICHTEN = """
       WITH ins AS (
         INSERT INTO bericht (oin, bericht_id, batch_id, bsn, bericht_type, onderwerp, bericht_tekst, referentie,
-                             publicatie_datum, eind_datum_handelingstermijn, aantal_bijlagen, digest)
+                             publicatie_datum, eind_datum_handelingstermijn, aantal_bijlagen, digest, traceparent)
         SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
-                             $8::text[], $9::timestamptz[], $10::date[], $11::int2[], $12::bytea[])
+                             $8::text[], $9::timestamptz[], $10::date[], $11::int2[], $12::bytea[], $19::text[])
         ON CONFLICT (oin, bericht_id) DO NOTHING
         RETURNING id, oin, bericht_id
       ), bij AS (
@@ -58,8 +58,8 @@ final class IntakeWriter {
       JOIN bericht b ON b.oin = k.oin::char(20) AND b.bericht_id = k.bericht_id""";
 
   private static final String INSERT_AFWIJZINGEN = """
-      INSERT INTO afwijzing (oin, bericht_id, batch_id, verwerkings_code)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[])""";
+      INSERT INTO afwijzing (oin, bericht_id, batch_id, verwerkings_code, traceparent)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[])""";
 
   /** One request's worth of work. */
   static final class Unit {
@@ -71,8 +71,12 @@ final class IntakeWriter {
     final int weight;
     Outcome[] outcomes;
     boolean batchNew;
+    /** The W3C traceparent of the request (or made for it): stored with each of its messages. */
+    final String traceparent;
 
-    Unit(String oin, BatchHeader registerBatch, UUID batchId, boolean recordRefusals, List<Offered> offered) {
+    Unit(String oin, BatchHeader registerBatch, UUID batchId, boolean recordRefusals, List<Offered> offered,
+        String traceparent) {
+      this.traceparent = traceparent;
       this.oin = oin;
       this.registerBatch = registerBatch;
       this.batchId = batchId;
@@ -143,6 +147,7 @@ final class IntakeWriter {
     List<Key> keys = new ArrayList<>();
     List<Bericht> rows = new ArrayList<>();
     List<UUID> batchIds = new ArrayList<>();
+    List<String> sporen = new ArrayList<>();
     for (Unit u : units) {
       for (Offered o : u.offered) {
         if (o.bericht() != null) {
@@ -151,6 +156,7 @@ final class IntakeWriter {
             keys.add(k);
             rows.add(o.bericht());
             batchIds.add(u.batchId);
+            sporen.add(u.traceparent != null ? u.traceparent : nl.berichtenbox.engine.sporen.Sporen.nieuw());
           }
         }
       }
@@ -202,7 +208,8 @@ final class IntakeWriter {
     }
     return new Rijen(first, Tuple.from(List.<Object>of(oin, id, batch, bsn, type, onderwerp, tekst, referentie, publicatie, eind,
         aantal, digest, bOin.toArray(new String[0]), bId.toArray(new UUID[0]), bVolgorde.toArray(new Short[0]),
-        bOmschrijving.toArray(new String[0]), bMedia.toArray(new String[0]), bInhoud.toArray(new Buffer[0]))));
+        bOmschrijving.toArray(new String[0]), bMedia.toArray(new String[0]), bInhoud.toArray(new Buffer[0]),
+        sporen.toArray(new String[0]))));
   }
 
   private Future<Void> insertBerichten(SqlConnection conn, List<Unit> units) {
@@ -294,6 +301,7 @@ final class IntakeWriter {
     List<String> id = new ArrayList<>();
     List<UUID> batch = new ArrayList<>();
     List<String> code = new ArrayList<>();
+    List<String> sporen = new ArrayList<>();
     for (Unit u : units) {
       if (!u.recordRefusals) {
         continue;
@@ -304,6 +312,7 @@ final class IntakeWriter {
           id.add(o.berichtId());
           batch.add(u.batchId);
           code.add(o.code().name());
+          sporen.add(u.traceparent != null ? u.traceparent : nl.berichtenbox.engine.sporen.Sporen.nieuw());
         }
       }
     }
@@ -312,7 +321,7 @@ final class IntakeWriter {
     }
     return conn.preparedQuery(INSERT_AFWIJZINGEN)
         .execute(Tuple.from(List.<Object>of(oin.toArray(new String[0]), id.toArray(new String[0]),
-            batch.toArray(new UUID[0]), code.toArray(new String[0]))))
+            batch.toArray(new UUID[0]), code.toArray(new String[0]), sporen.toArray(new String[0]))))
         .mapEmpty();
   }
 }

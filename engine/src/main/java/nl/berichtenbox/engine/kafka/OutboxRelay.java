@@ -42,7 +42,7 @@ public final class OutboxRelay {
   private static final String VERDER = "UPDATE kafka_relay SET volgnummer = $2 WHERE naam = $1";
 
   private static final String VERWERKINGSBERICHTEN = """
-      SELECT volgnummer, oin, bericht_id, batch_id, status, verwerkings_code, tijdstip
+      SELECT volgnummer, oin, bericht_id, batch_id, status, verwerkings_code, tijdstip, traceparent
       FROM verwerkingsbericht WHERE volgnummer > $1 ORDER BY volgnummer LIMIT $2""";
 
   private static final String NOTIFICATIES = """
@@ -52,7 +52,8 @@ public final class OutboxRelay {
   private static final String[] SOORT = {"NIEUW_BERICHT", "HERINNERING"};
 
   /** One row as a Kafka record, with its number in the outbox. */
-  private record Uitgaand(long nummer, String topic, String key, String value, java.time.OffsetDateTime tijdstip) {}
+  private record Uitgaand(long nummer, String topic, String key, String value, java.time.OffsetDateTime tijdstip,
+      String traceparent) {}
 
   private final Vertx vertx;
   private final Pool pool;
@@ -62,10 +63,12 @@ public final class OutboxRelay {
   private final Function<Row, Uitgaand> record;
   private final BackgroundLoop loop;
   private final io.micrometer.core.instrument.Timer vertraging;
+  private final nl.berichtenbox.engine.sporen.Sporen sporen;
 
   private OutboxRelay(Vertx vertx, Pool pool, Producent producent, String naam, String sql,
-      Function<Row, Uitgaand> record, io.micrometer.core.instrument.Timer vertraging) {
+      Function<Row, Uitgaand> record, io.micrometer.core.instrument.Timer vertraging, nl.berichtenbox.engine.sporen.Sporen sporen) {
     this.vertraging = vertraging;
+    this.sporen = sporen;
     this.vertx = vertx;
     this.pool = pool;
     this.producent = producent;
@@ -87,7 +90,7 @@ public final class OutboxRelay {
 
   /** Receipts, as the feed gives them (§2.4), keyed by berichtId. */
   public static OutboxRelay verwerkingsberichten(Vertx vertx, Pool pool, Producent producent,
-      nl.berichtenbox.engine.metrics.EngineMetrics metrics) {
+      nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
     return new OutboxRelay(vertx, pool, producent, "verwerkingsberichten", VERWERKINGSBERICHTEN, r -> {
       JsonObject o = new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(2));
       if (r.getUUID(3) != null) {
@@ -95,9 +98,13 @@ public final class OutboxRelay {
       }
       o.put("status", STATUS[r.getShort(4)]).put("verwerkingsCode", r.getString(5))
           .put("tijdstip", Json.time(r.getOffsetDateTime(6)));
+      String traceId = nl.berichtenbox.engine.sporen.Sporen.traceId(r.getString(7));
+      if (traceId != null) {
+        o.put("traceId", traceId);
+      }
       return new Uitgaand(r.getLong(0), VERWERKINGSBERICHTEN_PREFIX + r.getString(1), r.getString(2), o.encode(),
-          r.getOffsetDateTime(6));
-    }, metrics.kafkaRelayVerwerkingsberichten);
+          r.getOffsetDateTime(6), r.getString(7));
+    }, metrics.kafkaRelayVerwerkingsberichten, sporen);
   }
 
   /**
@@ -112,8 +119,8 @@ public final class OutboxRelay {
       String burger = pseudoniem.van(r.getString(1));
       JsonObject o = new JsonObject().put("id", r.getLong(0)).put("soort", SOORT[r.getShort(2)])
           .put("burger", burger).put("tijdstip", Json.time(r.getOffsetDateTime(3)));
-      return new Uitgaand(r.getLong(0), NOTIFICATIES_TOPIC, burger, o.encode(), r.getOffsetDateTime(3));
-    }, metrics.kafkaRelayNotificaties);
+      return new Uitgaand(r.getLong(0), NOTIFICATIES_TOPIC, burger, o.encode(), r.getOffsetDateTime(3), null);
+    }, metrics.kafkaRelayNotificaties, nl.berichtenbox.engine.sporen.Sporen.uit());
   }
 
   public void start() {
@@ -144,12 +151,28 @@ public final class OutboxRelay {
           Producer<String, String> producer = producent.huidig();
           try {
             List<java.util.concurrent.Future<?>> acks = new ArrayList<>(uit.size());
+            List<io.opentelemetry.api.trace.Span> spans = new ArrayList<>();
             for (Uitgaand u : uit) {
-              acks.add(producer.send(new ProducerRecord<>(u.topic(), u.key(), u.value())));
+              ProducerRecord<String, String> pr = new ProducerRecord<>(u.topic(), u.key(), u.value());
+              if (u.traceparent() != null) {
+                // the record names the trace of the message it answers (a producer span of it when tracing is on)
+                io.opentelemetry.api.trace.Span span = sporen.begin(u.topic() + " publish",
+                    io.opentelemetry.api.trace.SpanKind.PRODUCER, u.traceparent(), io.opentelemetry.api.common.Attributes.of(
+                        io.opentelemetry.api.common.AttributeKey.stringKey("messaging.system"), "kafka",
+                        io.opentelemetry.api.common.AttributeKey.stringKey("messaging.destination.name"), u.topic()));
+                spans.add(span);
+                pr.headers().add("traceparent", nl.berichtenbox.engine.sporen.Sporen.doorgeven(span, u.traceparent())
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+              }
+              acks.add(producer.send(pr));
             }
             producer.flush();
-            for (java.util.concurrent.Future<?> ack : acks) {
-              ack.get(30, TimeUnit.SECONDS);
+            try {
+              for (java.util.concurrent.Future<?> ack : acks) {
+                ack.get(30, TimeUnit.SECONDS);
+              }
+            } finally {
+              spans.forEach(io.opentelemetry.api.trace.Span::end);
             }
             // written to acknowledged, for the oldest of the round (the others waited less)
             if (uit.get(0).tijdstip() != null) {

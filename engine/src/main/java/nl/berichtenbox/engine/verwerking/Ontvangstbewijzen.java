@@ -48,7 +48,7 @@ public final class Ontvangstbewijzen {
       LIMIT 1000""";
 
   static final String FEED = """
-      SELECT volgnummer, bericht_id, batch_id, status, verwerkings_code, tijdstip
+      SELECT volgnummer, bericht_id, batch_id, status, verwerkings_code, tijdstip, traceparent
       FROM verwerkingsbericht WHERE oin = $1 AND volgnummer > $2 ORDER BY volgnummer LIMIT $3""";
 
   private final Pool pool;
@@ -143,8 +143,15 @@ public final class Ontvangstbewijzen {
     if (r.getUUID(2) != null) {
       o.put("batchId", r.getUUID(2).toString());
     }
-    return o.put("status", BerichtStatus.values()[r.getShort(3)].name())
+    o.put("status", BerichtStatus.values()[r.getShort(3)].name())
         .put("verwerkingsCode", r.getString(4))
         .put("tijdstip", Json.time(r.getOffsetDateTime(5)));
+    // the trace of the request that brought the message (issue 20): an extra field, absent on
+    // receipts from before it
+    String traceId = nl.berichtenbox.engine.sporen.Sporen.traceId(r.getString(6));
+    if (traceId != null) {
+      o.put("traceId", traceId);
+    }
+    return o;
   }
 }

@@ -58,7 +58,7 @@ public final class Verwerker {
         FROM decided d
         WHERE b.id = d.id
         RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
-                  b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op
+                  b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent
       ), meldingen AS (
         -- visible now: an e-mail queued, or joined to the citizen's queued one; after an e-mail,
         -- new ones wait out the bundling window
@@ -76,14 +76,15 @@ public final class Verwerker {
       ), afw AS (
         DELETE FROM afwijzing
         WHERE id IN (SELECT id FROM afwijzing ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, oin, bericht_id, batch_id, 2::smallint AS status, verwerkings_code, tijdstip AS ontvangen_op
+        RETURNING id, oin, bericht_id, batch_id, 2::smallint AS status, verwerkings_code, tijdstip AS ontvangen_op,
+                  traceparent
       ), alles AS (
-        SELECT 0 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op FROM upd
+        SELECT 0 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent FROM upd
         UNION ALL
-        SELECT 1 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op FROM afw
+        SELECT 1 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent FROM afw
       ), ontvangstbewijzen AS (
-        INSERT INTO verwerkingsbericht (oin, bericht_id, batch_id, status, verwerkings_code, tijdstip)
-        SELECT oin, bericht_id, batch_id, status, verwerkings_code, now() FROM alles ORDER BY k, id
+        INSERT INTO verwerkingsbericht (oin, bericht_id, batch_id, status, verwerkings_code, tijdstip, traceparent)
+        SELECT oin, bericht_id, batch_id, status, verwerkings_code, now(), traceparent FROM alles ORDER BY k, id
         RETURNING 1
       ), batchtellers AS (
         INSERT INTO batch_teller AS t (oin, batch_id, code, aantal)
@@ -105,6 +106,10 @@ public final class Verwerker {
              (SELECT count(*) FROM meldingen) AS meldingen,
              (SELECT count(*) FROM gepland) AS gepland,
              (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur""";
+
+  /** The round with, for their spans, the traceparents of what it processed (tracing on only). */
+  private static final String ROUND_MET_SPOREN = ROUND.replace(" AS duur",
+      " AS duur,\n       (SELECT array_agg(traceparent) FROM alles WHERE traceparent IS NOT NULL) AS sporen");
 
   /**
    * The message that keeps failing every round, refused with TechnischProbleem so that the rest
@@ -181,8 +186,11 @@ public final class Verwerker {
     this.naMeldingen = r;
   }
 
+  private final nl.berichtenbox.engine.sporen.Sporen sporen;
+
   public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, Duration bundelvenster,
-      EngineMetrics metrics) {
+      EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
+    this.sporen = sporen;
     this.pool = pool;
     this.batchSize = batchSize;
     this.bundelvensterMs = bundelvenster.toMillis();
@@ -239,10 +247,22 @@ public final class Verwerker {
   }
 
   private Future<Boolean> ronde(int grootte) {
+    java.time.Instant begin = java.time.Instant.now();
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
-        .compose(v -> conn.preparedQuery(ROUND).execute(Tuple.of(grootte, bundelvensterMs))))
+        .compose(v -> conn.preparedQuery(sporen.aan() ? ROUND_MET_SPOREN : ROUND).execute(Tuple.of(grootte, bundelvensterMs))))
         .map(rows -> {
           Row r = rows.iterator().next();
+          if (sporen.aan()) {
+            String[] tps = r.getArrayOfStrings("sporen");
+            if (tps != null) {
+              java.time.Instant eind = java.time.Instant.now();
+              var attr = io.opentelemetry.api.common.Attributes.of(
+                  io.opentelemetry.api.common.AttributeKey.longKey("berichtenbox.verwerking.ronde.grootte"), (long) tps.length);
+              for (String tp : tps) {
+                sporen.stap("berichtenbox verwerking", io.opentelemetry.api.trace.SpanKind.INTERNAL, tp, begin, eind, attr);
+              }
+            }
+          }
           long berichten = r.getLong("berichten");
           long afwijzingen = r.getLong("afwijzingen");
           metrics.verwerkingRondes.increment();

@@ -85,17 +85,22 @@ public final class VerwerkingsberichtPusher {
   private final EngineMetrics metrics;
   private final HttpClient http;
   private final BackgroundLoop loop;
+  private final nl.berichtenbox.engine.sporen.Sporen sporen;
+  /** A message's journey, at DEBUG (BERICHTENBOX_LOG_BERICHTEN=DEBUG). */
+  private static final org.slf4j.Logger REIS = org.slf4j.LoggerFactory.getLogger("berichtenbox.bericht");
 
   public VerwerkingsberichtPusher(Vertx vertx, Pool pool, nl.berichtenbox.engine.support.Geheimen geheimen, Duration basis,
-      Duration max, Duration opgevenNa, EngineMetrics metrics) {
+      Duration max, Duration opgevenNa, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
+    this.sporen = sporen;
     this.pool = pool;
     this.geheimen = geheimen;
     this.basis = basis;
     this.max = max;
     this.opgevenNa = opgevenNa;
     this.metrics = metrics;
+    // the trace header is the engine's own (the receipts' trace, below), not one Vert.x would make
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(30)
-        .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(2));
+        .setKeepAlive(true).setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE), new PoolOptions().setHttp1MaxSize(2));
     this.loop = new BackgroundLoop(vertx, "receipt push", Math.min(1000, Math.max(50, basis.toMillis())), this::ronde,
         e -> { });
   }
@@ -136,11 +141,15 @@ public final class VerwerkingsberichtPusher {
           long eerste = -1;
           long laatste = -1;
           java.time.OffsetDateTime oudste = null;
+          String spoor = null;
           for (Row r : rows) {
             laatste = r.getLong(0);
             if (eerste < 0) {
               eerste = laatste;
               oudste = r.getOffsetDateTime(5);
+            }
+            if (spoor == null) {
+              spoor = r.getString(6);
             }
             arr.add(Ontvangstbewijzen.receipt(r));
           }
@@ -149,11 +158,25 @@ public final class VerwerkingsberichtPusher {
           long tot = laatste;
           int aantal = rows.size();
           java.time.OffsetDateTime geschreven = oudste;
-          return post(s, body).compose(status -> {
+          // one POST carries many receipts, each with its traceId in the body; the header names the
+          // trace of the first that has one (a client span of it when tracing is on)
+          io.opentelemetry.api.trace.Span span = sporen.begin("POST callback", io.opentelemetry.api.trace.SpanKind.CLIENT,
+              spoor, io.opentelemetry.api.common.Attributes.of(
+                  io.opentelemetry.api.common.AttributeKey.longKey("berichtenbox.verwerkingsberichten.aantal"), (long) aantal));
+          String kop = nl.berichtenbox.engine.sporen.Sporen.doorgeven(span, spoor);
+          return post(s, body, kop).andThen(ar -> span.end()).compose(status -> {
             if (status >= 200 && status < 300) {
               metrics.pushAfgeleverd.add(aantal);
               if (geschreven != null) {
                 metrics.pushVertraging.record(Duration.between(geschreven.toInstant(), java.time.Instant.now()));
+              }
+              if (REIS.isDebugEnabled()) {
+                for (Object e : arr) {
+                  JsonObject v = (JsonObject) e;
+                  REIS.atDebug().addKeyValue("berichtId", v.getString("berichtId")).addKeyValue("oin", s.oin())
+                      .addKeyValue("volgnummer", v.getLong("volgnummer")).addKeyValue("trace_id", v.getString("traceId"))
+                      .log("verwerkingsbericht afgeleverd aan de callbackUrl");
+                }
               }
               return pool.preparedQuery(GELUKT).execute(Tuple.of(s.oin(), tot)).<Void>mapEmpty();
             }
@@ -175,12 +198,15 @@ public final class VerwerkingsberichtPusher {
     return pool.preparedQuery(MISLUKT).execute(Tuple.of(s.oin(), fout, wachtMs)).mapEmpty();
   }
 
-  private Future<Integer> post(Stand s, Buffer body) {
+  private Future<Integer> post(Stand s, Buffer body, String traceparent) {
     RequestOptions o;
     try {
       o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(s.url()).setIdleTimeout(30_000)
           .putHeader("Content-Type", "application/json")
           .putHeader("X-Berichtenbox-Signature", "sha256=" + hmac(geheimen.ontsleutel(s.secret()), body));
+      if (traceparent != null) {
+        o.putHeader("traceparent", traceparent);
+      }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
