@@ -84,7 +84,7 @@ class SporenTest {
             .expect(201).json();
         Api.Afnemer a = new Api.Afnemer(oin, r.getString("apiSleutel"));
         api.put("/api/v1/bericht-typen/ALG", a.key(), new JsonObject().put("omschrijving", "x").put("actief", true)).expect(201);
-        String bsn = api.newBurger(a);
+        String bsn = api.newBurger("burger@voorbeeld.nl", true, a); // an e-mail: a notification event too
 
         String trace = hex(16);
         String ouder = hex(8);
@@ -107,18 +107,27 @@ class SporenTest {
             .getString("traceId"));
         // the Kafka record: header and value
         ConsumerRecord<String, String> record = null;
+        ConsumerRecord<String, String> melding = null;
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "sporen",
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
-          c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + oin));
+          c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + oin, OutboxRelay.NOTIFICATIES_TOPIC));
           long eind = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-          while (record == null && System.nanoTime() < eind) {
+          while ((record == null || melding == null) && System.nanoTime() < eind) {
             for (ConsumerRecord<String, String> rec : c.poll(Duration.ofMillis(500))) {
-              record = rec;
+              if (rec.topic().equals(OutboxRelay.NOTIFICATIES_TOPIC)) {
+                melding = rec;
+              } else {
+                record = rec;
+              }
             }
           }
         }
         assertNotNull(record, "the receipt on Kafka");
+        assertNotNull(melding, "the notification event on Kafka");
+        assertEquals(trace, new JsonObject(melding.value()).getString("traceId"), melding.value());
+        assertTrue(new String(melding.headers().lastHeader("traceparent").value(), StandardCharsets.US_ASCII)
+            .startsWith("00-" + trace + "-"));
         String kop = new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.US_ASCII);
         assertTrue(kop.startsWith("00-" + trace + "-"), kop);
         assertEquals(trace, new JsonObject(record.value()).getString("traceId"));

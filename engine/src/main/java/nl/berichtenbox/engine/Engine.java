@@ -170,7 +170,7 @@ public final class Engine implements AutoCloseable {
       producent = nl.berichtenbox.engine.kafka.OutboxRelay.producent(kafkaBootstrap, metrics.kafkaProducentVervangen);
       relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producent, metrics, sporen);
       notificatieRelay = nl.berichtenbox.engine.kafka.OutboxRelay.notificaties(vertx, pool, producent,
-          pseudoniem, metrics);
+          pseudoniem, metrics, sporen);
       relay.start();
       notificatieRelay.start();
       verwerker.naRonde(() -> {

@@ -46,7 +46,7 @@ public final class OutboxRelay {
       FROM verwerkingsbericht WHERE volgnummer > $1 ORDER BY volgnummer LIMIT $2""";
 
   private static final String NOTIFICATIES = """
-      SELECT id, bsn, soort, aangemaakt_op FROM notificatie WHERE id > $1 ORDER BY id LIMIT $2""";
+      SELECT id, bsn, soort, aangemaakt_op, traceparent FROM notificatie WHERE id > $1 ORDER BY id LIMIT $2""";
 
   private static final String[] STATUS = {"ONTVANGEN", "AFGELEVERD", "AFGEWEZEN"};
   private static final String[] SOORT = {"NIEUW_BERICHT", "HERINNERING"};
@@ -114,13 +114,18 @@ public final class OutboxRelay {
    * whoever holds the portal secret) can compute.
    */
   public static OutboxRelay notificaties(Vertx vertx, Pool pool, Producent producent,
-      Pseudoniem pseudoniem, nl.berichtenbox.engine.metrics.EngineMetrics metrics) {
+      Pseudoniem pseudoniem, nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
     return new OutboxRelay(vertx, pool, producent, "notificaties", NOTIFICATIES, r -> {
       String burger = pseudoniem.van(r.getString(1));
       JsonObject o = new JsonObject().put("id", r.getLong(0)).put("soort", SOORT[r.getShort(2)])
           .put("burger", burger).put("tijdstip", Json.time(r.getOffsetDateTime(3)));
-      return new Uitgaand(r.getLong(0), NOTIFICATIES_TOPIC, burger, o.encode(), r.getOffsetDateTime(3), null);
-    }, metrics.kafkaRelayNotificaties, nl.berichtenbox.engine.sporen.Sporen.uit());
+      // the trace of the first message the event tells of (a reminder has none)
+      String traceId = nl.berichtenbox.engine.sporen.Sporen.traceId(r.getString(4));
+      if (traceId != null) {
+        o.put("traceId", traceId);
+      }
+      return new Uitgaand(r.getLong(0), NOTIFICATIES_TOPIC, burger, o.encode(), r.getOffsetDateTime(3), r.getString(4));
+    }, metrics.kafkaRelayNotificaties, sporen);
   }
 
   public void start() {

@@ -62,8 +62,9 @@ public final class Verwerker {
       ), meldingen AS (
         -- visible now: an e-mail queued, or joined to the citizen's queued one; after an e-mail,
         -- new ones wait out the bundling window
-        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor)
-        SELECT u.bsn, 0, count(*), greatest(now(), max(d.laatste_notificatie_op) + $2 * interval '1 millisecond')
+        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor, traceparent)
+        SELECT u.bsn, 0, count(*), greatest(now(), max(d.laatste_notificatie_op) + $2 * interval '1 millisecond'),
+               (array_agg(u.traceparent ORDER BY u.id))[1]
         FROM upd u JOIN decided d ON d.id = u.id
         WHERE u.status = 1 AND d.melden AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
         GROUP BY u.bsn ORDER BY min(u.id)
@@ -146,9 +147,10 @@ public final class Verwerker {
           SELECT bericht FROM notificatie_gepland WHERE zichtbaar_op <= now() ORDER BY zichtbaar_op LIMIT 10000)
         RETURNING bericht, bsn, zichtbaar_op
       ), q AS (
-        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor)
-        SELECT g.bsn, 0, count(*), greatest(now(), max(bb.laatste_notificatie_op) + $1 * interval '1 millisecond')
-        FROM g JOIN berichtenbox bb ON bb.bsn = g.bsn
+        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor, traceparent)
+        SELECT g.bsn, 0, count(*), greatest(now(), max(bb.laatste_notificatie_op) + $1 * interval '1 millisecond'),
+               (array_agg(b.traceparent ORDER BY g.zichtbaar_op, g.bericht))[1]
+        FROM g JOIN berichtenbox bb ON bb.bsn = g.bsn JOIN bericht b ON b.id = g.bericht
         WHERE bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL
         GROUP BY g.bsn ORDER BY min(g.zichtbaar_op), min(g.bericht)
         ON CONFLICT (bsn, soort) WHERE status = 0 AND pogingen = 0 DO UPDATE SET aantal = n.aantal + EXCLUDED.aantal
