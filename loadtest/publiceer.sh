@@ -26,4 +26,5 @@ else:
     d = d.rstrip() + "\n\n## Latest full run of the norm suite\n\n" + blok + "\n"
 open(doc, 'w').write(d)
 PY
+python3 "$root/loadtest/voorpagina.py"
 echo "published to $doel and docs/performance.md"

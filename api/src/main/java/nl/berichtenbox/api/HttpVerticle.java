@@ -42,7 +42,7 @@ public final class HttpVerticle extends VerticleBase {
     this.engine = engine;
     this.openApi = openApi;
     this.paginas = paginas;
-    this.metingen = new nl.berichtenbox.api.http.HttpMetingen(engine.metrics().registry());
+    this.metingen = new nl.berichtenbox.api.http.HttpMetingen(engine.metrics().httpServer);
     this.table = new RouteTable(metingen);
   }
 

@@ -1,28 +1,23 @@
 package nl.berichtenbox.api.http;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.vertx.ext.web.RoutingContext;
-import java.util.concurrent.TimeUnit;
-import nl.berichtenbox.engine.metrics.Emmers;
 
 /**
  * HTTP answer times as one Prometheus histogram, {@code berichtenbox_http_server_seconds}, by face,
  * method, route template (as in the OpenAPI document, never the raw path: that would be a series
- * per message id) and status class. The timers of a route are made once, when it is registered or
- * first answers with a status class; a request finds them through {@link Meting}.
+ * per message id) and status class. A route's series are looked up once per status class and kept;
+ * a request finds its route's through {@link Meting}.
  */
 public final class HttpMetingen {
   static final String SLEUTEL = "bbx.meting";
-  private static final String NAAM = "berichtenbox.http.server";
 
-  private final MeterRegistry registry;
+  private final nl.berichtenbox.engine.metrics.Emmerhistogram histogram;
   private final Route afnemerOnbekend;
   private final Route burgerOnbekend;
   private final Route overig;
 
-  public HttpMetingen(MeterRegistry registry) {
-    this.registry = registry;
+  public HttpMetingen(nl.berichtenbox.engine.metrics.Emmerhistogram histogram) {
+    this.histogram = histogram;
     this.afnemerOnbekend = new Route("afnemer", "-", "(geen route)");
     this.burgerOnbekend = new Route("burger", "-", "(geen route)");
     this.overig = new Route("overig", "-", "(geen route)");
@@ -60,7 +55,8 @@ public final class HttpMetingen {
     private final String face;
     private final String method;
     private final String template;
-    private final Timer[] perKlasse = new Timer[6];
+    private final nl.berichtenbox.engine.metrics.Emmerhistogram.Reeks[] perKlasse =
+        new nl.berichtenbox.engine.metrics.Emmerhistogram.Reeks[6];
 
     Route(String face, String method, String template) {
       this.face = face;
@@ -70,15 +66,13 @@ public final class HttpMetingen {
 
     void record(int status, long nanos) {
       int k = status >= 100 && status < 600 ? status / 100 : 5;
-      Timer t = perKlasse[k];
+      var t = perKlasse[k];
       if (t == null) {
-        // a race here makes the same timer twice: Micrometer hands back the one registered
-        t = Timer.builder(NAAM).description("HTTP requests, arrival to response written, by face, method, route and status class")
-            .tags("face", face, "method", method, "route", template, "status", k + "xx")
-            .serviceLevelObjectives(Emmers.HTTP).register(registry);
+        // a route's series are made on its event loop: one verticle's table, one thread
+        t = histogram.reeks(face, method, template, k + "xx");
         perKlasse[k] = t;
       }
-      t.record(nanos, TimeUnit.NANOSECONDS);
+      t.recordNanos(nanos);
     }
   }
 

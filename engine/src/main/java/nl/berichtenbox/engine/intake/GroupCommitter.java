@@ -135,7 +135,7 @@ final class GroupCommitter {
     java.time.Instant begin = sporen.aan() ? java.time.Instant.now() : null;
     metrics.groupCommitGrootte.record(messages);
     for (Pending p : batch) {
-      metrics.groupCommitWacht.record(start - p.since(), java.util.concurrent.TimeUnit.NANOSECONDS);
+      metrics.groupCommitWacht.recordNanos(start - p.since());
     }
     pool.withTransaction(conn -> writer.write(conn, units)).onComplete(ar -> {
       inFlight--;

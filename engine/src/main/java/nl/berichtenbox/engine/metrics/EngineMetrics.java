@@ -109,19 +109,23 @@ public final class EngineMetrics {
   public final LongAdder http4xx = teller("berichtenbox.http.4xx", "HTTP requests answered 4xx");
   public final LongAdder http5xx = teller("berichtenbox.http.5xx", "HTTP requests answered 5xx");
 
-  public final Latency commitLatency = new Latency(timer("berichtenbox.intake.commit", "duration of an intake transaction",
-      Emmers.COMMIT));
-  public final Latency verwerkingsduur = new Latency(timer("berichtenbox.verwerkingsduur",
-      "parked to processed (receipt written), per message", Emmers.VERWERKING));
+  public final Latency commitLatency = new Latency(histogram("berichtenbox_intake_commit_seconds",
+      "duration of an intake transaction", Emmers.COMMIT).reeks());
+  public final Latency verwerkingsduur = new Latency(histogram("berichtenbox_verwerkingsduur_seconds",
+      "parked to processed (receipt written), per message", Emmers.VERWERKING).reeks());
   /** Citizen (portal) requests, arrival to response written: the agreement's presentation time. */
-  public final Latency presentatie = new Latency(timer("berichtenbox.presentatie",
-      "citizen (portal) requests, arrival to response written: the agreement's presentation time", Emmers.HTTP));
+  public final Latency presentatie = new Latency(histogram("berichtenbox_presentatie_seconds",
+      "citizen (portal) requests, arrival to response written: the agreement's presentation time", Emmers.HTTP).reeks());
   /** Messages per intake transaction. */
   public final DistributionSummary groupCommitGrootte = DistributionSummary.builder("berichtenbox.intake.commit.grootte")
       .description("messages per intake transaction").serviceLevelObjectives(Emmers.GROOTTE).register(registry);
-  /** How long a message waited in the group committer's queue before its transaction began. */
-  public final Timer groupCommitWacht = timer("berichtenbox.intake.commit.wacht",
-      "time a message waited for its intake transaction to begin", Emmers.COMMIT);
+  /** HTTP answer times by face, method, route template and status class (the API's HttpMetingen records). */
+  public final Emmerhistogram httpServer = histogram("berichtenbox_http_server_seconds",
+      "HTTP requests, arrival to response written, by face, method, route and status class", Emmers.HTTP,
+      "face", "method", "route", "status");
+  /** How long a request waited in the group committer's queue before its transaction began. */
+  public final Emmerhistogram.Reeks groupCommitWacht = histogram("berichtenbox_intake_commit_wacht_seconds",
+      "time a request waited for its intake transaction to begin", Emmers.COMMIT).reeks();
   /** Receipt written to pushed to the afnemer's callbackUrl and accepted (the oldest of each POST). */
   public final Timer pushVertraging = timer("berichtenbox.push.vertraging",
       "receipt written to accepted by the afnemer's callbackUrl (the oldest receipt of each POST)", Emmers.DOORGIFTE);
@@ -196,20 +200,20 @@ public final class EngineMetrics {
   public static final class Latency {
     private final Recorder recorder = new Recorder(3_600_000_000L, 2);
     private final Histogram sindsAfgifte = new Histogram(3_600_000_000L, 2);
-    private final Timer timer;
+    private final Emmerhistogram.Reeks emmers;
 
-    Latency(Timer timer) {
-      this.timer = timer;
+    Latency(Emmerhistogram.Reeks emmers) {
+      this.emmers = emmers;
     }
 
     public void recordNanos(long nanos) {
       recorder.recordValue(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), 3_600_000_000L)));
-      timer.record(nanos, TimeUnit.NANOSECONDS);
+      emmers.recordNanos(nanos);
     }
 
     public void recordMicros(long micros) {
       recorder.recordValue(Math.max(1, Math.min(micros, 3_600_000_000L)));
-      timer.record(micros, TimeUnit.MICROSECONDS);
+      emmers.recordNanos(micros * 1000);
     }
 
     /** What was recorded since the last call (for the hourly histograms kept in the database). */
@@ -230,6 +234,16 @@ public final class EngineMetrics {
   private <T extends Number> T meter(String naam, String eenheid, String help, T waarde) {
     Gauge.builder(naam, waarde, Number::doubleValue).description(help).baseUnit(eenheid).register(registry);
     return waarde;
+  }
+
+  /**
+   * A histogram for the request path ({@link Emmerhistogram}, cheap from every event loop at once);
+   * {@code naam} in Prometheus form, ending in _seconds.
+   */
+  public Emmerhistogram histogram(String naam, String help, Duration[] emmers, String... labelNamen) {
+    Emmerhistogram h = new Emmerhistogram(naam, help, emmers, labelNamen);
+    registry.getPrometheusRegistry().register(h);
+    return h;
   }
 
   private Timer timer(String naam, String help, Duration[] emmers, String... tags) {

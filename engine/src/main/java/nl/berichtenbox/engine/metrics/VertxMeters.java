@@ -20,10 +20,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   private final MeterRegistry registry;
   private final Timer lusVertraging;
+  private final Emmerhistogram wacht;
+  private final Emmerhistogram gebruik;
 
   public VertxMeters(EngineMetrics metrics) {
     this.registry = metrics.registry();
     this.lusVertraging = metrics.eventLoopVertraging;
+    this.wacht = metrics.histogram("berichtenbox_pool_wacht_seconds",
+        "time a borrower waited for a resource of the pool (a database connection, a worker thread)", Emmers.COMMIT,
+        "type", "pool");
+    this.gebruik = metrics.histogram("berichtenbox_pool_gebruik_seconds", "time a resource of the pool was held",
+        Emmers.COMMIT, "type", "pool");
   }
 
   @Override
@@ -56,18 +63,15 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   }
 
   private final class Pool implements PoolMetrics<Long, Long> {
-    private final Timer wacht;
-    private final Timer gebruik;
+    private final Emmerhistogram.Reeks wachtReeks;
+    private final Emmerhistogram.Reeks gebruikReeks;
     private final AtomicInteger wachtend = new AtomicInteger();
     private final AtomicInteger inGebruik = new AtomicInteger();
 
     Pool(String type, String name, int maxSize) {
       String naam = name == null ? type : name;
-      wacht = Timer.builder("berichtenbox.pool.wacht").tags("type", type, "pool", naam)
-          .description("time a borrower waited for a resource of the pool (a database connection, a worker thread)")
-          .serviceLevelObjectives(Emmers.COMMIT).register(registry);
-      gebruik = Timer.builder("berichtenbox.pool.gebruik").tags("type", type, "pool", naam)
-          .description("time a resource of the pool was held").serviceLevelObjectives(Emmers.COMMIT).register(registry);
+      wachtReeks = wacht.reeks(type, naam);
+      gebruikReeks = gebruik.reeks(type, naam);
       Gauge.builder("berichtenbox.pool.wachtend", wachtend, AtomicInteger::get).tags("type", type, "pool", naam)
           .description("borrowers waiting for a resource of the pool").register(registry);
       Gauge.builder("berichtenbox.pool.in.gebruik", inGebruik, AtomicInteger::get).tags("type", type, "pool", naam)
@@ -85,7 +89,7 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
     @Override
     public void dequeue(Long sinds) {
       wachtend.decrementAndGet();
-      wacht.record(System.nanoTime() - sinds, TimeUnit.NANOSECONDS);
+      wachtReeks.recordNanos(System.nanoTime() - sinds);
     }
 
     @Override
@@ -97,7 +101,7 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
     @Override
     public void end(Long sinds) {
       inGebruik.decrementAndGet();
-      gebruik.record(System.nanoTime() - sinds, TimeUnit.NANOSECONDS);
+      gebruikReeks.recordNanos(System.nanoTime() - sinds);
     }
   }
 }
