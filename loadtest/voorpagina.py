@@ -34,6 +34,8 @@ def kosten():
     for d in sorted(glob.glob(os.path.join(res, "kosten-*"))):
         label = os.path.basename(d)[len("kosten-"):]
         r = {}
+        commit, tijd = open(os.path.join(d, "commit")).read().split()
+        r["commit"], r["tijd"] = commit, tijd
         for wat in ("presentatie", "intake"):
             cpu = json.load(open(os.path.join(d, f"{wat}-cpu.json")))
             lat = json.load(open(os.path.join(d, f"{wat}.json")))["latencyMs"]
@@ -44,16 +46,18 @@ def kosten():
     out = ["", "The hot path's cost of issue 20's metrics, logging and trace context (tracing off, its default): "
            "`loadtest/run-kosten.sh` on the commit before (voor) and after (na), interleaved, same machine "
            "(docs/results/kosten-*/; the section Observability below says what was run):", "",
-           "| run | presentation: engine CPU ms per request | p50 / p99 / p99.9 ms | intake: engine CPU ms per request | PostgreSQL CPU ms per request | p50 / p99 / p99.9 ms |",
-           "|---|---|---|---|---|---|"]
-    for label, r in runs.items():
+           "| run (started, UTC) | commit | presentation: engine CPU ms per request | p50 / p99 / p99.9 ms | intake: engine CPU ms per request | PostgreSQL CPU ms per request | p50 / p99 / p99.9 ms |",
+           "|---|---|---|---|---|---|---|"]
+    for label, r in sorted(runs.items(), key=lambda kv: kv[1]["tijd"]):
         pc, pl = r["presentatie"]
         ic, il = r["intake"]
-        out.append(f"| {label} | {pc['engineCpuMsPerRequest']:.4f} | {pl['p50']} / {pl['p99']} / {pl['p99.9']} | "
+        out.append(f"| {label} ({r['tijd'][11:16]}) | {r['commit']} | {pc['engineCpuMsPerRequest']:.4f} | {pl['p50']} / {pl['p99']} / {pl['p99.9']} | "
                    f"{ic['engineCpuMsPerRequest']:.4f} | {ic['postgresCpuSeconds'] * 1000 / ic['requests']:.4f} | "
                    f"{il['p50']} / {il['p99']} / {il['p99.9']} |")
     for wat in ("presentatie", "intake"):
         voor = [r[wat][0]["engineCpuMsPerRequest"] for l, r in runs.items() if l.startswith("voor")]
+        # the 5 % the issue allows is judged on the engine's CPU per request: latency varies more
+        # from run to run on this shared machine than the work does
         na = [r[wat][0]["engineCpuMsPerRequest"] for l, r in runs.items() if l.startswith("na")]
         if voor and na:
             v, n = sum(voor) / len(voor), sum(na) / len(na)
