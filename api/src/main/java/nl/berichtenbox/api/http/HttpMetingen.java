@@ -11,16 +11,17 @@ import io.vertx.ext.web.RoutingContext;
 public final class HttpMetingen {
   static final String SLEUTEL = "bbx.meting";
 
+  private static final java.util.List<String> FACES = java.util.List.of("burger", "beheer", "afnemer", "ops", "web");
+
   private final nl.berichtenbox.engine.metrics.Emmerhistogram histogram;
-  private final Route afnemerOnbekend;
-  private final Route burgerOnbekend;
-  private final Route overig;
+  /** Per face, the requests no route of the API's table took (404s, the web pages). */
+  private final java.util.Map<String, Route> zonderRoute = new java.util.HashMap<>();
 
   public HttpMetingen(nl.berichtenbox.engine.metrics.Emmerhistogram histogram) {
     this.histogram = histogram;
-    this.afnemerOnbekend = new Route("afnemer", "-", "(geen route)");
-    this.burgerOnbekend = new Route("burger", "-", "(geen route)");
-    this.overig = new Route("overig", "-", "(geen route)");
+    for (String f : FACES) {
+      zonderRoute.put(f, new Route(f, "-", "(geen route)"));
+    }
   }
 
   /** The face a path belongs to, by its prefix (how an operator splits the service's figures). */
@@ -43,14 +44,12 @@ public final class HttpMetingen {
 
   /** Starts measuring a request: until a route claims it, it counts as its face's "(geen route)". */
   public Meting begin(RoutingContext ctx, long beginNanos) {
-    String path = ctx.request().path();
-    Route r = path.startsWith("/api/v1/berichtenbox") ? burgerOnbekend : path.startsWith("/api/v1/") ? afnemerOnbekend : overig;
-    Meting m = new Meting(r, beginNanos);
+    Meting m = new Meting(zonderRoute.get(face(ctx.request().path())), beginNanos);
     ctx.put(SLEUTEL, m);
     return m;
   }
 
-  /** One route's timers, one per status class, made when first needed. */
+  /** One route's series, one per status class, looked up when first needed. */
   public final class Route {
     private final String face;
     private final String method;
