@@ -13,7 +13,7 @@ port="${PORT:-18082}"
 out="$root/loadtest/results"
 mkdir -p "$out"
 if [ ! -d "$data/pg" ]; then
-  BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --burgers=1000000 --berichten=100000 2>&1 | grep -v '^\[' \
+  BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --burgers=1000000 --berichten=100000 2>&1 | grep -v '^\[\|^{' \
     | tee "$out/seed-afnemerdiensten.log"
 fi
 BERICHTENBOX_JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC" BERICHTENBOX_DATA_DIR="$data" \

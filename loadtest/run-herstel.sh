@@ -13,7 +13,7 @@ out="$root/loadtest/results"
 mkdir -p "$out"
 echo "== seeding ${BERICHTEN:-1000000} messages"
 BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten="${BERICHTEN:-1000000}" --burgers="${BURGERS:-100000}" \
-  --afnemers=400 2>&1 | grep -v '^\[' | tail -1
+  --afnemers=400 2>&1 | grep -v '^\[\|^{' | tail -1
 echo "== backup"
 t0=$(date +%s.%N)
 BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox backup --naar="$backups" 2>&1 | grep -v '^\[\|INFO' | tee "$out/herstel-backup.log"

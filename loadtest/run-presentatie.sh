@@ -14,7 +14,7 @@ out="$root/loadtest/results"
 mkdir -p "$out"
 if [ ! -d "$data/pg" ]; then
   BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten="${BERICHTEN:-1000000}" \
-    --burgers="${BURGERS:-100000}" --afnemers=400 2>&1 | grep -v '^\[' | tee "$out/seed.log"
+    --burgers="${BURGERS:-100000}" --afnemers=400 2>&1 | grep -v '^\[\|^{' | tee "$out/seed.log"
 fi
 BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" \
   bin/berichtenbox serve > "$out/engine-presentatie.log" 2>&1 &

@@ -53,7 +53,7 @@ out="$root/loadtest/results/suite"
 rm -rf "$out"; mkdir -p "$out"
 echo "== seeding $berichten messages, $burgers citizens, 400 afnemers"
 BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten=$berichten --burgers=$burgers --afnemers=400 \
-  2>&1 | grep -v '^\[' > "$out/seed.log"
+  2>&1 | grep -v '^\[\|^{' > "$out/seed.log"
 tail -1 "$out/seed.log"
 # the engine's GC is always logged (engine-gc.log); with JFR=1 it is recorded too (engine.jfr)
 # ENGINE_JAVA_OPTS replaces the engine's heap and collector settings (to compare collectors)
