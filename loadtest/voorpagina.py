@@ -44,7 +44,7 @@ def kosten():
     if not runs:
         return []
     out = ["", "The hot path's cost of issue 20's metrics, logging and trace context (tracing off, its default): "
-           "`loadtest/run-kosten.sh` on the commit before (voor) and after (na), interleaved, same machine "
+           "`loadtest/run-kosten.sh` on the commit before (voor) and after (na), interleaved, same machine, embedded PostgreSQL 18.1 "
            "(docs/results/kosten-*/; the section Observability below says what was run):", "",
            "| run (started, UTC) | commit | presentation: engine CPU ms per request | p50 / p99 / p99.9 ms | intake: engine CPU ms per request | PostgreSQL CPU ms per request | p50 / p99 / p99.9 ms |",
            "|---|---|---|---|---|---|---|"]
