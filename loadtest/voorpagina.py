@@ -32,6 +32,8 @@ def suite():
 def kosten():
     runs = {}
     for d in sorted(glob.glob(os.path.join(res, "kosten-*"))):
+        if not os.path.exists(os.path.join(d, "commit")):
+            continue  # not a run of run-kosten.sh (kosten-verkenning: the exploratory runs)
         label = os.path.basename(d)[len("kosten-"):]
         r = {}
         commit, tijd = open(os.path.join(d, "commit")).read().split()
