@@ -175,14 +175,24 @@ final class Chromium implements AutoCloseable {
   @Override
   public void close() throws Exception {
     ws.abort();
+    // Chromium's own children (renderer, network service) write in the profile after the browser
+    // process is gone: wait for them too before the profile is removed
+    java.util.List<ProcessHandle> kinderen = proces.descendants().toList();
     proces.destroy();
     if (!proces.waitFor(10, TimeUnit.SECONDS)) {
       proces.destroyForcibly();
     }
+    for (ProcessHandle k : kinderen) {
+      try {
+        k.onExit().get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        k.destroyForcibly();
+      }
+    }
     try (var s = Files.walk(profiel)) {
       s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException e) {
-      // a temporary profile left behind
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // a file that went while the profile was walked, or a temporary profile left behind: not the test's business
     }
   }
 }
