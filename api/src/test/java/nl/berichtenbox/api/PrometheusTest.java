@@ -136,11 +136,11 @@ class PrometheusTest {
 
       // what Prometheus has: the count of both processes is every request made; then the quantile
       Api.await("Prometheus has every request", Duration.ofSeconds(30), () -> {
-        JsonObject r = query(promUrl, "sum(berichtenbox_presentatie_seconds_count{job=\"berichtenbox\"})");
+        JsonObject r = query(promUrl, "sum(berichtenbox_http_server_seconds_count{job=\"berichtenbox\",face=\"burger\"})");
         return r != null && waarde(r) == n;
-      }, () -> "client made " + n + ", Prometheus sums " + waarde(query(promUrl, "sum(berichtenbox_presentatie_seconds_count)")));
+      }, () -> "client made " + n + ", Prometheus sums " + waarde(query(promUrl, "sum(berichtenbox_http_server_seconds_count{face=\"burger\"})")));
       double promP999 = waarde(query(promUrl,
-          "histogram_quantile(0.999, sum by (le) (increase(berichtenbox_presentatie_seconds_bucket{job=\"berichtenbox\"}[10m])))"));
+          "histogram_quantile(0.999, sum by (le) (increase(berichtenbox_http_server_seconds_bucket{job=\"berichtenbox\",face=\"burger\"}[10m])))"));
       double clientP999 = h.getValueAtPercentile(99.9) / 1e6;
       int emmer = emmer(promP999);
       int clientEmmer = emmer(clientP999);

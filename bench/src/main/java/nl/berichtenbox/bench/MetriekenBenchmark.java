@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * What issue 20's instruments cost a request (from two threads at once, as two event loops): an
  * answer time into the request path's histogram, the same into a Micrometer timer for comparison,
- * the presentation time (a histogram and the HdrHistogram the monthly report reads), one
+ * the presentation time (the HdrHistogram the monthly report reads), one
  * database-pool borrow measured (wait and use), a counter, a new traceparent (tracing off, an
  * intake request without one), and a scrape of the whole page.
  */

@@ -32,9 +32,11 @@ public final class OperationsRoutes {
       }
       Http.json(ctx, t.gereed() ? 200 : 503, body);
     }));
-    table.addBuitenDocument(router, io.vertx.core.http.HttpMethod.GET, "/metrics", ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.prometheus()));
+    // on a worker: the scrape reads /proc (open files, CPU) and writes every series, not event-loop work
+    table.addBuitenDocument(router, io.vertx.core.http.HttpMethod.GET, "/metrics", ctx -> ctx.vertx()
+        .executeBlocking(metrics::prometheus, false)
+        .onSuccess(tekst -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(tekst))
+        .onFailure(ctx::fail));
     table.add(router, io.vertx.core.http.HttpMethod.GET, "/api/v1/openapi.json", ctx -> ctx.response()
         .putHeader("Content-Type", "application/json")
         .putHeader("Access-Control-Allow-Origin", "*")

@@ -65,7 +65,7 @@ public final class EngineMetrics {
   public final AtomicLong notificatiesWachtend = meter("berichtenbox.notificaties.wachtend", null,
       "e-mails queued and not yet sent (all processes)", new AtomicLong());
   public final AtomicLong notificatieOudsteWachtendMs = new AtomicLong();
-  /** Age of the oldest parked message not yet processed, all processes (heartbeat, every 20 s). */
+  /** Age of the oldest parked message not yet processed, all processes (heartbeat, every 5 s). */
   public final AtomicLong verwerkingOudsteWachtendMs = new AtomicLong();
   /** Age of the oldest Abonnementservice request not yet answered, all processes (heartbeat). */
   public final AtomicLong abonnementOudsteOpenMs = new AtomicLong();
@@ -109,13 +109,16 @@ public final class EngineMetrics {
   public final LongAdder http4xx = teller("berichtenbox.http.4xx", "HTTP requests answered 4xx");
   public final LongAdder http5xx = teller("berichtenbox.http.5xx", "HTTP requests answered 5xx");
 
-  public final Latency commitLatency = new Latency(histogram("berichtenbox_intake_commit_seconds",
-      "duration of an intake transaction", Emmers.COMMIT).reeks());
+  public final Emmerhistogram.Reeks commitLatency = histogram("berichtenbox_intake_commit_seconds",
+      "duration of an intake transaction", Emmers.COMMIT).reeks();
   public final Latency verwerkingsduur = new Latency(histogram("berichtenbox_verwerkingsduur_seconds",
       "parked to processed (receipt written), per message", Emmers.VERWERKING).reeks());
-  /** Citizen (portal) requests, arrival to response written: the agreement's presentation time. */
-  public final Latency presentatie = new Latency(histogram("berichtenbox_presentatie_seconds",
-      "citizen (portal) requests, arrival to response written: the agreement's presentation time", Emmers.HTTP).reeks());
+  /**
+   * Citizen (portal) requests, arrival to response written: the agreement's presentation time, kept
+   * per hour for the monthly report. Prometheus has it already as the burger face of
+   * {@link #httpServer} (histogram_quantile over {@code face="burger"}), so not a second time.
+   */
+  public final Latency presentatie = new Latency(null);
   /** Messages per intake transaction. */
   public final DistributionSummary groupCommitGrootte = DistributionSummary.builder("berichtenbox.intake.commit.grootte")
       .description("messages per intake transaction").serviceLevelObjectives(Emmers.GROOTTE).register(registry);
@@ -194,8 +197,8 @@ public final class EngineMetrics {
   }
 
   /**
-   * A latency recorded twice: into a Prometheus histogram (for the fleet) and into an
-   * HdrHistogram recorder whose intervals the heartbeat stores per hour (for the monthly report).
+   * A latency for the monthly report: an HdrHistogram recorder whose intervals the heartbeat stores
+   * per hour; and into a Prometheus histogram (for the fleet) when one is given.
    */
   public static final class Latency {
     private final Recorder recorder = new Recorder(3_600_000_000L, 2);
@@ -208,12 +211,16 @@ public final class EngineMetrics {
 
     public void recordNanos(long nanos) {
       recorder.recordValue(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), 3_600_000_000L)));
-      emmers.recordNanos(nanos);
+      if (emmers != null) {
+        emmers.recordNanos(nanos);
+      }
     }
 
     public void recordMicros(long micros) {
       recorder.recordValue(Math.max(1, Math.min(micros, 3_600_000_000L)));
-      emmers.recordNanos(micros * 1000);
+      if (emmers != null) {
+        emmers.recordNanos(micros * 1000);
+      }
     }
 
     /** What was recorded since the last call (for the hourly histograms kept in the database). */
