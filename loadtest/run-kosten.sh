@@ -26,18 +26,8 @@ BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_PORTAL
 engine=$!
 trap 'kill -TERM $engine 2>/dev/null; wait $engine 2>/dev/null; [ -z "${DATA_DIR:-}" ] && rm -rf "$data"' EXIT
 for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && break; sleep 1; done
-hz=$(getconf CLK_TCK)
-ticks() { awk -v c="$2" '{ t = $14 + $15; if (c) t += $16 + $17; print t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-cpu() {
-  local e pg=0 pm c
-  e=$(ticks "$engine" 0)
-  pm=$(head -1 "$data/pg/postmaster.pid" 2>/dev/null || true)
-  if [ -n "$pm" ]; then
-    pg=$(ticks "$pm" 1)
-    for c in $(pgrep -P "$pm"); do pg=$((pg + $(ticks "$c" 0))); done
-  fi
-  echo "$e $pg"
-}
+# the engine's and its PostgreSQL's CPU so far: cpu, hz
+. "$root/loadtest/cpu.sh"
 # what = presentatie | intake; n = requests the call makes (for the per-request figure)
 meet() {
   local what="$1" rate="$2" n="$3"; shift 3

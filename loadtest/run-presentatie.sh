@@ -25,21 +25,8 @@ lt() { java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.Pre
   --url="http://localhost:$port" --jwt="$jwt" --burgers="${BURGERS:-100000}" "$@"; }
 echo "== warm-up at 2000/s for ${WARMUP_SECONDS:-30}s (not recorded)"
 lt --rate=2000 --seconds="${WARMUP_SECONDS:-30}" > "$out/presentatie-warmup.json"
-# CPU seconds used so far by the engine and by its PostgreSQL (the postmaster, the backends it
-# reaped, and those alive): tail latency on a shared machine varies from run to run far more than
-# the work per request does, so each rate also says what it cost.
-hz=$(getconf CLK_TCK)
-ticks() { awk -v c="$2" '{ t = $14 + $15; if (c) t += $16 + $17; print t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-cpu() {
-  local e pg=0 pm c
-  e=$(ticks "$engine" 0)
-  pm=$(head -1 "$data/pg/postmaster.pid" 2>/dev/null || true)
-  if [ -n "$pm" ]; then
-    pg=$(ticks "$pm" 1)
-    for c in $(pgrep -P "$pm"); do pg=$((pg + $(ticks "$c" 0))); done
-  fi
-  echo "$e $pg"
-}
+# the engine's and its PostgreSQL's CPU so far: cpu, hz
+. "$root/loadtest/cpu.sh"
 for rate in ${RATES:-2000 4000 6000}; do
   secs="${SECONDS_PER_RATE:-60}"
   echo "== presentation at $rate/s for ${secs}s"
