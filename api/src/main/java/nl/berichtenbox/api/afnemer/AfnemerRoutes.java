@@ -53,9 +53,9 @@ public final class AfnemerRoutes {
   private final int maxBody;
   private final int maxBatchBody;
 
-  /** @param intake this event loop's intake */
   private final nl.berichtenbox.engine.sporen.Sporen sporen;
 
+  /** @param intake this event loop's intake */
   public AfnemerRoutes(Engine engine, Intake intake) {
     this.sporen = engine.sporen();
     this.intake = intake;

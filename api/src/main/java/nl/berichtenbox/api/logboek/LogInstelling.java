@@ -50,7 +50,7 @@ public final class LogInstelling extends ContextAwareBase implements Configurato
         "io.netty", "com.github.davidmoten.subethasmtp", "org.subethamail"}) {
       lc.getLogger(stil).setLevel(Level.WARN);
     }
-    lc.getLogger("berichtenbox.bericht").setLevel(Level.toLevel(System.getenv("BERICHTENBOX_LOG_BERICHTEN"), Level.INFO));
+    lc.getLogger(nl.berichtenbox.engine.sporen.Sporen.REIS_LOGGER).setLevel(Level.toLevel(System.getenv("BERICHTENBOX_LOG_BERICHTEN"), Level.INFO));
 
     // java.util.logging into SLF4J, with its levels kept in step so that a disabled JUL level costs nothing
     LevelChangePropagator jul = new LevelChangePropagator();

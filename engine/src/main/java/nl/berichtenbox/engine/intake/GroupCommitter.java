@@ -40,8 +40,7 @@ final class GroupCommitter {
   private record Pending(IntakeWriter.Unit unit, Promise<IntakeWriter.Unit> promise, long since) {}
 
   private final nl.berichtenbox.engine.sporen.Sporen sporen;
-  /** A message's journey, a line per step, at DEBUG (BERICHTENBOX_LOG_BERICHTEN=DEBUG): off by default. */
-  static final org.slf4j.Logger REIS = org.slf4j.LoggerFactory.getLogger("berichtenbox.bericht");
+  private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.sporen.Sporen.REIS;
 
   GroupCommitter(Pool pool, IntakeWriter writer, int maxMessages, int maxBytes, int maxInFlight,
       java.time.Duration maxWait, Runnable onCommit, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {

@@ -33,10 +33,10 @@ public final class Hartslag {
       VALUES (date_trunc('minute', now()), $1, $2, CASE WHEN $2 THEN now() END)
       ON CONFLICT (minuut, proces) DO UPDATE SET gereed = hartslag.gereed OR EXCLUDED.gereed,
         laatst_gereed = coalesce(EXCLUDED.laatst_gereed, hartslag.laatst_gereed)""";
-  /** The processes that said they were ready in the last 45 s: two heartbeats may be missed. */
   /**
-   * Processes ready; and, for the alerts, the age of the oldest message not yet processed and of
-   * the oldest open Abonnementservice request (each through its partial index: a row or two).
+   * The processes that said they were ready in the last 45 s (two heartbeats may be missed); and,
+   * for the alerts, the age of the oldest message not yet processed and of the oldest open
+   * Abonnementservice request (each through its partial index: a row or two).
    */
   private static final String GEREED = """
       SELECT (SELECT count(DISTINCT proces)::int FROM hartslag

@@ -28,6 +28,11 @@ import java.util.regex.Pattern;
  * each a child of the stored traceparent.
  */
 public final class Sporen {
+  /** The name of the logger that follows each message, a line per step, at DEBUG (off by default). */
+  public static final String REIS_LOGGER = "berichtenbox.bericht";
+  /** That logger: a message's journey, with its trace id (BERICHTENBOX_LOG_BERICHTEN=DEBUG). */
+  public static final org.slf4j.Logger REIS = org.slf4j.LoggerFactory.getLogger(REIS_LOGGER);
+
   private static final Pattern TRACEPARENT = Pattern.compile("00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
   private static final TextMapGetter<String> ALS_KOP = new TextMapGetter<>() {
     @Override

@@ -249,7 +249,7 @@ public final class Verwerker {
   }
 
   private Future<Boolean> ronde(int grootte) {
-    java.time.Instant begin = java.time.Instant.now();
+    java.time.Instant begin = sporen.aan() ? java.time.Instant.now() : null;
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
         .compose(v -> conn.preparedQuery(sporen.aan() ? ROUND_MET_SPOREN : ROUND).execute(Tuple.of(grootte, bundelvensterMs))))
         .map(rows -> {

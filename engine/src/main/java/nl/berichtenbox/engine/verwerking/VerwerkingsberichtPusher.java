@@ -86,8 +86,7 @@ public final class VerwerkingsberichtPusher {
   private final HttpClient http;
   private final BackgroundLoop loop;
   private final nl.berichtenbox.engine.sporen.Sporen sporen;
-  /** A message's journey, at DEBUG (BERICHTENBOX_LOG_BERICHTEN=DEBUG). */
-  private static final org.slf4j.Logger REIS = org.slf4j.LoggerFactory.getLogger("berichtenbox.bericht");
+  private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.sporen.Sporen.REIS;
 
   public VerwerkingsberichtPusher(Vertx vertx, Pool pool, nl.berichtenbox.engine.support.Geheimen geheimen, Duration basis,
       Duration max, Duration opgevenNa, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
