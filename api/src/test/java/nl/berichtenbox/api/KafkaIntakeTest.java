@@ -1,6 +1,7 @@
 package nl.berichtenbox.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -41,11 +42,15 @@ class KafkaIntakeTest {
 
         JsonObject m = Api.bericht(bsn);
         String id = m.getString("berichtId");
-        producer.send(new ProducerRecord<>(topic, id, m.encode())).get();
-        producer.send(new ProducerRecord<>(topic, id, m.encode())).get(); // re-delivered
-        producer.send(new ProducerRecord<>(topic, "gif-1", "{dit is geen json")).get();
+        // the producer's trace, as its OpenTelemetry instrumentation would set it, is the message's
+        String spoor = "00-" + "4bf92f3577b34da6a3ce929d0e0e4736" + "-00f067aa0ba902b7-01";
+        String spoorGif = "00-" + "0af7651916cd43dd8448eb211c80319c" + "-b7ad6b7169203331-01";
+        producer.send(metSpoor(new ProducerRecord<>(topic, id, m.encode()), spoor)).get();
+        producer.send(metSpoor(new ProducerRecord<>(topic, id, m.encode()), spoor)).get(); // re-delivered
+        producer.send(metSpoor(new ProducerRecord<>(topic, "gif-1", "{dit is geen json"), spoorGif)).get();
         JsonObject na = Api.bericht(bsn);
-        producer.send(new ProducerRecord<>(topic, na.getString("berichtId"), na.encode())).get();
+        producer.send(metSpoor(new ProducerRecord<>(topic, na.getString("berichtId"), na.encode()),
+            "00-" + "0".repeat(32) + "-b7ad6b7169203331-01")).get(); // not a valid one: a trace of its own
 
         assertEquals("Verwerkt", api.awaitStatus(a, id, "AFGELEVERD").getString("verwerkingsCode"));
         api.awaitStatus(a, na.getString("berichtId"), "AFGELEVERD");
@@ -59,6 +64,13 @@ class KafkaIntakeTest {
             .findFirst().orElseThrow();
         assertEquals("AFGEWEZEN", gif.get("status"));
         assertEquals("ValidatieFout", gif.get("verwerkingsCode"));
+        Map<Object, Object> traces = new java.util.HashMap<>();
+        receipts.forEach(o -> traces.put(((Map<?, ?>) o).get("berichtId"), ((Map<?, ?>) o).get("traceId")));
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", traces.get(id), "the record's traceparent header is kept");
+        assertEquals("0af7651916cd43dd8448eb211c80319c", traces.get("gif-1"), "a refused record's too");
+        String eigen = (String) traces.get(na.getString("berichtId"));
+        assertTrue(eigen != null && eigen.matches("[0-9a-f]{32}") && !eigen.equals("0".repeat(32))
+            && !traces.get(id).equals(eigen), "an invalid header starts a trace of its own: " + eigen);
 
         // the receipts are published too, in feed order, keyed by berichtId
         List<Long> feed = receipts.stream().map(o -> ((Number) ((Map<?, ?>) o).get("volgnummer")).longValue()).toList();
@@ -76,6 +88,7 @@ class KafkaIntakeTest {
           while (published.size() < 3 && System.nanoTime() < end) {
             for (var rec : c.poll(java.time.Duration.ofMillis(200))) {
               long v = new JsonObject(rec.value()).getLong("volgnummer");
+              assertEquals(traces.get(rec.key()), new JsonObject(rec.value()).getString("traceId"));
               published.add(v);
               keys.add(rec.key());
               perPartition.computeIfAbsent(rec.partition(), p -> new java.util.ArrayList<>()).add(v);
@@ -161,5 +174,10 @@ class KafkaIntakeTest {
         }
       }
     }
+  }
+
+  private static ProducerRecord<String, String> metSpoor(ProducerRecord<String, String> r, String traceparent) {
+    r.headers().add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return r;
   }
 }

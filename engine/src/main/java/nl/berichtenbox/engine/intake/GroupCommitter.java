@@ -61,10 +61,10 @@ final class GroupCommitter {
   private static void reis(List<Pending> batch) {
     for (Pending p : batch) {
       IntakeWriter.Unit u = p.unit();
-      String traceId = nl.berichtenbox.engine.sporen.Sporen.traceId(u.traceparent);
-      for (IntakeItem.Outcome o : u.outcomes) {
+      for (int i = 0; i < u.outcomes.length; i++) {
+        IntakeItem.Outcome o = u.outcomes[i];
         REIS.atDebug().addKeyValue("berichtId", o.berichtId()).addKeyValue("oin", u.oin)
-            .addKeyValue("batchId", u.batchId).addKeyValue("trace_id", traceId)
+            .addKeyValue("batchId", u.batchId).addKeyValue("trace_id", nl.berichtenbox.engine.sporen.Sporen.traceId(u.spoor(i)))
             .log("bericht {}", o.kind() == IntakeItem.Outcome.Kind.PARKED ? "geparkeerd" : o.kind().name().toLowerCase());
       }
     }
@@ -83,7 +83,15 @@ final class GroupCommitter {
         .put("db.operation.batch.size", (long) messages)
         .build();
     for (Pending p : batch) {
-      sporen.stap("INSERT bericht", io.opentelemetry.api.trace.SpanKind.CLIENT, p.unit().traceparent, begin, eind, attr);
+      IntakeWriter.Unit u = p.unit();
+      if (u.traceparent != null) {
+        sporen.stap("INSERT bericht", io.opentelemetry.api.trace.SpanKind.CLIENT, u.traceparent, begin, eind, attr);
+      }
+      for (IntakeItem.Offered o : u.offered) {
+        if (o.traceparent() != null && !o.traceparent().equals(u.traceparent)) {
+          sporen.stap("INSERT bericht", io.opentelemetry.api.trace.SpanKind.CLIENT, o.traceparent(), begin, eind, attr);
+        }
+      }
     }
   }
 

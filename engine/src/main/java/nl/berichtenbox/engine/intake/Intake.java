@@ -82,17 +82,20 @@ public final class Intake {
   /**
    * Messages that arrived together for one afnemer by another way than HTTP (Kafka): validated
    * one by one, parked in one group commit, outcomes in input order. A value that is not a JSON
-   * object is refused (ValidatieFout) under the given fallback berichtId (the record key).
+   * object is refused (ValidatieFout) under the given fallback berichtId (the record key). Each
+   * message keeps its own traceparent ({@code traceparents}, a valid one or null: a new trace).
    */
-  public Future<List<Outcome>> berichten(String oin, List<Object> values, List<String> fallbackIds) {
+  public Future<List<Outcome>> berichten(String oin, List<Object> values, List<String> fallbackIds,
+      List<String> traceparents) {
     Instant now = Instant.now();
     List<Offered> offered = new ArrayList<>(values.size());
     for (int i = 0; i < values.size(); i++) {
       BerichtValidator.Result r = BerichtValidator.validate(values.get(i), "", oin, now);
-      offered.add(r.valid() || r.rawBerichtId() != null ? Offered.of(r)
-          : new Offered(null, fallbackIds.get(i), r.code(), r.invalidParams()));
+      String spoor = traceparents.get(i);
+      offered.add(r.valid() || r.rawBerichtId() != null ? Offered.of(r, spoor)
+          : new Offered(null, fallbackIds.get(i), r.code(), r.invalidParams(), spoor));
     }
-    // records of one poll come from many senders: each message gets a trace of its own
+    // records of one poll come from many senders: no trace for the unit, each message its own
     return committer.submit(new IntakeWriter.Unit(oin, null, null, true, offered, null)).map(u -> {
       for (Outcome o : u.outcomes) {
         count(o);

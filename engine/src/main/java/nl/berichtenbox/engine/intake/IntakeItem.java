@@ -21,10 +21,18 @@ public final class IntakeItem {
     public enum Kind { PARKED, REPLAY, CONFLICT, REFUSED }
   }
 
-  /** One message as offered: valid (to park) or refused on arrival (to receipt). */
-  public record Offered(Bericht bericht, String rawBerichtId, VerwerkingsCode refusal, List<InvalidParam> invalidParams) {
+  /**
+   * One message as offered: valid (to park) or refused on arrival (to receipt). {@code traceparent}
+   * is the message's own (a Kafka record's header), null when it shares its request's.
+   */
+  public record Offered(Bericht bericht, String rawBerichtId, VerwerkingsCode refusal, List<InvalidParam> invalidParams,
+      String traceparent) {
     public static Offered of(BerichtValidator.Result r) {
-      return new Offered(r.bericht(), r.rawBerichtId(), r.code(), r.invalidParams());
+      return of(r, null);
+    }
+
+    public static Offered of(BerichtValidator.Result r, String traceparent) {
+      return new Offered(r.bericht(), r.rawBerichtId(), r.code(), r.invalidParams(), traceparent);
     }
   }
 }

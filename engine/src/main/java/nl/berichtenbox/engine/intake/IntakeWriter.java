@@ -71,7 +71,7 @@ final class IntakeWriter {
     final int weight;
     Outcome[] outcomes;
     boolean batchNew;
-    /** The W3C traceparent of the request (or made for it): stored with each of its messages. */
+    /** The W3C traceparent of the request: stored with each of its messages that has none of its own. */
     final String traceparent;
 
     Unit(String oin, BatchHeader registerBatch, UUID batchId, boolean recordRefusals, List<Offered> offered,
@@ -87,6 +87,18 @@ final class IntakeWriter {
         w += o.bericht() == null ? 256 : o.bericht().weight();
       }
       this.weight = w;
+    }
+
+    /** The trace of offered message {@code i}: its own, else the request's; null when neither has one. */
+    String spoor(int i) {
+      String eigen = offered.get(i).traceparent();
+      return eigen != null ? eigen : traceparent;
+    }
+
+    /** As {@link #spoor}, with a new trace made for a message that has none. */
+    String spoorOfNieuw(int i) {
+      String s = spoor(i);
+      return s != null ? s : nl.berichtenbox.engine.sporen.Sporen.nieuw();
     }
   }
 
@@ -149,14 +161,15 @@ final class IntakeWriter {
     List<UUID> batchIds = new ArrayList<>();
     List<String> sporen = new ArrayList<>();
     for (Unit u : units) {
-      for (Offered o : u.offered) {
+      for (int i = 0; i < u.offered.size(); i++) {
+        Offered o = u.offered.get(i);
         if (o.bericht() != null) {
           Key k = new Key(u.oin, o.bericht().berichtId());
           if (first.putIfAbsent(k, o.bericht()) == null) {
             keys.add(k);
             rows.add(o.bericht());
             batchIds.add(u.batchId);
-            sporen.add(u.traceparent != null ? u.traceparent : nl.berichtenbox.engine.sporen.Sporen.nieuw());
+            sporen.add(u.spoorOfNieuw(i));
           }
         }
       }
@@ -306,13 +319,14 @@ final class IntakeWriter {
       if (!u.recordRefusals) {
         continue;
       }
-      for (Outcome o : u.outcomes) {
+      for (int i = 0; i < u.outcomes.length; i++) {
+        Outcome o = u.outcomes[i];
         if (o.kind() == Outcome.Kind.REFUSED || o.kind() == Outcome.Kind.CONFLICT) {
           oin.add(u.oin);
           id.add(o.berichtId());
           batch.add(u.batchId);
           code.add(o.code().name());
-          sporen.add(u.traceparent != null ? u.traceparent : nl.berichtenbox.engine.sporen.Sporen.nieuw());
+          sporen.add(u.spoorOfNieuw(i));
         }
       }
     }

@@ -258,9 +258,11 @@ public final class KafkaIntake implements AutoCloseable {
       String oin = e.getKey();
       List<Object> values = new ArrayList<>();
       List<String> keys = new ArrayList<>();
+      List<String> sporen = new ArrayList<>();
       for (ConsumerRecord<String, String> r : e.getValue()) {
         values.add(message(r));
         keys.add(r.key());
+        sporen.add(traceparent(r));
       }
       Promise<Object> done = Promise.promise();
       context.runOnContext(v -> afnemers.byOin(oin).compose((Afnemer a) -> {
@@ -268,7 +270,7 @@ public final class KafkaIntake implements AutoCloseable {
           LOG.warn("{} records on the topic of unknown or inactive afnemer {} skipped", values.size(), oin);
           return Future.succeededFuture();
         }
-        return intake.berichten(oin, values, keys);
+        return intake.berichten(oin, values, keys, sporen);
       }).onComplete(ar -> {
         if (ar.succeeded()) {
           done.complete();
@@ -287,6 +289,19 @@ public final class KafkaIntake implements AutoCloseable {
       out.put(tp, records.records(tp).get(0).offset());
     }
     return out;
+  }
+
+  /**
+   * The record's W3C {@code traceparent} header (as the producer's OpenTelemetry instrumentation
+   * sets it) when valid, else null: the message then starts a trace of its own.
+   */
+  private static String traceparent(ConsumerRecord<String, String> r) {
+    var h = r.headers().lastHeader("traceparent");
+    if (h == null || h.value() == null || h.value().length != 55) {
+      return null;
+    }
+    String s = new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII);
+    return nl.berichtenbox.engine.sporen.Sporen.geldig(s) ? s : null;
   }
 
   /** The value as a JSON object, or null when it is none (refused under the record's key). */
