@@ -27,7 +27,8 @@ import org.HdrHistogram.Recorder;
  * mailbox page query (index-only) for random seeded citizens from 8 connections. The summary
  * states the engine's figures as a fraction of these.
  *
- * <pre>java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Limiet JDBC_URL SECONDS BURGERS RESULTS</pre>
+ * <pre>java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Limiet JDBC_URL SECONDS BURGERS RESULTS [--alleen-invoegen]</pre>
+ * With {@code --alleen-invoegen}: the inserts only, and their table {@code limiet_bericht} is kept.
  */
 public final class Limiet {
   private static final String INSERT = """
@@ -46,6 +47,8 @@ public final class Limiet {
     int seconds = Integer.parseInt(args[1]);
     String[] bsns = Seeder.bsns(Integer.parseInt(args[2]));
     Path results = Path.of(args[3]);
+    // the inserts only, their table kept (loadtest/run-ontleding.sh reads its WAL and counts its rows)
+    boolean alleenInvoegen = args.length > 4 && args[4].equals("--alleen-invoegen");
     try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS limiet_bericht");
       s.execute("CREATE TABLE limiet_bericht (LIKE bericht INCLUDING ALL)");
@@ -97,6 +100,14 @@ public final class Limiet {
       t.join();
     }
     double insertPerSecond = rows.get() / (double) seconds;
+    if (alleenInvoegen) {
+      JsonObject out = new JsonObject().put("insertRowsPerSecond", Math.round(insertPerSecond)).put("rows", rows.get())
+          .put("seconds", seconds).put("at", Instant.now().toString());
+      Files.createDirectories(results);
+      Files.writeString(results.resolve("limiet.json"), out.encodePrettily());
+      System.out.println(out.encodePrettily());
+      return;
+    }
 
     AtomicLong queries = new AtomicLong();
     Recorder latency = new Recorder(3_600_000_000L, 3);
