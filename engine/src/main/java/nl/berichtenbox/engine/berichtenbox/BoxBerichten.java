@@ -49,7 +49,8 @@ public final class BoxBerichten {
   private static final String LIST = "SELECT " + COLUMNS + LIST_FROM + LIST_ORDER;
 
   private static final String LIST_ZOEK = "SELECT " + COLUMNS + LIST_FROM
-      + " AND b.zoektekst IS NOT NULL AND b.zoektekst LIKE $8" + LIST_ORDER;
+      // the citizen's own map, read from bericht_box_lijst (onderwerp is in it): no index of its own
+      + " AND lower(b.onderwerp || ' ' || a.naam) LIKE $8" + LIST_ORDER;
 
   private static final String READ = """
       SELECT b.publiek_id, b.oin, a.naam, b.onderwerp, b.bericht_tekst, b.referentie, b.zichtbaar_op,
@@ -91,7 +92,6 @@ public final class BoxBerichten {
           onderwerp = CASE WHEN t.map = 'prullenbak' THEN '' ELSE b.onderwerp END,
           bericht_tekst = CASE WHEN t.map = 'prullenbak' THEN '' ELSE b.bericht_tekst END,
           referentie = CASE WHEN t.map = 'prullenbak' THEN NULL ELSE b.referentie END,
-          zoektekst = CASE WHEN t.map = 'prullenbak' THEN NULL ELSE b.zoektekst END,
           aantal_bijlagen = CASE WHEN t.map = 'prullenbak' THEN 0 ELSE b.aantal_bijlagen END
         FROM t WHERE b.id = t.id AND t.map <> 'verwijderd'
         RETURNING b.id, b.map

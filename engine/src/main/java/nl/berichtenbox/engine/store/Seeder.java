@@ -75,7 +75,7 @@ public final class Seeder {
       try (var r = s.executeQuery("""
           SELECT i.indexname, i.indexdef FROM pg_indexes i
           WHERE i.schemaname = current_schema() AND i.tablename = 'bericht'
-            AND i.indexname IN ('bericht_box_lijst', 'bericht_box_ongelezen', 'bericht_box_zoek', 'bericht_te_verwerken',
+            AND i.indexname IN ('bericht_box_lijst', 'bericht_box_ongelezen', 'bericht_te_verwerken',
                                 'bericht_batch_open', 'bericht_herinnering')""")) {
         while (r.next()) {
           dropped.add(new String[] {r.getString(1), r.getString(2)});
@@ -87,14 +87,14 @@ public final class Seeder {
       run(s, progress, berichten + " berichten", """
           INSERT INTO bericht (oin, bericht_id, bsn, bericht_type, onderwerp, bericht_tekst, referentie,
                                aantal_bijlagen, digest, status, verwerkings_code, ontvangen_op, verwerkt_op,
-                               map, gelezen, publiek_id, zichtbaar_op, zoektekst, herinnerd_op)
+                               map, gelezen, publiek_id, zichtbaar_op, herinnerd_op)
           SELECT a.oin, gen_random_uuid(), b.bsn, 'ALG', o.onderwerp,
                  repeat('Geachte heer/mevrouw, in deze brief leest u meer over uw zaak. ', 15),
                  CASE WHEN i %% 3 = 0 THEN 'REF-' || i END,
                  CASE WHEN i %% 20 = 0 THEN 0 ELSE 1 END,
                  sha256(convert_to(i::text, 'UTF8')), 1, 'Verwerkt', t.t, t.t,
                  CASE WHEN i %% 20 = 1 THEN 'prullenbak' WHEN i %% 7 = 2 THEN 'archief' ELSE 'inbox' END,
-                 i %% 10 < 7, gen_random_uuid(), t.t, lower(o.onderwerp || ' ' || a.naam),
+                 i %% 10 < 7, gen_random_uuid(), t.t,
                  -- seeded history older than the reminder period had its reminder then
                  CASE WHEN t.t < now() - interval '21 days' THEN t.t + interval '21 days' END
           FROM generate_series(0, %d - 1) i

@@ -31,9 +31,11 @@ public final class Verwerker {
 
   private static final String ROUND = """
       WITH claimed AS (
-        SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+        -- not FOR UPDATE: rounds take turns under the processing lock, and parked rows are written by
+        -- nothing else (a row lock here cost a log record per message); the UPDATE checks the status
+        SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1
       ), decided AS (
-        SELECT b.id, a.naam AS afzender,
+        SELECT b.id,
                (bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL) AS melden, bb.laatste_notificatie_op,
                CASE
                  WHEN b.publicatie_datum > now() + interval '13 days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
@@ -46,17 +48,15 @@ public final class Verwerker {
         LEFT JOIN bericht_type bt ON bt.oin = b.oin AND bt.code = b.bericht_type
         LEFT JOIN berichtenbox bb ON bb.bsn = b.bsn
         LEFT JOIN voorkeur v ON v.bsn = b.bsn AND v.oin = b.oin
-        LEFT JOIN afnemer a ON a.oin = b.oin
       ), upd AS (
         UPDATE bericht b
         SET status = CASE WHEN d.code = 'Verwerkt' THEN 1 ELSE 2 END,
             verwerkings_code = d.code,
             verwerkt_op = clock_timestamp(),
             publiek_id = CASE WHEN d.code = 'Verwerkt' THEN gen_random_uuid() END,
-            zichtbaar_op = CASE WHEN d.code = 'Verwerkt' THEN coalesce(b.publicatie_datum, clock_timestamp()) END,
-            zoektekst = CASE WHEN d.code = 'Verwerkt' THEN lower(b.onderwerp || ' ' || d.afzender) END
+            zichtbaar_op = CASE WHEN d.code = 'Verwerkt' THEN coalesce(b.publicatie_datum, clock_timestamp()) END
         FROM decided d
-        WHERE b.id = d.id
+        WHERE b.id = d.id AND b.status = 0
         RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
                   b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent
       ), meldingen AS (
