@@ -41,3 +41,12 @@ def tabel(titel, items, sleutel, top=12):
 tabel("WAL of the engine's intake by record type (pg_get_wal_stats; the largest first):", wal["soorten"], "soort")
 tabel("WAL of the engine's intake by table or index (pg_get_wal_block_info: data and page images of each; "
       "commit records and other records without a block are not in it):", wal["relaties"], "relatie", 16)
+
+if wal.get("statements"):
+    print("\nPostgreSQL time by statement during the engine's run (pg_stat_statements, execution time; the largest "
+          "first; the statement's first characters):\n")
+    print("| statement | µs per message | calls per message | WAL bytes per message |")
+    print("|---|---|---|---|")
+    for st in wal["statements"][:10]:
+        q = st["statement"].replace("|", "\\|")
+        print(f"| `{q[:110]}` | {st['execUsPerRij']} | {st['callsPerRij']} | {st['walBytesPerRij']} |")

@@ -53,6 +53,10 @@ public final class Ontleding {
     // not temporary: a temporary slot ends with this connection, and the WAL is read by another
     s.execute("SELECT pg_create_physical_replication_slot('" + SLOT + "', true)");
     wachtTotVerwerkt(s, tabel); // what came before is not this run's
+    if (statements(s)) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      s.execute("SELECT pg_stat_statements_reset()");
+    }
     JsonObject st = new JsonObject().put("tabel", tabel).put("rijen", rijen(s, tabel))
         .put("lsn", tekst(s, "SELECT pg_current_wal_lsn()::text")).put("t", System.currentTimeMillis());
     Files.writeString(staat, st.encodePrettily());
@@ -101,6 +105,24 @@ public final class Ontleding {
         }
       }
       r.put("relaties", relaties);
+      // per statement (pg_stat_statements, when the server loads it): time and log per message
+      if (statements(s)) {
+        JsonArray stmts = new JsonArray();
+        try (ResultSet rs = s.executeQuery("""
+            SELECT regexp_replace(query, '\\s+', ' ', 'g'), calls, total_exec_time, total_plan_time, rows, wal_bytes::bigint
+            FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY total_exec_time DESC LIMIT 15""")) {
+          while (rs.next()) {
+            String q = rs.getString(1);
+            stmts.add(new JsonObject().put("statement", q.length() > 160 ? q.substring(0, 160) + " …" : q)
+                .put("calls", rs.getLong(2)).put("execMs", rs.getDouble(3)).put("planMs", rs.getDouble(4))
+                .put("rows", rs.getLong(5)).put("walBytes", rs.getLong(6))
+                .put("execUsPerRij", rijen == 0 ? 0 : Math.round(rs.getDouble(3) * 1000 * 10 / rijen) / 10.0)
+                .put("callsPerRij", per(rs.getLong(2), rijen)).put("walBytesPerRij", per(rs.getLong(6), rijen)));
+          }
+        }
+        r.put("statements", stmts);
+      }
       Files.writeString(uit, r.encodePrettily());
       System.out.printf("%d rows of %s: %d WAL bytes per row in %.1f records (full-page images %d bytes per row)%n",
           rijen, tabel, r.getLong("walBytesPerRij"), per(records, rijen), Math.round(per(fpi, rijen)));
@@ -119,6 +141,14 @@ public final class Ontleding {
         throw new IllegalStateException("messages still unprocessed after 10 minutes");
       }
       Thread.sleep(200);
+    }
+  }
+
+  /** Whether the server loads pg_stat_statements (the embedded one does; an external one may not). */
+  private static boolean statements(Statement s) throws Exception {
+    try (ResultSet r = s.executeQuery("SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'")) {
+      r.next();
+      return r.getBoolean(1);
     }
   }
 

@@ -63,7 +63,12 @@ public final class Database implements AutoCloseable {
     Files.createDirectories(work);
     stopOrphanedPostmaster(pgData);
     PostgresVersie.eisGelijkeMajor(pgData);
-    EmbeddedPostgres pg = embeddedBouwer(pgData, work).start();
+    // pg_stat_statements: what each statement costs (time, rows, log written), for an operator's
+    // questions and loadtest/run-ontleding.sh; loaded at start, read only when asked
+    EmbeddedPostgres pg = embeddedBouwer(pgData, work)
+        .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+        .setServerConfig("pg_stat_statements.max", "1000")
+        .start();
     LOG.info("embedded PostgreSQL {} on port {} with data in {}", PostgresVersie.EMBEDDED, pg.getPort(), pgData);
     return new Database(pg, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
   }
