@@ -30,9 +30,10 @@ public final class Verwerker {
   private static final long LOCK_KEY = VOLGORDE_SLOT;
 
   private static final String ROUND = """
-      WITH claimed AS (
+      WITH claimed AS MATERIALIZED (
         -- not FOR UPDATE: rounds take turns under the processing lock, and parked rows are written by
-        -- nothing else (a row lock here cost a log record per message); the UPDATE checks the status
+        -- nothing else (a row lock here cost a log record per message); the UPDATE checks the status.
+        -- MATERIALIZED: claimed once, as FOR UPDATE made it before (without it PostgreSQL may inline it)
         SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1
       ), decided AS (
         SELECT b.id,
