@@ -43,13 +43,13 @@ gemeten() {
 
 echo "== warm-up: intake at 2000/s for ${WARMUP_SECONDS:-30} s (not recorded)"
 java -Xmx1g -jar "$cp" --url="http://localhost:$port" --admin="$admin" --jwt="$jwt" \
-  --rate=2000 --seconds="${WARMUP_SECONDS:-30}" --citizens=200 > "$out/warmup.json"
+  --rate=2000 --seconds="${WARMUP_SECONDS:-30}" --citizens="${CITIZENS:-200}" > "$out/warmup.json"
 
 echo "== intake at $rate/s for ${secs} s, then until all is processed"
 ontleding begin "$pgurl" bericht "$out/staat.json"
 read -r e0 p0 < <(cpu)
 gemeten java -Xmx1g -jar "$cp" --url="http://localhost:$port" --admin="$admin" --jwt="$jwt" \
-  --rate="$rate" --seconds="$secs" --citizens=200 --out="$out/intake.json"
+  --rate="$rate" --seconds="$secs" --citizens="${CITIZENS:-200}" --out="$out/intake.json"
 ontleding eind "$pgurl" "$out/staat.json" "$out/wal-engine.json"
 read -r e1 p1 < <(cpu)
 awk -v e=$((e1 - e0)) -v p=$((p1 - p0)) -v g="$(cat "$out/generator-cpu")" -v hz="$hz" 'BEGIN {
