@@ -99,16 +99,16 @@ def ontleding():
     if not runs:
         return []
     out = ["", "Where one message's cost goes (issue 21): REST intake of single 2 KB messages at 4 000/s for 20 s until "
-           "every one is processed, per message; beside it PostgreSQL alone inserting the same rows, 1 000 per "
+           "every one is processed, per message (to 200 citizens; a label ending in -2000: to 2 000); beside it PostgreSQL alone inserting the same rows, 1 000 per "
            "statement, into a table with `bericht`'s indexes (`loadtest/run-ontleding.sh`; docs/results/ontleding-*/, "
            "with the WAL by record type and by index; the section [Where a message's cost goes]"
            "(#where-a-messages-cost-goes-issue-21) says what changed):", "",
-           "| run (started, UTC) | commit | engine CPU µs | PostgreSQL CPU µs | generator CPU µs | WAL bytes | WAL records | "
+           "| run (started, UTC) | commit | intake p99 ms | engine CPU µs | PostgreSQL CPU µs | generator CPU µs | WAL bytes | WAL records | "
            "PostgreSQL alone: CPU µs, WAL bytes per row (rows/s) | WAL ratio |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for tijd, label, commit, intake, cpu, wal, lcpu, lwal, lim in sorted(runs):
         n, ln = wal["rijen"], lwal["rijen"]
-        out.append(f"| {label} ({tijd[11:16]}) | {commit} | {cpu['engineCpuSeconds'] * 1e6 / n:.0f} | "
+        out.append(f"| {label} ({tijd[11:16]}) | {commit} | {intake['latencyMs']['p99']} | {cpu['engineCpuSeconds'] * 1e6 / n:.0f} | "
                    f"{cpu['postgresCpuSeconds'] * 1e6 / n:.0f} | {cpu['generatorCpuSeconds'] * 1e6 / n:.0f} | "
                    f"{wal['walBytesPerRij']} | {wal['recordsPerRij']} | {lcpu['postgresCpuSeconds'] * 1e6 / ln:.0f}, "
                    f"{lwal['walBytesPerRij']} ({lim['insertRowsPerSecond']}) | {wal['walBytesPerRij'] / lwal['walBytesPerRij']:.1f}× |")
