@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.Ontleding eind JDBC_URL STATE.json OUT.json
  * </pre>
  * TABLE is the table whose new rows are the unit ({@code bericht} for the engine's intake,
- * {@code limiet_bericht} for PostgreSQL alone in the Limiet scenario).
+ * {@code limiet_bericht} for PostgreSQL alone in the Limiet scenario). A {@code begin} without its
+ * {@code eind} leaves the slot {@code bbx_ontleding} holding the log: the next {@code begin} drops
+ * it, or {@code SELECT pg_drop_replication_slot('bbx_ontleding')} does.
  */
 public final class Ontleding {
   private static final String SLOT = "bbx_ontleding";
