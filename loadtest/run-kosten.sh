@@ -5,6 +5,9 @@
 # commits on the same machine, interleaved, and compare.
 #   loadtest/run-kosten.sh                               # writes loadtest/results/kosten-<label>/
 #   LABEL=voor RATE_PRESENTATIE=3000 RATE_INTAKE=4000 SECONDS_PER_RATE=60 loadtest/run-kosten.sh
+#   ALLEEN=presentatie ENGINE_CPUS=0 GENERATOR_CPUS=1 LABEL=voor-p1 loadtest/run-kosten.sh
+#       presentation only, the engine and its PostgreSQL on core 0 and the generator on core 1
+#       (taskset): less noise from the two sharing a core
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -21,8 +24,12 @@ if [ ! -d "$data/pg" ]; then
   BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten="${BERICHTEN:-200000}" \
     --burgers="$burgers" --afnemers=400 > "$out/seed.log" 2>&1
 fi
+# taskset prefixes (empty: no pinning); PostgreSQL, started by the engine, inherits the engine's
+engine_cpus=(); generator_cpus=()
+[ -n "${ENGINE_CPUS:-}" ] && engine_cpus=(taskset -c "$ENGINE_CPUS")
+[ -n "${GENERATOR_CPUS:-}" ] && generator_cpus=(taskset -c "$GENERATOR_CPUS")
 BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" \
-  BERICHTENBOX_ADMIN_TOKEN="$admin" bin/berichtenbox serve > "$out/engine.log" 2>&1 &
+  BERICHTENBOX_ADMIN_TOKEN="$admin" ${engine_cpus[@]+"${engine_cpus[@]}"} bin/berichtenbox serve > "$out/engine.log" 2>&1 &
 engine=$!
 trap 'kill -TERM $engine 2>/dev/null; wait $engine 2>/dev/null; [ -z "${DATA_DIR:-}" ] && rm -rf "$data"' EXIT
 for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && break; sleep 1; done
@@ -43,16 +50,17 @@ meet() {
 secs="${SECONDS_PER_RATE:-60}"
 rp="${RATE_PRESENTATIE:-3000}"
 ri="${RATE_INTAKE:-4000}"
-pres() { java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.PresentatieLoad \
+pres() { ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.PresentatieLoad \
   --url="http://localhost:$port" --jwt="$jwt" --burgers="$burgers" "$@"; }
-intake() { java -Xmx1g -jar loadtest/target/loadtest.jar --url="http://localhost:$port" --admin="$admin" \
+intake() { ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -jar loadtest/target/loadtest.jar --url="http://localhost:$port" --admin="$admin" \
   --jwt="$jwt" "$@"; }
 echo "== warm-up: presentation at 2000/s and intake at 2000/s, ${WARMUP_SECONDS:-30} s each (not recorded)"
 pres --rate=2000 --seconds="${WARMUP_SECONDS:-30}" > "$out/warmup-presentatie.json"
-intake --rate=2000 --seconds="${WARMUP_SECONDS:-30}" --citizens=200 > "$out/warmup-intake.json"
+[ "${ALLEEN:-}" = presentatie ] || intake --rate=2000 --seconds="${WARMUP_SECONDS:-30}" --citizens=200 > "$out/warmup-intake.json"
 echo "== presentation at $rp/s for ${secs}s"
 # PresentatieLoad also samples 2 000 citizens (4 000 requests) and offers 10 s unrecorded
 meet presentatie "$rp" $((rp * (secs + 10) + 4000)) pres --rate="$rp" --seconds="$secs" --out="$out/presentatie.json" >/dev/null
+[ "${ALLEEN:-}" = presentatie ] && { echo "== results in $out"; exit 0; }
 echo "== intake at $ri/s for ${secs}s"
 # IntakeLoad offers 5 s unrecorded first, then reads back 2 000 messages
 meet intake "$ri" $((ri * (secs + 5) + 2000)) intake --rate="$ri" --seconds="$secs" --citizens=200 --out="$out/intake.json" >/dev/null

@@ -39,9 +39,14 @@ def kosten():
         commit, tijd = open(os.path.join(d, "commit")).read().split()
         r["commit"], r["tijd"] = commit, tijd
         for wat in ("presentatie", "intake"):
+            if not os.path.exists(os.path.join(d, f"{wat}-cpu.json")):
+                r[wat] = None  # ALLEEN=presentatie
+                continue
             cpu = json.load(open(os.path.join(d, f"{wat}-cpu.json")))
             lat = json.load(open(os.path.join(d, f"{wat}.json")))["latencyMs"]
             r[wat] = (cpu, lat)
+        # a series: unpinned (voor-N, na-N) or pinned, presentation only (voor-pN, na-pN)
+        r["reeks"] = "p" if re.match(r"^(voor|na)-p\d+$", label) else ""
         runs[label] = r
     if not runs:
         return []
@@ -52,10 +57,20 @@ def kosten():
            "|---|---|---|---|---|---|---|"]
     for label, r in sorted(runs.items(), key=lambda kv: kv[1]["tijd"]):
         pc, pl = r["presentatie"]
+        if r["intake"] is None:
+            out.append(f"| {label} ({r['tijd'][11:16]}) | {r['commit']} | {pc['engineCpuMsPerRequest']:.4f} | "
+                       f"{pl['p50']} / {pl['p99']} / {pl['p99.9']} | (not run) | | |")
+            continue
         ic, il = r["intake"]
         out.append(f"| {label} ({r['tijd'][11:16]}) | {r['commit']} | {pc['engineCpuMsPerRequest']:.4f} | {pl['p50']} / {pl['p99']} / {pl['p99.9']} | "
                    f"{ic['engineCpuMsPerRequest']:.4f} | {ic['postgresCpuSeconds'] * 1000 / ic['requests']:.4f} | "
                    f"{il['p50']} / {il['p99']} / {il['p99.9']} |")
+    for reeks in sorted({r["reeks"] for r in runs.values()}):
+        out += oordeel({l: r for l, r in runs.items() if r["reeks"] == reeks}, reeks)
+    return out
+
+def oordeel(runs, reeks):
+    out = []
     # Judged: the newest after-commit against the before-runs interleaved with its runs (the
     # machine drifts through an evening by more than the difference sought: runs hours apart are
     # not compared). Earlier after-commits are listed above, not judged.
@@ -71,14 +86,16 @@ def kosten():
     voor_sel = sorted([(l, r) for l, r in runs.items() if l.startswith("voor") and van - kwartier <= t(r) <= tot + kwartier],
                       key=lambda kv: kv[1]["tijd"])
     out.append("")
-    out.append(f"Judged: {laatste} (runs {', '.join(l for l, _ in na_sel)}) against the runs of "
+    soort = ("pinned (engine and PostgreSQL on core 0, generator on core 1), presentation only"
+             if reeks == "p" else "unpinned")
+    out.append(f"Judged, {soort}: {laatste} (runs {', '.join(l for l, _ in na_sel)}) against the runs of "
                f"{', '.join(sorted(set(r['commit'] for _, r in voor_sel)))} interleaved with them "
                f"({', '.join(l for l, _ in voor_sel)}):")
     for wat in ("presentatie", "intake"):
         # the 5 % the issue allows is judged on the engine's CPU per request: latency varies more
         # from run to run on this shared machine than the work does
-        voor = [r[wat][0]["engineCpuMsPerRequest"] for _, r in voor_sel]
-        na = [r[wat][0]["engineCpuMsPerRequest"] for _, r in na_sel]
+        voor = [r[wat][0]["engineCpuMsPerRequest"] for _, r in voor_sel if r[wat]]
+        na = [r[wat][0]["engineCpuMsPerRequest"] for _, r in na_sel if r[wat]]
         if voor and na:
             v, n = sum(voor) / len(voor), sum(na) / len(na)
             out.append("")
