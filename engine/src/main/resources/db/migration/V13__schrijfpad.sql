@@ -3,7 +3,7 @@
 --
 -- Search needs no index of its own: it filters the citizen's own map, which bericht_box_lijst
 -- already serves index-only (onderwerp is in it, the sender's name comes with the join the list
--- makes anyway). The trigram index cost about 1 kB of log per delivered message, a fifth of all.
+-- makes anyway). The trigram index cost about 1 kB of log per delivered message, a quarter of all.
 DROP INDEX bericht_box_zoek;
 ALTER TABLE bericht DROP COLUMN zoektekst;
 
