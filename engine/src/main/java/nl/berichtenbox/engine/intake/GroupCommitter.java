@@ -84,12 +84,12 @@ final class GroupCommitter {
         .build();
     for (Pending p : batch) {
       IntakeWriter.Unit u = p.unit();
-      if (u.traceparent != null) {
-        sporen.stap("INSERT bericht", io.opentelemetry.api.trace.SpanKind.CLIENT, u.traceparent, begin, eind, attr);
-      }
-      for (IntakeItem.Offered o : u.offered) {
-        if (o.traceparent() != null && !o.traceparent().equals(u.traceparent)) {
-          sporen.stap("INSERT bericht", io.opentelemetry.api.trace.SpanKind.CLIENT, o.traceparent(), begin, eind, attr);
+      // a span per trace the unit's messages belong to (a request's: one; a Kafka poll's: each record's)
+      java.util.Set<String> sporenVanUnit = new java.util.LinkedHashSet<>();
+      for (int i = 0; i < u.offered.size(); i++) {
+        String spoor = u.spoor(i);
+        if (spoor != null && sporenVanUnit.add(spoor)) {
+          sporen.stap("INSERT bericht", io.opentelemetry.api.trace.SpanKind.CLIENT, spoor, begin, eind, attr);
         }
       }
     }
