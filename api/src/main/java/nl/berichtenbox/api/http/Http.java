@@ -149,7 +149,7 @@ public final class Http {
   public static java.time.YearMonth maandParam(RoutingContext ctx, String name, java.time.Clock clock) {
     String v = ctx.request().getParam(name);
     if (v == null || v.isEmpty()) {
-      return java.time.YearMonth.now(clock.withZone(java.time.ZoneId.of("Europe/Amsterdam")));
+      return java.time.YearMonth.from(clock.instant().atZone(nl.berichtenbox.engine.domain.Tijd.NL));
     }
     if (v.matches("^\\d{4}-\\d{2}$")) {
       try {

@@ -12,7 +12,7 @@ import java.time.ZonedDateTime;
  * which the window opened; with "altijd", per calendar day.
  */
 public final class Venster {
-  public static final ZoneId NL = ZoneId.of("Europe/Amsterdam");
+  public static final ZoneId NL = nl.berichtenbox.engine.domain.Tijd.NL;
   private final LocalTime van;
   private final LocalTime tot;
 

@@ -21,6 +21,12 @@ public record Bericht(
     List<Bijlage> bijlagen,
     byte[] digest) {
 
+  /**
+   * The contract's 13 days: a publicatieDatum at most this far ahead, a batch's aanmaakDatum at
+   * most this far back (checked at intake, and again for the publicatieDatum when processed).
+   */
+  public static final java.time.Duration TERMIJN = java.time.Duration.ofDays(13);
+
   /** A PDF attachment, decoded. */
   public record Bijlage(String omschrijving, int volgorde, String mediaType, byte[] inhoud) {}
 

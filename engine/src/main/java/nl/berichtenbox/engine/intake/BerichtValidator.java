@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -29,7 +28,6 @@ import nl.berichtenbox.engine.domain.VerwerkingsCode;
 public final class BerichtValidator {
   public static final int MAX_BIJLAGEN = 2;
   public static final int MAX_BIJLAGEN_BYTES = 512_000;
-  public static final Duration MAX_PUBLICATIE_VOORUIT = Duration.ofDays(13);
   private static final byte[] PDF_MAGIC = "%PDF-".getBytes(StandardCharsets.US_ASCII);
 
   private BerichtValidator() {}
@@ -101,7 +99,7 @@ public final class BerichtValidator {
       } else {
         try {
           publicatie = OffsetDateTime.parse(s).toInstant();
-          if (publicatie.isAfter(now.plus(MAX_PUBLICATIE_VOORUIT))) {
+          if (publicatie.isAfter(now.plus(Bericht.TERMIJN))) {
             publicatieTeVer = true;
             bad.add(new InvalidParam(prefix + "publicatieDatum", "ligt meer dan 13 dagen in de toekomst"));
           }

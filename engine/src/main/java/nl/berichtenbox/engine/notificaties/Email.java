@@ -69,7 +69,7 @@ final class Email {
     NIEUW, HERINNERING;
 
     static Soort of(int code) {
-      return code == 1 ? HERINNERING : NIEUW;
+      return code == NotificatieWachtrij.HERINNERING ? HERINNERING : NIEUW;
     }
   }
 }

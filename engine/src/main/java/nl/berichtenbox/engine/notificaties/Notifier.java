@@ -78,7 +78,7 @@ public final class Notifier {
       FROM kandidaat k, berichtenbox bb
       WHERE n.id = k.id AND bb.bsn = n.bsn
       RETURNING n.id, n.soort, n.aantal, n.pogingen, n.aangemaakt_op, bb.email,
-                (bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL) AS gewenst""";
+                %s AS gewenst""".formatted(NotificatieWachtrij.WIL_EMAIL);
 
   private static final String AFHANDELEN = """
       WITH u AS (
@@ -94,25 +94,6 @@ public final class Notifier {
       )
       UPDATE berichtenbox bb SET laatste_notificatie_op = $5
       FROM (SELECT DISTINCT bsn FROM n WHERE status = 2) s WHERE bb.bsn = s.bsn""";
-
-  private static final String HERINNERINGEN = """
-      WITH r AS (
-        SELECT id FROM bericht
-        WHERE status = 1 AND NOT gelezen AND herinnerd_op IS NULL AND map IN ('inbox', 'archief')
-          AND zichtbaar_op <= $1::timestamptz - $2 * interval '1 second'
-        ORDER BY zichtbaar_op LIMIT $3
-        FOR UPDATE SKIP LOCKED
-      ), m AS (
-        UPDATE bericht b SET herinnerd_op = $1::timestamptz FROM r WHERE b.id = r.id RETURNING b.id, b.bsn
-      ), q AS (
-        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor)
-        SELECT m.bsn, 1, count(*), $1::timestamptz FROM m JOIN berichtenbox bb ON bb.bsn = m.bsn
-        WHERE bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL
-        GROUP BY m.bsn ORDER BY min(m.id)
-        ON CONFLICT (bsn, soort) WHERE status = 0 AND pogingen = 0 DO UPDATE SET aantal = n.aantal + EXCLUDED.aantal
-        RETURNING 1
-      )
-      SELECT (SELECT count(*) FROM m) AS berichten, (SELECT count(*) FROM q) AS notificaties""";
 
   private static final String STAND = """
       SELECT count(*) AS wachtend, min(aangemaakt_op) AS oudste FROM notificatie WHERE status IN (0, 1)""";
@@ -406,7 +387,7 @@ public final class Notifier {
 
   private void herinneren() {
     herinneringen().onSuccess(berichten -> {
-      if (berichten >= 10_000) {
+      if (berichten >= NotificatieWachtrij.PER_KEER) {
         vertx.setTimer(1, id -> herinneren());
       }
     }).onFailure(e -> LOG.warn("queuing reminders failed, trying again in a minute: {}", Logs.safe(e)));
@@ -420,20 +401,15 @@ public final class Notifier {
   public Future<Long> herinneringen() {
     Instant now = clock.instant();
     // under the processing lock, like every writer of notification rows (their ids commit in order)
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
-            .execute(Tuple.of(nl.berichtenbox.engine.verwerking.Verwerker.VOLGORDE_SLOT))
-            .compose(v -> conn.preparedQuery(HERINNERINGEN)
-                .execute(Tuple.of(tijd(now), cfg.herinneringNa().toSeconds(), 10_000))))
-        .map(rows -> {
-          Row r = rows.iterator().next();
-          long berichten = r.getLong("berichten");
-          long notificaties = r.getLong("notificaties");
-          metrics.notificatiesInWachtrij.add(notificaties);
-          if (berichten > 0) {
-            LOG.info("reminders: {} unread messages, {} e-mails queued or joined", berichten, notificaties);
+    return pool.withTransaction(conn -> nl.berichtenbox.engine.store.VolgordeSlot.nemen(conn)
+            .compose(v -> NotificatieWachtrij.herinneringen(conn, now, cfg.herinneringNa().toSeconds())))
+        .map(q -> {
+          metrics.notificatiesInWachtrij.add(q.notificaties());
+          if (q.berichten() > 0) {
+            LOG.info("reminders: {} unread messages, {} e-mails queued or joined", q.berichten(), q.notificaties());
             loop.wakeUp();
           }
-          return berichten;
+          return q.berichten();
         });
   }
 

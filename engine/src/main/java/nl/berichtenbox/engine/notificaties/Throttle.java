@@ -17,7 +17,7 @@ import java.time.temporal.ChronoUnit;
  * (1/60 more); over a clock hour the cap makes it exact.
  */
 final class Throttle {
-  static final ZoneId ZONE = ZoneId.of("Europe/Amsterdam");
+  static final ZoneId ZONE = nl.berichtenbox.engine.domain.Tijd.NL;
 
   private final int perUur;
   private final int perDag;

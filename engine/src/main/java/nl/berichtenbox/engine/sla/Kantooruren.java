@@ -14,7 +14,7 @@ import java.time.ZonedDateTime;
  * the clocks change too.
  */
 public final class Kantooruren {
-  public static final ZoneId ZONE = ZoneId.of("Europe/Amsterdam");
+  public static final ZoneId ZONE = nl.berichtenbox.engine.domain.Tijd.NL;
   static final LocalTime BEGIN = LocalTime.of(8, 0);
   static final LocalTime EINDE = LocalTime.of(17, 0);
 

@@ -6,7 +6,10 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import nl.berichtenbox.engine.domain.Bericht;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.notificaties.NotificatieWachtrij;
+import nl.berichtenbox.engine.store.VolgordeSlot;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
@@ -23,11 +26,33 @@ import org.slf4j.LoggerFactory;
 public final class Verwerker {
   private static final Logger LOG = LoggerFactory.getLogger(Verwerker.class);
   /**
-   * The processing lock: every transaction that hands out receipt or notification numbers holds
-   * it, so those numbers commit in order and an outbox relay reading by number never passes one.
+   * What every processed message leaves, for the rows of CTE {@code bron} (id, oin, bericht_id,
+   * batch_id, status, verwerkings_code, ontvangen_op, traceparent): its receipt, numbered in the
+   * order {@code volgorde}; its batch's count by code; the afnemer's day counts (by code, and
+   * Aangeboden). CTEs {@code ontvangstbewijzen}, {@code batchtellers}, {@code dagtellers}; counter
+   * rows upserted in key order, so concurrent rounds never deadlock.
    */
-  public static final long VOLGORDE_SLOT = 0x42_42_00_01L;
-  private static final long LOCK_KEY = VOLGORDE_SLOT;
+  private static String uitkomsten(String bron, String volgorde) {
+    return """
+        ontvangstbewijzen AS (
+          INSERT INTO verwerkingsbericht (oin, bericht_id, batch_id, status, verwerkings_code, tijdstip, traceparent)
+          SELECT oin, bericht_id, batch_id, status, verwerkings_code, now(), traceparent FROM %1$s ORDER BY %2$s
+          RETURNING 1
+        ), batchtellers AS (
+          INSERT INTO batch_teller AS t (oin, batch_id, code, aantal)
+          SELECT oin, batch_id, verwerkings_code, count(*) FROM %1$s WHERE batch_id IS NOT NULL
+          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+          ON CONFLICT (oin, batch_id, code) DO UPDATE SET aantal = t.aantal + EXCLUDED.aantal, laatst_op = now()
+          RETURNING 1
+        ), dagtellers AS (
+          INSERT INTO dag_teller AS t (oin, datum, code, aantal)
+          SELECT a.oin, (a.ontvangen_op AT TIME ZONE 'Europe/Amsterdam')::date, x.code, count(*)
+          FROM %1$s a CROSS JOIN LATERAL (VALUES (a.verwerkings_code), ('Aangeboden')) AS x(code)
+          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+          ON CONFLICT (oin, datum, code) DO UPDATE SET aantal = t.aantal + EXCLUDED.aantal
+          RETURNING 1
+        )""".formatted(bron, volgorde);
+  }
 
   private static final String ROUND = """
       WITH claimed AS MATERIALIZED (
@@ -38,9 +63,9 @@ public final class Verwerker {
         SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1
       ), decided AS (
         SELECT b.id,
-               (bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL) AS melden, bb.laatste_notificatie_op,
+               %s AS melden, bb.laatste_notificatie_op,
                CASE
-                 WHEN b.publicatie_datum > now() + interval '13 days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
+                 WHEN b.publicatie_datum > now() + interval '%d days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
                  WHEN bt.actief IS NOT TRUE THEN 'BerichtTypeNietOndersteund'
                  WHEN bb.actief IS NOT TRUE OR v.berichten_ontvangen IS NOT TRUE THEN 'NietActiefOfGeabonneerd'
                  ELSE 'Verwerkt'
@@ -64,18 +89,9 @@ public final class Verwerker {
       ), meldingen AS (
         -- visible now: an e-mail queued, or joined to the citizen's queued one; after an e-mail,
         -- new ones wait out the bundling window
-        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor, traceparent)
-        SELECT u.bsn, 0, count(*), greatest(now(), max(d.laatste_notificatie_op) + $2 * interval '1 millisecond'),
-               (array_agg(u.traceparent ORDER BY u.id))[1]
-        FROM upd u JOIN decided d ON d.id = u.id
-        WHERE u.status = 1 AND d.melden AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
-        GROUP BY u.bsn ORDER BY min(u.id)
-        ON CONFLICT (bsn, soort) WHERE status = 0 AND pogingen = 0 DO UPDATE SET aantal = n.aantal + EXCLUDED.aantal
-        RETURNING 1
+        %s
       ), gepland AS (
-        INSERT INTO notificatie_gepland (bericht, bsn, zichtbaar_op)
-        SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()
-        RETURNING 1
+        %s
       ), afw AS (
         DELETE FROM afwijzing
         WHERE id IN (SELECT id FROM afwijzing ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -85,30 +101,22 @@ public final class Verwerker {
         SELECT 0 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent FROM upd
         UNION ALL
         SELECT 1 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent FROM afw
-      ), ontvangstbewijzen AS (
-        INSERT INTO verwerkingsbericht (oin, bericht_id, batch_id, status, verwerkings_code, tijdstip, traceparent)
-        SELECT oin, bericht_id, batch_id, status, verwerkings_code, now(), traceparent FROM alles ORDER BY k, id
-        RETURNING 1
-      ), batchtellers AS (
-        INSERT INTO batch_teller AS t (oin, batch_id, code, aantal)
-        SELECT oin, batch_id, verwerkings_code, count(*) FROM alles WHERE batch_id IS NOT NULL
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (oin, batch_id, code) DO UPDATE SET aantal = t.aantal + EXCLUDED.aantal, laatst_op = now()
-        RETURNING 1
-      ), dagtellers AS (
-        INSERT INTO dag_teller AS t (oin, datum, code, aantal)
-        SELECT a.oin, (a.ontvangen_op AT TIME ZONE 'Europe/Amsterdam')::date, x.code, count(*)
-        FROM alles a CROSS JOIN LATERAL (VALUES (a.verwerkings_code), ('Aangeboden')) AS x(code)
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (oin, datum, code) DO UPDATE SET aantal = t.aantal + EXCLUDED.aantal
-        RETURNING 1
-      )
+      ), %s
       SELECT (SELECT count(*) FROM upd) AS berichten,
              (SELECT count(*) FROM afw) AS afwijzingen,
              (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
              (SELECT count(*) FROM meldingen) AS meldingen,
              (SELECT count(*) FROM gepland) AS gepland,
-             (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur""";
+             (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur"""
+      .formatted(NotificatieWachtrij.WIL_EMAIL, Bericht.TERMIJN.toDays(),
+          NotificatieWachtrij.inWachtrij("""
+              SELECT u.bsn, %d, count(*), %s, (array_agg(u.traceparent ORDER BY u.id))[1]
+              FROM upd u JOIN decided d ON d.id = u.id
+              WHERE u.status = 1 AND d.melden AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
+              GROUP BY u.bsn ORDER BY min(u.id)""".formatted(NotificatieWachtrij.NIEUW,
+              NotificatieWachtrij.nietVoor("d.laatste_notificatie_op", "$2"))),
+          NotificatieWachtrij.gepland("SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()"),
+          uitkomsten("alles", "k, id"));
 
   /** The round with, for their spans, the traceparents of what it processed (tracing on only). */
   private static final String ROUND_MET_SPOREN = ROUND.replace(" AS duur",
@@ -122,46 +130,9 @@ public final class Verwerker {
       WITH upd AS (
         UPDATE bericht SET status = 2, verwerkings_code = 'TechnischProbleem', verwerkt_op = clock_timestamp()
         WHERE id = (SELECT min(id) FROM bericht WHERE status = 0)
-        RETURNING oin, bericht_id::text AS bericht_id, batch_id, ontvangen_op
-      ), ontvangstbewijs AS (
-        INSERT INTO verwerkingsbericht (oin, bericht_id, batch_id, status, verwerkings_code, tijdstip)
-        SELECT oin, bericht_id, batch_id, 2, 'TechnischProbleem', now() FROM upd
-      ), batchteller AS (
-        INSERT INTO batch_teller AS t (oin, batch_id, code, aantal)
-        SELECT oin, batch_id, 'TechnischProbleem', 1 FROM upd WHERE batch_id IS NOT NULL
-        ON CONFLICT (oin, batch_id, code) DO UPDATE SET aantal = t.aantal + 1, laatst_op = now()
-      ), dagteller AS (
-        INSERT INTO dag_teller AS t (oin, datum, code, aantal)
-        SELECT oin, (ontvangen_op AT TIME ZONE 'Europe/Amsterdam')::date, x.code, 1
-        FROM upd CROSS JOIN (VALUES ('TechnischProbleem'), ('Aangeboden')) AS x(code)
-        ON CONFLICT (oin, datum, code) DO UPDATE SET aantal = t.aantal + 1
-      )
-      SELECT bericht_id FROM upd""";
-
-  /**
-   * Messages whose publicatieDatum has come: their notification is queued now, in the order they
-   * became visible. Under the processing lock, so it never races a round for the same citizen's
-   * queued e-mail.
-   */
-  private static final String ZICHTBAAR_GEWORDEN = """
-      WITH g AS (
-        DELETE FROM notificatie_gepland WHERE bericht IN (
-          SELECT bericht FROM notificatie_gepland WHERE zichtbaar_op <= now() ORDER BY zichtbaar_op LIMIT 10000)
-        RETURNING bericht, bsn, zichtbaar_op
-      ), q AS (
-        INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor, traceparent)
-        SELECT g.bsn, 0, count(*), greatest(now(), max(bb.laatste_notificatie_op) + $1 * interval '1 millisecond'),
-               (array_agg(b.traceparent ORDER BY g.zichtbaar_op, g.bericht))[1]
-        FROM g JOIN berichtenbox bb ON bb.bsn = g.bsn JOIN bericht b ON b.id = g.bericht
-        WHERE bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL
-        GROUP BY g.bsn ORDER BY min(g.zichtbaar_op), min(g.bericht)
-        ON CONFLICT (bsn, soort) WHERE status = 0 AND pogingen = 0 DO UPDATE SET aantal = n.aantal + EXCLUDED.aantal
-        RETURNING 1
-      )
-      SELECT (SELECT count(*) FROM g) AS berichten, (SELECT count(*) FROM q) AS notificaties""";
-
-  private static final String ZICHTBAAR_IETS =
-      "SELECT EXISTS (SELECT 1 FROM notificatie_gepland WHERE zichtbaar_op <= now())";
+        RETURNING id, oin, bericht_id::text AS bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent
+      ), %s
+      SELECT bericht_id FROM upd""".formatted(uitkomsten("upd", "id"));
 
   /** Rounds that fail in a row before one message at a time is tried, and before that one is given up. */
   static final int POGINGEN_PER_STAP = 3;
@@ -236,8 +207,7 @@ public final class Verwerker {
         return Future.failedFuture(e);
       }
       mislukt = 0;
-      return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
-              .execute(Tuple.of(LOCK_KEY)).compose(v -> conn.preparedQuery(TECHNISCH).execute()))
+      return pool.withTransaction(conn -> VolgordeSlot.nemen(conn).compose(v -> conn.preparedQuery(TECHNISCH).execute()))
           .map(rows -> {
             for (Row r : rows) {
               metrics.verwerkt.increment();
@@ -252,7 +222,7 @@ public final class Verwerker {
 
   private Future<Boolean> ronde(int grootte) {
     java.time.Instant begin = sporen.aan() ? java.time.Instant.now() : null;
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
+    return pool.withTransaction(conn -> VolgordeSlot.nemen(conn)
         .compose(v -> conn.preparedQuery(sporen.aan() ? ROUND_MET_SPOREN : ROUND).execute(Tuple.of(grootte, bundelvensterMs))))
         .map(rows -> {
           Row r = rows.iterator().next();
@@ -292,21 +262,19 @@ public final class Verwerker {
   private void zichtbaarGeworden() {
     // every second in every process: look first (an index probe), take the processing lock only
     // when a message has become visible
-    pool.preparedQuery(ZICHTBAAR_IETS).execute().compose(e -> !e.iterator().next().getBoolean(0)
-            ? Future.<io.vertx.sqlclient.RowSet<Row>>succeededFuture()
-            : pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(LOCK_KEY))
-                .compose(v -> conn.preparedQuery(ZICHTBAAR_GEWORDEN).execute(Tuple.of(bundelvensterMs)))))
-        .onSuccess(rows -> {
-          if (rows == null) {
+    NotificatieWachtrij.ietsZichtbaar(pool).compose(iets -> !iets
+            ? Future.<NotificatieWachtrij.Gequeued>succeededFuture()
+            : pool.withTransaction(conn -> VolgordeSlot.nemen(conn)
+                .compose(v -> NotificatieWachtrij.nuZichtbaar(conn, bundelvensterMs))))
+        .onSuccess(q -> {
+          if (q == null) {
             return;
           }
-          Row r = rows.iterator().next();
-          long notificaties = r.getLong("notificaties");
-          if (notificaties > 0) {
-            metrics.notificatiesInWachtrij.add(notificaties);
+          if (q.notificaties() > 0) {
+            metrics.notificatiesInWachtrij.add(q.notificaties());
             naMeldingen.run();
           }
-          if (r.getLong("berichten") >= 10_000) {
+          if (q.berichten() >= NotificatieWachtrij.PER_KEER) {
             zichtbaarGeworden();
           }
         })
