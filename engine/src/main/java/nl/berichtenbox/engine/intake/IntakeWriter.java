@@ -266,7 +266,7 @@ final class IntakeWriter {
         Map<Key, Stored> stored = new HashMap<>();
         for (Row r : found) {
           stored.put(new Key(r.getString(0), r.getUUID(1)), new Stored(r.getBuffer(2).getBytes(),
-              BerichtStatus.values()[r.getShort(3)], code(r.getString(4))));
+              BerichtStatus.van(r.getShort(3)), code(r.getString(4))));
         }
         resolve(units, fresh, first, stored);
         return null;
