@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import nl.berichtenbox.engine.domain.BerichtStatus;
 import org.junit.jupiter.api.Test;
 
 /** Processing (§2.3), status and receipts (§2.4), and isolation between afnemers. */
@@ -137,6 +138,35 @@ class VerwerkingTest {
   }
 
   @Test
+  void theStoredStatusCodesAreThoseOfBerichtStatus() throws Exception {
+    // the SQL writes and reads bericht.status as numbers; the enum maps them by its explicit codes
+    var pool = TestEngine.server().engine().pool();
+    JsonObject afgeleverd = bericht(api.newBurger(a));
+    JsonObject afgewezen = bericht(newBsn());
+    api.post("/api/v1/berichten", a.key(), afgeleverd).expect(202);
+    api.post("/api/v1/berichten", a.key(), afgewezen).expect(202);
+    api.awaitStatus(a, afgeleverd.getString("berichtId"), "AFGELEVERD");
+    api.awaitStatus(a, afgewezen.getString("berichtId"), "AFGEWEZEN");
+    var rows = pool.preparedQuery("SELECT bericht_id::text, status FROM bericht WHERE oin = $1 AND bericht_id::text = ANY($2::text[])")
+        .execute(io.vertx.sqlclient.Tuple.of(a.oin(),
+            (Object) new String[] {afgeleverd.getString("berichtId"), afgewezen.getString("berichtId")}))
+        .toCompletionStage().toCompletableFuture().get();
+    java.util.Map<String, Short> status = new java.util.HashMap<>();
+    rows.forEach(r -> status.put(r.getString(0), r.getShort(1)));
+    assertEquals(BerichtStatus.AFGELEVERD.code, status.get(afgeleverd.getString("berichtId")));
+    assertEquals(BerichtStatus.AFGEWEZEN.code, status.get(afgewezen.getString("berichtId")));
+    // a message is parked by the column's default
+    String parkeren = pool.query("SELECT column_default FROM information_schema.columns "
+        + "WHERE table_name = 'bericht' AND column_name = 'status'").execute()
+        .toCompletionStage().toCompletableFuture().get().iterator().next().getString(0);
+    assertEquals(String.valueOf(BerichtStatus.ONTVANGEN.code), parkeren);
+    for (BerichtStatus s : BerichtStatus.values()) {
+      assertEquals(s, BerichtStatus.van(s.code));
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> BerichtStatus.van(3));
+  }
+
+  @Test
   void aMessageThatBreaksEveryRoundIsRefusedWithTechnischProbleemAndTheRestGoesOn() throws Exception {
     var pool = TestEngine.server().engine().pool();
     // a fault that only this message triggers, as a defect or corrupt data would
@@ -172,6 +202,9 @@ class VerwerkingTest {
     assertEquals(List.of("vanaf"), api.get("/api/v1/verwerkingsberichten?vanaf=-1", a.key()).expect(400).invalidNames());
     api.get("/api/v1/verwerkingsberichten?vanaf=abc", a.key()).expect(400);
     api.get("/api/v1/batches?vanDatum=gisteren", a.key()).expect(400);
+    java.time.LocalDate vandaag = java.time.LocalDate.now(nl.berichtenbox.engine.domain.Tijd.NL);
+    assertEquals(List.of("vanDatum"), api.get("/api/v1/batches?vanDatum=" + vandaag.plusDays(1) + "&totDatum=" + vandaag,
+        a.key()).expect(400).invalidNames());
   }
 
   @Test
@@ -188,6 +221,9 @@ class VerwerkingTest {
     api.get("/api/v1/batches/" + bt.getString("batchId"), b.key()).expect(404);
     assertEquals(0, api.get("/api/v1/verwerkingsberichten", b.key()).json().getJsonArray("verwerkingsberichten").size());
     assertEquals(0, api.get("/api/v1/batches", b.key()).json().getJsonArray("batches").size());
+    // without a period: the last 30 days and today, so today's batch is listed
+    assertTrue(api.get("/api/v1/batches", a.key()).json().getJsonArray("batches").stream()
+        .anyMatch(o -> bt.getString("batchId").equals(((JsonObject) o).getString("batchId"))));
     api.get("/api/v1/bericht-typen/ALG", b.key()).expect(200);
     assertEquals(1, api.get("/api/v1/bericht-typen", b.key()).json().getJsonArray("berichtTypen").size());
   }

@@ -98,11 +98,11 @@ public final class Engine implements AutoCloseable {
     this.gereedheid = new Gereedheid(pool, this::kafkaAnswers, schijfruimte::vol);
     this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, gereedheid);
     this.afnemers = new Afnemers(pool, geheimen);
-    this.ontvangstbewijzen = new Ontvangstbewijzen(pool);
+    this.ontvangstbewijzen = new Ontvangstbewijzen(pool, clock);
     this.berichtenboxen = new Berichtenboxen(pool);
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
     this.validatieservice = new nl.berichtenbox.engine.abonnementen.Validatieservice(pool, config.validatieQuotumPerUur());
-    this.rapportages = new nl.berichtenbox.engine.rapportage.Rapportages(pool);
+    this.rapportages = new nl.berichtenbox.engine.rapportage.Rapportages(pool, clock);
     this.abonnementservice = new nl.berichtenbox.engine.abonnementen.Abonnementservice(vertx, pool,
         new nl.berichtenbox.engine.abonnementen.Venster(config.abonnementenVenster()), config.abonnementenQuota());
   }
@@ -270,6 +270,7 @@ public final class Engine implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("processing did not stop cleanly: {}", e.toString());
     }
+    schijfruimte.stop(vertx);
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {

@@ -16,7 +16,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import nl.berichtenbox.api.http.ExacteBody;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.UUID;
@@ -41,7 +40,6 @@ import nl.berichtenbox.engine.verwerking.Ontvangstbewijzen;
 /** The afnemer face (contract §2.2, §2.4, §2.6): intake, status, receipts, berichttypen. */
 public final class AfnemerRoutes {
   private static final String NDJSON = "application/x-ndjson";
-  private static final ZoneId NL = ZoneId.of("Europe/Amsterdam");
 
   private final Intake intake;
   private final Ontvangstbewijzen bewijzen;
@@ -109,15 +107,8 @@ public final class AfnemerRoutes {
         batch(ctx);
       }
     });
-    table.add(router, GET, base + "/batches", auth.afnemer(), Http.respond(200, ctx -> {
-      LocalDate tot = date(ctx, "totDatum", LocalDate.now(NL));
-      LocalDate van = date(ctx, "vanDatum", tot.minusDays(30));
-      if (van.isAfter(tot)) {
-        throw ClientErrorException.badRequest("ongeldige periode",
-            List.of(new InvalidParam("vanDatum", "ligt na totDatum")));
-      }
-      return bewijzen.batches(Auth.afnemer(ctx).oin(), van, tot);
-    }));
+    table.add(router, GET, base + "/batches", auth.afnemer(), Http.respond(200, ctx ->
+        bewijzen.batches(Auth.afnemer(ctx).oin(), date(ctx, "vanDatum"), date(ctx, "totDatum"))));
     table.add(router, GET, base + "/batches/:batchId", auth.afnemer(), Http.respond(200, ctx -> {
       UUID id = Identifiers.parseUuid(ctx.pathParam("batchId"));
       if (id == null) {
@@ -177,10 +168,8 @@ public final class AfnemerRoutes {
               abonnementservice.schrijfResultaat(st.getString("id"), ctx.response())
                   .onFailure(e -> ctx.response().reset());
             }));
-    table.add(router, GET, base + "/rapportages/verwerking", auth.afnemer(), Http.respond(200, ctx -> {
-      LocalDate tot = date(ctx, "totDatum", LocalDate.now(NL));
-      return rapportages.verwerking(Auth.afnemer(ctx).oin(), date(ctx, "vanDatum", tot.minusDays(29)), tot);
-    }));
+    table.add(router, GET, base + "/rapportages/verwerking", auth.afnemer(), Http.respond(200, ctx ->
+        rapportages.verwerking(Auth.afnemer(ctx).oin(), date(ctx, "vanDatum"), date(ctx, "totDatum"))));
     table.add(router, PUT, base + "/prognoses/:maand", small, Http.consumes(Http.JSON), auth.afnemer(), ctx -> {
       try {
         rapportages.zetPrognose(Auth.afnemer(ctx).oin(), ctx.pathParam("maand"), Http.bodyObject(ctx))
@@ -192,11 +181,10 @@ public final class AfnemerRoutes {
     });
     table.add(router, GET, base + "/prognoses", auth.afnemer(), Http.respond(200, ctx -> {
       java.util.List<InvalidParam> bad = new java.util.ArrayList<>();
-      java.time.YearMonth nu = java.time.YearMonth.now(NL);
       String van = ctx.request().getParam("vanMaand");
       String tot = ctx.request().getParam("totMaand");
-      java.time.YearMonth v = van == null ? nu : Rapportages.maand(van, "vanMaand", bad);
-      java.time.YearMonth t = tot == null ? nu.plusMonths(17) : Rapportages.maand(tot, "totMaand", bad);
+      java.time.YearMonth v = van == null ? null : Rapportages.maand(van, "vanMaand", bad);
+      java.time.YearMonth t = tot == null ? null : Rapportages.maand(tot, "totMaand", bad);
       if (!bad.isEmpty()) {
         throw ClientErrorException.badRequest("ongeldige queryparameters", bad);
       }
@@ -204,10 +192,11 @@ public final class AfnemerRoutes {
     }));
   }
 
-  private static LocalDate date(RoutingContext ctx, String name, LocalDate def) {
+  /** A date query parameter, or null when absent (the engine chooses the default). */
+  private static LocalDate date(RoutingContext ctx, String name) {
     String v = ctx.request().getParam(name);
     if (v == null || v.isEmpty()) {
-      return def;
+      return null;
     }
     try {
       if (v.length() == 10) {
@@ -278,14 +267,8 @@ public final class AfnemerRoutes {
     if (!binnenLimiet(ctx, body.getValue("berichten") instanceof JsonArray arr ? Math.max(1, arr.size()) : 1)) {
       return;
     }
-    Future<Intake.BatchAntwoord> f;
-    try {
-      f = intake.batch(Auth.afnemer(ctx).oin(), body, spoor(ctx));
-    } catch (ClientErrorException e) {
-      Problems.fail(ctx, e);
-      return;
-    }
-    f.onSuccess(a -> Http.json(ctx, 202, antwoord(a))).onFailure(e -> Problems.fail(ctx, e));
+    intake.batch(Auth.afnemer(ctx).oin(), body, spoor(ctx))
+        .onSuccess(a -> Http.json(ctx, 202, antwoord(a))).onFailure(e -> Problems.fail(ctx, e));
   }
 
   static JsonObject antwoord(Intake.BatchAntwoord a) {
@@ -370,15 +353,10 @@ public final class AfnemerRoutes {
       }
       Future<Void> step;
       if (lineNo == 0) {
-        try {
-          step = intake.ndjson(oin, json, traceparent).map(nb -> {
-            state.batch = nb;
-            return null;
-          });
-        } catch (ClientErrorException e) {
-          fail.accept(e);
-          return;
-        }
+        step = intake.ndjson(oin, json, traceparent).map(nb -> {
+          state.batch = nb;
+          return null;
+        });
       } else {
         step = state.last.compose(v -> state.batch.add(json));
       }

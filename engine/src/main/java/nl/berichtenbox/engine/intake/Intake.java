@@ -7,7 +7,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import nl.berichtenbox.engine.config.EngineConfig;
+import nl.berichtenbox.engine.domain.Bericht;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
@@ -31,7 +31,6 @@ import nl.berichtenbox.engine.metrics.EngineMetrics;
  */
 public final class Intake {
   public static final int MAX_BATCH = 1000;
-  public static final Duration MAX_AANMAAK_OUDERDOM = Duration.ofDays(13);
   private static final int NDJSON_CHUNK = 250;
 
   private final Pool pool;
@@ -104,8 +103,19 @@ public final class Intake {
     });
   }
 
-  /** A JSON batch: all of it in one group commit, so it is parked whole or not at all. */
+  /**
+   * A JSON batch: all of it in one group commit, so it is parked whole or not at all. A batch
+   * invalid as a whole fails the future with a 400 {@link ClientErrorException}.
+   */
   public Future<BatchAntwoord> batch(String oin, JsonObject body, String traceparent) {
+    try {
+      return batchOf(oin, body, traceparent);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<BatchAntwoord> batchOf(String oin, JsonObject body, String traceparent) {
     Instant now = Instant.now();
     BatchHeader header = header(oin, body, now, -1);
     List<InvalidParam> bad = new ArrayList<>();
@@ -159,7 +169,7 @@ public final class Intake {
           throw new DateTimeParseException("", "", 0);
         }
         aanmaak = OffsetDateTime.parse(s).toInstant();
-        if (aanmaak.isBefore(now.minus(MAX_AANMAAK_OUDERDOM))) {
+        if (aanmaak.isBefore(now.minus(Bericht.TERMIJN))) {
           bad.add(new InvalidParam("aanmaakDatum", "ligt meer dan 13 dagen in het verleden"));
           if (code == VerwerkingsCode.ValidatieFout) {
             code = VerwerkingsCode.AanmaakDatumLigtTeVerInHetVerleden;
@@ -189,7 +199,12 @@ public final class Intake {
    * invalid as a whole (an unparseable line, over 1000 messages) leaves nothing parked.
    */
   public Future<NdjsonBatch> ndjson(String oin, JsonObject headerLine, String traceparent) {
-    BatchHeader header = header(oin, headerLine, Instant.now(), 0);
+    BatchHeader header;
+    try {
+      header = header(oin, headerLine, Instant.now(), 0);
+    } catch (ClientErrorException e) {
+      return Future.failedFuture(e);
+    }
     return pool.getConnection().compose(conn -> conn.begin().map(tx -> new NdjsonBatch(oin, header, conn, tx, traceparent)))
         .recover(e -> Future.failedFuture(e instanceof ClientErrorException ? e
             : ServerErrorException.unavailable("the message store is unavailable", e)));

@@ -28,16 +28,33 @@ public final class Rapportages {
   public static final long CAPACITEIT_PER_DAG = 2_500_000;
   /** A forecast may deviate this much from the actual (SNO 2.2.3). */
   public static final BigDecimal NORM_AFWIJKING = BigDecimal.TEN;
-  public static final ZoneId NL = ZoneId.of("Europe/Amsterdam");
+  public static final ZoneId NL = nl.berichtenbox.engine.domain.Tijd.NL;
+
+  /** The daily report's period when none is asked: the 30 days up to and including today. */
+  public static final int VERWERKING_DAGEN_TERUG = 29;
+  /** The forecasts listed when no period is asked: this month and the 17 after it (6 quarters). */
+  public static final int PROGNOSE_MAANDEN_VOORUIT = 17;
 
   private final Pool pool;
+  private final java.time.Clock clock;
 
-  public Rapportages(Pool pool) {
+  /** {@code clock}: what "today" and "this month" are, in Dutch time. */
+  public Rapportages(Pool pool, java.time.Clock clock) {
     this.pool = pool;
+    this.clock = clock;
   }
 
-  /** Every day from van to tot (inclusive, at most 366), zeros included. */
-  public Future<JsonObject> verwerking(String oin, LocalDate van, LocalDate tot) {
+  private YearMonth dezeMaand() {
+    return YearMonth.from(clock.instant().atZone(NL));
+  }
+
+  /**
+   * Every day from van to tot (inclusive, at most 366), zeros included; {@code tot} null is today,
+   * {@code van} null is {@link #VERWERKING_DAGEN_TERUG} days before tot.
+   */
+  public Future<JsonObject> verwerking(String oin, LocalDate vanOfNull, LocalDate totOfNull) {
+    LocalDate tot = totOfNull != null ? totOfNull : LocalDate.ofInstant(clock.instant(), NL);
+    LocalDate van = vanOfNull != null ? vanOfNull : tot.minusDays(VERWERKING_DAGEN_TERUG);
     if (van.isAfter(tot) || ChronoUnit.DAYS.between(van, tot) > 365) {
       return Future.failedFuture(ClientErrorException.badRequest("ongeldige periode",
           List.of(new InvalidParam("vanDatum", "ligt na totDatum of meer dan 366 dagen ervoor"))));
@@ -73,7 +90,7 @@ public final class Rapportages {
   public Future<Map.Entry<Boolean, JsonObject>> zetPrognose(String oin, String maand, JsonObject body) {
     List<InvalidParam> bad = new ArrayList<>();
     YearMonth m = maand(maand, "maand", bad);
-    YearMonth nu = YearMonth.now(NL);
+    YearMonth nu = dezeMaand();
     if (m != null && (m.isBefore(nu.minusMonths(24)) || m.isAfter(nu.plusMonths(18)))) {
       bad.add(new InvalidParam("maand", "moet binnen 24 maanden terug en 6 kwartalen vooruit liggen"));
     }
@@ -100,8 +117,13 @@ public final class Rapportages {
             list.getJsonArray("prognoses").getJsonObject(0))));
   }
 
-  /** Forecasts from van to tot with actuals, deviation and the capacity warning. */
-  public Future<JsonObject> prognoses(String oin, YearMonth van, YearMonth tot) {
+  /**
+   * Forecasts from van to tot with actuals, deviation and the capacity warning; {@code van} null
+   * is this month, {@code tot} null {@link #PROGNOSE_MAANDEN_VOORUIT} months after this month.
+   */
+  public Future<JsonObject> prognoses(String oin, YearMonth vanOfNull, YearMonth totOfNull) {
+    YearMonth van = vanOfNull != null ? vanOfNull : dezeMaand();
+    YearMonth tot = totOfNull != null ? totOfNull : dezeMaand().plusMonths(PROGNOSE_MAANDEN_VOORUIT);
     return pool.preparedQuery("""
             SELECT p.maand, p.aantal_berichten, p.gemiddelde_grootte_kb,
                    (SELECT coalesce(sum(d.aantal), 0) FROM dag_teller d WHERE d.oin = p.oin AND d.code = 'Aangeboden'
@@ -110,7 +132,7 @@ public final class Rapportages {
             FROM prognose p WHERE p.oin = $1 AND p.maand BETWEEN $2 AND $3 ORDER BY p.maand""")
         .execute(Tuple.of(oin, van.atDay(1), tot.atDay(1))).map(rows -> {
           JsonArray out = new JsonArray();
-          YearMonth nu = YearMonth.now(NL);
+          YearMonth nu = dezeMaand();
           for (Row r : rows) {
             YearMonth m = YearMonth.from(r.getLocalDate(0));
             long prognose = r.getLong(1);

@@ -21,6 +21,7 @@ public final class Schijfruimte {
   private final long minimum;
   private final java.util.concurrent.atomic.AtomicLong gauge;
   private volatile boolean vol;
+  private long timer = -1;
 
   /** {@code minimumBytes} 0 switches the guard off. */
   public Schijfruimte(Path dir, long minimumBytes, java.util.concurrent.atomic.AtomicLong gauge) {
@@ -36,10 +37,21 @@ public final class Schijfruimte {
     }
     Files.createDirectories(dir);
     kijk();
-    vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
+    timer = vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
       kijk();
       return null;
     }, false));
+  }
+
+  /**
+   * Stops looking; before Vert.x closes, whose worker pool may end before its timers do (a look
+   * then was refused and logged as an error at every shutdown).
+   */
+  public void stop(Vertx vertx) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
   }
 
   private void kijk() {

@@ -51,10 +51,16 @@ public final class Ontvangstbewijzen {
       SELECT volgnummer, bericht_id, batch_id, status, verwerkings_code, tijdstip, traceparent
       FROM verwerkingsbericht WHERE oin = $1 AND volgnummer > $2 ORDER BY volgnummer LIMIT $3""";
 
-  private final Pool pool;
+  /** The batches listed when no period is asked: those of the 30 days before today, and today's. */
+  public static final int BATCHES_DAGEN_TERUG = 30;
 
-  public Ontvangstbewijzen(Pool pool) {
+  private final Pool pool;
+  private final java.time.Clock clock;
+
+  /** {@code clock}: what "today" is, in Dutch time. */
+  public Ontvangstbewijzen(Pool pool, java.time.Clock clock) {
     this.pool = pool;
+    this.clock = clock;
   }
 
   public Future<JsonObject> status(String oin, UUID berichtId) {
@@ -67,7 +73,7 @@ public final class Ontvangstbewijzen {
       if (r.getUUID(1) != null) {
         o.put("batchId", r.getUUID(1).toString());
       }
-      o.put("status", BerichtStatus.values()[r.getShort(2)].name());
+      o.put("status", BerichtStatus.van(r.getShort(2)).name());
       if (r.getString(3) != null) {
         o.put("verwerkingsCode", r.getString(3));
       }
@@ -88,7 +94,17 @@ public final class Ontvangstbewijzen {
     });
   }
 
-  public Future<JsonObject> batches(String oin, LocalDate van, LocalDate tot) {
+  /**
+   * The afnemer's batches from van to tot (inclusive); {@code tot} null is today, {@code van} null
+   * {@link #BATCHES_DAGEN_TERUG} days before tot.
+   */
+  public Future<JsonObject> batches(String oin, LocalDate vanOfNull, LocalDate totOfNull) {
+    LocalDate tot = totOfNull != null ? totOfNull : LocalDate.ofInstant(clock.instant(), nl.berichtenbox.engine.domain.Tijd.NL);
+    LocalDate van = vanOfNull != null ? vanOfNull : tot.minusDays(BATCHES_DAGEN_TERUG);
+    if (van.isAfter(tot)) {
+      return Future.failedFuture(nl.berichtenbox.engine.domain.ClientErrorException.badRequest("ongeldige periode",
+          java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam("vanDatum", "ligt na totDatum"))));
+    }
     return pool.preparedQuery(BATCHES).execute(Tuple.of(oin, van, tot)).map(rows -> {
       JsonArray arr = new JsonArray();
       for (Row r : rows) {
@@ -143,7 +159,7 @@ public final class Ontvangstbewijzen {
     if (r.getUUID(2) != null) {
       o.put("batchId", r.getUUID(2).toString());
     }
-    o.put("status", BerichtStatus.values()[r.getShort(3)].name())
+    o.put("status", BerichtStatus.van(r.getShort(3)).name())
         .put("verwerkingsCode", r.getString(4))
         .put("tijdstip", Json.time(r.getOffsetDateTime(5)));
     // the trace of the request that brought the message (issue 20): an extra field, absent on
