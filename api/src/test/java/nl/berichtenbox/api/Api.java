@@ -89,7 +89,12 @@ public final class Api {
     try {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Resp(r.statusCode(), r);
-    } catch (IOException | InterruptedException e) {
+    } catch (InterruptedException e) {
+      // the caller's loop must still see it: PostgresFailoverTest's readiness poller, interrupted
+      // during a request, polled on for ever and hung CI
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(method + " " + path + " interrupted", e);
+    } catch (IOException e) {
       throw new IllegalStateException(method + " " + path + " failed", e);
     }
   }
