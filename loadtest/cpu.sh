@@ -14,18 +14,18 @@ cpu() {
   fi
   echo "$e $pg"
 }
-# The engine's ticks by kind of thread, and its read-class and write-class system calls so far
-# (read, readv, write, writev: /proc/PID/io counts send and recv in neither): "eventloop gc jit
-# calls". The JIT compiler's share swings from run to run (10 to 30 % of a 60-second run after a
-# 30-second warm-up) and dwindles with uptime; the event loops (every request's work) and the
-# garbage collector (what they allocate) are the steady cost run-kosten.sh judges. Threads that
-# ended are in the process's total but in none of these.
-engine_draden() {
-  local io
-  io=$(awk '/^sysc[rw]:/ { s += $2 } END { print s + 0 }' "/proc/$engine/io" 2>/dev/null || echo 0)
-  for t in /proc/"$engine"/task/*; do
+# A JVM's ticks by kind of thread, its process total, and its read-class and write-class system
+# calls so far (read, readv, write, writev: /proc/PID/io counts send and recv in neither):
+# "eventloop gc jit total calls". The JIT compiler's share swings from run to run (10 to 30 % of a
+# 60-second run after a 30-second warm-up) and dwindles with uptime; the event loops (every
+# request's work) and the garbage collector (what they allocate) are the steady cost the cost runs
+# judge. Threads that ended are in the total but in none of the kinds.
+draden() {
+  local io t
+  io=$(awk '/^sysc[rw]:/ { s += $2 } END { print s + 0 }' "/proc/$1/io" 2>/dev/null || echo 0)
+  for t in /proc/"$1"/task/*; do
     printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null)"
-  done | awk -F'\t' -v io="$io" '
+  done | awk -F'\t' -v io="$io" -v tot="$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null)" '
     $1 ~ /^vert\.x-eventloo/ { l += $2 } $1 ~ /^GC Thread/ { g += $2 } $1 ~ /^C[12] CompilerThre/ { j += $2 }
-    END { print l + 0, g + 0, j + 0, io }'
+    END { print l + 0, g + 0, j + 0, tot + 0, io }'
 }

@@ -25,46 +25,38 @@ import re
 LAMBDA = re.compile(r"\$\$Lambda\$?[0-9]*(\.0x[0-9a-f]+|/0x[0-9a-f]+)?")
 
 
-def lees_ab(d, k):
-    with open(os.path.join(d, "summary.json")) as f:
-        cpu_us = json.load(f)["eventLoopMsPerRequest"][k] * 1000  # µs per request
+def tel(pad, us_per_request, alleen_draad=None):
+    """Self and total time per frame, in µs per request: the samples scaled so that all of them
+    (those of threads named alleen_draad..., when given: the stacks then start with the thread)
+    come to us_per_request."""
     zelf, totaal = collections.Counter(), collections.Counter()
     samples = 0
-    with open(os.path.join(d, f"profiel-{k}.txt")) as f:
+    with open(pad) as f:
         for regel in f:
             stapel, _, n = regel.rstrip("\n").rpartition(" ")
-            if not stapel.startswith("[vert.x-eventloop"):
+            if not stapel or (alleen_draad and not stapel.startswith("[" + alleen_draad)):
                 continue
             n = int(n)
             samples += n
-            frames = LAMBDA.sub("$$Lambda", stapel).split(";")[1:]
+            frames = LAMBDA.sub("$$Lambda", stapel).split(";")[1 if alleen_draad else 0:]
             zelf[frames[-1]] += n
             for frame in set(frames):
                 totaal[frame] += n
-    per = cpu_us / samples
-    return ({k2: v * per for k2, v in zelf.items()}, {k2: v * per for k2, v in totaal.items()}, cpu_us, samples)
+    per = us_per_request / samples
+    return ({k: v * per for k, v in zelf.items()}, {k: v * per for k, v in totaal.items()},
+            us_per_request, samples)
+
+
+def lees_ab(d, k):
+    with open(os.path.join(d, "summary.json")) as f:
+        us = json.load(f)["eventLoopMsPerRequest"][k] * 1000
+    return tel(os.path.join(d, f"profiel-{k}.txt"), us, "vert.x-eventloop")
 
 
 def lees(d):
     with open(os.path.join(d, "presentatie-cpu.json")) as f:
         cpu = json.load(f)
-    requests, cpu_us = cpu["requests"], cpu["engineCpuSeconds"] * 1e6
-    zelf, totaal = collections.Counter(), collections.Counter()
-    samples = 0
-    with open(os.path.join(d, "presentatie-profiel.txt")) as f:
-        for regel in f:
-            stapel, _, n = regel.rstrip("\n").rpartition(" ")
-            if not stapel:
-                continue
-            n = int(n)
-            samples += n
-            frames = LAMBDA.sub("$$Lambda", stapel).split(";")
-            zelf[frames[-1]] += n
-            for frame in set(frames):
-                totaal[frame] += n
-    per = cpu_us / samples / requests  # µs of engine CPU per request that one sample stands for
-    return ({k: v * per for k, v in zelf.items()}, {k: v * per for k, v in totaal.items()},
-            samples * per, samples)
+    return tel(os.path.join(d, "presentatie-profiel.txt"), cpu["engineCpuSeconds"] * 1e6 / cpu["requests"])
 
 
 def toon(titel, voor, na, top, filt):

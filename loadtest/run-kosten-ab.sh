@@ -64,16 +64,8 @@ for k in $sleutels; do
 done
 pres() { ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -cp loadtest/target/loadtest.jar \
   nl.berichtenbox.loadtest.PresentatieLoad --url="http://localhost:$1" --jwt="$jwt" --burgers="$burgers" "${@:2}"; }
-# ticks of one engine's threads: event loops, GC, JIT compiler; and the process's total
-draden() {
-  local t
-  for t in /proc/"$1"/task/*; do
-    printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null)"
-  done | awk -F'\t' -v tot="$(awk '{ print $14 + $15 }' "/proc/$1/stat")" '
-    $1 ~ /^vert\.x-eventloo/ { l += $2 } $1 ~ /^GC Thread/ { g += $2 } $1 ~ /^C[12] CompilerThre/ { j += $2 }
-    END { print l + 0, g + 0, j + 0, tot }'
-}
-hz=$(getconf CLK_TCK)
+# draden PID: a JVM's ticks by kind of thread and in all (hz a second)
+. "$root/loadtest/cpu.sh"
 echo "== warm-up: each engine at 2000/s for ${WARMUP_SECONDS:-30} s (not recorded)"
 for k in $sleutels; do pres "${port[$k]}" --rate=2000 --seconds="${WARMUP_SECONDS:-30}" > /dev/null; done
 if [ -n "${PROFIEL:-}" ]; then
@@ -93,9 +85,9 @@ done
 i=0
 for k in $volgorde; do
   i=$((i + 1))
-  read -r l0 g0 j0 t0 < <(draden "${pid[$k]}")
+  read -r l0 g0 j0 t0 _ < <(draden "${pid[$k]}")
   pres "${port[$k]}" --rate="$rate" --seconds="$slice" --out="$out/slice-$i-$k.json" > /dev/null
-  read -r l1 g1 j1 t1 < <(draden "${pid[$k]}")
+  read -r l1 g1 j1 t1 _ < <(draden "${pid[$k]}")
   awk -v k="$k" -v i="$i" -v n="$n" -v hz="$hz" -v l=$((l1 - l0)) -v g=$((g1 - g0)) -v j=$((j1 - j0)) -v t=$((t1 - t0)) \
     'BEGIN { f = 1000 / hz / n
       printf "{\"slice\": %d, \"engine\": \"%s\", \"requests\": %d, \"cpuMsPerRequest\": %.4f, \"eventLoopMsPerRequest\": %.4f, \"gcMsPerRequest\": %.4f, \"jitMsPerRequest\": %.4f}\n", i, k, n, t * f, l * f, g * f, j * f }' \
@@ -110,7 +102,7 @@ out = sys.argv[1]
 s = [json.loads(l) for l in open(os.path.join(out, "slices.jsonl"))]
 commits = dict(l.split() for l in open(os.path.join(out, "commits")))
 keys = list(commits)
-res = {"commits": commits, "slices": len(s)}
+res = {"commits": commits, "slices": len(s), "profiled": os.environ.get("PROFIEL", "") != ""}
 gem = lambda v: sum(v) / len(v)
 for key in ("cpuMsPerRequest", "eventLoopMsPerRequest", "gcMsPerRequest", "jitMsPerRequest"):
     res[key] = {k: gem([x[key] for x in s if x["engine"] == k]) for k in keys}

@@ -42,9 +42,9 @@ for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && 
 # what = presentatie | intake; n = requests the call makes (for the per-request figure)
 meet() {
   local what="$1" rate="$2" n="$3"; shift 3
-  read -r e0 p0 < <(cpu); read -r l0 g0 j0 s0 < <(engine_draden); t0=$(date +%s.%N)
+  read -r e0 p0 < <(cpu); read -r l0 g0 j0 _ s0 < <(draden "$engine"); t0=$(date +%s.%N)
   "$@"
-  read -r e1 p1 < <(cpu); read -r l1 g1 j1 s1 < <(engine_draden); t1=$(date +%s.%N)
+  read -r e1 p1 < <(cpu); read -r l1 g1 j1 _ s1 < <(draden "$engine"); t1=$(date +%s.%N)
   awk -v e=$((e1 - e0)) -v p=$((p1 - p0)) -v l=$((l1 - l0)) -v g=$((g1 - g0)) -v j=$((j1 - j0)) -v sc=$((s1 - s0)) \
       -v hz="$hz" -v n="$n" -v t0="$t0" -v t1="$t1" -v r="$rate" -v w8="$what" 'BEGIN { w = t1 - t0
     printf "   %s at %d/s: engine %.1f CPU s (%.3f ms per request: event loops %.3f, GC %.3f, JIT %.3f; %.2f read/write calls), PostgreSQL %.1f CPU s (%.3f ms per request), %.0f s\n",

@@ -166,21 +166,16 @@ def kosten_ab():
         ks = list(r["commits"])
         eng = ", ".join(f"{k} {r['commits'][k]}" for k in ks)
         st = ", ".join(f"{k} {1000 * r['steadyMsPerRequest'][k]:.1f}" for k in ks)
-        tov = r["steadyChangePercent"]
-        if not isinstance(tov, dict):
-            tov = {"B": tov}
-        tegen = ", ".join(f"{k} {v:+.1f} %" for k, v in tov.items())
-        rondes = r.get("roundChangesPercent") or {"B": r.get("pairChangesPercent", [])}
-        per = "; ".join(f"{k}: " + " ".join(f"{v:+.0f}" for v in vs) for k, vs in rondes.items())
+        tegen = ", ".join(f"{k} {v:+.1f} %" for k, v in r["steadyChangePercent"].items())
+        per = "; ".join(f"{k}: " + " ".join(f"{v:+.0f}" for v in vs) for k, vs in r["roundChangesPercent"].items())
         out.append(f"| {label} ({tijd[11:16]}) | {eng} | {st} | {tegen} | {per} |")
     # judged: the runs of two engines only (more at once disturb each other), without a profiler
     # (with one attached, the difference was gone every time), for the newest B
-    twee = [(t, l, r) for t, l, r in sorted(runs) if list(r["commits"]) == ["A", "B"] and "profiel" not in l]
+    twee = [(t, l, r) for t, l, r in sorted(runs) if list(r["commits"]) == ["A", "B"] and not r["profiled"]]
     if twee:
         b = twee[-1][2]["commits"]["B"]
         sel = [(l, r) for _, l, r in twee if r["commits"]["B"] == b]
-        ch = [r["steadyChangePercent"]["B"] if isinstance(r["steadyChangePercent"], dict) else r["steadyChangePercent"]
-              for _, r in sel]
+        ch = [r["steadyChangePercent"]["B"] for _, r in sel]
         out += ["", f"Judged: B ({b}) against A in the runs of two engines without a profiler "
                 f"({', '.join(l for l, _ in sel)}): {', '.join(f'{c:+.1f} %' for c in ch)}: "
                 f"{'within' if max(ch) <= 5 else '**over**'} the 5 % allowed."]
