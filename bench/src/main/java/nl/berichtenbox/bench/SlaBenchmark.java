@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * The SLA calendar: an incident's deadline in office hours (a P2 reported on a Friday afternoon
@@ -43,7 +44,7 @@ public class SlaBenchmark {
   private Set<Instant> op;
 
   private static Instant ams(String lokaal) {
-    return LocalDateTime.parse(lokaal).atZone(Kantooruren.ZONE).toInstant();
+    return LocalDateTime.parse(lokaal).atZone(Tijd.NL).toInstant();
   }
 
   @Setup

@@ -26,6 +26,7 @@ import nl.berichtenbox.engine.support.Json;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * Bulk lists of who accepts an afnemer (contract §2.5): ALLES, BSN_LIJST (up to 1 000 000 BSNs)
@@ -154,7 +155,7 @@ public final class Abonnementservice {
     if (!bad.isEmpty()) {
       return Future.failedFuture(ClientErrorException.badRequest("ongeldig verzoek", bad));
     }
-    ZonedDateTime nu = ZonedDateTime.now(Venster.NL);
+    ZonedDateTime nu = ZonedDateTime.now(Tijd.NL);
     if (!venster.open(nu)) {
       return Future.failedFuture(new ClientErrorException(429, "Buiten het venster",
           "verzoeken aan de Abonnementservice worden alleen 's nachts aangenomen", null, List.of(),

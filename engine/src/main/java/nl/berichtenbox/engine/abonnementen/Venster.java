@@ -3,8 +3,8 @@ package nl.berichtenbox.engine.abonnementen;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
-import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import static nl.berichtenbox.engine.domain.Tijd.NL;
 
 /**
  * The Abonnementservice's window (contract §2.5): "HH:MM-HH:MM" in Europe/Amsterdam, which may
@@ -12,7 +12,6 @@ import java.time.ZonedDateTime;
  * which the window opened; with "altijd", per calendar day.
  */
 public final class Venster {
-  public static final ZoneId NL = nl.berichtenbox.engine.domain.Tijd.NL;
   private final LocalTime van;
   private final LocalTime tot;
 

@@ -2,8 +2,8 @@ package nl.berichtenbox.engine.notificaties;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import static nl.berichtenbox.engine.domain.Tijd.NL;
 
 /**
  * The throttle's arithmetic (pure, so it is unit-tested). Two rules at once:
@@ -17,7 +17,6 @@ import java.time.temporal.ChronoUnit;
  * (1/60 more); over a clock hour the cap makes it exact.
  */
 final class Throttle {
-  static final ZoneId ZONE = nl.berichtenbox.engine.domain.Tijd.NL;
 
   private final int perUur;
   private final int perDag;
@@ -38,7 +37,7 @@ final class Throttle {
 
   /** Start of the Amsterdam calendar day holding {@code now} (23 or 25 hours long at DST). */
   static Instant dagBegin(Instant now) {
-    return now.atZone(ZONE).toLocalDate().atStartOfDay(ZONE).toInstant();
+    return now.atZone(NL).toLocalDate().atStartOfDay(NL).toInstant();
   }
 
   /** The bucket at {@code now}, from what it held at {@code stand}; a clock that went back adds nothing. */
@@ -56,7 +55,7 @@ final class Throttle {
   /** When there is room for one more, if nothing else changes. */
   Instant volgendeRuimte(Instant now, double tegoed, long uurVerzonden, long dagVerzonden) {
     if (dagVerzonden >= perDag) {
-      return dagBegin(now).atZone(ZONE).plusDays(1).toInstant();
+      return dagBegin(now).atZone(NL).plusDays(1).toInstant();
     }
     if (uurVerzonden >= perUur) {
       return uurBegin(now).plus(Duration.ofHours(1));

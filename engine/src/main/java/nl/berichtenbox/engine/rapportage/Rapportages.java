@@ -10,7 +10,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.InvalidParam;
+import static nl.berichtenbox.engine.domain.Tijd.NL;
 
 /**
  * An afnemer's daily processing report and its monthly forecasts (contract §2.6, SNO 2.2.3),
@@ -28,7 +28,6 @@ public final class Rapportages {
   public static final long CAPACITEIT_PER_DAG = 2_500_000;
   /** A forecast may deviate this much from the actual (SNO 2.2.3). */
   public static final BigDecimal NORM_AFWIJKING = BigDecimal.TEN;
-  public static final ZoneId NL = nl.berichtenbox.engine.domain.Tijd.NL;
 
   /** The daily report's period when none is asked: the 30 days up to and including today. */
   public static final int VERWERKING_DAGEN_TERUG = 29;

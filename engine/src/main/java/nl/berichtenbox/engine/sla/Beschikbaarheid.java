@@ -6,6 +6,7 @@ import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
+import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * A month's availability against the agreement (SNO 2.1), from the minutes in which some engine
@@ -34,8 +35,8 @@ public final class Beschikbaarheid {
    */
   public static Uitkomst bereken(YearMonth maand, List<Onderhoudsvensters.Venster> alle, Instant eerste, Instant nu,
       Set<Instant> op) {
-    Instant begin = maand.atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
-    Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
+    Instant begin = maand.atDay(1).atStartOfDay(Tijd.NL).toInstant();
+    Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Tijd.NL).toInstant();
     List<Onderhoudsvensters.Venster> vensters = alle.stream().filter(Onderhoudsvensters.Venster::excuseert).toList();
     long maandMinuten = Duration.between(begin, einde).toMinutes();
     // the part of each window inside the month (a moved window may cross its end)

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Pseudoniem;
+import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * Visitors for the monthly report (SNO 4.3): the citizens who used the portal API, per day
@@ -39,7 +40,7 @@ public final class Bezoekers {
     this.pool = pool;
     this.pseudoniem = pseudoniem;
     this.clock = clock;
-    zetDag(LocalDate.ofInstant(clock.instant(), Kantooruren.ZONE));
+    zetDag(LocalDate.ofInstant(clock.instant(), Tijd.NL));
     this.loop = new BackgroundLoop(vertx, "visitors", 60_000, this::schrijf, e -> { })
         .every(24 * 3_600_000L, () -> pool.query(OPRUIMEN).execute());
   }
@@ -60,7 +61,7 @@ public final class Bezoekers {
   /** A citizen's request (a valid BSN: nine digits); cheap after the first of the day. */
   public void bezoek(String bsn) {
     if (clock.millis() >= volgendeDag) {
-      dagWissel(LocalDate.ofInstant(clock.instant(), Kantooruren.ZONE));
+      dagWissel(LocalDate.ofInstant(clock.instant(), Tijd.NL));
     }
     int n = Integer.parseInt(bsn);
     synchronized (this) {
@@ -130,7 +131,7 @@ public final class Bezoekers {
 
   private void zetDag(LocalDate d) {
     dag = d;
-    volgendeDag = d.plusDays(1).atStartOfDay(Kantooruren.ZONE).toInstant().toEpochMilli();
+    volgendeDag = d.plusDays(1).atStartOfDay(Tijd.NL).toInstant().toEpochMilli();
   }
 
   /** One write at a time (the loop's and bewaarNu's): each takes the head of the list and removes it. */

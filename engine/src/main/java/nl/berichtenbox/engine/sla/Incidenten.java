@@ -19,6 +19,7 @@ import java.util.UUID;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.support.Json;
+import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * Incidents (contract §5): registered with impact and urgency, given their priority and
@@ -97,8 +98,8 @@ public final class Incidenten {
 
   /** The incidents reported in a calendar month (Amsterdam), oldest first. */
   public Future<JsonObject> vanMaand(YearMonth maand) {
-    Instant van = maand.atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
-    Instant tot = maand.plusMonths(1).atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
+    Instant van = maand.atDay(1).atStartOfDay(Tijd.NL).toInstant();
+    Instant tot = maand.plusMonths(1).atDay(1).atStartOfDay(Tijd.NL).toInstant();
     Instant nu = clock.instant();
     return pool.preparedQuery(MAAND).execute(Tuple.of(utc(van), utc(tot))).map(rows -> {
       JsonArray out = new JsonArray();

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
-import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import static nl.berichtenbox.engine.domain.Tijd.NL;
 
 /**
  * Office hours of the agreement: working days (Monday to Friday, not a public holiday)
@@ -14,7 +14,6 @@ import java.time.ZonedDateTime;
  * the clocks change too.
  */
 public final class Kantooruren {
-  public static final ZoneId ZONE = nl.berichtenbox.engine.domain.Tijd.NL;
   static final LocalTime BEGIN = LocalTime.of(8, 0);
   static final LocalTime EINDE = LocalTime.of(17, 0);
 
@@ -26,23 +25,23 @@ public final class Kantooruren {
 
   /** The moment {@code uren} of office time after {@code start} have passed (start outside office hours: from the next opening). */
   public static Instant plus(Instant start, Duration uren) {
-    ZonedDateTime t = start.atZone(ZONE);
+    ZonedDateTime t = start.atZone(NL);
     Duration rest = uren;
     while (true) {
       LocalDate d = t.toLocalDate();
       if (isWerkdag(d) && t.toLocalTime().isBefore(EINDE)) {
-        ZonedDateTime open = d.atTime(BEGIN).atZone(ZONE);
+        ZonedDateTime open = d.atTime(BEGIN).atZone(NL);
         if (t.isBefore(open)) {
           t = open;
         }
-        ZonedDateTime dicht = d.atTime(EINDE).atZone(ZONE);
+        ZonedDateTime dicht = d.atTime(EINDE).atZone(NL);
         Duration vandaag = Duration.between(t, dicht);
         if (rest.compareTo(vandaag) <= 0) {
           return t.plus(rest).toInstant();
         }
         rest = rest.minus(vandaag);
       }
-      t = d.plusDays(1).atTime(BEGIN).atZone(ZONE);
+      t = d.plusDays(1).atTime(BEGIN).atZone(NL);
     }
   }
 
@@ -52,14 +51,14 @@ public final class Kantooruren {
       return Duration.ZERO;
     }
     Duration som = Duration.ZERO;
-    LocalDate d = van.atZone(ZONE).toLocalDate();
-    LocalDate laatste = tot.atZone(ZONE).toLocalDate();
+    LocalDate d = van.atZone(NL).toLocalDate();
+    LocalDate laatste = tot.atZone(NL).toLocalDate();
     for (; !d.isAfter(laatste); d = d.plusDays(1)) {
       if (!isWerkdag(d)) {
         continue;
       }
-      Instant open = max(d.atTime(BEGIN).atZone(ZONE).toInstant(), van);
-      Instant dicht = min(d.atTime(EINDE).atZone(ZONE).toInstant(), tot);
+      Instant open = max(d.atTime(BEGIN).atZone(NL).toInstant(), van);
+      Instant dicht = min(d.atTime(EINDE).atZone(NL).toInstant(), tot);
       if (dicht.isAfter(open)) {
         som = som.plus(Duration.between(open, dicht));
       }

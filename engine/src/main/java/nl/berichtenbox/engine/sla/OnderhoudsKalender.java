@@ -18,6 +18,7 @@ import java.util.Optional;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.support.Json;
+import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * The maintenance calendar as operated: the configured rules ({@link Onderhoudsvensters}) with
@@ -47,8 +48,8 @@ public final class OnderhoudsKalender {
 
   /** The windows overlapping the month, moves applied. */
   public Future<List<Onderhoudsvensters.Venster>> vensters(YearMonth maand) {
-    Instant begin = maand.atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
-    Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
+    Instant begin = maand.atDay(1).atStartOfDay(Tijd.NL).toInstant();
+    Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Tijd.NL).toInstant();
     // moves away from this month and the one before (a window may run into this month)
     Tuple t = Tuple.of(maand.minusMonths(1).atDay(1), maand.plusMonths(1).atDay(1), Incidenten.utc(begin), Incidenten.utc(einde));
     return pool.preparedQuery(VERPLAATSINGEN).execute(t).map(rows -> {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * The planned maintenance windows (SNO 2.1), in Europe/Amsterdam wall time, so a window keeps
@@ -46,12 +47,12 @@ public final class Onderhoudsvensters {
     }
 
     Instant begin(LocalDate d) {
-      return d.atTime(van).atZone(Kantooruren.ZONE).toInstant();
+      return d.atTime(van).atZone(Tijd.NL).toInstant();
     }
 
     Instant einde(LocalDate d) {
       // 22:00-02:00 runs into the next day
-      return (tot.isAfter(van) ? d : d.plusDays(1)).atTime(tot).atZone(Kantooruren.ZONE).toInstant();
+      return (tot.isAfter(van) ? d : d.plusDays(1)).atTime(tot).atZone(Tijd.NL).toInstant();
     }
   }
 
@@ -142,8 +143,8 @@ public final class Onderhoudsvensters {
    * windows (which may come from another month), in order of start.
    */
   public List<Venster> van(YearMonth maand, List<Verplaatsing> verplaatsingen) {
-    Instant begin = maand.atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
-    Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
+    Instant begin = maand.atDay(1).atStartOfDay(Tijd.NL).toInstant();
+    Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Tijd.NL).toInstant();
     List<Venster> out = new ArrayList<>();
     // a window of the month before may run into this one (22:00-02:00 on the last day)
     for (YearMonth m : List.of(maand.minusMonths(1), maand)) {
@@ -176,7 +177,7 @@ public final class Onderhoudsvensters {
    * (Europe/Amsterdam; weekends and public holidays do not count).
    */
   public static LocalDate vroegsteDatum(Instant aangekondigdOp) {
-    LocalDate d = aangekondigdOp.atZone(Kantooruren.ZONE).toLocalDate();
+    LocalDate d = aangekondigdOp.atZone(Tijd.NL).toLocalDate();
     int n = 0;
     while (n < AANKONDIGING_WERKDAGEN) {
       d = d.plusDays(1);
@@ -188,6 +189,6 @@ public final class Onderhoudsvensters {
   }
 
   public static boolean tijdigAangekondigd(Instant aangekondigdOp, Instant van) {
-    return !van.atZone(Kantooruren.ZONE).toLocalDate().isBefore(vroegsteDatum(aangekondigdOp));
+    return !van.atZone(Tijd.NL).toLocalDate().isBefore(vroegsteDatum(aangekondigdOp));
   }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
+import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * The monthly service-level report (contract §5, SNO 4.3): availability against 99 %, incidents
@@ -63,8 +64,8 @@ public final class SlaRapportage {
 
   public Future<JsonObject> van(YearMonth maand) {
     Instant nu = clock.instant();
-    Instant begin = maand.atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
-    Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Kantooruren.ZONE).toInstant();
+    Instant begin = maand.atDay(1).atStartOfDay(Tijd.NL).toInstant();
+    Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Tijd.NL).toInstant();
     LocalDate dag1 = maand.atDay(1);
     LocalDate volgende = maand.plusMonths(1).atDay(1);
     Tuple periode = Tuple.of(utc(begin), utc(einde));

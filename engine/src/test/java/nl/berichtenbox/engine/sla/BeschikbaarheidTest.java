@@ -13,13 +13,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import nl.berichtenbox.engine.domain.Tijd;
 
 class BeschikbaarheidTest {
   private static final YearMonth OKTOBER = YearMonth.of(2026, 10);
   private static final List<Onderhoudsvensters.Venster> STANDAARD = Onderhoudsvensters.standaard().van(OKTOBER);
 
   private static Instant ams(String lokaal) {
-    return LocalDateTime.parse(lokaal).atZone(Kantooruren.ZONE).toInstant();
+    return LocalDateTime.parse(lokaal).atZone(Tijd.NL).toInstant();
   }
 
   /** Every minute of October 2026 up, except those in the given [from, to) ranges (Amsterdam time). */

@@ -12,10 +12,11 @@ import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import nl.berichtenbox.engine.domain.Tijd;
 
 class SlaKalenderTest {
   private static Instant ams(String lokaal) {
-    return LocalDateTime.parse(lokaal).atZone(Kantooruren.ZONE).toInstant();
+    return LocalDateTime.parse(lokaal).atZone(Tijd.NL).toInstant();
   }
 
   @Test
