@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The fault drills at length (issue 19): the same tests CI runs, with longer phases and more
 # senders, their measurements kept in docs/results/uitval-<date>/.
-#   - PostgresFailoverTest: a primary and a synchronous standby (Debian's PostgreSQL), intake
+#   - PostgresFailoverIT: a primary and a synchronous standby (Debian's PostgreSQL), intake
 #     without and with the synchronous standby (ROUND_S seconds each, twice), the primary
 #     SIGKILLed, the standby promoted OUTAGE_S later, AFTER_S more of load
-#   - SynchroneStandbyTest: the synchronous standby away for STANDBY_AWAY_S under load
-#   - KafkaClusterTest: three Kafka nodes, one lost, the controller lost, two lost
-#   - MeerdereEnginesTest: three engines, the rate limit shared, a rolling restart
+#   - SynchroneStandbyIT: the synchronous standby away for STANDBY_AWAY_S under load
+#   - KafkaClusterIT: three Kafka nodes, one lost, the controller lost, two lost
+#   - MeerdereEnginesIT: three engines, the rate limit shared, a rolling restart
 # Needs Debian's postgresql (apt-get install postgresql) or BERICHTENBOX_PG_BIN.
 #   loadtest/run-uitval.sh                          # ROUND_S=30 OUTAGE_S=10 AFTER_S=30 SENDERS=48
-#   TESTS=PostgresFailoverTest loadtest/run-uitval.sh   # one drill
+#   TESTS=PostgresFailoverIT loadtest/run-uitval.sh   # one drill
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -21,8 +21,8 @@ out="$root/docs/results/uitval-$(date -u +%Y%m%d-%H%M)"
 mkdir -p "$out"
 BERICHTENBOX_EXTERN_TEST=verplicht ./mvnw -B -q install -DskipTests
 BERICHTENBOX_EXTERN_TEST=verplicht ./mvnw -B verify -pl api \
-  -Dtest="${TESTS:-PostgresFailoverTest,SynchroneStandbyTest,KafkaClusterTest,MeerdereEnginesTest}" \
-  -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test="${TESTS:-PostgresFailoverIT,SynchroneStandbyIT,KafkaClusterIT,MeerdereEnginesIT}" \
+  -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dberichtenbox.drill.rondeMs="$round_ms" -Dberichtenbox.drill.uitvalMs="$outage_ms" \
   -Dberichtenbox.drill.naMs="$after_ms" -Dberichtenbox.drill.zenders="${SENDERS:-48}" \
   -Dberichtenbox.drill.standbyWegMs="$away_ms" | tee "$out/mvn.log" | grep -E 'Tests run|FAIL|ERROR' || true

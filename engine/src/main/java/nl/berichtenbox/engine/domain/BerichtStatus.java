@@ -3,7 +3,7 @@ package nl.berichtenbox.engine.domain;
 /**
  * Life cycle of a message: parked, then delivered or refused. {@link #code} is the value of
  * {@code bericht.status} (and {@code verwerkingsbericht.status}); the SQL writes these numbers as
- * literals, and VerwerkingTest reads them back against this enum.
+ * literals, and VerwerkingIT reads them back against this enum.
  */
 public enum BerichtStatus {
   ONTVANGEN(0),

@@ -16,7 +16,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownProducerIdException;
 import org.junit.jupiter.api.Test;
 
-/** Which failures replace the relays' producer (the broker side is in the api module's KafkaProducentTest). */
+/** Which failures replace the relays' producer (the broker side is in the api module's KafkaProducentIT). */
 class ProducentTest {
   private final LongAdder vervangen = new LongAdder();
   private final Producent producent = new Producent(MockProducer::new, vervangen);
