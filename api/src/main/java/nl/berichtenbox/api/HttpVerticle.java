@@ -79,7 +79,7 @@ public final class HttpVerticle extends VerticleBase {
     EngineMetrics metrics = engine.metrics();
     router.route().handler(ctx -> conventions(ctx, metrics));
     Auth auth = new Auth(engine.afnemers(), config.adminToken(), new CitizenJwt(config.portalJwtSecret()),
-        engine.bezoekers()::bezoek);
+        engine.bezoekers()::bezoek, engine.clock());
     new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, Router.router(vertx), table, auth);
     new AfnemerRoutes(engine, engine.newIntake()).mount(router, table, auth);
     new BeheerRoutes(engine.afnemers(), engine.incidenten(), engine.onderhoud(), engine.slaRapportage(), engine.clock()).mount(router, table, auth);

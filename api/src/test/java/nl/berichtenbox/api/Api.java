@@ -24,10 +24,17 @@ public final class Api {
   public final String base;
   public final CitizenJwt jwt;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final java.time.Clock clock;
 
   public Api(String base, CitizenJwt jwt) {
+    this(base, jwt, java.time.Clock.systemUTC());
+  }
+
+  /** Citizen tokens issued by {@code clock}: the engine's, when a test moves it. */
+  public Api(String base, CitizenJwt jwt, java.time.Clock clock) {
     this.base = base;
     this.jwt = jwt;
+    this.clock = clock;
   }
 
   public record Resp(int status, HttpResponse<String> raw) {
@@ -90,7 +97,7 @@ public final class Api {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Resp(r.statusCode(), r);
     } catch (InterruptedException e) {
-      // the caller's loop must still see it: PostgresFailoverTest's readiness poller, interrupted
+      // the caller's loop must still see it: PostgresFailoverIT's readiness poller, interrupted
       // during a request, polled on for ever and hung CI
       Thread.currentThread().interrupt();
       throw new IllegalStateException(method + " " + path + " interrupted", e);
@@ -153,7 +160,7 @@ public final class Api {
   }
 
   public String burgerToken(String bsn) {
-    return jwt.issue(bsn, Instant.now().getEpochSecond() + 3600);
+    return jwt.issue(bsn, clock.instant().getEpochSecond() + 3600);
   }
 
   /** A citizen with an active box that accepts messages of the given afnemers. */

@@ -85,7 +85,7 @@ class KafkaProducentIT {
         }
         return (Producer<String, String>) new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
       }, vervangen);
-      OutboxRelay relay = OutboxRelay.verwerkingsberichten(engine.vertx(), engine.pool(), producent, engine.metrics(), engine.sporen());
+      OutboxRelay relay = OutboxRelay.verwerkingsberichten(engine.vertx(), engine.pool(), producent, engine.metrics(), engine.sporen(), engine.clock());
       relay.start();
       try {
         java.util.Set<String> gepubliceerd = new java.util.HashSet<>();

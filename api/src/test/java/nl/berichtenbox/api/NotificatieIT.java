@@ -52,7 +52,7 @@ class NotificatieIT {
         "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX", "PT0.5S",
         "BERICHTENBOX_PORTAL_URL", "https://portaal.test/berichtenbox"));
     server = ApiServer.start(config, klok);
-    api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+    api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET), klok);
     afnemer = api.newAfnemer();
   }
 

@@ -44,7 +44,7 @@ class NotificatieThrottleIT {
         Map<String, String> b = new HashMap<>(a);
         b.put("BERICHTENBOX_DB_URL", configA.dbUrl());
         try (ApiServer engineB = ApiServer.start(TestEngine.secondEngine(b), klok)) {
-          Api api = new Api("http://127.0.0.1:" + configA.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+          Api api = new Api("http://127.0.0.1:" + configA.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET), klok);
           Api.Afnemer afnemer = api.newAfnemer();
           List<String> adressen = new ArrayList<>();
           JsonArray berichten = new JsonArray();

@@ -82,7 +82,7 @@ public final class Engine implements AutoCloseable {
         config.ontvangstbewijsBewaartermijn(), config.notificaties().bundelvenster(), metrics, sporen);
     nl.berichtenbox.engine.support.Geheimen geheimen = new nl.berichtenbox.engine.support.Geheimen(config.portalJwtSecret());
     this.pusher = new nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher(vertx, pool, geheimen,
-        config.pushBackoffBasis(), config.pushBackoffMax(), config.pushOpgevenNa(), metrics, sporen);
+        config.pushBackoffBasis(), config.pushBackoffMax(), config.pushOpgevenNa(), metrics, sporen, clock);
     verwerker.naRonde(pusher::wakeUp);
     this.notifier = new nl.berichtenbox.engine.notificaties.Notifier(vertx, pool, config.notificaties(),
         config.dataDir().resolve("mail"), clock, metrics);
@@ -96,15 +96,15 @@ public final class Engine implements AutoCloseable {
     this.schijfruimte = new nl.berichtenbox.engine.support.Schijfruimte(config.dataDir(), (long) config.dataMinVrijMb() << 20,
         metrics.dataVrijBytes);
     this.gereedheid = new Gereedheid(pool, this::kafkaAnswers, schijfruimte::vol);
-    this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, gereedheid);
+    this.hartslag = new nl.berichtenbox.engine.sla.Hartslag(vertx, pool, metrics, gereedheid, clock);
     this.afnemers = new Afnemers(pool, geheimen);
     this.ontvangstbewijzen = new Ontvangstbewijzen(pool, clock);
     this.berichtenboxen = new Berichtenboxen(pool);
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
-    this.validatieservice = new nl.berichtenbox.engine.abonnementen.Validatieservice(pool, config.validatieQuotumPerUur());
+    this.validatieservice = new nl.berichtenbox.engine.abonnementen.Validatieservice(pool, config.validatieQuotumPerUur(), clock);
     this.rapportages = new nl.berichtenbox.engine.rapportage.Rapportages(pool, clock);
     this.abonnementservice = new nl.berichtenbox.engine.abonnementen.Abonnementservice(vertx, pool,
-        new nl.berichtenbox.engine.abonnementen.Venster(config.abonnementenVenster()), config.abonnementenQuota());
+        new nl.berichtenbox.engine.abonnementen.Venster(config.abonnementenVenster()), config.abonnementenQuota(), clock);
   }
 
   /** The cursor key is derived from the portal secret: cursors stay valid across restarts and processes. */
@@ -168,9 +168,9 @@ public final class Engine implements AutoCloseable {
           config.kafkaMaxInFlight(), metrics);
       kafkaIntake.start();
       producent = nl.berichtenbox.engine.kafka.OutboxRelay.producent(kafkaBootstrap, metrics.kafkaProducentVervangen);
-      relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producent, metrics, sporen);
+      relay = nl.berichtenbox.engine.kafka.OutboxRelay.verwerkingsberichten(vertx, pool, producent, metrics, sporen, clock);
       notificatieRelay = nl.berichtenbox.engine.kafka.OutboxRelay.notificaties(vertx, pool, producent,
-          pseudoniem, metrics, sporen);
+          pseudoniem, metrics, sporen, clock);
       relay.start();
       notificatieRelay.start();
       verwerker.naRonde(() -> {
@@ -207,7 +207,7 @@ public final class Engine implements AutoCloseable {
 
   /** A new intake bound to the calling event loop (one per HTTP verticle instance). */
   public Intake newIntake() {
-    return new Intake(pool, config, verwerker::wakeUp, metrics, sporen);
+    return new Intake(pool, config, verwerker::wakeUp, metrics, sporen, clock);
   }
 
   public EngineConfig config() { return config; }

@@ -26,12 +26,15 @@ public final class Auth {
   private final Afnemers afnemers;
   private final byte[] adminDigest;
   private final CitizenJwt jwt;
+  private final java.time.Clock clock;
 
   /** @param bezoek told of every authenticated citizen request (the monthly report's visitors) */
   private final java.util.function.Consumer<String> bezoek;
 
-  public Auth(Afnemers afnemers, String adminToken, CitizenJwt jwt, java.util.function.Consumer<String> bezoek) {
+  public Auth(Afnemers afnemers, String adminToken, CitizenJwt jwt, java.util.function.Consumer<String> bezoek,
+      java.time.Clock clock) {
     this.afnemers = afnemers;
+    this.clock = clock;
     this.adminDigest = sha256(adminToken);
     this.jwt = jwt;
     this.bezoek = bezoek;
@@ -102,7 +105,7 @@ public final class Auth {
 
   public Handler<RoutingContext> burger() {
     return ctx -> {
-      String bsn = jwt.verify(bearer(ctx), System.currentTimeMillis() / 1000);
+      String bsn = jwt.verify(bearer(ctx), clock.millis() / 1000);
       if (bsn == null) {
         unauthorized(ctx, "een geldig burger-token (HS256 JWT met sub en exp) is nodig");
         return;

@@ -9,7 +9,6 @@ import io.vertx.core.streams.WriteStream;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -97,12 +96,15 @@ public final class Abonnementservice {
       DELETE FROM abonnement_verzoek WHERE aangevraagd_op < now() - interval '7 days'""";
 
   private final Pool pool;
+  private final java.time.Clock clock;
   private final Venster venster;
   private final Map<String, Integer> quota;
   private final BackgroundLoop loop;
 
-  public Abonnementservice(Vertx vertx, Pool pool, Venster venster, Map<String, Integer> quota) {
+  public Abonnementservice(Vertx vertx, Pool pool, Venster venster, Map<String, Integer> quota,
+      java.time.Clock clock) {
     this.pool = pool;
+    this.clock = clock;
     this.venster = venster;
     this.quota = quota;
     this.loop = new BackgroundLoop(vertx, "Abonnementservice", 1000, this::verwerk, e -> { })
@@ -145,7 +147,7 @@ public final class Abonnementservice {
           throw new DateTimeParseException("", "", 0);
         }
         mutatieDatum = OffsetDateTime.parse(d);
-        if (mutatieDatum.toInstant().isAfter(Instant.now())) {
+        if (mutatieDatum.toInstant().isAfter(clock.instant())) {
           bad.add(new InvalidParam("mutatieDatum", "ligt in de toekomst"));
         }
       } catch (DateTimeParseException e) {

@@ -48,9 +48,11 @@ public final class Validatieservice {
 
   private final Pool pool;
   private final int quotumPerUur;
+  private final java.time.Clock clock;
 
-  public Validatieservice(Pool pool, int quotumPerUur) {
+  public Validatieservice(Pool pool, int quotumPerUur, java.time.Clock clock) {
     this.pool = pool;
+    this.clock = clock;
     this.quotumPerUur = quotumPerUur;
   }
 
@@ -88,7 +90,7 @@ public final class Validatieservice {
         resultaten.add(new JsonObject().put("bsn", r.getString(1)).put("berichtSturen", r.getBoolean(2)));
       }
       if (aantal > quotumPerUur) {
-        ZonedDateTime now = ZonedDateTime.now();
+        ZonedDateTime now = ZonedDateTime.now(clock);
         long wacht = Math.max(1, ChronoUnit.SECONDS.between(now, now.truncatedTo(ChronoUnit.HOURS).plusHours(1)));
         throw new ClientErrorException(429, "Te veel verzoeken",
             "het quotum van " + quotumPerUur + " Validatieservice-vragen per uur (alle afnemers samen) is op",

@@ -29,14 +29,14 @@ import nl.berichtenbox.engine.support.Json;
  * forgets an entry after a few seconds, so deactivation reaches every process quickly.
  */
 public final class Afnemers {
-  private static final long CACHE_MILLIS = 5_000;
+  private static final long CACHE_NANOS = 5_000_000_000L;
   private static final String KEY_PREFIX = "bbx_";
 
   private final Pool pool;
   private final nl.berichtenbox.engine.support.Geheimen geheimen;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-  private record Cached(Afnemer afnemer, long until) {}
+  private record Cached(Afnemer afnemer, long untilNanos) {}
 
   public Afnemers(Pool pool, nl.berichtenbox.engine.support.Geheimen geheimen) {
     this.pool = pool;
@@ -50,9 +50,9 @@ public final class Afnemers {
     }
     byte[] digest = sha256(apiSleutel);
     String cacheKey = HexFormat.of().formatHex(digest);
-    long now = System.currentTimeMillis();
+    long now = System.nanoTime(); // a duration: the monotonic clock
     Cached c = cache.get(cacheKey);
-    if (c != null && c.until() > now) {
+    if (c != null && c.untilNanos() - now > 0) {
       return Future.succeededFuture(c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
     }
     return pool.preparedQuery("SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE api_sleutel_sha256 = $1")
@@ -66,7 +66,7 @@ public final class Afnemers {
           if (cache.size() > 10_000) {
             cache.clear();
           }
-          cache.put(cacheKey, new Cached(a, now + CACHE_MILLIS));
+          cache.put(cacheKey, new Cached(a, now + CACHE_NANOS));
           return a != null && a.actief() ? a : null;
         });
   }
@@ -77,9 +77,9 @@ public final class Afnemers {
       return Future.succeededFuture();
     }
     String cacheKey = "oin:" + oin;
-    long now = System.currentTimeMillis();
+    long now = System.nanoTime(); // a duration: the monotonic clock
     Cached c = cache.get(cacheKey);
-    if (c != null && c.until() > now) {
+    if (c != null && c.untilNanos() - now > 0) {
       return Future.succeededFuture(c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
     }
     return pool.preparedQuery("SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE oin = $1")
@@ -90,7 +90,7 @@ public final class Afnemers {
             Row r = rows.iterator().next();
             a = new Afnemer(r.getString(0), r.getString(1), r.getBoolean(2), r.getInteger(3));
           }
-          cache.put(cacheKey, new Cached(a, now + CACHE_MILLIS));
+          cache.put(cacheKey, new Cached(a, now + CACHE_NANOS));
           return a != null && a.actief() ? a : null;
         });
   }

@@ -38,6 +38,8 @@ public final class Intake {
   private final IntakeWriter writer = new IntakeWriter();
   private final Runnable onCommit;
   private final EngineMetrics metrics;
+  /** The time messages are validated against (publication dates, creation dates: the 13 days). */
+  private final java.time.Clock clock;
 
   /** The answer to a batch: per message outcome, in input order. */
   public record BatchAntwoord(UUID batchId, List<Outcome> berichten) {
@@ -51,8 +53,9 @@ public final class Intake {
   }
 
   public Intake(Pool pool, EngineConfig config, Runnable onCommit, EngineMetrics metrics,
-      nl.berichtenbox.engine.sporen.Sporen sporen) {
+      nl.berichtenbox.engine.sporen.Sporen sporen, java.time.Clock clock) {
     this.pool = pool;
+    this.clock = clock;
     this.onCommit = onCommit;
     this.metrics = metrics;
     this.committer = new GroupCommitter(pool, writer, config.groupCommitMaxMessages(), config.groupCommitMaxBytes(),
@@ -61,7 +64,7 @@ public final class Intake {
 
   /** One message: the outcome, or a failed future with a ClientErrorException for a refusal. */
   public Future<Outcome> bericht(String oin, Object body, String traceparent) {
-    BerichtValidator.Result r = BerichtValidator.validate(body, "", oin, Instant.now());
+    BerichtValidator.Result r = BerichtValidator.validate(body, "", oin, clock.instant());
     IntakeWriter.Unit unit = new IntakeWriter.Unit(oin, null, null, true, List.of(Offered.of(r)), traceparent);
     return committer.submit(unit).map(u -> {
       Outcome o = u.outcomes[0];
@@ -86,7 +89,7 @@ public final class Intake {
    */
   public Future<List<Outcome>> berichten(String oin, List<Object> values, List<String> fallbackIds,
       List<String> traceparents) {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     List<Offered> offered = new ArrayList<>(values.size());
     for (int i = 0; i < values.size(); i++) {
       BerichtValidator.Result r = BerichtValidator.validate(values.get(i), "", oin, now);
@@ -116,7 +119,7 @@ public final class Intake {
   }
 
   private Future<BatchAntwoord> batchOf(String oin, JsonObject body, String traceparent) {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     BatchHeader header = header(oin, body, now, -1);
     List<InvalidParam> bad = new ArrayList<>();
     Object rawBerichten = body.getValue("berichten");
@@ -201,7 +204,7 @@ public final class Intake {
   public Future<NdjsonBatch> ndjson(String oin, JsonObject headerLine, String traceparent) {
     BatchHeader header;
     try {
-      header = header(oin, headerLine, Instant.now(), 0);
+      header = header(oin, headerLine, clock.instant(), 0);
     } catch (ClientErrorException e) {
       return Future.failedFuture(e);
     }
@@ -218,7 +221,7 @@ public final class Intake {
     private final Transaction tx;
     private final List<Offered> chunk = new ArrayList<>(NDJSON_CHUNK);
     private final List<Outcome> outcomes = new ArrayList<>();
-    private final Instant now = Instant.now();
+    private final Instant now = clock.instant();
     private boolean first = true;
     private boolean recordRefusals = true;
     private int count;

@@ -48,8 +48,6 @@ public final class OutboxRelay {
   private static final String NOTIFICATIES = """
       SELECT id, bsn, soort, aangemaakt_op, traceparent FROM notificatie WHERE id > $1 ORDER BY id LIMIT $2""";
 
-  private static final String[] STATUS = {"ONTVANGEN", "AFGELEVERD", "AFGEWEZEN"};
-  private static final String[] SOORT = {"NIEUW_BERICHT", "HERINNERING"};
 
   /** One row as a Kafka record, with its number in the outbox. */
   private record Uitgaand(long nummer, String topic, String key, String value, java.time.OffsetDateTime tijdstip,
@@ -58,6 +56,7 @@ public final class OutboxRelay {
   private final Vertx vertx;
   private final Pool pool;
   private final Producent producent;
+  private final java.time.Clock clock;
   private final String naam;
   private final String sql;
   private final Function<Row, Uitgaand> record;
@@ -66,8 +65,10 @@ public final class OutboxRelay {
   private final nl.berichtenbox.engine.sporen.Sporen sporen;
 
   private OutboxRelay(Vertx vertx, Pool pool, Producent producent, String naam, String sql,
-      Function<Row, Uitgaand> record, io.micrometer.core.instrument.Timer vertraging, nl.berichtenbox.engine.sporen.Sporen sporen) {
+      Function<Row, Uitgaand> record, io.micrometer.core.instrument.Timer vertraging, nl.berichtenbox.engine.sporen.Sporen sporen,
+      java.time.Clock clock) {
     this.vertraging = vertraging;
+    this.clock = clock;
     this.sporen = sporen;
     this.vertx = vertx;
     this.pool = pool;
@@ -90,13 +91,14 @@ public final class OutboxRelay {
 
   /** Receipts, as the feed gives them (§2.4), keyed by berichtId. */
   public static OutboxRelay verwerkingsberichten(Vertx vertx, Pool pool, Producent producent,
-      nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
+      nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen,
+      java.time.Clock clock) {
     return new OutboxRelay(vertx, pool, producent, "verwerkingsberichten", VERWERKINGSBERICHTEN, r -> {
       JsonObject o = new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(2));
       if (r.getUUID(3) != null) {
         o.put("batchId", r.getUUID(3).toString());
       }
-      o.put("status", STATUS[r.getShort(4)]).put("verwerkingsCode", r.getString(5))
+      o.put("status", nl.berichtenbox.engine.domain.BerichtStatus.van(r.getShort(4)).name()).put("verwerkingsCode", r.getString(5))
           .put("tijdstip", Json.time(r.getOffsetDateTime(6)));
       String traceId = nl.berichtenbox.engine.sporen.Sporen.traceId(r.getString(7));
       if (traceId != null) {
@@ -104,7 +106,7 @@ public final class OutboxRelay {
       }
       return new Uitgaand(r.getLong(0), VERWERKINGSBERICHTEN_PREFIX + r.getString(1), r.getString(2), o.encode(),
           r.getOffsetDateTime(6), r.getString(7));
-    }, metrics.kafkaRelayVerwerkingsberichten, sporen);
+    }, metrics.kafkaRelayVerwerkingsberichten, sporen, clock);
   }
 
   /**
@@ -114,10 +116,11 @@ public final class OutboxRelay {
    * whoever holds the portal secret) can compute.
    */
   public static OutboxRelay notificaties(Vertx vertx, Pool pool, Producent producent,
-      Pseudoniem pseudoniem, nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
+      Pseudoniem pseudoniem, nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen,
+      java.time.Clock clock) {
     return new OutboxRelay(vertx, pool, producent, "notificaties", NOTIFICATIES, r -> {
       String burger = pseudoniem.van(r.getString(1));
-      JsonObject o = new JsonObject().put("id", r.getLong(0)).put("soort", SOORT[r.getShort(2)])
+      JsonObject o = new JsonObject().put("id", r.getLong(0)).put("soort", nl.berichtenbox.engine.notificaties.NotificatieWachtrij.soortNaam(r.getShort(2)))
           .put("burger", burger).put("tijdstip", Json.time(r.getOffsetDateTime(3)));
       // the trace of the first message the event tells of (a reminder has none)
       String traceId = nl.berichtenbox.engine.sporen.Sporen.traceId(r.getString(4));
@@ -125,7 +128,7 @@ public final class OutboxRelay {
         o.put("traceId", traceId);
       }
       return new Uitgaand(r.getLong(0), NOTIFICATIES_TOPIC, burger, o.encode(), r.getOffsetDateTime(3), r.getString(4));
-    }, metrics.kafkaRelayNotificaties, sporen);
+    }, metrics.kafkaRelayNotificaties, sporen, clock);
   }
 
   public void start() {
@@ -181,7 +184,7 @@ public final class OutboxRelay {
             }
             // written to acknowledged, for the oldest of the round (the others waited less)
             if (uit.get(0).tijdstip() != null) {
-              vertraging.record(java.time.Duration.between(uit.get(0).tijdstip().toInstant(), java.time.Instant.now()));
+              vertraging.record(java.time.Duration.between(uit.get(0).tijdstip().toInstant(), clock.instant()));
             }
           } catch (Exception e) {
             producent.naFout(producer, e);

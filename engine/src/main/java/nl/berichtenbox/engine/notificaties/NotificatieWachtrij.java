@@ -26,6 +26,15 @@ public final class NotificatieWachtrij {
   public static final int NIEUW = 0;
   public static final int HERINNERING = 1;
 
+  /** A kind's name on the notification topic (docs/api-guide.md): {@code NIEUW_BERICHT} or {@code HERINNERING}. */
+  public static String soortNaam(int soort) {
+    return switch (soort) {
+      case NIEUW -> "NIEUW_BERICHT";
+      case HERINNERING -> "HERINNERING";
+      default -> throw new IllegalStateException("notificatie.soort " + soort + " is no kind of e-mail");
+    };
+  }
+
   /**
    * The statement that queues an e-mail per row of {@code select}, which yields {@code bsn, soort,
    * aantal, niet_voor, traceparent} in queue order; one row returned per e-mail queued or joined.

@@ -154,7 +154,7 @@ public final class Notifier {
 
   private Future<Boolean> ronde() {
     Instant now = clock.instant();
-    if (Instant.now().isBefore(pauzeTot)) {
+    if (now.isBefore(pauzeTot)) {
       return Future.succeededFuture(false); // the 1 s poll comes back
     }
     return pool.withTransaction(conn -> claim(conn, now)).compose(claim -> {
@@ -170,7 +170,7 @@ public final class Notifier {
         }
         if (verzonden == 0 && !tijdelijk.isEmpty()) {
           pauzeMs = Math.min(60_000, Math.max(1_000, pauzeMs * 2));
-          pauzeTot = Instant.now().plusMillis(pauzeMs);
+          pauzeTot = clock.instant().plusMillis(pauzeMs);
           LOG.warn("no e-mail went out in this round: notifications paused for {} s", pauzeMs / 1000);
           return false;
         }

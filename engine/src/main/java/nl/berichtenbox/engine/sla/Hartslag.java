@@ -58,6 +58,7 @@ public final class Hartslag {
       DELETE FROM meting_uur WHERE uur < now() - interval '400 days'""";
 
   private final Pool pool;
+  private final java.time.Clock clock;
   private final EngineMetrics metrics;
   private final Gereedheid gereedheid;
   private final UUID proces = UUID.randomUUID();
@@ -67,8 +68,9 @@ public final class Hartslag {
   private Histogram presentatie;
   private Histogram verwerking;
 
-  public Hartslag(Vertx vertx, Pool pool, EngineMetrics metrics, Gereedheid gereedheid) {
+  public Hartslag(Vertx vertx, Pool pool, EngineMetrics metrics, Gereedheid gereedheid, java.time.Clock clock) {
     this.pool = pool;
+    this.clock = clock;
     this.metrics = metrics;
     this.gereedheid = gereedheid;
     this.loop = new BackgroundLoop(vertx, "heartbeat", 20_000, this::slag, e -> { })
@@ -93,7 +95,7 @@ public final class Hartslag {
   }
 
   private Future<Boolean> slag() {
-    Instant minuut = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+    Instant minuut = clock.instant().truncatedTo(ChronoUnit.MINUTES);
     Future<String> reden = gereedheid.toets().map(t -> t.gereed() ? null : t.reden().code);
     return reden.compose(r -> pool.preparedQuery(SLAG).execute(Tuple.of(proces, r == null))
         .recover(e -> {
@@ -149,7 +151,7 @@ public final class Hartslag {
 
   /** Adds what was recorded since the last call to this hour's histograms and stores them. */
   private Future<Void> bewaar() {
-    Instant nu = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    Instant nu = clock.instant().truncatedTo(ChronoUnit.HOURS);
     if (!nu.equals(uur)) {
       uur = nu;
       presentatie = new Histogram(3_600_000_000L, 2);

@@ -86,11 +86,14 @@ public final class VerwerkingsberichtPusher {
   private final HttpClient http;
   private final BackgroundLoop loop;
   private final nl.berichtenbox.engine.sporen.Sporen sporen;
+  private final java.time.Clock clock;
   private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.sporen.Sporen.REIS;
 
   public VerwerkingsberichtPusher(Vertx vertx, Pool pool, nl.berichtenbox.engine.support.Geheimen geheimen, Duration basis,
-      Duration max, Duration opgevenNa, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
+      Duration max, Duration opgevenNa, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen,
+      java.time.Clock clock) {
     this.sporen = sporen;
+    this.clock = clock;
     this.pool = pool;
     this.geheimen = geheimen;
     this.basis = basis;
@@ -167,7 +170,7 @@ public final class VerwerkingsberichtPusher {
             if (status >= 200 && status < 300) {
               metrics.pushAfgeleverd.add(aantal);
               if (geschreven != null) {
-                metrics.pushVertraging.record(Duration.between(geschreven.toInstant(), java.time.Instant.now()));
+                metrics.pushVertraging.record(Duration.between(geschreven.toInstant(), clock.instant()));
               }
               if (REIS.isDebugEnabled()) {
                 for (Object e : arr) {
@@ -186,8 +189,9 @@ public final class VerwerkingsberichtPusher {
 
   private Future<Void> mislukt(Stand s, long van, long tot, int aantal, String fout) {
     metrics.pushMislukt.increment();
-    OffsetDateTime sinds = s.eersteFout() == null ? OffsetDateTime.now() : s.eersteFout();
-    if (Duration.between(sinds, OffsetDateTime.now()).compareTo(opgevenNa) >= 0) {
+    java.time.Instant nu = clock.instant();
+    java.time.Instant sinds = s.eersteFout() == null ? nu : s.eersteFout().toInstant();
+    if (Duration.between(sinds, nu).compareTo(opgevenNa) >= 0) {
       metrics.pushOnbestelbaar.add(aantal);
       LOG.warn("receipts {}..{} for afnemer {} undeliverable after {} attempts: {}", van, tot, s.oin(),
           s.pogingen() + 1, fout);
