@@ -5,9 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonTokenId;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,13 +45,13 @@ public final class BerichtJson {
    * @throws DecodeException when it is not JSON, has trailing content or a key twice in an object
    */
   public static Object decode(Buffer body) {
-    ByteBuf buf = ((BufferInternal) body).getByteBuf();
-    if (!buf.hasArray()) {
+    var inPlace = nl.berichtenbox.engine.support.Buffers.inPlace(body);
+    if (inPlace == null) {
       return body.toJsonValue();
     }
-    byte[] a = buf.array();
-    int start = buf.arrayOffset() + buf.readerIndex();
-    int end = start + buf.readableBytes();
+    byte[] a = inPlace.array();
+    int start = inPlace.offset();
+    int end = start + inPlace.length();
     try (JsonParser p = FACTORY.createParser(a, start, end - start)) {
       p.nextToken();
       Object v = new Lezer(p, a, start, end).waarde(false, false);

@@ -216,7 +216,7 @@ final class IntakeWriter {
         bOmschrijving.add(bij.omschrijving());
         bMedia.add(bij.mediaType());
         // wrapped, not copied (Buffer.buffer(byte[]) copies): 100 kB less garbage per attachment
-        bInhoud.add(io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(bij.inhoud())));
+        bInhoud.add(nl.berichtenbox.engine.support.Buffers.wrap(bij.inhoud()));
       }
     }
     return new Rijen(first, Tuple.from(List.<Object>of(oin, id, batch, bsn, type, onderwerp, tekst, referentie, publicatie, eind,
