@@ -5,7 +5,6 @@ import static io.vertx.core.http.HttpMethod.POST;
 import static io.vertx.core.http.HttpMethod.PUT;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -27,6 +26,7 @@ import nl.berichtenbox.engine.Engine;
 import nl.berichtenbox.engine.abonnementen.Validatieservice;
 import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.afnemers.Afnemers;
+import nl.berichtenbox.engine.intake.NdjsonLezer;
 import nl.berichtenbox.engine.intake.Snelheidsbegrenzer;
 import nl.berichtenbox.engine.rapportage.Rapportages;
 import nl.berichtenbox.engine.domain.ClientErrorException;
@@ -300,26 +300,18 @@ public final class AfnemerRoutes {
       req.resume();
       return;
     }
-    String traceparent = spoor(ctx);
     RecordParser parser = RecordParser.newDelimited("\n", req);
     parser.maxRecordSize(maxBody);
+    NdjsonLezer lezer = intake.ndjsonLezer(oin, spoor(ctx));
     var state = new Object() {
-      Intake.NdjsonBatch batch;
-      Future<Void> last = Future.succeededFuture();
       boolean failed;
-      int line;
-    };
-    Runnable abort = () -> {
-      if (state.batch != null) {
-        state.batch.abort();
-      }
     };
     java.util.function.Consumer<Throwable> fail = e -> {
       if (state.failed) {
         return;
       }
       state.failed = true;
-      abort.run();
+      lezer.afbreken();
       // Drain the rest so the connection stays usable, then answer.
       parser.handler(b -> { });
       parser.endHandler(v -> { });
@@ -333,36 +325,9 @@ public final class AfnemerRoutes {
       if (state.failed) {
         return;
       }
-      int lineNo = state.line++;
-      Buffer b = trimCr(buf);
-      if (b.length() == 0) {
-        state.line--;
-        return;
-      }
-      Object value;
-      try {
-        value = b.toJsonValue();
-      } catch (DecodeException e) {
-        value = null;
-      }
-      if (!(value instanceof JsonObject json)) {
-        String name = lineNo == 0 ? "batch" : "berichten/" + (lineNo - 1);
-        fail.accept(ClientErrorException.badRequest("de batch is ongeldig: regel " + (lineNo + 1)
-            + " is geen JSON-object", VerwerkingsCode.ValidatieFout, List.of(new InvalidParam(name, "geen JSON-object"))));
-        return;
-      }
-      Future<Void> step;
-      if (lineNo == 0) {
-        step = intake.ndjson(oin, json, traceparent).map(nb -> {
-          state.batch = nb;
-          return null;
-        });
-      } else {
-        step = state.last.compose(v -> state.batch.add(json));
-      }
-      state.last = step;
+      Future<Void> step = lezer.regel(buf);
       if (!step.isComplete()) {
-        parser.pause();
+        parser.pause(); // the next line waits for this one's chunk to be written
         step.onComplete(ar -> {
           if (ar.failed()) {
             fail.accept(ar.cause());
@@ -378,31 +343,11 @@ public final class AfnemerRoutes {
       if (state.failed) {
         return;
       }
-      state.last.compose(x -> {
-        if (state.batch == null) {
-          return Future.failedFuture(ClientErrorException.badRequest("de batch is leeg", VerwerkingsCode.ValidatieFout,
-              List.of(new InvalidParam("batchId", "is verplicht"))));
-        }
-        return state.batch.finish();
-      }).onSuccess(a -> {
+      lezer.einde().onSuccess(a -> {
         begrenzer.betaal(oin, afnemer.limietPerSeconde(), a.berichten().size() - 1);
         Http.json(ctx, 202, antwoord(a));
-      }).onFailure(e -> {
-        if (!state.failed) {
-          state.failed = true;
-          abort.run();
-          Problems.fail(ctx, e);
-        }
-      });
+      }).onFailure(fail::accept);
     });
     parser.resume();
-  }
-
-  private static Buffer trimCr(Buffer b) {
-    int end = b.length();
-    while (end > 0 && (b.getByte(end - 1) == '\r' || b.getByte(end - 1) == ' ')) {
-      end--;
-    }
-    return end == b.length() ? b : b.getBuffer(0, end);
   }
 }

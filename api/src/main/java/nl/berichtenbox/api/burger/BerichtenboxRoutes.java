@@ -5,7 +5,6 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.PATCH;
 import static io.vertx.core.http.HttpMethod.PUT;
 
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -38,11 +37,8 @@ public final class BerichtenboxRoutes {
     table.add(sub, base, PUT, "/", body, Http.consumes(Http.JSON), auth.burger(),
         Http.respond(200, ctx -> boxen.put(ctx.get(Auth.BSN), Http.bodyObject(ctx))));
 
-    table.add(sub, base, GET, "/berichten", auth.burger(), Http.respond(200, ctx -> {
-      HttpServerRequest r = ctx.request();
-      return berichten.lijst(ctx.get(Auth.BSN), BoxBerichten.zoekvraag(r.getParam("map"), r.getParam("ongelezen"),
-          r.getParam("zoek"), r.getParam("afzender"), r.getParam("limit"), r.getParam("cursor")));
-    }));
+    table.add(sub, base, GET, "/berichten", auth.burger(),
+        Http.respond(200, ctx -> berichten.lijst(ctx.get(Auth.BSN), Zoekvragen.van(ctx.request()))));
     table.add(sub, base, GET, "/berichten/:id", auth.burger(),
         Http.respond(200, ctx -> berichten.lees(ctx.get(Auth.BSN), ctx.pathParam("id"))));
     table.add(sub, base, PATCH, "/berichten/:id", body, Http.consumes("application/merge-patch+json", Http.JSON),

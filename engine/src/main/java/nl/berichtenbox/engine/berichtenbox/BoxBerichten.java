@@ -108,54 +108,19 @@ public final class BoxBerichten {
     this.cursor = cursor;
   }
 
-  /** A page query, as validated from the request. */
-  public record Zoekvraag(String map, Boolean ongelezen, String zoek, String afzender, int limit, String cursor) {}
+  /** A page's length when none is asked, and the longest there is. */
+  public static final int LIMIT_STANDAARD = 20;
+  public static final int LIMIT_MAX = 100;
+  /** A search text's length in characters (code points), after stripping. */
+  public static final int ZOEK_MIN = 3;
+  public static final int ZOEK_MAX = 100;
 
-  /** Validates the list parameters; 400 naming each bad one. */
-  public static Zoekvraag zoekvraag(String map, String ongelezen, String zoek, String afzender, String limit,
-      String cursor) {
-    List<InvalidParam> bad = new ArrayList<>();
-    String m = map == null || map.isEmpty() ? "inbox" : map;
-    if (!MAPPEN.contains(m)) {
-      bad.add(new InvalidParam("map", "moet inbox, archief of prullenbak zijn"));
-    }
-    Boolean o = null;
-    if (ongelezen != null && !ongelezen.isEmpty()) {
-      if (ongelezen.equals("true") || ongelezen.equals("false")) {
-        o = Boolean.valueOf(ongelezen);
-      } else {
-        bad.add(new InvalidParam("ongelezen", "moet true of false zijn"));
-      }
-    }
-    String z = null;
-    if (zoek != null && !zoek.isEmpty()) {
-      int len = zoek.strip().codePointCount(0, zoek.strip().length());
-      if (len < 3 || len > 100) {
-        bad.add(new InvalidParam("zoek", "moet 3 tot 100 tekens zijn"));
-      } else {
-        z = zoek.strip();
-      }
-    }
-    if (afzender != null && !afzender.isEmpty() && !Identifiers.isOin(afzender)) {
-      bad.add(new InvalidParam("afzender", "moet een OIN van 20 cijfers zijn"));
-    }
-    int l = 20;
-    if (limit != null && !limit.isEmpty()) {
-      try {
-        l = Integer.parseInt(limit);
-      } catch (NumberFormatException e) {
-        l = -1;
-      }
-      if (l < 1 || l > 100) {
-        bad.add(new InvalidParam("limit", "moet 1 tot 100 zijn"));
-      }
-    }
-    if (!bad.isEmpty()) {
-      throw ClientErrorException.badRequest("ongeldige queryparameters", bad);
-    }
-    return new Zoekvraag(m, o, z, afzender == null || afzender.isEmpty() ? null : afzender, l,
-        cursor == null || cursor.isEmpty() ? null : cursor);
-  }
+  /**
+   * A page query (its parameters are read and checked by the API's portal face): {@code map} one of
+   * {@link #MAPPEN}; {@code ongelezen}, {@code zoek}, {@code afzender} and {@code cursor} null when
+   * not asked; {@code limit} 1 to {@link #LIMIT_MAX}.
+   */
+  public record Zoekvraag(String map, Boolean ongelezen, String zoek, String afzender, int limit, String cursor) {}
 
   private static String scope(String bsn, Zoekvraag q) {
     return bsn + '|' + q.map() + '|' + q.ongelezen() + '|' + q.zoek() + '|' + q.afzender();

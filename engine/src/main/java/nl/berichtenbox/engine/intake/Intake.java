@@ -213,6 +213,11 @@ public final class Intake {
             : ServerErrorException.unavailable("the message store is unavailable", e)));
   }
 
+  /** Reads a streamed NDJSON batch line by line ({@link NdjsonLezer}). */
+  public NdjsonLezer ndjsonLezer(String oin, String traceparent) {
+    return new NdjsonLezer(this, oin, traceparent);
+  }
+
   /** An NDJSON batch in progress; confined to the event loop that started it. */
   public final class NdjsonBatch {
     private final String oin;
