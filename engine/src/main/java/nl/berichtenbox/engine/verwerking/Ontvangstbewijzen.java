@@ -42,10 +42,10 @@ public final class Ontvangstbewijzen {
 
   private static final String BATCHES = BATCH_COUNTS + """
        WHERE b.oin = $1
-        AND b.ontvangen_op >= ($2::date)::timestamp AT TIME ZONE 'Europe/Amsterdam'
-        AND b.ontvangen_op < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+        AND b.ontvangen_op >= ($2::date)::timestamp AT TIME ZONE %1$s
+        AND b.ontvangen_op < ($3::date + 1)::timestamp AT TIME ZONE %1$s
       ORDER BY b.ontvangen_op DESC, b.batch_id
-      LIMIT 1000""";
+      LIMIT 1000""".formatted(nl.berichtenbox.engine.domain.Tijd.NL_SQL);
 
   static final String FEED = """
       SELECT volgnummer, bericht_id, batch_id, status, verwerkings_code, tijdstip, traceparent

@@ -46,12 +46,12 @@ public final class Verwerker {
           RETURNING 1
         ), dagtellers AS (
           INSERT INTO dag_teller AS t (oin, datum, code, aantal)
-          SELECT a.oin, (a.ontvangen_op AT TIME ZONE 'Europe/Amsterdam')::date, x.code, count(*)
+          SELECT a.oin, (a.ontvangen_op AT TIME ZONE %3$s)::date, x.code, count(*)
           FROM %1$s a CROSS JOIN LATERAL (VALUES (a.verwerkings_code), ('Aangeboden')) AS x(code)
           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
           ON CONFLICT (oin, datum, code) DO UPDATE SET aantal = t.aantal + EXCLUDED.aantal
           RETURNING 1
-        )""".formatted(bron, volgorde);
+        )""".formatted(bron, volgorde, nl.berichtenbox.engine.domain.Tijd.NL_SQL);
   }
 
   private static final String ROUND = """
@@ -199,7 +199,7 @@ public final class Verwerker {
       return more;
     }).recover(e -> {
       // the database away or saturated is no message's fault: counting it would refuse an innocent
-      // message with TechnischProbleem once it is back (DatabaseUitvalTest found this)
+      // message with TechnischProbleem once it is back (DatabaseUitvalIT found this)
       if (nl.berichtenbox.engine.store.Database.onbereikbaar(e)) {
         return Future.failedFuture(e);
       }
