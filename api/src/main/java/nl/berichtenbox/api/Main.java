@@ -118,23 +118,58 @@ public final class Main {
     return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
   }
 
-  /** Fills the store for load tests, then stops: {@code seed [--berichten=N --burgers=N --afnemers=N]}. */
-  private static void seed(List<String> args) {
+  /** What {@code seed} is asked to make; {@code flags} are the engine's settings among the arguments. */
+  record Seed(int afnemers, int burgers, int berichten, List<String> flags) {}
+
+  /**
+   * {@code seed}'s arguments; an IllegalArgumentException says which one is wrong and why.
+   * Defaults: 400 afnemers, 100 000 citizens, 1 000 000 messages.
+   */
+  static Seed seedArgs(List<String> args) {
     int berichten = 1_000_000;
     int burgers = 100_000;
     int afnemers = 400;
     List<String> flags = new java.util.ArrayList<>();
     for (String a : args) {
       if (a.startsWith("--berichten=")) {
-        berichten = Integer.parseInt(a.substring(12));
+        berichten = aantal("--berichten", a.substring(12), 0);
       } else if (a.startsWith("--burgers=")) {
-        burgers = Integer.parseInt(a.substring(10));
+        burgers = aantal("--burgers", a.substring(10), 1);
       } else if (a.startsWith("--afnemers=")) {
-        afnemers = Integer.parseInt(a.substring(11));
+        afnemers = aantal("--afnemers", a.substring(11), 1);
       } else {
         flags.add(a);
       }
     }
+    return new Seed(afnemers, burgers, berichten, flags);
+  }
+
+  private static int aantal(String flag, String waarde, int minimum) {
+    try {
+      int n = Integer.parseInt(waarde.replace("_", ""));
+      if (n >= minimum) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new IllegalArgumentException(flag + " must be a whole number of at least " + minimum + ", not '" + waarde + "'");
+  }
+
+  /** Fills the store for load tests, then stops: {@code seed [--berichten=N --burgers=N --afnemers=N]}. */
+  private static void seed(List<String> args) {
+    Seed seed;
+    try {
+      seed = seedArgs(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("berichtenbox: seed: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    int afnemers = seed.afnemers();
+    int burgers = seed.burgers();
+    int berichten = seed.berichten();
+    List<String> flags = seed.flags();
     EngineConfig config = load(flags);
     try (nl.berichtenbox.engine.store.Database db = nl.berichtenbox.engine.store.Database.start(config)) {
       System.out.printf("seeding %d afnemers, %d burgers, %d berichten%n", afnemers, burgers, berichten);
