@@ -172,7 +172,17 @@ public final class ConfigLoader {
   private static void readYaml(Path file, Map<String, String> values, Map<String, String> source) {
     Object doc;
     try (InputStream in = Files.newInputStream(file)) {
-      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+      // every value as its text: YAML 1.1's implicit types would turn a secret like 0x1F… into a
+      // number, no or off into false, and ~ into "not set" (then generated); the settings parse
+      // their own values and say what is wrong with them
+      LoaderOptions opties = new LoaderOptions();
+      var alsTekst = new org.yaml.snakeyaml.resolver.Resolver() {
+        @Override
+        protected void addImplicitResolvers() {
+        }
+      };
+      doc = new Yaml(new SafeConstructor(opties), new org.yaml.snakeyaml.representer.Representer(
+          new org.yaml.snakeyaml.DumperOptions()), new org.yaml.snakeyaml.DumperOptions(), opties, alsTekst).load(in);
     } catch (IOException e) {
       throw new ConfigException("configuration file " + file + " cannot be read: " + e.getMessage());
     } catch (RuntimeException e) {
@@ -189,7 +199,11 @@ public final class ConfigLoader {
       if (SETTINGS.stream().noneMatch(s -> s.key().equals(key))) {
         throw new ConfigException("configuration file " + file + ": unknown setting '" + key + "'");
       }
-      if (e.getValue() != null) {
+      if (e.getValue() instanceof Map || e.getValue() instanceof List) {
+        throw new ConfigException("configuration file " + file + ": setting '" + key + "' must be one value, not a "
+            + (e.getValue() instanceof Map ? "mapping" : "list"));
+      }
+      if (e.getValue() != null && !String.valueOf(e.getValue()).isEmpty()) { // "key:" with nothing: not set
         values.put(key, String.valueOf(e.getValue()));
         source.put(key, "configuration file " + file);
       }

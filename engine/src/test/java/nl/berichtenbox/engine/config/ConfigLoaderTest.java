@@ -44,6 +44,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void yamlValuesAreReadAsTheTextWrittenNotAsYaml11Types(@TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("c.yaml");
+    Files.writeString(yaml, "adminToken: 0x1F2E3D4C5B6A79880\nportalJwtSecret: 1e5000000000000000000000000000000000000000000\n"
+        + "abonnementenVenster: altijd\n");
+    EngineConfig c = ConfigLoader.load(List.of("--config", yaml.toString()), Map.of());
+    assertEquals("0x1F2E3D4C5B6A79880", c.adminToken(), "not the number 0x1F2E…");
+    assertEquals("1e5000000000000000000000000000000000000000000", c.portalJwtSecret(), "not a float");
+    assertFalse(c.adminTokenGenerated());
+
+    Files.writeString(yaml, "adminToken: ~\n");
+    ConfigException tilde = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(List.of("--config", yaml.toString()), Map.of()));
+    assertTrue(tilde.getMessage().contains("adminToken"), "~ is the text ~ (too short), not 'generate one': " + tilde.getMessage());
+
+    Files.writeString(yaml, "adminToken:\nhttpPort: 9001\n");
+    EngineConfig leeg = ConfigLoader.load(List.of("--config", yaml.toString()), Map.of());
+    assertTrue(leeg.adminTokenGenerated(), "a setting with no value is not set");
+    assertEquals(9001, leeg.httpPort());
+
+    Files.writeString(yaml, "httpPort: [1, 2]\n");
+    ConfigException lijst = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(List.of("--config", yaml.toString()), Map.of()));
+    assertTrue(lijst.getMessage().contains("'httpPort' must be one value"), lijst.getMessage());
+  }
+
+  @Test
   void invalidSettingsAreNamedWithTheirSource(@TempDir Path dir) throws Exception {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
         Map.of("BERICHTENBOX_HTTP_PORT", "abc", "BERICHTENBOX_ABONNEMENTEN_VENSTER", "24:00-07:00")));
