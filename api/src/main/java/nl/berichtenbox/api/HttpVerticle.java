@@ -81,7 +81,9 @@ public final class HttpVerticle extends VerticleBase {
     Auth auth = new Auth(engine.afnemers(), config.adminToken(), new CitizenJwt(config.portalJwtSecret()),
         engine.bezoekers()::bezoek, engine.clock());
     new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, Router.router(vertx), table, auth);
-    new AfnemerRoutes(engine, engine.newIntake()).mount(router, table, auth);
+    new AfnemerRoutes(engine.newIntake(), engine.ontvangstbewijzen(), engine.afnemers(), engine.validatieservice(),
+        engine.rapportages(), engine.abonnementservice(), engine.snelheidsbegrenzer(), engine.sporen(),
+        config.maxBodyBytes(), config.maxBatchBodyBytes()).mount(router, table, auth);
     new BeheerRoutes(engine.afnemers(), engine.incidenten(), engine.onderhoud(), engine.slaRapportage(), engine.clock()).mount(router, table, auth);
     new OperationsRoutes(engine.gereedheid(), metrics, openApi).mount(router, table);
     paginas.mount(router);

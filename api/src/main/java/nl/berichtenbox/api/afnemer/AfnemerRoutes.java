@@ -22,7 +22,7 @@ import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.Problems;
 import nl.berichtenbox.api.http.RouteTable;
-import nl.berichtenbox.engine.Engine;
+import nl.berichtenbox.engine.abonnementen.Abonnementservice;
 import nl.berichtenbox.engine.abonnementen.Validatieservice;
 import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.afnemers.Afnemers;
@@ -35,6 +35,7 @@ import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.domain.VerwerkingsCode;
 import nl.berichtenbox.engine.intake.Intake;
 import nl.berichtenbox.engine.intake.IntakeItem.Outcome;
+import nl.berichtenbox.engine.sporen.Sporen;
 import nl.berichtenbox.engine.verwerking.Ontvangstbewijzen;
 
 /** The afnemer face (contract §2.2, §2.4, §2.6): intake, status, receipts, berichttypen. */
@@ -46,25 +47,31 @@ public final class AfnemerRoutes {
   private final Afnemers afnemers;
   private final Validatieservice validatieservice;
   private final Rapportages rapportages;
-  private final nl.berichtenbox.engine.abonnementen.Abonnementservice abonnementservice;
+  private final Abonnementservice abonnementservice;
   private final Snelheidsbegrenzer begrenzer;
   private final int maxBody;
   private final int maxBatchBody;
 
-  private final nl.berichtenbox.engine.sporen.Sporen sporen;
+  private final Sporen sporen;
 
   /** @param intake this event loop's intake */
-  public AfnemerRoutes(Engine engine, Intake intake) {
-    this.sporen = engine.sporen();
+  /**
+   * {@code intake} is this event loop's own; {@code maxBody} bounds a message (and an NDJSON line),
+   * {@code maxBatchBody} a JSON batch.
+   */
+  public AfnemerRoutes(Intake intake, Ontvangstbewijzen bewijzen, Afnemers afnemers, Validatieservice validatieservice,
+      Rapportages rapportages, Abonnementservice abonnementservice, Snelheidsbegrenzer begrenzer, Sporen sporen,
+      int maxBody, int maxBatchBody) {
     this.intake = intake;
-    this.bewijzen = engine.ontvangstbewijzen();
-    this.afnemers = engine.afnemers();
-    this.validatieservice = engine.validatieservice();
-    this.rapportages = engine.rapportages();
-    this.abonnementservice = engine.abonnementservice();
-    this.begrenzer = engine.snelheidsbegrenzer();
-    this.maxBody = engine.config().maxBodyBytes();
-    this.maxBatchBody = engine.config().maxBatchBodyBytes();
+    this.bewijzen = bewijzen;
+    this.afnemers = afnemers;
+    this.validatieservice = validatieservice;
+    this.rapportages = rapportages;
+    this.abonnementservice = abonnementservice;
+    this.begrenzer = begrenzer;
+    this.sporen = sporen;
+    this.maxBody = maxBody;
+    this.maxBatchBody = maxBatchBody;
   }
 
   /** 429 with Retry-After when the afnemer is over its limietPerSeconde; true when the request may go on. */

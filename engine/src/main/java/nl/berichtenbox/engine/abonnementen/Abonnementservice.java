@@ -34,7 +34,7 @@ import nl.berichtenbox.engine.domain.Tijd;
  * restart is simply done again; after 3 attempts it is MISLUKT), and streamed back as NDJSON
  * from a database cursor, so memory stays flat whatever the size. Kept 7 days.
  */
-public final class Abonnementservice {
+public final class Abonnementservice implements nl.berichtenbox.engine.support.Component {
   private static final Logger LOG = LoggerFactory.getLogger(Abonnementservice.class);
   public static final int MAX_BSNS = 1_000_000;
   public static final Map<String, Integer> QUOTA = Map.of("ALLES", 225, "BSN_LIJST", 150, "MUTATIES", 150);
@@ -247,6 +247,7 @@ public final class Abonnementservice {
 
   // --- the background worker ---
 
+  @Override
   public void start() {
     loop.start();
   }
@@ -291,6 +292,7 @@ public final class Abonnementservice {
     });
   }
 
+  @Override
   public Future<Void> stop() {
     return loop.stop();
   }

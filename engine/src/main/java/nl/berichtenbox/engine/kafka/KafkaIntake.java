@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * goes back to the first uncommitted offset of each partition and tries again; records stored
  * twice that way are idempotent replays.
  */
-public final class KafkaIntake implements AutoCloseable {
+public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.support.Component {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaIntake.class);
   public static final String TOPIC_PREFIX = "berichtenbox.berichten.";
   private static final Pattern TOPICS = Pattern.compile(Pattern.quote(TOPIC_PREFIX) + "\\d{20}");
@@ -102,6 +102,7 @@ public final class KafkaIntake implements AutoCloseable {
     this.thread = new Thread(this::run, "kafka-intake");
   }
 
+  @Override
   public void start() {
     consumer.subscribe(TOPICS, new ConsumerRebalanceListener() {
       @Override
@@ -323,6 +324,15 @@ public final class KafkaIntake implements AutoCloseable {
       out.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
     }
     return out;
+  }
+
+  /** {@link #close()} on a worker thread: it waits for the consumer's thread to commit and end. */
+  @Override
+  public Future<Void> stop() {
+    return context.owner().executeBlocking(() -> {
+      close();
+      return null;
+    }, false);
   }
 
   @Override

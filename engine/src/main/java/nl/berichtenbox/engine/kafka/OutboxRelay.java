@@ -33,7 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * numbers are handed out under the processing lock, so they commit in number order and the
  * relay never passes a row that commits late.
  */
-public final class OutboxRelay {
+public final class OutboxRelay implements nl.berichtenbox.engine.support.Component {
   public static final String VERWERKINGSBERICHTEN_PREFIX = "berichtenbox.verwerkingsberichten.";
   public static final String NOTIFICATIES_TOPIC = "berichtenbox.notificaties";
   private static final int BATCH = 1000;
@@ -131,6 +131,7 @@ public final class OutboxRelay {
     }, metrics.kafkaRelayNotificaties, sporen, clock);
   }
 
+  @Override
   public void start() {
     loop.start();
   }
@@ -198,6 +199,7 @@ public final class OutboxRelay {
   }
 
   /** Takes no new rounds; completes when the round under way has finished. */
+  @Override
   public Future<Void> stop() {
     return loop.stop();
   }

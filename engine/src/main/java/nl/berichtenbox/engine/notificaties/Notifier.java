@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>The same loop queues reminders (a message unread for {@code herinneringNa}, once per message)
  * and keeps the queue gauges. Time comes from {@code clock}, so tests can move it.
  */
-public final class Notifier {
+public final class Notifier implements nl.berichtenbox.engine.support.Component {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
   private static final int BATCH = 200;
   private static final Duration VERZEND_TIMEOUT = Duration.ofSeconds(30);
@@ -130,6 +130,7 @@ public final class Notifier {
         .every(3_600_000, this::opruimen);
   }
 
+  @Override
   public void start() {
     loop.start();
     vertx.setTimer(2_000, id -> herinneren()); // soon after start, then every minute
@@ -141,6 +142,7 @@ public final class Notifier {
   }
 
   /** Stops claiming; completes when the batch under way has been sent and recorded. */
+  @Override
   public Future<Void> stop() {
     return loop.stop().compose(v -> verzender.close());
   }

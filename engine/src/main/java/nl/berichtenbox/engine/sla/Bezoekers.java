@@ -16,7 +16,7 @@ import nl.berichtenbox.engine.domain.Tijd;
  * day and process); a minute's new visitors are written in one statement, under their pseudonym
  * (HMAC of the BSN, never the BSN), so the month's count is exact across processes.
  */
-public final class Bezoekers {
+public final class Bezoekers implements nl.berichtenbox.engine.support.Component {
   private static final String SCHRIJF = """
       INSERT INTO bezoek (dag, pseudoniem) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING""";
   private static final String OPRUIMEN = "DELETE FROM bezoek WHERE dag < current_date - 400";
@@ -45,10 +45,12 @@ public final class Bezoekers {
         .every(24 * 3_600_000L, () -> pool.query(OPRUIMEN).execute());
   }
 
+  @Override
   public void start() {
     loop.start();
   }
 
+  @Override
   public Future<Void> stop() {
     return loop.stop().compose(v -> schrijf()).mapEmpty();
   }

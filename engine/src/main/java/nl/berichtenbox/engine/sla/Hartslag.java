@@ -27,7 +27,7 @@ import org.HdrHistogram.Histogram;
  * directory was short of space, Kafka did not answer, or it was draining. The same check answers
  * {@code /health/ready}.
  */
-public final class Hartslag {
+public final class Hartslag implements nl.berichtenbox.engine.support.Component {
   private static final String SLAG = """
       INSERT INTO hartslag (minuut, proces, gereed, laatst_gereed)
       VALUES (date_trunc('minute', now()), $1, $2, CASE WHEN $2 THEN now() END)
@@ -79,10 +79,12 @@ public final class Hartslag {
         .every(24 * 3_600_000L, () -> pool.query(OPRUIMEN).execute());
   }
 
+  @Override
   public void start() {
     loop.start();
   }
 
+  @Override
   public Future<Void> stop() {
     // a drain records its "not ready" even when the wake-up's round did not run before the stop
     return loop.stop().compose(v -> gereedheid.wordtAfgesloten() ? slag().<Void>mapEmpty().recover(e -> Future.succeededFuture())

@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL fails on it: reads (the citizen's mailbox) go on. An external database's disk is
  * its own; a full one there answers SQLSTATE 53100, which the engine also answers with 503.
  */
-public final class Schijfruimte {
+public final class Schijfruimte implements Component {
   private static final Logger LOG = LoggerFactory.getLogger(Schijfruimte.class);
 
+  private final Vertx vertx;
   private final Path dir;
   private final long minimum;
   private final java.util.concurrent.atomic.AtomicLong gauge;
@@ -24,18 +25,24 @@ public final class Schijfruimte {
   private long timer = -1;
 
   /** {@code minimumBytes} 0 switches the guard off. */
-  public Schijfruimte(Path dir, long minimumBytes, java.util.concurrent.atomic.AtomicLong gauge) {
+  public Schijfruimte(Vertx vertx, Path dir, long minimumBytes, java.util.concurrent.atomic.AtomicLong gauge) {
+    this.vertx = vertx;
     this.dir = dir;
     this.minimum = minimumBytes;
     this.gauge = gauge;
   }
 
-  /** Looks now (the caller may block: the engine's start does) and then every second; ends with Vert.x. */
-  public void start(Vertx vertx) throws IOException {
+  /** Looks now (the caller may block: the engine's start does) and then every second. */
+  @Override
+  public void start() {
     if (minimum <= 0) {
       return;
     }
-    Files.createDirectories(dir);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("the data directory " + dir + " cannot be made", e);
+    }
     kijk();
     timer = vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
       kijk();
@@ -47,11 +54,13 @@ public final class Schijfruimte {
    * Stops looking; before Vert.x closes, whose worker pool may end before its timers do (a look
    * then was refused and logged as an error at every shutdown).
    */
-  public void stop(Vertx vertx) {
+  @Override
+  public io.vertx.core.Future<Void> stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
     }
+    return io.vertx.core.Future.succeededFuture();
   }
 
   private void kijk() {

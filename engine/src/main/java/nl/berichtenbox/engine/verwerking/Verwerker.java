@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * number order and a feed reader never skips a receipt that commits late; several engine
  * processes take turns.
  */
-public final class Verwerker {
+public final class Verwerker implements nl.berichtenbox.engine.support.Component {
   private static final Logger LOG = LoggerFactory.getLogger(Verwerker.class);
   /**
    * What every processed message leaves, for the rows of CTE {@code bron} (id, oin, bericht_id,
@@ -147,18 +147,18 @@ public final class Verwerker {
   private final Duration bewaartermijn;
   private final EngineMetrics metrics;
   private final BackgroundLoop loop;
-  private volatile Runnable naRonde = () -> { };
-  private volatile Runnable naMeldingen = () -> { };
+  private final java.util.List<Runnable> naRonde = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<Runnable> naMeldingen = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int mislukt; // rounds failed in a row; confined to the loop's context
 
-  /** Called after every round that wrote receipts (the pusher's wake-up). */
+  /** Adds a listener called after every round that wrote receipts (the pusher's, the Kafka relay's wake-up). */
   public void naRonde(Runnable r) {
-    this.naRonde = r;
+    naRonde.add(r);
   }
 
-  /** Called after a transaction queued notifications (the notifier's wake-up). */
+  /** Adds a listener called after a transaction queued notifications (the notifier's, the relay's wake-up). */
   public void naMeldingen(Runnable r) {
-    this.naMeldingen = r;
+    naMeldingen.add(r);
   }
 
   private final nl.berichtenbox.engine.sporen.Sporen sporen;
@@ -178,6 +178,7 @@ public final class Verwerker {
   }
 
   /** Starts the loop on its own event-loop context. */
+  @Override
   public void start() {
     loop.start();
   }
@@ -214,7 +215,7 @@ public final class Verwerker {
               LOG.error("message {} fails processing every time: refused with TechnischProbleem ({})",
                   r.getString(0), Logs.safe(e));
             }
-            naRonde.run();
+            naRonde.forEach(Runnable::run);
             return true;
           });
     });
@@ -248,12 +249,12 @@ public final class Verwerker {
             }
           }
           if (berichten + afwijzingen > 0) {
-            naRonde.run();
+            naRonde.forEach(Runnable::run);
           }
           long meldingen = r.getLong("meldingen");
           if (meldingen > 0) {
             metrics.notificatiesInWachtrij.add(meldingen);
-            naMeldingen.run();
+            naMeldingen.forEach(Runnable::run);
           }
           return berichten >= grootte || afwijzingen >= grootte;
         });
@@ -272,7 +273,7 @@ public final class Verwerker {
           }
           if (q.notificaties() > 0) {
             metrics.notificatiesInWachtrij.add(q.notificaties());
-            naMeldingen.run();
+            naMeldingen.forEach(Runnable::run);
           }
           if (q.berichten() >= NotificatieWachtrij.PER_KEER) {
             zichtbaarGeworden();
@@ -291,6 +292,7 @@ public final class Verwerker {
   }
 
   /** Stops taking new rounds and completes when the round under way has committed. */
+  @Override
   public Future<Void> stop() {
     return loop.stop();
   }

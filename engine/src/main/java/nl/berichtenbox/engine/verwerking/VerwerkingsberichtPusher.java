@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * {@code push_stand}; an afnemer is taken with a 60 s lease, so several processes share the work
  * and a crashed one's afnemers are picked up again when its lease runs out.
  */
-public final class VerwerkingsberichtPusher {
+public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.support.Component {
   private static final Logger LOG = LoggerFactory.getLogger(VerwerkingsberichtPusher.class);
   private static final int BATCH = 100;
   private static final int PER_RONDE = 8;
@@ -107,6 +107,7 @@ public final class VerwerkingsberichtPusher {
         e -> { });
   }
 
+  @Override
   public void start() {
     loop.start();
   }
@@ -227,6 +228,7 @@ public final class VerwerkingsberichtPusher {
     }
   }
 
+  @Override
   public Future<Void> stop() {
     return loop.stop();
   }
