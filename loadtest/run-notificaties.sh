@@ -35,7 +35,7 @@ scenarios="${SCENARIOS:-doorvoer throttle}"
 if [[ " $scenarios " == *" doorvoer "* ]]; then
 echo "== doorvoer: ${CITIZENS:-30000} e-mails, limits raised"
 run doorvoer BERICHTENBOX_NOTIFICATIES_PER_UUR=100000000 BERICHTENBOX_NOTIFICATIES_PER_DAG=1000000000 \
-  BERICHTENBOX_SMTP_VERBINDINGEN="${VERBINDINGEN:-8}" -- --citizens="${CITIZENS:-30000}"
+  BERICHTENBOX_SMTP_CONNECTIONS="${VERBINDINGEN:-8}" -- --citizens="${CITIZENS:-30000}"
 fi
 if [[ " $scenarios " == *" throttle "* ]]; then
 echo "== throttle: 125 000 an hour for ${THROTTLE_SECONDS:-300} s"

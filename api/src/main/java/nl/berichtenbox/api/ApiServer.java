@@ -96,7 +96,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /**
-   * Graceful: readiness goes false; requests are still served for {@code afsluitWachttijd} (a
+   * Graceful: readiness goes false; requests are still served for {@code drainDelay} (a
    * balancer's health check moves clients away meanwhile); then new requests get 503, in-flight
    * ones finish, and all stops.
    */
@@ -107,7 +107,7 @@ public final class ApiServer implements AutoCloseable {
     }
     closed = true;
     engine.afsluiten();
-    long wacht = engine.config().afsluitWachttijd().toMillis();
+    long wacht = engine.config().drainDelay().toMillis();
     if (wacht > 0) {
       LOG.info("not ready; serving {} ms more before refusing new requests", wacht);
       try {

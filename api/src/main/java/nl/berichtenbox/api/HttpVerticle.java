@@ -54,7 +54,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EngineConfig config = engine.config();
-    antwoordTimeoutMs = Math.max(1, config.httpAntwoordTimeout().toMillis());
+    antwoordTimeoutMs = Math.max(1, config.httpResponseTimeout().toMillis());
     Router router = router(config);
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.httpPort())
@@ -68,7 +68,7 @@ public final class HttpVerticle extends VerticleBase {
     if (config.tlsCert() != null) {
       Tls.configure(options, config);
     }
-    var readTimeouts = new nl.berichtenbox.api.http.ReadTimeouts(config.httpKopTimeout(), config.httpBodyTimeout(),
+    var readTimeouts = new nl.berichtenbox.api.http.ReadTimeouts(config.httpHeadTimeout(), config.httpBodyTimeout(),
         config.httpBodyMinRate(), engine.metrics().httpTraagGesloten);
     server = vertx.createHttpServer(options).connectionHandler(readTimeouts::install).requestHandler(router);
     return server.listen();

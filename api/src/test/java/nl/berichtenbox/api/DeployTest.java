@@ -97,10 +97,10 @@ class DeployTest {
     assertEquals(config.httpPort(), poort.get("containerPort"));
     // the kubelet marks it unready within period × threshold; it must still serve by then
     long uitRotatie = ((Integer) ready.get("periodSeconds")) * ((Integer) ready.get("failureThreshold")) * 1000L;
-    assertTrue(uitRotatie <= config.afsluitWachttijd().toMillis(), "out of rotation after " + uitRotatie
-        + " ms, but the engine refuses after " + config.afsluitWachttijd());
+    assertTrue(uitRotatie <= config.drainDelay().toMillis(), "out of rotation after " + uitRotatie
+        + " ms, but the engine refuses after " + config.drainDelay());
     long grace = ((Integer) pod.get("terminationGracePeriodSeconds")) * 1000L;
-    assertTrue(grace >= config.afsluitWachttijd().plus(config.shutdownTimeout()).toMillis() + 2000,
+    assertTrue(grace >= config.drainDelay().plus(config.shutdownTimeout()).toMillis() + 2000,
         "grace " + grace + " ms does not cover the drain");
     assertEquals(imageUser(), String.valueOf((Object) pad(pod, "securityContext", "runAsUser")));
     assertEquals(Boolean.TRUE, pad(pod, "securityContext", "runAsNonRoot"));
@@ -114,14 +114,14 @@ class DeployTest {
       EngineConfig config = laad(alsTekst(pad(engine, "environment")));
       assertTrue(config.dbUrl().contains("target_session_attrs=read-write"), "follows the primary");
       Duration grace = Duration.parse("PT" + ((String) engine.get("stop_grace_period")).toUpperCase());
-      assertTrue(grace.compareTo(config.afsluitWachttijd().plus(config.shutdownTimeout())) > 0, naam + ": grace " + grace);
+      assertTrue(grace.compareTo(config.drainDelay().plus(config.shutdownTimeout())) > 0, naam + ": grace " + grace);
       assertTrue(String.valueOf((Object) pad(engine, "healthcheck", "test")).contains("/health/ready"));
 
       String haproxy = Files.readString(DEPLOY.resolve("compose/haproxy.cfg"));
       Matcher m = Pattern.compile("inter (\\d+)s fall (\\d+)").matcher(haproxy);
       assertTrue(m.find());
       long uitRotatie = Long.parseLong(m.group(1)) * Long.parseLong(m.group(2)) * 1000;
-      assertTrue(uitRotatie <= config.afsluitWachttijd().toMillis(), "HAProxy takes " + naam + " out after " + uitRotatie + " ms");
+      assertTrue(uitRotatie <= config.drainDelay().toMillis(), "HAProxy takes " + naam + " out after " + uitRotatie + " ms");
       assertTrue(haproxy.contains("option httpchk GET /health/ready"));
       assertTrue(haproxy.contains("server " + naam + " " + naam + ":" + config.httpPort()));
     }

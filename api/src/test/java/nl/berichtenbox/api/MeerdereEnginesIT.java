@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Three engine processes on one database behind a balancer (the test's own, with health checks
  * as a real one has). An afnemer's rate limit holds for the service, not three times over. A
  * rolling restart under intake load, each process stopped with SIGTERM in turn and started
- * again: every drain exits 0; with BERICHTENBOX_AFSLUIT_WACHTTIJD longer than the balancer's check
+ * again: every drain exits 0; with BERICHTENBOX_DRAIN_DELAY longer than the balancer's check
  * interval no client is refused; nothing acknowledged is lost or stored twice, and everything a
  * client that retries sends gets through. Counted in target/rollende-herstart-meting.json.
  */
@@ -39,7 +39,7 @@ class MeerdereEnginesIT {
       env.put("BERICHTENBOX_DB_URL", db);
       env.put("BERICHTENBOX_SHUTDOWN_TIMEOUT", "PT10S");
       // the balancer checks every 200 ms: a second of serving while unready moves every client away first
-      env.put("BERICHTENBOX_AFSLUIT_WACHTTIJD", "PT1S");
+      env.put("BERICHTENBOX_DRAIN_DELAY", "PT1S");
       envs.add(env);
       processen.add(EngineProcess.start(env, "meerdere-" + i));
       apis.add(EngineProcess.api(env));

@@ -46,9 +46,9 @@ class NotificatieIT {
     klok = new TestKlok();
     var config = TestEngine.engineOnNewDatabase("notificaties", Map.of(
         "BERICHTENBOX_SMTP_URL", smtp.url(),
-        "BERICHTENBOX_SMTP_VERBINDINGEN", "1",
-        "BERICHTENBOX_NOTIFICATIE_BUNDELVENSTER", "PT2S",
-        "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASIS", "PT0.2S",
+        "BERICHTENBOX_SMTP_CONNECTIONS", "1",
+        "BERICHTENBOX_NOTIFICATIE_BUNDLE_WINDOW", "PT2S",
+        "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASE", "PT0.2S",
         "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX", "PT0.5S",
         "BERICHTENBOX_PORTAL_URL", "https://portaal.test/berichtenbox"));
     server = ApiServer.start(config, klok);

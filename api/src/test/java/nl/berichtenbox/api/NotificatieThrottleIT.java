@@ -36,7 +36,7 @@ class NotificatieThrottleIT {
     try (TestSmtp smtp = new TestSmtp()) {
       Map<String, String> a = new HashMap<>(Map.of(
           "BERICHTENBOX_SMTP_URL", smtp.url(),
-          "BERICHTENBOX_SMTP_VERBINDINGEN", "4",
+          "BERICHTENBOX_SMTP_CONNECTIONS", "4",
           "BERICHTENBOX_NOTIFICATIES_PER_UUR", "3600",
           "BERICHTENBOX_NOTIFICATIES_PER_DAG", "100"));
       var configA = TestEngine.engineOnNewDatabase("notificatie_throttle", a);

@@ -41,7 +41,7 @@ class NotificatieTlsIT {
       Map<String, String> env = new HashMap<>(Map.of(
           "BERICHTENBOX_SMTP_URL", smtp.url(),
           "BERICHTENBOX_SMTP_CA", ca.file("ca.crt").toString(),
-          "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASIS", "PT0.2S",
+          "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASE", "PT0.2S",
           "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX", "PT0.5S"));
       var trusted = TestEngine.engineOnNewDatabase("notificatie_tls", env);
       try (ApiServer engine = ApiServer.start(trusted)) {

@@ -92,7 +92,7 @@ class OverloadIT {
     Api first = TestEngine.api();
     Api.Afnemer a = first.newAfnemer();
     String bsn = first.newBurger(a);
-    EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_HTTP_KOP_TIMEOUT", "PT2S",
+    EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_HTTP_HEAD_TIMEOUT", "PT2S",
         "BERICHTENBOX_HTTP_BODY_TIMEOUT", "PT3S", "BERICHTENBOX_HTTP_BODY_MIN_RATE", "1000"));
     int port = config.httpPort();
     try (ApiServer guarded = ApiServer.start(config)) {

@@ -120,7 +120,7 @@ class PostgresFailoverIT {
           assertTrue(u.status() == 202 || u.status() == 200 || u.status() == 503, "unexpected answer " + u);
           assertTrue(u.status() != 503 || u.retryAfter(), "503 without Retry-After: " + u);
         }
-        assertTrue(maxDuur < config.httpAntwoordTimeout().toMillis() + 2_000, "longest answer " + maxDuur + " ms");
+        assertTrue(maxDuur < config.httpResponseTimeout().toMillis() + 2_000, "longest answer " + maxDuur + " ms");
         // (a request sent in the milliseconds between the kill's signal and the primary's exit may still commit)
         assertTrue(eersteNa > promote, "nothing sent after the primary was gone was accepted before the promotion");
         assertTrue(perStatus.getOrDefault(503, 0L) > 0, "requests during the outage were refused: " + perStatus);

@@ -57,7 +57,7 @@ class SchijfVolIT {
       }
       Path data = mnt.resolve("data");
       Map<String, String> env = Map.of("BERICHTENBOX_DATA_DIR", data.toString(), "BERICHTENBOX_HTTP_PORT",
-          Integer.toString(port), "BERICHTENBOX_HTTP_INSTANCES", "1", "BERICHTENBOX_DATA_MIN_VRIJ_MB", Integer.toString(minimumMb));
+          Integer.toString(port), "BERICHTENBOX_HTTP_INSTANCES", "1", "BERICHTENBOX_DATA_MIN_FREE_MB", Integer.toString(minimumMb));
       Api api = EngineProcess.api(env);
       engine = EngineProcess.start(env, "schijfvol-" + minimumMb);
       EngineProcess.awaitReady(api);

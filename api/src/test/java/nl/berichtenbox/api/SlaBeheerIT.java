@@ -244,7 +244,7 @@ class SlaBeheerIT {
       JsonObject bezig = daar.get("/health/ready", null).expect(503).json();
       assertEquals("DOWN", bezig.getString("status"));
       assertEquals("afsluiten", bezig.getString("reden"));
-      // unready, it serves on (BERICHTENBOX_AFSLUIT_WACHTTIJD: a balancer moves clients away first) ...
+      // unready, it serves on (BERICHTENBOX_DRAIN_DELAY: a balancer moves clients away first) ...
       daar.get("/api/v1/openapi.json", null).expect(200); // (not a citizen's visit: those are counted below)
       // ... until it refuses new requests, the drain's last part
       server.engine().weigerNieuweVerzoeken();

@@ -35,7 +35,7 @@ class StadiaKillIT {
     try (TestSmtp smtp = new TestSmtp()) {
       Map<String, String> env = EngineProcess.onNewDatabase("stadia_notificaties", Map.of(
           "BERICHTENBOX_SMTP_URL", smtp.url(),
-          "BERICHTENBOX_SMTP_VERBINDINGEN", Integer.toString(verbindingen),
+          "BERICHTENBOX_SMTP_CONNECTIONS", Integer.toString(verbindingen),
           "BERICHTENBOX_NOTIFICATIES_PER_UUR", "3600000",
           "BERICHTENBOX_NOTIFICATIES_PER_DAG", "100000000",
           "BERICHTENBOX_NOTIFICATIE_LEASE", "PT40S"));

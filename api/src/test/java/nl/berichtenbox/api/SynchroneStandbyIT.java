@@ -94,6 +94,6 @@ class SynchroneStandbyIT {
 
   private static EngineConfig config(String dbUrl, Duration deadline) throws Exception {
     return TestEngine.eigenConfig(Map.of("BERICHTENBOX_DB_URL", dbUrl, "BERICHTENBOX_HTTP_INSTANCES", "2",
-        "BERICHTENBOX_HTTP_ANTWOORD_TIMEOUT", deadline.toString()));
+        "BERICHTENBOX_HTTP_RESPONSE_TIMEOUT", deadline.toString()));
   }
 }

@@ -40,9 +40,9 @@ public final class TestEngine {
             Map.entry("BERICHTENBOX_MAX_BATCH_BODY_BYTES", Integer.toString(4 * 1024 * 1024)),
             Map.entry("BERICHTENBOX_HTTP_INSTANCES", "2"),
             Map.entry("BERICHTENBOX_VALIDATIE_QUOTUM_PER_UUR", Integer.toString(VALIDATIE_QUOTUM)),
-            Map.entry("BERICHTENBOX_PUSH_BACKOFF_BASIS", "PT0.1S"),
+            Map.entry("BERICHTENBOX_PUSH_BACKOFF_BASE", "PT0.1S"),
             Map.entry("BERICHTENBOX_PUSH_BACKOFF_MAX", "PT0.4S"),
-            Map.entry("BERICHTENBOX_PUSH_OPGEVEN_NA", "PT3S"),
+            Map.entry("BERICHTENBOX_PUSH_GIVE_UP_AFTER", "PT3S"),
             Map.entry("BERICHTENBOX_ABONNEMENTEN_VENSTER", "altijd"),
             Map.entry("BERICHTENBOX_ABONNEMENTEN_QUOTA", "ALLES=" + ALLES_QUOTUM + ",BSN_LIJST=100,MUTATIES=100")));
         server = ApiServer.start(config);

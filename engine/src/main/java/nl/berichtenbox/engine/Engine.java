@@ -118,21 +118,21 @@ public final class Engine implements AutoCloseable {
     this.vertx = builder.build();
     this.pool = database.pool(vertx, config.dbPoolSize());
     this.verwerker = new Verwerker(vertx, pool, config.verwerkingBatchSize(), config.verwerkingPollInterval(),
-        config.ontvangstbewijsBewaartermijn(), config.notificaties().bundelvenster(), metrics, sporen);
+        config.verwerkingsberichtenBewaartermijn(), config.notificaties().bundleWindow(), metrics, sporen);
     Geheimen geheimen = new Geheimen(config.portalJwtSecret());
     this.pusher = new VerwerkingsberichtPusher(vertx, pool, geheimen,
-        config.pushBackoffBasis(), config.pushBackoffMax(), config.pushOpgevenNa(), metrics, sporen, clock);
+        config.pushBackoffBase(), config.pushBackoffMax(), config.pushGiveUpAfter(), metrics, sporen, clock);
     verwerker.naRonde(pusher::wakeUp);
     this.notifier = new Notifier(vertx, pool, config.notificaties(),
         config.dataDir().resolve("mail"), clock, metrics);
-    verwerker.naMeldingen(notifier::wakeUp);
+    verwerker.naNotificaties(notifier::wakeUp);
     this.clock = clock;
     this.incidenten = new Incidenten(pool, clock);
     this.onderhoud = new OnderhoudsKalender(pool, config.onderhoudsvensters(), clock);
     this.pseudoniem = new Pseudoniem(config.portalJwtSecret());
     this.bezoekers = new Bezoekers(vertx, pool, pseudoniem, clock);
     this.slaRapportage = new SlaRapportage(vertx, pool, incidenten, onderhoud, clock);
-    this.schijfruimte = new Schijfruimte(vertx, config.dataDir(), (long) config.dataMinVrijMb() << 20,
+    this.schijfruimte = new Schijfruimte(vertx, config.dataDir(), (long) config.dataMinFreeMb() << 20,
         metrics.dataVrijBytes);
     this.gereedheid = new Gereedheid(pool, this::kafkaAnswers, schijfruimte::vol);
     this.hartslag = new Hartslag(vertx, pool, metrics, gereedheid, clock);
@@ -219,7 +219,7 @@ public final class Engine implements AutoCloseable {
       start(relay);
       start(notificatieRelay);
       verwerker.naRonde(relay::wakeUp);
-      verwerker.naMeldingen(notificatieRelay::wakeUp);
+      verwerker.naNotificaties(notificatieRelay::wakeUp);
       kafkaAdmin = Admin.create(Map.of(
           AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap,
           AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,

@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -23,6 +24,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * environment variable and one flag, listed in {@link #SETTINGS}; the README table is made from it.
  */
 public final class ConfigLoader {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
 
   /** One setting: its YAML key, environment variable, flag, default and description. */
   public record Setting(String key, String env, String flag, String defaultValue, String description) {}
@@ -45,19 +47,19 @@ public final class ConfigLoader {
       s("validatieQuotumPerUur", "VALIDATIE_QUOTUM_PER_UUR", "1000", "Validatieservice calls per hour, all afnemers together"),
       s("smtpUrl", "SMTP_URL", null, "smtp://host:port (smtps:// for TLS from the start; user:password@ allowed); unset: notifications go to DATA_DIR/mail as .eml files"),
       s("smtpCa", "SMTP_CA", null, "PEM CA of the SMTP server's certificate (STARTTLS or smtps); unset: the JVM's trusted CAs"),
-      s("smtpVerbindingen", "SMTP_VERBINDINGEN", "8", "SMTP connections at once (e-mails in flight)"),
+      s("smtpConnections", "SMTP_CONNECTIONS", "8", "SMTP connections at once (e-mails in flight)"),
       s("notificatiesPerUur", "NOTIFICATIES_PER_UUR", "125000", "e-mails per clock hour at most, all processes together (spread evenly over the hour)"),
       s("notificatiesPerDag", "NOTIFICATIES_PER_DAG", "3000000", "e-mails per calendar day (Europe/Amsterdam) at most, all processes together"),
-      s("notificatieBundelvenster", "NOTIFICATIE_BUNDELVENSTER", "PT15M", "after an e-mail to a citizen, new mail for them waits this long and goes in one e-mail"),
+      s("notificatieBundleWindow", "NOTIFICATIE_BUNDLE_WINDOW", "PT15M", "after an e-mail to a citizen, new mail for them waits this long and goes in one e-mail"),
       s("herinneringNa", "HERINNERING_NA", "P21D", "a reminder when a message stays unread this long"),
       s("notificatieAfzender", "NOTIFICATIE_AFZENDER", "MijnOverheid Berichtenbox <noreply@berichtenbox.example>", "From of the e-mails"),
       s("notificatieOnderwerp", "NOTIFICATIE_ONDERWERP", "U heeft nieuwe post in uw Berichtenbox", "subject of a new-mail e-mail"),
       s("herinneringOnderwerp", "HERINNERING_ONDERWERP", "Herinnering: ongelezen post in uw Berichtenbox", "subject of a reminder"),
       s("portalUrl", "PORTAL_URL", "https://mijn.overheid.nl/berichtenbox", "link to the portal in the e-mails"),
-      s("notificatieBackoffBasis", "NOTIFICATIE_BACKOFF_BASIS", "PT30S", "first wait after a temporary SMTP failure; doubles per attempt"),
+      s("notificatieBackoffBase", "NOTIFICATIE_BACKOFF_BASE", "PT30S", "first wait after a temporary SMTP failure; doubles per attempt"),
       s("notificatieBackoffMax", "NOTIFICATIE_BACKOFF_MAX", "PT30M", "longest wait between attempts"),
       s("notificatieLease", "NOTIFICATIE_LEASE", "PT2M", "a process claims e-mails for this long; those of a process that died are sent by another (or after its restart) when it has passed"),
-      s("notificatieOpgevenNa", "NOTIFICATIE_OPGEVEN_NA", "P2D", "an e-mail still failing this long after it was queued is recorded as failed"),
+      s("notificatieGiveUpAfter", "NOTIFICATIE_GIVE_UP_AFTER", "P2D", "an e-mail still failing this long after it was queued is recorded as failed"),
       s("tlsCert", "TLS_CERT", null, "PEM certificate: serve HTTPS"),
       s("tlsKey", "TLS_KEY", null, "PEM private key for TLS_CERT"),
       s("tlsEngine", "TLS_ENGINE", "openssl", "openssl (BoringSSL via netty-tcnative, when it loads) or jdk"),
@@ -65,27 +67,56 @@ public final class ConfigLoader {
       s("httpInstances", "HTTP_INSTANCES", "0", "HTTP verticle instances; 0 = one per core"),
       s("maxRequestsInFlight", "MAX_REQUESTS_IN_FLIGHT", "1000", "requests under way per process before new ones get 503 (Little: 1 000 at 5 000/s is 200 ms each)"),
       s("maxBodyBytesInFlight", "MAX_BODY_BYTES_IN_FLIGHT", "268435456", "bytes of request bodies under way per process before new requests get 503 (keep well under the heap)"),
-      s("httpKopTimeout", "HTTP_KOP_TIMEOUT", "PT10S", "a request's line and headers must arrive within this long of its first byte, else the connection is closed (slowloris)"),
+      s("httpHeadTimeout", "HTTP_HEAD_TIMEOUT", "PT10S", "a request's line and headers must arrive within this long of its first byte, else the connection is closed (slowloris)"),
       s("httpBodyTimeout", "HTTP_BODY_TIMEOUT", "PT20S", "a request's body must arrive within this long, plus a second per HTTP_BODY_MIN_RATE bytes received, else the connection is closed (slow POST)"),
       s("httpBodyMinRate", "HTTP_BODY_MIN_RATE", "500", "bytes per second a body earns its extra time at (see HTTP_BODY_TIMEOUT)"),
-      s("httpAntwoordTimeout", "HTTP_ANTWOORD_TIMEOUT", "PT10S", "a request whose body has arrived is answered within this long: 503 with Retry-After when the database has not answered by then (a commit waiting for a synchronous standby that is away, say); the work may still complete, so a retry may find it done"),
-      s("dataMinVrijMb", "DATA_MIN_VRIJ_MB", "256", "below this many MB free in the data directory the engine is not ready and refuses writes with 503 (0 = off)"),
+      s("httpResponseTimeout", "HTTP_RESPONSE_TIMEOUT", "PT10S", "a request whose body has arrived is answered within this long: 503 with Retry-After when the database has not answered by then (a commit waiting for a synchronous standby that is away, say); the work may still complete, so a retry may find it done"),
+      s("dataMinFreeMb", "DATA_MIN_FREE_MB", "256", "below this many MB free in the data directory the engine is not ready and refuses writes with 503 (0 = off)"),
       s("maxBodyBytes", "MAX_BODY_BYTES", "1048576", "largest body of a single-message request"),
       s("maxBatchBodyBytes", "MAX_BATCH_BODY_BYTES", "33554432", "largest JSON batch body (NDJSON is streamed: this limit is per line there)"),
       s("groupCommitMaxMessages", "GROUP_COMMIT_MAX_MESSAGES", "1000", "messages in one group commit at most"),
       s("groupCommitMaxBytes", "GROUP_COMMIT_MAX_BYTES", "8388608", "bytes of messages in one group commit at most"),
       s("groupCommitMaxInFlight", "GROUP_COMMIT_MAX_IN_FLIGHT", "2", "group commits under way at once per event loop"),
-      s("intakeMaxWachttijd", "INTAKE_MAX_WACHTTIJD", "PT1S", "a message is refused with 503 when the oldest one waiting for its commit has waited this long (bounds the latency of what is taken under overload)"),
+      s("intakeMaxWait", "INTAKE_MAX_WAIT", "PT1S", "a message is refused with 503 when the oldest one waiting for its commit has waited this long (bounds the latency of what is taken under overload)"),
       s("verwerkingBatchSize", "VERWERKING_BATCH_SIZE", "500", "messages processed in one transaction"),
       s("verwerkingPollInterval", "VERWERKING_POLL_INTERVAL", "PT0.25S", "safety-net poll of the processor (ISO-8601 duration)"),
-      s("ontvangstbewijsBewaartermijn", "VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P7D", "how long receipts stay readable"),
-      s("pushBackoffBasis", "PUSH_BACKOFF_BASIS", "PT1S", "first wait after a failed receipt push; doubles per attempt"),
+      s("verwerkingsberichtenBewaartermijn", "VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P7D", "how long receipts stay readable"),
+      s("pushBackoffBase", "PUSH_BACKOFF_BASE", "PT1S", "first wait after a failed receipt push; doubles per attempt"),
       s("pushBackoffMax", "PUSH_BACKOFF_MAX", "PT1H", "longest wait between push attempts"),
-      s("pushOpgevenNa", "PUSH_OPGEVEN_NA", "P6D", "after this long failing, a batch of receipts is recorded as undeliverable"),
+      s("pushGiveUpAfter", "PUSH_GIVE_UP_AFTER", "P6D", "after this long failing, a batch of receipts is recorded as undeliverable"),
       s("onderhoudsvensters", "ONDERHOUDSVENSTERS", nl.berichtenbox.engine.sla.Onderhoudsvensters.STANDAARD,
           "planned maintenance windows, comma-separated: SOORT WEEK DAG HH:MM-HH:MM, then downtime or zonder-downtime (Europe/Amsterdam)"),
       s("shutdownTimeout", "SHUTDOWN_TIMEOUT", "PT20S", "graceful drain on SIGTERM at most"),
-      s("afsluitWachttijd", "AFSLUIT_WACHTTIJD", "PT0S", "after SIGTERM: not ready at once, but requests are still served this long before new ones are refused, so a load balancer's health check moves clients away first (its interval times its failure threshold, plus a margin); PT0S refuses at once"));
+      s("drainDelay", "DRAIN_DELAY", "PT0S", "after SIGTERM: not ready at once, but requests are still served this long before new ones are refused, so a load balancer's health check moves clients away first (its interval times its failure threshold, plus a margin); PT0S refuses at once"));
+
+  /**
+   * A name a setting had before the vocabulary was made one word per concept (docs/architecture.md,
+   * Vocabulary): its file key, environment variable ({@code null}: unchanged) and flag are still
+   * read, with a warning naming the new one; where both are given the new name wins.
+   */
+  public record OudeNaam(String key, String env, String nieuw) {
+    String flag() {
+      return "--" + key.replaceAll("([A-Z])", "-$1").toLowerCase();
+    }
+  }
+
+  public static final List<OudeNaam> OUDE_NAMEN = List.of(
+      new OudeNaam("ontvangstbewijsBewaartermijn", null, "verwerkingsberichtenBewaartermijn"),
+      new OudeNaam("httpKopTimeout", "HTTP_KOP_TIMEOUT", "httpHeadTimeout"),
+      new OudeNaam("httpAntwoordTimeout", "HTTP_ANTWOORD_TIMEOUT", "httpResponseTimeout"),
+      new OudeNaam("dataMinVrijMb", "DATA_MIN_VRIJ_MB", "dataMinFreeMb"),
+      new OudeNaam("intakeMaxWachttijd", "INTAKE_MAX_WACHTTIJD", "intakeMaxWait"),
+      new OudeNaam("smtpVerbindingen", "SMTP_VERBINDINGEN", "smtpConnections"),
+      new OudeNaam("afsluitWachttijd", "AFSLUIT_WACHTTIJD", "drainDelay"),
+      new OudeNaam("pushOpgevenNa", "PUSH_OPGEVEN_NA", "pushGiveUpAfter"),
+      new OudeNaam("notificatieOpgevenNa", "NOTIFICATIE_OPGEVEN_NA", "notificatieGiveUpAfter"),
+      new OudeNaam("pushBackoffBasis", "PUSH_BACKOFF_BASIS", "pushBackoffBase"),
+      new OudeNaam("notificatieBackoffBasis", "NOTIFICATIE_BACKOFF_BASIS", "notificatieBackoffBase"),
+      new OudeNaam("notificatieBundelvenster", "NOTIFICATIE_BUNDELVENSTER", "notificatieBundleWindow"));
+
+  private static Setting setting(String key) {
+    return SETTINGS.stream().filter(s -> s.key().equals(key)).findFirst().orElseThrow();
+  }
 
   private static Setting s(String key, String env, String def, String description) {
     String flag = "--" + key.replaceAll("([A-Z])", "-$1").toLowerCase();
@@ -100,6 +131,11 @@ public final class ConfigLoader {
   }
 
   public static EngineConfig load(List<String> flags, Map<String, String> env) {
+    return load(flags, env, w -> LOG.warn("{}", w));
+  }
+
+  /** As {@link #load(List, Map)}; {@code waarschuwing} hears of each old name used. */
+  public static EngineConfig load(List<String> flags, Map<String, String> env, Consumer<String> waarschuwing) {
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, String> source = new LinkedHashMap<>();
     for (Setting s : SETTINGS) {
@@ -108,13 +144,23 @@ public final class ConfigLoader {
         source.put(s.key(), "default");
       }
     }
-    Map<String, String> flagValues = parseFlags(flags);
+    Map<String, String> flagValues = parseFlags(flags, waarschuwing);
     String configFile = flagValues.remove("config");
     if (configFile == null) {
       configFile = env.get("BERICHTENBOX_CONFIG");
     }
     if (configFile != null) {
-      readYaml(Path.of(configFile), values, source);
+      readYaml(Path.of(configFile), values, source, waarschuwing);
+    }
+    for (OudeNaam o : OUDE_NAMEN) {
+      String v = o.env() == null ? null : env.get("BERICHTENBOX_" + o.env());
+      if (v != null && !v.isEmpty()) {
+        Setting s = setting(o.nieuw());
+        waarschuwing.accept("environment variable BERICHTENBOX_" + o.env() + " is an old name: use " + s.env()
+            + (env.containsKey(s.env()) ? " (which is also set, and wins)" : ""));
+        values.put(s.key(), v);
+        source.put(s.key(), "environment variable BERICHTENBOX_" + o.env());
+      }
     }
     for (Setting s : SETTINGS) {
       String v = env.get(s.env());
@@ -131,7 +177,7 @@ public final class ConfigLoader {
     return build(values, source);
   }
 
-  private static Map<String, String> parseFlags(List<String> flags) {
+  private static Map<String, String> parseFlags(List<String> flags, Consumer<String> waarschuwing) {
     Map<String, String> out = new LinkedHashMap<>();
     for (int i = 0; i < flags.size(); i++) {
       String f = flags.get(i);
@@ -154,7 +200,15 @@ public final class ConfigLoader {
       if (name.equals("config")) {
         out.put("config", value);
       } else {
-        out.put(byFlag("--" + name).flag(), value);
+        String flag = "--" + name;
+        OudeNaam oud = OUDE_NAMEN.stream().filter(o -> o.flag().equals(flag)).findFirst().orElse(null);
+        if (oud != null) {
+          String nieuw = setting(oud.nieuw()).flag();
+          waarschuwing.accept("flag " + flag + " is an old name: use " + nieuw);
+          out.putIfAbsent(nieuw, value); // the new flag, given too, wins
+        } else {
+          out.put(byFlag(flag).flag(), value);
+        }
       }
     }
     return out;
@@ -169,7 +223,8 @@ public final class ConfigLoader {
     throw new ConfigException("unknown flag " + flag + " (see 'bin/berichtenbox help')");
   }
 
-  private static void readYaml(Path file, Map<String, String> values, Map<String, String> source) {
+  private static void readYaml(Path file, Map<String, String> values, Map<String, String> source,
+      Consumer<String> waarschuwing) {
     Object doc;
     try (InputStream in = Files.newInputStream(file)) {
       // every value as its text: YAML 1.1's implicit types would turn a secret like 0x1F… into a
@@ -195,7 +250,16 @@ public final class ConfigLoader {
       throw new ConfigException("configuration file " + file + " must be a YAML mapping of setting: value");
     }
     for (Map.Entry<?, ?> e : map.entrySet()) {
-      String key = String.valueOf(e.getKey());
+      String gegeven = String.valueOf(e.getKey());
+      OudeNaam oud = OUDE_NAMEN.stream().filter(o -> o.key().equals(gegeven)).findFirst().orElse(null);
+      if (oud != null) {
+        waarschuwing.accept("configuration file " + file + ": setting '" + gegeven + "' is an old name: use '"
+            + oud.nieuw() + "'" + (map.containsKey(oud.nieuw()) ? " (which is also given, and wins)" : ""));
+        if (map.containsKey(oud.nieuw())) {
+          continue;
+        }
+      }
+      String key = oud != null ? oud.nieuw() : gegeven;
       if (SETTINGS.stream().noneMatch(s -> s.key().equals(key))) {
         throw new ConfigException("configuration file " + file + ": unknown setting '" + key + "'");
       }
@@ -276,10 +340,10 @@ public final class ConfigLoader {
     if (smtpCa != null && !java.nio.file.Files.isReadable(Path.of(smtpCa))) {
       r.error("smtpCa", "'" + smtpCa + "' is not a readable file");
     }
-    NotificatieConfig notificaties = new NotificatieConfig(smtp, smtpCa, perUur, perDag, r.duration("notificatieBundelvenster"),
+    NotificatieConfig notificaties = new NotificatieConfig(smtp, smtpCa, perUur, perDag, r.duration("notificatieBundleWindow"),
         r.duration("herinneringNa"), afzender, oneLine(r, "notificatieOnderwerp"), oneLine(r, "herinneringOnderwerp"),
-        portalUrl, r.integer("smtpVerbindingen", 1, 256), r.duration("notificatieBackoffBasis"),
-        r.duration("notificatieBackoffMax"), r.duration("notificatieOpgevenNa"), r.duration("notificatieLease"));
+        portalUrl, r.integer("smtpConnections", 1, 256), r.duration("notificatieBackoffBase"),
+        r.duration("notificatieBackoffMax"), r.duration("notificatieGiveUpAfter"), r.duration("notificatieLease"));
     Duration lease = notificaties.lease();
     if (lease != null && lease.compareTo(Duration.ofSeconds(40)) < 0) {
       r.error("notificatieLease", "must be at least PT40S (an e-mail may take 30 s to send)");
@@ -298,26 +362,26 @@ public final class ConfigLoader {
     int maxBody = r.integer("maxBodyBytes", 1024, Integer.MAX_VALUE);
     int maxBodyInFlight = r.integer("maxBodyBytesInFlight", 1 << 20, Integer.MAX_VALUE);
     int maxBatchBody = r.integer("maxBatchBodyBytes", 1024, Integer.MAX_VALUE);
-    Duration kopTimeout = r.duration("httpKopTimeout");
+    Duration kopTimeout = r.duration("httpHeadTimeout");
     Duration bodyTimeout = r.duration("httpBodyTimeout");
     int bodyMinRate = r.integer("httpBodyMinRate", 1, Integer.MAX_VALUE);
-    Duration antwoordTimeout = r.duration("httpAntwoordTimeout");
-    int minVrijMb = r.integer("dataMinVrijMb", 0, 1 << 20);
+    Duration antwoordTimeout = r.duration("httpResponseTimeout");
+    int minVrijMb = r.integer("dataMinFreeMb", 0, 1 << 20);
     int gcMessages = r.integer("groupCommitMaxMessages", 1, 10_000);
     int gcBytes = r.integer("groupCommitMaxBytes", 1024, Integer.MAX_VALUE);
     int gcInFlight = r.integer("groupCommitMaxInFlight", 1, 64);
     int vBatch = r.integer("verwerkingBatchSize", 1, 10_000);
-    Duration intakeWacht = r.duration("intakeMaxWachttijd");
+    Duration intakeWacht = r.duration("intakeMaxWait");
     Duration poll = r.duration("verwerkingPollInterval");
-    Duration keep = r.duration("ontvangstbewijsBewaartermijn");
+    Duration keep = r.duration("verwerkingsberichtenBewaartermijn");
     if (keep != null && keep.compareTo(Duration.ofDays(7)) < 0) {
-      r.error("ontvangstbewijsBewaartermijn", "must be at least P7D (the contract keeps receipts 7 days)");
+      r.error("verwerkingsberichtenBewaartermijn", "must be at least P7D (the contract keeps receipts 7 days)");
     }
     Duration shutdown = r.duration("shutdownTimeout");
-    Duration afsluitWacht = r.durationOfNul("afsluitWachttijd");
-    Duration pushBasis = r.duration("pushBackoffBasis");
+    Duration afsluitWacht = r.durationOfNul("drainDelay");
+    Duration pushBasis = r.duration("pushBackoffBase");
     Duration pushMax = r.duration("pushBackoffMax");
-    Duration pushOpgeven = r.duration("pushOpgevenNa");
+    Duration pushOpgeven = r.duration("pushGiveUpAfter");
     nl.berichtenbox.engine.sla.Onderhoudsvensters onderhoud = null;
     try {
       onderhoud = nl.berichtenbox.engine.sla.Onderhoudsvensters.parse(r.string("onderhoudsvensters"));

@@ -59,7 +59,7 @@ public final class Intake {
     this.onCommit = onCommit;
     this.metrics = metrics;
     this.committer = new GroupCommitter(pool, writer, config.groupCommitMaxMessages(), config.groupCommitMaxBytes(),
-        config.groupCommitMaxInFlight(), config.intakeMaxWachttijd(), onCommit, metrics, sporen);
+        config.groupCommitMaxInFlight(), config.intakeMaxWait(), onCommit, metrics, sporen);
   }
 
   /** One message: the outcome, or a failed future with a ClientErrorException for a refusal. */

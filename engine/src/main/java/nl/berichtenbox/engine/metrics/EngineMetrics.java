@@ -96,7 +96,7 @@ public final class EngineMetrics {
       new AtomicInteger());
   /** Requests answered 503 because no answer was ready within the answer deadline (the database held them). */
   public final LongAdder httpTeLaat = teller("berichtenbox.http.deadline", "requests answered 503 because their answer "
-      + "was not ready within BERICHTENBOX_HTTP_ANTWOORD_TIMEOUT (the database held them)");
+      + "was not ready within BERICHTENBOX_HTTP_RESPONSE_TIMEOUT (the database held them)");
   /** Connections closed because a request's head or body came too slowly (slowloris, slow POST). */
   public final LongAdder httpTraagGesloten = teller("berichtenbox.http.slow.closed",
       "connections closed because a request's head or body came too slowly");

@@ -114,8 +114,8 @@ public final class NotificatieWachtrij {
    * Queues the e-mails of messages whose publicatieDatum has come, in the order they became
    * visible. {@code conn} holds the processing lock.
    */
-  public static Future<Gequeued> nuZichtbaar(SqlConnection conn, long bundelvensterMs) {
-    return conn.preparedQuery(NU_ZICHTBAAR).execute(Tuple.of(bundelvensterMs)).map(NotificatieWachtrij::gequeued);
+  public static Future<Gequeued> nuZichtbaar(SqlConnection conn, long bundleWindowMs) {
+    return conn.preparedQuery(NU_ZICHTBAAR).execute(Tuple.of(bundleWindowMs)).map(NotificatieWachtrij::gequeued);
   }
 
   /**

@@ -29,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * Sends the queued notifications (contract §3): in order of arrival (queue id), under the exact
  * hourly and daily limits, over SMTP or into {@code .eml} files. A round claims a batch under the
  * throttle's row lock (so processes together keep the limits, and a row is claimed by one of them),
- * sends it with at most {@code smtpVerbindingen} e-mails in flight, started in id order, and
+ * sends it with at most {@code smtpConnections} e-mails in flight, started in id order, and
  * records each outcome as it comes (group commits: while one is written, the next ones gather):
  * sent; retried with back-off on a temporary failure; failed for good on an SMTP 5xx or when it
- * has failed for {@code notificatieOpgevenNa}. Only sent e-mails count against the limits. A
+ * has failed for {@code notificatieGiveUpAfter}. Only sent e-mails count against the limits. A
  * claim is a lease ({@code notificatieLease}): rows of a process that dies are taken again when
  * it ends, which is the one way an e-mail can go twice: killed between the SMTP server's 250 and
  * the commit of that outcome, so at most the e-mails in flight and those in the commit under way;
@@ -223,7 +223,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
   }
 
   /**
-   * Sends in id order with at most {@code smtpVerbindingen} in flight; every e-mail gets an
+   * Sends in id order with at most {@code smtpConnections} in flight; every e-mail gets an
    * outcome, recorded as it comes; completes when all are recorded.
    */
   private Future<List<Uitkomst>> verstuurAlles(Claim claim, Instant now) {
@@ -235,7 +235,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
     int[] open = {0};
     Runnable[] start = new Runnable[1];
     start[0] = () -> {
-      while (open[0] < cfg.smtpVerbindingen() && volgende[0] < rows.size()) {
+      while (open[0] < cfg.smtpConnections() && volgende[0] < rows.size()) {
         int i = volgende[0]++;
         Row r = rows.get(i);
         long id = r.getLong("id");
@@ -317,12 +317,12 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
       return new Uitkomst(id, MISLUKT, fout, 0);
     }
     Instant aangemaakt = r.getOffsetDateTime("aangemaakt_op").toInstant();
-    if (now.isAfter(aangemaakt.plus(cfg.opgevenNa()))) {
+    if (now.isAfter(aangemaakt.plus(cfg.giveUpAfter()))) {
       LOG.warn("notification {} given up after {} attempts: {}", id, r.getInteger("pogingen"), fout);
       return new Uitkomst(id, MISLUKT, "opgegeven: " + fout, 0);
     }
     int pogingen = r.getInteger("pogingen");
-    long wacht = cfg.backoffBasis().toMillis() << Math.min(20, Math.max(0, pogingen - 1));
+    long wacht = cfg.backoffBase().toMillis() << Math.min(20, Math.max(0, pogingen - 1));
     wacht = Math.min(wacht, cfg.backoffMax().toMillis());
     LOG.debug("notification {} failed (attempt {}), again in {} ms: {}", id, pogingen, wacht, fout);
     return new Uitkomst(id, WACHTEND, fout, wacht);

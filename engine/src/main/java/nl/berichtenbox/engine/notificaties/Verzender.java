@@ -36,7 +36,7 @@ interface Verzender {
   }
 
   static Verzender voor(Vertx vertx, NotificatieConfig cfg, Path mailDir) {
-    return cfg.smtpUrl() == null ? new Eml(vertx, mailDir) : new Smtp(vertx, cfg.smtpUrl(), cfg.smtpCa(), cfg.smtpVerbindingen());
+    return cfg.smtpUrl() == null ? new Eml(vertx, mailDir) : new Smtp(vertx, cfg.smtpUrl(), cfg.smtpCa(), cfg.smtpConnections());
   }
 
   /**

@@ -63,7 +63,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
         SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1
       ), decided AS (
         SELECT b.id,
-               %s AS melden, bb.laatste_notificatie_op,
+               %s AS notificeren, bb.laatste_notificatie_op,
                CASE
                  WHEN b.publicatie_datum > now() + interval '%d days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
                  WHEN bt.actief IS NOT TRUE THEN 'BerichtTypeNietOndersteund'
@@ -86,7 +86,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
         WHERE b.id = d.id AND b.status = 0
         RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
                   b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent
-      ), meldingen AS (
+      ), notificaties AS (
         -- visible now: an e-mail queued, or joined to the citizen's queued one; after an e-mail,
         -- new ones wait out the bundling window
         %s
@@ -105,14 +105,14 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
       SELECT (SELECT count(*) FROM upd) AS berichten,
              (SELECT count(*) FROM afw) AS afwijzingen,
              (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
-             (SELECT count(*) FROM meldingen) AS meldingen,
+             (SELECT count(*) FROM notificaties) AS notificaties,
              (SELECT count(*) FROM gepland) AS gepland,
              (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur"""
       .formatted(NotificatieWachtrij.WIL_EMAIL, Bericht.TERMIJN.toDays(),
           NotificatieWachtrij.inWachtrij("""
               SELECT u.bsn, %d, count(*), %s, (array_agg(u.traceparent ORDER BY u.id))[1]
               FROM upd u JOIN decided d ON d.id = u.id
-              WHERE u.status = 1 AND d.melden AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
+              WHERE u.status = 1 AND d.notificeren AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
               GROUP BY u.bsn ORDER BY min(u.id)""".formatted(NotificatieWachtrij.NIEUW,
               NotificatieWachtrij.nietVoor("d.laatste_notificatie_op", "$2"))),
           NotificatieWachtrij.gepland("SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()"),
@@ -143,12 +143,12 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
 
   private final Pool pool;
   private final int batchSize;
-  private final long bundelvensterMs;
+  private final long bundleWindowMs;
   private final Duration bewaartermijn;
   private final EngineMetrics metrics;
   private final BackgroundLoop loop;
   private final java.util.List<Runnable> naRonde = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final java.util.List<Runnable> naMeldingen = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<Runnable> naNotificaties = new java.util.concurrent.CopyOnWriteArrayList<>();
   private int mislukt; // rounds failed in a row; confined to the loop's context
 
   /** Adds a listener called after every round that wrote receipts (the pusher's, the Kafka relay's wake-up). */
@@ -157,18 +157,18 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
   }
 
   /** Adds a listener called after a transaction queued notifications (the notifier's, the relay's wake-up). */
-  public void naMeldingen(Runnable r) {
-    naMeldingen.add(r);
+  public void naNotificaties(Runnable r) {
+    naNotificaties.add(r);
   }
 
   private final nl.berichtenbox.engine.sporen.Sporen sporen;
 
-  public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, Duration bundelvenster,
+  public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, Duration bundleWindow,
       EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
     this.sporen = sporen;
     this.pool = pool;
     this.batchSize = batchSize;
-    this.bundelvensterMs = bundelvenster.toMillis();
+    this.bundleWindowMs = bundleWindow.toMillis();
     this.bewaartermijn = bewaartermijn;
     this.metrics = metrics;
     this.loop = new BackgroundLoop(vertx, "processing", Math.max(1, poll.toMillis()), this::round,
@@ -224,7 +224,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
   private Future<Boolean> ronde(int grootte) {
     java.time.Instant begin = sporen.aan() ? java.time.Instant.now() : null;
     return pool.withTransaction(conn -> VolgordeSlot.nemen(conn)
-        .compose(v -> conn.preparedQuery(sporen.aan() ? ROUND_MET_SPOREN : ROUND).execute(Tuple.of(grootte, bundelvensterMs))))
+        .compose(v -> conn.preparedQuery(sporen.aan() ? ROUND_MET_SPOREN : ROUND).execute(Tuple.of(grootte, bundleWindowMs))))
         .map(rows -> {
           Row r = rows.iterator().next();
           if (sporen.aan()) {
@@ -251,10 +251,10 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
           if (berichten + afwijzingen > 0) {
             naRonde.forEach(Runnable::run);
           }
-          long meldingen = r.getLong("meldingen");
-          if (meldingen > 0) {
-            metrics.notificatiesInWachtrij.add(meldingen);
-            naMeldingen.forEach(Runnable::run);
+          long notificaties = r.getLong("notificaties");
+          if (notificaties > 0) {
+            metrics.notificatiesInWachtrij.add(notificaties);
+            naNotificaties.forEach(Runnable::run);
           }
           return berichten >= grootte || afwijzingen >= grootte;
         });
@@ -266,14 +266,14 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
     NotificatieWachtrij.ietsZichtbaar(pool).compose(iets -> !iets
             ? Future.<NotificatieWachtrij.Gequeued>succeededFuture()
             : pool.withTransaction(conn -> VolgordeSlot.nemen(conn)
-                .compose(v -> NotificatieWachtrij.nuZichtbaar(conn, bundelvensterMs))))
+                .compose(v -> NotificatieWachtrij.nuZichtbaar(conn, bundleWindowMs))))
         .onSuccess(q -> {
           if (q == null) {
             return;
           }
           if (q.notificaties() > 0) {
             metrics.notificatiesInWachtrij.add(q.notificaties());
-            naMeldingen.forEach(Runnable::run);
+            naNotificaties.forEach(Runnable::run);
           }
           if (q.berichten() >= NotificatieWachtrij.PER_KEER) {
             zichtbaarGeworden();

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Pushes receipts to afnemers with a {@code callbackUrl} (contract §2.4): batches of up to 100 in
  * feed order, signed {@code X-Berichtenbox-Signature: sha256=<hex HMAC>}, one batch in flight per
- * afnemer so order is kept, retried with exponential back-off, and after {@code pushOpgevenNa}
+ * afnemer so order is kept, retried with exponential back-off, and after {@code pushGiveUpAfter}
  * recorded as undeliverable and passed over (still readable from the feed). All state is in
  * {@code push_stand}; an afnemer is taken with a 60 s lease, so several processes share the work
  * and a crashed one's afnemers are picked up again when its lease runs out.
@@ -81,7 +81,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
   private final Pool pool;
   private final Duration basis;
   private final Duration max;
-  private final Duration opgevenNa;
+  private final Duration giveUpAfter;
   private final EngineMetrics metrics;
   private final HttpClient http;
   private final BackgroundLoop loop;
@@ -90,7 +90,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
   private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.sporen.Sporen.REIS;
 
   public VerwerkingsberichtPusher(Vertx vertx, Pool pool, nl.berichtenbox.engine.support.Geheimen geheimen, Duration basis,
-      Duration max, Duration opgevenNa, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen,
+      Duration max, Duration giveUpAfter, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen,
       java.time.Clock clock) {
     this.sporen = sporen;
     this.clock = clock;
@@ -98,7 +98,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
     this.geheimen = geheimen;
     this.basis = basis;
     this.max = max;
-    this.opgevenNa = opgevenNa;
+    this.giveUpAfter = giveUpAfter;
     this.metrics = metrics;
     // the trace header is the engine's own (the receipts' trace, below), not one Vert.x would make
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(30)
@@ -192,7 +192,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
     metrics.pushMislukt.increment();
     java.time.Instant nu = clock.instant();
     java.time.Instant sinds = s.eersteFout() == null ? nu : s.eersteFout().toInstant();
-    if (Duration.between(sinds, nu).compareTo(opgevenNa) >= 0) {
+    if (Duration.between(sinds, nu).compareTo(giveUpAfter) >= 0) {
       metrics.pushOnbestelbaar.add(aantal);
       LOG.warn("receipts {}..{} for afnemer {} undeliverable after {} attempts: {}", van, tot, s.oin(),
           s.pogingen() + 1, fout);

@@ -23,7 +23,7 @@ class ConfigLoaderTest {
     assertEquals("23:00-07:00", c.abonnementenVenster());
     assertTrue(c.adminTokenGenerated());
     assertTrue(c.portalJwtSecret().length() >= 43);
-    assertEquals(Duration.ofDays(7), c.ontvangstbewijsBewaartermijn());
+    assertEquals(Duration.ofDays(7), c.verwerkingsberichtenBewaartermijn());
   }
 
   @Test
@@ -67,6 +67,32 @@ class ConfigLoaderTest {
     ConfigException lijst = assertThrows(ConfigException.class,
         () -> ConfigLoader.load(List.of("--config", yaml.toString()), Map.of()));
     assertTrue(lijst.getMessage().contains("'httpPort' must be one value"), lijst.getMessage());
+  }
+
+  @Test
+  void oldNamesStillWorkWithAWarningAndTheNewNameWins(@TempDir Path dir) throws Exception {
+    List<String> waarschuwingen = new java.util.ArrayList<>();
+    Path yaml = dir.resolve("oud.yaml");
+    Files.writeString(yaml, "ontvangstbewijsBewaartermijn: P9D\nhttpKopTimeout: PT7S\n");
+    EngineConfig c = ConfigLoader.load(List.of("--config", yaml.toString(), "--afsluit-wachttijd=PT3S"),
+        Map.of("BERICHTENBOX_SMTP_CONNECTIONS", "5"), waarschuwingen::add);
+    assertEquals(Duration.ofDays(9), c.verwerkingsberichtenBewaartermijn());
+    assertEquals(Duration.ofSeconds(7), c.httpHeadTimeout());
+    assertEquals(Duration.ofSeconds(3), c.drainDelay());
+    assertEquals(5, c.notificaties().smtpConnections());
+    assertEquals(4, waarschuwingen.size(), waarschuwingen.toString());
+    assertTrue(waarschuwingen.stream().anyMatch(w -> w.contains("'httpKopTimeout' is an old name: use 'httpHeadTimeout'")),
+        waarschuwingen.toString());
+    assertTrue(waarschuwingen.contains("flag --afsluit-wachttijd is an old name: use --drain-delay"), waarschuwingen.toString());
+    assertTrue(waarschuwingen.contains("environment variable BERICHTENBOX_SMTP_CONNECTIONS is an old name: use "
+        + "BERICHTENBOX_SMTP_CONNECTIONS"), waarschuwingen.toString());
+
+    Files.writeString(yaml, "httpKopTimeout: PT7S\nhttpHeadTimeout: PT8S\n");
+    EngineConfig beide = ConfigLoader.load(List.of("--config", yaml.toString(), "--drain-delay=PT4S", "--afsluit-wachttijd=PT3S"),
+        Map.of("BERICHTENBOX_SMTP_CONNECTIONS", "5", "BERICHTENBOX_SMTP_CONNECTIONS", "6"), w -> { });
+    assertEquals(Duration.ofSeconds(8), beide.httpHeadTimeout());
+    assertEquals(Duration.ofSeconds(4), beide.drainDelay());
+    assertEquals(6, beide.notificaties().smtpConnections());
   }
 
   @Test

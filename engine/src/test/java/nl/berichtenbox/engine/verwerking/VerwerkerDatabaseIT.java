@@ -73,8 +73,8 @@ class VerwerkerDatabaseIT {
 
   /** Starts processing, {@code batch} messages a round at most (its poll finds what was parked). */
   private void verwerk(int batch) {
-    verwerker = new Verwerker(vertx, pool, batch, config.verwerkingPollInterval(), config.ontvangstbewijsBewaartermijn(),
-        config.notificaties().bundelvenster(), metrics, Sporen.uit());
+    verwerker = new Verwerker(vertx, pool, batch, config.verwerkingPollInterval(), config.verwerkingsberichtenBewaartermijn(),
+        config.notificaties().bundleWindow(), metrics, Sporen.uit());
     verwerker.start();
   }
 
