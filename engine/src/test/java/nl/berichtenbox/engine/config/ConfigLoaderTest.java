@@ -75,7 +75,7 @@ class ConfigLoaderTest {
     Path yaml = dir.resolve("oud.yaml");
     Files.writeString(yaml, "ontvangstbewijsBewaartermijn: P9D\nhttpKopTimeout: PT7S\n");
     EngineConfig c = ConfigLoader.load(List.of("--config", yaml.toString(), "--afsluit-wachttijd=PT3S"),
-        Map.of("BERICHTENBOX_SMTP_CONNECTIONS", "5"), waarschuwingen::add);
+        Map.of("BERICHTENBOX_SMTP_VERBINDINGEN", "5"), waarschuwingen::add);
     assertEquals(Duration.ofDays(9), c.verwerkingsberichtenBewaartermijn());
     assertEquals(Duration.ofSeconds(7), c.httpHeadTimeout());
     assertEquals(Duration.ofSeconds(3), c.drainDelay());
@@ -84,12 +84,12 @@ class ConfigLoaderTest {
     assertTrue(waarschuwingen.stream().anyMatch(w -> w.contains("'httpKopTimeout' is an old name: use 'httpHeadTimeout'")),
         waarschuwingen.toString());
     assertTrue(waarschuwingen.contains("flag --afsluit-wachttijd is an old name: use --drain-delay"), waarschuwingen.toString());
-    assertTrue(waarschuwingen.contains("environment variable BERICHTENBOX_SMTP_CONNECTIONS is an old name: use "
+    assertTrue(waarschuwingen.contains("environment variable BERICHTENBOX_SMTP_VERBINDINGEN is an old name: use "
         + "BERICHTENBOX_SMTP_CONNECTIONS"), waarschuwingen.toString());
 
     Files.writeString(yaml, "httpKopTimeout: PT7S\nhttpHeadTimeout: PT8S\n");
     EngineConfig beide = ConfigLoader.load(List.of("--config", yaml.toString(), "--drain-delay=PT4S", "--afsluit-wachttijd=PT3S"),
-        Map.of("BERICHTENBOX_SMTP_CONNECTIONS", "5", "BERICHTENBOX_SMTP_CONNECTIONS", "6"), w -> { });
+        Map.of("BERICHTENBOX_SMTP_VERBINDINGEN", "5", "BERICHTENBOX_SMTP_CONNECTIONS", "6"), w -> { });
     assertEquals(Duration.ofSeconds(8), beide.httpHeadTimeout());
     assertEquals(Duration.ofSeconds(4), beide.drainDelay());
     assertEquals(6, beide.notificaties().smtpConnections());
