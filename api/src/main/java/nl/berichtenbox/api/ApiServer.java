@@ -36,17 +36,17 @@ public final class ApiServer implements AutoCloseable {
 
   /** With the clock the notifier reads (see {@link Engine#start(EngineConfig, java.time.Clock)}). */
   public static ApiServer start(EngineConfig config, java.time.Clock clock) throws Exception {
-    return start(config, clock, nl.berichtenbox.engine.sporen.Sporen.uit());
+    return start(config, clock, nl.berichtenbox.engine.tracing.Tracing.uit());
   }
 
-  /** With tracing: spans to the OpenTelemetry SDK {@code sporen} holds ({@link nl.berichtenbox.engine.sporen.Sporen}). */
-  public static ApiServer start(EngineConfig config, java.time.Clock clock, nl.berichtenbox.engine.sporen.Sporen sporen)
+  /** With tracing: spans to the OpenTelemetry SDK {@code sporen} holds ({@link nl.berichtenbox.engine.tracing.Tracing}). */
+  public static ApiServer start(EngineConfig config, java.time.Clock clock, nl.berichtenbox.engine.tracing.Tracing sporen)
       throws Exception {
     Engine engine = Engine.start(config, clock, sporen);
     ApiServer server = new ApiServer(engine);
     try {
       Buffer openApi = openApiJson();
-      nl.berichtenbox.api.web.WebPaginas paginas = nl.berichtenbox.api.web.WebPaginas.laad();
+      nl.berichtenbox.api.web.WebPages paginas = nl.berichtenbox.api.web.WebPages.laad();
       for (int i = 0; i < config.httpInstances(); i++) {
         HttpVerticle v = new HttpVerticle(engine, openApi, paginas);
         server.verticles.add(v);

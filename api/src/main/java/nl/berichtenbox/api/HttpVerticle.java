@@ -32,17 +32,17 @@ public final class HttpVerticle extends VerticleBase {
 
   private final Engine engine;
   private final Buffer openApi;
-  private final nl.berichtenbox.api.web.WebPaginas paginas;
+  private final nl.berichtenbox.api.web.WebPages paginas;
   private final RouteTable table;
-  private final nl.berichtenbox.api.http.HttpMetingen metingen;
+  private final nl.berichtenbox.api.http.HttpTimings metingen;
   private HttpServer server;
   private long antwoordTimeoutMs;
 
-  public HttpVerticle(Engine engine, Buffer openApi, nl.berichtenbox.api.web.WebPaginas paginas) {
+  public HttpVerticle(Engine engine, Buffer openApi, nl.berichtenbox.api.web.WebPages paginas) {
     this.engine = engine;
     this.openApi = openApi;
     this.paginas = paginas;
-    this.metingen = new nl.berichtenbox.api.http.HttpMetingen(engine.metrics().httpServer);
+    this.metingen = new nl.berichtenbox.api.http.HttpTimings(engine.metrics().httpServer);
     this.table = new RouteTable(metingen);
   }
 

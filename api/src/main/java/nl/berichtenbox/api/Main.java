@@ -102,7 +102,7 @@ public final class Main {
     EngineConfig config = load(flags);
     try {
       if (binaries == null) {
-        int major = nl.berichtenbox.engine.store.PostgresVersie.vanMap(config.dataDir().resolve("pg")).orElse(0);
+        int major = nl.berichtenbox.engine.store.PostgresVersion.vanMap(config.dataDir().resolve("pg")).orElse(0);
         binaries = nl.berichtenbox.engine.store.PostgresUpgrade.standaardBinaries(naastJar(), major);
       }
       nl.berichtenbox.engine.store.PostgresUpgrade.upgrade(config, binaries, System.out::println);
@@ -184,11 +184,11 @@ public final class Main {
   private static void serve(List<String> flags) {
     EngineConfig config = load(flags);
     ApiServer server;
-    Sporing sporing;
+    TracingSetup sporing;
     try {
-      sporing = Sporing.uitOmgeving(System.getenv());
+      sporing = TracingSetup.uitOmgeving(System.getenv());
       server = ApiServer.start(config, java.time.Clock.systemUTC(), sporing.sporen);
-    } catch (nl.berichtenbox.engine.store.PostgresVersie.AndereMajorException e) {
+    } catch (nl.berichtenbox.engine.store.PostgresVersion.AndereMajorException e) {
       System.err.println("berichtenbox: could not start: " + e.getMessage()); // says what to do; no trace needed
       System.exit(1);
       return;

@@ -18,7 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.store.DatabaseUrl;
-import nl.berichtenbox.engine.store.PostgresVersie;
+import nl.berichtenbox.engine.store.PostgresVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,7 +73,7 @@ class ExternePostgresIT {
   void theEngineRunsOnAnotherMajorOverVerifiedTls() throws Exception {
     int major = Integer.parseInt(server.sql("postgres", "SHOW server_version_num")) / 10000;
     assertEquals(server.major(), major);
-    assertNotEquals(PostgresVersie.EMBEDDED_MAJOR, major, "the external server must be another major than the embedded");
+    assertNotEquals(PostgresVersion.EMBEDDED_MAJOR, major, "the external server must be another major than the embedded");
 
     EngineConfig c = config(tlsUrl("localhost", "berichtenbox", ca.crt()));
     try (ApiServer engine = ApiServer.start(c)) {
@@ -172,7 +172,7 @@ class ExternePostgresIT {
     Path data = Files.createTempDirectory("bbx-extern-naar-embedded");
     out = EngineProcess.cli(Map.of("BERICHTENBOX_DATA_DIR", data.toString()), "extern-restore-embedded", "restore", backup);
     assertTrue(out.contains("restored " + Path.of(backup).getFileName() + ": " + n + " messages"), out);
-    assertEquals(Integer.toString(PostgresVersie.EMBEDDED_MAJOR), Files.readString(data.resolve("pg/PG_VERSION")).trim());
+    assertEquals(Integer.toString(PostgresVersion.EMBEDDED_MAJOR), Files.readString(data.resolve("pg/PG_VERSION")).trim());
     controleer(TestEngine.eigenConfig(Map.of("BERICHTENBOX_DATA_DIR", data.toString())), a, voor, n);
 
     // a damaged backup (a table's rows lost from its file) is refused, and the database that was

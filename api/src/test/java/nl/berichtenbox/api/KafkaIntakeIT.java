@@ -152,7 +152,7 @@ class KafkaIntakeIT {
         org.junit.jupiter.api.Assertions.assertTrue(metrics.kafkaInFlightPiek.get() <= 200,
             "in flight at most the limit: " + metrics.kafkaInFlightPiek.get());
 
-        String pseudoniem = new nl.berichtenbox.engine.support.Pseudoniem(TestEngine.JWT_SECRET).van(metMail);
+        String pseudoniem = new nl.berichtenbox.engine.support.Pseudonym(TestEngine.JWT_SECRET).van(metMail);
         try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
             Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "test-notificaties",

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class NotificatieIT {
   private static final Duration VENSTER = Duration.ofSeconds(2);
   private static TestSmtp smtp;
-  private static TestKlok klok;
+  private static TestClock klok;
   private static ApiServer server;
   private static Api api;
   private static Api.Afnemer afnemer;
@@ -43,7 +43,7 @@ class NotificatieIT {
   @BeforeAll
   static void start() throws Exception {
     smtp = new TestSmtp();
-    klok = new TestKlok();
+    klok = new TestClock();
     var config = TestEngine.engineOnNewDatabase("notificaties", Map.of(
         "BERICHTENBOX_SMTP_URL", smtp.url(),
         "BERICHTENBOX_SMTP_CONNECTIONS", "1",

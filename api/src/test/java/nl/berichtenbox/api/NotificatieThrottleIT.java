@@ -29,7 +29,7 @@ class NotificatieThrottleIT {
 
   @Test
   void twoNotifiersTogetherKeepThePaceTheHourAndTheDayExactlyAndSendNothingTwice() throws Exception {
-    TestKlok klok = new TestKlok();
+    TestClock klok = new TestClock();
     LocalDate morgen = LocalDate.now(AMSTERDAM).plusDays(1);
     Instant half11 = morgen.atTime(LocalTime.of(10, 30)).atZone(AMSTERDAM).toInstant();
     klok.zetStil(half11);

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.store.PostgresUpgrade;
-import nl.berichtenbox.engine.store.PostgresVersie;
+import nl.berichtenbox.engine.store.PostgresVersion;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +54,7 @@ class PostgresUpgradeIT {
 
     // the engine of now will not open it, and leaves it as it was
     EngineConfig embedded = config(data, null);
-    PostgresVersie.AndereMajorException e = assertThrows(PostgresVersie.AndereMajorException.class,
+    PostgresVersion.AndereMajorException e = assertThrows(PostgresVersion.AndereMajorException.class,
         () -> ApiServer.start(embedded));
     assertEquals(14, e.major());
     assertTrue(e.getMessage().contains("holds a PostgreSQL 14 database") && e.getMessage().contains("bin/berichtenbox db-upgrade")
@@ -66,9 +66,9 @@ class PostgresUpgradeIT {
     assertTrue(serve.output().contains("bin/berichtenbox db-upgrade") && !serve.output().contains("\tat "), serve.output());
 
     String out = EngineProcess.cli(env(data), "upgrade", "db-upgrade");
-    assertTrue(out.contains("upgraded " + pgData.toAbsolutePath() + " from PostgreSQL 14 to " + PostgresVersie.EMBEDDED + ": 50 messages"),
+    assertTrue(out.contains("upgraded " + pgData.toAbsolutePath() + " from PostgreSQL 14 to " + PostgresVersion.EMBEDDED + ": 50 messages"),
         out);
-    assertEquals(Integer.toString(PostgresVersie.EMBEDDED_MAJOR), Files.readString(pgData.resolve("PG_VERSION")).trim());
+    assertEquals(Integer.toString(PostgresVersion.EMBEDDED_MAJOR), Files.readString(pgData.resolve("PG_VERSION")).trim());
     assertEquals("14", Files.readString(data.resolve("pg-14/PG_VERSION")).trim(), "the old directory is kept");
 
     try (ApiServer engine = ApiServer.start(embedded)) {

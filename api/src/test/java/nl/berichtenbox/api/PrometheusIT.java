@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * and the dashboard name exists; promtool finds no fault in the page.
  */
 class PrometheusIT {
-  /** The presentation histogram's bounds (Emmers.HTTP), in seconds. */
+  /** The presentation histogram's bounds (Buckets.HTTP), in seconds. */
   private static final double[] GRENZEN = {0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.2,
       0.5, 1, 2.5, 5, 10};
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

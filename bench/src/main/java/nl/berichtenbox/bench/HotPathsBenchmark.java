@@ -2,9 +2,9 @@ package nl.berichtenbox.bench;
 
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.berichtenbox.Cursor;
-import nl.berichtenbox.engine.intake.Snelheidsbegrenzer;
+import nl.berichtenbox.engine.intake.RateLimiter;
 import nl.berichtenbox.engine.support.Logs;
-import nl.berichtenbox.engine.support.Pseudoniem;
+import nl.berichtenbox.engine.support.Pseudonym;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,16 +30,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class HotPathsBenchmark {
-  private final Snelheidsbegrenzer begrenzer = new Snelheidsbegrenzer(() -> 1);
+  private final RateLimiter begrenzer = new RateLimiter(() -> 1);
   private Cursor cursor;
   private String getekend;
-  private Pseudoniem pseudoniem;
+  private Pseudonym pseudoniem;
 
   @Setup
   public void setup() {
     cursor = new Cursor("bench-cursor-secret-0123456789abcdef".getBytes());
     getekend = cursor.encode(new Cursor.Positie(1_795_000_000_000_000L, 123_456_789L), "999993653|inbox|");
-    pseudoniem = new Pseudoniem("bench-portal-secret-0123456789abcdef0123");
+    pseudoniem = new Pseudonym("bench-portal-secret-0123456789abcdef0123");
   }
 
   /** One intake request against a limit that is never reached; two threads, as two event loops. */

@@ -23,29 +23,29 @@ import nl.berichtenbox.engine.berichtenbox.BoxBerichten;
 import nl.berichtenbox.engine.berichtenbox.Cursor;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.intake.Intake;
-import nl.berichtenbox.engine.intake.Snelheidsbegrenzer;
+import nl.berichtenbox.engine.intake.RateLimiter;
 import nl.berichtenbox.engine.kafka.EmbeddedBroker;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
-import nl.berichtenbox.engine.kafka.Producent;
+import nl.berichtenbox.engine.kafka.RelayProducer;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.metrics.VertxMeters;
 import nl.berichtenbox.engine.notificaties.Notifier;
 import nl.berichtenbox.engine.rapportage.Rapportages;
 import nl.berichtenbox.engine.sla.Bezoekers;
-import nl.berichtenbox.engine.sla.Hartslag;
+import nl.berichtenbox.engine.sla.Heartbeat;
 import nl.berichtenbox.engine.sla.Incidenten;
 import nl.berichtenbox.engine.sla.OnderhoudsKalender;
 import nl.berichtenbox.engine.sla.SlaRapportage;
-import nl.berichtenbox.engine.sporen.Sporen;
+import nl.berichtenbox.engine.tracing.Tracing;
 import nl.berichtenbox.engine.store.Database;
 import nl.berichtenbox.engine.support.Component;
-import nl.berichtenbox.engine.support.Geheimen;
+import nl.berichtenbox.engine.support.Secrets;
 import nl.berichtenbox.engine.support.Json;
-import nl.berichtenbox.engine.support.Pseudoniem;
-import nl.berichtenbox.engine.support.Schijfruimte;
-import nl.berichtenbox.engine.support.Sleutels;
-import nl.berichtenbox.engine.verwerking.Ontvangstbewijzen;
+import nl.berichtenbox.engine.support.Pseudonym;
+import nl.berichtenbox.engine.support.DiskSpace;
+import nl.berichtenbox.engine.support.Keys;
+import nl.berichtenbox.engine.verwerking.Verwerkingsberichten;
 import nl.berichtenbox.engine.verwerking.Verwerker;
 import nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher;
 import org.apache.kafka.clients.admin.Admin;
@@ -71,7 +71,7 @@ public final class Engine implements AutoCloseable {
   private final Verwerker verwerker;
   private final VerwerkingsberichtPusher pusher;
   private final Afnemers afnemers;
-  private final Ontvangstbewijzen ontvangstbewijzen;
+  private final Verwerkingsberichten ontvangstbewijzen;
   private final Berichtenboxen berichtenboxen;
   private final BoxBerichten boxBerichten;
   private final Validatieservice validatieservice;
@@ -81,28 +81,28 @@ public final class Engine implements AutoCloseable {
   private KafkaIntake kafkaIntake;
   private OutboxRelay relay;
   private OutboxRelay notificatieRelay;
-  private Producent producent;
+  private RelayProducer producent;
   private String kafkaBootstrap;
   private Admin kafkaAdmin;
-  private final Snelheidsbegrenzer snelheidsbegrenzer =
-      new Snelheidsbegrenzer(metrics.processenGereed::get);
+  private final RateLimiter snelheidsbegrenzer =
+      new RateLimiter(metrics.processenGereed::get);
 
   private final Notifier notifier;
   private final Incidenten incidenten;
   private final SlaRapportage slaRapportage;
   private final OnderhoudsKalender onderhoud;
   private final Bezoekers bezoekers;
-  private final Pseudoniem pseudoniem;
-  private final Hartslag hartslag;
-  private final Gereedheid gereedheid;
+  private final Pseudonym pseudoniem;
+  private final Heartbeat hartslag;
+  private final Readiness gereedheid;
   /** The components started, in order; stopped in reverse. */
   private final List<Component> gestart = new ArrayList<>();
   private final Clock clock;
-  private final Schijfruimte schijfruimte;
+  private final DiskSpace schijfruimte;
 
-  private final Sporen sporen;
+  private final Tracing sporen;
 
-  private Engine(EngineConfig config, Database database, Clock clock, Sporen sporen) {
+  private Engine(EngineConfig config, Database database, Clock clock, Tracing sporen) {
     Json.striktDecoderen();
     this.sporen = sporen;
     this.config = config;
@@ -119,7 +119,7 @@ public final class Engine implements AutoCloseable {
     this.pool = database.pool(vertx, config.dbPoolSize());
     this.verwerker = new Verwerker(vertx, pool, config.verwerkingBatchSize(), config.verwerkingPollInterval(),
         config.verwerkingsberichtenBewaartermijn(), config.notificaties().bundleWindow(), metrics, sporen);
-    Geheimen geheimen = new Geheimen(config.portalJwtSecret());
+    Secrets geheimen = new Secrets(config.portalJwtSecret());
     this.pusher = new VerwerkingsberichtPusher(vertx, pool, geheimen,
         config.pushBackoffBase(), config.pushBackoffMax(), config.pushGiveUpAfter(), metrics, sporen, clock);
     verwerker.naRonde(pusher::wakeUp);
@@ -129,15 +129,15 @@ public final class Engine implements AutoCloseable {
     this.clock = clock;
     this.incidenten = new Incidenten(pool, clock);
     this.onderhoud = new OnderhoudsKalender(pool, config.onderhoudsvensters(), clock);
-    this.pseudoniem = new Pseudoniem(config.portalJwtSecret());
+    this.pseudoniem = new Pseudonym(config.portalJwtSecret());
     this.bezoekers = new Bezoekers(vertx, pool, pseudoniem, clock);
     this.slaRapportage = new SlaRapportage(vertx, pool, incidenten, onderhoud, clock);
-    this.schijfruimte = new Schijfruimte(vertx, config.dataDir(), (long) config.dataMinFreeMb() << 20,
+    this.schijfruimte = new DiskSpace(vertx, config.dataDir(), (long) config.dataMinFreeMb() << 20,
         metrics.dataVrijBytes);
-    this.gereedheid = new Gereedheid(pool, this::kafkaAnswers, schijfruimte::vol);
-    this.hartslag = new Hartslag(vertx, pool, metrics, gereedheid, clock);
+    this.gereedheid = new Readiness(pool, this::kafkaAnswers, schijfruimte::vol);
+    this.hartslag = new Heartbeat(vertx, pool, metrics, gereedheid, clock);
     this.afnemers = new Afnemers(pool, geheimen);
-    this.ontvangstbewijzen = new Ontvangstbewijzen(pool, clock);
+    this.ontvangstbewijzen = new Verwerkingsberichten(pool, clock);
     this.berichtenboxen = new Berichtenboxen(pool);
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
     this.validatieservice = new Validatieservice(pool, config.validatieQuotumPerUur(), clock);
@@ -148,7 +148,7 @@ public final class Engine implements AutoCloseable {
 
   /** The cursor key is derived from the portal secret: cursors stay valid across restarts and processes. */
   private static byte[] cursorKey(String secret) {
-    return Sleutels.afgeleid(secret, "berichtenbox-cursor-v1");
+    return Keys.afgeleid(secret, "berichtenbox-cursor-v1");
   }
 
   /** Starts the database (embedded or external), migrates it, and starts processing. */
@@ -161,11 +161,11 @@ public final class Engine implements AutoCloseable {
    * (docs/architecture.md, Time): tests move it.
    */
   public static Engine start(EngineConfig config, Clock clock) throws IOException {
-    return start(config, clock, Sporen.uit());
+    return start(config, clock, Tracing.uit());
   }
 
-  /** As {@link #start(EngineConfig, Clock)}, with tracing ({@link Sporen}). */
-  public static Engine start(EngineConfig config, Clock clock, Sporen sporen)
+  /** As {@link #start(EngineConfig, Clock)}, with tracing ({@link Tracing}). */
+  public static Engine start(EngineConfig config, Clock clock, Tracing sporen)
       throws IOException {
     Database db = Database.start(config);
     Engine engine = new Engine(config, db, clock, sporen);
@@ -255,17 +255,17 @@ public final class Engine implements AutoCloseable {
   public EngineMetrics metrics() { return metrics; }
 
   /** Tracing: on when an OpenTelemetry SDK was given at start, else traceparents carried only. */
-  public Sporen sporen() { return sporen; }
+  public Tracing sporen() { return sporen; }
   public Afnemers afnemers() { return afnemers; }
-  public Ontvangstbewijzen ontvangstbewijzen() { return ontvangstbewijzen; }
+  public Verwerkingsberichten ontvangstbewijzen() { return ontvangstbewijzen; }
   public Berichtenboxen berichtenboxen() { return berichtenboxen; }
   public BoxBerichten boxBerichten() { return boxBerichten; }
   public Validatieservice validatieservice() { return validatieservice; }
   public Rapportages rapportages() { return rapportages; }
   public Abonnementservice abonnementservice() { return abonnementservice; }
-  public Snelheidsbegrenzer snelheidsbegrenzer() { return snelheidsbegrenzer; }
+  public RateLimiter snelheidsbegrenzer() { return snelheidsbegrenzer; }
   public Database database() { return database; }
-  public Schijfruimte schijfruimte() { return schijfruimte; }
+  public DiskSpace schijfruimte() { return schijfruimte; }
   public Verwerker verwerker() { return verwerker; }
   public Notifier notifier() { return notifier; }
   public Incidenten incidenten() { return incidenten; }
@@ -274,7 +274,7 @@ public final class Engine implements AutoCloseable {
   public Bezoekers bezoekers() { return bezoekers; }
 
   /** Whether this process is ready, and why not: for /health/ready, the heartbeats and the HTTP guard. */
-  public Gereedheid gereedheid() { return gereedheid; }
+  public Readiness gereedheid() { return gereedheid; }
 
   /**
    * This process drains (SIGTERM): not ready from now on, its heartbeat says so at once; it goes on

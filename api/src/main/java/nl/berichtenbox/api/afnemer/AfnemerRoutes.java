@@ -13,7 +13,7 @@ import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import nl.berichtenbox.api.http.ExacteBody;
+import nl.berichtenbox.api.http.ExactBody;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -26,8 +26,8 @@ import nl.berichtenbox.engine.abonnementen.Abonnementservice;
 import nl.berichtenbox.engine.abonnementen.Validatieservice;
 import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.afnemers.Afnemers;
-import nl.berichtenbox.engine.intake.NdjsonLezer;
-import nl.berichtenbox.engine.intake.Snelheidsbegrenzer;
+import nl.berichtenbox.engine.intake.NdjsonReader;
+import nl.berichtenbox.engine.intake.RateLimiter;
 import nl.berichtenbox.engine.rapportage.Rapportages;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
@@ -35,32 +35,32 @@ import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.domain.VerwerkingsCode;
 import nl.berichtenbox.engine.intake.Intake;
 import nl.berichtenbox.engine.intake.IntakeItem.Outcome;
-import nl.berichtenbox.engine.sporen.Sporen;
-import nl.berichtenbox.engine.verwerking.Ontvangstbewijzen;
+import nl.berichtenbox.engine.tracing.Tracing;
+import nl.berichtenbox.engine.verwerking.Verwerkingsberichten;
 
 /** The afnemer face (contract §2.2, §2.4, §2.6): intake, status, receipts, berichttypen. */
 public final class AfnemerRoutes {
   private static final String NDJSON = "application/x-ndjson";
 
   private final Intake intake;
-  private final Ontvangstbewijzen bewijzen;
+  private final Verwerkingsberichten bewijzen;
   private final Afnemers afnemers;
   private final Validatieservice validatieservice;
   private final Rapportages rapportages;
   private final Abonnementservice abonnementservice;
-  private final Snelheidsbegrenzer begrenzer;
+  private final RateLimiter begrenzer;
   private final int maxBody;
   private final int maxBatchBody;
 
-  private final Sporen sporen;
+  private final Tracing sporen;
 
   /** @param intake this event loop's intake */
   /**
    * {@code intake} is this event loop's own; {@code maxBody} bounds a message (and an NDJSON line),
    * {@code maxBatchBody} a JSON batch.
    */
-  public AfnemerRoutes(Intake intake, Ontvangstbewijzen bewijzen, Afnemers afnemers, Validatieservice validatieservice,
-      Rapportages rapportages, Abonnementservice abonnementservice, Snelheidsbegrenzer begrenzer, Sporen sporen,
+  public AfnemerRoutes(Intake intake, Verwerkingsberichten bewijzen, Afnemers afnemers, Validatieservice validatieservice,
+      Rapportages rapportages, Abonnementservice abonnementservice, RateLimiter begrenzer, Tracing sporen,
       int maxBody, int maxBatchBody) {
     this.intake = intake;
     this.bewijzen = bewijzen;
@@ -88,9 +88,9 @@ public final class AfnemerRoutes {
 
   public void mount(Router router, RouteTable table, Auth auth) {
     String base = "/api/v1";
-    // bodies read into one buffer of their declared length (see ExacteBody)
-    ExacteBody small = new ExacteBody(maxBody);
-    ExacteBody large = new ExacteBody(maxBatchBody);
+    // bodies read into one buffer of their declared length (see ExactBody)
+    ExactBody small = new ExactBody(maxBody);
+    ExactBody large = new ExactBody(maxBatchBody);
     table.add(router, POST, base + "/berichten", small, Http.consumes(Http.JSON), auth.afnemer(), this::bericht);
     table.add(router, GET, base + "/berichten/:berichtId", auth.afnemer(), Http.respond(200, ctx -> {
       UUID id = Identifiers.parseUuid(ctx.pathParam("berichtId"));
@@ -146,7 +146,7 @@ public final class AfnemerRoutes {
   }
 
   /** Validatieservice (§2.5), daily report and forecasts (§2.6). */
-  private void mountDiensten(Router router, RouteTable table, Auth auth, ExacteBody small) {
+  private void mountDiensten(Router router, RouteTable table, Auth auth, ExactBody small) {
     String base = "/api/v1";
     table.add(router, POST, base + "/abonnementen/_valideren", small, Http.consumes(Http.JSON), auth.afnemer(),
         Http.respond(200, ctx -> validatieservice.valideer(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))));
@@ -309,7 +309,7 @@ public final class AfnemerRoutes {
     }
     RecordParser parser = RecordParser.newDelimited("\n", req);
     parser.maxRecordSize(maxBody);
-    NdjsonLezer lezer = intake.ndjsonLezer(oin, spoor(ctx));
+    NdjsonReader lezer = intake.ndjsonLezer(oin, spoor(ctx));
     var state = new Object() {
       boolean failed;
     };

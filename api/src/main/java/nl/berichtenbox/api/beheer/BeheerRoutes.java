@@ -70,7 +70,7 @@ public final class BeheerRoutes {
       boolean html = accept != null && accept.contains("text/html") && !accept.contains("application/json");
       rapportage.van(maand).onSuccess(r -> {
         if (html) {
-          ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(SlaPagina.van(r));
+          ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(SlaPage.van(r));
         } else {
           Http.json(ctx, 200, r);
         }

@@ -38,7 +38,7 @@ public final class BerichtenboxRoutes {
         Http.respond(200, ctx -> boxen.put(ctx.get(Auth.BSN), Http.bodyObject(ctx))));
 
     table.add(sub, base, GET, "/berichten", auth.burger(),
-        Http.respond(200, ctx -> berichten.lijst(ctx.get(Auth.BSN), Zoekvragen.van(ctx.request()))));
+        Http.respond(200, ctx -> berichten.lijst(ctx.get(Auth.BSN), ListQueries.van(ctx.request()))));
     table.add(sub, base, GET, "/berichten/:id", auth.burger(),
         Http.respond(200, ctx -> berichten.lees(ctx.get(Auth.BSN), ctx.pathParam("id"))));
     table.add(sub, base, PATCH, "/berichten/:id", body, Http.consumes("application/merge-patch+json", Http.JSON),

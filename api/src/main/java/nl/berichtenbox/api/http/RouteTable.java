@@ -19,10 +19,10 @@ public final class RouteTable {
   public record Entry(HttpMethod method, String path, Pattern regex) {}
 
   private final List<Entry> entries = new ArrayList<>();
-  private final HttpMetingen metingen;
+  private final HttpTimings metingen;
 
   /** {@code metingen} null: routes not measured (a table for reading only). */
-  public RouteTable(HttpMetingen metingen) {
+  public RouteTable(HttpTimings metingen) {
     this.metingen = metingen;
   }
 
@@ -59,10 +59,10 @@ public final class RouteTable {
           && !(h instanceof io.vertx.ext.web.handler.PlatformHandler)) {
         // the first handler of the route's own (Vert.x puts body handlers before any) names it for
         // the answer-time histogram
-        HttpMetingen.Route gemeten = metingen.route(method.name(), template);
+        HttpTimings.Route gemeten = metingen.route(method.name(), template);
         Handler<RoutingContext> eigen = h;
         h = ctx -> {
-          HttpMetingen.Meting m = ctx.get(HttpMetingen.SLEUTEL);
+          HttpTimings.Meting m = ctx.get(HttpTimings.SLEUTEL);
           if (m != null) {
             m.route = gemeten;
           }

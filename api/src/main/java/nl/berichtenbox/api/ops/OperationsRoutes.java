@@ -4,16 +4,16 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import nl.berichtenbox.api.http.Http;
-import nl.berichtenbox.engine.Gereedheid;
+import nl.berichtenbox.engine.Readiness;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 
 /** Operations face (contract §4) and the OpenAPI document (§0). */
 public final class OperationsRoutes {
-  private final Gereedheid gereedheid;
+  private final Readiness gereedheid;
   private final EngineMetrics metrics;
   private final Buffer openApi;
 
-  public OperationsRoutes(Gereedheid gereedheid, EngineMetrics metrics, Buffer openApi) {
+  public OperationsRoutes(Readiness gereedheid, EngineMetrics metrics, Buffer openApi) {
     this.gereedheid = gereedheid;
     this.metrics = metrics;
     this.openApi = openApi;
@@ -24,7 +24,7 @@ public final class OperationsRoutes {
     // the heartbeats of the service-level record ask the same check, so both say the same
     table.addBuitenDocument(router, io.vertx.core.http.HttpMethod.GET, "/health/ready", ctx -> gereedheid.toets().onSuccess(t -> {
       JsonObject body = new JsonObject().put("status", t.gereed() ? "UP" : "DOWN");
-      if (t.reden() != Gereedheid.Reden.AFSLUITEN) {
+      if (t.reden() != Readiness.Reden.AFSLUITEN) {
         body.put("postgresql", t.postgresql() ? "UP" : "DOWN").put("kafka", t.kafka() ? "UP" : "DOWN");
       }
       if (!t.gereed()) {

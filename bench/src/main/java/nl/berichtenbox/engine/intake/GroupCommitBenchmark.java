@@ -46,7 +46,7 @@ public class GroupCommitBenchmark {
           .put("berichtTekst", "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880)).put("referentie", "REF-" + i);
       BerichtValidator.Result r = BerichtValidator.validate(m.toBuffer().toJsonValue(), "", "00000001234567890000", Instant.now());
       units.add(new IntakeWriter.Unit("00000001234567890000", null, null, false, List.of(IntakeItem.Offered.of(r)),
-          nl.berichtenbox.engine.sporen.Sporen.nieuw()));
+          nl.berichtenbox.engine.tracing.Tracing.nieuw()));
     }
   }
 

@@ -33,12 +33,12 @@ public final class Afnemers {
   private static final String KEY_PREFIX = "bbx_";
 
   private final Pool pool;
-  private final nl.berichtenbox.engine.support.Geheimen geheimen;
+  private final nl.berichtenbox.engine.support.Secrets geheimen;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   private record Cached(Afnemer afnemer, long untilNanos) {}
 
-  public Afnemers(Pool pool, nl.berichtenbox.engine.support.Geheimen geheimen) {
+  public Afnemers(Pool pool, nl.berichtenbox.engine.support.Secrets geheimen) {
     this.pool = pool;
     this.geheimen = geheimen;
   }

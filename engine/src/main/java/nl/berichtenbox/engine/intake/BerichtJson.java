@@ -23,7 +23,7 @@ import java.util.Map;
  * as Vert.x's decoder ({@code Buffer.toJsonValue()}: comments allowed, a key twice in one object
  * refused, numbers as Jackson reads them), with one difference: a long attachment content
  * ({@code bijlagen[i].inhoud}) that is plain base64 is not copied into a Java string but kept as
- * a view on the body's bytes ({@link Base64Tekst}); the validator decodes it once, into the
+ * a view on the body's bytes ({@link Base64Text}); the validator decodes it once, into the
  * attachment's bytes. With a 100 kB attachment the string's copies (Jackson's character segments,
  * their joined array, the string) were most of the 790 kB decoding and validating allocated per
  * message (JMH; 112 kB now), and at 500 such messages a second the heap's churn stalled intake.
@@ -170,7 +170,7 @@ public final class BerichtJson {
       int n = i - q - 1;
       // an escape (a MIME line break is "\\n" in JSON) makes the bytes differ from the characters:
       // a string then, as Vert.x would read it. Characters outside base64 are left to the decoder.
-      return i < end && a[i] == '"' && n >= MIN_VIEW ? new Base64Tekst(a, q + 1, n) : p.getText();
+      return i < end && a[i] == '"' && n >= MIN_VIEW ? new Base64Text(a, q + 1, n) : p.getText();
     }
 
     /** The index of the opening quote (Jackson counts from the start of the parsed range); -1 if not there. */

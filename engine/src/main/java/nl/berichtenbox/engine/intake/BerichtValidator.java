@@ -135,7 +135,7 @@ public final class BerichtValidator {
         for (int i = 0; i < arr.size(); i++) {
           if (arr.getValue(i) instanceof JsonObject b) {
             Object inhoud = b.getValue("inhoud");
-            int tekens = inhoud instanceof String s ? s.length() : inhoud instanceof Base64Tekst t ? t.lengte() : 0;
+            int tekens = inhoud instanceof String s ? s.length() : inhoud instanceof Base64Text t ? t.lengte() : 0;
             estimated += (long) tekens * 3 / 4 - 2;
           }
         }
@@ -198,8 +198,8 @@ public final class BerichtValidator {
       }
       byte[] inhoud = null;
       Object rawInhoud = b.getValue("inhoud");
-      if (rawInhoud instanceof Base64Tekst t || (rawInhoud instanceof String s && !s.isEmpty())) {
-        inhoud = rawInhoud instanceof Base64Tekst t ? t.decode() : decodeBase64((String) rawInhoud);
+      if (rawInhoud instanceof Base64Text t || (rawInhoud instanceof String s && !s.isEmpty())) {
+        inhoud = rawInhoud instanceof Base64Text t ? t.decode() : decodeBase64((String) rawInhoud);
         if (inhoud == null) {
           bad.add(new InvalidParam(p + "inhoud", "is geen geldige base64"));
         } else if (!startsWith(inhoud, PDF_MAGIC)) {
@@ -348,7 +348,7 @@ public final class BerichtValidator {
         small.append(']');
       } else if (v instanceof String str) {
         string(str);
-      } else if (v instanceof Base64Tekst t) {
+      } else if (v instanceof Base64Text t) {
         // the same bytes as the string's: base64 needs no escapes and is ASCII
         small.append('"');
         flush();

@@ -39,11 +39,11 @@ final class GroupCommitter {
 
   private record Pending(IntakeWriter.Unit unit, Promise<IntakeWriter.Unit> promise, long since) {}
 
-  private final nl.berichtenbox.engine.sporen.Sporen sporen;
-  private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.sporen.Sporen.REIS;
+  private final nl.berichtenbox.engine.tracing.Tracing sporen;
+  private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.tracing.Tracing.REIS;
 
   GroupCommitter(Pool pool, IntakeWriter writer, int maxMessages, int maxBytes, int maxInFlight,
-      java.time.Duration maxWait, Runnable onCommit, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
+      java.time.Duration maxWait, Runnable onCommit, EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen) {
     this.sporen = sporen;
     this.maxWaitNanos = maxWait.toNanos();
     this.pool = pool;
@@ -64,7 +64,7 @@ final class GroupCommitter {
       for (int i = 0; i < u.outcomes.length; i++) {
         IntakeItem.Outcome o = u.outcomes[i];
         REIS.atDebug().addKeyValue("berichtId", o.berichtId()).addKeyValue("oin", u.oin)
-            .addKeyValue("batchId", u.batchId).addKeyValue("trace_id", nl.berichtenbox.engine.sporen.Sporen.traceId(u.spoor(i)))
+            .addKeyValue("batchId", u.batchId).addKeyValue("trace_id", nl.berichtenbox.engine.tracing.Tracing.traceId(u.spoor(i)))
             .log("bericht {}", o.kind() == IntakeItem.Outcome.Kind.PARKED ? "geparkeerd" : o.kind().name().toLowerCase());
       }
     }

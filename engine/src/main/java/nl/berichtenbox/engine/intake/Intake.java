@@ -53,7 +53,7 @@ public final class Intake {
   }
 
   public Intake(Pool pool, EngineConfig config, Runnable onCommit, EngineMetrics metrics,
-      nl.berichtenbox.engine.sporen.Sporen sporen, java.time.Clock clock) {
+      nl.berichtenbox.engine.tracing.Tracing sporen, java.time.Clock clock) {
     this.pool = pool;
     this.clock = clock;
     this.onCommit = onCommit;
@@ -213,9 +213,9 @@ public final class Intake {
             : ServerErrorException.unavailable("the message store is unavailable", e)));
   }
 
-  /** Reads a streamed NDJSON batch line by line ({@link NdjsonLezer}). */
-  public NdjsonLezer ndjsonLezer(String oin, String traceparent) {
-    return new NdjsonLezer(this, oin, traceparent);
+  /** Reads a streamed NDJSON batch line by line ({@link NdjsonReader}). */
+  public NdjsonReader ndjsonLezer(String oin, String traceparent) {
+    return new NdjsonReader(this, oin, traceparent);
   }
 
   /** An NDJSON batch in progress; confined to the event loop that started it. */

@@ -98,7 +98,7 @@ final class IntakeWriter {
     /** As {@link #spoor}, with a new trace made for a message that has none. */
     String spoorOfNieuw(int i) {
       String s = spoor(i);
-      return s != null ? s : nl.berichtenbox.engine.sporen.Sporen.nieuw();
+      return s != null ? s : nl.berichtenbox.engine.tracing.Tracing.nieuw();
     }
   }
 

@@ -302,7 +302,7 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
       return null;
     }
     String s = new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII);
-    return nl.berichtenbox.engine.sporen.Sporen.geldig(s) ? s : null;
+    return nl.berichtenbox.engine.tracing.Tracing.geldig(s) ? s : null;
   }
 
   /** The value as a JSON object, or null when it is none (refused under the record's key). */

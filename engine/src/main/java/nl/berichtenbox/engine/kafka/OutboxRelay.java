@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Json;
-import nl.berichtenbox.engine.support.Pseudoniem;
+import nl.berichtenbox.engine.support.Pseudonym;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,17 +55,17 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
 
   private final Vertx vertx;
   private final Pool pool;
-  private final Producent producent;
+  private final RelayProducer producent;
   private final java.time.Clock clock;
   private final String naam;
   private final String sql;
   private final Function<Row, Uitgaand> record;
   private final BackgroundLoop loop;
   private final io.micrometer.core.instrument.Timer vertraging;
-  private final nl.berichtenbox.engine.sporen.Sporen sporen;
+  private final nl.berichtenbox.engine.tracing.Tracing sporen;
 
-  private OutboxRelay(Vertx vertx, Pool pool, Producent producent, String naam, String sql,
-      Function<Row, Uitgaand> record, io.micrometer.core.instrument.Timer vertraging, nl.berichtenbox.engine.sporen.Sporen sporen,
+  private OutboxRelay(Vertx vertx, Pool pool, RelayProducer producent, String naam, String sql,
+      Function<Row, Uitgaand> record, io.micrometer.core.instrument.Timer vertraging, nl.berichtenbox.engine.tracing.Tracing sporen,
       java.time.Clock clock) {
     this.vertraging = vertraging;
     this.clock = clock;
@@ -80,8 +80,8 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
   }
 
   /** The producer both streams share (thread-safe); closed by the caller after both relays stopped. */
-  public static Producent producent(String bootstrap, java.util.concurrent.atomic.LongAdder vervangen) {
-    return new Producent(() -> new KafkaProducer<>(Map.of(
+  public static RelayProducer producent(String bootstrap, java.util.concurrent.atomic.LongAdder vervangen) {
+    return new RelayProducer(() -> new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -90,8 +90,8 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
   }
 
   /** Receipts, as the feed gives them (§2.4), keyed by berichtId. */
-  public static OutboxRelay verwerkingsberichten(Vertx vertx, Pool pool, Producent producent,
-      nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen,
+  public static OutboxRelay verwerkingsberichten(Vertx vertx, Pool pool, RelayProducer producent,
+      nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen,
       java.time.Clock clock) {
     return new OutboxRelay(vertx, pool, producent, "verwerkingsberichten", VERWERKINGSBERICHTEN, r -> {
       JsonObject o = new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(2));
@@ -100,7 +100,7 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
       }
       o.put("status", nl.berichtenbox.engine.domain.BerichtStatus.van(r.getShort(4)).name()).put("verwerkingsCode", r.getString(5))
           .put("tijdstip", Json.time(r.getOffsetDateTime(6)));
-      String traceId = nl.berichtenbox.engine.sporen.Sporen.traceId(r.getString(7));
+      String traceId = nl.berichtenbox.engine.tracing.Tracing.traceId(r.getString(7));
       if (traceId != null) {
         o.put("traceId", traceId);
       }
@@ -115,15 +115,15 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
    * order. The BSN never leaves: the pseudonym is an HMAC of it under a key only the engine (and
    * whoever holds the portal secret) can compute.
    */
-  public static OutboxRelay notificaties(Vertx vertx, Pool pool, Producent producent,
-      Pseudoniem pseudoniem, nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen,
+  public static OutboxRelay notificaties(Vertx vertx, Pool pool, RelayProducer producent,
+      Pseudonym pseudoniem, nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen,
       java.time.Clock clock) {
     return new OutboxRelay(vertx, pool, producent, "notificaties", NOTIFICATIES, r -> {
       String burger = pseudoniem.van(r.getString(1));
       JsonObject o = new JsonObject().put("id", r.getLong(0)).put("soort", nl.berichtenbox.engine.notificaties.NotificatieWachtrij.soortNaam(r.getShort(2)))
           .put("burger", burger).put("tijdstip", Json.time(r.getOffsetDateTime(3)));
       // the trace of the first message the event tells of (a reminder has none)
-      String traceId = nl.berichtenbox.engine.sporen.Sporen.traceId(r.getString(4));
+      String traceId = nl.berichtenbox.engine.tracing.Tracing.traceId(r.getString(4));
       if (traceId != null) {
         o.put("traceId", traceId);
       }
@@ -170,7 +170,7 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
                         io.opentelemetry.api.common.AttributeKey.stringKey("messaging.system"), "kafka",
                         io.opentelemetry.api.common.AttributeKey.stringKey("messaging.destination.name"), u.topic()));
                 spans.add(span);
-                pr.headers().add("traceparent", nl.berichtenbox.engine.sporen.Sporen.doorgeven(span, u.traceparent())
+                pr.headers().add("traceparent", nl.berichtenbox.engine.tracing.Tracing.doorgeven(span, u.traceparent())
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
               }
               acks.add(producer.send(pr));

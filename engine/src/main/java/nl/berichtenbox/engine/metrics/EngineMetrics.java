@@ -29,7 +29,7 @@ import org.HdrHistogram.Recorder;
  * latencies are Prometheus histograms with fixed buckets chosen around the agreement's norms, so
  * that {@code histogram_quantile(0.999, sum by (le) (rate(..._bucket[5m])))} over every process
  * gives the service's figure (quantiles of separate processes cannot be combined). The buckets of
- * each are in {@link Emmers}; docs/operations.md lists every metric.
+ * each are in {@link Buckets}; docs/operations.md lists every metric.
  */
 public final class EngineMetrics {
   private final PrometheusMeterRegistry registry = nieuwRegister();
@@ -75,7 +75,7 @@ public final class EngineMetrics {
   public final AtomicLong kafkaInFlightPiek = meter("berichtenbox.kafka.in.flight.piek", null,
       "the most Kafka records in flight at once since the process started", new AtomicLong());
   public final LongAdder kafkaPauzes = teller("berichtenbox.kafka.pauzes", "times Kafka consumption paused at the in-flight limit");
-  /** Times the relays' Kafka producer was replaced after a send failed on its sequence or epoch (see Producent). */
+  /** Times the relays' Kafka producer was replaced after a send failed on its sequence or epoch (see RelayProducer). */
   public final LongAdder kafkaProducentVervangen = teller("berichtenbox.kafka.producent.vervangen",
       "times the relays' Kafka producer was replaced after a send failed on its sequence or epoch");
   /** The largest lag of the intake consumer over its partitions (records), -1 while unknown. */
@@ -109,10 +109,10 @@ public final class EngineMetrics {
   public final LongAdder http4xx = teller("berichtenbox.http.4xx", "HTTP requests answered 4xx");
   public final LongAdder http5xx = teller("berichtenbox.http.5xx", "HTTP requests answered 5xx");
 
-  public final Emmerhistogram.Reeks commitLatency = histogram("berichtenbox_intake_commit_seconds",
-      "duration of an intake transaction", Emmers.COMMIT).reeks();
+  public final BucketHistogram.Reeks commitLatency = histogram("berichtenbox_intake_commit_seconds",
+      "duration of an intake transaction", Buckets.COMMIT).reeks();
   public final Latency verwerkingsduur = new Latency(histogram("berichtenbox_verwerkingsduur_seconds",
-      "parked to processed (receipt written), per message", Emmers.VERWERKING).reeks());
+      "parked to processed (receipt written), per message", Buckets.VERWERKING).reeks());
   /**
    * Citizen (portal) requests, arrival to response written: the agreement's presentation time, kept
    * per hour for the monthly report. Prometheus has it already as the burger face of
@@ -121,25 +121,25 @@ public final class EngineMetrics {
   public final Latency presentatie = new Latency(null);
   /** Messages per intake transaction. */
   public final DistributionSummary groupCommitGrootte = DistributionSummary.builder("berichtenbox.intake.commit.grootte")
-      .description("messages per intake transaction").serviceLevelObjectives(Emmers.GROOTTE).register(registry);
-  /** HTTP answer times by face, method, route template and status class (the API's HttpMetingen records). */
-  public final Emmerhistogram httpServer = histogram("berichtenbox_http_server_seconds",
-      "HTTP requests, arrival to response written, by face, method, route and status class", Emmers.HTTP,
+      .description("messages per intake transaction").serviceLevelObjectives(Buckets.GROOTTE).register(registry);
+  /** HTTP answer times by face, method, route template and status class (the API's HttpTimings records). */
+  public final BucketHistogram httpServer = histogram("berichtenbox_http_server_seconds",
+      "HTTP requests, arrival to response written, by face, method, route and status class", Buckets.HTTP,
       "face", "method", "route", "status");
   /** How long a request waited in the group committer's queue before its transaction began. */
-  public final Emmerhistogram.Reeks groupCommitWacht = histogram("berichtenbox_intake_commit_wacht_seconds",
-      "time a request waited for its intake transaction to begin", Emmers.COMMIT).reeks();
+  public final BucketHistogram.Reeks groupCommitWacht = histogram("berichtenbox_intake_commit_wacht_seconds",
+      "time a request waited for its intake transaction to begin", Buckets.COMMIT).reeks();
   /** Receipt written to pushed to the afnemer's callbackUrl and accepted (the oldest of each POST). */
   public final Timer pushVertraging = timer("berichtenbox.push.vertraging",
-      "receipt written to accepted by the afnemer's callbackUrl (the oldest receipt of each POST)", Emmers.DOORGIFTE);
+      "receipt written to accepted by the afnemer's callbackUrl (the oldest receipt of each POST)", Buckets.DOORGIFTE);
   /** Receipt (or notification event) written to acknowledged by Kafka, per relay. */
   public final Timer kafkaRelayVerwerkingsberichten = timer("berichtenbox.kafka.relay.vertraging",
-      "record written to the outbox to acknowledged by Kafka", Emmers.DOORGIFTE, "relay", "verwerkingsberichten");
+      "record written to the outbox to acknowledged by Kafka", Buckets.DOORGIFTE, "relay", "verwerkingsberichten");
   public final Timer kafkaRelayNotificaties = timer("berichtenbox.kafka.relay.vertraging",
-      "record written to the outbox to acknowledged by Kafka", Emmers.DOORGIFTE, "relay", "notificaties");
+      "record written to the outbox to acknowledged by Kafka", Buckets.DOORGIFTE, "relay", "notificaties");
   /** How late a timer on an event loop ran: the loop was busy (or blocked) that long. */
   public final Timer eventLoopVertraging = timer("berichtenbox.event.loop.vertraging",
-      "how late a 100 ms tick ran on an event loop: how long the loop was busy or blocked", Emmers.LUS);
+      "how late a 100 ms tick ran on an event loop: how long the loop was busy or blocked", Buckets.LUS);
 
   public EngineMetrics() {
     Gauge.builder("berichtenbox.notificatie.oudste.wachtend", notificatieOudsteWachtendMs, v -> v.get() / 1000.0)
@@ -203,9 +203,9 @@ public final class EngineMetrics {
   public static final class Latency {
     private final Recorder recorder = new Recorder(3_600_000_000L, 2);
     private final Histogram sindsAfgifte = new Histogram(3_600_000_000L, 2);
-    private final Emmerhistogram.Reeks emmers;
+    private final BucketHistogram.Reeks emmers;
 
-    Latency(Emmerhistogram.Reeks emmers) {
+    Latency(BucketHistogram.Reeks emmers) {
       this.emmers = emmers;
     }
 
@@ -244,11 +244,11 @@ public final class EngineMetrics {
   }
 
   /**
-   * A histogram for the request path ({@link Emmerhistogram}, cheap from every event loop at once);
+   * A histogram for the request path ({@link BucketHistogram}, cheap from every event loop at once);
    * {@code naam} in Prometheus form, ending in _seconds.
    */
-  public Emmerhistogram histogram(String naam, String help, Duration[] emmers, String... labelNamen) {
-    Emmerhistogram h = new Emmerhistogram(naam, help, emmers, labelNamen);
+  public BucketHistogram histogram(String naam, String help, Duration[] emmers, String... labelNamen) {
+    BucketHistogram h = new BucketHistogram(naam, help, emmers, labelNamen);
     registry.getPrometheusRegistry().register(h);
     return h;
   }

@@ -20,17 +20,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   private final MeterRegistry registry;
   private final Timer lusVertraging;
-  private final Emmerhistogram wacht;
-  private final Emmerhistogram gebruik;
+  private final BucketHistogram wacht;
+  private final BucketHistogram gebruik;
 
   public VertxMeters(EngineMetrics metrics) {
     this.registry = metrics.registry();
     this.lusVertraging = metrics.eventLoopVertraging;
     this.wacht = metrics.histogram("berichtenbox_pool_wacht_seconds",
-        "time a borrower waited for a resource of the pool (a database connection, a worker thread)", Emmers.COMMIT,
+        "time a borrower waited for a resource of the pool (a database connection, a worker thread)", Buckets.COMMIT,
         "type", "pool");
     this.gebruik = metrics.histogram("berichtenbox_pool_gebruik_seconds", "time a resource of the pool was held",
-        Emmers.COMMIT, "type", "pool");
+        Buckets.COMMIT, "type", "pool");
   }
 
   @Override
@@ -63,8 +63,8 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   }
 
   private final class Pool implements PoolMetrics<Long, Long> {
-    private final Emmerhistogram.Reeks wachtReeks;
-    private final Emmerhistogram.Reeks gebruikReeks;
+    private final BucketHistogram.Reeks wachtReeks;
+    private final BucketHistogram.Reeks gebruikReeks;
     private final AtomicInteger wachtend = new AtomicInteger();
     private final AtomicInteger inGebruik = new AtomicInteger();
 

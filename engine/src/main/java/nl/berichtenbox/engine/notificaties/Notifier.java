@@ -108,7 +108,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
   private final Clock clock;
   private final EngineMetrics metrics;
   private final Throttle throttle;
-  private final Verzender verzender;
+  private final MailSender verzender;
   private final BackgroundLoop loop;
   private long slaapTimer = -1;
   // confined to the loop's context: while the mail server fails every e-mail of a round, the
@@ -123,7 +123,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
     this.clock = clock;
     this.metrics = metrics;
     this.throttle = new Throttle(cfg.perUur(), cfg.perDag());
-    this.verzender = Verzender.voor(vertx, cfg, mailDir);
+    this.verzender = MailSender.voor(vertx, cfg, mailDir);
     this.loop = new BackgroundLoop(vertx, "notifications", 1_000, this::ronde, e -> { })
         .every(60_000, this::herinneren)
         .every(5_000, this::stand)
@@ -312,7 +312,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
     if (fout.length() > 500) {
       fout = fout.substring(0, 500);
     }
-    if (e instanceof Verzender.Permanent) {
+    if (e instanceof MailSender.Permanent) {
       LOG.warn("notification {} refused for good: {}", id, fout);
       return new Uitkomst(id, MISLUKT, fout, 0);
     }
@@ -403,7 +403,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
   public Future<Long> herinneringen() {
     Instant now = clock.instant();
     // under the processing lock, like every writer of notification rows (their ids commit in order)
-    return pool.withTransaction(conn -> nl.berichtenbox.engine.store.VolgordeSlot.nemen(conn)
+    return pool.withTransaction(conn -> nl.berichtenbox.engine.store.ReceiptOrderLock.nemen(conn)
             .compose(v -> NotificatieWachtrij.herinneringen(conn, now, cfg.herinneringNa().toSeconds())))
         .map(q -> {
           metrics.notificatiesInWachtrij.add(q.notificaties());

@@ -7,7 +7,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.LocalDate;
 import nl.berichtenbox.engine.support.BackgroundLoop;
-import nl.berichtenbox.engine.support.Pseudoniem;
+import nl.berichtenbox.engine.support.Pseudonym;
 import nl.berichtenbox.engine.domain.Tijd;
 
 /**
@@ -22,7 +22,7 @@ public final class Bezoekers implements nl.berichtenbox.engine.support.Component
   private static final String OPRUIMEN = "DELETE FROM bezoek WHERE dag < current_date - 400";
 
   private final Pool pool;
-  private final Pseudoniem pseudoniem;
+  private final Pseudonym pseudoniem;
   private final Clock clock;
   private final BackgroundLoop loop;
   private volatile LocalDate dag;
@@ -36,7 +36,7 @@ public final class Bezoekers implements nl.berichtenbox.engine.support.Component
   private int nieuwAantal;
   private Future<Boolean> lopend = Future.succeededFuture(false);
 
-  public Bezoekers(Vertx vertx, Pool pool, Pseudoniem pseudoniem, Clock clock) {
+  public Bezoekers(Vertx vertx, Pool pool, Pseudonym pseudoniem, Clock clock) {
     this.pool = pool;
     this.pseudoniem = pseudoniem;
     this.clock = clock;

@@ -54,7 +54,7 @@ public final class Backup {
   /**
    * Takes a backup into {@code doelMap} (made when missing); returns its directory. The embedded
    * database gets PostgreSQL's online backup of its files; an external one ({@code DB_URL}) a
-   * {@link LogischeBackup} of its rows.
+   * {@link LogicalBackup} of its rows.
    */
   public static Path maak(EngineConfig config, Path doelMap, Consumer<String> voortgang) throws Exception {
     Files.createDirectories(doelMap);
@@ -66,8 +66,8 @@ public final class Backup {
     } else {
       Database db = Database.startZonderMigratie(config);
       voortgang.accept("logical backup of the external database " + db.url() + " (one consistent snapshot)");
-      LogischeBackup.maak(db, tijdelijk, voortgang);
-      Bestanden.vastleggen(tijdelijk, klaar);
+      LogicalBackup.maak(db, tijdelijk, voortgang);
+      DurableFiles.vastleggen(tijdelijk, klaar);
       voortgang.accept(String.format("backup %s: %d MB in %.1f s", klaar, (grootte(klaar) + (1 << 19)) >> 20,
           Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     }
@@ -84,7 +84,7 @@ public final class Backup {
     if (!Files.exists(pgData.resolve("PG_VERSION"))) {
       throw new IllegalStateException("no embedded database in " + pgData);
     }
-    PostgresVersie.eisGelijkeMajor(pgData);
+    PostgresVersion.eisGelijkeMajor(pgData);
     Optional<Integer> draaiend = draaiendePoort(pgData);
     Database gestart = null;
     int poort;
@@ -125,7 +125,7 @@ public final class Backup {
       if (spcmap != null && !spcmap.isEmpty()) {
         Files.writeString(tijdelijk.resolve("tablespace_map"), spcmap);
       }
-      Bestanden.vastleggen(tijdelijk, klaar);
+      DurableFiles.vastleggen(tijdelijk, klaar);
       voortgang.accept(String.format("backup %s: %d MB in %.1f s", klaar, bytes.get() >> 20,
           Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     } finally {
@@ -148,7 +148,7 @@ public final class Backup {
    * empty).
    */
   public static long herstel(EngineConfig config, Path backup, Consumer<String> voortgang) throws Exception {
-    if (LogischeBackup.is(backup)) {
+    if (LogicalBackup.is(backup)) {
       return herstelLogisch(config, backup, voortgang);
     }
     if (!Files.exists(backup.resolve("backup_label")) || !Files.exists(backup.resolve("PG_VERSION"))) {
@@ -159,10 +159,10 @@ public final class Backup {
           + "embedded database only (unset BERICHTENBOX_DB_URL). Into an external one goes a backup taken with "
           + "BERICHTENBOX_DB_URL set (rows, not files)");
     }
-    int major = PostgresVersie.vanMap(backup).orElseThrow();
-    if (major != PostgresVersie.EMBEDDED_MAJOR) {
+    int major = PostgresVersion.vanMap(backup).orElseThrow();
+    if (major != PostgresVersion.EMBEDDED_MAJOR) {
       throw new IllegalStateException(backup + " is a backup of PostgreSQL " + major + "; this engine runs PostgreSQL "
-          + PostgresVersie.EMBEDDED_MAJOR + ". Restore it with the engine version that made it, then run "
+          + PostgresVersion.EMBEDDED_MAJOR + ". Restore it with the engine version that made it, then run "
           + "'bin/berichtenbox db-upgrade' (docs/operations.md, \"PostgreSQL version\")");
     }
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
@@ -179,7 +179,7 @@ public final class Backup {
     Path opzij = zetOpzij(pgData, voortgang);
     long n;
     try {
-      Bestanden.vastleggen(tijdelijk, pgData);
+      DurableFiles.vastleggen(tijdelijk, pgData);
       try (Database db = Database.start(config);
           Connection c = db.jdbc();
           Statement s = c.createStatement();
@@ -209,7 +209,7 @@ public final class Backup {
     long n;
     try (Database db = Database.startZonderMigratie(config)) {
       voortgang.accept("restoring the rows of " + backup.getFileName() + " into " + db.url());
-      n = LogischeBackup.herstel(db, backup, voortgang);
+      n = LogicalBackup.herstel(db, backup, voortgang);
     } catch (Exception e) {
       if (config.embeddedDatabase()) {
         zetTerug(pgData, opzij, voortgang);

@@ -62,14 +62,14 @@ public final class Database implements AutoCloseable {
     Files.createDirectories(pgData);
     Files.createDirectories(work);
     stopOrphanedPostmaster(pgData);
-    PostgresVersie.eisGelijkeMajor(pgData);
+    PostgresVersion.eisGelijkeMajor(pgData);
     // pg_stat_statements: what each statement costs (time, rows, log written), for an operator's
     // questions and loadtest/run-ontleding.sh; loaded at start, read only when asked
     EmbeddedPostgres pg = embeddedBouwer(pgData, work)
         .setServerConfig("shared_preload_libraries", "pg_stat_statements")
         .setServerConfig("pg_stat_statements.max", "1000")
         .start();
-    LOG.info("embedded PostgreSQL {} on port {} with data in {}", PostgresVersie.EMBEDDED, pg.getPort(), pgData);
+    LOG.info("embedded PostgreSQL {} on port {} with data in {}", PostgresVersion.EMBEDDED, pg.getPort(), pgData);
     return new Database(pg, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
   }
 
@@ -192,7 +192,7 @@ public final class Database implements AutoCloseable {
             .setConnectTimeout((int) url.connectTimeout().toMillis())
             .setTcpNoDelay(true).setTcpKeepAlive(true).setTcpUserTimeout(TCP_USER_TIMEOUT_MS));
     if (url.volgtPrimaire()) {
-      builder.connectingTo(new PrimaireVolger(vertx, url));
+      builder.connectingTo(new PrimaryFollower(vertx, url));
     } else {
       builder.connectingTo(connectOptions());
     }
@@ -249,7 +249,7 @@ public final class Database implements AutoCloseable {
   public static boolean onbereikbaar(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-          || c instanceof PrimaireVolger.GeenPrimaireException
+          || c instanceof PrimaryFollower.GeenPrimaireException
           || c instanceof io.vertx.sqlclient.ClosedConnectionException
           || c instanceof java.net.ConnectException
           || c instanceof io.netty.channel.ConnectTimeoutException

@@ -18,7 +18,7 @@ import nl.berichtenbox.engine.config.EngineConfig;
 /**
  * Moves an embedded database made by an older PostgreSQL major (14, what earlier engine versions
  * ran) to the major the engine runs now. The embedded bundle has no {@code pg_upgrade} and
- * {@code pg_dump}; the engine's own {@link LogischeBackup} does the work instead: the old server is
+ * {@code pg_dump}; the engine's own {@link LogicalBackup} does the work instead: the old server is
  * started from its own binaries, its rows are copied out in one snapshot, a new cluster of the
  * current major is made in the same place and the rows are loaded and counted. The old directory is
  * kept beside it as {@code pg-<major>}; when anything fails before the new one is complete, the old
@@ -53,17 +53,17 @@ public final class PostgresUpgrade {
     }
     Path dataDir = config.dataDir().toAbsolutePath();
     Path pgData = dataDir.resolve("pg");
-    int major = PostgresVersie.vanMap(pgData).orElseThrow(() -> new IllegalStateException("no embedded database in " + pgData));
-    if (major == PostgresVersie.EMBEDDED_MAJOR) {
+    int major = PostgresVersion.vanMap(pgData).orElseThrow(() -> new IllegalStateException("no embedded database in " + pgData));
+    if (major == PostgresVersion.EMBEDDED_MAJOR) {
       voortgang.accept(pgData + " is already PostgreSQL " + major + ": nothing to do");
       return 0;
     }
-    if (major > PostgresVersie.EMBEDDED_MAJOR) {
+    if (major > PostgresVersion.EMBEDDED_MAJOR) {
       throw new IllegalStateException(pgData + " holds PostgreSQL " + major + ", newer than this engine's "
-          + PostgresVersie.EMBEDDED_MAJOR + ": run the engine version that made it");
+          + PostgresVersion.EMBEDDED_MAJOR + ": run the engine version that made it");
     }
     Path oud = dataDir.resolve("pg-" + major);
-    Path export = dataDir.resolve("pg-upgrade-" + major + "-naar-" + PostgresVersie.EMBEDDED_MAJOR);
+    Path export = dataDir.resolve("pg-upgrade-" + major + "-naar-" + PostgresVersion.EMBEDDED_MAJOR);
     if (Files.exists(oud)) {
       throw new IllegalStateException(oud + " exists (an earlier upgrade?): move it away first, nothing was changed");
     }
@@ -83,15 +83,15 @@ public final class PostgresUpgrade {
     try (EmbeddedPostgres pg = startOud(pgData, oudeBinaries, dataDir.resolve("pg-bin"))) {
       Database db = new Database(null, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
       voortgang.accept("copying its rows out (one snapshot)");
-      LogischeBackup.maak(db, export, voortgang);
+      LogicalBackup.maak(db, export, voortgang);
     }
     Files.move(pgData, oud, StandardCopyOption.ATOMIC_MOVE);
     voortgang.accept("the PostgreSQL " + major + " directory is kept as " + oud);
     long n;
     try {
-      voortgang.accept("loading them into a new PostgreSQL " + PostgresVersie.EMBEDDED + " database in " + pgData);
+      voortgang.accept("loading them into a new PostgreSQL " + PostgresVersion.EMBEDDED + " database in " + pgData);
       try (Database nieuw = Database.startZonderMigratie(config)) {
-        n = LogischeBackup.herstel(nieuw, export, voortgang);
+        n = LogicalBackup.herstel(nieuw, export, voortgang);
       }
     } catch (Exception e) {
       voortgang.accept("the upgrade failed (" + e.getMessage() + "): the PostgreSQL " + major + " directory is put back");
@@ -103,7 +103,7 @@ public final class PostgresUpgrade {
     }
     Backup.verwijder(export);
     voortgang.accept(String.format("upgraded %s from PostgreSQL %d to %s: %d messages, every table's rows counted, in %.1f s."
-        + " Delete %s once the engine runs well.", pgData, major, PostgresVersie.EMBEDDED, n,
+        + " Delete %s once the engine runs well.", pgData, major, PostgresVersion.EMBEDDED, n,
         Duration.between(begin, Instant.now()).toMillis() / 1000.0, oud));
     return n;
   }

@@ -9,7 +9,7 @@ import java.time.Duration;
 import nl.berichtenbox.engine.domain.Bericht;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.notificaties.NotificatieWachtrij;
-import nl.berichtenbox.engine.store.VolgordeSlot;
+import nl.berichtenbox.engine.store.ReceiptOrderLock;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
@@ -161,10 +161,10 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
     naNotificaties.add(r);
   }
 
-  private final nl.berichtenbox.engine.sporen.Sporen sporen;
+  private final nl.berichtenbox.engine.tracing.Tracing sporen;
 
   public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, Duration bundleWindow,
-      EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen) {
+      EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen) {
     this.sporen = sporen;
     this.pool = pool;
     this.batchSize = batchSize;
@@ -208,7 +208,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
         return Future.failedFuture(e);
       }
       mislukt = 0;
-      return pool.withTransaction(conn -> VolgordeSlot.nemen(conn).compose(v -> conn.preparedQuery(TECHNISCH).execute()))
+      return pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn).compose(v -> conn.preparedQuery(TECHNISCH).execute()))
           .map(rows -> {
             for (Row r : rows) {
               metrics.verwerkt.increment();
@@ -223,7 +223,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
 
   private Future<Boolean> ronde(int grootte) {
     java.time.Instant begin = sporen.aan() ? java.time.Instant.now() : null;
-    return pool.withTransaction(conn -> VolgordeSlot.nemen(conn)
+    return pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn)
         .compose(v -> conn.preparedQuery(sporen.aan() ? ROUND_MET_SPOREN : ROUND).execute(Tuple.of(grootte, bundleWindowMs))))
         .map(rows -> {
           Row r = rows.iterator().next();
@@ -265,7 +265,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
     // when a message has become visible
     NotificatieWachtrij.ietsZichtbaar(pool).compose(iets -> !iets
             ? Future.<NotificatieWachtrij.Gequeued>succeededFuture()
-            : pool.withTransaction(conn -> VolgordeSlot.nemen(conn)
+            : pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn)
                 .compose(v -> NotificatieWachtrij.nuZichtbaar(conn, bundleWindowMs))))
         .onSuccess(q -> {
           if (q == null) {

@@ -85,12 +85,12 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
   private final EngineMetrics metrics;
   private final HttpClient http;
   private final BackgroundLoop loop;
-  private final nl.berichtenbox.engine.sporen.Sporen sporen;
+  private final nl.berichtenbox.engine.tracing.Tracing sporen;
   private final java.time.Clock clock;
-  private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.sporen.Sporen.REIS;
+  private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.tracing.Tracing.REIS;
 
-  public VerwerkingsberichtPusher(Vertx vertx, Pool pool, nl.berichtenbox.engine.support.Geheimen geheimen, Duration basis,
-      Duration max, Duration giveUpAfter, EngineMetrics metrics, nl.berichtenbox.engine.sporen.Sporen sporen,
+  public VerwerkingsberichtPusher(Vertx vertx, Pool pool, nl.berichtenbox.engine.support.Secrets geheimen, Duration basis,
+      Duration max, Duration giveUpAfter, EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen,
       java.time.Clock clock) {
     this.sporen = sporen;
     this.clock = clock;
@@ -119,7 +119,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
 
   private record Stand(String oin, long volgnummer, int pogingen, OffsetDateTime eersteFout, String url, String secret) {}
 
-  private final nl.berichtenbox.engine.support.Geheimen geheimen;
+  private final nl.berichtenbox.engine.support.Secrets geheimen;
 
   private Future<Boolean> ronde() {
     return pool.query(NIEUWE_AFNEMERS).execute()
@@ -135,7 +135,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
   }
 
   private Future<Void> push(Stand s) {
-    return pool.preparedQuery(Ontvangstbewijzen.FEED).execute(Tuple.of(s.oin(), s.volgnummer(), BATCH))
+    return pool.preparedQuery(Verwerkingsberichten.FEED).execute(Tuple.of(s.oin(), s.volgnummer(), BATCH))
         .compose(rows -> {
           if (rows.size() == 0) {
             return pool.preparedQuery(LOSLATEN).execute(Tuple.of(s.oin())).<Void>mapEmpty();
@@ -154,7 +154,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
             if (spoor == null) {
               spoor = r.getString(6);
             }
-            arr.add(Ontvangstbewijzen.receipt(r));
+            arr.add(Verwerkingsberichten.receipt(r));
           }
           Buffer body = new JsonObject().put("verwerkingsberichten", arr).toBuffer();
           long van = eerste;
@@ -166,7 +166,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
           io.opentelemetry.api.trace.Span span = sporen.begin("POST callback", io.opentelemetry.api.trace.SpanKind.CLIENT,
               spoor, io.opentelemetry.api.common.Attributes.of(
                   io.opentelemetry.api.common.AttributeKey.longKey("berichtenbox.verwerkingsberichten.aantal"), (long) aantal));
-          String kop = nl.berichtenbox.engine.sporen.Sporen.doorgeven(span, spoor);
+          String kop = nl.berichtenbox.engine.tracing.Tracing.doorgeven(span, spoor);
           return post(s, body, kop).andThen(ar -> span.end()).compose(status -> {
             if (status >= 200 && status < 300) {
               metrics.pushAfgeleverd.add(aantal);

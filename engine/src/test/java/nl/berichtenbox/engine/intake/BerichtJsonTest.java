@@ -73,7 +73,7 @@ class BerichtJsonTest {
     Buffer body = m.toBuffer();
     JsonObject o = (JsonObject) BerichtJson.decode(body);
     Object inhoud = o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud");
-    assertInstanceOf(Base64Tekst.class, inhoud);
+    assertInstanceOf(Base64Text.class, inhoud);
     assertEquals(m.getJsonArray("bijlagen").getJsonObject(0).getString("inhoud"), inhoud.toString());
     assertEquals(m.getString("onderwerp"), o.getString("onderwerp"));
     assertTrue(zelfde(body).valid());
@@ -83,7 +83,7 @@ class BerichtJsonTest {
   void inABatchToo() {
     JsonObject batch = new JsonObject().put("berichten", new JsonArray().add(bericht(pdf(50, 3))).add(bericht()));
     JsonObject o = (JsonObject) BerichtJson.decode(batch.toBuffer());
-    assertInstanceOf(Base64Tekst.class, o.getJsonArray("berichten").getJsonObject(0).getJsonArray("bijlagen")
+    assertInstanceOf(Base64Text.class, o.getJsonArray("berichten").getJsonObject(0).getJsonArray("bijlagen")
         .getJsonObject(0).getValue("inhoud"));
     for (int i = 0; i < 2; i++) {
       BerichtValidator.Result a = BerichtValidator.validate(batch.getJsonArray("berichten").getValue(i), "", OIN, NOW);
@@ -102,7 +102,7 @@ class BerichtJsonTest {
     assertInstanceOf(String.class, o.getValue("berichtTekst"));
     assertInstanceOf(String.class, o.getJsonObject("extra").getValue("inhoud"));
     assertInstanceOf(String.class, o.getJsonArray("bijlagenLijst").getJsonObject(0).getValue("inhoud"));
-    assertInstanceOf(Base64Tekst.class, o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud"));
+    assertInstanceOf(Base64Text.class, o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud"));
   }
 
   @Test
@@ -141,7 +141,7 @@ class BerichtJsonTest {
     System.arraycopy(json, 0, ruim, 17, json.length);
     Buffer slice = Buffer.buffer(ruim).slice(17, 17 + json.length);
     JsonObject o = (JsonObject) BerichtJson.decode(slice);
-    assertInstanceOf(Base64Tekst.class, o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud"));
+    assertInstanceOf(Base64Text.class, o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud"));
     assertTrue(zelfde(slice).valid());
   }
 

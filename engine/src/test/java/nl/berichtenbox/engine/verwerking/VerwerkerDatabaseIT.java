@@ -26,9 +26,9 @@ import nl.berichtenbox.engine.domain.BerichtStatus;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.intake.Intake;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
-import nl.berichtenbox.engine.sporen.Sporen;
+import nl.berichtenbox.engine.tracing.Tracing;
 import nl.berichtenbox.engine.store.Database;
-import nl.berichtenbox.engine.support.Geheimen;
+import nl.berichtenbox.engine.support.Secrets;
 import nl.berichtenbox.engine.testing.TcpProxy;
 import nl.berichtenbox.engine.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
@@ -65,8 +65,8 @@ class VerwerkerDatabaseIT {
     direct = db.pool(vertx, 1);
     this.config = config;
     intake = opLus(() -> Future.succeededFuture(
-        new Intake(pool, config, () -> { }, metrics, Sporen.uit(), Clock.systemUTC())));
-    Afnemers afnemers = new Afnemers(pool, new Geheimen(config.portalJwtSecret()));
+        new Intake(pool, config, () -> { }, metrics, Tracing.uit(), Clock.systemUTC())));
+    Afnemers afnemers = new Afnemers(pool, new Secrets(config.portalJwtSecret()));
     wacht(afnemers.create(new JsonObject().put("oin", OIN).put("naam", "Belastingdienst")));
     wacht(afnemers.putBerichtType(OIN, "AANSL", new JsonObject().put("omschrijving", "Aanslag").put("actief", true)));
   }
@@ -74,7 +74,7 @@ class VerwerkerDatabaseIT {
   /** Starts processing, {@code batch} messages a round at most (its poll finds what was parked). */
   private void verwerk(int batch) {
     verwerker = new Verwerker(vertx, pool, batch, config.verwerkingPollInterval(), config.verwerkingsberichtenBewaartermijn(),
-        config.notificaties().bundleWindow(), metrics, Sporen.uit());
+        config.notificaties().bundleWindow(), metrics, Tracing.uit());
     verwerker.start();
   }
 

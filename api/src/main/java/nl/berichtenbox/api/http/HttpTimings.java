@@ -1,0 +1,92 @@
+package nl.berichtenbox.api.http;
+
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * HTTP answer times as one Prometheus histogram, {@code berichtenbox_http_server_seconds}, by face,
+ * method, route template (as in the OpenAPI document, never the raw path: that would be a series
+ * per message id) and status class. A route's series are looked up once per status class and kept;
+ * a request finds its route's through {@link Meting}.
+ */
+public final class HttpTimings {
+  static final String SLEUTEL = "bbx.meting";
+
+  private static final java.util.List<String> FACES = java.util.List.of("burger", "beheer", "afnemer", "ops", "web");
+
+  private final nl.berichtenbox.engine.metrics.BucketHistogram histogram;
+  /** Per face, the requests no route of the API's table took (404s, the web pages). */
+  private final java.util.Map<String, Route> zonderRoute = new java.util.HashMap<>();
+
+  public HttpTimings(nl.berichtenbox.engine.metrics.BucketHistogram histogram) {
+    this.histogram = histogram;
+    for (String f : FACES) {
+      zonderRoute.put(f, new Route(f, "-", "(geen route)"));
+    }
+  }
+
+  /** The face a path belongs to, by its prefix (how an operator splits the service's figures). */
+  public static String face(String path) {
+    if (path.startsWith("/api/v1/berichtenbox")) {
+      return "burger";
+    } else if (path.startsWith("/api/v1/beheer")) {
+      return "beheer";
+    } else if (path.startsWith("/api/v1/")) {
+      return "afnemer";
+    } else if (path.startsWith("/health") || path.equals("/metrics")) {
+      return "ops";
+    }
+    return "web";
+  }
+
+  Route route(String method, String template) {
+    return new Route(face(template), method, template);
+  }
+
+  /** Starts measuring a request: until a route claims it, it counts as its face's "(geen route)". */
+  public Meting begin(RoutingContext ctx, long beginNanos) {
+    Meting m = new Meting(zonderRoute.get(face(ctx.request().path())), beginNanos);
+    ctx.put(SLEUTEL, m);
+    return m;
+  }
+
+  /** One route's series, one per status class, looked up when first needed. */
+  public final class Route {
+    private final String face;
+    private final String method;
+    private final String template;
+    private final nl.berichtenbox.engine.metrics.BucketHistogram.Reeks[] perKlasse =
+        new nl.berichtenbox.engine.metrics.BucketHistogram.Reeks[6];
+
+    Route(String face, String method, String template) {
+      this.face = face;
+      this.method = method;
+      this.template = template;
+    }
+
+    void record(int status, long nanos) {
+      int k = status >= 100 && status < 600 ? status / 100 : 5;
+      var t = perKlasse[k];
+      if (t == null) {
+        // a route's series are made on its event loop: one verticle's table, one thread
+        t = histogram.reeks(face, method, template, k + "xx");
+        perKlasse[k] = t;
+      }
+      t.recordNanos(nanos);
+    }
+  }
+
+  /** A request being measured: the route that served it, once known. */
+  public static final class Meting {
+    Route route;
+    private final long begin;
+
+    Meting(Route route, long begin) {
+      this.route = route;
+      this.begin = begin;
+    }
+
+    public void klaar(int status, long nuNanos) {
+      route.record(status, nuNanos - begin);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package nl.berichtenbox.api.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.filter.Filter;
+import ch.qos.logback.core.spi.ContextAwareBase;
+import ch.qos.logback.core.spi.FilterReply;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The logging set-up, in code rather than logback.xml (found by Logback through
+ * META-INF/services): one console appender whose encoder masks every line ({@link LogLine}),
+ * JSON when the output is not a terminal, text when it is; java.util.logging (the PostgreSQL JDBC
+ * driver, Flyway's fallback) and log4j-api (Kafka's broker) are routed into it so that no library
+ * writes around the masking.
+ *
+ * <p>{@code BERICHTENBOX_LOG_FORMAAT} = {@code json} | {@code tekst} overrides the choice;
+ * {@code BERICHTENBOX_LOG_NIVEAU} sets the engine's level (default {@code INFO}); the
+ * {@code berichtenbox.bericht} logger follows each message at DEBUG (off by default: a line per
+ * message at 20 000 messages a second is for a trace, not a log).
+ */
+public final class LogSetup extends ContextAwareBase implements Configurator {
+  /** PostgreSQL's own severities worth an operator's eye; its LOG lines (start-up, checkpoints) are not. */
+  private static final Pattern PG_ERNSTIG = Pattern.compile("\\b(WARNING|ERROR|FATAL|PANIC):");
+
+  @Override
+  public ExecutionStatus configure(LoggerContext lc) {
+    boolean json = json(System.getenv("BERICHTENBOX_LOG_FORMAAT"), System.console() != null);
+    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+    console.setContext(lc);
+    console.setName("console");
+    LogLine regel = new LogLine(json, proces());
+    regel.setContext(lc);
+    regel.start();
+    console.setEncoder(regel);
+    console.addFilter(new EmbeddedPostgresFilter());
+    console.start();
+
+    Logger root = lc.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.addAppender(console);
+    root.setLevel(niveau(System.getenv("BERICHTENBOX_LOG_NIVEAU")));
+    // libraries that are chatty at INFO: what they say at WARN and up still comes through
+    for (String stil : new String[] {"org.apache.kafka", "kafka", "state.change.logger", "org.flywaydb",
+        "io.netty", "com.github.davidmoten.subethasmtp", "org.subethamail"}) {
+      lc.getLogger(stil).setLevel(Level.WARN);
+    }
+    lc.getLogger(nl.berichtenbox.engine.tracing.Tracing.REIS_LOGGER).setLevel(Level.toLevel(System.getenv("BERICHTENBOX_LOG_BERICHTEN"), Level.INFO));
+
+    // java.util.logging into SLF4J, with its levels kept in step so that a disabled JUL level costs nothing
+    LevelChangePropagator jul = new LevelChangePropagator();
+    jul.setContext(lc);
+    jul.setResetJUL(true);
+    jul.start();
+    lc.addListener(jul);
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
+    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  static boolean json(String formaat, boolean terminal) {
+    if (formaat == null || formaat.isBlank()) {
+      return !terminal;
+    }
+    return switch (formaat.trim().toLowerCase(Locale.ROOT)) {
+      case "json" -> true;
+      case "tekst", "text" -> false;
+      default -> {
+        System.err.println("BERICHTENBOX_LOG_FORMAAT: '" + formaat + "' is not json or tekst; using "
+            + (terminal ? "tekst" : "json"));
+        yield !terminal;
+      }
+    };
+  }
+
+  static Level niveau(String s) {
+    if (s == null || s.isBlank()) {
+      return Level.INFO;
+    }
+    Level l = Level.toLevel(s.trim(), null);
+    if (l == null) {
+      System.err.println("BERICHTENBOX_LOG_NIVEAU: '" + s + "' is not TRACE, DEBUG, INFO, WARN or ERROR; using INFO");
+      return Level.INFO;
+    }
+    return l;
+  }
+
+  private static String proces() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException e) {
+        host = "localhost";
+      }
+    }
+    return host + "/" + ProcessHandle.current().pid();
+  }
+
+  /**
+   * The embedded PostgreSQL's output reaches us as INFO lines of zonky's logger (some twenty at
+   * every start). Only PostgreSQL's warnings and errors pass; the engine says in one line itself
+   * that the server is up.
+   */
+  static final class EmbeddedPostgresFilter extends Filter<ILoggingEvent> {
+    EmbeddedPostgresFilter() {
+      start();
+    }
+
+    @Override
+    public FilterReply decide(ILoggingEvent e) {
+      if (!e.getLoggerName().startsWith("io.zonky") || e.getLevel().isGreaterOrEqual(Level.WARN)) {
+        return FilterReply.NEUTRAL;
+      }
+      return PG_ERNSTIG.matcher(e.getFormattedMessage()).find() ? FilterReply.NEUTRAL : FilterReply.DENY;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package nl.berichtenbox.engine.support;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Secrets the engine must use again and so cannot hash (an afnemer's callback secret, with which
+ * it signs pushed receipts), kept encrypted at rest: AES-256-GCM under a key derived from the
+ * portal secret (HMAC-SHA256 with its own label), so every process of one installation has it
+ * and nothing else needs configuring. Stored as {@code v1:<base64 of nonce and ciphertext>}; a
+ * database dump or backup alone does not give the secrets away.
+ */
+public final class Secrets {
+  private static final String VERSIE = "v1:";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final SecretKeySpec sleutel;
+
+  public Secrets(String portalSecret) {
+    sleutel = new SecretKeySpec(Keys.afgeleid(portalSecret, "berichtenbox-geheimen-v1"), "AES");
+  }
+
+  public static boolean isVersleuteld(String opgeslagen) {
+    return opgeslagen != null && opgeslagen.startsWith(VERSIE);
+  }
+
+  public String versleutel(String geheim) {
+    if (geheim == null) {
+      return null;
+    }
+    try {
+      byte[] nonce = new byte[12];
+      RANDOM.nextBytes(nonce);
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(Cipher.ENCRYPT_MODE, sleutel, new GCMParameterSpec(128, nonce));
+      byte[] ct = c.doFinal(geheim.getBytes(StandardCharsets.UTF_8));
+      return VERSIE + Base64.getEncoder().encodeToString(ByteBuffer.allocate(12 + ct.length).put(nonce).put(ct).array());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The secret; a value stored before encryption came in is returned as it is.
+   *
+   * @throws IllegalStateException when it was encrypted under another key (the portal secret changed)
+   */
+  public String ontsleutel(String opgeslagen) {
+    if (opgeslagen == null || !isVersleuteld(opgeslagen)) {
+      return opgeslagen;
+    }
+    try {
+      byte[] alles = Base64.getDecoder().decode(opgeslagen.substring(VERSIE.length()));
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(Cipher.DECRYPT_MODE, sleutel, new GCMParameterSpec(128, alles, 0, 12));
+      return new String(c.doFinal(alles, 12, alles.length - 12), StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalStateException("a stored secret cannot be decrypted: was BERICHTENBOX_PORTAL_JWT_SECRET changed?");
+    }
+  }
+}
