@@ -6,7 +6,6 @@ import java.util.List;
 import nl.berichtenbox.engine.config.ConfigException;
 import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
-import sun.misc.Signal;
 
 /** The command line behind {@code bin/berichtenbox}. */
 public final class Main {
@@ -208,7 +207,7 @@ public final class Main {
     };
     // Our own handlers, so SIGTERM ends in a clean drain and exit status 0 rather than 143.
     for (String sig : List.of("TERM", "INT")) {
-      Signal.handle(new Signal(sig), s -> {
+      Signals.onSignal(sig, () -> {
         // not a daemon like the signal's own thread it is made on (a thread inherits that): else the
         // JVM ended, exit 0, as soon as Vert.x's threads were gone, in the middle of the drain, before
         // the database was stopped (seen in deploy/image/proef.sh, about one stop in six)

@@ -73,6 +73,7 @@ class DeployTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked") // YAML's documents are untyped maps and lists
   void kubernetesEnginesHaveTheEnginesProbesAndAGracePeriodThatCoversTheDrain() throws Exception {
     List<Map<String, Object>> docs = yaml(DEPLOY.resolve("kubernetes/engine.yaml"));
     Map<String, Object> configMap = docs.stream().filter(d -> "ConfigMap".equals(d.get("kind"))).findFirst().orElseThrow();
@@ -102,7 +103,7 @@ class DeployTest {
     long grace = ((Integer) pod.get("terminationGracePeriodSeconds")) * 1000L;
     assertTrue(grace >= config.drainDelay().plus(config.shutdownTimeout()).toMillis() + 2000,
         "grace " + grace + " ms does not cover the drain");
-    assertEquals(imageUser(), String.valueOf((Object) pad(pod, "securityContext", "runAsUser")));
+    assertEquals(imageUser(), java.util.Objects.toString(pad(pod, "securityContext", "runAsUser")));
     assertEquals(Boolean.TRUE, pad(pod, "securityContext", "runAsNonRoot"));
   }
 
@@ -115,7 +116,7 @@ class DeployTest {
       assertTrue(config.dbUrl().contains("target_session_attrs=read-write"), "follows the primary");
       Duration grace = Duration.parse("PT" + ((String) engine.get("stop_grace_period")).toUpperCase());
       assertTrue(grace.compareTo(config.drainDelay().plus(config.shutdownTimeout())) > 0, naam + ": grace " + grace);
-      assertTrue(String.valueOf((Object) pad(engine, "healthcheck", "test")).contains("/health/ready"));
+      assertTrue(java.util.Objects.toString(pad(engine, "healthcheck", "test")).contains("/health/ready"));
 
       String haproxy = Files.readString(DEPLOY.resolve("compose/haproxy.cfg"));
       Matcher m = Pattern.compile("inter (\\d+)s fall (\\d+)").matcher(haproxy);
@@ -126,8 +127,8 @@ class DeployTest {
       assertTrue(haproxy.contains("server " + naam + " " + naam + ":" + config.httpPort()));
     }
     // the database: a synchronous standby named as the standby's application_name says
-    String primair = String.valueOf((Object) pad(compose, "services", "pg-primair", "command"));
-    String standby = String.valueOf((Object) pad(compose, "services", "pg-standby", "command"));
+    String primair = java.util.Objects.toString(pad(compose, "services", "pg-primair", "command"));
+    String standby = java.util.Objects.toString(pad(compose, "services", "pg-standby", "command"));
     assertTrue(primair.contains("synchronous_standby_names=standby1") && primair.contains("synchronous_commit=on"));
     assertTrue(standby.contains("application_name=standby1"));
     // Kafka: three nodes, RF 3, min.insync 2

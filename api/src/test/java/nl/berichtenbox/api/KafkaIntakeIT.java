@@ -56,6 +56,7 @@ class KafkaIntakeIT {
         api.awaitStatus(a, na.getString("berichtId"), "AFGELEVERD");
         Api.await("three receipts", () -> api.get("/api/v1/verwerkingsberichten", a.key()).json()
             .getJsonArray("verwerkingsberichten").size() == 3);
+        @SuppressWarnings("unchecked") // JsonArray.getList() is a raw List
         List<Object> receipts = api.get("/api/v1/verwerkingsberichten", a.key()).json()
             .getJsonArray("verwerkingsberichten").getList();
         assertEquals(1, receipts.stream().filter(o -> id.equals(((Map<?, ?>) o).get("berichtId"))).count(),

@@ -51,7 +51,7 @@ public final class IntakeLoad {
 
   public static void main(String[] argv) throws Exception {
     IntakeLoad load = new IntakeLoad(LoadClient.args(argv));
-    try (LoadClient c = load.http) {
+    try (load.http) {
       load.run();
     }
   }

@@ -74,7 +74,7 @@ public final class OverbelastingLoad {
   public static void main(String[] argv) throws Exception {
     OverbelastingLoad load = new OverbelastingLoad(LoadClient.args(argv));
     boolean gehaald;
-    try (LoadClient c = load.http) {
+    try (load.http) {
       gehaald = load.run();
     }
     System.exit(gehaald ? 0 : 1);

@@ -51,7 +51,8 @@ public final class RouteTable {
     record(method, full);
   }
 
-  private void register(Router router, HttpMethod method, String template, String path, Handler<RoutingContext>[] handlers) {
+  @SafeVarargs
+  private void register(Router router, HttpMethod method, String template, String path, Handler<RoutingContext>... handlers) {
     var route = router.route(method, path);
     boolean benoemd = metingen == null;
     for (Handler<RoutingContext> h : handlers) {

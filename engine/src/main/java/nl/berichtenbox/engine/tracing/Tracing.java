@@ -36,6 +36,7 @@ public final class Tracing {
   private static final Pattern TRACEPARENT = Pattern.compile("00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
   private static final TextMapGetter<String> ALS_KOP = new TextMapGetter<>() {
     @Override
+    @SuppressWarnings("deprecation") // deprecated in TextMapGetter, yet still abstract there
     public Iterable<String> keys(String carrier) {
       return List.of("traceparent");
     }

@@ -73,9 +73,15 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     verbreek();
-    server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try {
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the proxy did not close", e);
+    }
     client.close();
   }
 }
