@@ -40,7 +40,8 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /** With tracing: spans to the OpenTelemetry SDK {@code sporen} holds ({@link nl.berichtenbox.engine.tracing.Tracing}). */
-  public static ApiServer start(EngineConfig config, java.time.Clock clock, nl.berichtenbox.engine.tracing.Tracing sporen)
+  public static ApiServer start(
+      EngineConfig config, java.time.Clock clock, nl.berichtenbox.engine.tracing.Tracing sporen)
       throws Exception {
     Engine engine = Engine.start(config, clock, sporen);
     ApiServer server = new ApiServer(engine);
@@ -50,8 +51,12 @@ public final class ApiServer implements AutoCloseable {
       for (int i = 0; i < config.httpInstances(); i++) {
         HttpVerticle v = new HttpVerticle(engine, openApi, paginas);
         server.verticles.add(v);
-        server.deployments.add(engine.vertx().deployVerticle(v, new DeploymentOptions())
-            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        server.deployments.add(engine
+            .vertx()
+            .deployVerticle(v, new DeploymentOptions())
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS));
       }
     } catch (Exception e) {
       server.close();
@@ -119,7 +124,11 @@ public final class ApiServer implements AutoCloseable {
     engine.weigerNieuweVerzoeken();
     for (String id : deployments) {
       try {
-        engine.vertx().undeploy(id).toCompletionStage().toCompletableFuture()
+        engine
+            .vertx()
+            .undeploy(id)
+            .toCompletionStage()
+            .toCompletableFuture()
             .get(engine.config().shutdownTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warn("HTTP server did not stop cleanly: {}", e.toString());

@@ -63,14 +63,21 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
         .setTcpNoDelay(true)
-        .setHttp2ClearTextEnabled(false) // see ReadTimeouts: the head of a request must be timed from its first byte
+        .setHttp2ClearTextEnabled(
+            false) // see ReadTimeouts: the head of a request must be timed from its first byte
         .setCompressionSupported(true);
     if (config.tlsCert() != null) {
       Tls.configure(options, config);
     }
-    var readTimeouts = new nl.berichtenbox.api.http.ReadTimeouts(config.httpHeadTimeout(), config.httpBodyTimeout(),
-        config.httpBodyMinRate(), engine.metrics().httpTraagGesloten);
-    server = vertx.createHttpServer(options).connectionHandler(readTimeouts::install).requestHandler(router);
+    var readTimeouts = new nl.berichtenbox.api.http.ReadTimeouts(
+        config.httpHeadTimeout(),
+        config.httpBodyTimeout(),
+        config.httpBodyMinRate(),
+        engine.metrics().httpTraagGesloten);
+    server = vertx
+        .createHttpServer(options)
+        .connectionHandler(readTimeouts::install)
+        .requestHandler(router);
     return server.listen();
   }
 
@@ -78,22 +85,48 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     EngineMetrics metrics = engine.metrics();
     router.route().handler(ctx -> conventions(ctx, metrics));
-    Auth auth = new Auth(engine.afnemers(), config.adminToken(), new CitizenJwt(config.portalJwtSecret()),
-        engine.bezoekers()::bezoek, engine.clock());
-    new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten()).mount(router, Router.router(vertx), table, auth);
-    new AfnemerRoutes(engine.newIntake(), engine.ontvangstbewijzen(), engine.afnemers(), engine.validatieservice(),
-        engine.rapportages(), engine.abonnementservice(), engine.snelheidsbegrenzer(), engine.sporen(),
-        config.maxBodyBytes(), config.maxBatchBodyBytes()).mount(router, table, auth);
-    new BeheerRoutes(engine.afnemers(), engine.incidenten(), engine.onderhoud(), engine.slaRapportage(), engine.clock()).mount(router, table, auth);
+    Auth auth = new Auth(
+        engine.afnemers(),
+        config.adminToken(),
+        new CitizenJwt(config.portalJwtSecret()),
+        engine.bezoekers()::bezoek,
+        engine.clock());
+    new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten())
+        .mount(router, Router.router(vertx), table, auth);
+    new AfnemerRoutes(
+            engine.newIntake(),
+            engine.ontvangstbewijzen(),
+            engine.afnemers(),
+            engine.validatieservice(),
+            engine.rapportages(),
+            engine.abonnementservice(),
+            engine.snelheidsbegrenzer(),
+            engine.sporen(),
+            config.maxBodyBytes(),
+            config.maxBatchBodyBytes())
+        .mount(router, table, auth);
+    new BeheerRoutes(
+            engine.afnemers(),
+            engine.incidenten(),
+            engine.onderhoud(),
+            engine.slaRapportage(),
+            engine.clock())
+        .mount(router, table, auth);
     new OperationsRoutes(engine.gereedheid(), metrics, openApi).mount(router, table);
     paginas.mount(router);
 
     router.route().failureHandler(this::failure);
-    router.errorHandler(404, ctx -> Problems.send(ctx, 404, "Niet gevonden", "deze route bestaat niet"));
+    router.errorHandler(
+        404, ctx -> Problems.send(ctx, 404, "Niet gevonden", "deze route bestaat niet"));
     router.errorHandler(405, this::methodNotAllowed);
-    router.errorHandler(413, ctx -> Problems.send(ctx, 413, "Te groot", "de body is groter dan toegestaan"));
-    router.errorHandler(415, ctx -> Problems.send(ctx, 415, "Mediatype niet ondersteund", "verkeerd Content-Type"));
-    router.errorHandler(500, ctx -> Problems.fail(ctx, ctx.failure() == null ? new IllegalStateException() : ctx.failure()));
+    router.errorHandler(
+        413, ctx -> Problems.send(ctx, 413, "Te groot", "de body is groter dan toegestaan"));
+    router.errorHandler(
+        415, ctx -> Problems.send(ctx, 415, "Mediatype niet ondersteund", "verkeerd Content-Type"));
+    router.errorHandler(
+        500,
+        ctx -> Problems.fail(
+            ctx, ctx.failure() == null ? new IllegalStateException() : ctx.failure()));
     return router;
   }
 
@@ -146,8 +179,12 @@ public final class HttpVerticle extends VerticleBase {
         io.vertx.core.MultiMap params = ctx.queryParams();
         for (String name : params.names()) {
           if (params.getAll(name).size() > 1) {
-            Problems.fail(ctx, nl.berichtenbox.engine.domain.ClientErrorException.badRequest("ongeldige queryparameters",
-                java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam(name, "komt meer dan eens voor"))));
+            Problems.fail(
+                ctx,
+                nl.berichtenbox.engine.domain.ClientErrorException.badRequest(
+                    "ongeldige queryparameters",
+                    java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam(
+                        name, "komt meer dan eens voor"))));
             return;
           }
         }
@@ -156,7 +193,8 @@ public final class HttpVerticle extends VerticleBase {
         return;
       }
     }
-    // a draining process takes no new work; /health answers for itself (ready: 503, with the reason)
+    // a draining process takes no new work; /health answers for itself (ready: 503, with the
+    // reason)
     if (engine.gereedheid().weigertNieuweVerzoeken() && !path.startsWith("/health")) {
       res.putHeader("Retry-After", "1").putHeader("Connection", "close");
       Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine wordt afgesloten");
@@ -164,20 +202,32 @@ public final class HttpVerticle extends VerticleBase {
     }
     // A data directory short of space takes no writes (PostgreSQL would fail on them, or worse, on
     // its WAL); reads, the citizen's mailbox, go on
-    if (engine.gereedheid().schijfVol() && ctx.request().method() != io.vertx.core.http.HttpMethod.GET
-        && ctx.request().method() != io.vertx.core.http.HttpMethod.HEAD && !path.startsWith("/health")) {
+    if (engine.gereedheid().schijfVol()
+        && ctx.request().method() != io.vertx.core.http.HttpMethod.GET
+        && ctx.request().method() != io.vertx.core.http.HttpMethod.HEAD
+        && !path.startsWith("/health")) {
       metrics.httpShed.increment();
       res.putHeader("Retry-After", "30");
-      Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine heeft geen schijfruimte meer; probeer het later opnieuw");
+      Problems.send(
+          ctx,
+          503,
+          "Tijdelijk niet beschikbaar",
+          "de engine heeft geen schijfruimte meer; probeer het later opnieuw");
       return;
     }
     // Overload guard: shed at once rather than let every request's latency grow without bound.
     // Health and metrics stay answerable so operators can see what happens.
-    if ((inFlight > engine.config().maxRequestsInFlight() || bytesInFlight > engine.config().maxBodyBytesInFlight())
-        && !path.startsWith("/health") && !path.equals("/metrics")) {
+    if ((inFlight > engine.config().maxRequestsInFlight()
+            || bytesInFlight > engine.config().maxBodyBytesInFlight())
+        && !path.startsWith("/health")
+        && !path.equals("/metrics")) {
       metrics.httpShed.increment();
       res.putHeader("Retry-After", "1");
-      Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine is overbelast; probeer het zo opnieuw");
+      Problems.send(
+          ctx,
+          503,
+          "Tijdelijk niet beschikbaar",
+          "de engine is overbelast; probeer het zo opnieuw");
       return;
     }
     ctx.next();
@@ -201,7 +251,10 @@ public final class HttpVerticle extends VerticleBase {
     }
     metrics.httpTeLaat.increment();
     res.putHeader("Retry-After", "1");
-    Problems.send(ctx, 503, "Tijdelijk niet beschikbaar",
+    Problems.send(
+        ctx,
+        503,
+        "Tijdelijk niet beschikbaar",
         "de database antwoordde niet op tijd; wat u stuurde kan alsnog verwerkt zijn: probeer het zo opnieuw");
   }
 
@@ -224,7 +277,10 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     ctx.response().putHeader("Allow", String.join(", ", allowed));
-    Problems.send(ctx, 405, "Methode niet toegestaan",
+    Problems.send(
+        ctx,
+        405,
+        "Methode niet toegestaan",
         ctx.request().method() + " kan hier niet; wel: " + String.join(", ", allowed));
   }
 
@@ -249,7 +305,9 @@ public final class HttpVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Promise<Void> p = Promise.promise();
-    server.shutdown(engine.config().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS).onComplete(ar -> p.complete());
+    server
+        .shutdown(engine.config().shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .onComplete(ar -> p.complete());
     return p.future();
   }
 }

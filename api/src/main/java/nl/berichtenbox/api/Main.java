@@ -23,7 +23,8 @@ public final class Main {
       case "help", "--help", "-h" -> help();
       case "config" -> {
         EngineConfig c = load(rest);
-        System.out.println(c.toString().replace(c.adminToken(), "***").replace(c.portalJwtSecret(), "***"));
+        System.out.println(
+            c.toString().replace(c.adminToken(), "***").replace(c.portalJwtSecret(), "***"));
       }
       default -> {
         System.err.println("unknown command '" + command + "'\n");
@@ -56,8 +57,8 @@ public final class Main {
     }
     EngineConfig config = load(flags);
     try {
-      nl.berichtenbox.engine.store.Backup.maak(config, naar != null ? naar : config.dataDir().resolve("backups"),
-          System.out::println);
+      nl.berichtenbox.engine.store.Backup.maak(
+          config, naar != null ? naar : config.dataDir().resolve("backups"), System.out::println);
     } catch (Exception e) {
       System.err.println("berichtenbox: backup failed: " + e.getMessage());
       System.exit(1);
@@ -70,7 +71,8 @@ public final class Main {
     List<String> flags = new java.util.ArrayList<>(args);
     String dir = flags.stream().filter(a -> !a.startsWith("--")).findFirst().orElse(null);
     if (dir == null) {
-      System.err.println("usage: bin/berichtenbox restore <backup directory> (see bin/berichtenbox help)");
+      System.err.println(
+          "usage: bin/berichtenbox restore <backup directory> (see bin/berichtenbox help)");
       System.exit(2);
     }
     flags.remove(dir);
@@ -101,8 +103,11 @@ public final class Main {
     EngineConfig config = load(flags);
     try {
       if (binaries == null) {
-        int major = nl.berichtenbox.engine.store.PostgresVersion.vanMap(config.dataDir().resolve("pg")).orElse(0);
-        binaries = nl.berichtenbox.engine.store.PostgresUpgrade.standaardBinaries(naastJar(), major);
+        int major = nl.berichtenbox.engine.store.PostgresVersion.vanMap(
+                config.dataDir().resolve("pg"))
+            .orElse(0);
+        binaries =
+            nl.berichtenbox.engine.store.PostgresUpgrade.standaardBinaries(naastJar(), major);
       }
       nl.berichtenbox.engine.store.PostgresUpgrade.upgrade(config, binaries, System.out::println);
     } catch (Exception e) {
@@ -114,7 +119,9 @@ public final class Main {
 
   /** The directory of the engine's jar (or of its classes, run from a build): where the build puts the old binaries. */
   private static Path naastJar() throws java.net.URISyntaxException {
-    return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+    return Path.of(
+            Main.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .getParent();
   }
 
   /** What {@code seed} is asked to make; {@code flags} are the engine's settings among the arguments. */
@@ -152,7 +159,8 @@ public final class Main {
     } catch (NumberFormatException e) {
       // said below
     }
-    throw new IllegalArgumentException(flag + " must be a whole number of at least " + minimum + ", not '" + waarde + "'");
+    throw new IllegalArgumentException(
+        flag + " must be a whole number of at least " + minimum + ", not '" + waarde + "'");
   }
 
   /** Fills the store for load tests, then stops: {@code seed [--berichten=N --burgers=N --afnemers=N]}. */
@@ -170,8 +178,10 @@ public final class Main {
     int berichten = seed.berichten();
     List<String> flags = seed.flags();
     EngineConfig config = load(flags);
-    try (nl.berichtenbox.engine.store.Database db = nl.berichtenbox.engine.store.Database.start(config)) {
-      System.out.printf("seeding %d afnemers, %d burgers, %d berichten%n", afnemers, burgers, berichten);
+    try (nl.berichtenbox.engine.store.Database db =
+        nl.berichtenbox.engine.store.Database.start(config)) {
+      System.out.printf(
+          "seeding %d afnemers, %d burgers, %d berichten%n", afnemers, burgers, berichten);
       db.seed(afnemers, burgers, berichten, System.out::println);
     } catch (Exception e) {
       System.err.println("berichtenbox: seeding failed: " + e);
@@ -188,7 +198,8 @@ public final class Main {
       sporing = TracingSetup.uitOmgeving(System.getenv());
       server = ApiServer.start(config, java.time.Clock.systemUTC(), sporing.sporen);
     } catch (nl.berichtenbox.engine.store.PostgresVersion.AndereMajorException e) {
-      System.err.println("berichtenbox: could not start: " + e.getMessage()); // says what to do; no trace needed
+      System.err.println(
+          "berichtenbox: could not start: " + e.getMessage()); // says what to do; no trace needed
       System.exit(1);
       return;
     } catch (Exception e) {
@@ -208,8 +219,10 @@ public final class Main {
     // Our own handlers, so SIGTERM ends in a clean drain and exit status 0 rather than 143.
     for (String sig : List.of("TERM", "INT")) {
       Signals.onSignal(sig, () -> {
-        // not a daemon like the signal's own thread it is made on (a thread inherits that): else the
-        // JVM ended, exit 0, as soon as Vert.x's threads were gone, in the middle of the drain, before
+        // not a daemon like the signal's own thread it is made on (a thread inherits that): else
+        // the
+        // JVM ended, exit 0, as soon as Vert.x's threads were gone, in the middle of the drain,
+        // before
         // the database was stopped (seen in deploy/image/proef.sh, about one stop in six)
         Thread t = new Thread(shutdown, "shutdown");
         t.setDaemon(false);
@@ -217,32 +230,50 @@ public final class Main {
       });
     }
     String host = "0.0.0.0".equals(config.httpHost()) ? "localhost" : config.httpHost();
-    String base = (config.tlsCert() != null ? "https://" : "http://") + host + ":" + config.httpPort();
+    String base =
+        (config.tlsCert() != null ? "https://" : "http://") + host + ":" + config.httpPort();
     StringBuilder sb = new StringBuilder();
     sb.append("\nBerichtenbox Engine is ready\n");
     sb.append("  API          ").append(base).append("/api/v1\n");
     sb.append("  OpenAPI      ").append(base).append("/api/v1/openapi.json\n");
     sb.append("  health       ").append(base).append("/health/ready\n");
     sb.append("  metrics      ").append(base).append("/metrics\n");
-    sb.append("  portals      ").append(base).append("/leveranciersportaal (afnemers, with their key), ")
-        .append(base).append("/beheer (operators, with the admin token)\n");
+    sb.append("  portals      ")
+        .append(base)
+        .append("/leveranciersportaal (afnemers, with their key), ")
+        .append(base)
+        .append("/beheer (operators, with the admin token)\n");
     if (config.tlsCert() != null) {
-      sb.append("  TLS          ").append(Tls.engine(config)).append(", TLS 1.2/1.3")
-          .append(config.tlsClientCa() != null ? ", client certificates (OIN) accepted" : "").append('\n');
+      sb.append("  TLS          ")
+          .append(Tls.engine(config))
+          .append(", TLS 1.2/1.3")
+          .append(config.tlsClientCa() != null ? ", client certificates (OIN) accepted" : "")
+          .append('\n');
     }
     if (server.engine().kafkaBootstrap() != null) {
-      sb.append("  Kafka        ").append(server.engine().kafkaBootstrap())
-          .append("embedded".equals(config.kafkaBootstrap()) ? " (embedded broker, data in DATA_DIR/kafka)" : "")
+      sb.append("  Kafka        ")
+          .append(server.engine().kafkaBootstrap())
+          .append(
+              "embedded".equals(config.kafkaBootstrap())
+                  ? " (embedded broker, data in DATA_DIR/kafka)"
+                  : "")
           .append(", topics berichtenbox.berichten.<OIN>\n");
     }
-    sb.append("  database     ").append(config.embeddedDatabase()
-        ? "embedded PostgreSQL, data in " + config.dataDir().toAbsolutePath().normalize() : "external").append('\n');
+    sb.append("  database     ")
+        .append(
+            config.embeddedDatabase()
+                ? "embedded PostgreSQL, data in "
+                    + config.dataDir().toAbsolutePath().normalize()
+                : "external")
+        .append('\n');
     if (config.adminTokenGenerated()) {
-      sb.append("  admin token  ").append(config.adminToken())
+      sb.append("  admin token  ")
+          .append(config.adminToken())
           .append("   (generated; set BERICHTENBOX_ADMIN_TOKEN to keep one)\n");
     }
     if (config.portalJwtSecretGenerated()) {
-      sb.append("  JWT secret   ").append(config.portalJwtSecret())
+      sb.append("  JWT secret   ")
+          .append(config.portalJwtSecret())
           .append("   (generated; set BERICHTENBOX_PORTAL_JWT_SECRET to keep one)\n");
     }
     System.out.println(sb);
@@ -274,8 +305,13 @@ public final class Main {
         settings (YAML key / environment variable / flag, default):
         """);
     for (ConfigLoader.Setting s : ConfigLoader.SETTINGS) {
-      sb.append(String.format("  %-28s %-44s %s%n      %s%n", s.key(), s.env(), s.flag(),
-          s.description() + (s.defaultValue() == null ? "" : " (default " + s.defaultValue() + ")")));
+      sb.append(String.format(
+          "  %-28s %-44s %s%n      %s%n",
+          s.key(),
+          s.env(),
+          s.flag(),
+          s.description()
+              + (s.defaultValue() == null ? "" : " (default " + s.defaultValue() + ")")));
     }
     sb.append("""
 

@@ -17,7 +17,9 @@ final class Signals {
       Class<?> signal = Class.forName("sun.misc.Signal");
       Class<?> handler = Class.forName("sun.misc.SignalHandler");
       Object sig = signal.getConstructor(String.class).newInstance(name);
-      Object h = Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handler},
+      Object h = Proxy.newProxyInstance(
+          Signals.class.getClassLoader(),
+          new Class<?>[] {handler},
           (proxy, method, args) -> switch (method.getName()) {
             case "handle" -> {
               action.run();

@@ -18,10 +18,15 @@ import nl.berichtenbox.engine.config.EngineConfig;
 final class Tls {
   /** ECDHE suites for TLS 1.2 and the TLS 1.3 suites (all forward secret). */
   static final List<String> CIPHER_SUITES = List.of(
-      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+      "TLS_AES_128_GCM_SHA256",
+      "TLS_AES_256_GCM_SHA384",
+      "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
   private Tls() {}
 
@@ -35,8 +40,10 @@ final class Tls {
   }
 
   static void configure(HttpServerOptions options, EngineConfig config) {
-    options.setSsl(true)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()))
+    options
+        .setSsl(true)
+        .setKeyCertOptions(
+            new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()))
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
     for (String suite : CIPHER_SUITES) {
       options.addEnabledCipherSuite(suite);
@@ -45,7 +52,9 @@ final class Tls {
       options.setSslEngineOptions(new OpenSSLEngineOptions());
     }
     if (config.tlsClientCa() != null) {
-      options.setTrustOptions(new PemTrustOptions().addCertPath(config.tlsClientCa())).setClientAuth(ClientAuth.REQUEST);
+      options
+          .setTrustOptions(new PemTrustOptions().addCertPath(config.tlsClientCa()))
+          .setClientAuth(ClientAuth.REQUEST);
     }
   }
 }

@@ -31,7 +31,8 @@ final class TracingSetup {
             "otel.metrics.exporter", "none",
             "otel.logs.exporter", "none"))
         .disableShutdownHook() // closed after the drain (Main), so the last spans go out
-        .build().getOpenTelemetrySdk();
+        .build()
+        .getOpenTelemetrySdk();
     return new TracingSetup(sdk);
   }
 

@@ -33,13 +33,18 @@ class AbonnementserviceIT {
     String id = r.json().getString("id");
     assertEquals("/api/v1/abonnementen/verzoeken/" + id, r.header("Location"));
     assertEquals("IN_BEHANDELING", r.json().getString("status"));
-    Api.await("GEREED", () -> "GEREED".equals(api.get("/api/v1/abonnementen/verzoeken/" + id, a.key()).json()
-        .getString("status")));
+    Api.await(
+        "GEREED",
+        () -> "GEREED"
+            .equals(api.get("/api/v1/abonnementen/verzoeken/" + id, a.key())
+                .json()
+                .getString("status")));
     return id;
   }
 
   private List<JsonObject> resultaat(String id) {
-    Api.Resp r = api.get("/api/v1/abonnementen/verzoeken/" + id + "/resultaat", a.key()).expect(200);
+    Api.Resp r =
+        api.get("/api/v1/abonnementen/verzoeken/" + id + "/resultaat", a.key()).expect(200);
     assertEquals("application/x-ndjson", r.header("Content-Type"));
     List<JsonObject> out = new ArrayList<>();
     for (String line : r.raw().body().split("\n")) {
@@ -58,8 +63,11 @@ class AbonnementserviceIT {
     String c2 = api.newBurger(a);
     String c3 = api.newBurger(api.newAfnemer());
     String c4 = api.newBurger(a);
-    api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), api.burgerToken(c4),
-        new JsonObject().put("berichtenOntvangen", false)).expect(200);
+    api.put(
+            "/api/v1/berichtenbox/voorkeuren/" + a.oin(),
+            api.burgerToken(c4),
+            new JsonObject().put("berichtenOntvangen", false))
+        .expect(200);
 
     String alles = vraag(new JsonObject().put("soort", "ALLES"));
     JsonObject st = api.get("/api/v1/abonnementen/verzoeken/" + alles, a.key()).json();
@@ -69,29 +77,48 @@ class AbonnementserviceIT {
     List<String> sorted = new ArrayList<>(List.of(c1, c2));
     sorted.sort(null);
     assertEquals(sorted, r.stream().map(o -> o.getString("bsn")).toList());
-    assertTrue(r.stream().allMatch(o -> "ACTIEF".equals(o.getString("status")) && o.getString("gewijzigdOp").endsWith("Z")));
+    assertTrue(r.stream()
+        .allMatch(o ->
+            "ACTIEF".equals(o.getString("status")) && o.getString("gewijzigdOp").endsWith("Z")));
 
-    String lijst = vraag(new JsonObject().put("soort", "BSN_LIJST")
+    String lijst = vraag(new JsonObject()
+        .put("soort", "BSN_LIJST")
         .put("bsns", new JsonArray().add(c1).add(c3).add(c4).add(Api.newBsn()).add(c1)));
-    assertEquals(List.of(c1), resultaat(lijst).stream().map(o -> o.getString("bsn")).toList());
+    assertEquals(
+        List.of(c1), resultaat(lijst).stream().map(o -> o.getString("bsn")).toList());
 
-    String mut = vraag(new JsonObject().put("soort", "MUTATIES").put("mutatieDatum", begin.toString()));
+    String mut =
+        vraag(new JsonObject().put("soort", "MUTATIES").put("mutatieDatum", begin.toString()));
     List<JsonObject> m = resultaat(mut);
     List<String> alle = new ArrayList<>(List.of(c1, c2, c4));
     alle.sort(null);
     assertEquals(alle, m.stream().map(o -> o.getString("bsn")).toList());
-    assertEquals("INACTIEF", m.stream().filter(o -> o.getString("bsn").equals(c4)).findFirst().orElseThrow()
-        .getString("status"));
-    assertEquals(0, resultaat(vraag(new JsonObject().put("soort", "MUTATIES")
-        .put("mutatieDatum", Instant.now().toString()))).size());
+    assertEquals(
+        "INACTIEF",
+        m.stream()
+            .filter(o -> o.getString("bsn").equals(c4))
+            .findFirst()
+            .orElseThrow()
+            .getString("status"));
+    assertEquals(
+        0,
+        resultaat(vraag(new JsonObject()
+                .put("soort", "MUTATIES")
+                .put("mutatieDatum", Instant.now().toString())))
+            .size());
 
     // gzip when asked
-    HttpResponse<byte[]> gz = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create(api.base + "/api/v1/abonnementen/verzoeken/" + alles + "/resultaat"))
-        .header("Authorization", "Bearer " + a.key()).header("Accept-Encoding", "gzip").build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> gz = HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create(api.base + "/api/v1/abonnementen/verzoeken/" + alles + "/resultaat"))
+                .header("Authorization", "Bearer " + a.key())
+                .header("Accept-Encoding", "gzip")
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertEquals("gzip", gz.headers().firstValue("Content-Encoding").orElse(null));
-    String unzipped = new String(new GZIPInputStream(new ByteArrayInputStream(gz.body())).readAllBytes(),
+    String unzipped = new String(
+        new GZIPInputStream(new ByteArrayInputStream(gz.body())).readAllBytes(),
         StandardCharsets.UTF_8);
     assertEquals(2, unzipped.lines().count());
 
@@ -107,33 +134,82 @@ class AbonnementserviceIT {
     String jong = vraag(new JsonObject().put("soort", "ALLES"));
     var pool = TestEngine.server().engine().pool();
     UUID oud = UUID.randomUUID();
-    pool.preparedQuery("INSERT INTO abonnement_verzoek (id, oin, soort, nacht, status, aangevraagd_op) "
-            + "VALUES ($1, $2, 'ALLES', current_date - 8, 'GEREED', now() - interval '8 days')")
-        .execute(Tuple.of(oud, a.oin())).toCompletionStage().toCompletableFuture().join();
+    pool.preparedQuery(
+            "INSERT INTO abonnement_verzoek (id, oin, soort, nacht, status, aangevraagd_op) "
+                + "VALUES ($1, $2, 'ALLES', current_date - 8, 'GEREED', now() - interval '8 days')")
+        .execute(Tuple.of(oud, a.oin()))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .join();
     pool.preparedQuery("INSERT INTO abonnement_resultaat (verzoek, nr, bsn, actief, gewijzigd_op) "
             + "VALUES ($1, 1, '999993653', true, now())")
-        .execute(Tuple.of(oud)).toCompletionStage().toCompletableFuture().join();
-    assertTrue(TestEngine.server().engine().abonnementservice().opruimen().toCompletionStage().toCompletableFuture()
-        .join() >= 1);
+        .execute(Tuple.of(oud))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .join();
+    assertTrue(TestEngine.server()
+            .engine()
+            .abonnementservice()
+            .opruimen()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .join()
+        >= 1);
     api.get("/api/v1/abonnementen/verzoeken/" + oud, a.key()).expect(404);
-    assertEquals(0L, pool.preparedQuery("SELECT count(*) FROM abonnement_resultaat WHERE verzoek = $1")
-        .execute(Tuple.of(oud)).toCompletionStage().toCompletableFuture().join().iterator().next().getLong(0));
+    assertEquals(
+        0L,
+        pool.preparedQuery("SELECT count(*) FROM abonnement_resultaat WHERE verzoek = $1")
+            .execute(Tuple.of(oud))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .join()
+            .iterator()
+            .next()
+            .getLong(0));
     api.get("/api/v1/abonnementen/verzoeken/" + jong + "/resultaat", a.key()).expect(200);
   }
 
   @Test
   void requestsAreValidated() {
-    assertEquals(List.of("soort"), api.post("/api/v1/abonnementen/verzoeken", a.key(), new JsonObject())
-        .expect(400).invalidNames());
-    assertEquals(List.of("bsns"), api.post("/api/v1/abonnementen/verzoeken", a.key(),
-        new JsonObject().put("soort", "BSN_LIJST")).expect(400).invalidNames());
-    assertEquals(List.of("bsns/1"), api.post("/api/v1/abonnementen/verzoeken", a.key(),
-        new JsonObject().put("soort", "BSN_LIJST").put("bsns", new JsonArray().add(Api.newBsn()).add("123")))
-        .expect(400).invalidNames());
-    assertEquals(List.of("mutatieDatum"), api.post("/api/v1/abonnementen/verzoeken", a.key(),
-        new JsonObject().put("soort", "MUTATIES").put("mutatieDatum", "gisteren")).expect(400).invalidNames());
-    assertEquals(List.of("bsns"), api.post("/api/v1/abonnementen/verzoeken", a.key(),
-        new JsonObject().put("soort", "ALLES").put("bsns", new JsonArray())).expect(400).invalidNames());
+    assertEquals(
+        List.of("soort"),
+        api.post("/api/v1/abonnementen/verzoeken", a.key(), new JsonObject())
+            .expect(400)
+            .invalidNames());
+    assertEquals(
+        List.of("bsns"),
+        api.post(
+                "/api/v1/abonnementen/verzoeken",
+                a.key(),
+                new JsonObject().put("soort", "BSN_LIJST"))
+            .expect(400)
+            .invalidNames());
+    assertEquals(
+        List.of("bsns/1"),
+        api.post(
+                "/api/v1/abonnementen/verzoeken",
+                a.key(),
+                new JsonObject()
+                    .put("soort", "BSN_LIJST")
+                    .put("bsns", new JsonArray().add(Api.newBsn()).add("123")))
+            .expect(400)
+            .invalidNames());
+    assertEquals(
+        List.of("mutatieDatum"),
+        api.post(
+                "/api/v1/abonnementen/verzoeken",
+                a.key(),
+                new JsonObject().put("soort", "MUTATIES").put("mutatieDatum", "gisteren"))
+            .expect(400)
+            .invalidNames());
+    assertEquals(
+        List.of("bsns"),
+        api.post(
+                "/api/v1/abonnementen/verzoeken",
+                a.key(),
+                new JsonObject().put("soort", "ALLES").put("bsns", new JsonArray()))
+            .expect(400)
+            .invalidNames());
   }
 
   @Test
@@ -141,7 +217,9 @@ class AbonnementserviceIT {
   void theDailyQuotaIsSharedByAllAfnemers() {
     Api.Resp last = null;
     for (int i = 0; i <= TestEngine.ALLES_QUOTUM; i++) {
-      last = api.post("/api/v1/abonnementen/verzoeken", (i % 2 == 0 ? a : api.newAfnemer()).key(),
+      last = api.post(
+          "/api/v1/abonnementen/verzoeken",
+          (i % 2 == 0 ? a : api.newAfnemer()).key(),
           new JsonObject().put("soort", "ALLES"));
       if (last.status() == 429) {
         break;
@@ -152,8 +230,13 @@ class AbonnementserviceIT {
     long retry = Long.parseLong(last.header("Retry-After"));
     assertTrue(retry >= 1 && retry <= 25 * 3600, "until tomorrow: " + retry);
     // other kinds have their own quota
-    api.post("/api/v1/abonnementen/verzoeken", a.key(), new JsonObject().put("soort", "MUTATIES")
-        .put("mutatieDatum", Instant.now().toString())).expect(202);
+    api.post(
+            "/api/v1/abonnementen/verzoeken",
+            a.key(),
+            new JsonObject()
+                .put("soort", "MUTATIES")
+                .put("mutatieDatum", Instant.now().toString()))
+        .expect(202);
   }
 
   @Test
@@ -163,21 +246,38 @@ class AbonnementserviceIT {
     UUID opgegeven = UUID.randomUUID();
     UUID bezig = UUID.randomUUID();
     api.newBurger(a);
-    // as a crashed process leaves them: taken (attempt counted), lease run out; one with attempts used up;
+    // as a crashed process leaves them: taken (attempt counted), lease run out; one with attempts
+    // used up;
     // one still leased by a live process
-    pool.preparedQuery("INSERT INTO abonnement_verzoek (id, oin, soort, nacht, pogingen, bezig_tot) VALUES "
-            + "($1, $4, 'ALLES', current_date, 1, now() - interval '1 minute'), "
-            + "($2, $4, 'ALLES', current_date, 3, now() - interval '1 minute'), "
-            + "($3, $4, 'ALLES', current_date, 1, now() + interval '1 hour')")
-        .execute(Tuple.of(onderbroken, opgegeven, bezig, a.oin())).toCompletionStage().toCompletableFuture().join();
+    pool.preparedQuery(
+            "INSERT INTO abonnement_verzoek (id, oin, soort, nacht, pogingen, bezig_tot) VALUES "
+                + "($1, $4, 'ALLES', current_date, 1, now() - interval '1 minute'), "
+                + "($2, $4, 'ALLES', current_date, 3, now() - interval '1 minute'), "
+                + "($3, $4, 'ALLES', current_date, 1, now() + interval '1 hour')")
+        .execute(Tuple.of(onderbroken, opgegeven, bezig, a.oin()))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .join();
     TestEngine.server().engine().abonnementservice().wakeUp();
-    Api.await("resumed", () -> "GEREED".equals(api.get("/api/v1/abonnementen/verzoeken/" + onderbroken, a.key())
-        .json().getString("status")));
-    assertEquals(1, api.get("/api/v1/abonnementen/verzoeken/" + onderbroken, a.key()).json().getLong("aantal"));
-    Api.await("mislukt", () -> "MISLUKT".equals(api.get("/api/v1/abonnementen/verzoeken/" + opgegeven, a.key())
-        .json().getString("status")));
-    Api.Resp notYet = api.get("/api/v1/abonnementen/verzoeken/" + bezig + "/resultaat", a.key()).expect(409);
+    Api.await(
+        "resumed",
+        () -> "GEREED"
+            .equals(api.get("/api/v1/abonnementen/verzoeken/" + onderbroken, a.key())
+                .json()
+                .getString("status")));
+    assertEquals(
+        1,
+        api.get("/api/v1/abonnementen/verzoeken/" + onderbroken, a.key()).json().getLong("aantal"));
+    Api.await(
+        "mislukt",
+        () -> "MISLUKT"
+            .equals(api.get("/api/v1/abonnementen/verzoeken/" + opgegeven, a.key())
+                .json()
+                .getString("status")));
+    Api.Resp notYet = api.get("/api/v1/abonnementen/verzoeken/" + bezig + "/resultaat", a.key())
+        .expect(409);
     assertEquals("application/problem+json", notYet.header("Content-Type"));
-    api.get("/api/v1/abonnementen/verzoeken/" + opgegeven + "/resultaat", a.key()).expect(409);
+    api.get("/api/v1/abonnementen/verzoeken/" + opgegeven + "/resultaat", a.key())
+        .expect(409);
   }
 }

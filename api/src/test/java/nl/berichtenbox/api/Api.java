@@ -23,7 +23,8 @@ import nl.berichtenbox.api.http.CitizenJwt;
 public final class Api {
   public final String base;
   public final CitizenJwt jwt;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final java.time.Clock clock;
 
   public Api(String base, CitizenJwt jwt) {
@@ -47,8 +48,11 @@ public final class Api {
     }
 
     public Resp expect(int expected) {
-      assertEquals(expected, status, () -> "status of " + raw.request().method() + " " + raw.request().uri()
-          + ", body: " + raw.body());
+      assertEquals(
+          expected,
+          status,
+          () -> "status of " + raw.request().method() + " " + raw.request().uri() + ", body: "
+              + raw.body());
       return this;
     }
 
@@ -64,25 +68,49 @@ public final class Api {
   }
 
   public Resp send(String method, String path, String token, String contentType, String body) {
-    return exchange(method, path, token, contentType,
-        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return exchange(
+        method,
+        path,
+        token,
+        contentType,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
   }
 
   /** As {@link #send}, with raw bytes (invalid UTF-8, huge bodies) and extra headers (name, value, ...). */
-  public Resp sendBytes(String method, String path, String token, String contentType, byte[] body, String... headers) {
-    return exchange(method, path, token, contentType, HttpRequest.BodyPublishers.ofByteArray(body), headers);
+  public Resp sendBytes(
+      String method,
+      String path,
+      String token,
+      String contentType,
+      byte[] body,
+      String... headers) {
+    return exchange(
+        method, path, token, contentType, HttpRequest.BodyPublishers.ofByteArray(body), headers);
   }
 
   /** As {@link #sendBytes}, without a declared length: the body goes chunked. */
-  public Resp sendChunked(String method, String path, String token, String contentType, byte[] body) {
+  public Resp sendChunked(
+      String method, String path, String token, String contentType, byte[] body) {
     // a publisher of unknown length (-1): the JDK client sends Transfer-Encoding: chunked
-    return exchange(method, path, token, contentType,
+    return exchange(
+        method,
+        path,
+        token,
+        contentType,
         HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
-  private Resp exchange(String method, String path, String token, String contentType,
-      HttpRequest.BodyPublisher body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+  private Resp exchange(
+      String method,
+      String path,
+      String token,
+      String contentType,
+      HttpRequest.BodyPublisher body,
+      String... headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -125,10 +153,16 @@ public final class Api {
 
   public Afnemer newAfnemer() {
     String oin = String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
-    Resp r = post("/api/v1/beheer/afnemers", TestEngine.ADMIN,
-        new JsonObject().put("oin", oin).put("naam", "Afnemer " + oin.substring(12))).expect(201);
+    Resp r = post(
+            "/api/v1/beheer/afnemers",
+            TestEngine.ADMIN,
+            new JsonObject().put("oin", oin).put("naam", "Afnemer " + oin.substring(12)))
+        .expect(201);
     Afnemer a = new Afnemer(oin, r.json().getString("apiSleutel"));
-    put("/api/v1/bericht-typen/ALG", a.key(), new JsonObject().put("omschrijving", "Algemeen").put("actief", true))
+    put(
+            "/api/v1/bericht-typen/ALG",
+            a.key(),
+            new JsonObject().put("omschrijving", "Algemeen").put("actief", true))
         .expect(201);
     return a;
   }
@@ -178,25 +212,38 @@ public final class Api {
     }
     put("/api/v1/berichtenbox", tok, box).expect(200);
     for (Afnemer a : accepts) {
-      put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true)).expect(200);
+      put(
+              "/api/v1/berichtenbox/voorkeuren/" + a.oin(),
+              tok,
+              new JsonObject().put("berichtenOntvangen", true))
+          .expect(200);
     }
     return bsn;
   }
 
   public static JsonObject bericht(String bsn) {
-    return new JsonObject().put("berichtId", UUID.randomUUID().toString()).put("berichtType", "ALG")
-        .put("bsn", bsn).put("onderwerp", "Uw aanslag 2026").put("berichtTekst", "Zie de bijlage.");
+    return new JsonObject()
+        .put("berichtId", UUID.randomUUID().toString())
+        .put("berichtType", "ALG")
+        .put("bsn", bsn)
+        .put("onderwerp", "Uw aanslag 2026")
+        .put("berichtTekst", "Zie de bijlage.");
   }
 
   public static JsonObject pdfBijlage(int volgorde, int bytes) {
     byte[] b = new byte[bytes];
     System.arraycopy("%PDF-1.7\n".getBytes(), 0, b, 0, 9);
-    return new JsonObject().put("omschrijving", "Bijlage " + volgorde).put("volgorde", volgorde)
-        .put("mediaType", "application/pdf").put("inhoud", Base64.getEncoder().encodeToString(b));
+    return new JsonObject()
+        .put("omschrijving", "Bijlage " + volgorde)
+        .put("volgorde", volgorde)
+        .put("mediaType", "application/pdf")
+        .put("inhoud", Base64.getEncoder().encodeToString(b));
   }
 
   public static JsonObject batch(JsonArray berichten) {
-    return new JsonObject().put("batchId", UUID.randomUUID().toString()).put("aanmaakDatum", Instant.now().toString())
+    return new JsonObject()
+        .put("batchId", UUID.randomUUID().toString())
+        .put("aanmaakDatum", Instant.now().toString())
         .put("berichten", berichten);
   }
 
@@ -233,7 +280,9 @@ public final class Api {
     java.util.Map<String, Integer> receipts = receiptCounts(a);
     for (String id : ids) {
       assertEquals(1, receipts.getOrDefault(id, 0), "receipt of " + id);
-      assertEquals("AFGELEVERD", get("/api/v1/berichten/" + id, a.key()).expect(200).json().getString("status"));
+      assertEquals(
+          "AFGELEVERD",
+          get("/api/v1/berichten/" + id, a.key()).expect(200).json().getString("status"));
     }
   }
 
@@ -242,7 +291,8 @@ public final class Api {
     java.util.Map<String, Integer> out = new java.util.HashMap<>();
     long vanaf = 0;
     while (true) {
-      JsonObject page = get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, a.key()).json();
+      JsonObject page =
+          get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, a.key()).json();
       JsonArray arr = page.getJsonArray("verwerkingsberichten");
       if (arr.isEmpty()) {
         return out;
@@ -262,7 +312,11 @@ public final class Api {
    * a consumer group rebalancing); on a time-out the message adds {@code stand}, what the test
    * can say about where things are.
    */
-  public static void await(String what, Duration timeout, BooleanSupplier condition, java.util.function.Supplier<String> stand) {
+  public static void await(
+      String what,
+      Duration timeout,
+      BooleanSupplier condition,
+      java.util.function.Supplier<String> stand) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (condition.getAsBoolean()) {

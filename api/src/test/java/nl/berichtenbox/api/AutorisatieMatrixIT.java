@@ -24,7 +24,12 @@ import org.junit.jupiter.api.Test;
 class AutorisatieMatrixIT {
   private final Api api = TestEngine.api();
 
-  private enum Gezicht { AFNEMER, BURGER, BEHEER, OPENBAAR }
+  private enum Gezicht {
+    AFNEMER,
+    BURGER,
+    BEHEER,
+    OPENBAAR
+  }
 
   private static Gezicht gezicht(String pad) {
     if (pad.startsWith("/api/v1/beheer/")) {
@@ -44,23 +49,50 @@ class AutorisatieMatrixIT {
     Api.Afnemer a = api.newAfnemer();
     Api.Afnemer b = api.newAfnemer();
     Api.Afnemer inactief = api.newAfnemer();
-    api.send("PATCH", "/api/v1/beheer/afnemers/" + inactief.oin(), TestEngine.ADMIN, "application/merge-patch+json",
-        "{\"actief\":false}").expect(200);
+    api.send(
+            "PATCH",
+            "/api/v1/beheer/afnemers/" + inactief.oin(),
+            TestEngine.ADMIN,
+            "application/merge-patch+json",
+            "{\"actief\":false}")
+        .expect(200);
     String bsn = api.newBurger(a);
     String burger = api.burgerToken(bsn);
     String andereBurger = api.burgerToken(api.newBurger(a));
-    JsonObject bericht = Api.bericht(bsn).put("bijlagen", new JsonArray().add(Api.pdfBijlage(1, 2000)));
+    JsonObject bericht =
+        Api.bericht(bsn).put("bijlagen", new JsonArray().add(Api.pdfBijlage(1, 2000)));
     api.post("/api/v1/berichten", a.key(), bericht).expect(202);
     JsonObject batch = Api.batch(new JsonArray().add(Api.bericht(bsn)));
     api.post("/api/v1/batches", a.key(), batch).expect(202);
     api.awaitStatus(a, bericht.getString("berichtId"), "AFGELEVERD");
-    String boxId = api.get("/api/v1/berichtenbox/berichten?limit=100", burger).expect(200).json().getJsonArray("berichten")
-        .stream().map(o -> (JsonObject) o).filter(o -> o.getInteger("aantalBijlagen") == 1).findFirst().orElseThrow()
+    String boxId = api
+        .get("/api/v1/berichtenbox/berichten?limit=100", burger)
+        .expect(200)
+        .json()
+        .getJsonArray("berichten")
+        .stream()
+        .map(o -> (JsonObject) o)
+        .filter(o -> o.getInteger("aantalBijlagen") == 1)
+        .findFirst()
+        .orElseThrow()
         .getString("id");
 
     // the path parameters: this afnemer's / this citizen's own resources
-    Map<String, String> eigen = Map.of("berichtId", bericht.getString("berichtId"), "batchId", batch.getString("batchId"),
-        "id", boxId, "volgorde", "1", "oin", a.oin(), "code", "ALG", "maand", "2026-11");
+    Map<String, String> eigen = Map.of(
+        "berichtId",
+        bericht.getString("berichtId"),
+        "batchId",
+        batch.getString("batchId"),
+        "id",
+        boxId,
+        "volgorde",
+        "1",
+        "oin",
+        a.oin(),
+        "code",
+        "ALG",
+        "maand",
+        "2026-11");
 
     Map<String, String> identiteiten = new LinkedHashMap<>();
     identiteiten.put("niemand", null);
@@ -84,13 +116,16 @@ class AutorisatieMatrixIT {
         }
         Api.Resp resp = verzoek(r.method().name(), pad, id.getValue());
         int s = resp.status();
-        boolean door = isEigen(g, id.getKey()) || g == Gezicht.OPENBAAR || isAnderVanZelfdeSoort(g, id.getKey());
+        boolean door = isEigen(g, id.getKey())
+            || g == Gezicht.OPENBAAR
+            || isAnderVanZelfdeSoort(g, id.getKey());
         if (s >= 500) {
           fouten.add(r.method() + " " + pad + " as " + id.getKey() + ": " + s);
         } else if (!door && s != 401) {
           fouten.add(r.method() + " " + pad + " as " + id.getKey() + ": expected 401, got " + s);
         } else if (door && (s == 401 || s == 403)) {
-          fouten.add(r.method() + " " + pad + " as " + id.getKey() + ": expected to pass authentication, got " + s);
+          fouten.add(r.method() + " " + pad + " as " + id.getKey()
+              + ": expected to pass authentication, got " + s);
         }
         if (s == 401 && resp.header("WWW-Authenticate") == null) {
           fouten.add(r.method() + " " + pad + ": 401 without WWW-Authenticate");
@@ -101,27 +136,56 @@ class AutorisatieMatrixIT {
 
     // another afnemer's / citizen's resource answers as one that does not exist
     for (String[] p : new String[][] {
-        {"/api/v1/berichten/" + bericht.getString("berichtId"), "/api/v1/berichten/" + UUID.randomUUID()},
-        {"/api/v1/batches/" + batch.getString("batchId"), "/api/v1/batches/" + UUID.randomUUID()}}) {
+      {
+        "/api/v1/berichten/" + bericht.getString("berichtId"),
+        "/api/v1/berichten/" + UUID.randomUUID()
+      },
+      {"/api/v1/batches/" + batch.getString("batchId"), "/api/v1/batches/" + UUID.randomUUID()}
+    }) {
       api.get(p[0], a.key()).expect(200);
       gelijkAfwezig(api.get(p[0], b.key()), api.get(p[1], b.key()));
     }
     for (String[] p : new String[][] {
-        {"/api/v1/berichtenbox/berichten/" + boxId, "/api/v1/berichtenbox/berichten/" + UUID.randomUUID()},
-        {"/api/v1/berichtenbox/berichten/" + boxId + "/bijlagen/1", "/api/v1/berichtenbox/berichten/" + UUID.randomUUID() + "/bijlagen/1"}}) {
+      {
+        "/api/v1/berichtenbox/berichten/" + boxId,
+        "/api/v1/berichtenbox/berichten/" + UUID.randomUUID()
+      },
+      {
+        "/api/v1/berichtenbox/berichten/" + boxId + "/bijlagen/1",
+        "/api/v1/berichtenbox/berichten/" + UUID.randomUUID() + "/bijlagen/1"
+      }
+    }) {
       api.get(p[0], burger).expect(200);
       gelijkAfwezig(api.get(p[0], andereBurger), api.get(p[1], andereBurger));
     }
     // and another citizen cannot change or delete it
-    gelijkAfwezig(api.send("PATCH", "/api/v1/berichtenbox/berichten/" + boxId, andereBurger, "application/merge-patch+json",
-        "{\"gelezen\":true}"), api.send("PATCH", "/api/v1/berichtenbox/berichten/" + UUID.randomUUID(), andereBurger,
-        "application/merge-patch+json", "{\"gelezen\":true}"));
-    gelijkAfwezig(api.send("DELETE", "/api/v1/berichtenbox/berichten/" + boxId, andereBurger, null, null),
-        api.send("DELETE", "/api/v1/berichtenbox/berichten/" + UUID.randomUUID(), andereBurger, null, null));
-    JsonObject nogDaar = api.get("/api/v1/berichtenbox/berichten/" + boxId, burger).expect(200).json();
+    gelijkAfwezig(
+        api.send(
+            "PATCH",
+            "/api/v1/berichtenbox/berichten/" + boxId,
+            andereBurger,
+            "application/merge-patch+json",
+            "{\"gelezen\":true}"),
+        api.send(
+            "PATCH",
+            "/api/v1/berichtenbox/berichten/" + UUID.randomUUID(),
+            andereBurger,
+            "application/merge-patch+json",
+            "{\"gelezen\":true}"));
+    gelijkAfwezig(
+        api.send("DELETE", "/api/v1/berichtenbox/berichten/" + boxId, andereBurger, null, null),
+        api.send(
+            "DELETE",
+            "/api/v1/berichtenbox/berichten/" + UUID.randomUUID(),
+            andereBurger,
+            null,
+            null));
+    JsonObject nogDaar =
+        api.get("/api/v1/berichtenbox/berichten/" + boxId, burger).expect(200).json();
     assertEquals("inbox", nogDaar.getString("map"));
     assertFalse(nogDaar.getBoolean("gelezen"));
-    // the receipt feed only ever holds the afnemer's own receipts (b's are of its own refused requests above)
+    // the receipt feed only ever holds the afnemer's own receipts (b's are of its own refused
+    // requests above)
     assertFalse(api.receiptCounts(b).containsKey(bericht.getString("berichtId")));
     assertTrue(api.receiptCounts(a).containsKey(bericht.getString("berichtId")));
   }
@@ -137,7 +201,8 @@ class AutorisatieMatrixIT {
 
   /** Another identity of the face's kind passes authentication (and then finds nothing of the owner's). */
   private static boolean isAnderVanZelfdeSoort(Gezicht g, String identiteit) {
-    return (g == Gezicht.AFNEMER && identiteit.equals("andere afnemer")) || (g == Gezicht.BURGER && identiteit.equals("andere burger"));
+    return (g == Gezicht.AFNEMER && identiteit.equals("andere afnemer"))
+        || (g == Gezicht.BURGER && identiteit.equals("andere burger"));
   }
 
   private static String invullen(String pad, Map<String, String> waarden) {

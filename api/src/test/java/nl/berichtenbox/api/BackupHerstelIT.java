@@ -29,8 +29,13 @@ class BackupHerstelIT {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Map<String, String> env = new HashMap<>(Map.of("BERICHTENBOX_DATA_DIR", data.toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(port), "BERICHTENBOX_HTTP_INSTANCES", "1"));
+    Map<String, String> env = new HashMap<>(Map.of(
+        "BERICHTENBOX_DATA_DIR",
+        data.toString(),
+        "BERICHTENBOX_HTTP_PORT",
+        Integer.toString(port),
+        "BERICHTENBOX_HTTP_INSTANCES",
+        "1"));
     Process engine = EngineProcess.start(env, "drill-1");
     Api api = EngineProcess.api(env);
     List<String> voor = new ArrayList<>();
@@ -52,10 +57,16 @@ class BackupHerstelIT {
       }
       assertFalse(tijdens.isEmpty(), "messages were taken in during the backup");
       assertTrue(out.contains("online backup of the running engine's database"), out);
-      backup = out.lines().filter(l -> l.startsWith("backup ")).findFirst().orElseThrow()
+      backup = out.lines()
+          .filter(l -> l.startsWith("backup "))
+          .findFirst()
+          .orElseThrow()
           .replaceFirst("^backup (.*): \\d+ MB in .*$", "$1");
-      assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-          Files.getPosixFilePermissions(Path.of(backup))), "a backup of personal data is the engine user's only");
+      assertEquals(
+          "rwx------",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(Path.of(backup))),
+          "a backup of personal data is the engine user's only");
     } finally {
       engine.destroy();
       engine.waitFor(60, TimeUnit.SECONDS);

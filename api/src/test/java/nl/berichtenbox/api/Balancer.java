@@ -21,26 +21,28 @@ final class Balancer implements Supplier<Api>, AutoCloseable {
     this.engines = engines;
     this.inRotatie = new boolean[engines.size()];
     java.util.Arrays.fill(inRotatie, true);
-    controle = new Thread(() -> {
-      while (!stop) {
-        for (int i = 0; i < engines.size(); i++) {
-          boolean gereed;
-          try {
-            gereed = engines.get(i).get("/health/ready", null).status() == 200;
-          } catch (RuntimeException e) {
-            gereed = false;
+    controle = new Thread(
+        () -> {
+          while (!stop) {
+            for (int i = 0; i < engines.size(); i++) {
+              boolean gereed;
+              try {
+                gereed = engines.get(i).get("/health/ready", null).status() == 200;
+              } catch (RuntimeException e) {
+                gereed = false;
+              }
+              synchronized (inRotatie) {
+                inRotatie[i] = gereed;
+              }
+            }
+            try {
+              Thread.sleep(200);
+            } catch (InterruptedException e) {
+              return;
+            }
           }
-          synchronized (inRotatie) {
-            inRotatie[i] = gereed;
-          }
-        }
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "balancer");
+        },
+        "balancer");
     controle.setDaemon(true);
     controle.start();
   }

@@ -22,16 +22,22 @@ class BurgerAuthIT {
     long now = Instant.now().getEpochSecond();
     api.get("/api/v1/berichtenbox", null).expect(401);
     api.get("/api/v1/berichtenbox", api.jwt.issue(bsn, now - 120)).expect(401);
-    api.get("/api/v1/berichtenbox", api.jwt.issue(bsn, now - 30)).expect(200); // within the 60 s skew
-    api.get("/api/v1/berichtenbox", new CitizenJwt("another-secret-0123456789abcdef0123").issue(bsn, now + 60))
+    api.get("/api/v1/berichtenbox", api.jwt.issue(bsn, now - 30))
+        .expect(200); // within the 60 s skew
+    api.get(
+            "/api/v1/berichtenbox",
+            new CitizenJwt("another-secret-0123456789abcdef0123").issue(bsn, now + 60))
         .expect(401);
     api.get("/api/v1/berichtenbox", api.jwt.issue("123456789", now + 60)).expect(401);
     Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
     String none = e.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8)) + "."
-        + e.encodeToString(("{\"sub\":\"" + bsn + "\",\"exp\":" + (now + 60) + "}").getBytes(StandardCharsets.UTF_8)) + ".";
+        + e.encodeToString(("{\"sub\":\"" + bsn + "\",\"exp\":" + (now + 60) + "}")
+            .getBytes(StandardCharsets.UTF_8))
+        + ".";
     api.get("/api/v1/berichtenbox", none).expect(401);
     String noExp = api.jwt.issue(bsn, now + 60);
-    api.get("/api/v1/berichtenbox", noExp.substring(0, noExp.length() - 2) + "xx").expect(401);
+    api.get("/api/v1/berichtenbox", noExp.substring(0, noExp.length() - 2) + "xx")
+        .expect(401);
   }
 
   @Test
@@ -40,30 +46,67 @@ class BurgerAuthIT {
     String tok = api.burgerToken(bsn);
     assertFalse(api.get("/api/v1/berichtenbox", tok).expect(200).json().getBoolean("actief"));
     Api.Afnemer a = api.newAfnemer();
-    api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
+    api.put(
+            "/api/v1/berichtenbox/voorkeuren/" + a.oin(),
+            tok,
+            new JsonObject().put("berichtenOntvangen", true))
         .expect(409);
-    assertEquals(List.of("email"), api.put("/api/v1/berichtenbox", tok, new JsonObject().put("notificatiesAan", true))
-        .expect(400).invalidNames());
-    JsonObject box = api.put("/api/v1/berichtenbox", tok, new JsonObject().put("email", "jan@example.nl")
-        .put("notificatiesAan", true)).expect(200).json();
+    assertEquals(
+        List.of("email"),
+        api.put("/api/v1/berichtenbox", tok, new JsonObject().put("notificatiesAan", true))
+            .expect(400)
+            .invalidNames());
+    JsonObject box = api.put(
+            "/api/v1/berichtenbox",
+            tok,
+            new JsonObject().put("email", "jan@example.nl").put("notificatiesAan", true))
+        .expect(200)
+        .json();
     assertEquals("jan@example.nl", box.getString("email"));
-    api.put("/api/v1/berichtenbox/voorkeuren/00000000000000000002", tok, new JsonObject().put("berichtenOntvangen", true))
+    api.put(
+            "/api/v1/berichtenbox/voorkeuren/00000000000000000002",
+            tok,
+            new JsonObject().put("berichtenOntvangen", true))
         .expect(404);
     api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject()).expect(400);
-    api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
+    api.put(
+            "/api/v1/berichtenbox/voorkeuren/" + a.oin(),
+            tok,
+            new JsonObject().put("berichtenOntvangen", true))
         .expect(200);
-    JsonObject v = api.get("/api/v1/berichtenbox/voorkeuren", tok).expect(200).json().getJsonArray("voorkeuren").stream()
-        .map(JsonObject.class::cast).filter(o -> a.oin().equals(o.getString("oin"))).findFirst().orElseThrow();
+    JsonObject v = api
+        .get("/api/v1/berichtenbox/voorkeuren", tok)
+        .expect(200)
+        .json()
+        .getJsonArray("voorkeuren")
+        .stream()
+        .map(JsonObject.class::cast)
+        .filter(o -> a.oin().equals(o.getString("oin")))
+        .findFirst()
+        .orElseThrow();
     assertEquals(true, v.getBoolean("berichtenOntvangen"));
 
-    // every change (and only a change) is recorded with its time, for the Abonnementservice's MUTATIES
-    api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true))
+    // every change (and only a change) is recorded with its time, for the Abonnementservice's
+    // MUTATIES
+    api.put(
+            "/api/v1/berichtenbox/voorkeuren/" + a.oin(),
+            tok,
+            new JsonObject().put("berichtenOntvangen", true))
         .expect(200);
-    api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", false))
+    api.put(
+            "/api/v1/berichtenbox/voorkeuren/" + a.oin(),
+            tok,
+            new JsonObject().put("berichtenOntvangen", false))
         .expect(200);
-    io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows = TestEngine.server().engine().pool().preparedQuery(
+    io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows = TestEngine.server()
+        .engine()
+        .pool()
+        .preparedQuery(
             "SELECT berichten_ontvangen, tijdstip FROM voorkeur_mutatie WHERE bsn = $1 AND oin = $2 ORDER BY volgnummer")
-        .execute(io.vertx.sqlclient.Tuple.of(bsn, a.oin())).toCompletionStage().toCompletableFuture().join();
+        .execute(io.vertx.sqlclient.Tuple.of(bsn, a.oin()))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .join();
     List<Boolean> states = new java.util.ArrayList<>();
     rows.forEach(r -> {
       states.add(r.getBoolean(0));

@@ -37,7 +37,8 @@ final class Chromium implements AutoCloseable {
   /** The browser to use: {@code CHROMIUM} or Debian's path; null when there is none. */
   static Path binary() {
     String env = System.getenv("CHROMIUM");
-    for (String p : env != null ? List.of(env) : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
+    for (String p :
+        env != null ? List.of(env) : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
       if (Files.isExecutable(Path.of(p))) {
         return Path.of(p);
       }
@@ -54,42 +55,69 @@ final class Chromium implements AutoCloseable {
   static Chromium start() throws Exception {
     Path profiel = Files.createTempDirectory("bbx-chromium");
     // the flags keep a headless Chromium off the network (no background or component traffic)
-    Process p = new ProcessBuilder(binary().toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--disable-extensions", "--hide-scrollbars", "--window-size=1280,1800",
-        "--remote-debugging-port=0", "--remote-allow-origins=*", "--user-data-dir=" + profiel, "about:blank")
-        .redirectErrorStream(true).redirectOutput(profiel.resolve("chromium.log").toFile()).start();
+    Process p = new ProcessBuilder(
+            binary().toString(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--disable-extensions",
+            "--hide-scrollbars",
+            "--window-size=1280,1800",
+            "--remote-debugging-port=0",
+            "--remote-allow-origins=*",
+            "--user-data-dir=" + profiel,
+            "about:blank")
+        .redirectErrorStream(true)
+        .redirectOutput(profiel.resolve("chromium.log").toFile())
+        .start();
     Path poortBestand = profiel.resolve("DevToolsActivePort");
     long tot = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!Files.exists(poortBestand) || Files.readAllLines(poortBestand).size() < 2) {
       if (!p.isAlive() || System.nanoTime() > tot) {
         p.destroyForcibly();
-        throw new IOException("Chromium did not start: " + Files.readString(profiel.resolve("chromium.log")));
+        throw new IOException(
+            "Chromium did not start: " + Files.readString(profiel.resolve("chromium.log")));
       }
       Thread.sleep(50);
     }
     int poort = Integer.parseInt(Files.readAllLines(poortBestand).get(0).trim());
     HttpClient http = HttpClient.newHttpClient();
-    String lijst = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + poort + "/json/list")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    String url = new io.vertx.core.json.JsonArray(lijst).stream().map(o -> (JsonObject) o)
-        .filter(o -> "page".equals(o.getString("type"))).findFirst().orElseThrow().getString("webSocketDebuggerUrl");
+    String lijst = http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + poort + "/json/list"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+    String url = new io.vertx.core.json.JsonArray(lijst)
+        .stream()
+            .map(o -> (JsonObject) o)
+            .filter(o -> "page".equals(o.getString("type")))
+            .findFirst()
+            .orElseThrow()
+            .getString("webSocketDebuggerUrl");
     Chromium[] self = new Chromium[1];
-    WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(url), new WebSocket.Listener() {
-      private final StringBuilder deel = new StringBuilder();
+    WebSocket ws = http.newWebSocketBuilder()
+        .buildAsync(URI.create(url), new WebSocket.Listener() {
+          private final StringBuilder deel = new StringBuilder();
 
-      @Override
-      public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-        deel.append(data);
-        if (last) {
-          JsonObject m = new JsonObject(deel.toString());
-          deel.setLength(0);
-          self[0].ontvang(m);
-        }
-        w.request(1);
-        return null;
-      }
-    }).get(10, TimeUnit.SECONDS);
+          @Override
+          public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+            deel.append(data);
+            if (last) {
+              JsonObject m = new JsonObject(deel.toString());
+              deel.setLength(0);
+              self[0].ontvang(m);
+            }
+            w.request(1);
+            return null;
+          }
+        })
+        .get(10, TimeUnit.SECONDS);
     Chromium c = new Chromium(p, profiel, ws);
     self[0] = c;
     c.stuur("Page.enable", new JsonObject());
@@ -113,7 +141,13 @@ final class Chromium implements AutoCloseable {
     int id = volgnummer.incrementAndGet();
     CompletableFuture<JsonObject> f = new CompletableFuture<>();
     wachtend.put(id, f);
-    ws.sendText(new JsonObject().put("id", id).put("method", methode).put("params", params).encode(), true)
+    ws.sendText(
+            new JsonObject()
+                .put("id", id)
+                .put("method", methode)
+                .put("params", params)
+                .encode(),
+            true)
         .get(10, TimeUnit.SECONDS);
     JsonObject antwoord = f.get(30, TimeUnit.SECONDS);
     if (antwoord.containsKey("error")) {
@@ -138,10 +172,15 @@ final class Chromium implements AutoCloseable {
 
   /** The value of a JavaScript expression in the page (promises awaited); a thrown error fails. */
   Object js(String expressie) throws Exception {
-    JsonObject r = stuur("Runtime.evaluate", new JsonObject().put("expression", expressie)
-        .put("awaitPromise", true).put("returnByValue", true));
+    JsonObject r = stuur(
+        "Runtime.evaluate",
+        new JsonObject()
+            .put("expression", expressie)
+            .put("awaitPromise", true)
+            .put("returnByValue", true));
     if (r.containsKey("exceptionDetails")) {
-      throw new IllegalStateException("JavaScript failed: " + r.getJsonObject("exceptionDetails").encode());
+      throw new IllegalStateException(
+          "JavaScript failed: " + r.getJsonObject("exceptionDetails").encode());
     }
     return r.getJsonObject("result").getValue("value");
   }
@@ -161,14 +200,18 @@ final class Chromium implements AutoCloseable {
 
   /** Console errors and failed requests the page reported (Runtime.exceptionThrown, Log entries). */
   List<JsonObject> fouten() {
-    return gebeurtenissen.stream().filter(e -> "Runtime.exceptionThrown".equals(e.getString("method"))
-        || ("Runtime.consoleAPICalled".equals(e.getString("method"))
-            && "error".equals(e.getJsonObject("params").getString("type")))).toList();
+    return gebeurtenissen.stream()
+        .filter(e -> "Runtime.exceptionThrown".equals(e.getString("method"))
+            || ("Runtime.consoleAPICalled".equals(e.getString("method"))
+                && "error".equals(e.getJsonObject("params").getString("type"))))
+        .toList();
   }
 
   /** A PNG of the whole page. */
   byte[] schermafdruk() throws Exception {
-    JsonObject r = stuur("Page.captureScreenshot", new JsonObject().put("format", "png").put("captureBeyondViewport", true));
+    JsonObject r = stuur(
+        "Page.captureScreenshot",
+        new JsonObject().put("format", "png").put("captureBeyondViewport", true));
     return Base64.getDecoder().decode(r.getString("data"));
   }
 
@@ -192,7 +235,8 @@ final class Chromium implements AutoCloseable {
     try (var s = Files.walk(profiel)) {
       s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException | java.io.UncheckedIOException e) {
-      // a file that went while the profile was walked, or a temporary profile left behind: not the test's business
+      // a file that went while the profile was walked, or a temporary profile left behind: not the
+      // test's business
     }
   }
 }

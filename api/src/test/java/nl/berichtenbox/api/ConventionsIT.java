@@ -15,8 +15,11 @@ class ConventionsIT {
 
   @Test
   void everyResponseCarriesVersionAndSecurityHeaders() {
-    for (Api.Resp r : List.of(api.get("/api/v1/bericht-typen", null), api.get("/api/v1/nope", null),
-        api.get("/api/v1/openapi.json", null), api.get("/health/live", null))) {
+    for (Api.Resp r : List.of(
+        api.get("/api/v1/bericht-typen", null),
+        api.get("/api/v1/nope", null),
+        api.get("/api/v1/openapi.json", null),
+        api.get("/health/live", null))) {
       assertEquals("1.0.0", r.header("API-Version"));
       assertEquals("no-store", r.header("Cache-Control"));
       assertEquals("frame-ancestors 'none'", r.header("Content-Security-Policy"));
@@ -42,16 +45,36 @@ class ConventionsIT {
     assertEquals("application/problem+json", r.header("Content-Type"));
     Api.Resp r2 = api.send("DELETE", "/api/v1/batches", null, null, null).expect(405);
     assertEquals("POST, GET", r2.header("Allow"));
-    assertEquals("GET, PUT", api.send("POST", "/api/v1/bericht-typen/X", null, null, null).expect(405).header("Allow"));
+    assertEquals(
+        "GET, PUT",
+        api.send("POST", "/api/v1/bericht-typen/X", null, null, null)
+            .expect(405)
+            .header("Allow"));
     // the citizen face is a sub-router of its own (RouteTable.mount): the same answers through it
-    assertEquals("GET, PUT", api.send("DELETE", "/api/v1/berichtenbox", null, null, null).expect(405).header("Allow"));
-    assertEquals("GET, PATCH, DELETE", api.send("POST", "/api/v1/berichtenbox/berichten/" + java.util.UUID.randomUUID(),
-        null, null, null).expect(405).header("Allow"));
-    assertEquals("application/problem+json", api.send("POST", "/api/v1/berichtenbox/berichten", null, null, null)
-        .expect(405).header("Content-Type"));
+    assertEquals(
+        "GET, PUT",
+        api.send("DELETE", "/api/v1/berichtenbox", null, null, null).expect(405).header("Allow"));
+    assertEquals(
+        "GET, PATCH, DELETE",
+        api.send(
+                "POST",
+                "/api/v1/berichtenbox/berichten/" + java.util.UUID.randomUUID(),
+                null,
+                null,
+                null)
+            .expect(405)
+            .header("Allow"));
+    assertEquals(
+        "application/problem+json",
+        api.send("POST", "/api/v1/berichtenbox/berichten", null, null, null)
+            .expect(405)
+            .header("Content-Type"));
     api.get("/api/v1/berichtenboxen", null).expect(404);
     api.get("/api/v1/berichtenbox/onbekend", null).expect(404);
-    api.get("/api/v1/berichtenbox/berichten/" + java.util.UUID.randomUUID() + "/bijlagen/1/meer", null).expect(404);
+    api.get(
+            "/api/v1/berichtenbox/berichten/" + java.util.UUID.randomUUID() + "/bijlagen/1/meer",
+            null)
+        .expect(404);
   }
 
   @Test
@@ -73,7 +96,8 @@ class ConventionsIT {
     }
     assertEquals(List.of(), missing, "routes missing from openapi.yaml");
     // CI lints exactly what the engine serves with the NL API Design Rules linter (.ci/run).
-    java.nio.file.Files.writeString(java.nio.file.Path.of("target", "openapi.json"), r.raw().body());
+    java.nio.file.Files.writeString(
+        java.nio.file.Path.of("target", "openapi.json"), r.raw().body());
   }
 
   @Test

@@ -29,24 +29,34 @@ import org.junit.jupiter.api.Test;
 class DatabaseUitvalIT {
 
   private static EmbeddedPostgres start(Path dir, int port) throws Exception {
-    return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port)
-        .setServerConfig("synchronous_commit", "on").setServerConfig("listen_addresses", "127.0.0.1")
+    return EmbeddedPostgres.builder()
+        .setDataDirectory(dir)
+        .setCleanDataDirectory(false)
+        .setPort(port)
+        .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("listen_addresses", "127.0.0.1")
         .setServerConfig("unix_socket_directories", dir.toString())
-        .setPGStartupWait(Duration.ofSeconds(60)).start();
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .start();
   }
 
   @Test
-  void whileTheDatabaseIsAwayTheEngineSheds503AndAfterwardsNothingAcknowledgedIsLostOrDoubled() throws Exception {
+  void whileTheDatabaseIsAwayTheEngineSheds503AndAfterwardsNothingAcknowledgedIsLostOrDoubled()
+      throws Exception {
     Path pgDir = Files.createTempDirectory("bbx-pg-uitval");
     int pgPort;
     try (ServerSocket s = new ServerSocket(0)) {
       pgPort = s.getLocalPort();
     }
     EmbeddedPostgres pg = start(pgDir, pgPort);
-    EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres",
-        "BERICHTENBOX_DB_POOL_SIZE", "4"));
+    EngineConfig config = TestEngine.secondEngine(Map.of(
+        "BERICHTENBOX_DB_URL",
+        "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres",
+        "BERICHTENBOX_DB_POOL_SIZE",
+        "4"));
     try (ApiServer server = ApiServer.start(config)) {
-      Api api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+      Api api =
+          new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
       Api.Afnemer a = api.newAfnemer();
       String bsn = api.newBurger(a);
 
@@ -54,34 +64,37 @@ class DatabaseUitvalIT {
       Map<Integer, Integer> statussen = new ConcurrentHashMap<>();
       List<Long> tijdenBij503 = new CopyOnWriteArrayList<>();
       AtomicBoolean stop = new AtomicBoolean();
-      Thread zender = new Thread(() -> {
-        while (!stop.get()) {
-          JsonObject m = Api.bericht(bsn);
-          long t0 = System.nanoTime();
-          int s;
-          try {
-            s = api.post("/api/v1/berichten", a.key(), m).status();
-          } catch (IllegalStateException e) {
-            s = -1; // the connection broke: not an answer
-          }
-          statussen.merge(s, 1, Integer::sum);
-          if (s == 202) {
-            aanvaard.add(m.getString("berichtId"));
-          } else if (s == 503) {
-            tijdenBij503.add((System.nanoTime() - t0) / 1_000_000);
-          }
-          try {
-            Thread.sleep(5);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "zender");
+      Thread zender = new Thread(
+          () -> {
+            while (!stop.get()) {
+              JsonObject m = Api.bericht(bsn);
+              long t0 = System.nanoTime();
+              int s;
+              try {
+                s = api.post("/api/v1/berichten", a.key(), m).status();
+              } catch (IllegalStateException e) {
+                s = -1; // the connection broke: not an answer
+              }
+              statussen.merge(s, 1, Integer::sum);
+              if (s == 202) {
+                aanvaard.add(m.getString("berichtId"));
+              } else if (s == 503) {
+                tijdenBij503.add((System.nanoTime() - t0) / 1_000_000);
+              }
+              try {
+                Thread.sleep(5);
+              } catch (InterruptedException e) {
+                return;
+              }
+            }
+          },
+          "zender");
       zender.start();
       Api.await("messages flowing", () -> aanvaard.size() >= 50);
 
       // SIGKILL the postmaster (its backends die with it)
-      long pid = Long.parseLong(Files.readAllLines(pgDir.resolve("postmaster.pid")).get(0).trim());
+      long pid = Long.parseLong(
+          Files.readAllLines(pgDir.resolve("postmaster.pid")).get(0).trim());
       ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
       postmaster.destroyForcibly();
       postmaster.onExit().get();
@@ -91,7 +104,9 @@ class DatabaseUitvalIT {
         // expected: the server is gone
       }
       int voorUitval = aanvaard.size();
-      Api.await("not ready while the database is away", () -> api.get("/health/ready", null).status() == 503);
+      Api.await(
+          "not ready while the database is away",
+          () -> api.get("/health/ready", null).status() == 503);
       long t0 = System.nanoTime();
       Api.Resp tijdens = api.post("/api/v1/berichten", a.key(), Api.bericht(bsn));
       long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -104,7 +119,9 @@ class DatabaseUitvalIT {
       pg = start(pgDir, pgPort);
       long terug = System.nanoTime();
       while (api.get("/health/ready", null).status() != 200) {
-        assertTrue(System.nanoTime() - terug < Duration.ofSeconds(60).toNanos(), "ready again within a minute");
+        assertTrue(
+            System.nanoTime() - terug < Duration.ofSeconds(60).toNanos(),
+            "ready again within a minute");
         Thread.sleep(200);
       }
       int naHerstel = aanvaard.size();
@@ -112,18 +129,27 @@ class DatabaseUitvalIT {
       stop.set(true);
       zender.join();
 
-      assertTrue(statussen.keySet().stream().allMatch(s -> s == 202 || s == 503 || s == -1),
+      assertTrue(
+          statussen.keySet().stream().allMatch(s -> s == 202 || s == 503 || s == -1),
           "only 202, 503 (and broken connections as it died): " + statussen);
       assertTrue(statussen.getOrDefault(503, 0) > 0, "the outage was seen: " + statussen);
-      assertTrue(tijdenBij503.stream().allMatch(t -> t < 10_000), "every 503 at once: " + tijdenBij503);
+      assertTrue(
+          tijdenBij503.stream().allMatch(t -> t < 10_000), "every 503 at once: " + tijdenBij503);
       assertTrue(voorUitval >= 50 && aanvaard.size() > voorUitval, "accepted before and after");
 
       // every 202: stored once and receipted once
-      Api.await("every accepted message receipted", () -> api.receiptCounts(a).keySet().containsAll(aanvaard));
+      Api.await(
+          "every accepted message receipted",
+          () -> api.receiptCounts(a).keySet().containsAll(aanvaard));
       Map<String, Integer> bewijzen = api.receiptCounts(a);
       for (String id : aanvaard) {
         assertEquals(1, bewijzen.get(id), "one receipt for " + id);
-        assertEquals("Verwerkt", api.get("/api/v1/berichten/" + id, a.key()).expect(200).json().getString("verwerkingsCode"));
+        assertEquals(
+            "Verwerkt",
+            api.get("/api/v1/berichten/" + id, a.key())
+                .expect(200)
+                .json()
+                .getString("verwerkingsCode"));
       }
       assertTrue(bewijzen.values().stream().allMatch(n -> n == 1), "no receipt twice");
     } finally {

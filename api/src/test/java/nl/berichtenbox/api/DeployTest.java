@@ -52,10 +52,15 @@ class DeployTest {
   private static EngineConfig laad(Map<String, String> env) throws Exception {
     Path ca = Files.createTempFile("db-ca", ".crt");
     Map<String, String> e = new HashMap<>();
-    env.forEach((k, v) -> e.put(k, v.replaceAll("\\$\\{[A-Z_]+:\\?}|\\$\\([A-Z_]+\\)", "geheim0123456789abcdef0123456789geheim")
-        .replace("/etc/berichtenbox/db-ca/ca.crt", ca.toString())));
+    env.forEach((k, v) -> e.put(
+        k,
+        v.replaceAll(
+                "\\$\\{[A-Z_]+:\\?}|\\$\\([A-Z_]+\\)", "geheim0123456789abcdef0123456789geheim")
+            .replace("/etc/berichtenbox/db-ca/ca.crt", ca.toString())));
     for (String k : e.keySet()) {
-      assertTrue(ConfigLoader.SETTINGS.stream().anyMatch(s -> s.env().equals(k)), k + " is not a setting of the engine");
+      assertTrue(
+          ConfigLoader.SETTINGS.stream().anyMatch(s -> s.env().equals(k)),
+          k + " is not a setting of the engine");
     }
     return ConfigLoader.load(List.of(), e);
   }
@@ -67,7 +72,8 @@ class DeployTest {
   }
 
   private static String imageUser() throws Exception {
-    Matcher m = Pattern.compile("<user>(\\d+):(\\d+)</user>").matcher(Files.readString(Path.of("pom.xml")));
+    Matcher m =
+        Pattern.compile("<user>(\\d+):(\\d+)</user>").matcher(Files.readString(Path.of("pom.xml")));
     assertTrue(m.find(), "the image profile names its user");
     return m.group(1);
   }
@@ -76,18 +82,28 @@ class DeployTest {
   @SuppressWarnings("unchecked") // YAML's documents are untyped maps and lists
   void kubernetesEnginesHaveTheEnginesProbesAndAGracePeriodThatCoversTheDrain() throws Exception {
     List<Map<String, Object>> docs = yaml(DEPLOY.resolve("kubernetes/engine.yaml"));
-    Map<String, Object> configMap = docs.stream().filter(d -> "ConfigMap".equals(d.get("kind"))).findFirst().orElseThrow();
-    Map<String, Object> deployment = docs.stream().filter(d -> "Deployment".equals(d.get("kind"))).findFirst().orElseThrow();
+    Map<String, Object> configMap =
+        docs.stream().filter(d -> "ConfigMap".equals(d.get("kind"))).findFirst().orElseThrow();
+    Map<String, Object> deployment = docs.stream()
+        .filter(d -> "Deployment".equals(d.get("kind")))
+        .findFirst()
+        .orElseThrow();
     Map<String, Object> pod = pad(deployment, "spec", "template", "spec");
     Map<String, Object> c = ((List<Map<String, Object>>) pad(pod, "containers")).get(0);
     Map<String, String> env = alsTekst(pad(configMap, "data"));
     for (Map<String, Object> e : (List<Map<String, Object>>) c.get("env")) {
       if (((String) e.get("name")).startsWith("BERICHTENBOX_")) {
-        env.put((String) e.get("name"), e.containsKey("value") ? (String) e.get("value") : "geheim0123456789abcdef0123456789geheim");
+        env.put(
+            (String) e.get("name"),
+            e.containsKey("value")
+                ? (String) e.get("value")
+                : "geheim0123456789abcdef0123456789geheim");
       }
     }
     EngineConfig config = laad(env);
-    assertTrue(config.dbUrl() != null && config.kafkaBootstrap() != null, "an external database and Kafka");
+    assertTrue(
+        config.dbUrl() != null && config.kafkaBootstrap() != null,
+        "an external database and Kafka");
 
     Map<String, Object> ready = pad(c, "readinessProbe");
     Map<String, Object> live = pad(c, "livenessProbe");
@@ -97,11 +113,15 @@ class DeployTest {
     assertEquals(pad(ready, "httpGet", "port"), poort.get("name"));
     assertEquals(config.httpPort(), poort.get("containerPort"));
     // the kubelet marks it unready within period × threshold; it must still serve by then
-    long uitRotatie = ((Integer) ready.get("periodSeconds")) * ((Integer) ready.get("failureThreshold")) * 1000L;
-    assertTrue(uitRotatie <= config.drainDelay().toMillis(), "out of rotation after " + uitRotatie
-        + " ms, but the engine refuses after " + config.drainDelay());
+    long uitRotatie =
+        ((Integer) ready.get("periodSeconds")) * ((Integer) ready.get("failureThreshold")) * 1000L;
+    assertTrue(
+        uitRotatie <= config.drainDelay().toMillis(),
+        "out of rotation after " + uitRotatie + " ms, but the engine refuses after "
+            + config.drainDelay());
     long grace = ((Integer) pod.get("terminationGracePeriodSeconds")) * 1000L;
-    assertTrue(grace >= config.drainDelay().plus(config.shutdownTimeout()).toMillis() + 2000,
+    assertTrue(
+        grace >= config.drainDelay().plus(config.shutdownTimeout()).toMillis() + 2000,
         "grace " + grace + " ms does not cover the drain");
     assertEquals(imageUser(), java.util.Objects.toString(pad(pod, "securityContext", "runAsUser")));
     assertEquals(Boolean.TRUE, pad(pod, "securityContext", "runAsNonRoot"));
@@ -114,22 +134,29 @@ class DeployTest {
       Map<String, Object> engine = pad(compose, "services", naam);
       EngineConfig config = laad(alsTekst(pad(engine, "environment")));
       assertTrue(config.dbUrl().contains("target_session_attrs=read-write"), "follows the primary");
-      Duration grace = Duration.parse("PT" + ((String) engine.get("stop_grace_period")).toUpperCase());
-      assertTrue(grace.compareTo(config.drainDelay().plus(config.shutdownTimeout())) > 0, naam + ": grace " + grace);
-      assertTrue(java.util.Objects.toString(pad(engine, "healthcheck", "test")).contains("/health/ready"));
+      Duration grace =
+          Duration.parse("PT" + ((String) engine.get("stop_grace_period")).toUpperCase());
+      assertTrue(
+          grace.compareTo(config.drainDelay().plus(config.shutdownTimeout())) > 0,
+          naam + ": grace " + grace);
+      assertTrue(
+          java.util.Objects.toString(pad(engine, "healthcheck", "test")).contains("/health/ready"));
 
       String haproxy = Files.readString(DEPLOY.resolve("compose/haproxy.cfg"));
       Matcher m = Pattern.compile("inter (\\d+)s fall (\\d+)").matcher(haproxy);
       assertTrue(m.find());
       long uitRotatie = Long.parseLong(m.group(1)) * Long.parseLong(m.group(2)) * 1000;
-      assertTrue(uitRotatie <= config.drainDelay().toMillis(), "HAProxy takes " + naam + " out after " + uitRotatie + " ms");
+      assertTrue(
+          uitRotatie <= config.drainDelay().toMillis(),
+          "HAProxy takes " + naam + " out after " + uitRotatie + " ms");
       assertTrue(haproxy.contains("option httpchk GET /health/ready"));
       assertTrue(haproxy.contains("server " + naam + " " + naam + ":" + config.httpPort()));
     }
     // the database: a synchronous standby named as the standby's application_name says
     String primair = java.util.Objects.toString(pad(compose, "services", "pg-primair", "command"));
     String standby = java.util.Objects.toString(pad(compose, "services", "pg-standby", "command"));
-    assertTrue(primair.contains("synchronous_standby_names=standby1") && primair.contains("synchronous_commit=on"));
+    assertTrue(primair.contains("synchronous_standby_names=standby1")
+        && primair.contains("synchronous_commit=on"));
     assertTrue(standby.contains("application_name=standby1"));
     // Kafka: three nodes, RF 3, min.insync 2
     for (int i = 1; i <= 3; i++) {

@@ -11,8 +11,13 @@ final class EngineProcess {
 
   static Process start(Map<String, String> env, String name) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "nl.berichtenbox.api.Main", "serve");
+    ProcessBuilder pb = new ProcessBuilder(
+        java,
+        "-Xmx512m",
+        "-cp",
+        System.getProperty("java.class.path"),
+        "nl.berichtenbox.api.Main",
+        "serve");
     pb.environment().keySet().removeIf(k -> k.startsWith("BERICHTENBOX_"));
     pb.environment().put("BERICHTENBOX_HTTP_HOST", "127.0.0.1");
     pb.environment().put("BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN);
@@ -34,7 +39,9 @@ final class EngineProcess {
     }
     Map<String, String> env = new java.util.HashMap<>(extra);
     env.put("BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres");
-    env.put("BERICHTENBOX_DATA_DIR", java.nio.file.Files.createTempDirectory("bbx-proc").toString());
+    env.put(
+        "BERICHTENBOX_DATA_DIR",
+        java.nio.file.Files.createTempDirectory("bbx-proc").toString());
     env.put("BERICHTENBOX_HTTP_PORT", Integer.toString(port));
     env.put("BERICHTENBOX_HTTP_INSTANCES", "1");
     return env;
@@ -44,7 +51,8 @@ final class EngineProcess {
    * As {@link #onTestDatabase}, on a database of its own made now: for tests whose outbox relays
    * must not first publish every other test's receipts.
    */
-  static Map<String, String> onNewDatabase(String name, Map<String, String> extra) throws Exception {
+  static Map<String, String> onNewDatabase(String name, Map<String, String> extra)
+      throws Exception {
     Map<String, String> env = onTestDatabase(extra);
     env.put("BERICHTENBOX_DB_URL", TestEngine.newDatabase(name));
     return env;
@@ -66,10 +74,13 @@ final class EngineProcess {
   record CliResult(int exit, String output) {}
 
   /** As {@link #cli}, whatever its exit status. */
-  static CliResult cliResult(Map<String, String> env, String name, String... args) throws Exception {
+  static CliResult cliResult(Map<String, String> env, String name, String... args)
+      throws Exception {
     java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "nl.berichtenbox.api.Main"));
+        "-cp",
+        System.getProperty("java.class.path"),
+        "nl.berichtenbox.api.Main"));
     cmd.addAll(java.util.List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("BERICHTENBOX_"));
@@ -88,7 +99,8 @@ final class EngineProcess {
 
   /** A client of the process started with {@code env}. */
   static Api api(Map<String, String> env) {
-    return new Api("http://127.0.0.1:" + env.get("BERICHTENBOX_HTTP_PORT"),
+    return new Api(
+        "http://127.0.0.1:" + env.get("BERICHTENBOX_HTTP_PORT"),
         new nl.berichtenbox.api.http.CitizenJwt(TestEngine.JWT_SECRET));
   }
 

@@ -28,7 +28,11 @@ class ExternalDatabaseIT {
       String bsn = first.newBurger(a);
       JsonObject m = Api.bericht(bsn);
       api2.post("/api/v1/berichten", a.key(), m).expect(202);
-      assertEquals("Verwerkt", first.awaitStatus(a, m.getString("berichtId"), "AFGELEVERD").getString("verwerkingsCode"));
+      assertEquals(
+          "Verwerkt",
+          first
+              .awaitStatus(a, m.getString("berichtId"), "AFGELEVERD")
+              .getString("verwerkingsCode"));
       // the same berichtId through the other engine is a replay, not a second message
       first.post("/api/v1/berichten", a.key(), m).expect(200);
     }

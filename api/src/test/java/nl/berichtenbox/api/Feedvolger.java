@@ -49,7 +49,8 @@ final class Feedvolger implements AutoCloseable {
   /** Reads one page; whether it was full (read on at once). */
   private synchronized boolean leesPagina() {
     try {
-      Api.Resp r = api.get().get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, afnemer.key());
+      Api.Resp r =
+          api.get().get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, afnemer.key());
       if (r.status() != 200) {
         fouten++;
         return false;

@@ -34,10 +34,13 @@ class IntakeIT {
     JsonObject b = bericht(newBsn()).put("referentie", "REF-1");
     api.post("/api/v1/berichten", a.key(), b).expect(202);
     // same JSON values, other key order and whitespace
-    String reordered = "{ \"referentie\": \"REF-1\", \"onderwerp\": \"" + b.getString("onderwerp") + "\",\n"
-        + "\"bsn\":\"" + b.getString("bsn") + "\", \"berichtType\":\"ALG\", \"berichtTekst\":\"Zie de bijlage.\","
-        + "\"berichtId\":\"" + b.getString("berichtId") + "\" }";
-    Api.Resp r = api.send("POST", "/api/v1/berichten", a.key(), "application/json", reordered).expect(200);
+    String reordered =
+        "{ \"referentie\": \"REF-1\", \"onderwerp\": \"" + b.getString("onderwerp") + "\",\n"
+            + "\"bsn\":\"" + b.getString("bsn")
+            + "\", \"berichtType\":\"ALG\", \"berichtTekst\":\"Zie de bijlage.\","
+            + "\"berichtId\":\"" + b.getString("berichtId") + "\" }";
+    Api.Resp r = api.send("POST", "/api/v1/berichten", a.key(), "application/json", reordered)
+        .expect(200);
     assertEquals("true", r.header("Idempotent-Replay"));
     assertEquals(b.getString("berichtId"), r.json().getString("berichtId"));
   }
@@ -46,7 +49,9 @@ class IntakeIT {
   void sameBerichtIdWithOtherContentIs409BerichtBestaatAl() {
     JsonObject b = bericht(newBsn());
     api.post("/api/v1/berichten", a.key(), b).expect(202);
-    JsonObject p = api.post("/api/v1/berichten", a.key(), b.copy().put("onderwerp", "Iets anders")).expect(409).json();
+    JsonObject p = api.post("/api/v1/berichten", a.key(), b.copy().put("onderwerp", "Iets anders"))
+        .expect(409)
+        .json();
     assertEquals("BerichtBestaatAl", p.getString("verwerkingsCode"));
     assertEquals(409, p.getInteger("status"));
   }
@@ -61,15 +66,30 @@ class IntakeIT {
 
   @Test
   void everyBadFieldIsNamed() {
-    JsonObject bad = new JsonObject().put("berichtId", "not-a-uuid").put("berichtType", "TOOLONGTYPE")
-        .put("bsn", "123456789").put("onderwerp", "x".repeat(51)).put("berichtTekst", 42)
-        .put("referentie", "r".repeat(26)).put("publicatieDatum", "morgen").put("eindDatumHandelingsTermijn", "2026-13-01");
+    JsonObject bad = new JsonObject()
+        .put("berichtId", "not-a-uuid")
+        .put("berichtType", "TOOLONGTYPE")
+        .put("bsn", "123456789")
+        .put("onderwerp", "x".repeat(51))
+        .put("berichtTekst", 42)
+        .put("referentie", "r".repeat(26))
+        .put("publicatieDatum", "morgen")
+        .put("eindDatumHandelingsTermijn", "2026-13-01");
     Api.Resp r = api.post("/api/v1/berichten", a.key(), bad).expect(400);
     JsonObject p = r.json();
     assertEquals("application/problem+json", r.header("Content-Type"));
     assertEquals("ValidatieFout", p.getString("verwerkingsCode"));
-    assertEquals(List.of("berichtId", "berichtType", "bsn", "onderwerp", "berichtTekst", "referentie",
-        "publicatieDatum", "eindDatumHandelingsTermijn"), r.invalidNames());
+    assertEquals(
+        List.of(
+            "berichtId",
+            "berichtType",
+            "bsn",
+            "onderwerp",
+            "berichtTekst",
+            "referentie",
+            "publicatieDatum",
+            "eindDatumHandelingsTermijn"),
+        r.invalidNames());
     for (String f : List.of("type", "title", "status", "detail")) {
       assertTrue(p.containsKey(f), f);
     }
@@ -83,14 +103,19 @@ class IntakeIT {
 
   @Test
   void bsnMustPassTheElfproef() {
-    assertEquals(List.of("bsn"), api.post("/api/v1/berichten", a.key(), bericht("999993654")).expect(400).invalidNames());
-    assertEquals(List.of("bsn"), api.post("/api/v1/berichten", a.key(), bericht("99999365")).expect(400).invalidNames());
+    assertEquals(
+        List.of("bsn"),
+        api.post("/api/v1/berichten", a.key(), bericht("999993654")).expect(400).invalidNames());
+    assertEquals(
+        List.of("bsn"),
+        api.post("/api/v1/berichten", a.key(), bericht("99999365")).expect(400).invalidNames());
     api.post("/api/v1/berichten", a.key(), bericht("999993653")).expect(202);
   }
 
   @Test
   void publicatieDatumOver13DaysAheadIsRefusedWithItsCode() {
-    JsonObject b = bericht(newBsn()).put("publicatieDatum", Instant.now().plus(14, ChronoUnit.DAYS).toString());
+    JsonObject b = bericht(newBsn())
+        .put("publicatieDatum", Instant.now().plus(14, ChronoUnit.DAYS).toString());
     JsonObject p = api.post("/api/v1/berichten", a.key(), b).expect(400).json();
     assertEquals("PublicatieDatumLigtTeVerInDeToekomst", p.getString("verwerkingsCode"));
     JsonObject ok = bericht(newBsn()).put("publicatieDatum", "2026-01-01T10:00:00+01:00");
@@ -99,39 +124,62 @@ class IntakeIT {
 
   @Test
   void attachmentRules() {
-    JsonObject three = bericht(newBsn()).put("bijlagen",
-        new JsonArray().add(pdfBijlage(1, 100)).add(pdfBijlage(2, 100)).add(pdfBijlage(2, 100)));
-    assertEquals("BijlageTeGroot", api.post("/api/v1/berichten", a.key(), three).expect(400).json()
-        .getString("verwerkingsCode"));
-    JsonObject tooBig = bericht(newBsn()).put("bijlagen",
-        new JsonArray().add(pdfBijlage(1, 300_000)).add(pdfBijlage(2, 212_001)));
-    assertEquals("BijlageTeGroot", api.post("/api/v1/berichten", a.key(), tooBig).expect(400).json()
-        .getString("verwerkingsCode"));
-    JsonObject exactly = bericht(newBsn()).put("bijlagen",
-        new JsonArray().add(pdfBijlage(1, 300_000)).add(pdfBijlage(2, 212_000)));
+    JsonObject three = bericht(newBsn())
+        .put(
+            "bijlagen",
+            new JsonArray()
+                .add(pdfBijlage(1, 100))
+                .add(pdfBijlage(2, 100))
+                .add(pdfBijlage(2, 100)));
+    assertEquals(
+        "BijlageTeGroot",
+        api.post("/api/v1/berichten", a.key(), three)
+            .expect(400)
+            .json()
+            .getString("verwerkingsCode"));
+    JsonObject tooBig = bericht(newBsn())
+        .put("bijlagen", new JsonArray().add(pdfBijlage(1, 300_000)).add(pdfBijlage(2, 212_001)));
+    assertEquals(
+        "BijlageTeGroot",
+        api.post("/api/v1/berichten", a.key(), tooBig)
+            .expect(400)
+            .json()
+            .getString("verwerkingsCode"));
+    JsonObject exactly = bericht(newBsn())
+        .put("bijlagen", new JsonArray().add(pdfBijlage(1, 300_000)).add(pdfBijlage(2, 212_000)));
     api.post("/api/v1/berichten", a.key(), exactly).expect(202);
-    JsonObject notPdf = bericht(newBsn()).put("bijlagen", new JsonArray().add(pdfBijlage(1, 10)
-        .put("inhoud", "aGVsbG8=")));
+    JsonObject notPdf = bericht(newBsn())
+        .put("bijlagen", new JsonArray().add(pdfBijlage(1, 10).put("inhoud", "aGVsbG8=")));
     Api.Resp r = api.post("/api/v1/berichten", a.key(), notPdf).expect(400);
     assertEquals(List.of("bijlagen/0/inhoud"), r.invalidNames());
-    JsonObject badB64 = bericht(newBsn()).put("bijlagen", new JsonArray().add(pdfBijlage(1, 10).put("inhoud", "@@@")
-        .put("mediaType", "image/png").put("volgorde", 3)));
-    assertEquals(List.of("bijlagen/0/volgorde", "bijlagen/0/mediaType", "bijlagen/0/inhoud"),
+    JsonObject badB64 = bericht(newBsn())
+        .put(
+            "bijlagen",
+            new JsonArray()
+                .add(pdfBijlage(1, 10)
+                    .put("inhoud", "@@@")
+                    .put("mediaType", "image/png")
+                    .put("volgorde", 3)));
+    assertEquals(
+        List.of("bijlagen/0/volgorde", "bijlagen/0/mediaType", "bijlagen/0/inhoud"),
         api.post("/api/v1/berichten", a.key(), badB64).expect(400).invalidNames());
   }
 
   @Test
   void anOinInTheBodyThatIsNotTheCallersIsRefused() {
     JsonObject b = bericht(newBsn()).put("oin", "99999999999999999999");
-    assertEquals("OinKomtNietOvereen", api.post("/api/v1/berichten", a.key(), b).expect(400).json()
-        .getString("verwerkingsCode"));
-    api.post("/api/v1/berichten", a.key(), bericht(newBsn()).put("oin", a.oin())).expect(202);
+    assertEquals(
+        "OinKomtNietOvereen",
+        api.post("/api/v1/berichten", a.key(), b).expect(400).json().getString("verwerkingsCode"));
+    api.post("/api/v1/berichten", a.key(), bericht(newBsn()).put("oin", a.oin()))
+        .expect(202);
   }
 
   @Test
   void bodyAndMediaTypeRules() {
     api.send("POST", "/api/v1/berichten", a.key(), "text/plain", "{}").expect(415);
-    api.send("POST", "/api/v1/berichten", a.key(), "application/json", "{not json").expect(400);
+    api.send("POST", "/api/v1/berichten", a.key(), "application/json", "{not json")
+        .expect(400);
     api.send("POST", "/api/v1/berichten", a.key(), "application/json", "[1,2]").expect(400);
     String huge = bericht(newBsn()).put("berichtTekst", "x".repeat(1_100_000)).encode();
     api.send("POST", "/api/v1/berichten", a.key(), "application/json", huge).expect(413);
@@ -141,12 +189,22 @@ class IntakeIT {
   void aBodyWithoutDeclaredLengthIsReadAndBoundedToo() {
     // chunked: the body buffer cannot be sized from Content-Length, it grows; the limit still holds
     JsonObject m = bericht(newBsn()).put("bijlagen", new JsonArray().add(pdfBijlage(1, 200_000)));
-    api.sendChunked("POST", "/api/v1/berichten", a.key(), "application/json",
-        m.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8)).expect(202);
+    api.sendChunked(
+            "POST",
+            "/api/v1/berichten",
+            a.key(),
+            "application/json",
+            m.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .expect(202);
     api.get("/api/v1/berichten/" + m.getString("berichtId"), a.key()).expect(200);
     String huge = bericht(newBsn()).put("berichtTekst", "x".repeat(1_100_000)).encode();
-    api.sendChunked("POST", "/api/v1/berichten", a.key(), "application/json",
-        huge.getBytes(java.nio.charset.StandardCharsets.UTF_8)).expect(413);
+    api.sendChunked(
+            "POST",
+            "/api/v1/berichten",
+            a.key(),
+            "application/json",
+            huge.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .expect(413);
     // the same message again, declared: the idempotent replay (same digest by either path)
     api.post("/api/v1/berichten", a.key(), m).expect(200);
   }
@@ -173,17 +231,21 @@ class IntakeIT {
     assertEquals("ONTVANGEN", out.getJsonObject(0).getString("status"));
     assertEquals("AFGEWEZEN", out.getJsonObject(1).getString("status"));
     assertEquals("ValidatieFout", out.getJsonObject(1).getString("verwerkingsCode"));
-    assertEquals("berichten/1/onderwerp", out.getJsonObject(1).getJsonArray("invalidParams").getJsonObject(0)
-        .getString("name"));
+    assertEquals(
+        "berichten/1/onderwerp",
+        out.getJsonObject(1).getJsonArray("invalidParams").getJsonObject(0).getString("name"));
     assertEquals("BerichtBestaatAl", out.getJsonObject(2).getString("verwerkingsCode"));
     assertEquals("ONTVANGEN", out.getJsonObject(3).getString("status"));
 
     // counts include the refusals on arrival; the message itself is refused later (no box)
     Api.await("batch counts", () -> {
-      JsonObject s = api.get("/api/v1/batches/" + body.getString("batchId"), a.key()).expect(200).json();
+      JsonObject s = api.get("/api/v1/batches/" + body.getString("batchId"), a.key())
+          .expect(200)
+          .json();
       return s.getInteger("totaalOntvangen") == 4 && s.containsKey("datumVerwerkt");
     });
-    JsonObject s = api.get("/api/v1/batches/" + body.getString("batchId"), a.key()).json();
+    JsonObject s =
+        api.get("/api/v1/batches/" + body.getString("batchId"), a.key()).json();
     assertEquals(0, s.getInteger("verwerkt"));
     assertEquals(3, s.getInteger("afgewezen"));
     assertEquals(1, s.getJsonObject("perVerwerkingsCode").getInteger("ValidatieFout"));
@@ -191,24 +253,31 @@ class IntakeIT {
     assertEquals(1, s.getJsonObject("perVerwerkingsCode").getInteger("NietActiefOfGeabonneerd"));
 
     JsonArray list = api.get("/api/v1/batches", a.key()).expect(200).json().getJsonArray("batches");
-    assertTrue(list.stream().anyMatch(o -> body.getString("batchId").equals(((JsonObject) o).getString("batchId"))));
+    assertTrue(list.stream()
+        .anyMatch(o -> body.getString("batchId").equals(((JsonObject) o).getString("batchId"))));
   }
 
   @Test
   void aBatchInvalidAsAWholeParksNothing() {
     JsonObject m = bericht(newBsn());
-    JsonObject old = batch(new JsonArray().add(m)).put("aanmaakDatum", Instant.now().minus(14, ChronoUnit.DAYS).toString());
-    assertEquals("AanmaakDatumLigtTeVerInHetVerleden",
+    JsonObject old = batch(new JsonArray().add(m))
+        .put("aanmaakDatum", Instant.now().minus(14, ChronoUnit.DAYS).toString());
+    assertEquals(
+        "AanmaakDatumLigtTeVerInHetVerleden",
         api.post("/api/v1/batches", a.key(), old).expect(400).json().getString("verwerkingsCode"));
     JsonObject noId = batch(new JsonArray().add(m));
     noId.remove("batchId");
-    assertEquals(List.of("batchId"), api.post("/api/v1/batches", a.key(), noId).expect(400).invalidNames());
+    assertEquals(
+        List.of("batchId"),
+        api.post("/api/v1/batches", a.key(), noId).expect(400).invalidNames());
     JsonArray many = new JsonArray();
     for (int i = 0; i < 1001; i++) {
       many.add(bericht(newBsn()));
     }
     many.set(0, m);
-    assertEquals(List.of("berichten"), api.post("/api/v1/batches", a.key(), batch(many)).expect(400).invalidNames());
+    assertEquals(
+        List.of("berichten"),
+        api.post("/api/v1/batches", a.key(), batch(many)).expect(400).invalidNames());
     api.post("/api/v1/batches", a.key(), batch(new JsonArray())).expect(400);
     api.get("/api/v1/berichten/" + m.getString("berichtId"), a.key()).expect(404);
   }
@@ -217,7 +286,10 @@ class IntakeIT {
   void anNdjsonBatchIsStreamedInChunksAndAnsweredWhole() {
     UUID batchId = UUID.randomUUID();
     StringBuilder sb = new StringBuilder();
-    sb.append(new JsonObject().put("batchId", batchId.toString()).put("aanmaakDatum", Instant.now().toString()).encode())
+    sb.append(new JsonObject()
+            .put("batchId", batchId.toString())
+            .put("aanmaakDatum", Instant.now().toString())
+            .encode())
         .append('\n');
     int n = 600;
     for (int i = 0; i < n; i++) {
@@ -227,25 +299,48 @@ class IntakeIT {
       }
       sb.append(m.encode()).append(i % 2 == 0 ? "\r\n" : "\n");
     }
-    JsonObject r = api.send("POST", "/api/v1/batches", a.key(), "application/x-ndjson", sb.toString()).expect(202).json();
+    JsonObject r = api.send(
+            "POST", "/api/v1/batches", a.key(), "application/x-ndjson", sb.toString())
+        .expect(202)
+        .json();
     assertEquals(batchId.toString(), r.getString("batchId"));
     assertEquals(n - 1, r.getInteger("ontvangen"));
     assertEquals(1, r.getInteger("afgewezen"));
-    assertEquals("berichten/300/bsn", r.getJsonArray("berichten").getJsonObject(300).getJsonArray("invalidParams")
-        .getJsonObject(0).getString("name"));
-    assertEquals(n, api.get("/api/v1/batches/" + batchId, a.key()).expect(200).json().getInteger("totaalOntvangen"));
+    assertEquals(
+        "berichten/300/bsn",
+        r.getJsonArray("berichten")
+            .getJsonObject(300)
+            .getJsonArray("invalidParams")
+            .getJsonObject(0)
+            .getString("name"));
+    assertEquals(
+        n,
+        api.get("/api/v1/batches/" + batchId, a.key())
+            .expect(200)
+            .json()
+            .getInteger("totaalOntvangen"));
   }
 
   @Test
   void anNdjsonBatchWithAnUnparseableLineParksNothing() {
     JsonObject m = bericht(newBsn());
-    String body = new JsonObject().put("batchId", UUID.randomUUID().toString()).put("aanmaakDatum", Instant.now().toString())
-        .encode() + "\n" + m.encode() + "\n{broken\n";
-    Api.Resp r = api.send("POST", "/api/v1/batches", a.key(), "application/x-ndjson", body).expect(400);
+    String body = new JsonObject()
+            .put("batchId", UUID.randomUUID().toString())
+            .put("aanmaakDatum", Instant.now().toString())
+            .encode()
+        + "\n" + m.encode() + "\n{broken\n";
+    Api.Resp r = api.send("POST", "/api/v1/batches", a.key(), "application/x-ndjson", body)
+        .expect(400);
     assertEquals(List.of("berichten/1"), r.invalidNames());
     api.get("/api/v1/berichten/" + m.getString("berichtId"), a.key()).expect(404);
     // a bad header is refused before anything is read further
-    api.send("POST", "/api/v1/batches", a.key(), "application/x-ndjson", "{\"batchId\":\"x\"}\n" + m.encode()).expect(400);
+    api.send(
+            "POST",
+            "/api/v1/batches",
+            a.key(),
+            "application/x-ndjson",
+            "{\"batchId\":\"x\"}\n" + m.encode())
+        .expect(400);
   }
 
   @Test
@@ -254,9 +349,13 @@ class IntakeIT {
     api.post("/api/v1/batches", a.key(), body).expect(202);
     JsonObject again = api.post("/api/v1/batches", a.key(), body).expect(202).json();
     assertEquals(1, again.getInteger("ontvangen"));
-    Api.await("processed", () -> api.get("/api/v1/batches/" + body.getString("batchId"), a.key()).json()
-        .containsKey("datumVerwerkt"));
-    JsonObject s = api.get("/api/v1/batches/" + body.getString("batchId"), a.key()).json();
+    Api.await(
+        "processed",
+        () -> api.get("/api/v1/batches/" + body.getString("batchId"), a.key())
+            .json()
+            .containsKey("datumVerwerkt"));
+    JsonObject s =
+        api.get("/api/v1/batches/" + body.getString("batchId"), a.key()).json();
     assertEquals(2, s.getInteger("totaalOntvangen"));
     assertEquals(1, s.getJsonObject("perVerwerkingsCode").getInteger("ValidatieFout"));
     assertNull(s.getJsonObject("perVerwerkingsCode").getInteger("Verwerkt"));

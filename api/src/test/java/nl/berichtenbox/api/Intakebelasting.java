@@ -23,7 +23,8 @@ final class Intakebelasting implements AutoCloseable {
    * One request: when it ended (ms since the start), its message, its status (-1: no answer) and how
    * long it took.
    */
-  record Uitkomst(long tijdMs, String berichtId, int status, boolean retryAfter, long duurMs, String fout) {
+  record Uitkomst(
+      long tijdMs, String berichtId, int status, boolean retryAfter, long duurMs, String fout) {
     /** When it was sent (ms since the start). */
     long beginMs() {
       return tijdMs - duurMs;
@@ -72,7 +73,8 @@ final class Intakebelasting implements AutoCloseable {
       try {
         Api.Resp r = api.get().post("/api/v1/berichten", afnemer.key(), m);
         long duur = (System.nanoTime() - t0) / 1_000_000;
-        uitkomsten.add(new Uitkomst(nu(), id, r.status(), r.header("Retry-After") != null, duur, null));
+        uitkomsten.add(
+            new Uitkomst(nu(), id, r.status(), r.header("Retry-After") != null, duur, null));
         if (r.status() == 202 || r.status() == 200) {
           geaccepteerd.add(id);
         } else {
@@ -86,7 +88,8 @@ final class Intakebelasting implements AutoCloseable {
         return;
       } catch (RuntimeException e) {
         long duur = (System.nanoTime() - t0) / 1_000_000;
-        uitkomsten.add(new Uitkomst(nu(), id, -1, false, duur, String.valueOf(e.getCause() != null ? e.getCause() : e)));
+        uitkomsten.add(new Uitkomst(
+            nu(), id, -1, false, duur, String.valueOf(e.getCause() != null ? e.getCause() : e)));
         teProberen.put(id, m);
         try {
           Thread.sleep(50); // an engine that is not listening (a restart): do not spin
@@ -118,8 +121,10 @@ final class Intakebelasting implements AutoCloseable {
 
   /** Accepted messages per second between two moments (ms since the start). */
   double geaccepteerdPerSeconde(long vanMs, long totMs) {
-    long n = uitkomsten().stream().filter(u -> u.tijdMs() >= vanMs && u.tijdMs() < totMs
-        && (u.status() == 202 || u.status() == 200)).count();
+    long n = uitkomsten().stream()
+        .filter(u ->
+            u.tijdMs() >= vanMs && u.tijdMs() < totMs && (u.status() == 202 || u.status() == 200))
+        .count();
     return n * 1000.0 / Math.max(1, totMs - vanMs);
   }
 
@@ -152,7 +157,8 @@ final class Intakebelasting implements AutoCloseable {
           break;
         }
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("message " + e.getKey() + " still not accepted after the fault: " + status);
+          throw new AssertionError(
+              "message " + e.getKey() + " still not accepted after the fault: " + status);
         }
         Thread.sleep(200);
       }

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 
 /**
  * Three Kafka nodes (KRaft, broker and controller each), every one a JVM process of its own, as
@@ -47,15 +47,31 @@ final class KafkaCluster implements AutoCloseable {
   }
 
   private static long klaarRegels(int id) throws Exception {
-    return Files.exists(log(id)) ? Files.readAllLines(log(id)).stream().filter(l -> l.startsWith("KLAAR")).count() : 0;
+    return Files.exists(log(id))
+        ? Files.readAllLines(log(id)).stream()
+            .filter(l -> l.startsWith("KLAAR"))
+            .count()
+        : 0;
   }
 
   private Process proces(int id) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xms256m", "-Xmx384m", "-XX:+UseSerialGC", "-cp",
-        System.getProperty("java.class.path"), EmbeddedKafka.class.getName(), dir.resolve("knoop-" + id).toString(),
-        Integer.toString(id), Integer.toString(poorten[id - 1]), Integer.toString(controllers[id - 1]), voters, clusterId);
-    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile()));
+    ProcessBuilder pb = new ProcessBuilder(
+        java,
+        "-Xms256m",
+        "-Xmx384m",
+        "-XX:+UseSerialGC",
+        "-cp",
+        System.getProperty("java.class.path"),
+        EmbeddedKafka.class.getName(),
+        dir.resolve("knoop-" + id).toString(),
+        Integer.toString(id),
+        Integer.toString(poorten[id - 1]),
+        Integer.toString(controllers[id - 1]),
+        voters,
+        clusterId);
+    pb.redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile()));
     return pb.start();
   }
 
@@ -71,7 +87,8 @@ final class KafkaCluster implements AutoCloseable {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("Kafka node " + id + " did not answer within 120 s: see " + log(id));
+    throw new IllegalStateException(
+        "Kafka node " + id + " did not answer within 120 s: see " + log(id));
   }
 
   /** All three nodes, as clients are configured. */
@@ -82,13 +99,20 @@ final class KafkaCluster implements AutoCloseable {
   /** The node that leads the controller quorum now. */
   int controller() throws Exception {
     try (Admin admin = admin()) {
-      return admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
+      return admin
+          .describeMetadataQuorum()
+          .quorumInfo()
+          .get(30, TimeUnit.SECONDS)
+          .leaderId();
     }
   }
 
   Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+    return Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrap(),
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+        30_000));
   }
 
   /** The machine of node {@code id} is lost: SIGKILL. */
@@ -109,8 +133,10 @@ final class KafkaCluster implements AutoCloseable {
     long tot = System.nanoTime() + binnen.toNanos();
     try (Admin admin = admin()) {
       while (System.nanoTime() < tot) {
-        boolean vol = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-            .flatMap(t -> t.partitions().stream()).allMatch(p -> p.isr().size() == 3);
+        boolean vol =
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                .flatMap(t -> t.partitions().stream())
+                .allMatch(p -> p.isr().size() == 3);
         if (vol) {
           return;
         }

@@ -50,9 +50,15 @@ class KafkaClusterIT {
   @Test
   void brokersLostOneAtATimeAndTwoAtOnceLoseNothingAndStoreNothingTwice() throws Exception {
     try (KafkaCluster kafka = new KafkaCluster()) {
-      EngineConfig config = TestEngine.engineOnNewDatabase("kafkacluster",
-          Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrap(), "BERICHTENBOX_HTTP_INSTANCES", "2"));
-      Api api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+      EngineConfig config = TestEngine.engineOnNewDatabase(
+          "kafkacluster",
+          Map.of(
+              "BERICHTENBOX_KAFKA_BOOTSTRAP",
+              kafka.bootstrap(),
+              "BERICHTENBOX_HTTP_INSTANCES",
+              "2"));
+      Api api =
+          new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
       try (ApiServer engine = ApiServer.start(config)) {
         Api.Afnemer a = api.newAfnemer();
         List<String> bsns = new ArrayList<>();
@@ -62,67 +68,93 @@ class KafkaClusterIT {
         String topic = KafkaIntake.TOPIC_PREFIX + a.oin();
         String receipts = OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin();
         try (var admin = kafka.admin()) {
-          admin.createTopics(List.of(new NewTopic(topic, 3, (short) 3).configs(Map.of("min.insync.replicas", "2")),
-              new NewTopic(receipts, 3, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
-              .all().get(60, TimeUnit.SECONDS);
+          admin
+              .createTopics(List.of(
+                  new NewTopic(topic, 3, (short) 3).configs(Map.of("min.insync.replicas", "2")),
+                  new NewTopic(receipts, 3, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
+              .all()
+              .get(60, TimeUnit.SECONDS);
         }
 
         Map<String, Long> verstuurd = new ConcurrentHashMap<>(); // berichtId -> sent at (ms)
-        Map<String, Long> bevestigd = new ConcurrentHashMap<>(); // berichtId -> acknowledged at (ms)
-        Map<String, Long> bewijsGezien = new ConcurrentHashMap<>(); // berichtId -> its receipt first seen (ms)
+        Map<String, Long> bevestigd =
+            new ConcurrentHashMap<>(); // berichtId -> acknowledged at (ms)
+        Map<String, Long> bewijsGezien =
+            new ConcurrentHashMap<>(); // berichtId -> its receipt first seen (ms)
         Map<String, Integer> bewijzen = new ConcurrentHashMap<>();
         Set<Long> notificatieEvents = ConcurrentHashMap.newKeySet();
         long begin = System.nanoTime();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean lezerStop = new AtomicBoolean();
         AtomicBoolean produceren = new AtomicBoolean(true);
-        Thread producent = new Thread(() -> {
-          try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
-              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 2),
-              new StringSerializer(), new StringSerializer())) {
-            while (!stop.get()) {
-              if (produceren.get()) {
-                JsonObject m = Api.bericht(bsns.get(ThreadLocalRandom.current().nextInt(bsns.size())));
-                String id = m.getString("berichtId");
-                verstuurd.put(id, ms(begin));
-                p.send(new ProducerRecord<>(topic, id, m.encode()), (md, e) -> {
-                  if (e == null) {
-                    bevestigd.put(id, ms(begin));
+        Thread producent = new Thread(
+            () -> {
+              try (KafkaProducer<String, String> p = new KafkaProducer<>(
+                  Map.of(
+                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                      kafka.bootstrap(),
+                      ProducerConfig.ACKS_CONFIG,
+                      "all",
+                      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                      true,
+                      ProducerConfig.LINGER_MS_CONFIG,
+                      2),
+                  new StringSerializer(),
+                  new StringSerializer())) {
+                while (!stop.get()) {
+                  if (produceren.get()) {
+                    JsonObject m =
+                        Api.bericht(bsns.get(ThreadLocalRandom.current().nextInt(bsns.size())));
+                    String id = m.getString("berichtId");
+                    verstuurd.put(id, ms(begin));
+                    p.send(new ProducerRecord<>(topic, id, m.encode()), (md, e) -> {
+                      if (e == null) {
+                        bevestigd.put(id, ms(begin));
+                      }
+                    });
                   }
-                });
+                  Thread.sleep(1000 / PER_SECONDE);
+                }
+                p.flush();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               }
-              Thread.sleep(1000 / PER_SECONDE);
-            }
-            p.flush();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }, "afnemer-producent");
-        Thread lezer = new Thread(() -> {
-          try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(), ConsumerConfig.GROUP_ID_CONFIG, "drill-" + a.oin(),
-              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(receipts, OutboxRelay.NOTIFICATIES_TOPIC));
-            while (!lezerStop.get()) {
-              for (var rec : c.poll(Duration.ofMillis(200))) {
-                JsonObject v = new JsonObject(rec.value());
-                if (rec.topic().equals(receipts)) {
-                  bewijsGezien.putIfAbsent(v.getString("berichtId"), ms(begin));
-                  bewijzen.merge(v.getString("berichtId"), 1, Integer::sum);
-                } else {
-                  notificatieEvents.add(v.getLong("id"));
+            },
+            "afnemer-producent");
+        Thread lezer = new Thread(
+            () -> {
+              try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
+                  Map.of(
+                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                      kafka.bootstrap(),
+                      ConsumerConfig.GROUP_ID_CONFIG,
+                      "drill-" + a.oin(),
+                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                      "earliest"),
+                  new StringDeserializer(),
+                  new StringDeserializer())) {
+                c.subscribe(List.of(receipts, OutboxRelay.NOTIFICATIES_TOPIC));
+                while (!lezerStop.get()) {
+                  for (var rec : c.poll(Duration.ofMillis(200))) {
+                    JsonObject v = new JsonObject(rec.value());
+                    if (rec.topic().equals(receipts)) {
+                      bewijsGezien.putIfAbsent(v.getString("berichtId"), ms(begin));
+                      bewijzen.merge(v.getString("berichtId"), 1, Integer::sum);
+                    } else {
+                      notificatieEvents.add(v.getLong("id"));
+                    }
+                  }
                 }
               }
-            }
-          }
-        }, "drill-lezer");
+            },
+            "drill-lezer");
         producent.start();
         lezer.start();
 
         JsonObject meting = new JsonObject();
         Thread.sleep(8_000);
-        meting.put("rustig", stilstand(verstuurd, bevestigd, bewijsGezien, ms(begin) - 6_000, ms(begin)));
+        meting.put(
+            "rustig", stilstand(verstuurd, bevestigd, bewijsGezien, ms(begin) - 6_000, ms(begin)));
 
         // one node lost (not the controller), then back
         int controller = kafka.controller();
@@ -139,13 +171,18 @@ class KafkaClusterIT {
         t = ms(begin);
         kafka.kill(controller);
         Thread.sleep(12_000);
-        meting.put("controllerWeg", stilstand(verstuurd, bevestigd, bewijsGezien, t, ms(begin)).put("controller", controller));
+        meting.put(
+            "controllerWeg",
+            stilstand(verstuurd, bevestigd, bewijsGezien, t, ms(begin))
+                .put("controller", controller));
         kafka.start(controller);
         kafka.wachtOpVolledigeIsr(List.of(topic, receipts), Duration.ofSeconds(120));
 
         // two lost at once: Kafka takes no write (min.insync.replicas 2); REST intake goes on
         controller = kafka.controller();
-        int[] weg = controller == 3 ? new int[] {1, 2} : controller == 2 ? new int[] {1, 3} : new int[] {2, 3};
+        int[] weg = controller == 3
+            ? new int[] {1, 2}
+            : controller == 2 ? new int[] {1, 3} : new int[] {2, 3};
         int bevestigdVoor = bevestigd.size();
         kafka.kill(weg[0]);
         kafka.kill(weg[1]);
@@ -162,9 +199,14 @@ class KafkaClusterIT {
         }
         Thread.sleep(5_000);
         int bevestigdNaTweeWeg = bevestigd.size();
-        assertTrue(bevestigdNaTweeWeg - bevestigdBijTweeWeg <= 5 * PER_SECONDE / 100,
-            "with two nodes gone Kafka took no writes: " + bevestigdBijTweeWeg + " -> " + bevestigdNaTweeWeg);
-        assertEquals(200, api.get("/health/ready", null).status(), "one node answers: the engine is ready for REST");
+        assertTrue(
+            bevestigdNaTweeWeg - bevestigdBijTweeWeg <= 5 * PER_SECONDE / 100,
+            "with two nodes gone Kafka took no writes: " + bevestigdBijTweeWeg + " -> "
+                + bevestigdNaTweeWeg);
+        assertEquals(
+            200,
+            api.get("/health/ready", null).status(),
+            "one node answers: the engine is ready for REST");
         produceren.set(false);
         kafka.start(weg[0]);
         kafka.start(weg[1]);
@@ -174,31 +216,43 @@ class KafkaClusterIT {
         stop.set(true);
         producent.join(60_000);
 
-        // every record Kafka acknowledged is stored once, and every stored message has its receipt on Kafka
+        // every record Kafka acknowledged is stored once, and every stored message has its receipt
+        // on Kafka
         Set<String> verwacht = new HashSet<>(bevestigd.keySet());
         verwacht.addAll(viaRest);
-        // (stored twice cannot be: (oin, bericht_id) is unique; receipted twice can, and is checked below)
-        Set<String> opgeslagen = TestEngine.opgeslagen(config.dbUrl().replace("postgresql://postgres@", "jdbc:postgresql://"),
-            a.oin());
+        // (stored twice cannot be: (oin, bericht_id) is unique; receipted twice can, and is checked
+        // below)
+        Set<String> opgeslagen = TestEngine.opgeslagen(
+            config.dbUrl().replace("postgresql://postgres@", "jdbc:postgresql://"), a.oin());
         Set<String> kwijt = new HashSet<>(verwacht);
         kwijt.removeAll(opgeslagen);
         assertEquals(Set.of(), kwijt, "acknowledged by Kafka (or answered 202) and not stored");
-        Api.await("a receipt on Kafka for each of the " + opgeslagen.size() + " stored messages", Duration.ofSeconds(180),
+        Api.await(
+            "a receipt on Kafka for each of the " + opgeslagen.size() + " stored messages",
+            Duration.ofSeconds(180),
             () -> bewijsGezien.keySet().containsAll(opgeslagen),
             () -> bewijsGezien.size() + " receipts seen of " + opgeslagen.size());
         Set<Long> notificaties = notificatieIds(config);
         assertTrue(!notificaties.isEmpty(), "the citizens with e-mail got notifications");
-        Api.await("an event for each of the " + notificaties.size() + " notifications", Duration.ofSeconds(60),
-            () -> notificatieEvents.containsAll(notificaties), () -> notificatieEvents.size() + " events seen");
+        Api.await(
+            "an event for each of the " + notificaties.size() + " notifications",
+            Duration.ofSeconds(60),
+            () -> notificatieEvents.containsAll(notificaties),
+            () -> notificatieEvents.size() + " events seen");
         lezerStop.set(true);
         lezer.join(30_000);
-        assertTrue(api.receiptCounts(a).values().stream().allMatch(n -> n == 1), "a message receipted twice");
+        assertTrue(
+            api.receiptCounts(a).values().stream().allMatch(n -> n == 1),
+            "a message receipted twice");
 
-        meting.put("bevestigdDoorKafka", bevestigd.size())
+        meting
+            .put("bevestigdDoorKafka", bevestigd.size())
             .put("bevestigdVoorTweeWeg", bevestigdVoor)
             .put("viaRestTerwijlTweeWeg", viaRest.size())
             .put("opgeslagen", opgeslagen.size())
-            .put("ontvangstbewijzenOpKafkaDubbel", bewijzen.values().stream().filter(n -> n > 1).count())
+            .put(
+                "ontvangstbewijzenOpKafkaDubbel",
+                bewijzen.values().stream().filter(n -> n > 1).count())
             .put("notificatieEvents", notificaties.size());
         Files.writeString(Path.of("target", "kafka-cluster-meting.json"), meting.encodePrettily());
         System.out.println("kafka cluster drill: " + meting.encode());
@@ -215,10 +269,17 @@ class KafkaClusterIT {
    * broker's acknowledgement, and the longest and the p99 time from sending to their receipt on
    * Kafka (what an afnemer waits; -1 when not all arrived).
    */
-  private static JsonObject stilstand(Map<String, Long> verstuurd, Map<String, Long> bevestigd, Map<String, Long> gezien,
-      long van, long tot) throws InterruptedException {
-    List<String> ids = verstuurd.entrySet().stream().filter(e -> e.getValue() >= van && e.getValue() < tot
-        && bevestigd.containsKey(e.getKey())).map(Map.Entry::getKey).toList();
+  private static JsonObject stilstand(
+      Map<String, Long> verstuurd,
+      Map<String, Long> bevestigd,
+      Map<String, Long> gezien,
+      long van,
+      long tot)
+      throws InterruptedException {
+    List<String> ids = verstuurd.entrySet().stream()
+        .filter(e -> e.getValue() >= van && e.getValue() < tot && bevestigd.containsKey(e.getKey()))
+        .map(Map.Entry::getKey)
+        .toList();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!gezien.keySet().containsAll(ids) && System.nanoTime() < deadline) {
       Thread.sleep(200);
@@ -232,9 +293,13 @@ class KafkaClusterIT {
     }
     wacht.sort(null);
     long max = wacht.isEmpty() ? 0 : wacht.get(wacht.size() - 1);
-    return new JsonObject().put("bevestigd", ids.size()).put("langsteMsTotBevestiging", langsteBevestiging)
+    return new JsonObject()
+        .put("bevestigd", ids.size())
+        .put("langsteMsTotBevestiging", langsteBevestiging)
         .put("langsteMsTotOntvangstbewijs", max == Long.MAX_VALUE ? -1 : max)
-        .put("p99MsTotOntvangstbewijs", wacht.isEmpty() ? 0 : wacht.get((int) Math.min(wacht.size() - 1, wacht.size() * 0.99)));
+        .put(
+            "p99MsTotOntvangstbewijs",
+            wacht.isEmpty() ? 0 : wacht.get((int) Math.min(wacht.size() - 1, wacht.size() * 0.99)));
   }
 
   private static Connection db(EngineConfig config) throws Exception {
@@ -244,7 +309,9 @@ class KafkaClusterIT {
 
   private static Set<Long> notificatieIds(EngineConfig config) throws Exception {
     Set<Long> ids = new HashSet<>();
-    try (Connection c = db(config); var s = c.createStatement(); ResultSet r = s.executeQuery("SELECT id FROM notificatie")) {
+    try (Connection c = db(config);
+        var s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT id FROM notificatie")) {
       while (r.next()) {
         ids.add(r.getLong(1));
       }

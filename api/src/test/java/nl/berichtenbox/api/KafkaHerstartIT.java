@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
+import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,11 +37,12 @@ class KafkaHerstartIT {
   @Test
   void brokerRestartedUnderLoadNothingAcknowledgedIsLostOrDoubled() throws Exception {
     EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka-herstart"));
-    java.util.concurrent.atomic.AtomicReference<EmbeddedKafka> herstart = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<EmbeddedKafka> herstart =
+        new java.util.concurrent.atomic.AtomicReference<>();
     Process engine = null;
     try {
-      Map<String, String> env = EngineProcess.onNewDatabase("kafka_herstart",
-          Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
+      Map<String, String> env = EngineProcess.onNewDatabase(
+          "kafka_herstart", Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
       Api api = EngineProcess.api(env);
       engine = EngineProcess.start(env, "kafka-herstart");
       EngineProcess.awaitReady(api);
@@ -53,21 +54,34 @@ class KafkaHerstartIT {
       AtomicBoolean stop = new AtomicBoolean();
       Thread producer = new Thread(() -> {
         // the afnemer's side: idempotent, retrying until the broker is back (within two minutes)
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000, ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000),
-            new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                5,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                120_000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                120_000),
+            new StringSerializer(),
+            new StringSerializer())) {
           while (!stop.get()) {
             JsonObject m = Api.bericht(bsn);
             String id = m.getString("berichtId");
-            p.send(new ProducerRecord<>(KafkaIntake.TOPIC_PREFIX + a.oin(), id, m.encode()), (md, e) -> {
-              if (e == null) {
-                acked.add(id);
-              } else {
-                failed.incrementAndGet();
-              }
-            });
+            p.send(
+                new ProducerRecord<>(KafkaIntake.TOPIC_PREFIX + a.oin(), id, m.encode()),
+                (md, e) -> {
+                  if (e == null) {
+                    acked.add(id);
+                  } else {
+                    failed.incrementAndGet();
+                  }
+                });
             Thread.sleep(5); // about 200 records a second
           }
           p.flush();
@@ -87,7 +101,8 @@ class KafkaHerstartIT {
         }
       });
       restart.start();
-      Api.await("not ready without the broker", () -> api.get("/health/ready", null).status() == 503);
+      Api.await(
+          "not ready without the broker", () -> api.get("/health/ready", null).status() == 503);
       // HTTP intake does not need the broker
       api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
       restart.join(120_000);
@@ -100,26 +115,37 @@ class KafkaHerstartIT {
       assertEquals(0, failed.get(), "every record was acknowledged in the end");
 
       Map<String, Integer> receipts = new ConcurrentHashMap<>();
-      Api.await("every acknowledged record receipted", Duration.ofSeconds(120), () -> {
-        receipts.clear();
-        receipts.putAll(api.receiptCounts(a));
-        return receipts.keySet().containsAll(acked);
-      }, () -> receipts.size() + " receipted of " + acked.size() + " acknowledged");
+      Api.await(
+          "every acknowledged record receipted",
+          Duration.ofSeconds(120),
+          () -> {
+            receipts.clear();
+            receipts.putAll(api.receiptCounts(a));
+            return receipts.keySet().containsAll(acked);
+          },
+          () -> receipts.size() + " receipted of " + acked.size() + " acknowledged");
       receipts.forEach((id, n) -> assertEquals(1, n, "receipts for " + id));
 
       // and the receipts of the Kafka records reach the afnemer's receipt topic
       Set<String> published = new HashSet<>();
-      try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, herstart.get().bootstrapServers(),
-          ConsumerConfig.GROUP_ID_CONFIG, "check-" + a.oin(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-          new StringDeserializer(), new StringDeserializer())) {
+      try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
+          Map.of(
+              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              herstart.get().bootstrapServers(),
+              ConsumerConfig.GROUP_ID_CONFIG,
+              "check-" + a.oin(),
+              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+              "earliest"),
+          new StringDeserializer(),
+          new StringDeserializer())) {
         c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!published.containsAll(acked) && System.nanoTime() < end) {
           c.poll(Duration.ofMillis(500)).forEach(r -> published.add(r.key()));
         }
       }
-      assertTrue(published.containsAll(acked), "published " + published.size() + " of " + acked.size());
+      assertTrue(
+          published.containsAll(acked), "published " + published.size() + " of " + acked.size());
     } finally {
       if (engine != null) {
         engine.destroy();

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import nl.berichtenbox.api.http.CitizenJwt;
 import nl.berichtenbox.engine.config.EngineConfig;
-import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
+import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,12 +29,21 @@ class KafkaIntakeIT {
   void messagesOnTheAfnemersTopicArePickedUpOnceEach() throws Exception {
     Api first = TestEngine.api();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka"))) {
-      EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
+      EngineConfig config =
+          TestEngine.secondEngine(Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
       try (ApiServer engine = ApiServer.start(config);
-          KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
-              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new StringSerializer())) {
-        Api api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+          KafkaProducer<String, String> producer = new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  kafka.bootstrapServers(),
+                  ProducerConfig.ACKS_CONFIG,
+                  "all",
+                  ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                  true),
+              new StringSerializer(),
+              new StringSerializer())) {
+        Api api =
+            new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
         assertEquals("UP", api.get("/health/ready", null).expect(200).json().getString("kafka"));
         Api.Afnemer a = api.newAfnemer();
         String bsn = api.newBurger(a);
@@ -45,46 +54,85 @@ class KafkaIntakeIT {
         // the producer's trace, as its OpenTelemetry instrumentation would set it, is the message's
         String spoor = "00-" + "4bf92f3577b34da6a3ce929d0e0e4736" + "-00f067aa0ba902b7-01";
         String spoorGif = "00-" + "0af7651916cd43dd8448eb211c80319c" + "-b7ad6b7169203331-01";
-        producer.send(metSpoor(new ProducerRecord<>(topic, id, m.encode()), spoor)).get();
-        producer.send(metSpoor(new ProducerRecord<>(topic, id, m.encode()), spoor)).get(); // re-delivered
-        producer.send(metSpoor(new ProducerRecord<>(topic, "gif-1", "{dit is geen json"), spoorGif)).get();
+        producer
+            .send(metSpoor(new ProducerRecord<>(topic, id, m.encode()), spoor))
+            .get();
+        producer
+            .send(metSpoor(new ProducerRecord<>(topic, id, m.encode()), spoor))
+            .get(); // re-delivered
+        producer
+            .send(metSpoor(new ProducerRecord<>(topic, "gif-1", "{dit is geen json"), spoorGif))
+            .get();
         JsonObject na = Api.bericht(bsn);
-        producer.send(metSpoor(new ProducerRecord<>(topic, na.getString("berichtId"), na.encode()),
-            "00-" + "0".repeat(32) + "-b7ad6b7169203331-01")).get(); // not a valid one: a trace of its own
+        producer
+            .send(metSpoor(
+                new ProducerRecord<>(topic, na.getString("berichtId"), na.encode()),
+                "00-" + "0".repeat(32) + "-b7ad6b7169203331-01"))
+            .get(); // not a valid one: a trace of its own
 
         assertEquals("Verwerkt", api.awaitStatus(a, id, "AFGELEVERD").getString("verwerkingsCode"));
         api.awaitStatus(a, na.getString("berichtId"), "AFGELEVERD");
-        Api.await("three receipts", () -> api.get("/api/v1/verwerkingsberichten", a.key()).json()
-            .getJsonArray("verwerkingsberichten").size() == 3);
+        Api.await(
+            "three receipts",
+            () -> api.get("/api/v1/verwerkingsberichten", a.key())
+                    .json()
+                    .getJsonArray("verwerkingsberichten")
+                    .size()
+                == 3);
         @SuppressWarnings("unchecked") // JsonArray.getList() is a raw List
-        List<Object> receipts = api.get("/api/v1/verwerkingsberichten", a.key()).json()
-            .getJsonArray("verwerkingsberichten").getList();
-        assertEquals(1, receipts.stream().filter(o -> id.equals(((Map<?, ?>) o).get("berichtId"))).count(),
+        List<Object> receipts = api.get("/api/v1/verwerkingsberichten", a.key())
+            .json()
+            .getJsonArray("verwerkingsberichten")
+            .getList();
+        assertEquals(
+            1,
+            receipts.stream()
+                .filter(o -> id.equals(((Map<?, ?>) o).get("berichtId")))
+                .count(),
             "produced twice, stored and receipted once");
-        Map<?, ?> gif = (Map<?, ?>) receipts.stream().filter(o -> "gif-1".equals(((Map<?, ?>) o).get("berichtId")))
-            .findFirst().orElseThrow();
+        Map<?, ?> gif = (Map<?, ?>) receipts.stream()
+            .filter(o -> "gif-1".equals(((Map<?, ?>) o).get("berichtId")))
+            .findFirst()
+            .orElseThrow();
         assertEquals("AFGEWEZEN", gif.get("status"));
         assertEquals("ValidatieFout", gif.get("verwerkingsCode"));
         Map<Object, Object> traces = new java.util.HashMap<>();
-        receipts.forEach(o -> traces.put(((Map<?, ?>) o).get("berichtId"), ((Map<?, ?>) o).get("traceId")));
-        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", traces.get(id), "the record's traceparent header is kept");
-        assertEquals("0af7651916cd43dd8448eb211c80319c", traces.get("gif-1"), "a refused record's too");
+        receipts.forEach(
+            o -> traces.put(((Map<?, ?>) o).get("berichtId"), ((Map<?, ?>) o).get("traceId")));
+        assertEquals(
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+            traces.get(id),
+            "the record's traceparent header is kept");
+        assertEquals(
+            "0af7651916cd43dd8448eb211c80319c", traces.get("gif-1"), "a refused record's too");
         String eigen = (String) traces.get(na.getString("berichtId"));
-        assertTrue(eigen != null && eigen.matches("[0-9a-f]{32}") && !eigen.equals("0".repeat(32))
-            && !traces.get(id).equals(eigen), "an invalid header starts a trace of its own: " + eigen);
+        assertTrue(
+            eigen != null
+                && eigen.matches("[0-9a-f]{32}")
+                && !eigen.equals("0".repeat(32))
+                && !traces.get(id).equals(eigen),
+            "an invalid header starts a trace of its own: " + eigen);
 
         // the receipts are published too, in feed order, keyed by berichtId
-        List<Long> feed = receipts.stream().map(o -> ((Number) ((Map<?, ?>) o).get("volgnummer")).longValue()).toList();
+        List<Long> feed = receipts.stream()
+            .map(o -> ((Number) ((Map<?, ?>) o).get("volgnummer")).longValue())
+            .toList();
         List<Long> published = new java.util.ArrayList<>();
         List<String> keys = new java.util.ArrayList<>();
         Map<Integer, List<Long>> perPartition = new java.util.HashMap<>();
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-            Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "test-" + a.oin(),
-                org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-            new org.apache.kafka.common.serialization.StringDeserializer(),
-            new org.apache.kafka.common.serialization.StringDeserializer())) {
-          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
+            new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.of(
+                    org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers(),
+                    org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG,
+                    "test-" + a.oin(),
+                    org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+          c.subscribe(List.of(
+              nl.berichtenbox.engine.kafka.OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
           long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
           while (published.size() < 3 && System.nanoTime() < end) {
             for (var rec : c.poll(java.time.Duration.ofMillis(200))) {
@@ -92,21 +140,29 @@ class KafkaIntakeIT {
               assertEquals(traces.get(rec.key()), new JsonObject(rec.value()).getString("traceId"));
               published.add(v);
               keys.add(rec.key());
-              perPartition.computeIfAbsent(rec.partition(), p -> new java.util.ArrayList<>()).add(v);
+              perPartition
+                  .computeIfAbsent(rec.partition(), p -> new java.util.ArrayList<>())
+                  .add(v);
             }
           }
         }
         // Kafka keeps order per partition (per key), not across a topic's partitions
         assertEquals(feed, published.stream().sorted().toList(), "every receipt published once");
-        perPartition.values().forEach(l -> assertEquals(l.stream().sorted().toList(), l, "in feed order per partition"));
-        assertEquals(List.of(id, "gif-1", na.getString("berichtId")).stream().sorted().toList(),
+        perPartition
+            .values()
+            .forEach(
+                l -> assertEquals(l.stream().sorted().toList(), l, "in feed order per partition"));
+        assertEquals(
+            List.of(id, "gif-1", na.getString("berichtId")).stream().sorted().toList(),
             keys.stream().sorted().toList());
 
         // a new afnemer's topic, created after the engine started
         Api.Afnemer b = api.newAfnemer();
         JsonObject vanB = Api.bericht(api.newBurger(b));
-        producer.send(new ProducerRecord<>(KafkaIntake.TOPIC_PREFIX + b.oin(), vanB.getString("berichtId"),
-            vanB.encode())).get();
+        producer
+            .send(new ProducerRecord<>(
+                KafkaIntake.TOPIC_PREFIX + b.oin(), vanB.getString("berichtId"), vanB.encode()))
+            .get();
         api.awaitStatus(b, vanB.getString("berichtId"), "AFGELEVERD");
         first.get("/api/v1/berichten/" + vanB.getString("berichtId"), b.key()).expect(200);
       }
@@ -122,14 +178,26 @@ class KafkaIntakeIT {
   @Test
   void consumptionPausesAtTheInFlightLimitAndNotificationsArePublished() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka"))) {
-      EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers(),
-          "BERICHTENBOX_KAFKA_MAX_IN_FLIGHT", "200"));
+      EngineConfig config = TestEngine.secondEngine(Map.of(
+          "BERICHTENBOX_KAFKA_BOOTSTRAP",
+          kafka.bootstrapServers(),
+          "BERICHTENBOX_KAFKA_MAX_IN_FLIGHT",
+          "200"));
       try (ApiServer engine = ApiServer.start(config);
-          KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
-              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
-              new StringSerializer(), new StringSerializer())) {
-        Api api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+          KafkaProducer<String, String> producer = new KafkaProducer<>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  kafka.bootstrapServers(),
+                  ProducerConfig.ACKS_CONFIG,
+                  "all",
+                  ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                  true,
+                  ProducerConfig.LINGER_MS_CONFIG,
+                  5),
+              new StringSerializer(),
+              new StringSerializer())) {
+        Api api =
+            new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
         Api.Afnemer a = api.newAfnemer();
         List<String> burgers = new java.util.ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -139,7 +207,9 @@ class KafkaIntakeIT {
         String topic = KafkaIntake.TOPIC_PREFIX + a.oin();
         // prime: the pattern subscription finds the new topic within seconds
         JsonObject eerste = Api.bericht(metMail);
-        producer.send(new ProducerRecord<>(topic, eerste.getString("berichtId"), eerste.encode())).get();
+        producer
+            .send(new ProducerRecord<>(topic, eerste.getString("berichtId"), eerste.encode()))
+            .get();
         api.awaitStatus(a, eerste.getString("berichtId"), "AFGELEVERD");
         for (int i = 0; i < 3000; i++) {
           JsonObject m = Api.bericht(burgers.get(i % burgers.size()));
@@ -147,38 +217,60 @@ class KafkaIntakeIT {
         }
         producer.flush();
         Api.await("3 001 receipts", () -> api.receiptCounts(a).size() == 3001);
-        assertEquals(java.util.Set.of(1), new java.util.HashSet<>(api.receiptCounts(a).values()), "each stored once");
+        assertEquals(
+            java.util.Set.of(1),
+            new java.util.HashSet<>(api.receiptCounts(a).values()),
+            "each stored once");
         var metrics = engine.engine().metrics();
-        org.junit.jupiter.api.Assertions.assertTrue(metrics.kafkaPauzes.sum() > 0, "consumption paused");
-        org.junit.jupiter.api.Assertions.assertTrue(metrics.kafkaInFlightPiek.get() <= 200,
+        org.junit.jupiter.api.Assertions.assertTrue(
+            metrics.kafkaPauzes.sum() > 0, "consumption paused");
+        org.junit.jupiter.api.Assertions.assertTrue(
+            metrics.kafkaInFlightPiek.get() <= 200,
             "in flight at most the limit: " + metrics.kafkaInFlightPiek.get());
 
-        String pseudoniem = new nl.berichtenbox.engine.support.Pseudonym(TestEngine.JWT_SECRET).van(metMail);
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-            Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "test-notificaties",
-                org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-            new org.apache.kafka.common.serialization.StringDeserializer(),
-            new org.apache.kafka.common.serialization.StringDeserializer())) {
+        String pseudoniem =
+            new nl.berichtenbox.engine.support.Pseudonym(TestEngine.JWT_SECRET).van(metMail);
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
+            new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.of(
+                    org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers(),
+                    org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG,
+                    "test-notificaties",
+                    org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
           c.subscribe(List.of(nl.berichtenbox.engine.kafka.OutboxRelay.NOTIFICATIES_TOPIC));
-          List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> events = new java.util.ArrayList<>();
+          List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> events =
+              new java.util.ArrayList<>();
           long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-          while (events.stream().noneMatch(e -> pseudoniem.equals(e.key())) && System.nanoTime() < end) {
+          while (events.stream().noneMatch(e -> pseudoniem.equals(e.key()))
+              && System.nanoTime() < end) {
             c.poll(java.time.Duration.ofMillis(200)).forEach(events::add);
           }
-          var event = events.stream().filter(e -> pseudoniem.equals(e.key())).findFirst().orElseThrow();
+          var event = events.stream()
+              .filter(e -> pseudoniem.equals(e.key()))
+              .findFirst()
+              .orElseThrow();
           JsonObject v = new JsonObject(event.value());
           assertEquals("NIEUW_BERICHT", v.getString("soort"));
           assertEquals(pseudoniem, v.getString("burger"));
-          org.junit.jupiter.api.Assertions.assertFalse(event.value().contains(metMail), "no BSN in the event");
-          assertEquals(1, events.stream().filter(e -> pseudoniem.equals(e.key())).count(), "one event per e-mail");
+          org.junit.jupiter.api.Assertions.assertFalse(
+              event.value().contains(metMail), "no BSN in the event");
+          assertEquals(
+              1,
+              events.stream().filter(e -> pseudoniem.equals(e.key())).count(),
+              "one event per e-mail");
         }
       }
     }
   }
 
-  private static ProducerRecord<String, String> metSpoor(ProducerRecord<String, String> r, String traceparent) {
-    r.headers().add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  private static ProducerRecord<String, String> metSpoor(
+      ProducerRecord<String, String> r, String traceparent) {
+    r.headers()
+        .add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     return r;
   }
 }

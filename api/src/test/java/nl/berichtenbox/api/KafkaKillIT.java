@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
+import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,9 +29,10 @@ class KafkaKillIT {
   @Test
   void killedWhileConsumingEveryMessageEndsUpOnce() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka-kill"))) {
-      // a database of its own: the relays publish this test's receipts, not every other test's first
-      Map<String, String> env1 = EngineProcess.onNewDatabase("kafka_kill",
-          Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
+      // a database of its own: the relays publish this test's receipts, not every other test's
+      // first
+      Map<String, String> env1 = EngineProcess.onNewDatabase(
+          "kafka_kill", Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
       Api api = EngineProcess.api(env1);
       Process first = EngineProcess.start(env1, "kafka-kill-1");
       EngineProcess.awaitReady(api);
@@ -40,14 +41,23 @@ class KafkaKillIT {
       String bsn = api.newBurger(a);
       String dbUrl = "jdbc:" + env1.get("BERICHTENBOX_DB_URL").replace("postgres@", "");
       List<String> ids = new ArrayList<>();
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all",
-          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
-          new StringSerializer(), new StringSerializer())) {
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+          Map.of(
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              kafka.bootstrapServers(),
+              ProducerConfig.ACKS_CONFIG,
+              "all",
+              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+              true,
+              ProducerConfig.LINGER_MS_CONFIG,
+              5),
+          new StringSerializer(),
+          new StringSerializer())) {
         for (int i = 0; i < 50_000; i++) {
           JsonObject m = Api.bericht(bsn);
           ids.add(m.getString("berichtId"));
-          producer.send(new ProducerRecord<>(KafkaIntake.TOPIC_PREFIX + a.oin(), m.getString("berichtId"), m.encode()));
+          producer.send(new ProducerRecord<>(
+              KafkaIntake.TOPIC_PREFIX + a.oin(), m.getString("berichtId"), m.encode()));
         }
         producer.flush();
       }
@@ -55,45 +65,61 @@ class KafkaKillIT {
       Api.await("consumption under way", () -> stored(dbUrl, a, ids.get(1_000)));
       first.destroyForcibly();
       first.waitFor(30, TimeUnit.SECONDS);
-      assertTrue(!stored(dbUrl, a, ids.get(ids.size() - 1)), "killed before it consumed everything");
+      assertTrue(
+          !stored(dbUrl, a, ids.get(ids.size() - 1)), "killed before it consumed everything");
 
       Process second = EngineProcess.start(env1, "kafka-kill-2");
       try {
         EngineProcess.awaitReady(api);
         Map<String, Integer> receipts = new ConcurrentHashMap<>();
-        Api.await("every produced message receipted", java.time.Duration.ofSeconds(180), () -> {
-          receipts.clear();
-          receipts.putAll(shared.receiptCounts(a));
-          return receipts.size() >= ids.size();
-        }, () -> receipts.size() + " of " + ids.size() + " receipted");
+        Api.await(
+            "every produced message receipted",
+            java.time.Duration.ofSeconds(180),
+            () -> {
+              receipts.clear();
+              receipts.putAll(shared.receiptCounts(a));
+              return receipts.size() >= ids.size();
+            },
+            () -> receipts.size() + " of " + ids.size() + " receipted");
         assertEquals(ids.size(), receipts.size());
         receipts.forEach((id, n) -> assertEquals(1, n, "receipts for " + id));
         assertTrue(receipts.keySet().containsAll(ids));
 
-        // the relay was killed too: every receipt still reaches Kafka (at least once), in order per partition
+        // the relay was killed too: every receipt still reaches Kafka (at least once), in order per
+        // partition
         java.util.Set<String> published = new java.util.HashSet<>();
         Map<Integer, List<Long>> perPartition = new java.util.HashMap<>();
         try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
-            new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
-                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "check-" + a.oin(),
-                org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+            new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.of(
+                    org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers(),
+                    org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG,
+                    "check-" + a.oin(),
+                    org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest"),
                 new org.apache.kafka.common.serialization.StringDeserializer(),
                 new org.apache.kafka.common.serialization.StringDeserializer())) {
-          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
+          c.subscribe(List.of(
+              nl.berichtenbox.engine.kafka.OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
           long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
           while (published.size() < ids.size() && System.nanoTime() < end) {
             for (var rec : c.poll(java.time.Duration.ofMillis(500))) {
               published.add(rec.key());
-              perPartition.computeIfAbsent(rec.partition(), x -> new ArrayList<>())
+              perPartition
+                  .computeIfAbsent(rec.partition(), x -> new ArrayList<>())
                   .add(new JsonObject(rec.value()).getLong("volgnummer"));
             }
           }
         }
-        assertTrue(published.containsAll(ids), "published " + published.size() + " of " + ids.size());
+        assertTrue(
+            published.containsAll(ids), "published " + published.size() + " of " + ids.size());
         perPartition.values().forEach(l -> {
           List<Long> distinct = l.stream().distinct().toList();
-          assertEquals(distinct.stream().sorted().toList(), distinct, "a re-sent receipt never overtakes a later one");
+          assertEquals(
+              distinct.stream().sorted().toList(),
+              distinct,
+              "a re-sent receipt never overtakes a later one");
         });
       } finally {
         second.destroy();
@@ -105,7 +131,8 @@ class KafkaKillIT {
   /** Read from the database itself: the engine may be dead when this is asked. */
   private static boolean stored(String dbUrl, Api.Afnemer a, String id) {
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(dbUrl, "postgres", "");
-        java.sql.PreparedStatement st = c.prepareStatement("SELECT 1 FROM bericht WHERE oin = ? AND bericht_id = ?::uuid")) {
+        java.sql.PreparedStatement st =
+            c.prepareStatement("SELECT 1 FROM bericht WHERE oin = ? AND bericht_id = ?::uuid")) {
       st.setString(1, a.oin());
       st.setString(2, id);
       try (java.sql.ResultSet r = st.executeQuery()) {

@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import nl.berichtenbox.engine.Engine;
-import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.engine.kafka.RelayProducer;
+import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Callback;
@@ -66,33 +66,60 @@ class KafkaRelayProducerIT {
   @Test
   void aProducerStuckOnOutOfOrderSequenceIsReplacedAndEveryReceiptPublished() throws Exception {
     EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka-producent"));
-    try (Engine engine = Engine.start(TestEngine.engineOnNewDatabase("kafka_producent", Map.of()))) {
-      engine.pool().query("INSERT INTO verwerkingsbericht (oin, bericht_id, status, verwerkings_code, tijdstip) "
-              + "SELECT '" + OIN + "', 'b-' || g, 1, 'Verwerkt', now() FROM generate_series(1, " + AANTAL + ") g")
-          .execute().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try (Engine engine =
+        Engine.start(TestEngine.engineOnNewDatabase("kafka_producent", Map.of()))) {
+      engine
+          .pool()
+          .query(
+              "INSERT INTO verwerkingsbericht (oin, bericht_id, status, verwerkings_code, tijdstip) "
+                  + "SELECT '" + OIN + "', 'b-' || g, 1, 'Verwerkt', now() FROM generate_series(1, "
+                  + AANTAL + ") g")
+          .execute()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
 
       Map<String, Object> props = new HashMap<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-          ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+          kafka.bootstrapServers(),
+          ProducerConfig.ACKS_CONFIG,
+          "all",
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+          true));
       List<Vastgelopen> vast = new java.util.concurrent.CopyOnWriteArrayList<>();
       AtomicInteger gemaakt = new AtomicInteger();
       LongAdder vervangen = new LongAdder();
-      RelayProducer producent = new RelayProducer(() -> {
-        if (gemaakt.getAndIncrement() == 0) {
-          Vastgelopen v = new Vastgelopen(props);
-          vast.add(v);
-          return v;
-        }
-        return (Producer<String, String>) new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
-      }, vervangen);
-      OutboxRelay relay = OutboxRelay.verwerkingsberichten(engine.vertx(), engine.pool(), producent, engine.metrics(), engine.sporen(), engine.clock());
+      RelayProducer producent = new RelayProducer(
+          () -> {
+            if (gemaakt.getAndIncrement() == 0) {
+              Vastgelopen v = new Vastgelopen(props);
+              vast.add(v);
+              return v;
+            }
+            return (Producer<String, String>)
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+          },
+          vervangen);
+      OutboxRelay relay = OutboxRelay.verwerkingsberichten(
+          engine.vertx(),
+          engine.pool(),
+          producent,
+          engine.metrics(),
+          engine.sporen(),
+          engine.clock());
       relay.start();
       try {
         java.util.Set<String> gepubliceerd = new java.util.HashSet<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG, "check-producent", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-            new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "check-producent",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
           c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + OIN));
           long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
           while (gepubliceerd.size() < AANTAL && System.nanoTime() < end) {

@@ -41,13 +41,26 @@ class KillRecoveryIT {
     awaitReady(api);
 
     String oin = "00000001112223334445";
-    String key = api.post("/api/v1/beheer/afnemers", TestEngine.ADMIN, new JsonObject().put("oin", oin)
-        .put("naam", "Kill test")).expect(201).json().getString("apiSleutel");
-    api.put("/api/v1/bericht-typen/ALG", key, new JsonObject().put("omschrijving", "x").put("actief", true)).expect(201);
+    String key = api.post(
+            "/api/v1/beheer/afnemers",
+            TestEngine.ADMIN,
+            new JsonObject().put("oin", oin).put("naam", "Kill test"))
+        .expect(201)
+        .json()
+        .getString("apiSleutel");
+    api.put(
+            "/api/v1/bericht-typen/ALG",
+            key,
+            new JsonObject().put("omschrijving", "x").put("actief", true))
+        .expect(201);
     String bsn = Api.newBsn();
     String tok = api.burgerToken(bsn);
     api.put("/api/v1/berichtenbox", tok, new JsonObject()).expect(200);
-    api.put("/api/v1/berichtenbox/voorkeuren/" + oin, tok, new JsonObject().put("berichtenOntvangen", true)).expect(200);
+    api.put(
+            "/api/v1/berichtenbox/voorkeuren/" + oin,
+            tok,
+            new JsonObject().put("berichtenOntvangen", true))
+        .expect(200);
 
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     AtomicBoolean stop = new AtomicBoolean();
@@ -114,8 +127,13 @@ class KillRecoveryIT {
   }
 
   private static Process start(Path data, int port, String name) throws Exception {
-    return EngineProcess.start(Map.of("BERICHTENBOX_DATA_DIR", data.toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(port)), "kill-" + name);
+    return EngineProcess.start(
+        Map.of(
+            "BERICHTENBOX_DATA_DIR",
+            data.toString(),
+            "BERICHTENBOX_HTTP_PORT",
+            Integer.toString(port)),
+        "kill-" + name);
   }
 
   private static void awaitReady(Api api) {

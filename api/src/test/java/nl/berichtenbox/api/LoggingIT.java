@@ -34,28 +34,41 @@ class LoggingIT {
       // PostgreSQL's error quoting the value, as the database client hands it back, left unhandled:
       // Vert.x logs it itself
       var pool = TestEngine.server().engine().pool();
-      TestEngine.server().engine().vertx().runOnContext(v -> pool.query("SELECT '" + BSN + "'::int2").execute()
-          .onComplete(ar -> {
+      TestEngine.server()
+          .engine()
+          .vertx()
+          .runOnContext(v -> pool.query("SELECT '" + BSN + "'::int2").execute().onComplete(ar -> {
             throw new IllegalStateException("database: " + ar.cause().getMessage());
           }));
-      TestEngine.server().engine().vertx().runOnContext(v -> pool.query("SELECT '" + ADRES + "'::int").execute()
-          .onComplete(ar -> {
+      TestEngine.server()
+          .engine()
+          .vertx()
+          .runOnContext(v -> pool.query("SELECT '" + ADRES + "'::int").execute().onComplete(ar -> {
             throw new IllegalStateException("database: " + ar.cause().getMessage());
           }));
       // Vert.x's own report of an exception nobody handled
       TestEngine.server().engine().vertx().runOnContext(v -> {
-        throw new IllegalStateException("burger " + BSN + " onbekend", new RuntimeException("mail naar " + ADRES));
+        throw new IllegalStateException(
+            "burger " + BSN + " onbekend", new RuntimeException("mail naar " + ADRES));
       });
       // java.util.logging (the PostgreSQL JDBC driver's API) and log4j-api (Kafka's broker)
-      java.util.logging.Logger.getLogger("org.postgresql.jul").severe("parameter $1 = '" + BSN + "' voor " + ADRES);
-      org.apache.logging.log4j.LogManager.getLogger("kafka.log4j").error("record voor {} aan {}", BSN, ADRES);
+      java.util.logging.Logger.getLogger("org.postgresql.jul")
+          .severe("parameter $1 = '" + BSN + "' voor " + ADRES);
+      org.apache.logging.log4j.LogManager.getLogger("kafka.log4j")
+          .error("record voor {} aan {}", BSN, ADRES);
       // the engine's own SLF4J, with key-value pairs
-      org.slf4j.LoggerFactory.getLogger("nl.berichtenbox.test").atWarn().addKeyValue("bsn", BSN)
+      org.slf4j.LoggerFactory.getLogger("nl.berichtenbox.test")
+          .atWarn()
+          .addKeyValue("bsn", BSN)
           .log("bericht voor {}", ADRES);
       Api.await("every provoked line written", () -> {
         String s = vang.toString(StandardCharsets.UTF_8);
-        return s.contains("smallint") && s.contains("type integer") && s.contains("burger *********")
-            && s.contains("org.postgresql.jul") && s.contains("kafka.log4j") && s.contains("nl.berichtenbox.test");
+        return s.contains("smallint")
+            && s.contains("type integer")
+            && s.contains("burger *********")
+            && s.contains("org.postgresql.jul")
+            && s.contains("kafka.log4j")
+            && s.contains("nl.berichtenbox.test");
       });
     } finally {
       System.setOut(echt);
@@ -113,7 +126,10 @@ class LoggingIT {
       assertTrue(regels.size() <= 4, "start-up in a few lines: " + voor);
       for (String r : regels) {
         JsonObject o = new JsonObject(r);
-        assertFalse(o.getString("logger").startsWith("io.zonky") || o.getString("logger").startsWith("org.flywaydb"), r);
+        assertFalse(
+            o.getString("logger").startsWith("io.zonky")
+                || o.getString("logger").startsWith("org.flywaydb"),
+            r);
       }
       assertTrue(voor.contains("embedded PostgreSQL 18"), voor);
       assertTrue(voor.contains("schema at version"), voor);

@@ -11,8 +11,10 @@ import java.util.regex.Pattern;
 final class Metrieken {
   record Monster(String naam, Map<String, String> labels, double waarde) {}
 
-  private static final Pattern REGEL = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern REGEL =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   final String tekst;
   final List<Monster> monsters = new ArrayList<>();
@@ -34,7 +36,8 @@ final class Metrieken {
           labels.put(lm.group(1), lm.group(2));
         }
       }
-      monsters.add(new Monster(m.group(1), labels, Double.parseDouble(m.group(4).replace("+Inf", "Infinity"))));
+      monsters.add(new Monster(
+          m.group(1), labels, Double.parseDouble(m.group(4).replace("+Inf", "Infinity"))));
     }
   }
 

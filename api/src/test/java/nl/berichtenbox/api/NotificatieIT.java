@@ -44,15 +44,18 @@ class NotificatieIT {
   static void start() throws Exception {
     smtp = new TestSmtp();
     klok = new TestClock();
-    var config = TestEngine.engineOnNewDatabase("notificaties", Map.of(
-        "BERICHTENBOX_SMTP_URL", smtp.url(),
-        "BERICHTENBOX_SMTP_CONNECTIONS", "1",
-        "BERICHTENBOX_NOTIFICATIE_BUNDLE_WINDOW", "PT2S",
-        "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASE", "PT0.2S",
-        "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX", "PT0.5S",
-        "BERICHTENBOX_PORTAL_URL", "https://portaal.test/berichtenbox"));
+    var config = TestEngine.engineOnNewDatabase(
+        "notificaties",
+        Map.of(
+            "BERICHTENBOX_SMTP_URL", smtp.url(),
+            "BERICHTENBOX_SMTP_CONNECTIONS", "1",
+            "BERICHTENBOX_NOTIFICATIE_BUNDLE_WINDOW", "PT2S",
+            "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASE", "PT0.2S",
+            "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX", "PT0.5S",
+            "BERICHTENBOX_PORTAL_URL", "https://portaal.test/berichtenbox"));
     server = ApiServer.start(config, klok);
-    api = new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET), klok);
+    api = new Api(
+        "http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET), klok);
     afnemer = api.newAfnemer();
   }
 
@@ -92,7 +95,8 @@ class NotificatieIT {
   }
 
   @Test
-  void aDeliveredMessageSendsAnEMailWithoutItsContentAndLaterMessagesWaitForTheWindowInOneEMail() throws Exception {
+  void aDeliveredMessageSendsAnEMailWithoutItsContentAndLaterMessagesWaitForTheWindowInOneEMail()
+      throws Exception {
     String email = adres("burger");
     String bsn = burger(email, true);
     stuur(bsn);
@@ -100,19 +104,24 @@ class NotificatieIT {
     assertEquals("U heeft nieuwe post in uw Berichtenbox", eerste.onderwerp());
     assertTrue(eerste.tekst().contains("Er staat een nieuw bericht voor u klaar"), eerste.tekst());
     assertTrue(eerste.tekst().contains("https://portaal.test/berichtenbox"));
-    assertTrue(eerste.html().contains("<a href=\"https://portaal.test/berichtenbox\">"), eerste.html());
-    assertTrue(eerste.raw().contains("From: MijnOverheid Berichtenbox <noreply@berichtenbox.example>"), eerste.raw());
+    assertTrue(
+        eerste.html().contains("<a href=\"https://portaal.test/berichtenbox\">"), eerste.html());
+    assertTrue(
+        eerste.raw().contains("From: MijnOverheid Berichtenbox <noreply@berichtenbox.example>"),
+        eerste.raw());
     assertFalse(eerste.raw().contains(bsn), "no BSN in the e-mail");
     assertFalse(eerste.raw().contains("Uw aanslag"), "no message subject in the e-mail");
     assertFalse(eerste.raw().contains("Zie de bijlage"), "no message text in the e-mail");
 
-    // three more right after the first e-mail: they join one queued e-mail, sent when the window ends
+    // three more right after the first e-mail: they join one queued e-mail, sent when the window
+    // ends
     for (int i = 0; i < 3; i++) {
       stuur(bsn);
     }
     TestSmtp.Mail tweede = wachtOp(email, 2).get(1);
     assertTrue(tweede.tekst().contains("Er staan 3 nieuwe berichten"), tweede.tekst());
-    assertTrue(Duration.between(eerste.op(), tweede.op()).compareTo(VENSTER.minusMillis(100)) >= 0,
+    assertTrue(
+        Duration.between(eerste.op(), tweede.op()).compareTo(VENSTER.minusMillis(100)) >= 0,
         "the bundle waited out the window: " + Duration.between(eerste.op(), tweede.op()));
     Thread.sleep(1_000);
     assertEquals(2, smtp.aan(email).size(), "four messages, two e-mails");
@@ -130,9 +139,13 @@ class NotificatieIT {
       stuur(burger(a, true));
     }
     await("all eight e-mails", () -> adressen.stream().allMatch(a -> smtp.aan(a).size() == 1));
-    List<String> ontvangen = smtp.ontvangen.stream().map(TestSmtp.Mail::aan).filter(adressen::contains).toList();
+    List<String> ontvangen = smtp.ontvangen.stream()
+        .map(TestSmtp.Mail::aan)
+        .filter(adressen::contains)
+        .toList();
     assertEquals(adressen, ontvangen, "received in the order the messages arrived");
-    List<Long> nummers = adressen.stream().map(a -> smtp.aan(a).get(0).notificatie()).toList();
+    List<Long> nummers =
+        adressen.stream().map(a -> smtp.aan(a).get(0).notificatie()).toList();
     assertEquals(nummers.stream().sorted().toList(), nummers, "queued in order of arrival");
     assertEquals(List.of(), smtp.aan(uit), "notificatiesAan false: no e-mail");
     assertEquals(null, smtp.pogingen.get(uit));
@@ -150,14 +163,18 @@ class NotificatieIT {
     assertEquals(1, smtp.aan(tijdelijk).size(), "sent once");
     assertEquals(1, smtp.pogingen.get(permanent).get(), "a 550 is not retried");
     assertEquals(List.of(), smtp.aan(permanent));
-    Row r = one("SELECT status, pogingen, fout FROM notificatie n JOIN berichtenbox b ON b.bsn = n.bsn WHERE b.email = $1",
+    Row r = one(
+        "SELECT status, pogingen, fout FROM notificatie n JOIN berichtenbox b ON b.bsn = n.bsn WHERE b.email = $1",
         permanent);
     assertEquals(3, r.getInteger("status"), "recorded as failed for good");
     assertTrue(r.getString("fout").contains("550"), r.getString("fout"));
-    assertFalse(r.getString("fout").contains(permanent), "the address is not kept with the error: " + r.getString("fout"));
+    assertFalse(
+        r.getString("fout").contains(permanent),
+        "the address is not kept with the error: " + r.getString("fout"));
     String metrics = api.get("/metrics", null).expect(200).raw().body();
     assertTrue(metrics.matches("(?s).*berichtenbox_notificaties_mislukt_total [1-9].*"), metrics);
-    assertTrue(metrics.matches("(?s).*berichtenbox_notificaties_poging_mislukt_total [2-9].*"), metrics);
+    assertTrue(
+        metrics.matches("(?s).*berichtenbox_notificaties_poging_mislukt_total [2-9].*"), metrics);
     assertTrue(metrics.matches("(?s).*berichtenbox_notificaties_verzonden_total [1-9].*"), metrics);
     assertTrue(metrics.contains("berichtenbox_notificaties_wachtend "), metrics);
     assertTrue(metrics.contains("berichtenbox_notificatie_oudste_wachtend_seconds "), metrics);
@@ -172,7 +189,9 @@ class NotificatieIT {
     api.post("/api/v1/berichten", afnemer.key(), m).expect(202);
     api.awaitStatus(afnemer, m.getString("berichtId"), "AFGELEVERD");
     TestSmtp.Mail mail = wachtOp(email, 1).get(0);
-    assertFalse(mail.op().isBefore(publicatie), "not before the publicatieDatum: " + mail.op() + " < " + publicatie);
+    assertFalse(
+        mail.op().isBefore(publicatie),
+        "not before the publicatieDatum: " + mail.op() + " < " + publicatie);
   }
 
   @Test
@@ -185,20 +204,31 @@ class NotificatieIT {
     stuur(bsn);
     stuur(lezer);
     wachtOp(gelezenEmail, 1);
-    await("the new-mail e-mails", () -> smtp.aan(email).size() == 1
-        && smtp.aan(email).get(0).tekst().contains("2 nieuwe berichten") || smtp.aan(email).size() == 2);
+    await(
+        "the new-mail e-mails",
+        () -> smtp.aan(email).size() == 1
+                && smtp.aan(email).get(0).tekst().contains("2 nieuwe berichten")
+            || smtp.aan(email).size() == 2);
     int voor = smtp.aan(email).size();
     String tok = api.burgerToken(lezer);
-    JsonArray lijst = api.get("/api/v1/berichtenbox/berichten", tok).expect(200).json().getJsonArray("berichten");
-    api.send("PATCH", "/api/v1/berichtenbox/berichten/" + lijst.getJsonObject(0).getString("id"), tok,
-        "application/merge-patch+json", "{\"gelezen\":true}").expect(200);
+    JsonArray lijst =
+        api.get("/api/v1/berichtenbox/berichten", tok).expect(200).json().getJsonArray("berichten");
+    api.send(
+            "PATCH",
+            "/api/v1/berichtenbox/berichten/" + lijst.getJsonObject(0).getString("id"),
+            tok,
+            "application/merge-patch+json",
+            "{\"gelezen\":true}")
+        .expect(200);
 
     assertEquals(0L, herinneringen(), "nothing is three weeks old yet");
     klok.verzet(Duration.ofDays(21).plusMinutes(1));
     assertTrue(herinneringen() >= 2, "both unread messages reminded");
     TestSmtp.Mail herinnering = wachtOp(email, voor + 1).get(voor);
     assertEquals("Herinnering: ongelezen post in uw Berichtenbox", herinnering.onderwerp());
-    assertTrue(herinnering.tekst().contains("2 berichten die u nog niet heeft gelezen"), herinnering.tekst());
+    assertTrue(
+        herinnering.tekst().contains("2 berichten die u nog niet heeft gelezen"),
+        herinnering.tekst());
     klok.verzet(Duration.ofDays(30));
     assertEquals(0L, herinneringen(), "once per message");
     Thread.sleep(500);
@@ -239,11 +269,25 @@ class NotificatieIT {
   }
 
   private static long herinneringen() throws Exception {
-    return server.engine().notifier().herinneringen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return server
+        .engine()
+        .notifier()
+        .herinneringen()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   private static Row one(String sql, Object param) throws Exception {
-    return server.engine().pool().preparedQuery(sql).execute(Tuple.of(param))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).iterator().next();
+    return server
+        .engine()
+        .pool()
+        .preparedQuery(sql)
+        .execute(Tuple.of(param))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS)
+        .iterator()
+        .next();
   }
 }

@@ -28,7 +28,8 @@ class NotificatieThrottleIT {
   private static final ZoneId AMSTERDAM = ZoneId.of("Europe/Amsterdam");
 
   @Test
-  void twoNotifiersTogetherKeepThePaceTheHourAndTheDayExactlyAndSendNothingTwice() throws Exception {
+  void twoNotifiersTogetherKeepThePaceTheHourAndTheDayExactlyAndSendNothingTwice()
+      throws Exception {
     TestClock klok = new TestClock();
     LocalDate morgen = LocalDate.now(AMSTERDAM).plusDays(1);
     Instant half11 = morgen.atTime(LocalTime.of(10, 30)).atZone(AMSTERDAM).toInstant();
@@ -44,7 +45,10 @@ class NotificatieThrottleIT {
         Map<String, String> b = new HashMap<>(a);
         b.put("BERICHTENBOX_DB_URL", configA.dbUrl());
         try (ApiServer engineB = ApiServer.start(TestEngine.secondEngine(b), klok)) {
-          Api api = new Api("http://127.0.0.1:" + configA.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET), klok);
+          Api api = new Api(
+              "http://127.0.0.1:" + configA.httpPort(),
+              new CitizenJwt(TestEngine.JWT_SECRET),
+              klok);
           Api.Afnemer afnemer = api.newAfnemer();
           List<String> adressen = new ArrayList<>();
           JsonArray berichten = new JsonArray();
@@ -58,9 +62,16 @@ class NotificatieThrottleIT {
           verwacht(smtp, 60, "a full bucket: one minute's worth");
           klok.zetStil(half11.plusSeconds(10));
           verwacht(smtp, 70, "ten seconds later: ten more");
-          // the hour has seen 3 595 already (say, by other processes): five more, though the bucket is full again
-          engineA.engine().pool().query("UPDATE notificatie_throttle SET uur_aantal = 3595").execute()
-              .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          // the hour has seen 3 595 already (say, by other processes): five more, though the bucket
+          // is full again
+          engineA
+              .engine()
+              .pool()
+              .query("UPDATE notificatie_throttle SET uur_aantal = 3595")
+              .execute()
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
           klok.zetStil(half11.plusSeconds(70));
           verwacht(smtp, 75, "the hourly limit");
           klok.zetStil(half11.plusSeconds(3_600));
@@ -70,7 +81,9 @@ class NotificatieThrottleIT {
 
           Map<String, Long> perAdres = smtp.ontvangen.stream()
               .collect(Collectors.groupingBy(TestSmtp.Mail::aan, Collectors.counting()));
-          assertEquals(adressen.stream().collect(Collectors.toMap(Function.identity(), x -> 1L)), perAdres,
+          assertEquals(
+              adressen.stream().collect(Collectors.toMap(Function.identity(), x -> 1L)),
+              perAdres,
               "every citizen exactly one e-mail");
           long doorA = engineA.engine().metrics().notificatiesVerzonden.sum();
           long doorB = engineB.engine().metrics().notificatiesVerzonden.sum();

@@ -27,7 +27,17 @@ class NotificatieTlsIT {
   void eMailGoesOverStartTlsToAServerWhoseCertificateIsTrustedOnly() throws Exception {
     TestCa ca = TestCa.nieuw("/CN=SMTP test CA");
     ca.cert("smtp", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1");
-    ca.openssl("pkcs12", "-export", "-in", "smtp.crt", "-inkey", "smtp.key", "-out", "smtp.p12", "-passout", "pass:test");
+    ca.openssl(
+        "pkcs12",
+        "-export",
+        "-in",
+        "smtp.crt",
+        "-inkey",
+        "smtp.key",
+        "-out",
+        "smtp.p12",
+        "-passout",
+        "pass:test");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(ca.file("smtp.p12"))) {
       ks.load(in, "test".toCharArray());
@@ -39,13 +49,18 @@ class NotificatieTlsIT {
 
     try (TestSmtp smtp = new TestSmtp(tls)) {
       Map<String, String> env = new HashMap<>(Map.of(
-          "BERICHTENBOX_SMTP_URL", smtp.url(),
-          "BERICHTENBOX_SMTP_CA", ca.file("ca.crt").toString(),
-          "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASE", "PT0.2S",
-          "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX", "PT0.5S"));
+          "BERICHTENBOX_SMTP_URL",
+          smtp.url(),
+          "BERICHTENBOX_SMTP_CA",
+          ca.file("ca.crt").toString(),
+          "BERICHTENBOX_NOTIFICATIE_BACKOFF_BASE",
+          "PT0.2S",
+          "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX",
+          "PT0.5S"));
       var trusted = TestEngine.engineOnNewDatabase("notificatie_tls", env);
       try (ApiServer engine = ApiServer.start(trusted)) {
-        Api api = new Api("http://127.0.0.1:" + trusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+        Api api = new Api(
+            "http://127.0.0.1:" + trusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
         Api.Afnemer a = api.newAfnemer();
         String bsn = api.newBurger("tls@burger.test", true, a);
         api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
@@ -57,11 +72,13 @@ class NotificatieTlsIT {
       env.put("BERICHTENBOX_DB_URL", trusted.dbUrl());
       var untrusted = TestEngine.secondEngine(env);
       try (ApiServer engine = ApiServer.start(untrusted)) {
-        Api api = new Api("http://127.0.0.1:" + untrusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+        Api api = new Api(
+            "http://127.0.0.1:" + untrusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
         Api.Afnemer a = api.newAfnemer();
         String bsn = api.newBurger("geen-tls@burger.test", true, a);
         api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
-        await("an attempt refused by the engine's certificate check",
+        await(
+            "an attempt refused by the engine's certificate check",
             () -> engine.engine().metrics().notificatiesPogingMislukt.sum() >= 1);
         // every round fails: the notifier pauses (1, 2, 4 s, ...) instead of coming back every
         // second (its poll; the e-mail's own back-off is 0.5 s at most here): in ten seconds four
@@ -71,7 +88,10 @@ class NotificatieTlsIT {
         long erbij = engine.engine().metrics().notificatiesPogingMislukt.sum() - eerste;
         assertTrue(erbij <= 6, "attempts in 10 s while the server fails: " + erbij);
         assertEquals(List.of(), smtp.aan("geen-tls@burger.test"));
-        assertEquals(null, smtp.pogingen.get("geen-tls@burger.test"), "the address never reached the server");
+        assertEquals(
+            null,
+            smtp.pogingen.get("geen-tls@burger.test"),
+            "the address never reached the server");
       }
     }
   }

@@ -3,13 +3,13 @@ package nl.berichtenbox.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonObject;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import io.vertx.core.json.JsonObject;
 import nl.berichtenbox.api.http.CitizenJwt;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,8 @@ class OverloadIT {
   void requestsPastTheCapAreShedAndServiceReturnsWhenLoadGoes() throws Exception {
     Api first = TestEngine.api();
     Api.Afnemer a = first.newAfnemer();
-    EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_MAX_REQUESTS_IN_FLIGHT", "2"));
+    EngineConfig config =
+        TestEngine.secondEngine(Map.of("BERICHTENBOX_MAX_REQUESTS_IN_FLIGHT", "2"));
     int port = config.httpPort();
     try (ApiServer guarded = ApiServer.start(config)) {
       Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
@@ -49,29 +50,39 @@ class OverloadIT {
   void bodyBytesPastTheCapAreShedBeforeTheyFillTheHeap() throws Exception {
     Api first = TestEngine.api();
     Api.Afnemer a = first.newAfnemer();
-    EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_MAX_BODY_BYTES_IN_FLIGHT", "1048576"));
+    EngineConfig config =
+        TestEngine.secondEngine(Map.of("BERICHTENBOX_MAX_BODY_BYTES_IN_FLIGHT", "1048576"));
     int port = config.httpPort();
     try (ApiServer guarded = ApiServer.start(config)) {
       Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
       // one large body announced (900 kB), only its first bytes sent: under the cap, requests go on
       List<Socket> slow = new ArrayList<>();
       Socket eerste = new Socket("127.0.0.1", port);
-      eerste.getOutputStream().write(("POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
-          + "\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n{\"berichtId\":")
-          .getBytes(StandardCharsets.US_ASCII));
+      eerste
+          .getOutputStream()
+          .write(("POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
+                  + "\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n{\"berichtId\":")
+              .getBytes(StandardCharsets.US_ASCII));
       slow.add(eerste);
-      Api.await("the first in flight", () -> api.get("/metrics", null).raw().body().contains("berichtenbox_http_in_flight 2"));
+      Api.await(
+          "the first in flight",
+          () -> api.get("/metrics", null).raw().body().contains("berichtenbox_http_in_flight 2"));
       api.get("/api/v1/bericht-typen", a.key()).expect(200);
       // a second one would pass the cap of 1 MB: it is shed at once, before its body is read
       Socket tweede = new Socket("127.0.0.1", port);
-      tweede.getOutputStream().write(("POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
-          + "\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n{\"berichtId\":")
-          .getBytes(StandardCharsets.US_ASCII));
+      tweede
+          .getOutputStream()
+          .write(("POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
+                  + "\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n{\"berichtId\":")
+              .getBytes(StandardCharsets.US_ASCII));
       slow.add(tweede);
       tweede.setSoTimeout(10_000);
-      String antwoord = new String(tweede.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
+      String antwoord =
+          new String(tweede.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
       assertTrue(antwoord.startsWith("HTTP/1.1 503"), antwoord);
-      assertTrue(antwoord.contains("Retry-After: 1") || antwoord.toLowerCase().contains("retry-after: 1"), antwoord);
+      assertTrue(
+          antwoord.contains("Retry-After: 1") || antwoord.toLowerCase().contains("retry-after: 1"),
+          antwoord);
       // the first is still under way and small requests, under the cap, are served
       api.get("/api/v1/bericht-typen", a.key()).expect(200);
       for (Socket s : slow) {
@@ -92,12 +103,18 @@ class OverloadIT {
     Api first = TestEngine.api();
     Api.Afnemer a = first.newAfnemer();
     String bsn = first.newBurger(a);
-    EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_HTTP_HEAD_TIMEOUT", "PT2S",
-        "BERICHTENBOX_HTTP_BODY_TIMEOUT", "PT3S", "BERICHTENBOX_HTTP_BODY_MIN_RATE", "1000"));
+    EngineConfig config = TestEngine.secondEngine(Map.of(
+        "BERICHTENBOX_HTTP_HEAD_TIMEOUT",
+        "PT2S",
+        "BERICHTENBOX_HTTP_BODY_TIMEOUT",
+        "PT3S",
+        "BERICHTENBOX_HTTP_BODY_MIN_RATE",
+        "1000"));
     int port = config.httpPort();
     try (ApiServer guarded = ApiServer.start(config)) {
       Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
-      String head = "GET /api/v1/bericht-typen HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key() + "\r\n";
+      String head = "GET /api/v1/bericht-typen HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + a.key() + "\r\n";
 
       // slowloris: a header line every 300 ms, never the blank line that ends the head
       long slowloris = secondsUntilClosed(port, head, "X-Traag: ja\r\n", 300);
@@ -109,24 +126,34 @@ class OverloadIT {
       long slowPost = secondsUntilClosed(port, post, " ", 300);
       assertTrue(slowPost >= 2 && slowPost <= 9, "slow POST cut off after " + slowPost + " s");
       String metrics = api.get("/metrics", null).raw().body();
-      assertTrue(metrics.contains("berichtenbox_http_slow_closed_total 2"),
-          metrics.lines().filter(l -> l.startsWith("berichtenbox_http_slow")).toList().toString());
+      assertTrue(
+          metrics.contains("berichtenbox_http_slow_closed_total 2"),
+          metrics
+              .lines()
+              .filter(l -> l.startsWith("berichtenbox_http_slow"))
+              .toList()
+              .toString());
 
       try (Socket s = new Socket("127.0.0.1", port)) {
         s.setSoTimeout(10_000);
         OutputStream out = s.getOutputStream();
-        var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-        // a keep-alive connection idle for longer than the head timeout still takes its next request
+        var in = new java.io.BufferedReader(
+            new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+        // a keep-alive connection idle for longer than the head timeout still takes its next
+        // request
         out.write((head + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         assertEquals("HTTP/1.1 200 OK", in.readLine());
         skipResponse(in);
         Thread.sleep(3_000);
-        // and a body of 6 000 bytes sent at 2 000 bytes/s (3 s, longer than the body timeout) is taken
+        // and a body of 6 000 bytes sent at 2 000 bytes/s (3 s, longer than the body timeout) is
+        // taken
         JsonObject m = Api.bericht(bsn);
-        byte[] body = (m.encode() + " ".repeat(6_000 - m.encode().length())).getBytes(StandardCharsets.UTF_8);
+        byte[] body =
+            (m.encode() + " ".repeat(6_000 - m.encode().length())).getBytes(StandardCharsets.UTF_8);
         out.write(("POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
-            + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
         for (int i = 0; i < body.length; i += 1_000) {
           out.write(body, i, Math.min(1_000, body.length - i));
@@ -155,12 +182,14 @@ class OverloadIT {
     io.vertx.sqlclient.Pool db = TestEngine.server().engine().pool();
     db.withTransaction(c -> c.preparedQuery("""
         INSERT INTO abonnement_verzoek (id, oin, soort, nacht, status, gereed_op, aantal)
-        VALUES ($1::uuid, $2, 'ALLES', current_date, 'GEREED', now(), $3)""").execute(io.vertx.sqlclient.Tuple.of(id, a.oin(), lines))
-        .compose(v -> c.preparedQuery("""
+        VALUES ($1::uuid, $2, 'ALLES', current_date, 'GEREED', now(), $3)""")
+            .execute(io.vertx.sqlclient.Tuple.of(id, a.oin(), lines))
+            .compose(v -> c.preparedQuery("""
             INSERT INTO abonnement_resultaat (verzoek, nr, bsn, actief, gewijzigd_op)
-            SELECT $1::uuid, i, lpad(i::text, 9, '0'), true, now() FROM generate_series(1, $2) i""")
-            .execute(io.vertx.sqlclient.Tuple.of(id, lines))))
-        .toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            SELECT $1::uuid, i, lpad(i::text, 9, '0'), true, now() FROM generate_series(1, $2) i""").execute(io.vertx.sqlclient.Tuple.of(id, lines))))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(60, java.util.concurrent.TimeUnit.SECONDS);
     EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_DB_POOL_SIZE", "2"));
     int port = config.httpPort();
     try (ApiServer engine = ApiServer.start(config)) {
@@ -171,27 +200,32 @@ class OverloadIT {
         Socket s = new Socket();
         s.setReceiveBufferSize(1024);
         s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
-        s.getOutputStream().write(("GET " + pad + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
-            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+            .write(("GET " + pad + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
         stalled.add(s);
       }
       try {
-        Api.await("six exports under way", () ->
-            api.get("/metrics", null).raw().body().contains("berichtenbox_http_in_flight 7"));
+        Api.await(
+            "six exports under way",
+            () -> api.get("/metrics", null).raw().body().contains("berichtenbox_http_in_flight 7"));
         Thread.sleep(1_000);
         // they stay under way (no one reads them), and the engine goes on with the database
         for (int i = 0; i < 10; i++) {
           api.get("/api/v1/abonnementen/verzoeken/" + id, a.key()).expect(200);
           api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
         }
-        assertTrue(api.get("/metrics", null).raw().body().contains("berichtenbox_http_in_flight 7"),
+        assertTrue(
+            api.get("/metrics", null).raw().body().contains("berichtenbox_http_in_flight 7"),
             "the stalled exports are still under way");
         String body = api.get(pad, a.key()).expect(200).raw().body();
         List<String> got = body.lines().toList();
         assertEquals(lines, got.size());
         assertEquals("000000001", new JsonObject(got.get(0)).getString("bsn"));
-        assertEquals(String.format("%09d", lines), new JsonObject(got.get(lines - 1)).getString("bsn"));
+        assertEquals(
+            String.format("%09d", lines), new JsonObject(got.get(lines - 1)).getString("bsn"));
         for (int i = 0; i < lines; i += 9_973) {
           assertEquals(String.format("%09d", i + 1), new JsonObject(got.get(i)).getString("bsn"));
         }
@@ -204,7 +238,8 @@ class OverloadIT {
   }
 
   /** Sends {@code start}, then {@code drip} every {@code everyMs} until the server closes; seconds that took. */
-  private static long secondsUntilClosed(int port, String start, String drip, long everyMs) throws Exception {
+  private static long secondsUntilClosed(int port, String start, String drip, long everyMs)
+      throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
@@ -257,7 +292,8 @@ class OverloadIT {
       Socket s = new Socket("127.0.0.1", port);
       OutputStream out = s.getOutputStream();
       out.write(("POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key
-          + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"berichtId\":").getBytes(StandardCharsets.US_ASCII));
+              + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"berichtId\":")
+          .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       s.setSoTimeout(300);
       try {

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 class PostgresFailoverIT {
   /** The long version (loadtest/run-uitval.sh) sets these; the defaults keep the test short. */
   private static final long RONDE_MS = Long.getLong("berichtenbox.drill.rondeMs", 5_500);
+
   private static final long UITVAL_MS = Long.getLong("berichtenbox.drill.uitvalMs", 3_000);
   private static final long NA_MS = Long.getLong("berichtenbox.drill.naMs", 5_000);
   private static final int ZENDERS = Integer.getInteger("berichtenbox.drill.zenders", 16);
@@ -42,15 +43,18 @@ class PostgresFailoverIT {
   @Test
   void theEngineFollowsThePromotedStandbyAndLosesNothingAcknowledged() throws Exception {
     PostgresServer[] paar = PostgresServer.primairMetStandby("primair");
-    try (PostgresServer primair = paar[0]; PostgresServer standby = paar[1]) {
+    try (PostgresServer primair = paar[0];
+        PostgresServer standby = paar[1]) {
       // the standby first: the engine must pick the host that writes, not the first one named
-      EngineConfig config = config("postgresql://postgres@127.0.0.1:" + standby.port() + ",127.0.0.1:" + primair.port()
-          + "/berichtenbox?target_session_attrs=read-write&connect_timeout=2");
+      EngineConfig config =
+          config("postgresql://postgres@127.0.0.1:" + standby.port() + ",127.0.0.1:"
+              + primair.port() + "/berichtenbox?target_session_attrs=read-write&connect_timeout=2");
       drill(config, primair, standby);
     }
   }
 
-  private static void drill(EngineConfig config, PostgresServer primair, PostgresServer standby) throws Exception {
+  private static void drill(EngineConfig config, PostgresServer primair, PostgresServer standby)
+      throws Exception {
     Api api = TestEngine.api(config);
     try (ApiServer engine = ApiServer.start(config)) {
       Api.Afnemer a = api.newAfnemer();
@@ -58,22 +62,24 @@ class PostgresFailoverIT {
       List<long[]> gereedheid = Collections.synchronizedList(new ArrayList<>()); // {ms, status}
       try (Intakebelasting zenders = new Intakebelasting(() -> api, a, bsns, ZENDERS).start();
           Feedvolger feed = new Feedvolger(() -> api, a)) {
-        Thread peiler = new Thread(() -> {
-          while (!Thread.currentThread().isInterrupted()) {
-            int s;
-            try {
-              s = api.get("/health/ready", null).status();
-            } catch (RuntimeException e) {
-              s = -1;
-            }
-            gereedheid.add(new long[] {zenders.nu(), s});
-            try {
-              Thread.sleep(100);
-            } catch (InterruptedException e) {
-              return;
-            }
-          }
-        }, "gereedheid");
+        Thread peiler = new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                int s;
+                try {
+                  s = api.get("/health/ready", null).status();
+                } catch (RuntimeException e) {
+                  s = -1;
+                }
+                gereedheid.add(new long[] {zenders.nu(), s});
+                try {
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "gereedheid");
         peiler.setDaemon(true);
         peiler.start();
 
@@ -98,8 +104,11 @@ class PostgresFailoverIT {
         Thread.sleep(UITVAL_MS);
         long promote = zenders.nu();
         standby.promote();
-        Api.await("an accepted message after the promotion", Duration.ofSeconds(60),
-            () -> zenders.uitkomsten().stream().anyMatch(u -> u.beginMs() > promote && u.geaccepteerd()),
+        Api.await(
+            "an accepted message after the promotion",
+            Duration.ofSeconds(60),
+            () -> zenders.uitkomsten().stream()
+                .anyMatch(u -> u.beginMs() > promote && u.geaccepteerd()),
             () -> zenders.perStatus().toString());
         Thread.sleep(NA_MS);
         zenders.close();
@@ -107,26 +116,44 @@ class PostgresFailoverIT {
         peiler.join();
 
         List<Intakebelasting.Uitkomst> uit = zenders.uitkomsten();
-        // service: the last acceptance of a request sent before the kill, the first of one sent after the primary was gone
-        long laatsteVoor = uit.stream().filter(u -> u.beginMs() < kill && u.geaccepteerd())
-            .mapToLong(Intakebelasting.Uitkomst::tijdMs).max().orElse(kill);
-        long eersteNa = uit.stream().filter(u -> u.beginMs() > dood && u.geaccepteerd())
-            .mapToLong(Intakebelasting.Uitkomst::tijdMs).min().orElseThrow();
-        long maxDuur = uit.stream().mapToLong(Intakebelasting.Uitkomst::duurMs).max().orElse(0);
+        // service: the last acceptance of a request sent before the kill, the first of one sent
+        // after the primary was gone
+        long laatsteVoor = uit.stream()
+            .filter(u -> u.beginMs() < kill && u.geaccepteerd())
+            .mapToLong(Intakebelasting.Uitkomst::tijdMs)
+            .max()
+            .orElse(kill);
+        long eersteNa = uit.stream()
+            .filter(u -> u.beginMs() > dood && u.geaccepteerd())
+            .mapToLong(Intakebelasting.Uitkomst::tijdMs)
+            .min()
+            .orElseThrow();
+        long maxDuur =
+            uit.stream().mapToLong(Intakebelasting.Uitkomst::duurMs).max().orElse(0);
         Map<Integer, Long> perStatus = zenders.perStatus();
 
         // every answer was one a client can act on, in bounded time
         for (Intakebelasting.Uitkomst u : uit) {
-          assertTrue(u.status() == 202 || u.status() == 200 || u.status() == 503, "unexpected answer " + u);
+          assertTrue(
+              u.status() == 202 || u.status() == 200 || u.status() == 503,
+              "unexpected answer " + u);
           assertTrue(u.status() != 503 || u.retryAfter(), "503 without Retry-After: " + u);
         }
-        assertTrue(maxDuur < config.httpResponseTimeout().toMillis() + 2_000, "longest answer " + maxDuur + " ms");
-        // (a request sent in the milliseconds between the kill's signal and the primary's exit may still commit)
-        assertTrue(eersteNa > promote, "nothing sent after the primary was gone was accepted before the promotion");
-        assertTrue(perStatus.getOrDefault(503, 0L) > 0, "requests during the outage were refused: " + perStatus);
+        assertTrue(
+            maxDuur < config.httpResponseTimeout().toMillis() + 2_000,
+            "longest answer " + maxDuur + " ms");
+        // (a request sent in the milliseconds between the kill's signal and the primary's exit may
+        // still commit)
+        assertTrue(
+            eersteNa > promote,
+            "nothing sent after the primary was gone was accepted before the promotion");
+        assertTrue(
+            perStatus.getOrDefault(503, 0L) > 0,
+            "requests during the outage were refused: " + perStatus);
         // readiness was false while no host took writes, and true again after
         List<long[]> ready = new ArrayList<>(gereedheid);
-        assertTrue(ready.stream().anyMatch(r -> r[0] > kill && r[0] < eersteNa + 1_000 && r[1] == 503),
+        assertTrue(
+            ready.stream().anyMatch(r -> r[0] > kill && r[0] < eersteNa + 1_000 && r[1] == 503),
             "readiness went false during the outage");
         assertEquals(200, ready.get(ready.size() - 1)[1], "ready again after the promotion");
 
@@ -135,36 +162,54 @@ class PostgresFailoverIT {
         Set<String> geaccepteerd = new HashSet<>(zenders.geaccepteerd());
 
         // every acknowledged message is on the promoted standby ...
-        Set<String> opStandby = TestEngine.opgeslagen("jdbc:postgresql://127.0.0.1:" + standby.port() + "/berichtenbox", a.oin());
+        Set<String> opStandby = TestEngine.opgeslagen(
+            "jdbc:postgresql://127.0.0.1:" + standby.port() + "/berichtenbox", a.oin());
         Set<String> kwijt = new HashSet<>(geaccepteerd);
         kwijt.removeAll(opStandby);
         assertEquals(Set.of(), kwijt, "acknowledged messages missing on the promoted standby");
-        assertEquals(geaccepteerd, opStandby, "stored messages that were never acknowledged (nor retried)");
+        assertEquals(
+            geaccepteerd, opStandby, "stored messages that were never acknowledged (nor retried)");
 
-        // ... and receipted exactly once, the feed read through the failover without gap or duplicate
-        Api.await("a receipt for each of the " + geaccepteerd.size() + " messages", Duration.ofSeconds(90),
-            () -> feed.perBericht().keySet().containsAll(geaccepteerd), () -> feed.perBericht().size() + " read");
+        // ... and receipted exactly once, the feed read through the failover without gap or
+        // duplicate
+        Api.await(
+            "a receipt for each of the " + geaccepteerd.size() + " messages",
+            Duration.ofSeconds(90),
+            () -> feed.perBericht().keySet().containsAll(geaccepteerd),
+            () -> feed.perBericht().size() + " read");
         feed.close();
         feed.leesTotHetEinde();
         Map<String, Integer> perBericht = feed.perBericht();
-        assertEquals(geaccepteerd, perBericht.keySet(), "the feed holds a receipt for exactly the stored messages");
-        assertTrue(perBericht.values().stream().allMatch(n -> n == 1), "a message receipted twice in the feed");
+        assertEquals(
+            geaccepteerd,
+            perBericht.keySet(),
+            "the feed holds a receipt for exactly the stored messages");
+        assertTrue(
+            perBericht.values().stream().allMatch(n -> n == 1),
+            "a message receipted twice in the feed");
         assertTrue(feed.stijgend(), "the feed's numbers rose throughout");
         Map<String, Integer> vanafNul = api.receiptCounts(a);
-        assertEquals(perBericht, vanafNul, "the feed read again from 0 is the feed read during the drill");
+        assertEquals(
+            perBericht, vanafNul, "the feed read again from 0 is the feed read during the drill");
 
         JsonObject meting = new JsonObject()
-            .put("rondeMs", RONDE_MS).put("zenders", ZENDERS)
+            .put("rondeMs", RONDE_MS)
+            .put("zenders", ZENDERS)
             .put("berichtenPerSecondeAsynchroon", Math.round(async))
             .put("berichtenPerSecondeSynchroneStandby", Math.round(sync))
             .put("verhouding", Math.round(sync / async * 100) / 100.0)
             .put("secondenZonderDienst", (eersteNa - laatsteVoor) / 1000.0)
             .put("secondenKillTotPromotie", (promote - kill) / 1000.0)
             .put("secondenPromotieTotEersteAanname", (eersteNa - promote) / 1000.0)
-            .put("secondenNietGereed", ready.stream().filter(r -> r[1] != 200 && r[0] > kill).count() / 10.0)
+            .put(
+                "secondenNietGereed",
+                ready.stream().filter(r -> r[1] != 200 && r[0] > kill).count() / 10.0)
             .put("langsteAntwoordMs", maxDuur)
-            .put("antwoorden", new JsonObject(new HashMap<>(perStatus.entrySet().stream()
-                .collect(java.util.stream.Collectors.toMap(e -> Integer.toString(e.getKey()), Map.Entry::getValue)))))
+            .put(
+                "antwoorden",
+                new JsonObject(new HashMap<>(perStatus.entrySet().stream()
+                    .collect(java.util.stream.Collectors.toMap(
+                        e -> Integer.toString(e.getKey()), Map.Entry::getValue)))))
             .put("geaccepteerd", geaccepteerd.size())
             .put("naFoutAlOpgeslagen", alOpgeslagen)
             .put("ontvangstbewijzen", perBericht.size())
@@ -177,6 +222,7 @@ class PostgresFailoverIT {
   }
 
   private static EngineConfig config(String dbUrl) throws Exception {
-    return TestEngine.eigenConfig(Map.of("BERICHTENBOX_DB_URL", dbUrl, "BERICHTENBOX_HTTP_INSTANCES", "2"));
+    return TestEngine.eigenConfig(
+        Map.of("BERICHTENBOX_DB_URL", dbUrl, "BERICHTENBOX_HTTP_INSTANCES", "2"));
   }
 }

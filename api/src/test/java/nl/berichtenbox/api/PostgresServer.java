@@ -48,8 +48,9 @@ final class PostgresServer implements AutoCloseable {
   static Path binaries() {
     Optional<Path> b = zoekBinaries();
     if (b.isEmpty()) {
-      String waarom = "no PostgreSQL server programs on this machine (Debian: apt-get install postgresql; or set "
-          + "BERICHTENBOX_PG_BIN to their directory)";
+      String waarom =
+          "no PostgreSQL server programs on this machine (Debian: apt-get install postgresql; or set "
+              + "BERICHTENBOX_PG_BIN to their directory)";
       if ("verplicht".equals(System.getenv("BERICHTENBOX_EXTERN_TEST"))) {
         throw new AssertionError(waarom + ", and BERICHTENBOX_EXTERN_TEST=verplicht");
       }
@@ -70,8 +71,10 @@ final class PostgresServer implements AutoCloseable {
     }
     try (var s = Files.list(root)) {
       return s.map(p -> p.resolve("bin"))
-          .filter(p -> Files.isExecutable(p.resolve("postgres")) && Files.isExecutable(p.resolve("pg_basebackup")))
-          .max(Comparator.comparingInt(p -> Integer.parseInt(p.getParent().getFileName().toString().replaceAll("\\D", "0"))));
+          .filter(p -> Files.isExecutable(p.resolve("postgres"))
+              && Files.isExecutable(p.resolve("pg_basebackup")))
+          .max(Comparator.comparingInt(p ->
+              Integer.parseInt(p.getParent().getFileName().toString().replaceAll("\\D", "0"))));
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -82,22 +85,50 @@ final class PostgresServer implements AutoCloseable {
     Path bin = binaries();
     Path data = eigenMap(naam);
     PostgresServer s = new PostgresServer(bin, data, vrijePoort(), naam);
-    s.run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
-        "-E", "UTF-8", "--no-sync"), Duration.ofSeconds(120));
+    s.run(
+        List.of(
+            bin.resolve("initdb").toString(),
+            "-D",
+            data.toString(),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF-8",
+            "--no-sync"),
+        Duration.ofSeconds(120));
     s.schrijfConf(conf);
     return s;
   }
 
   /** A streaming standby of {@code primary}, seeded with pg_basebackup, named {@code naam} as a replication client. */
-  static PostgresServer standbyVan(PostgresServer primary, String naam, Map<String, String> conf) throws Exception {
+  static PostgresServer standbyVan(PostgresServer primary, String naam, Map<String, String> conf)
+      throws Exception {
     Path bin = binaries();
     Path data = eigenMap(naam);
     Files.delete(data); // pg_basebackup makes it
     PostgresServer s = new PostgresServer(bin, data, vrijePoort(), naam);
-    s.run(List.of(bin.resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p", Integer.toString(primary.port),
-        "-U", "postgres", "-D", data.toString(), "-X", "stream", "-c", "fast"), Duration.ofSeconds(300));
+    s.run(
+        List.of(
+            bin.resolve("pg_basebackup").toString(),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            data.toString(),
+            "-X",
+            "stream",
+            "-c",
+            "fast"),
+        Duration.ofSeconds(300));
     Map<String, String> c = new java.util.LinkedHashMap<>(conf);
-    c.put("primary_conninfo", "'host=127.0.0.1 port=" + primary.port + " user=postgres application_name=" + naam + "'");
+    c.put(
+        "primary_conninfo",
+        "'host=127.0.0.1 port=" + primary.port + " user=postgres application_name=" + naam + "'");
     s.schrijfConf(c);
     Files.writeString(data.resolve("standby.signal"), "");
     s.eigenaar(data.resolve("standby.signal"));
@@ -106,8 +137,17 @@ final class PostgresServer implements AutoCloseable {
 
   /** A started primary with database berichtenbox and a started standby1 streaming from it: [primary, standby]. */
   static PostgresServer[] primairMetStandby(String naam) throws Exception {
-    Map<String, String> conf = Map.of("max_connections", "100", "wal_level", "replica", "max_wal_senders", "5",
-        "hot_standby", "on", "shared_buffers", "128MB");
+    Map<String, String> conf = Map.of(
+        "max_connections",
+        "100",
+        "wal_level",
+        "replica",
+        "max_wal_senders",
+        "5",
+        "hot_standby",
+        "on",
+        "shared_buffers",
+        "128MB");
     PostgresServer primair = nieuw(naam, conf);
     try {
       primair.start();
@@ -115,7 +155,11 @@ final class PostgresServer implements AutoCloseable {
       PostgresServer standby = standbyVan(primair, "standby1", conf);
       try {
         standby.start();
-        Api.await("the standby streams", Duration.ofSeconds(60), () -> primair.replicatie().equals("streaming"), () -> "");
+        Api.await(
+            "the standby streams",
+            Duration.ofSeconds(60),
+            () -> primair.replicatie().equals("streaming"),
+            () -> "");
         return new PostgresServer[] {primair, standby};
       } catch (Exception | AssertionError e) {
         standby.close();
@@ -129,10 +173,15 @@ final class PostgresServer implements AutoCloseable {
 
   /** Names standby1 in synchronous_standby_names (or none), and waits until this primary says so. */
   void zetSynchroon(boolean synchroon) throws Exception {
-    sql("postgres", "ALTER SYSTEM SET synchronous_standby_names = '" + (synchroon ? "standby1" : "") + "'");
+    sql(
+        "postgres",
+        "ALTER SYSTEM SET synchronous_standby_names = '" + (synchroon ? "standby1" : "") + "'");
     sql("postgres", "SELECT pg_reload_conf()");
-    Api.await("the standby is " + (synchroon ? "synchronous" : "asynchronous"), Duration.ofSeconds(30),
-        () -> synchroonStand().equals(synchroon ? "sync" : "async"), () -> "");
+    Api.await(
+        "the standby is " + (synchroon ? "synchronous" : "asynchronous"),
+        Duration.ofSeconds(30),
+        () -> synchroonStand().equals(synchroon ? "sync" : "async"),
+        () -> "");
   }
 
   /** standby1's replication state as this primary sees it ("" when it does not answer). */
@@ -158,7 +207,10 @@ final class PostgresServer implements AutoCloseable {
     Path data = parent.resolve("data");
     Files.createDirectories(data);
     if (ROOT) {
-      new ProcessBuilder("chown", "-R", "postgres:postgres", parent.toString()).inheritIO().start().waitFor();
+      new ProcessBuilder("chown", "-R", "postgres:postgres", parent.toString())
+          .inheritIO()
+          .start()
+          .waitFor();
     }
     return data;
   }
@@ -172,7 +224,8 @@ final class PostgresServer implements AutoCloseable {
   private void schrijfConf(Map<String, String> conf) throws Exception {
     StringBuilder sb = new StringBuilder("\n# berichtenbox test\n");
     conf.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
-    Files.writeString(data.resolve("postgresql.conf"), Files.readString(data.resolve("postgresql.conf")) + sb);
+    Files.writeString(
+        data.resolve("postgresql.conf"), Files.readString(data.resolve("postgresql.conf")) + sb);
   }
 
   /** Appends lines to pg_hba.conf before the existing ones (the first match counts). */
@@ -185,33 +238,52 @@ final class PostgresServer implements AutoCloseable {
   Path kopieerIn(Path bestand, String naam) throws Exception {
     Path doel = data.resolve(naam);
     Files.copy(bestand, doel, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(doel, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        doel, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     eigenaar(doel);
     return doel;
   }
 
   private void eigenaar(Path p) throws Exception {
     if (ROOT) {
-      new ProcessBuilder("chown", "postgres:postgres", p.toString()).inheritIO().start().waitFor();
+      new ProcessBuilder("chown", "postgres:postgres", p.toString())
+          .inheritIO()
+          .start()
+          .waitFor();
     }
   }
 
   void start() throws Exception {
-    run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(), "-w", "-t", "120",
-        "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + data, "start"),
+    run(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            data.toString(),
+            "-l",
+            log.toString(),
+            "-w",
+            "-t",
+            "120",
+            "-o",
+            "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + data,
+            "start"),
         Duration.ofSeconds(150));
   }
 
   /** A clean (fast) shutdown. */
   void stop() throws Exception {
     if (Files.exists(data.resolve("postmaster.pid"))) {
-      run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"), Duration.ofSeconds(120));
+      run(
+          List.of(
+              bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "stop"),
+          Duration.ofSeconds(120));
     }
   }
 
   /** The machine is lost: SIGKILL to the postmaster and every process of this server at once. */
   void kill() throws Exception {
-    long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+    long pid =
+        Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
     ProcessHandle ph = ProcessHandle.of(pid).orElseThrow();
     List<ProcessHandle> alle = new ArrayList<>(ph.descendants().toList());
     alle.add(0, ph);
@@ -225,7 +297,10 @@ final class PostgresServer implements AutoCloseable {
   }
 
   void promote() throws Exception {
-    run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", "promote"), Duration.ofSeconds(90));
+    run(
+        List.of(
+            bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", "promote"),
+        Duration.ofSeconds(90));
   }
 
   int port() {
@@ -244,12 +319,14 @@ final class PostgresServer implements AutoCloseable {
 
   /** A JDBC connection as the superuser (for the test's own checks and setup). */
   Connection jdbc(String db) throws Exception {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + db, "postgres", "");
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + port + "/" + db, "postgres", "");
   }
 
   /** Runs one statement as the superuser and returns the first column of the first row (or null). */
   String sql(String db, String statement) throws Exception {
-    try (Connection c = jdbc(db); Statement s = c.createStatement()) {
+    try (Connection c = jdbc(db);
+        Statement s = c.createStatement()) {
       if (!s.execute(statement)) {
         return null;
       }
@@ -266,15 +343,19 @@ final class PostgresServer implements AutoCloseable {
     }
     full.addAll(cmd);
     File out = Path.of("target", "postgres-" + naam + "-cmd.log").toFile();
-    Process p = new ProcessBuilder(full).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(out)).start();
+    Process p = new ProcessBuilder(full)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(out))
+        .start();
     if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new IllegalStateException(String.join(" ", cmd) + " did not finish in " + timeout + " (" + out + ")");
+      throw new IllegalStateException(
+          String.join(" ", cmd) + " did not finish in " + timeout + " (" + out + ")");
     }
     if (p.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", cmd) + " failed (" + p.exitValue() + "): "
-          + Files.readString(out.toPath()) + (Files.exists(log) ? "\n--- server log ---\n" + Files.readString(log) : ""));
+          + Files.readString(out.toPath())
+          + (Files.exists(log) ? "\n--- server log ---\n" + Files.readString(log) : ""));
     }
   }
 
@@ -283,7 +364,10 @@ final class PostgresServer implements AutoCloseable {
   public void close() {
     try {
       if (Files.exists(log)) {
-        Files.copy(log, Path.of("target", "postgres-" + naam + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            log,
+            Path.of("target", "postgres-" + naam + ".log"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
       if (Files.exists(data.resolve("postmaster.pid"))) {
         try {

@@ -29,13 +29,17 @@ class PostgresUpgradeIT {
   @Test
   void anOldMajorIsRefusedUntouchedThenUpgradedWithEveryMessage() throws Exception {
     Path jar14 = PostgresUpgrade.standaardBinaries(Path.of("target"), 14);
-    assertTrue(jar14 != null && Files.exists(jar14), "the build copies the 14.22 binaries to target/postgres-14");
+    assertTrue(
+        jar14 != null && Files.exists(jar14),
+        "the build copies the 14.22 binaries to target/postgres-14");
     Path data = Files.createTempDirectory("bbx-upgrade");
     Path pgData = data.resolve("pg");
     List<String> ids = new ArrayList<>();
     Api.Afnemer a;
     try (EmbeddedPostgres oud = PostgresUpgrade.startOud(pgData, jar14, data.resolve("pg-bin"))) {
-      EngineConfig opOud = config(data.resolve("engine-op-14"), "postgresql://postgres@127.0.0.1:" + oud.getPort() + "/postgres");
+      EngineConfig opOud = config(
+          data.resolve("engine-op-14"),
+          "postgresql://postgres@127.0.0.1:" + oud.getPort() + "/postgres");
       try (ApiServer engine = ApiServer.start(opOud)) {
         Api api = api(opOud);
         a = api.newAfnemer();
@@ -54,22 +58,35 @@ class PostgresUpgradeIT {
 
     // the engine of now will not open it, and leaves it as it was
     EngineConfig embedded = config(data, null);
-    PostgresVersion.AndereMajorException e = assertThrows(PostgresVersion.AndereMajorException.class,
-        () -> ApiServer.start(embedded));
+    PostgresVersion.AndereMajorException e =
+        assertThrows(PostgresVersion.AndereMajorException.class, () -> ApiServer.start(embedded));
     assertEquals(14, e.major());
-    assertTrue(e.getMessage().contains("holds a PostgreSQL 14 database") && e.getMessage().contains("bin/berichtenbox db-upgrade")
-        && e.getMessage().contains("Nothing was changed"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("holds a PostgreSQL 14 database")
+            && e.getMessage().contains("bin/berichtenbox db-upgrade")
+            && e.getMessage().contains("Nothing was changed"),
+        e.getMessage());
     assertEquals("14", Files.readString(pgData.resolve("PG_VERSION")).trim());
     // and the command line says the same, without a stack trace
     EngineProcess.CliResult serve = EngineProcess.cliResult(env(data), "upgrade-serve", "serve");
     assertEquals(1, serve.exit(), serve.output());
-    assertTrue(serve.output().contains("bin/berichtenbox db-upgrade") && !serve.output().contains("\tat "), serve.output());
+    assertTrue(
+        serve.output().contains("bin/berichtenbox db-upgrade")
+            && !serve.output().contains("\tat "),
+        serve.output());
 
     String out = EngineProcess.cli(env(data), "upgrade", "db-upgrade");
-    assertTrue(out.contains("upgraded " + pgData.toAbsolutePath() + " from PostgreSQL 14 to " + PostgresVersion.EMBEDDED + ": 50 messages"),
+    assertTrue(
+        out.contains("upgraded " + pgData.toAbsolutePath() + " from PostgreSQL 14 to "
+            + PostgresVersion.EMBEDDED + ": 50 messages"),
         out);
-    assertEquals(Integer.toString(PostgresVersion.EMBEDDED_MAJOR), Files.readString(pgData.resolve("PG_VERSION")).trim());
-    assertEquals("14", Files.readString(data.resolve("pg-14/PG_VERSION")).trim(), "the old directory is kept");
+    assertEquals(
+        Integer.toString(PostgresVersion.EMBEDDED_MAJOR),
+        Files.readString(pgData.resolve("PG_VERSION")).trim());
+    assertEquals(
+        "14",
+        Files.readString(data.resolve("pg-14/PG_VERSION")).trim(),
+        "the old directory is kept");
 
     try (ApiServer engine = ApiServer.start(embedded)) {
       Api api = api(embedded);
@@ -86,7 +103,8 @@ class PostgresUpgradeIT {
   }
 
   private static Map<String, String> env(Path data) {
-    return new HashMap<>(Map.of("BERICHTENBOX_DATA_DIR", data.toString(), "BERICHTENBOX_HTTP_HOST", "127.0.0.1"));
+    return new HashMap<>(
+        Map.of("BERICHTENBOX_DATA_DIR", data.toString(), "BERICHTENBOX_HTTP_HOST", "127.0.0.1"));
   }
 
   private static EngineConfig config(Path data, String dbUrl) throws Exception {

@@ -37,9 +37,12 @@ import org.junit.jupiter.api.Test;
  */
 class PrometheusIT {
   /** The presentation histogram's bounds (Buckets.HTTP), in seconds. */
-  private static final double[] GRENZEN = {0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.2,
-      0.5, 1, 2.5, 5, 10};
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final double[] GRENZEN = {
+    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10
+  };
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static Path prometheus() {
     Path p = Path.of("/usr/bin/prometheus");
@@ -57,8 +60,11 @@ class PrometheusIT {
   @Test
   void twoProcessesCombineIntoOneServiceWideP999() throws Exception {
     Path prom = prometheus();
-    Path regels = Path.of("..", "deploy", "prometheus", "berichtenbox-regels.yaml").toAbsolutePath().normalize();
-    Path dashboard = Path.of("..", "deploy", "grafana", "berichtenbox.json").toAbsolutePath().normalize();
+    Path regels = Path.of("..", "deploy", "prometheus", "berichtenbox-regels.yaml")
+        .toAbsolutePath()
+        .normalize();
+    Path dashboard =
+        Path.of("..", "deploy", "grafana", "berichtenbox.json").toAbsolutePath().normalize();
     List<Map<String, String>> envs = new ArrayList<>();
     List<Process> engines = new ArrayList<>();
     Process server = null;
@@ -76,7 +82,11 @@ class PrometheusIT {
       int promPort = vrijePoort();
       StringBuilder doelen = new StringBuilder();
       for (Map<String, String> env : envs) {
-        doelen.append(doelen.length() == 0 ? "" : ", ").append("'127.0.0.1:").append(env.get("BERICHTENBOX_HTTP_PORT")).append("'");
+        doelen
+            .append(doelen.length() == 0 ? "" : ", ")
+            .append("'127.0.0.1:")
+            .append(env.get("BERICHTENBOX_HTTP_PORT"))
+            .append("'");
       }
       Files.writeString(werk.resolve("prometheus.yml"), """
           global:
@@ -88,14 +98,23 @@ class PrometheusIT {
               static_configs:
                 - targets: [%s]
           """.formatted(regels, doelen));
-      server = new ProcessBuilder(prom.toString(), "--config.file=" + werk.resolve("prometheus.yml"),
-          "--storage.tsdb.path=" + werk.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
-          .redirectErrorStream(true).redirectOutput(Path.of("target", "prometheus.log").toFile()).start();
+      server = new ProcessBuilder(
+              prom.toString(),
+              "--config.file=" + werk.resolve("prometheus.yml"),
+              "--storage.tsdb.path=" + werk.resolve("data"),
+              "--web.listen-address=127.0.0.1:" + promPort)
+          .redirectErrorStream(true)
+          .redirectOutput(Path.of("target", "prometheus.log").toFile())
+          .start();
       String promUrl = "http://127.0.0.1:" + promPort;
-      Api.await("Prometheus scrapes both processes", Duration.ofSeconds(60), () -> {
-        JsonObject r = query(promUrl, "sum(up{job=\"berichtenbox\"})");
-        return r != null && waarde(r) == 2;
-      }, () -> "");
+      Api.await(
+          "Prometheus scrapes both processes",
+          Duration.ofSeconds(60),
+          () -> {
+            JsonObject r = query(promUrl, "sum(up{job=\"berichtenbox\"})");
+            return r != null && waarde(r) == 2;
+          },
+          () -> "");
 
       // portal load through both processes, every request's latency in the client's HdrHistogram
       Api.Afnemer a = apis.get(0).newAfnemer();
@@ -116,7 +135,11 @@ class PrometheusIT {
           int i = nr;
           while (System.nanoTime() < eind) {
             String tok = tokens.get(i++ % tokens.size());
-            gemeten(client, verzoeken, () -> api.get("/api/v1/berichtenbox/berichten", tok).expect(200), 1);
+            gemeten(
+                client,
+                verzoeken,
+                () -> api.get("/api/v1/berichtenbox/berichten", tok).expect(200),
+                1);
             try {
               Thread.sleep(2); // about 300 requests a second in all: a load, not a flood
             } catch (InterruptedException e) {
@@ -135,28 +158,44 @@ class PrometheusIT {
       assertEquals(n, h.getTotalCount());
 
       // what Prometheus has: the count of both processes is every request made; then the quantile
-      Api.await("Prometheus has every request", Duration.ofSeconds(30), () -> {
-        JsonObject r = query(promUrl, "sum(berichtenbox_http_server_seconds_count{job=\"berichtenbox\",face=\"burger\"})");
-        return r != null && waarde(r) == n;
-      }, () -> "client made " + n + ", Prometheus sums " + waarde(query(promUrl, "sum(berichtenbox_http_server_seconds_count{face=\"burger\"})")));
-      double promP999 = waarde(query(promUrl,
-          "histogram_quantile(0.999, sum by (le) (increase(berichtenbox_http_server_seconds_bucket{job=\"berichtenbox\",face=\"burger\"}[10m])))"));
+      Api.await(
+          "Prometheus has every request",
+          Duration.ofSeconds(30),
+          () -> {
+            JsonObject r = query(
+                promUrl,
+                "sum(berichtenbox_http_server_seconds_count{job=\"berichtenbox\",face=\"burger\"})");
+            return r != null && waarde(r) == n;
+          },
+          () -> "client made " + n + ", Prometheus sums "
+              + waarde(
+                  query(promUrl, "sum(berichtenbox_http_server_seconds_count{face=\"burger\"})")));
+      double promP999 = waarde(
+          query(
+              promUrl,
+              "histogram_quantile(0.999, sum by (le) (increase(berichtenbox_http_server_seconds_bucket{job=\"berichtenbox\",face=\"burger\"}[10m])))"));
       double clientP999 = h.getValueAtPercentile(99.9) / 1e6;
       int emmer = emmer(promP999);
       int clientEmmer = emmer(clientP999);
-      String verslag = "Prometheus p99.9 " + promP999 + " s (bucket " + emmer + "), client p99.9 " + clientP999
-          + " s (bucket " + clientEmmer + "), " + n + " requests through 2 processes";
+      String verslag = "Prometheus p99.9 " + promP999 + " s (bucket " + emmer + "), client p99.9 "
+          + clientP999 + " s (bucket " + clientEmmer + "), " + n + " requests through 2 processes";
       System.out.println(verslag);
       Files.writeString(Path.of("target", "prometheus-p999.txt"), verslag + "\n");
-      // each request's server time is within its client time: the server's p99.9 cannot lie above the
-      // client's bucket; the client also measures the loopback and its own scheduling: one bucket more
+      // each request's server time is within its client time: the server's p99.9 cannot lie above
+      // the
+      // client's bucket; the client also measures the loopback and its own scheduling: one bucket
+      // more
       assertTrue(clientEmmer >= emmer && clientEmmer <= emmer + 1, verslag);
 
       // the rules: loaded, evaluated without error, the service-wide recording filled
-      Api.await("the recording rule evaluated", Duration.ofSeconds(90), () -> {
-        JsonObject r = query(promUrl, "berichtenbox:presentatie_seconds:p999_rate5m");
-        return r != null && !r.getJsonObject("data").getJsonArray("result").isEmpty();
-      }, () -> "");
+      Api.await(
+          "the recording rule evaluated",
+          Duration.ofSeconds(90),
+          () -> {
+            JsonObject r = query(promUrl, "berichtenbox:presentatie_seconds:p999_rate5m");
+            return r != null && !r.getJsonObject("data").getJsonArray("result").isEmpty();
+          },
+          () -> "");
       JsonObject rules = new JsonObject(get(promUrl + "/api/v1/rules"));
       int aantal = 0;
       for (Object g : rules.getJsonObject("data").getJsonArray("groups")) {
@@ -169,9 +208,11 @@ class PrometheusIT {
       assertEquals(26, aantal, "every rule of the file loaded");
 
       // every metric the rules and the dashboard name exists on a real page, which promtool accepts
-      String pagina = get("http://127.0.0.1:" + envs.get(0).get("BERICHTENBOX_HTTP_PORT") + "/metrics");
+      String pagina =
+          get("http://127.0.0.1:" + envs.get(0).get("BERICHTENBOX_HTTP_PORT") + "/metrics");
       Set<String> genoemd = new TreeSet<>();
-      Matcher m = Pattern.compile("berichtenbox_[a-z0-9_]+").matcher(Files.readString(regels) + Files.readString(dashboard));
+      Matcher m = Pattern.compile("berichtenbox_[a-z0-9_]+")
+          .matcher(Files.readString(regels) + Files.readString(dashboard));
       while (m.find()) {
         genoemd.add(m.group());
       }
@@ -184,7 +225,9 @@ class PrometheusIT {
         }
         assertTrue(er, naam + " is not on /metrics");
       }
-      Process lint = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectErrorStream(true).start();
+      Process lint = new ProcessBuilder("/usr/bin/promtool", "check", "metrics")
+          .redirectErrorStream(true)
+          .start();
       lint.getOutputStream().write(pagina.getBytes(StandardCharsets.UTF_8));
       lint.getOutputStream().close();
       String lintUit = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -202,7 +245,8 @@ class PrometheusIT {
     }
   }
 
-  private static <T> T gemeten(Recorder r, AtomicLong teller, java.util.function.Supplier<T> verzoek, int aantal) {
+  private static <T> T gemeten(
+      Recorder r, AtomicLong teller, java.util.function.Supplier<T> verzoek, int aantal) {
     long t0 = System.nanoTime();
     T uit = verzoek.get();
     long d = (System.nanoTime() - t0) / 1000;
@@ -231,15 +275,20 @@ class PrometheusIT {
 
   private static String get(String url) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create(url))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
     } catch (Exception e) {
       return null;
     }
   }
 
   private static JsonObject query(String promUrl, String q) {
-    String body = get(promUrl + "/api/v1/query?query=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+    String body =
+        get(promUrl + "/api/v1/query?query=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
     try {
       return body == null ? null : new JsonObject(body);
     } catch (io.vertx.core.json.DecodeException e) {
@@ -252,6 +301,8 @@ class PrometheusIT {
       return Double.NaN;
     }
     JsonArray res = r.getJsonObject("data").getJsonArray("result");
-    return res.isEmpty() ? Double.NaN : Double.parseDouble(res.getJsonObject(0).getJsonArray("value").getString(1));
+    return res.isEmpty()
+        ? Double.NaN
+        : Double.parseDouble(res.getJsonObject(0).getJsonArray("value").getString(1));
   }
 }

@@ -45,9 +45,11 @@ class SchijfVolIT {
     Path mnt = Files.createTempDirectory("bbx-vol");
     boolean gemount = mount(mnt, "320m");
     if (!gemount && "verplicht".equals(System.getenv("BERICHTENBOX_SCHIJFVOL_TEST"))) {
-      throw new AssertionError("cannot mount a tmpfs for the full-disk test (needs root); BERICHTENBOX_SCHIJFVOL_TEST=verplicht");
+      throw new AssertionError(
+          "cannot mount a tmpfs for the full-disk test (needs root); BERICHTENBOX_SCHIJFVOL_TEST=verplicht");
     }
-    Assumptions.assumeTrue(gemount, "cannot mount a tmpfs here (needs root): full-disk test skipped");
+    Assumptions.assumeTrue(
+        gemount, "cannot mount a tmpfs here (needs root): full-disk test skipped");
     Process engine = null;
     Path vuller = mnt.resolve("vuller");
     try {
@@ -56,8 +58,15 @@ class SchijfVolIT {
         port = s.getLocalPort();
       }
       Path data = mnt.resolve("data");
-      Map<String, String> env = Map.of("BERICHTENBOX_DATA_DIR", data.toString(), "BERICHTENBOX_HTTP_PORT",
-          Integer.toString(port), "BERICHTENBOX_HTTP_INSTANCES", "1", "BERICHTENBOX_DATA_MIN_FREE_MB", Integer.toString(minimumMb));
+      Map<String, String> env = Map.of(
+          "BERICHTENBOX_DATA_DIR",
+          data.toString(),
+          "BERICHTENBOX_HTTP_PORT",
+          Integer.toString(port),
+          "BERICHTENBOX_HTTP_INSTANCES",
+          "1",
+          "BERICHTENBOX_DATA_MIN_FREE_MB",
+          Integer.toString(minimumMb));
       Api api = EngineProcess.api(env);
       engine = EngineProcess.start(env, "schijfvol-" + minimumMb);
       EngineProcess.awaitReady(api);
@@ -97,11 +106,15 @@ class SchijfVolIT {
         }
       }
       assertTrue(weigeringenOpRij >= 20, "the disk never filled: " + statussen);
-      assertEquals(Set.of(202, 503), statussen.keySet(), "answers while the disk filled: " + statussen);
+      assertEquals(
+          Set.of(202, 503), statussen.keySet(), "answers while the disk filled: " + statussen);
       assertEquals(List.of(), zonderRetryAfter);
       if (minimumMb > 0) {
-        Api.await("not ready while the disk is full", () -> api.get("/health/ready", null).status() == 503);
-        assertEquals("schijf", api.get("/health/ready", null).expect(503).json().getString("reden"));
+        Api.await(
+            "not ready while the disk is full",
+            () -> api.get("/health/ready", null).status() == 503);
+        assertEquals(
+            "schijf", api.get("/health/ready", null).expect(503).json().getString("reden"));
       }
       // reads go on: the afnemer's status and the citizen's mailbox
       api.get("/api/v1/berichten/" + acknowledged.iterator().next(), a.key()).expect(200);
@@ -121,7 +134,8 @@ class SchijfVolIT {
         return receipts.keySet().containsAll(acknowledged);
       });
       receipts.forEach((id, n) -> assertEquals(1, n, "receipts for " + id));
-      System.out.println("SchijfVolIT (minimum " + minimumMb + " MB): " + acknowledged.size() + " acknowledged, answers " + statussen);
+      System.out.println("SchijfVolIT (minimum " + minimumMb + " MB): " + acknowledged.size()
+          + " acknowledged, answers " + statussen);
     } finally {
       if (engine != null) {
         engine.destroy();
@@ -131,14 +145,19 @@ class SchijfVolIT {
       }
       Files.deleteIfExists(vuller);
       stopPostgres(mnt.resolve("data").resolve("pg"));
-      new ProcessBuilder("umount", "-l", mnt.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+      new ProcessBuilder("umount", "-l", mnt.toString())
+          .inheritIO()
+          .start()
+          .waitFor(30, TimeUnit.SECONDS);
     }
   }
 
   private static boolean mount(Path dir, String size) {
     try {
-      Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString())
-          .redirectErrorStream(true).start();
+      Process p = new ProcessBuilder(
+              "mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString())
+          .redirectErrorStream(true)
+          .start();
       return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (Exception e) {
       return false;

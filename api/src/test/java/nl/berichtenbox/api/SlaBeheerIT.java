@@ -27,100 +27,227 @@ class SlaBeheerIT {
   @Test
   void anIncidentGetsItsPriorityAndDeadlineAndIsJudgedWhenResolved() {
     // Friday 27 November 2026 16:30 in Amsterdam: a P2 runs 20 office hours, to Wednesday 09:30
-    JsonObject p2 = api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN, new JsonObject()
-        .put("omschrijving", "Portaal traag").put("impact", "HOOG").put("urgentie", "MIDDEN")
-        .put("gemeldOp", "2026-11-27T16:30:00+01:00")).expect(201).json();
+    JsonObject p2 = api.post(
+            "/api/v1/beheer/incidenten",
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("omschrijving", "Portaal traag")
+                .put("impact", "HOOG")
+                .put("urgentie", "MIDDEN")
+                .put("gemeldOp", "2026-11-27T16:30:00+01:00"))
+        .expect(201)
+        .json();
     assertEquals(2, p2.getInteger("prioriteit"));
     assertEquals("2026-11-27T15:30:00.000Z", p2.getString("gemeldOp"));
     assertEquals("2026-12-02T08:30:00.000Z", p2.getString("deadline"));
     // reported now (no gemeldOp): open and its deadline ahead, so not judged yet (a fixed date in
-    // the past could not say this for long: the P2 above is past its deadline since 2 December 2026)
-    JsonObject nu = api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN, new JsonObject()
-        .put("omschrijving", "Meldingen vertraagd").put("impact", "LAAG").put("urgentie", "LAAG")).expect(201).json();
+    // the past could not say this for long: the P2 above is past its deadline since 2 December
+    // 2026)
+    JsonObject nu = api.post(
+            "/api/v1/beheer/incidenten",
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("omschrijving", "Meldingen vertraagd")
+                .put("impact", "LAAG")
+                .put("urgentie", "LAAG"))
+        .expect(201)
+        .json();
     assertEquals(3, nu.getInteger("prioriteit"));
     assertNull(nu.getValue("binnenNorm"), "open and not yet late: not judged");
 
-    JsonObject opgelost = patch("/api/v1/beheer/incidenten/" + p2.getString("id"),
-        "{\"opgelostOp\":\"2026-12-01T10:00:00+01:00\"}").expect(200).json();
+    JsonObject opgelost = patch(
+            "/api/v1/beheer/incidenten/" + p2.getString("id"),
+            "{\"opgelostOp\":\"2026-12-01T10:00:00+01:00\"}")
+        .expect(200)
+        .json();
     assertEquals(true, opgelost.getBoolean("binnenNorm"));
 
     // a P1 reported long ago and resolved late
-    JsonObject p1 = api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN, new JsonObject()
-        .put("omschrijving", "Berichtenbox onbereikbaar").put("impact", "HOOG").put("urgentie", "HOOG")
-        .put("gemeldOp", "2026-11-03T08:00:00Z")).expect(201).json();
+    JsonObject p1 = api.post(
+            "/api/v1/beheer/incidenten",
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("omschrijving", "Berichtenbox onbereikbaar")
+                .put("impact", "HOOG")
+                .put("urgentie", "HOOG")
+                .put("gemeldOp", "2026-11-03T08:00:00Z"))
+        .expect(201)
+        .json();
     assertEquals("2026-11-03T14:00:00.000Z", p1.getString("deadline"));
     assertEquals(false, p1.getBoolean("binnenNorm"), "open past its deadline");
-    assertEquals(false, patch("/api/v1/beheer/incidenten/" + p1.getString("id"),
-        "{\"opgelostOp\":\"2026-11-03T15:00:00Z\"}").expect(200).json().getBoolean("binnenNorm"));
+    assertEquals(
+        false,
+        patch(
+                "/api/v1/beheer/incidenten/" + p1.getString("id"),
+                "{\"opgelostOp\":\"2026-11-03T15:00:00Z\"}")
+            .expect(200)
+            .json()
+            .getBoolean("binnenNorm"));
 
-    JsonArray november = api.get("/api/v1/beheer/incidenten?maand=2026-11", TestEngine.ADMIN).expect(200).json()
+    JsonArray november = api.get("/api/v1/beheer/incidenten?maand=2026-11", TestEngine.ADMIN)
+        .expect(200)
+        .json()
         .getJsonArray("incidenten");
-    List<String> ids = november.stream().map(o -> ((JsonObject) o).getString("id")).toList();
-    assertTrue(ids.indexOf(p1.getString("id")) >= 0 && ids.indexOf(p1.getString("id")) < ids.indexOf(p2.getString("id")),
+    List<String> ids =
+        november.stream().map(o -> ((JsonObject) o).getString("id")).toList();
+    assertTrue(
+        ids.indexOf(p1.getString("id")) >= 0
+            && ids.indexOf(p1.getString("id")) < ids.indexOf(p2.getString("id")),
         "both, oldest first");
-    assertFalse(api.get("/api/v1/beheer/incidenten?maand=2026-10", TestEngine.ADMIN).expect(200).json()
-        .getJsonArray("incidenten").stream().anyMatch(o -> ids.contains(((JsonObject) o).getString("id"))));
+    assertFalse(api
+        .get("/api/v1/beheer/incidenten?maand=2026-10", TestEngine.ADMIN)
+        .expect(200)
+        .json()
+        .getJsonArray("incidenten")
+        .stream()
+        .anyMatch(o -> ids.contains(((JsonObject) o).getString("id"))));
   }
 
   @Test
   void badIncidentInputIsA400NamingTheField() {
-    assertEquals(List.of("impact", "omschrijving"), api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN,
-        new JsonObject().put("impact", "ERG").put("urgentie", "LAAG")).expect(400).invalidNames().stream().sorted().toList());
-    assertEquals(List.of("gemeldOp"), api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN, new JsonObject()
-        .put("omschrijving", "x").put("impact", "LAAG").put("urgentie", "LAAG").put("gemeldOp", "2099-01-01T00:00:00Z"))
-        .expect(400).invalidNames());
-    String id = api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN, new JsonObject().put("omschrijving", "x")
-        .put("impact", "LAAG").put("urgentie", "LAAG").put("gemeldOp", "2026-11-10T10:00:00Z")).expect(201).json()
+    assertEquals(
+        List.of("impact", "omschrijving"),
+        api
+            .post(
+                "/api/v1/beheer/incidenten",
+                TestEngine.ADMIN,
+                new JsonObject().put("impact", "ERG").put("urgentie", "LAAG"))
+            .expect(400)
+            .invalidNames()
+            .stream()
+            .sorted()
+            .toList());
+    assertEquals(
+        List.of("gemeldOp"),
+        api.post(
+                "/api/v1/beheer/incidenten",
+                TestEngine.ADMIN,
+                new JsonObject()
+                    .put("omschrijving", "x")
+                    .put("impact", "LAAG")
+                    .put("urgentie", "LAAG")
+                    .put("gemeldOp", "2099-01-01T00:00:00Z"))
+            .expect(400)
+            .invalidNames());
+    String id = api.post(
+            "/api/v1/beheer/incidenten",
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("omschrijving", "x")
+                .put("impact", "LAAG")
+                .put("urgentie", "LAAG")
+                .put("gemeldOp", "2026-11-10T10:00:00Z"))
+        .expect(201)
+        .json()
         .getString("id");
-    assertEquals(List.of("opgelostOp"), patch("/api/v1/beheer/incidenten/" + id, "{\"opgelostOp\":\"2026-11-09T10:00:00Z\"}")
-        .expect(400).invalidNames());
-    assertEquals(List.of("opgelostOp"), patch("/api/v1/beheer/incidenten/" + id, "{\"opgelostOp\":\"gisteren\"}")
-        .expect(400).invalidNames());
-    patch("/api/v1/beheer/incidenten/00000000-0000-0000-0000-000000000000", "{\"opgelostOp\":\"2026-11-10T11:00:00Z\"}")
+    assertEquals(
+        List.of("opgelostOp"),
+        patch("/api/v1/beheer/incidenten/" + id, "{\"opgelostOp\":\"2026-11-09T10:00:00Z\"}")
+            .expect(400)
+            .invalidNames());
+    assertEquals(
+        List.of("opgelostOp"),
+        patch("/api/v1/beheer/incidenten/" + id, "{\"opgelostOp\":\"gisteren\"}")
+            .expect(400)
+            .invalidNames());
+    patch(
+            "/api/v1/beheer/incidenten/00000000-0000-0000-0000-000000000000",
+            "{\"opgelostOp\":\"2026-11-10T11:00:00Z\"}")
         .expect(404);
-    patch("/api/v1/beheer/incidenten/geen-id", "{\"opgelostOp\":\"2026-11-10T11:00:00Z\"}").expect(404);
-    assertEquals(List.of("maand"), api.get("/api/v1/beheer/incidenten?maand=2026-13", TestEngine.ADMIN).expect(400)
-        .invalidNames());
+    patch("/api/v1/beheer/incidenten/geen-id", "{\"opgelostOp\":\"2026-11-10T11:00:00Z\"}")
+        .expect(404);
+    assertEquals(
+        List.of("maand"),
+        api.get("/api/v1/beheer/incidenten?maand=2026-13", TestEngine.ADMIN)
+            .expect(400)
+            .invalidNames());
     api.get("/api/v1/beheer/incidenten", null).expect(401);
   }
 
   @Test
   void theMaintenanceWindowsOfAMonth() {
-    JsonObject april = api.get("/api/v1/beheer/onderhoudsvensters?maand=2026-04", TestEngine.ADMIN).expect(200).json();
+    JsonObject april = api.get("/api/v1/beheer/onderhoudsvensters?maand=2026-04", TestEngine.ADMIN)
+        .expect(200)
+        .json();
     assertEquals("2026-04", april.getString("maand"));
     JsonArray v = april.getJsonArray("vensters");
     assertEquals(3, v.size());
-    assertEquals(new JsonObject().put("soort", "PORTAAL_TECHNISCH").put("van", "2026-04-07T22:00:00.000Z")
-        .put("tot", "2026-04-08T04:00:00.000Z").put("metDowntime", true).put("gepland", true), v.getJsonObject(0));
-    assertEquals(new JsonObject().put("soort", "BERICHTENBOX").put("van", "2026-04-14T07:00:00.000Z")
-        .put("tot", "2026-04-14T13:00:00.000Z").put("metDowntime", false).put("gepland", true), v.getJsonObject(1));
+    assertEquals(
+        new JsonObject()
+            .put("soort", "PORTAAL_TECHNISCH")
+            .put("van", "2026-04-07T22:00:00.000Z")
+            .put("tot", "2026-04-08T04:00:00.000Z")
+            .put("metDowntime", true)
+            .put("gepland", true),
+        v.getJsonObject(0));
+    assertEquals(
+        new JsonObject()
+            .put("soort", "BERICHTENBOX")
+            .put("van", "2026-04-14T07:00:00.000Z")
+            .put("tot", "2026-04-14T13:00:00.000Z")
+            .put("metDowntime", false)
+            .put("gepland", true),
+        v.getJsonObject(1));
     assertEquals("PORTAAL_FUNCTIONEEL", v.getJsonObject(2).getString("soort"));
-    assertEquals(List.of("maand"), api.get("/api/v1/beheer/onderhoudsvensters?maand=april", TestEngine.ADMIN)
-        .expect(400).invalidNames());
+    assertEquals(
+        List.of("maand"),
+        api.get("/api/v1/beheer/onderhoudsvensters?maand=april", TestEngine.ADMIN)
+            .expect(400)
+            .invalidNames());
     api.get("/api/v1/beheer/onderhoudsvensters", null).expect(401);
   }
 
   @Test
-  void theMonthlyReportJudgesAvailabilityFromHeartbeatsAndIncidentsAgainstTheirNorms() throws Exception {
+  void theMonthlyReportJudgesAvailabilityFromHeartbeatsAndIncidentsAgainstTheirNorms()
+      throws Exception {
     // an engine that ran all of October 2026 but for two hours on Tuesday the 20th, and an hour
     // in the 2nd Wednesday's window (planned)
-    TestEngine.server().engine().pool().query("""
+    TestEngine.server()
+        .engine()
+        .pool()
+        .query("""
         INSERT INTO hartslag (minuut, proces, gereed)
         SELECT m, '00000000-0000-0000-0000-00000000a001', true
         FROM generate_series(timestamptz '2026-10-01 00:00 Europe/Amsterdam', timestamptz '2026-11-01 00:00 Europe/Amsterdam'
                              - interval '1 minute', interval '1 minute') m
         WHERE NOT (m >= timestamptz '2026-10-20 12:00 Europe/Amsterdam' AND m < timestamptz '2026-10-20 14:00 Europe/Amsterdam')
           AND NOT (m >= timestamptz '2026-10-14 01:00 Europe/Amsterdam' AND m < timestamptz '2026-10-14 02:00 Europe/Amsterdam')
-        ON CONFLICT DO NOTHING""").execute().toCompletionStage().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
-    String p1 = api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN, new JsonObject().put("omschrijving", "storing")
-        .put("impact", "HOOG").put("urgentie", "HOOG").put("gemeldOp", "2026-10-20T10:00:00Z")).expect(201).json().getString("id");
-    patch("/api/v1/beheer/incidenten/" + p1, "{\"opgelostOp\":\"2026-10-20T12:05:00Z\"}").expect(200);
-    String p3 = api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN, new JsonObject().put("omschrijving", "typfout")
-        .put("impact", "LAAG").put("urgentie", "LAAG").put("gemeldOp", "2026-10-01T09:00:00Z")).expect(201).json().getString("id");
-    patch("/api/v1/beheer/incidenten/" + p3, "{\"opgelostOp\":\"2026-10-30T09:00:00Z\"}").expect(200);
+        ON CONFLICT DO NOTHING""")
+        .execute()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    String p1 = api.post(
+            "/api/v1/beheer/incidenten",
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("omschrijving", "storing")
+                .put("impact", "HOOG")
+                .put("urgentie", "HOOG")
+                .put("gemeldOp", "2026-10-20T10:00:00Z"))
+        .expect(201)
+        .json()
+        .getString("id");
+    patch("/api/v1/beheer/incidenten/" + p1, "{\"opgelostOp\":\"2026-10-20T12:05:00Z\"}")
+        .expect(200);
+    String p3 = api.post(
+            "/api/v1/beheer/incidenten",
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("omschrijving", "typfout")
+                .put("impact", "LAAG")
+                .put("urgentie", "LAAG")
+                .put("gemeldOp", "2026-10-01T09:00:00Z"))
+        .expect(201)
+        .json()
+        .getString("id");
+    patch("/api/v1/beheer/incidenten/" + p3, "{\"opgelostOp\":\"2026-10-30T09:00:00Z\"}")
+        .expect(200);
 
     api.newAfnemer();
-    JsonObject r = api.get("/api/v1/beheer/sla-rapportages/2026-10", TestEngine.ADMIN).expect(200).json();
+    JsonObject r = api.get("/api/v1/beheer/sla-rapportages/2026-10", TestEngine.ADMIN)
+        .expect(200)
+        .json();
     assertEquals("2026-10", r.getString("maand"));
     JsonObject b = r.getJsonObject("beschikbaarheid");
     assertEquals(745.0, b.getDouble("maandUren"));
@@ -135,17 +262,28 @@ class SlaBeheerIT {
     assertEquals(false, i.getBoolean("binnenNorm"), "one of two within the norm is under 85 %");
     assertTrue(r.getJsonObject("productie").getLong("actieveAfnemers") > 0);
 
-    Api.Resp html = api.send("GET", "/api/v1/beheer/sla-rapportages/2026-10", TestEngine.ADMIN, null, null);
-    var page = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(api.base + "/api/v1/beheer/sla-rapportages/2026-10"))
-        .header("Authorization", "Bearer " + TestEngine.ADMIN).header("Accept", "text/html").build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    Api.Resp html =
+        api.send("GET", "/api/v1/beheer/sla-rapportages/2026-10", TestEngine.ADMIN, null, null);
+    var page = java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(api.base + "/api/v1/beheer/sla-rapportages/2026-10"))
+                .header("Authorization", "Bearer " + TestEngine.ADMIN)
+                .header("Accept", "text/html")
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, page.statusCode());
     assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
-    assertTrue(page.body().contains("<h1>Servicerapportage 2026-10</h1>") && page.body().contains("120 minuten"), page.body());
+    assertTrue(
+        page.body().contains("<h1>Servicerapportage 2026-10</h1>")
+            && page.body().contains("120 minuten"),
+        page.body());
     assertEquals(200, html.status());
-    assertEquals(List.of("maand"), api.get("/api/v1/beheer/sla-rapportages/oktober", TestEngine.ADMIN).expect(400)
-        .invalidNames());
+    assertEquals(
+        List.of("maand"),
+        api.get("/api/v1/beheer/sla-rapportages/oktober", TestEngine.ADMIN)
+            .expect(400)
+            .invalidNames());
   }
 
   private static java.time.ZonedDateTime ams(java.time.LocalDate d, int uur) {
@@ -159,68 +297,171 @@ class SlaBeheerIT {
   @Test
   void aMovedWindowIsPlannedWithTenWorkingDaysNoticeAndNotWithLess() {
     java.time.LocalDate vandaag = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Amsterdam"));
-    // in time: the 2nd Wednesday of the month after next, moved to the Saturday after it, 22:00-03:00
+    // in time: the 2nd Wednesday of the month after next, moved to the Saturday after it,
+    // 22:00-03:00
     java.time.YearMonth verre = java.time.YearMonth.from(vandaag).plusMonths(2);
-    java.time.LocalDate woensdag = verre.atDay(1).with(java.time.temporal.TemporalAdjusters.dayOfWeekInMonth(2, java.time.DayOfWeek.WEDNESDAY));
-    JsonObject tijdig = api.post("/api/v1/beheer/onderhoudsvensters/verplaatsingen", TestEngine.ADMIN, new JsonObject()
-        .put("soort", "PORTAAL_TECHNISCH").put("datum", woensdag.toString())
-        .put("van", rfc(ams(woensdag.plusDays(3), 22))).put("tot", rfc(ams(woensdag.plusDays(4), 3)))
-        .put("reden", "release")).expect(201).json();
+    java.time.LocalDate woensdag = verre
+        .atDay(1)
+        .with(java.time.temporal.TemporalAdjusters.dayOfWeekInMonth(
+            2, java.time.DayOfWeek.WEDNESDAY));
+    JsonObject tijdig = api.post(
+            "/api/v1/beheer/onderhoudsvensters/verplaatsingen",
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("soort", "PORTAAL_TECHNISCH")
+                .put("datum", woensdag.toString())
+                .put("van", rfc(ams(woensdag.plusDays(3), 22)))
+                .put("tot", rfc(ams(woensdag.plusDays(4), 3)))
+                .put("reden", "release"))
+        .expect(201)
+        .json();
     assertEquals(true, tijdig.getBoolean("gepland"));
     assertEquals(true, tijdig.getBoolean("metDowntime"));
-    assertEquals(ams(woensdag, 0).toInstant(),
+    assertEquals(
+        ams(woensdag, 0).toInstant(),
         java.time.Instant.parse(tijdig.getJsonObject("verplaatst").getString("oorspronkelijkVan")));
-    JsonArray maand = api.get("/api/v1/beheer/onderhoudsvensters?maand=" + verre, TestEngine.ADMIN).expect(200).json()
+    JsonArray maand = api.get("/api/v1/beheer/onderhoudsvensters?maand=" + verre, TestEngine.ADMIN)
+        .expect(200)
+        .json()
         .getJsonArray("vensters");
-    assertEquals(1, maand.stream().filter(o -> ((JsonObject) o).getString("soort").equals("PORTAAL_TECHNISCH")).count(),
+    assertEquals(
+        1,
+        maand.stream()
+            .filter(o -> ((JsonObject) o).getString("soort").equals("PORTAAL_TECHNISCH"))
+            .count(),
         "the window is listed once, at its new time");
-    JsonObject verplaatst = maand.stream().map(o -> (JsonObject) o)
-        .filter(o -> o.getString("soort").equals("PORTAAL_TECHNISCH")).findFirst().orElseThrow();
-    assertEquals(java.time.Instant.parse(verplaatst.getString("van")), ams(woensdag.plusDays(3), 22).toInstant());
+    JsonObject verplaatst = maand.stream()
+        .map(o -> (JsonObject) o)
+        .filter(o -> o.getString("soort").equals("PORTAAL_TECHNISCH"))
+        .findFirst()
+        .orElseThrow();
+    assertEquals(
+        java.time.Instant.parse(verplaatst.getString("van")),
+        ams(woensdag.plusDays(3), 22).toInstant());
 
     // too late: next month's 4th Wednesday moved to the day after tomorrow, announced now
     java.time.YearMonth volgende = java.time.YearMonth.from(vandaag).plusMonths(1);
-    java.time.LocalDate vierde = volgende.atDay(1).with(java.time.temporal.TemporalAdjusters.dayOfWeekInMonth(4, java.time.DayOfWeek.WEDNESDAY));
+    java.time.LocalDate vierde = volgende
+        .atDay(1)
+        .with(java.time.temporal.TemporalAdjusters.dayOfWeekInMonth(
+            4, java.time.DayOfWeek.WEDNESDAY));
     java.time.LocalDate straks = vandaag.plusDays(2);
-    JsonObject laat = api.post("/api/v1/beheer/onderhoudsvensters/verplaatsingen", TestEngine.ADMIN, new JsonObject()
-        .put("soort", "PORTAAL_FUNCTIONEEL").put("datum", vierde.toString())
-        .put("van", rfc(ams(straks, 1))).put("tot", rfc(ams(straks, 5)))).expect(201).json();
+    JsonObject laat = api.post(
+            "/api/v1/beheer/onderhoudsvensters/verplaatsingen",
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("soort", "PORTAAL_FUNCTIONEEL")
+                .put("datum", vierde.toString())
+                .put("van", rfc(ams(straks, 1)))
+                .put("tot", rfc(ams(straks, 5))))
+        .expect(201)
+        .json();
     assertEquals(false, laat.getBoolean("gepland"), "announced less than 10 working days ahead");
-    assertTrue(java.time.LocalDate.parse(laat.getJsonObject("verplaatst").getString("vroegsteGeplandeDatum")).isAfter(straks));
-    JsonObject inLijst = api.get("/api/v1/beheer/onderhoudsvensters?maand=" + java.time.YearMonth.from(straks), TestEngine.ADMIN)
-        .expect(200).json().getJsonArray("vensters").stream().map(o -> (JsonObject) o)
-        .filter(o -> o.getString("soort").equals("PORTAAL_FUNCTIONEEL") && o.containsKey("verplaatst")).findFirst().orElseThrow();
+    assertTrue(java.time.LocalDate.parse(
+            laat.getJsonObject("verplaatst").getString("vroegsteGeplandeDatum"))
+        .isAfter(straks));
+    JsonObject inLijst = api
+        .get(
+            "/api/v1/beheer/onderhoudsvensters?maand=" + java.time.YearMonth.from(straks),
+            TestEngine.ADMIN)
+        .expect(200)
+        .json()
+        .getJsonArray("vensters")
+        .stream()
+        .map(o -> (JsonObject) o)
+        .filter(
+            o -> o.getString("soort").equals("PORTAAL_FUNCTIONEEL") && o.containsKey("verplaatst"))
+        .findFirst()
+        .orElseThrow();
     assertEquals(false, inLijst.getBoolean("gepland"));
   }
 
   @Test
   void aBadMoveIsA400NamingTheFieldAndMovingAPastWindowA409() {
     String pad = "/api/v1/beheer/onderhoudsvensters/verplaatsingen";
-    assertEquals(List.of("datum", "soort", "tot", "van"), api.post(pad, TestEngine.ADMIN, new JsonObject()
-        .put("soort", "ZOMAAR").put("datum", "2027-02-31").put("tot", "morgen")).expect(400).invalidNames().stream().sorted().toList());
+    assertEquals(
+        List.of("datum", "soort", "tot", "van"),
+        api
+            .post(
+                pad,
+                TestEngine.ADMIN,
+                new JsonObject()
+                    .put("soort", "ZOMAAR")
+                    .put("datum", "2027-02-31")
+                    .put("tot", "morgen"))
+            .expect(400)
+            .invalidNames()
+            .stream()
+            .sorted()
+            .toList());
     // 2027-03-09 is a Tuesday, not the 2nd Wednesday
-    assertEquals(List.of("datum"), api.post(pad, TestEngine.ADMIN, new JsonObject().put("soort", "PORTAAL_TECHNISCH")
-        .put("datum", "2027-03-09").put("van", "2027-03-13T22:00:00+01:00").put("tot", "2027-03-14T03:00:00+01:00"))
-        .expect(400).invalidNames());
-    assertEquals(List.of("tot"), api.post(pad, TestEngine.ADMIN, new JsonObject().put("soort", "PORTAAL_TECHNISCH")
-        .put("datum", "2027-03-10").put("van", "2027-03-13T22:00:00+01:00").put("tot", "2027-03-13T21:00:00+01:00"))
-        .expect(400).invalidNames());
-    assertEquals(List.of("aangekondigdOp"), api.post(pad, TestEngine.ADMIN, new JsonObject().put("soort", "PORTAAL_TECHNISCH")
-        .put("datum", "2027-03-10").put("van", "2027-03-13T22:00:00+01:00").put("tot", "2027-03-14T02:00:00+01:00")
-        .put("aangekondigdOp", "2099-01-01T00:00:00Z")).expect(400).invalidNames());
+    assertEquals(
+        List.of("datum"),
+        api.post(
+                pad,
+                TestEngine.ADMIN,
+                new JsonObject()
+                    .put("soort", "PORTAAL_TECHNISCH")
+                    .put("datum", "2027-03-09")
+                    .put("van", "2027-03-13T22:00:00+01:00")
+                    .put("tot", "2027-03-14T03:00:00+01:00"))
+            .expect(400)
+            .invalidNames());
+    assertEquals(
+        List.of("tot"),
+        api.post(
+                pad,
+                TestEngine.ADMIN,
+                new JsonObject()
+                    .put("soort", "PORTAAL_TECHNISCH")
+                    .put("datum", "2027-03-10")
+                    .put("van", "2027-03-13T22:00:00+01:00")
+                    .put("tot", "2027-03-13T21:00:00+01:00"))
+            .expect(400)
+            .invalidNames());
+    assertEquals(
+        List.of("aangekondigdOp"),
+        api.post(
+                pad,
+                TestEngine.ADMIN,
+                new JsonObject()
+                    .put("soort", "PORTAAL_TECHNISCH")
+                    .put("datum", "2027-03-10")
+                    .put("van", "2027-03-13T22:00:00+01:00")
+                    .put("tot", "2027-03-14T02:00:00+01:00")
+                    .put("aangekondigdOp", "2099-01-01T00:00:00Z"))
+            .expect(400)
+            .invalidNames());
     // October 2026's 2nd Wednesday is past
-    api.post(pad, TestEngine.ADMIN, new JsonObject().put("soort", "PORTAAL_TECHNISCH").put("datum", "2026-10-14")
-        .put("van", "2027-03-13T22:00:00+01:00").put("tot", "2027-03-14T02:00:00+01:00")).expect(409);
+    api.post(
+            pad,
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("soort", "PORTAAL_TECHNISCH")
+                .put("datum", "2026-10-14")
+                .put("van", "2027-03-13T22:00:00+01:00")
+                .put("tot", "2027-03-14T02:00:00+01:00"))
+        .expect(409);
     api.post(pad, null, new JsonObject()).expect(401);
   }
 
   @Test
   void aDrainingProcessIsRecordedNotReadyAndVisitorsAreCounted() throws Exception {
-    String maand = java.time.YearMonth.now(java.time.ZoneId.of("Europe/Amsterdam")).toString();
-    TestEngine.server().engine().bezoekers().bewaarNu().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
-    JsonObject voor = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN).expect(200).json();
+    String maand =
+        java.time.YearMonth.now(java.time.ZoneId.of("Europe/Amsterdam")).toString();
+    TestEngine.server()
+        .engine()
+        .bezoekers()
+        .bewaarNu()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    JsonObject voor = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN)
+        .expect(200)
+        .json();
     long bezoekersVoor = voor.getJsonObject("productie").getLong("bezoekers");
-    long afsluitenVoor = voor.getJsonObject("beschikbaarheid").getJsonObject("gereedheidsstoringenMinuten")
+    long afsluitenVoor = voor.getJsonObject("beschikbaarheid")
+        .getJsonObject("gereedheidsstoringenMinuten")
         .getLong("afsluiten", 0L);
 
     for (int i = 0; i < 2; i++) {
@@ -229,14 +470,22 @@ class SlaBeheerIT {
         api.get("/api/v1/berichtenbox/berichten", token).expect(200);
       }
     }
-    api.get("/api/v1/berichtenbox", api.burgerToken(Api.newBsn())).expect(200); // a visit without an active box counts too
-    TestEngine.server().engine().bezoekers().bewaarNu().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    api.get("/api/v1/berichtenbox", api.burgerToken(Api.newBsn()))
+        .expect(200); // a visit without an active box counts too
+    TestEngine.server()
+        .engine()
+        .bezoekers()
+        .bewaarNu()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, java.util.concurrent.TimeUnit.SECONDS);
 
     // a second process starts and drains: while it drains /health/ready says so, then every request
     // (one check for both), and the minute it stopped in is recorded as not ready, "afsluiten"
     EngineConfig tweede = TestEngine.secondEngine(java.util.Map.of());
     try (ApiServer server = ApiServer.start(tweede)) {
-      Api daar = new Api("http://127.0.0.1:" + tweede.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+      Api daar =
+          new Api("http://127.0.0.1:" + tweede.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
       JsonObject gereed = daar.get("/health/ready", null).expect(200).json();
       assertEquals("UP", gereed.getString("postgresql"));
       assertNull(gereed.getString("reden"));
@@ -245,21 +494,39 @@ class SlaBeheerIT {
       assertEquals("DOWN", bezig.getString("status"));
       assertEquals("afsluiten", bezig.getString("reden"));
       // unready, it serves on (BERICHTENBOX_DRAIN_DELAY: a balancer moves clients away first) ...
-      daar.get("/api/v1/openapi.json", null).expect(200); // (not a citizen's visit: those are counted below)
+      daar.get("/api/v1/openapi.json", null)
+          .expect(200); // (not a citizen's visit: those are counted below)
       // ... until it refuses new requests, the drain's last part
       server.engine().weigerNieuweVerzoeken();
       Api.Resp r = daar.get("/api/v1/berichtenbox", daar.burgerToken(Api.newBsn()));
       assertEquals(503, r.status());
       assertEquals("1", r.header("Retry-After"));
     }
-    JsonObject na = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN).expect(200).json();
-    assertEquals(bezoekersVoor + 3, na.getJsonObject("productie").getLong("bezoekers"), "three citizens, each counted once");
-    long afsluitenNa = na.getJsonObject("beschikbaarheid").getJsonObject("gereedheidsstoringenMinuten").getLong("afsluiten", 0L);
-    Integer rijen = TestEngine.server().engine().pool().query(
+    JsonObject na = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN)
+        .expect(200)
+        .json();
+    assertEquals(
+        bezoekersVoor + 3,
+        na.getJsonObject("productie").getLong("bezoekers"),
+        "three citizens, each counted once");
+    long afsluitenNa = na.getJsonObject("beschikbaarheid")
+        .getJsonObject("gereedheidsstoringenMinuten")
+        .getLong("afsluiten", 0L);
+    Integer rijen = TestEngine.server()
+        .engine()
+        .pool()
+        .query(
             "SELECT count(*)::int FROM gereedheid_storing WHERE reden = 'afsluiten' AND minuut >= date_trunc('minute', now()) - interval '1 minute'")
-        .execute().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS)
-        .iterator().next().getInteger(0);
+        .execute()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, java.util.concurrent.TimeUnit.SECONDS)
+        .iterator()
+        .next()
+        .getInteger(0);
     assertTrue(rijen >= 1, "the drain is recorded");
-    assertTrue(afsluitenNa >= Math.max(1, afsluitenVoor), "and reported: " + na.getJsonObject("beschikbaarheid"));
+    assertTrue(
+        afsluitenNa >= Math.max(1, afsluitenVoor),
+        "and reported: " + na.getJsonObject("beschikbaarheid"));
   }
 }

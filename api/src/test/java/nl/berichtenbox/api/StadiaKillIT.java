@@ -33,20 +33,25 @@ class StadiaKillIT {
     int burgers = 1_500;
     int verbindingen = 8;
     try (TestSmtp smtp = new TestSmtp()) {
-      Map<String, String> env = EngineProcess.onNewDatabase("stadia_notificaties", Map.of(
-          "BERICHTENBOX_SMTP_URL", smtp.url(),
-          "BERICHTENBOX_SMTP_CONNECTIONS", Integer.toString(verbindingen),
-          "BERICHTENBOX_NOTIFICATIES_PER_UUR", "3600000",
-          "BERICHTENBOX_NOTIFICATIES_PER_DAG", "100000000",
-          "BERICHTENBOX_NOTIFICATIE_LEASE", "PT40S"));
+      Map<String, String> env = EngineProcess.onNewDatabase(
+          "stadia_notificaties",
+          Map.of(
+              "BERICHTENBOX_SMTP_URL", smtp.url(),
+              "BERICHTENBOX_SMTP_CONNECTIONS", Integer.toString(verbindingen),
+              "BERICHTENBOX_NOTIFICATIES_PER_UUR", "3600000",
+              "BERICHTENBOX_NOTIFICATIES_PER_DAG", "100000000",
+              "BERICHTENBOX_NOTIFICATIE_LEASE", "PT40S"));
       Api api = EngineProcess.api(env);
       Process first = EngineProcess.start(env, "stadia-mail-1");
       Process second = null;
       try {
         EngineProcess.awaitReady(api);
         Api.Afnemer a = api.newAfnemer();
-        List<String> adressen = IntStream.range(0, burgers).mapToObj(i -> "burger" + i + "@test.example").toList();
-        List<String> bsns = adressen.parallelStream().map(e -> api.newBurger(e, true, a)).toList();
+        List<String> adressen = IntStream.range(0, burgers)
+            .mapToObj(i -> "burger" + i + "@test.example")
+            .toList();
+        List<String> bsns =
+            adressen.parallelStream().map(e -> api.newBurger(e, true, a)).toList();
         for (int i = 0; i < burgers; i += 500) {
           JsonArray arr = new JsonArray();
           bsns.subList(i, Math.min(burgers, i + 500)).forEach(b -> arr.add(Api.bericht(b)));
@@ -62,25 +67,41 @@ class StadiaKillIT {
         second = EngineProcess.start(env, "stadia-mail-2");
         EngineProcess.awaitReady(api);
         // the dead process's claims come free when their 40 s lease ends
-        Api.await("every citizen e-mailed", java.time.Duration.ofSeconds(180), () -> adressen.stream().allMatch(e -> !smtp.aan(e).isEmpty()),
-            () -> smtp.ontvangen.size() + " e-mails received; the engine's counters: " + api.get("/metrics", null).raw().body()
-                .lines().filter(l -> l.startsWith("berichtenbox_notificatie")).toList() + "; the queue: "
+        Api.await(
+            "every citizen e-mailed",
+            java.time.Duration.ofSeconds(180),
+            () -> adressen.stream().allMatch(e -> !smtp.aan(e).isEmpty()),
+            () -> smtp.ontvangen.size() + " e-mails received; the engine's counters: "
+                + api.get("/metrics", null)
+                    .raw()
+                    .body()
+                    .lines()
+                    .filter(l -> l.startsWith("berichtenbox_notificatie"))
+                    .toList()
+                + "; the queue: "
                 + stand(env.get("BERICHTENBOX_DB_URL")));
         Thread.sleep(2_000); // nothing more should come
         Map<String, List<TestSmtp.Mail>> perAdres = new HashMap<>();
-        smtp.ontvangen.forEach(m -> perAdres.computeIfAbsent(m.aan(), k -> new ArrayList<>()).add(m));
+        smtp.ontvangen.forEach(
+            m -> perAdres.computeIfAbsent(m.aan(), k -> new ArrayList<>()).add(m));
         int dubbel = 0;
         for (List<TestSmtp.Mail> mails : perAdres.values()) {
-          assertTrue(mails.size() <= 2, "sent " + mails.size() + " times to " + mails.get(0).aan());
+          assertTrue(
+              mails.size() <= 2,
+              "sent " + mails.size() + " times to " + mails.get(0).aan());
           if (mails.size() == 2) {
             dubbel++;
-            assertEquals(mails.get(0).notificatie(), mails.get(1).notificatie(), "a repeat names the same queue entry");
+            assertEquals(
+                mails.get(0).notificatie(),
+                mails.get(1).notificatie(),
+                "a repeat names the same queue entry");
           }
         }
         // under way at the kill: at most the e-mails in flight, plus the outcomes being committed
         // and gathering (each a few ms of sends); a round of 200 recorded at its end would repeat
         // up to 200
-        System.out.println("StadiaKillIT: " + voorDeKill + " e-mails before the kill, " + dubbel + " went twice");
+        System.out.println(
+            "StadiaKillIT: " + voorDeKill + " e-mails before the kill, " + dubbel + " went twice");
         assertTrue(dubbel <= 4 * verbindingen, dubbel + " e-mails went twice");
         assertEquals(burgers, perAdres.size());
       } finally {
@@ -94,7 +115,8 @@ class StadiaKillIT {
   }
 
   @Test
-  void killedWhilePushingReceiptsEveryReceiptArrivesInOrderOnlyTheBatchInFlightTwice() throws Exception {
+  void killedWhilePushingReceiptsEveryReceiptArrivesInOrderOnlyTheBatchInFlightTwice()
+      throws Exception {
     List<JsonObject> pushes = new CopyOnWriteArrayList<>();
     Process[] engine = new Process[1];
     int killBij = 4; // the 4th push: the engine dies while it waits for the answer
@@ -104,7 +126,9 @@ class StadiaKillIT {
       byte[] body = ex.getRequestBody().readAllBytes();
       String sig = ex.getRequestHeaders().getFirst("X-Berichtenbox-Signature");
       JsonObject push = new JsonObject(new String(body, StandardCharsets.UTF_8));
-      push.put("ondertekend", ("sha256=" + VerwerkingsberichtPusher.hmac(secret[0], Buffer.buffer(body))).equals(sig));
+      push.put(
+          "ondertekend",
+          ("sha256=" + VerwerkingsberichtPusher.hmac(secret[0], Buffer.buffer(body))).equals(sig));
       pushes.add(push);
       if (pushes.size() == killBij) {
         engine[0].destroyForcibly();
@@ -123,13 +147,26 @@ class StadiaKillIT {
       Api api = EngineProcess.api(env);
       engine[0] = EngineProcess.start(env, "stadia-push-1");
       EngineProcess.awaitReady(api);
-      String oin = String.format("%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
-      JsonObject r = api.post("/api/v1/beheer/afnemers", TestEngine.ADMIN, new JsonObject().put("oin", oin)
-          .put("naam", "Push kill").put("callbackUrl", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/ontvang"))
-          .expect(201).json();
+      String oin = String.format(
+          "%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+      JsonObject r = api.post(
+              "/api/v1/beheer/afnemers",
+              TestEngine.ADMIN,
+              new JsonObject()
+                  .put("oin", oin)
+                  .put("naam", "Push kill")
+                  .put(
+                      "callbackUrl",
+                      "http://127.0.0.1:" + receiver.getAddress().getPort() + "/ontvang"))
+          .expect(201)
+          .json();
       secret[0] = r.getString("callbackSecret");
       Api.Afnemer a = new Api.Afnemer(oin, r.getString("apiSleutel"));
-      api.put("/api/v1/bericht-typen/ALG", a.key(), new JsonObject().put("omschrijving", "x").put("actief", true)).expect(201);
+      api.put(
+              "/api/v1/bericht-typen/ALG",
+              a.key(),
+              new JsonObject().put("omschrijving", "x").put("actief", true))
+          .expect(201);
       String bsn = api.newBurger(a);
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
@@ -148,25 +185,41 @@ class StadiaKillIT {
       try {
         EngineProcess.awaitReady(api);
         // the dead process's afnemer comes free when its 60 s lease ends
-        Api.await("every receipt pushed", java.time.Duration.ofSeconds(180), () -> ontvangen(pushes).containsAll(ids),
+        Api.await(
+            "every receipt pushed",
+            java.time.Duration.ofSeconds(180),
+            () -> ontvangen(pushes).containsAll(ids),
             () -> ontvangen(pushes).size() + " of " + ids.size() + " receipts pushed");
         Thread.sleep(2_000);
-        List<List<Long>> batches = pushes.stream().map(p -> p.getJsonArray("verwerkingsberichten").stream()
-            .map(o -> ((JsonObject) o).getLong("volgnummer")).toList()).toList();
-        pushes.forEach(p -> assertTrue(p.getBoolean("ondertekend"), "signed with the afnemer's secret"));
-        // each push follows on from the one before, but the one after the kill repeats the push under way then
+        List<List<Long>> batches = pushes.stream()
+            .map(p -> p.getJsonArray("verwerkingsberichten").stream()
+                .map(o -> ((JsonObject) o).getLong("volgnummer"))
+                .toList())
+            .toList();
+        pushes.forEach(
+            p -> assertTrue(p.getBoolean("ondertekend"), "signed with the afnemer's secret"));
+        // each push follows on from the one before, but the one after the kill repeats the push
+        // under way then
         for (int i = 1; i < batches.size(); i++) {
           long eerste = batches.get(i).get(0);
           long vorigeLaatste = batches.get(i - 1).get(batches.get(i - 1).size() - 1);
           if (i == killBij) {
-            assertEquals(batches.get(i - 1), batches.get(i), "the push under way at the kill is sent again, as it was");
+            assertEquals(
+                batches.get(i - 1),
+                batches.get(i),
+                "the push under way at the kill is sent again, as it was");
           } else {
             assertTrue(eerste > vorigeLaatste, "push " + i + " follows on from the one before");
           }
         }
-        long herhaald = pushes.stream().mapToLong(p -> p.getJsonArray("verwerkingsberichten").size()).sum()
+        long herhaald = pushes.stream()
+                .mapToLong(p -> p.getJsonArray("verwerkingsberichten").size())
+                .sum()
             - ontvangen(pushes).size();
-        assertEquals(batches.get(killBij - 1).size(), herhaald, "only the push under way at the kill went twice");
+        assertEquals(
+            batches.get(killBij - 1).size(),
+            herhaald,
+            "only the push under way at the kill went twice");
         assertEquals(ids.size(), ontvangen(pushes).size());
       } finally {
         engine[0].destroy();
@@ -205,7 +258,8 @@ class StadiaKillIT {
 
   private static java.util.Set<String> ontvangen(List<JsonObject> pushes) {
     java.util.Set<String> ids = new java.util.HashSet<>();
-    pushes.forEach(p -> p.getJsonArray("verwerkingsberichten").forEach(o -> ids.add(((JsonObject) o).getString("berichtId"))));
+    pushes.forEach(p -> p.getJsonArray("verwerkingsberichten")
+        .forEach(o -> ids.add(((JsonObject) o).getString("berichtId"))));
     return ids;
   }
 }

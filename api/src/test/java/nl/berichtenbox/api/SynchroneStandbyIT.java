@@ -26,9 +26,11 @@ import org.junit.jupiter.api.Test;
 class SynchroneStandbyIT {
 
   @Test
-  void whileTheSynchronousStandbyIsAwayRequestsGet503InBoundedTimeAndNothingIsLostWhenItReturns() throws Exception {
+  void whileTheSynchronousStandbyIsAwayRequestsGet503InBoundedTimeAndNothingIsLostWhenItReturns()
+      throws Exception {
     PostgresServer[] paar = PostgresServer.primairMetStandby("sync-primair");
-    try (PostgresServer primair = paar[0]; PostgresServer standby = paar[1]) {
+    try (PostgresServer primair = paar[0];
+        PostgresServer standby = paar[1]) {
       primair.zetSynchroon(true);
       Duration deadline = Duration.ofSeconds(3);
       EngineConfig config = config(primair.url("berichtenbox"), deadline);
@@ -44,8 +46,11 @@ class SynchroneStandbyIT {
           Thread.sleep(Long.getLong("berichtenbox.drill.standbyWegMs", 10_000));
           long terug = zenders.nu();
           standby.start();
-          Api.await("an accepted message after the standby returned", Duration.ofSeconds(60),
-              () -> zenders.uitkomsten().stream().anyMatch(u -> u.beginMs() > terug && u.geaccepteerd()),
+          Api.await(
+              "an accepted message after the standby returned",
+              Duration.ofSeconds(60),
+              () -> zenders.uitkomsten().stream()
+                  .anyMatch(u -> u.beginMs() > terug && u.geaccepteerd()),
               () -> zenders.perStatus().toString());
           Thread.sleep(2_000);
           zenders.close();
@@ -54,33 +59,54 @@ class SynchroneStandbyIT {
           for (Intakebelasting.Uitkomst u : uit) {
             assertTrue(u.geaccepteerd() || u.status() == 503, "unexpected answer " + u);
             assertTrue(u.status() != 503 || u.retryAfter(), "503 without Retry-After: " + u);
-            assertTrue(u.duurMs() < deadline.toMillis() + 1_500, "an answer took " + u.duurMs() + " ms: " + u);
+            assertTrue(
+                u.duurMs() < deadline.toMillis() + 1_500,
+                "an answer took " + u.duurMs() + " ms: " + u);
           }
-          // while the standby was away nothing sent was acknowledged (its commit could not be on two machines)
-          assertTrue(uit.stream().noneMatch(u -> u.beginMs() > weg + 1_000 && u.tijdMs() < terug && u.geaccepteerd()),
+          // while the standby was away nothing sent was acknowledged (its commit could not be on
+          // two machines)
+          assertTrue(
+              uit.stream()
+                  .noneMatch(
+                      u -> u.beginMs() > weg + 1_000 && u.tijdMs() < terug && u.geaccepteerd()),
               "acknowledged while the synchronous standby was away");
-          long geweigerd = uit.stream().filter(u -> u.beginMs() > weg && u.tijdMs() < terug + 1_000 && u.status() == 503).count();
+          long geweigerd = uit.stream()
+              .filter(u -> u.beginMs() > weg && u.tijdMs() < terug + 1_000 && u.status() == 503)
+              .count();
           assertTrue(geweigerd > 0, "requests during the stall were answered 503");
-          long eersteNa = uit.stream().filter(u -> u.beginMs() > terug && u.geaccepteerd())
-              .mapToLong(Intakebelasting.Uitkomst::tijdMs).min().orElseThrow();
+          long eersteNa = uit.stream()
+              .filter(u -> u.beginMs() > terug && u.geaccepteerd())
+              .mapToLong(Intakebelasting.Uitkomst::tijdMs)
+              .min()
+              .orElseThrow();
 
           int alOpgeslagen = zenders.probeerOpnieuw(api, Duration.ofSeconds(60));
           Set<String> geaccepteerd = new HashSet<>(zenders.geaccepteerd());
-          Set<String> opgeslagen = TestEngine.opgeslagen("jdbc:postgresql://127.0.0.1:" + primair.port() + "/berichtenbox",
-              a.oin());
-          assertEquals(geaccepteerd, opgeslagen, "stored messages against acknowledged ones (after the retries)");
-          Api.await("a receipt for each of the " + geaccepteerd.size() + " messages", Duration.ofSeconds(60),
-              () -> feed.perBericht().keySet().containsAll(geaccepteerd), () -> feed.perBericht().size() + " read");
+          Set<String> opgeslagen = TestEngine.opgeslagen(
+              "jdbc:postgresql://127.0.0.1:" + primair.port() + "/berichtenbox", a.oin());
+          assertEquals(
+              geaccepteerd,
+              opgeslagen,
+              "stored messages against acknowledged ones (after the retries)");
+          Api.await(
+              "a receipt for each of the " + geaccepteerd.size() + " messages",
+              Duration.ofSeconds(60),
+              () -> feed.perBericht().keySet().containsAll(geaccepteerd),
+              () -> feed.perBericht().size() + " read");
           feed.close();
           feed.leesTotHetEinde();
           assertEquals(geaccepteerd, feed.perBericht().keySet());
-          assertTrue(feed.perBericht().values().stream().allMatch(n -> n == 1), "a message receipted twice");
+          assertTrue(
+              feed.perBericht().values().stream().allMatch(n -> n == 1),
+              "a message receipted twice");
           assertTrue(feed.stijgend());
 
           JsonObject meting = new JsonObject()
               .put("antwoordDeadlineMs", deadline.toMillis())
               .put("standbyWegMs", terug - weg)
-              .put("langsteAntwoordMs", uit.stream().mapToLong(Intakebelasting.Uitkomst::duurMs).max().orElse(0))
+              .put(
+                  "langsteAntwoordMs",
+                  uit.stream().mapToLong(Intakebelasting.Uitkomst::duurMs).max().orElse(0))
               .put("geweigerdTijdensUitval", geweigerd)
               .put("secondenTerugTotEersteAanname", (eersteNa - terug) / 1000.0)
               .put("naUitvalAlOpgeslagen", alOpgeslagen)
@@ -93,7 +119,12 @@ class SynchroneStandbyIT {
   }
 
   private static EngineConfig config(String dbUrl, Duration deadline) throws Exception {
-    return TestEngine.eigenConfig(Map.of("BERICHTENBOX_DB_URL", dbUrl, "BERICHTENBOX_HTTP_INSTANCES", "2",
-        "BERICHTENBOX_HTTP_RESPONSE_TIMEOUT", deadline.toString()));
+    return TestEngine.eigenConfig(Map.of(
+        "BERICHTENBOX_DB_URL",
+        dbUrl,
+        "BERICHTENBOX_HTTP_INSTANCES",
+        "2",
+        "BERICHTENBOX_HTTP_RESPONSE_TIMEOUT",
+        deadline.toString()));
   }
 }

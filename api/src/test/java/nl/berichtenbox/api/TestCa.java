@@ -21,17 +21,53 @@ final class TestCa {
   /** A new CA whose certificate says {@code subject}. */
   static TestCa nieuw(String subject) throws Exception {
     TestCa ca = new TestCa(Files.createTempDirectory("bbx-ca"));
-    ca.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-        "-days", "2", "-subj", subject);
+    ca.openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        subject);
     return ca;
   }
 
   /** A certificate signed by this CA, with the X.509 extensions {@code ext} (e.g. subjectAltName=...). */
   Path cert(String name, String subject, String ext) throws Exception {
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", subject);
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".csr",
+        "-subj",
+        subject);
     Files.writeString(dir.resolve(name + ".ext"), ext + "\n");
-    openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", name + ".crt", "-days", "2", "-extfile", name + ".ext");
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        name + ".csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        name + ".crt",
+        "-days",
+        "2",
+        "-extfile",
+        name + ".ext");
     return dir.resolve(name + ".crt");
   }
 
@@ -39,7 +75,10 @@ final class TestCa {
   void openssl(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("openssl"));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(cmd)
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .start();
     String out = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new AssertionError(String.join(" ", cmd) + ": " + out);

@@ -31,20 +31,25 @@ public final class TestEngine {
           port = s.getLocalPort();
         }
         Path data = Files.createTempDirectory("bbx-test");
-        EngineConfig config = ConfigLoader.load(List.of(), Map.ofEntries(
-            Map.entry("BERICHTENBOX_HTTP_PORT", Integer.toString(port)),
-            Map.entry("BERICHTENBOX_HTTP_HOST", "127.0.0.1"),
-            Map.entry("BERICHTENBOX_DATA_DIR", data.toString()),
-            Map.entry("BERICHTENBOX_ADMIN_TOKEN", ADMIN),
-            Map.entry("BERICHTENBOX_PORTAL_JWT_SECRET", JWT_SECRET),
-            Map.entry("BERICHTENBOX_MAX_BATCH_BODY_BYTES", Integer.toString(4 * 1024 * 1024)),
-            Map.entry("BERICHTENBOX_HTTP_INSTANCES", "2"),
-            Map.entry("BERICHTENBOX_VALIDATIE_QUOTUM_PER_UUR", Integer.toString(VALIDATIE_QUOTUM)),
-            Map.entry("BERICHTENBOX_PUSH_BACKOFF_BASE", "PT0.1S"),
-            Map.entry("BERICHTENBOX_PUSH_BACKOFF_MAX", "PT0.4S"),
-            Map.entry("BERICHTENBOX_PUSH_GIVE_UP_AFTER", "PT3S"),
-            Map.entry("BERICHTENBOX_ABONNEMENTEN_VENSTER", "altijd"),
-            Map.entry("BERICHTENBOX_ABONNEMENTEN_QUOTA", "ALLES=" + ALLES_QUOTUM + ",BSN_LIJST=100,MUTATIES=100")));
+        EngineConfig config = ConfigLoader.load(
+            List.of(),
+            Map.ofEntries(
+                Map.entry("BERICHTENBOX_HTTP_PORT", Integer.toString(port)),
+                Map.entry("BERICHTENBOX_HTTP_HOST", "127.0.0.1"),
+                Map.entry("BERICHTENBOX_DATA_DIR", data.toString()),
+                Map.entry("BERICHTENBOX_ADMIN_TOKEN", ADMIN),
+                Map.entry("BERICHTENBOX_PORTAL_JWT_SECRET", JWT_SECRET),
+                Map.entry("BERICHTENBOX_MAX_BATCH_BODY_BYTES", Integer.toString(4 * 1024 * 1024)),
+                Map.entry("BERICHTENBOX_HTTP_INSTANCES", "2"),
+                Map.entry(
+                    "BERICHTENBOX_VALIDATIE_QUOTUM_PER_UUR", Integer.toString(VALIDATIE_QUOTUM)),
+                Map.entry("BERICHTENBOX_PUSH_BACKOFF_BASE", "PT0.1S"),
+                Map.entry("BERICHTENBOX_PUSH_BACKOFF_MAX", "PT0.4S"),
+                Map.entry("BERICHTENBOX_PUSH_GIVE_UP_AFTER", "PT3S"),
+                Map.entry("BERICHTENBOX_ABONNEMENTEN_VENSTER", "altijd"),
+                Map.entry(
+                    "BERICHTENBOX_ABONNEMENTEN_QUOTA",
+                    "ALLES=" + ALLES_QUOTUM + ",BSN_LIJST=100,MUTATIES=100")));
         server = ApiServer.start(config);
         api = new Api("http://127.0.0.1:" + port, new CitizenJwt(JWT_SECRET));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -63,8 +68,10 @@ public final class TestEngine {
    * PostgreSQL), on a free port; {@code extra} adds or overrides settings.
    */
   public static EngineConfig secondEngine(Map<String, String> extra) throws Exception {
-    Map<String, String> env = new java.util.HashMap<>(Map.of("BERICHTENBOX_DB_URL",
-        "postgresql://postgres@127.0.0.1:" + server().engine().database().connectOptions().getPort() + "/postgres"));
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
+        "BERICHTENBOX_DB_URL",
+        "postgresql://postgres@127.0.0.1:"
+            + server().engine().database().connectOptions().getPort() + "/postgres"));
     env.putAll(extra);
     return eigenConfig(env);
   }
@@ -74,7 +81,8 @@ public final class TestEngine {
    * PostgreSQL: for tests whose background work (notifier, throttle) must not share a queue
    * with every other test.
    */
-  public static EngineConfig engineOnNewDatabase(String name, Map<String, String> extra) throws Exception {
+  public static EngineConfig engineOnNewDatabase(String name, Map<String, String> extra)
+      throws Exception {
     Map<String, String> env = new java.util.HashMap<>(extra);
     env.put("BERICHTENBOX_DB_URL", newDatabase(name));
     return secondEngine(env);
@@ -82,9 +90,16 @@ public final class TestEngine {
 
   /** A database made now in the shared test PostgreSQL; its URL in BERICHTENBOX_DB_URL form. */
   public static String newDatabase(String name) throws Exception {
-    server().engine().pool().query("CREATE DATABASE " + name).execute()
-        .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-    return "postgresql://postgres@127.0.0.1:" + server().engine().database().connectOptions().getPort() + "/" + name;
+    server()
+        .engine()
+        .pool()
+        .query("CREATE DATABASE " + name)
+        .execute()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    return "postgresql://postgres@127.0.0.1:"
+        + server().engine().database().connectOptions().getPort() + "/" + name;
   }
 
   /**
@@ -98,12 +113,18 @@ public final class TestEngine {
       port = s.getLocalPort();
     }
     Map<String, String> env = new java.util.HashMap<>(Map.of(
-        "BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-eigen").toString(),
-        "BERICHTENBOX_HTTP_PORT", Integer.toString(port),
-        "BERICHTENBOX_HTTP_HOST", "127.0.0.1",
-        "BERICHTENBOX_ADMIN_TOKEN", ADMIN,
-        "BERICHTENBOX_PORTAL_JWT_SECRET", JWT_SECRET,
-        "BERICHTENBOX_HTTP_INSTANCES", "1"));
+        "BERICHTENBOX_DATA_DIR",
+        Files.createTempDirectory("bbx-eigen").toString(),
+        "BERICHTENBOX_HTTP_PORT",
+        Integer.toString(port),
+        "BERICHTENBOX_HTTP_HOST",
+        "127.0.0.1",
+        "BERICHTENBOX_ADMIN_TOKEN",
+        ADMIN,
+        "BERICHTENBOX_PORTAL_JWT_SECRET",
+        JWT_SECRET,
+        "BERICHTENBOX_HTTP_INSTANCES",
+        "1"));
     env.putAll(settings);
     return ConfigLoader.load(List.of(), env);
   }
@@ -117,7 +138,8 @@ public final class TestEngine {
   public static java.util.Set<String> opgeslagen(String jdbcUrl, String oin) throws Exception {
     java.util.Set<String> ids = new java.util.HashSet<>();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "");
-        java.sql.PreparedStatement ps = c.prepareStatement("SELECT bericht_id::text FROM bericht WHERE oin = ?")) {
+        java.sql.PreparedStatement ps =
+            c.prepareStatement("SELECT bericht_id::text FROM bericht WHERE oin = ?")) {
       ps.setString(1, oin);
       try (java.sql.ResultSet r = ps.executeQuery()) {
         while (r.next()) {

@@ -24,7 +24,14 @@ import org.subethamail.smtp.server.SMTPServer;
 final class TestSmtp implements AutoCloseable {
 
   /** One e-mail as received: recipient, decoded subject, text and HTML parts, raw bytes, queue number. */
-  record Mail(String aan, String onderwerp, String tekst, String html, String raw, long notificatie, Instant op) {}
+  record Mail(
+      String aan,
+      String onderwerp,
+      String tekst,
+      String html,
+      String raw,
+      long notificatie,
+      Instant op) {}
 
   final ConcurrentLinkedQueue<Mail> ontvangen = new ConcurrentLinkedQueue<>();
   final Map<String, AtomicInteger> pogingen = new ConcurrentHashMap<>();
@@ -40,12 +47,13 @@ final class TestSmtp implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    SMTPServer.Builder b = SMTPServer.port(port).bindAddress(java.net.InetAddress.getLoopbackAddress()).maxConnections(64);
+    SMTPServer.Builder b = SMTPServer.port(port)
+        .bindAddress(java.net.InetAddress.getLoopbackAddress())
+        .maxConnections(64);
     if (tls != null) {
       b.enableTLS().requireTLS().startTlsSocketFactory(tls);
     }
-    server = b
-        .messageHandler((ctx, from, to, data) -> {
+    server = b.messageHandler((ctx, from, to, data) -> {
           int poging = pogingen.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
           if (to.startsWith("permanent-")) {
             throw new RejectException(550, "<" + to + "> mailbox unavailable");
@@ -69,12 +77,19 @@ final class TestSmtp implements AutoCloseable {
 
   private static Mail parse(String to, byte[] data) {
     try {
-      MimeMessage m = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(data));
+      MimeMessage m =
+          new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(data));
       String[] parts = new String[2];
       collect(m, parts);
       String id = m.getHeader("X-Berichtenbox-Notificatie", null);
-      return new Mail(to, m.getSubject(), parts[0], parts[1], new String(data, java.nio.charset.StandardCharsets.UTF_8),
-          id == null ? -1 : Long.parseLong(id.trim()), Instant.now());
+      return new Mail(
+          to,
+          m.getSubject(),
+          parts[0],
+          parts[1],
+          new String(data, java.nio.charset.StandardCharsets.UTF_8),
+          id == null ? -1 : Long.parseLong(id.trim()),
+          Instant.now());
     } catch (Exception e) {
       throw new IllegalStateException("unreadable e-mail", e);
     }

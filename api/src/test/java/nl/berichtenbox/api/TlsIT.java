@@ -25,13 +25,21 @@ import org.junit.jupiter.api.Test;
 class TlsIT {
   private record Answer(int status, String hsts) {}
 
-  private static Answer get(HttpClient client, int port, String path, String bearer) throws Exception {
-    RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost").setPort(port).setURI(path);
+  private static Answer get(HttpClient client, int port, String path, String bearer)
+      throws Exception {
+    RequestOptions o = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setHost("localhost")
+        .setPort(port)
+        .setURI(path);
     if (bearer != null) {
       o.putHeader("Authorization", "Bearer " + bearer);
     }
-    Future<Answer> f = client.request(o).compose(req -> req.send())
-        .compose(res -> res.body().map(b -> new Answer(res.statusCode(), res.getHeader("Strict-Transport-Security"))));
+    Future<Answer> f = client
+        .request(o)
+        .compose(req -> req.send())
+        .compose(res -> res.body()
+            .map(b -> new Answer(res.statusCode(), res.getHeader("Strict-Transport-Security"))));
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
@@ -42,7 +50,10 @@ class TlsIT {
     TestCa ca = TestCa.nieuw("/CN=Berichtenbox test CA");
     ca.cert("server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1");
     ca.cert("bekend", "/CN=Afnemer/serialNumber=" + a.oin(), "extendedKeyUsage=clientAuth");
-    ca.cert("onbekend", "/CN=Onbekend/serialNumber=99999999999999999999", "extendedKeyUsage=clientAuth");
+    ca.cert(
+        "onbekend",
+        "/CN=Onbekend/serialNumber=99999999999999999999",
+        "extendedKeyUsage=clientAuth");
 
     EngineConfig config = TestEngine.secondEngine(Map.of(
         "BERICHTENBOX_TLS_CERT", ca.file("server.crt").toString(),
@@ -53,33 +64,54 @@ class TlsIT {
     PemTrustOptions trust = new PemTrustOptions().addCertPath(ca.file("ca.crt").toString());
     try (ApiServer tls = ApiServer.start(config)) {
       assertTrue(Tls.openSsl(), "the OpenSSL engine loads on this platform");
-      HttpClient bekend = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(trust)
-          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(ca.file("bekend.crt").toString())
+      HttpClient bekend = vertx.createHttpClient(new HttpClientOptions()
+          .setSsl(true)
+          .setTrustOptions(trust)
+          .setKeyCertOptions(new PemKeyCertOptions()
+              .setCertPath(ca.file("bekend.crt").toString())
               .setKeyPath(ca.file("bekend.key").toString())));
       Answer ok = get(bekend, port, "/api/v1/bericht-typen", null);
       assertEquals(200, ok.status());
       assertNotNull(ok.hsts(), "Strict-Transport-Security over TLS");
 
-      HttpClient onbekend = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(trust)
-          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(ca.file("onbekend.crt").toString())
+      HttpClient onbekend = vertx.createHttpClient(new HttpClientOptions()
+          .setSsl(true)
+          .setTrustOptions(trust)
+          .setKeyCertOptions(new PemKeyCertOptions()
+              .setCertPath(ca.file("onbekend.crt").toString())
               .setKeyPath(ca.file("onbekend.key").toString())));
       assertEquals(401, get(onbekend, port, "/api/v1/bericht-typen", null).status());
-      assertEquals(401, get(onbekend, port, "/api/v1/bericht-typen", a.key()).status(), "a wrong certificate wins over a key");
+      assertEquals(
+          401,
+          get(onbekend, port, "/api/v1/bericht-typen", a.key()).status(),
+          "a wrong certificate wins over a key");
 
-      HttpClient zonder = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(trust));
-      assertEquals(200, get(zonder, port, "/api/v1/bericht-typen", a.key()).status(), "bearer keys keep working");
+      HttpClient zonder =
+          vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(trust));
+      assertEquals(
+          200,
+          get(zonder, port, "/api/v1/bericht-typen", a.key()).status(),
+          "bearer keys keep working");
       assertEquals(401, get(zonder, port, "/api/v1/bericht-typen", null).status());
       assertEquals(200, get(zonder, port, "/health/live", null).status());
 
       // deactivated: its certificate is refused too
-      api.send("PATCH", "/api/v1/beheer/afnemers/" + a.oin(), TestEngine.ADMIN, "application/merge-patch+json",
-          "{\"actief\":false}").expect(200);
+      api.send(
+              "PATCH",
+              "/api/v1/beheer/afnemers/" + a.oin(),
+              TestEngine.ADMIN,
+              "application/merge-patch+json",
+              "{\"actief\":false}")
+          .expect(200);
       Thread.sleep(5_100); // the other engine's cache
       assertEquals(401, get(bekend, port, "/api/v1/bericht-typen", null).status());
 
       // no suites without forward secrecy
-      HttpClient rsa = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustOptions(trust)
-          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2")).addEnabledCipherSuite("TLS_RSA_WITH_AES_128_GCM_SHA256"));
+      HttpClient rsa = vertx.createHttpClient(new HttpClientOptions()
+          .setSsl(true)
+          .setTrustOptions(trust)
+          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2"))
+          .addEnabledCipherSuite("TLS_RSA_WITH_AES_128_GCM_SHA256"));
       boolean refused;
       try {
         get(rsa, port, "/health/live", null);

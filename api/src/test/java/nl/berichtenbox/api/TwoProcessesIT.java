@@ -71,13 +71,16 @@ class TwoProcessesIT {
       processes.get(0).destroyForcibly();
       processes.get(0).waitFor(30, TimeUnit.SECONDS);
       int atKill = acknowledged.size();
-      while (acknowledged.size() < atKill + 300 && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(20)) {
+      while (acknowledged.size() < atKill + 300
+          && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(20)) {
         Thread.sleep(20);
       }
       stop.set(true);
       clients.shutdown();
       assertTrue(clients.awaitTermination(60, TimeUnit.SECONDS));
-      assertTrue(acknowledged.size() >= atKill + 300, "the surviving engine went on: " + acknowledged.size());
+      assertTrue(
+          acknowledged.size() >= atKill + 300,
+          "the surviving engine went on: " + acknowledged.size());
 
       Map<String, Integer> receipts = new ConcurrentHashMap<>();
       Api.await("every acknowledged message receipted", () -> {
@@ -87,7 +90,9 @@ class TwoProcessesIT {
       });
       receipts.forEach((id, n) -> assertEquals(1, n, "receipts for " + id));
       for (String id : acknowledged) {
-        assertEquals("AFGELEVERD", shared.get("/api/v1/berichten/" + id, a.key()).json().getString("status"));
+        assertEquals(
+            "AFGELEVERD",
+            shared.get("/api/v1/berichten/" + id, a.key()).json().getString("status"));
       }
     } finally {
       for (Process p : processes) {

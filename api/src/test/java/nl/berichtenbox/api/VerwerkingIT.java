@@ -34,27 +34,43 @@ class VerwerkingIT {
     // a replay now reports the stored outcome
     JsonObject replay = api.post("/api/v1/berichten", a.key(), b).expect(200).json();
     assertEquals("AFGELEVERD", replay.getString("status"));
-    assertEquals(1, api.get("/api/v1/berichtenbox", api.burgerToken(bsn)).expect(200).json().getInteger("ongelezen"));
+    assertEquals(
+        1,
+        api.get("/api/v1/berichtenbox", api.burgerToken(bsn))
+            .expect(200)
+            .json()
+            .getInteger("ongelezen"));
   }
 
   @Test
   void refusedWhenTheCitizenHasNoBoxOrDoesNotAccept() {
     JsonObject noBox = bericht(newBsn());
     api.post("/api/v1/berichten", a.key(), noBox).expect(202);
-    assertEquals("NietActiefOfGeabonneerd",
+    assertEquals(
+        "NietActiefOfGeabonneerd",
         api.awaitStatus(a, noBox.getString("berichtId"), "AFGEWEZEN").getString("verwerkingsCode"));
 
     Api.Afnemer other = api.newAfnemer();
     String bsn = api.newBurger(other);
     JsonObject notAccepted = bericht(bsn);
     api.post("/api/v1/berichten", a.key(), notAccepted).expect(202);
-    assertEquals("NietActiefOfGeabonneerd",
-        api.awaitStatus(a, notAccepted.getString("berichtId"), "AFGEWEZEN").getString("verwerkingsCode"));
+    assertEquals(
+        "NietActiefOfGeabonneerd",
+        api.awaitStatus(a, notAccepted.getString("berichtId"), "AFGEWEZEN")
+            .getString("verwerkingsCode"));
 
     // opting out again is respected
     String tok = api.burgerToken(bsn);
-    api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", true)).expect(200);
-    api.put("/api/v1/berichtenbox/voorkeuren/" + a.oin(), tok, new JsonObject().put("berichtenOntvangen", false)).expect(200);
+    api.put(
+            "/api/v1/berichtenbox/voorkeuren/" + a.oin(),
+            tok,
+            new JsonObject().put("berichtenOntvangen", true))
+        .expect(200);
+    api.put(
+            "/api/v1/berichtenbox/voorkeuren/" + a.oin(),
+            tok,
+            new JsonObject().put("berichtenOntvangen", false))
+        .expect(200);
     JsonObject optedOut = bericht(bsn);
     api.post("/api/v1/berichten", a.key(), optedOut).expect(202);
     api.awaitStatus(a, optedOut.getString("berichtId"), "AFGEWEZEN");
@@ -65,14 +81,21 @@ class VerwerkingIT {
     String bsn = api.newBurger(a);
     JsonObject unknown = bericht(bsn).put("berichtType", "ONBEKEND");
     api.post("/api/v1/berichten", a.key(), unknown).expect(202);
-    assertEquals("BerichtTypeNietOndersteund",
-        api.awaitStatus(a, unknown.getString("berichtId"), "AFGEWEZEN").getString("verwerkingsCode"));
-    api.put("/api/v1/bericht-typen/UIT", a.key(), new JsonObject().put("omschrijving", "Uit").put("actief", false))
+    assertEquals(
+        "BerichtTypeNietOndersteund",
+        api.awaitStatus(a, unknown.getString("berichtId"), "AFGEWEZEN")
+            .getString("verwerkingsCode"));
+    api.put(
+            "/api/v1/bericht-typen/UIT",
+            a.key(),
+            new JsonObject().put("omschrijving", "Uit").put("actief", false))
         .expect(201);
     JsonObject inactive = bericht(bsn).put("berichtType", "UIT");
     api.post("/api/v1/berichten", a.key(), inactive).expect(202);
-    assertEquals("BerichtTypeNietOndersteund",
-        api.awaitStatus(a, inactive.getString("berichtId"), "AFGEWEZEN").getString("verwerkingsCode"));
+    assertEquals(
+        "BerichtTypeNietOndersteund",
+        api.awaitStatus(a, inactive.getString("berichtId"), "AFGEWEZEN")
+            .getString("verwerkingsCode"));
   }
 
   @Test
@@ -85,17 +108,28 @@ class VerwerkingIT {
       api.post("/api/v1/berichten", a.key(), b).expect(202);
     }
     api.post("/api/v1/berichten", a.key(), bericht(bsn).put("onderwerp", "")).expect(400);
-    Api.await("6 receipts", () -> api.get("/api/v1/verwerkingsberichten?limit=1000", a.key()).json()
-        .getJsonArray("verwerkingsberichten").size() == 6);
-    JsonObject page1 = api.get("/api/v1/verwerkingsberichten?vanaf=0&limit=4", a.key()).expect(200).json();
+    Api.await(
+        "6 receipts",
+        () -> api.get("/api/v1/verwerkingsberichten?limit=1000", a.key())
+                .json()
+                .getJsonArray("verwerkingsberichten")
+                .size()
+            == 6);
+    JsonObject page1 = api.get("/api/v1/verwerkingsberichten?vanaf=0&limit=4", a.key())
+        .expect(200)
+        .json();
     JsonArray r1 = page1.getJsonArray("verwerkingsberichten");
     assertEquals(4, r1.size());
     long volgende = page1.getLong("volgende");
     assertEquals(r1.getJsonObject(3).getLong("volgnummer"), volgende);
-    JsonObject page2 = api.get("/api/v1/verwerkingsberichten?vanaf=" + volgende + "&limit=4", a.key()).json();
+    JsonObject page2 = api.get(
+            "/api/v1/verwerkingsberichten?vanaf=" + volgende + "&limit=4", a.key())
+        .json();
     JsonArray r2 = page2.getJsonArray("verwerkingsberichten");
     assertEquals(2, r2.size());
-    JsonObject page3 = api.get("/api/v1/verwerkingsberichten?vanaf=" + page2.getLong("volgende"), a.key()).json();
+    JsonObject page3 = api.get(
+            "/api/v1/verwerkingsberichten?vanaf=" + page2.getLong("volgende"), a.key())
+        .json();
     assertEquals(0, page3.getJsonArray("verwerkingsberichten").size());
     assertEquals(page2.getLong("volgende"), page3.getLong("volgende"));
 
@@ -118,21 +152,37 @@ class VerwerkingIT {
     assertEquals(new HashSet<>(ids), delivered);
     assertEquals(1, validatieFout);
     // re-readable from an older vanaf
-    assertEquals(6, api.get("/api/v1/verwerkingsberichten?vanaf=0", a.key()).json()
-        .getJsonArray("verwerkingsberichten").size());
+    assertEquals(
+        6,
+        api.get("/api/v1/verwerkingsberichten?vanaf=0", a.key())
+            .json()
+            .getJsonArray("verwerkingsberichten")
+            .size());
   }
 
   @Test
   void receiptsOlderThanTheRetentionArePurgedAndYoungerOnesKept() throws Exception {
     var pool = TestEngine.server().engine().pool();
-    pool.preparedQuery("INSERT INTO verwerkingsbericht (oin, bericht_id, status, verwerkings_code, tijdstip) VALUES "
-            + "($1, 'oud', 2, 'ValidatieFout', now() - interval '8 days'), "
-            + "($1, 'jong', 2, 'ValidatieFout', now() - interval '6 days')")
-        .execute(io.vertx.sqlclient.Tuple.of(a.oin())).toCompletionStage().toCompletableFuture().get();
-    assertTrue(TestEngine.server().engine().verwerker().purgeOudeOntvangstbewijzen()
-        .toCompletionStage().toCompletableFuture().get() >= 1);
+    pool.preparedQuery(
+            "INSERT INTO verwerkingsbericht (oin, bericht_id, status, verwerkings_code, tijdstip) VALUES "
+                + "($1, 'oud', 2, 'ValidatieFout', now() - interval '8 days'), "
+                + "($1, 'jong', 2, 'ValidatieFout', now() - interval '6 days')")
+        .execute(io.vertx.sqlclient.Tuple.of(a.oin()))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get();
+    assertTrue(TestEngine.server()
+            .engine()
+            .verwerker()
+            .purgeOudeOntvangstbewijzen()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get()
+        >= 1);
     List<String> left = new ArrayList<>();
-    api.get("/api/v1/verwerkingsberichten", a.key()).json().getJsonArray("verwerkingsberichten")
+    api.get("/api/v1/verwerkingsberichten", a.key())
+        .json()
+        .getJsonArray("verwerkingsberichten")
         .forEach(o -> left.add(((JsonObject) o).getString("berichtId")));
     assertEquals(List.of("jong"), left);
   }
@@ -147,35 +197,53 @@ class VerwerkingIT {
     api.post("/api/v1/berichten", a.key(), afgewezen).expect(202);
     api.awaitStatus(a, afgeleverd.getString("berichtId"), "AFGELEVERD");
     api.awaitStatus(a, afgewezen.getString("berichtId"), "AFGEWEZEN");
-    var rows = pool.preparedQuery("SELECT bericht_id::text, status FROM bericht WHERE oin = $1 AND bericht_id::text = ANY($2::text[])")
-        .execute(io.vertx.sqlclient.Tuple.of(a.oin(),
-            (Object) new String[] {afgeleverd.getString("berichtId"), afgewezen.getString("berichtId")}))
-        .toCompletionStage().toCompletableFuture().get();
+    var rows = pool.preparedQuery(
+            "SELECT bericht_id::text, status FROM bericht WHERE oin = $1 AND bericht_id::text = ANY($2::text[])")
+        .execute(io.vertx.sqlclient.Tuple.of(a.oin(), (Object)
+            new String[] {afgeleverd.getString("berichtId"), afgewezen.getString("berichtId")}))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get();
     java.util.Map<String, Short> status = new java.util.HashMap<>();
     rows.forEach(r -> status.put(r.getString(0), r.getShort(1)));
     assertEquals(BerichtStatus.AFGELEVERD.code, status.get(afgeleverd.getString("berichtId")));
     assertEquals(BerichtStatus.AFGEWEZEN.code, status.get(afgewezen.getString("berichtId")));
     // a message is parked by the column's default
     String parkeren = pool.query("SELECT column_default FROM information_schema.columns "
-        + "WHERE table_name = 'bericht' AND column_name = 'status'").execute()
-        .toCompletionStage().toCompletableFuture().get().iterator().next().getString(0);
+            + "WHERE table_name = 'bericht' AND column_name = 'status'")
+        .execute()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get()
+        .iterator()
+        .next()
+        .getString(0);
     assertEquals(String.valueOf(BerichtStatus.ONTVANGEN.code), parkeren);
     for (BerichtStatus s : BerichtStatus.values()) {
       assertEquals(s, BerichtStatus.van(s.code));
     }
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> BerichtStatus.van(3));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> BerichtStatus.van(3));
   }
 
   @Test
-  void aMessageThatBreaksEveryRoundIsRefusedWithTechnischProbleemAndTheRestGoesOn() throws Exception {
+  void aMessageThatBreaksEveryRoundIsRefusedWithTechnischProbleemAndTheRestGoesOn()
+      throws Exception {
     var pool = TestEngine.server().engine().pool();
     // a fault that only this message triggers, as a defect or corrupt data would
     pool.query("CREATE OR REPLACE FUNCTION test_gif() RETURNS trigger AS $$ BEGIN "
-        + "IF NEW.onderwerp = 'GIF' AND NEW.verwerkings_code IS DISTINCT FROM 'TechnischProbleem' "
-        + "THEN RAISE EXCEPTION 'gif'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql").execute()
-        .toCompletionStage().toCompletableFuture().get();
-    pool.query("CREATE TRIGGER test_gif BEFORE UPDATE ON bericht FOR EACH ROW EXECUTE FUNCTION test_gif()").execute()
-        .toCompletionStage().toCompletableFuture().get();
+            + "IF NEW.onderwerp = 'GIF' AND NEW.verwerkings_code IS DISTINCT FROM 'TechnischProbleem' "
+            + "THEN RAISE EXCEPTION 'gif'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+        .execute()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get();
+    pool.query(
+            "CREATE TRIGGER test_gif BEFORE UPDATE ON bericht FOR EACH ROW EXECUTE FUNCTION test_gif()")
+        .execute()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get();
     try {
       String bsn = api.newBurger(a);
       JsonObject voor = bericht(bsn);
@@ -183,28 +251,46 @@ class VerwerkingIT {
       JsonObject na = bericht(bsn);
       JsonArray batch = new JsonArray().add(voor).add(gif).add(na);
       api.post("/api/v1/batches", a.key(), Api.batch(batch)).expect(202);
-      assertEquals("TechnischProbleem", api.awaitStatus(a, gif.getString("berichtId"), "AFGEWEZEN")
-          .getString("verwerkingsCode"));
+      assertEquals(
+          "TechnischProbleem",
+          api.awaitStatus(a, gif.getString("berichtId"), "AFGEWEZEN").getString("verwerkingsCode"));
       api.awaitStatus(a, voor.getString("berichtId"), "AFGELEVERD");
       api.awaitStatus(a, na.getString("berichtId"), "AFGELEVERD");
-      Api.await("receipt", () -> api.get("/api/v1/verwerkingsberichten?limit=1000", a.key()).json()
-          .getJsonArray("verwerkingsberichten").stream()
-          .anyMatch(o -> "TechnischProbleem".equals(((JsonObject) o).getString("verwerkingsCode"))));
+      Api.await(
+          "receipt",
+          () -> api
+              .get("/api/v1/verwerkingsberichten?limit=1000", a.key())
+              .json()
+              .getJsonArray("verwerkingsberichten")
+              .stream()
+              .anyMatch(
+                  o -> "TechnischProbleem".equals(((JsonObject) o).getString("verwerkingsCode"))));
     } finally {
-      pool.query("DROP TRIGGER test_gif ON bericht").execute().toCompletionStage().toCompletableFuture().get();
+      pool.query("DROP TRIGGER test_gif ON bericht")
+          .execute()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get();
     }
   }
 
   @Test
   void feedParametersAreChecked() {
-    assertEquals(List.of("limit"), api.get("/api/v1/verwerkingsberichten?limit=0", a.key()).expect(400).invalidNames());
+    assertEquals(
+        List.of("limit"),
+        api.get("/api/v1/verwerkingsberichten?limit=0", a.key()).expect(400).invalidNames());
     api.get("/api/v1/verwerkingsberichten?limit=1001", a.key()).expect(400);
-    assertEquals(List.of("vanaf"), api.get("/api/v1/verwerkingsberichten?vanaf=-1", a.key()).expect(400).invalidNames());
+    assertEquals(
+        List.of("vanaf"),
+        api.get("/api/v1/verwerkingsberichten?vanaf=-1", a.key()).expect(400).invalidNames());
     api.get("/api/v1/verwerkingsberichten?vanaf=abc", a.key()).expect(400);
     api.get("/api/v1/batches?vanDatum=gisteren", a.key()).expect(400);
     java.time.LocalDate vandaag = java.time.LocalDate.now(nl.berichtenbox.engine.domain.Tijd.NL);
-    assertEquals(List.of("vanDatum"), api.get("/api/v1/batches?vanDatum=" + vandaag.plusDays(1) + "&totDatum=" + vandaag,
-        a.key()).expect(400).invalidNames());
+    assertEquals(
+        List.of("vanDatum"),
+        api.get("/api/v1/batches?vanDatum=" + vandaag.plusDays(1) + "&totDatum=" + vandaag, a.key())
+            .expect(400)
+            .invalidNames());
   }
 
   @Test
@@ -215,17 +301,30 @@ class VerwerkingIT {
     JsonObject bt = Api.batch(new JsonArray().add(bericht(newBsn())));
     api.post("/api/v1/batches", a.key(), bt).expect(202);
     api.awaitStatus(a, m.getString("berichtId"), "AFGELEVERD");
-    Api.Resp missing = api.get("/api/v1/berichten/" + java.util.UUID.randomUUID(), b.key()).expect(404);
-    Api.Resp foreign = api.get("/api/v1/berichten/" + m.getString("berichtId"), b.key()).expect(404);
+    Api.Resp missing =
+        api.get("/api/v1/berichten/" + java.util.UUID.randomUUID(), b.key()).expect(404);
+    Api.Resp foreign =
+        api.get("/api/v1/berichten/" + m.getString("berichtId"), b.key()).expect(404);
     assertEquals(missing.json().getString("detail"), foreign.json().getString("detail"));
     api.get("/api/v1/batches/" + bt.getString("batchId"), b.key()).expect(404);
-    assertEquals(0, api.get("/api/v1/verwerkingsberichten", b.key()).json().getJsonArray("verwerkingsberichten").size());
-    assertEquals(0, api.get("/api/v1/batches", b.key()).json().getJsonArray("batches").size());
+    assertEquals(
+        0,
+        api.get("/api/v1/verwerkingsberichten", b.key())
+            .json()
+            .getJsonArray("verwerkingsberichten")
+            .size());
+    assertEquals(
+        0, api.get("/api/v1/batches", b.key()).json().getJsonArray("batches").size());
     // without a period: the last 30 days and today, so today's batch is listed
     assertTrue(api.get("/api/v1/batches", a.key()).json().getJsonArray("batches").stream()
         .anyMatch(o -> bt.getString("batchId").equals(((JsonObject) o).getString("batchId"))));
     api.get("/api/v1/bericht-typen/ALG", b.key()).expect(200);
-    assertEquals(1, api.get("/api/v1/bericht-typen", b.key()).json().getJsonArray("berichtTypen").size());
+    assertEquals(
+        1,
+        api.get("/api/v1/bericht-typen", b.key())
+            .json()
+            .getJsonArray("berichtTypen")
+            .size());
   }
 
   @Test
@@ -257,12 +356,15 @@ class VerwerkingIT {
     }
     pool.shutdown();
     assertEquals(400, ids.size());
-    Api.await("400 receipts", () -> api.get("/api/v1/berichtenbox", api.burgerToken(bsn)).json()
-        .getInteger("ongelezen") == 400);
+    Api.await(
+        "400 receipts",
+        () -> api.get("/api/v1/berichtenbox", api.burgerToken(bsn)).json().getInteger("ongelezen")
+            == 400);
     List<String> receipted = new ArrayList<>();
     long vanaf = 0;
     while (true) {
-      JsonObject page = api.get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, a.key()).json();
+      JsonObject page = api.get("/api/v1/verwerkingsberichten?limit=1000&vanaf=" + vanaf, a.key())
+          .json();
       JsonArray arr = page.getJsonArray("verwerkingsberichten");
       if (arr.isEmpty()) {
         break;

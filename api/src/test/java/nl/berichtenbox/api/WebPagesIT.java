@@ -43,9 +43,11 @@ class WebPagesIT {
   static void browser() throws Exception {
     if (Chromium.binary() == null) {
       if ("verplicht".equals(System.getenv("BERICHTENBOX_BROWSER_TEST"))) {
-        throw new AssertionError("BERICHTENBOX_BROWSER_TEST=verplicht but no Chromium (apt-get install chromium)");
+        throw new AssertionError(
+            "BERICHTENBOX_BROWSER_TEST=verplicht but no Chromium (apt-get install chromium)");
       }
-      Assumptions.abort("no Chromium on this machine (apt-get install chromium); the page tests are skipped");
+      Assumptions.abort(
+          "no Chromium on this machine (apt-get install chromium); the page tests are skipped");
     }
     browser = Chromium.start();
   }
@@ -65,14 +67,20 @@ class WebPagesIT {
       api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
     }
     for (int i = 0; i < 2; i++) {
-      api.post("/api/v1/berichten", a.key(), Api.bericht(Api.newBsn())).expect(202); // no box: NietActiefOfGeabonneerd
+      api.post("/api/v1/berichten", a.key(), Api.bericht(Api.newBsn()))
+          .expect(202); // no box: NietActiefOfGeabonneerd
     }
-    JsonObject batch = Api.batch(new JsonArray().add(Api.bericht(bsn)).add(Api.bericht(bsn)).add(Api.bericht(Api.newBsn())));
+    JsonObject batch = Api.batch(
+        new JsonArray().add(Api.bericht(bsn)).add(Api.bericht(bsn)).add(Api.bericht(Api.newBsn())));
     api.post("/api/v1/batches", a.key(), batch).expect(202);
     Api.await("8 receipts", () -> api.receiptCounts(a).size() == 8);
     String vandaag = LocalDate.now(NL).toString();
-    JsonObject dag = api.get("/api/v1/rapportages/verwerking?vanDatum=" + vandaag + "&totDatum=" + vandaag, a.key())
-        .expect(200).json().getJsonArray("dagen").getJsonObject(0);
+    JsonObject dag = api.get(
+            "/api/v1/rapportages/verwerking?vanDatum=" + vandaag + "&totDatum=" + vandaag, a.key())
+        .expect(200)
+        .json()
+        .getJsonArray("dagen")
+        .getJsonObject(0);
     assertEquals(8, dag.getLong("aangeboden"));
     assertEquals(5, dag.getLong("verwerkt"));
     assertEquals(3, dag.getLong("afgewezen"));
@@ -82,24 +90,35 @@ class WebPagesIT {
     // a wrong key is refused, with a message
     browser.js("document.getElementById('sleutel').value = 'fout-" + "x".repeat(40) + "'");
     browser.js("document.querySelector('#aanmeldformulier button').click()");
-    browser.wachtOp("document.getElementById('aanmeldfout').textContent.includes('niet')", Duration.ofSeconds(10));
+    browser.wachtOp(
+        "document.getElementById('aanmeldfout').textContent.includes('niet')",
+        Duration.ofSeconds(10));
 
     browser.js("document.getElementById('sleutel').value = '" + a.key() + "'");
     browser.js("document.querySelector('#aanmeldformulier button').click()");
     browser.wachtOp("document.querySelector('#grafiek-per-dag svg')", Duration.ofSeconds(10));
     for (String reeks : new String[] {"aangeboden", "verwerkt", "afgewezen"}) {
-      assertEquals(String.valueOf(dag.getLong(reeks)), browser.js("document.querySelector('#grafiek-per-dag rect[data-reeks=\""
-          + reeks + "\"][data-categorie=\"" + vandaag + "\"]').getAttribute('data-waarde')"), reeks + " today");
-      assertEquals(String.valueOf(dag.getLong(reeks)),
+      assertEquals(
+          String.valueOf(dag.getLong(reeks)),
+          browser.js("document.querySelector('#grafiek-per-dag rect[data-reeks=\"" + reeks
+              + "\"][data-categorie=\"" + vandaag + "\"]').getAttribute('data-waarde')"),
+          reeks + " today");
+      assertEquals(
+          String.valueOf(dag.getLong(reeks)),
           browser.js("document.querySelector('#totaal-" + reeks + " strong').textContent"));
     }
-    assertEquals("3", browser.js(
-        "document.querySelector('#grafiek-per-code rect[data-categorie=\"NietActiefOfGeabonneerd\"]').getAttribute('data-waarde')"));
-    assertTrue(((String) browser.js("document.getElementById('batches').innerText")).contains(batch.getString("batchId")),
+    assertEquals(
+        "3",
+        browser.js(
+            "document.querySelector('#grafiek-per-code rect[data-categorie=\"NietActiefOfGeabonneerd\"]').getAttribute('data-waarde')"));
+    assertTrue(
+        ((String) browser.js("document.getElementById('batches').innerText"))
+            .contains(batch.getString("batchId")),
         "the batch is listed");
     allesVanDezeOorsprong();
     BufferedImage beeld = schermafdruk("leveranciersportaal");
-    assertTrue(heeftKleur(beeld, GROEN) && heeftKleur(beeld, ROOD) && heeftKleur(beeld, BLAUW),
+    assertTrue(
+        heeftKleur(beeld, GROEN) && heeftKleur(beeld, ROOD) && heeftKleur(beeld, BLAUW),
         "the chart's bars are drawn: processed green, rejected red, offered blue");
 
     // signing out forgets the key
@@ -111,32 +130,57 @@ class WebPagesIT {
   @Test
   void theBeheerPageShowsTheMonthsReportCalendarIncidentsAndAfnemers() throws Exception {
     Api.Afnemer a = api.newAfnemer();
-    api.post("/api/v1/beheer/incidenten", TestEngine.ADMIN, new JsonObject().put("omschrijving", "Portaal traag (paginatest)")
-        .put("impact", "MIDDEN").put("urgentie", "LAAG")).expect(201);
+    api.post(
+            "/api/v1/beheer/incidenten",
+            TestEngine.ADMIN,
+            new JsonObject()
+                .put("omschrijving", "Portaal traag (paginatest)")
+                .put("impact", "MIDDEN")
+                .put("urgentie", "LAAG"))
+        .expect(201);
     String maand = YearMonth.now(NL).toString();
-    JsonObject sla = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN).expect(200).json();
-    int vensters = api.get("/api/v1/beheer/onderhoudsvensters?maand=" + maand, TestEngine.ADMIN).expect(200).json()
-        .getJsonArray("vensters").size();
+    JsonObject sla = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN)
+        .expect(200)
+        .json();
+    int vensters = api.get("/api/v1/beheer/onderhoudsvensters?maand=" + maand, TestEngine.ADMIN)
+        .expect(200)
+        .json()
+        .getJsonArray("vensters")
+        .size();
 
     browser.open(api.base + "/beheer");
     toegankelijk();
-    browser.js("document.getElementById('token').value = 'geen-beheertoken-" + "y".repeat(30) + "'");
+    browser.js(
+        "document.getElementById('token').value = 'geen-beheertoken-" + "y".repeat(30) + "'");
     browser.js("document.querySelector('#aanmeldformulier button').click()");
-    browser.wachtOp("document.getElementById('aanmeldfout').textContent.includes('niet geldig')", Duration.ofSeconds(10));
+    browser.wachtOp(
+        "document.getElementById('aanmeldfout').textContent.includes('niet geldig')",
+        Duration.ofSeconds(10));
 
     browser.js("document.getElementById('token').value = '" + TestEngine.ADMIN + "'");
     browser.js("document.querySelector('#aanmeldformulier button').click()");
-    browser.wachtOp("document.querySelector('#grafiek-incidenten svg') && document.querySelector('#afnemers table')",
+    browser.wachtOp(
+        "document.querySelector('#grafiek-incidenten svg') && document.querySelector('#afnemers table')",
         Duration.ofSeconds(15));
-    JsonObject p3 = sla.getJsonObject("incidenten").getJsonArray("perPrioriteit").getJsonObject(2);
-    assertEquals(String.valueOf(p3.getInteger("aantal") - p3.getInteger("beoordeeld")), browser.js(
-        "document.querySelector('#grafiek-incidenten rect[data-reeks=\"open\"][data-categorie=\"P3\"]').getAttribute('data-waarde')"),
+    JsonObject p3 =
+        sla.getJsonObject("incidenten").getJsonArray("perPrioriteit").getJsonObject(2);
+    assertEquals(
+        String.valueOf(p3.getInteger("aantal") - p3.getInteger("beoordeeld")),
+        browser.js(
+            "document.querySelector('#grafiek-incidenten rect[data-reeks=\"open\"][data-categorie=\"P3\"]').getAttribute('data-waarde')"),
         "open P3 incidents, as the report counts them");
-    assertEquals(String.valueOf(sla.getJsonObject("beschikbaarheid").getLong("budgetMinuten")), browser.js(
-        "document.querySelector('#grafiek-budget rect[data-categorie=\"budget\"]').getAttribute('data-waarde')"));
-    assertEquals(vensters, ((Number) browser.js("document.querySelectorAll('#onderhoud tbody tr').length")).intValue());
-    assertTrue(((String) browser.js("document.getElementById('afnemers').innerText")).contains(a.oin()));
-    assertTrue(((String) browser.js("document.getElementById('incidenten').innerText")).contains("Portaal traag (paginatest)"));
+    assertEquals(
+        String.valueOf(sla.getJsonObject("beschikbaarheid").getLong("budgetMinuten")),
+        browser.js(
+            "document.querySelector('#grafiek-budget rect[data-categorie=\"budget\"]').getAttribute('data-waarde')"));
+    assertEquals(
+        vensters,
+        ((Number) browser.js("document.querySelectorAll('#onderhoud tbody tr').length"))
+            .intValue());
+    assertTrue(
+        ((String) browser.js("document.getElementById('afnemers').innerText")).contains(a.oin()));
+    assertTrue(((String) browser.js("document.getElementById('incidenten').innerText"))
+        .contains("Portaal traag (paginatest)"));
     allesVanDezeOorsprong();
     BufferedImage beeld = schermafdruk("beheer");
     assertTrue(heeftKleur(beeld, BLAUW), "the budget chart is drawn");
@@ -148,7 +192,10 @@ class WebPagesIT {
     Api.Resp pagina = api.get("/leveranciersportaal", null).expect(200);
     assertTrue(pagina.header("Content-Type").startsWith("text/html"));
     assertTrue(pagina.header("Content-Security-Policy").contains("default-src 'none'"));
-    assertTrue(api.get("/web/grafiek.js", null).expect(200).header("Content-Type").startsWith("text/javascript"));
+    assertTrue(api.get("/web/grafiek.js", null)
+        .expect(200)
+        .header("Content-Type")
+        .startsWith("text/javascript"));
     api.get("/web/geheim.txt", null).expect(404);
     api.get("/web/..%2Fopenapi.yaml", null).expect(404);
   }
@@ -156,15 +203,23 @@ class WebPagesIT {
   /** The page's language, a label for each field, and a title for each chart. */
   private void toegankelijk() throws Exception {
     assertEquals("nl", browser.js("document.documentElement.lang"));
-    assertEquals(Boolean.TRUE, browser.js("[...document.querySelectorAll('input')].every(i => document.querySelector('label[for=\"' + i.id + '\"]'))"));
+    assertEquals(
+        Boolean.TRUE,
+        browser.js(
+            "[...document.querySelectorAll('input')].every(i => document.querySelector('label[for=\"' + i.id + '\"]'))"));
     assertEquals(Boolean.TRUE, browser.js("document.querySelectorAll('h1').length === 1"));
   }
 
   private void allesVanDezeOorsprong() throws Exception {
-    assertEquals(Boolean.TRUE, browser.js(
-        "performance.getEntriesByType('resource').every(e => e.name.startsWith(location.origin))"), "nothing from another origin");
-    assertEquals(Boolean.TRUE, browser.js(
-        "[...document.querySelectorAll('svg[role=img]')].every(s => s.querySelector('title') && s.closest('figure').querySelector('table'))"),
+    assertEquals(
+        Boolean.TRUE,
+        browser.js(
+            "performance.getEntriesByType('resource').every(e => e.name.startsWith(location.origin))"),
+        "nothing from another origin");
+    assertEquals(
+        Boolean.TRUE,
+        browser.js(
+            "[...document.querySelectorAll('svg[role=img]')].every(s => s.querySelector('title') && s.closest('figure').querySelector('table'))"),
         "every chart has a title and a table");
   }
 
@@ -174,7 +229,9 @@ class WebPagesIT {
     Files.createDirectories(dir);
     Files.write(dir.resolve(naam + ".png"), png);
     BufferedImage beeld = ImageIO.read(new ByteArrayInputStream(png));
-    assertTrue(beeld.getWidth() >= 1000 && beeld.getHeight() >= 600, "a whole page: " + beeld.getWidth() + "x" + beeld.getHeight());
+    assertTrue(
+        beeld.getWidth() >= 1000 && beeld.getHeight() >= 600,
+        "a whole page: " + beeld.getWidth() + "x" + beeld.getHeight());
     Set<Integer> kleuren = new HashSet<>();
     for (int y = 0; y < beeld.getHeight(); y += 3) {
       for (int x = 0; x < beeld.getWidth(); x += 3) {

@@ -38,7 +38,8 @@ public class HotPathsBenchmark {
   @Setup
   public void setup() {
     cursor = new Cursor("bench-cursor-secret-0123456789abcdef".getBytes());
-    getekend = cursor.encode(new Cursor.Positie(1_795_000_000_000_000L, 123_456_789L), "999993653|inbox|");
+    getekend =
+        cursor.encode(new Cursor.Positie(1_795_000_000_000_000L, 123_456_789L), "999993653|inbox|");
     pseudoniem = new Pseudonym("bench-portal-secret-0123456789abcdef0123");
   }
 
@@ -51,7 +52,8 @@ public class HotPathsBenchmark {
 
   @Benchmark
   public String cursorEncode() {
-    return cursor.encode(new Cursor.Positie(1_795_000_000_000_000L, 123_456_789L), "999993653|inbox|");
+    return cursor.encode(
+        new Cursor.Positie(1_795_000_000_000_000L, 123_456_789L), "999993653|inbox|");
   }
 
   @Benchmark
@@ -66,6 +68,7 @@ public class HotPathsBenchmark {
 
   @Benchmark
   public String logMask() {
-    return Logs.mask("PgException: ERROR: duplicate key value (bsn)=(999993653) violates unique constraint");
+    return Logs.mask(
+        "PgException: ERROR: duplicate key value (bsn)=(999993653) violates unique constraint");
   }
 }

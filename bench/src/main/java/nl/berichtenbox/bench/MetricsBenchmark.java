@@ -30,12 +30,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class MetricsBenchmark {
   private final EngineMetrics metrics = new EngineMetrics();
+
   @SuppressWarnings("unchecked")
   private final io.vertx.core.spi.metrics.PoolMetrics<Long, Long> pool =
-      (io.vertx.core.spi.metrics.PoolMetrics<Long, Long>) new VertxMeters(metrics).createPoolMetrics("sql", "postgresql", 8);
+      (io.vertx.core.spi.metrics.PoolMetrics<Long, Long>)
+          new VertxMeters(metrics).createPoolMetrics("sql", "postgresql", 8);
+
   private long n;
-  private final nl.berichtenbox.engine.metrics.BucketHistogram.Reeks http = metrics.httpServer.reeks("burger", "GET",
-      "/api/v1/berichtenbox/berichten", "2xx");
+  private final nl.berichtenbox.engine.metrics.BucketHistogram.Reeks http =
+      metrics.httpServer.reeks("burger", "GET", "/api/v1/berichtenbox/berichten", "2xx");
 
   /** A request's answer time as the API records it (the request path's histogram). */
   @Benchmark

@@ -8,8 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.sla.Beschikbaarheid;
-import nl.berichtenbox.engine.sla.Kantooruren;
 import nl.berichtenbox.engine.sla.Onderhoudsvensters;
 import nl.berichtenbox.engine.sla.Prioriteit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +22,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * The SLA calendar: an incident's deadline in office hours (a P2 reported on a Friday afternoon
@@ -51,11 +50,15 @@ public class SlaBenchmark {
   public void setup() {
     vensters = regels.van(OKTOBER);
     op = new HashSet<>();
-    for (Instant m = ams("2026-10-01T00:00"); m.isBefore(ams("2026-11-01T00:00")); m = m.plus(1, ChronoUnit.MINUTES)) {
+    for (Instant m = ams("2026-10-01T00:00");
+        m.isBefore(ams("2026-11-01T00:00"));
+        m = m.plus(1, ChronoUnit.MINUTES)) {
       op.add(m);
     }
     // two hours out
-    for (Instant m = ams("2026-10-20T12:00"); m.isBefore(ams("2026-10-20T14:00")); m = m.plus(1, ChronoUnit.MINUTES)) {
+    for (Instant m = ams("2026-10-20T12:00");
+        m.isBefore(ams("2026-10-20T14:00"));
+        m = m.plus(1, ChronoUnit.MINUTES)) {
       op.remove(m);
     }
   }
@@ -73,6 +76,7 @@ public class SlaBenchmark {
   @Benchmark
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public Beschikbaarheid.Uitkomst beschikbaarheidVanEenMaand() {
-    return Beschikbaarheid.bereken(OKTOBER, vensters, ams("2026-01-01T00:00"), ams("2026-12-01T00:00"), op);
+    return Beschikbaarheid.bereken(
+        OKTOBER, vensters, ams("2026-01-01T00:00"), ams("2026-12-01T00:00"), op);
   }
 }

@@ -42,15 +42,25 @@ public class ValidatieBenchmark {
 
   @Setup
   public void setup() {
-    JsonObject m = new JsonObject().put("berichtId", UUID.randomUUID().toString()).put("berichtType", "AANSL")
-        .put("bsn", "999993653").put("onderwerp", "Uw aanslag inkomstenbelasting")
-        .put("berichtTekst", "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880)).put("referentie", "REF-2026-1");
+    JsonObject m = new JsonObject()
+        .put("berichtId", UUID.randomUUID().toString())
+        .put("berichtType", "AANSL")
+        .put("bsn", "999993653")
+        .put("onderwerp", "Uw aanslag inkomstenbelasting")
+        .put("berichtTekst", "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880))
+        .put("referentie", "REF-2026-1");
     if (attachmentKb > 0) {
       byte[] pdf = new byte[attachmentKb * 1024];
       new java.util.Random(1).nextBytes(pdf);
       System.arraycopy("%PDF-1.7\n".getBytes(), 0, pdf, 0, 9);
-      m.put("bijlagen", new JsonArray().add(new JsonObject().put("omschrijving", "Aanslag").put("volgorde", 1)
-          .put("mediaType", "application/pdf").put("inhoud", Base64.getEncoder().encodeToString(pdf))));
+      m.put(
+          "bijlagen",
+          new JsonArray()
+              .add(new JsonObject()
+                  .put("omschrijving", "Aanslag")
+                  .put("volgorde", 1)
+                  .put("mediaType", "application/pdf")
+                  .put("inhoud", Base64.getEncoder().encodeToString(pdf))));
     }
     body = m.toBuffer();
   }
@@ -61,7 +71,8 @@ public class ValidatieBenchmark {
    */
   @Benchmark
   public BerichtValidator.Result decodeAndValidate() {
-    return BerichtValidator.validate(nl.berichtenbox.engine.intake.BerichtJson.decode(body), "", OIN, Instant.now());
+    return BerichtValidator.validate(
+        nl.berichtenbox.engine.intake.BerichtJson.decode(body), "", OIN, Instant.now());
   }
 
   /** The same with Vert.x's generic decoder (every string a Java string), as before: for comparison. */

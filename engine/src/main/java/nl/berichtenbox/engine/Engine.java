@@ -37,17 +37,17 @@ import nl.berichtenbox.engine.sla.Heartbeat;
 import nl.berichtenbox.engine.sla.Incidenten;
 import nl.berichtenbox.engine.sla.OnderhoudsKalender;
 import nl.berichtenbox.engine.sla.SlaRapportage;
-import nl.berichtenbox.engine.tracing.Tracing;
 import nl.berichtenbox.engine.store.Database;
 import nl.berichtenbox.engine.support.Component;
-import nl.berichtenbox.engine.support.Secrets;
-import nl.berichtenbox.engine.support.Json;
-import nl.berichtenbox.engine.support.Pseudonym;
 import nl.berichtenbox.engine.support.DiskSpace;
+import nl.berichtenbox.engine.support.Json;
 import nl.berichtenbox.engine.support.Keys;
-import nl.berichtenbox.engine.verwerking.Verwerkingsberichten;
+import nl.berichtenbox.engine.support.Pseudonym;
+import nl.berichtenbox.engine.support.Secrets;
+import nl.berichtenbox.engine.tracing.Tracing;
 import nl.berichtenbox.engine.verwerking.Verwerker;
 import nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher;
+import nl.berichtenbox.engine.verwerking.Verwerkingsberichten;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -84,8 +84,7 @@ public final class Engine implements AutoCloseable {
   private RelayProducer producent;
   private String kafkaBootstrap;
   private Admin kafkaAdmin;
-  private final RateLimiter snelheidsbegrenzer =
-      new RateLimiter(metrics.processenGereed::get);
+  private final RateLimiter snelheidsbegrenzer = new RateLimiter(metrics.processenGereed::get);
 
   private final Notifier notifier;
   private final Incidenten incidenten;
@@ -97,6 +96,7 @@ public final class Engine implements AutoCloseable {
   private final Readiness gereedheid;
   /** The components started, in order; stopped in reverse. */
   private final List<Component> gestart = new ArrayList<>();
+
   private final Clock clock;
   private final DiskSpace schijfruimte;
 
@@ -108,7 +108,8 @@ public final class Engine implements AutoCloseable {
     this.config = config;
     this.database = database;
     var builder = Vertx.builder()
-        .with(new VertxOptions().setPreferNativeTransport(true)
+        .with(new VertxOptions()
+            .setPreferNativeTransport(true)
             .setMetricsOptions(new MetricsOptions().setEnabled(true)))
         .withMetrics(new VertxMeters(metrics));
     if (sporen.aan()) {
@@ -117,14 +118,29 @@ public final class Engine implements AutoCloseable {
     }
     this.vertx = builder.build();
     this.pool = database.pool(vertx, config.dbPoolSize());
-    this.verwerker = new Verwerker(vertx, pool, config.verwerkingBatchSize(), config.verwerkingPollInterval(),
-        config.verwerkingsberichtenBewaartermijn(), config.notificaties().bundleWindow(), metrics, sporen);
+    this.verwerker = new Verwerker(
+        vertx,
+        pool,
+        config.verwerkingBatchSize(),
+        config.verwerkingPollInterval(),
+        config.verwerkingsberichtenBewaartermijn(),
+        config.notificaties().bundleWindow(),
+        metrics,
+        sporen);
     Secrets geheimen = new Secrets(config.portalJwtSecret());
-    this.pusher = new VerwerkingsberichtPusher(vertx, pool, geheimen,
-        config.pushBackoffBase(), config.pushBackoffMax(), config.pushGiveUpAfter(), metrics, sporen, clock);
+    this.pusher = new VerwerkingsberichtPusher(
+        vertx,
+        pool,
+        geheimen,
+        config.pushBackoffBase(),
+        config.pushBackoffMax(),
+        config.pushGiveUpAfter(),
+        metrics,
+        sporen,
+        clock);
     verwerker.naRonde(pusher::wakeUp);
-    this.notifier = new Notifier(vertx, pool, config.notificaties(),
-        config.dataDir().resolve("mail"), clock, metrics);
+    this.notifier = new Notifier(
+        vertx, pool, config.notificaties(), config.dataDir().resolve("mail"), clock, metrics);
     verwerker.naNotificaties(notifier::wakeUp);
     this.clock = clock;
     this.incidenten = new Incidenten(pool, clock);
@@ -132,8 +148,8 @@ public final class Engine implements AutoCloseable {
     this.pseudoniem = new Pseudonym(config.portalJwtSecret());
     this.bezoekers = new Bezoekers(vertx, pool, pseudoniem, clock);
     this.slaRapportage = new SlaRapportage(vertx, pool, incidenten, onderhoud, clock);
-    this.schijfruimte = new DiskSpace(vertx, config.dataDir(), (long) config.dataMinFreeMb() << 20,
-        metrics.dataVrijBytes);
+    this.schijfruimte = new DiskSpace(
+        vertx, config.dataDir(), (long) config.dataMinFreeMb() << 20, metrics.dataVrijBytes);
     this.gereedheid = new Readiness(pool, this::kafkaAnswers, schijfruimte::vol);
     this.hartslag = new Heartbeat(vertx, pool, metrics, gereedheid, clock);
     this.afnemers = new Afnemers(pool, geheimen);
@@ -142,8 +158,8 @@ public final class Engine implements AutoCloseable {
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
     this.validatieservice = new Validatieservice(pool, config.validatieQuotumPerUur(), clock);
     this.rapportages = new Rapportages(pool, clock);
-    this.abonnementservice = new Abonnementservice(vertx, pool,
-        new Venster(config.abonnementenVenster()), config.abonnementenQuota(), clock);
+    this.abonnementservice = new Abonnementservice(
+        vertx, pool, new Venster(config.abonnementenVenster()), config.abonnementenQuota(), clock);
   }
 
   /** The cursor key is derived from the portal secret: cursors stay valid across restarts and processes. */
@@ -165,12 +181,16 @@ public final class Engine implements AutoCloseable {
   }
 
   /** As {@link #start(EngineConfig, Clock)}, with tracing ({@link Tracing}). */
-  public static Engine start(EngineConfig config, Clock clock, Tracing sporen)
-      throws IOException {
+  public static Engine start(EngineConfig config, Clock clock, Tracing sporen) throws IOException {
     Database db = Database.start(config);
     Engine engine = new Engine(config, db, clock, sporen);
     try {
-      int n = engine.afnemers.versleutelOudeGeheimen().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      int n = engine
+          .afnemers
+          .versleutelOudeGeheimen()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
       if (n > 0) {
         LOG.info("{} callback secrets stored in clear are now encrypted", n);
       }
@@ -194,8 +214,10 @@ public final class Engine implements AutoCloseable {
       engine.close();
       throw e;
     }
-    LOG.info("engine started: {} event loops, native transport {}, database {}",
-        VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, engine.vertx.isNativeTransportEnabled(),
+    LOG.info(
+        "engine started: {} event loops, native transport {}, database {}",
+        VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE,
+        engine.vertx.isNativeTransportEnabled(),
         db.embedded() ? "embedded" : "external");
     return engine;
   }
@@ -209,13 +231,13 @@ public final class Engine implements AutoCloseable {
         kafkaBootstrap = embeddedKafka.bootstrapServers();
         LOG.info("embedded Kafka (KRaft) on {}", kafkaBootstrap);
       }
-      kafkaIntake = new KafkaIntake(vertx, kafkaBootstrap, this::newIntake, afnemers,
-          config.kafkaMaxInFlight(), metrics);
+      kafkaIntake = new KafkaIntake(
+          vertx, kafkaBootstrap, this::newIntake, afnemers, config.kafkaMaxInFlight(), metrics);
       start(kafkaIntake);
       producent = OutboxRelay.producent(kafkaBootstrap, metrics.kafkaProducentVervangen);
       relay = OutboxRelay.verwerkingsberichten(vertx, pool, producent, metrics, sporen, clock);
-      notificatieRelay = OutboxRelay.notificaties(vertx, pool, producent,
-          pseudoniem, metrics, sporen, clock);
+      notificatieRelay =
+          OutboxRelay.notificaties(vertx, pool, producent, pseudoniem, metrics, sporen, clock);
       start(relay);
       start(notificatieRelay);
       verwerker.naRonde(relay::wakeUp);
@@ -235,7 +257,10 @@ public final class Engine implements AutoCloseable {
       return Future.succeededFuture(true);
     }
     Promise<Boolean> p = Promise.promise();
-    kafkaAdmin.describeCluster().clusterId().whenComplete((id, e) -> p.tryComplete(e == null && id != null));
+    kafkaAdmin
+        .describeCluster()
+        .clusterId()
+        .whenComplete((id, e) -> p.tryComplete(e == null && id != null));
     return p.future();
   }
 
@@ -249,32 +274,95 @@ public final class Engine implements AutoCloseable {
     return new Intake(pool, config, verwerker::wakeUp, metrics, sporen, clock);
   }
 
-  public EngineConfig config() { return config; }
-  public Vertx vertx() { return vertx; }
-  public Pool pool() { return pool; }
-  public EngineMetrics metrics() { return metrics; }
+  public EngineConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public EngineMetrics metrics() {
+    return metrics;
+  }
 
   /** Tracing: on when an OpenTelemetry SDK was given at start, else traceparents carried only. */
-  public Tracing sporen() { return sporen; }
-  public Afnemers afnemers() { return afnemers; }
-  public Verwerkingsberichten ontvangstbewijzen() { return ontvangstbewijzen; }
-  public Berichtenboxen berichtenboxen() { return berichtenboxen; }
-  public BoxBerichten boxBerichten() { return boxBerichten; }
-  public Validatieservice validatieservice() { return validatieservice; }
-  public Rapportages rapportages() { return rapportages; }
-  public Abonnementservice abonnementservice() { return abonnementservice; }
-  public RateLimiter snelheidsbegrenzer() { return snelheidsbegrenzer; }
-  public Database database() { return database; }
-  public DiskSpace schijfruimte() { return schijfruimte; }
-  public Verwerker verwerker() { return verwerker; }
-  public Notifier notifier() { return notifier; }
-  public Incidenten incidenten() { return incidenten; }
-  public SlaRapportage slaRapportage() { return slaRapportage; }
-  public OnderhoudsKalender onderhoud() { return onderhoud; }
-  public Bezoekers bezoekers() { return bezoekers; }
+  public Tracing sporen() {
+    return sporen;
+  }
+
+  public Afnemers afnemers() {
+    return afnemers;
+  }
+
+  public Verwerkingsberichten ontvangstbewijzen() {
+    return ontvangstbewijzen;
+  }
+
+  public Berichtenboxen berichtenboxen() {
+    return berichtenboxen;
+  }
+
+  public BoxBerichten boxBerichten() {
+    return boxBerichten;
+  }
+
+  public Validatieservice validatieservice() {
+    return validatieservice;
+  }
+
+  public Rapportages rapportages() {
+    return rapportages;
+  }
+
+  public Abonnementservice abonnementservice() {
+    return abonnementservice;
+  }
+
+  public RateLimiter snelheidsbegrenzer() {
+    return snelheidsbegrenzer;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public DiskSpace schijfruimte() {
+    return schijfruimte;
+  }
+
+  public Verwerker verwerker() {
+    return verwerker;
+  }
+
+  public Notifier notifier() {
+    return notifier;
+  }
+
+  public Incidenten incidenten() {
+    return incidenten;
+  }
+
+  public SlaRapportage slaRapportage() {
+    return slaRapportage;
+  }
+
+  public OnderhoudsKalender onderhoud() {
+    return onderhoud;
+  }
+
+  public Bezoekers bezoekers() {
+    return bezoekers;
+  }
 
   /** Whether this process is ready, and why not: for /health/ready, the heartbeats and the HTTP guard. */
-  public Readiness gereedheid() { return gereedheid; }
+  public Readiness gereedheid() {
+    return gereedheid;
+  }
 
   /**
    * This process drains (SIGTERM): not ready from now on, its heartbeat says so at once; it goes on
@@ -290,7 +378,9 @@ public final class Engine implements AutoCloseable {
     gereedheid.weigerNieuweVerzoeken();
   }
   /** The engine's clock (docs/architecture.md, Time). */
-  public Clock clock() { return clock; }
+  public Clock clock() {
+    return clock;
+  }
 
   private void start(Component c) {
     c.start();
@@ -307,12 +397,17 @@ public final class Engine implements AutoCloseable {
     Future<Void> stops = Future.succeededFuture();
     for (int i = gestart.size() - 1; i >= 0; i--) {
       Component c = gestart.get(i);
-      stops = stops.eventually(() -> c.stop().onFailure(e -> LOG.warn("{} did not stop cleanly: {}",
-          c.getClass().getSimpleName(), e.toString())));
+      stops = stops.eventually(() -> c.stop()
+          .onFailure(e ->
+              LOG.warn("{} did not stop cleanly: {}", c.getClass().getSimpleName(), e.toString())));
     }
     gestart.clear();
     try {
-      stops.eventually(pool::close).toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
+      stops
+          .eventually(pool::close)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("processing did not stop cleanly: {}", e.toString());
     }

@@ -89,12 +89,15 @@ public final class Readiness {
     if (afsluiten) {
       return Future.succeededFuture(new Toestand(false, false, Reden.AFSLUITEN));
     }
-    Future<Boolean> pg = pool.query("SELECT 1").execute().timeout(2, TimeUnit.SECONDS).map(true).otherwise(false);
+    Future<Boolean> pg =
+        pool.query("SELECT 1").execute().timeout(2, TimeUnit.SECONDS).map(true).otherwise(false);
     Future<Boolean> k = kafka.get().timeout(3, TimeUnit.SECONDS).otherwise(false);
     return Future.join(pg, k).transform(ar -> {
       boolean p = pg.result();
       boolean q = k.result();
-      Reden r = afsluiten ? Reden.AFSLUITEN : schijfVol() ? Reden.SCHIJF : !p ? Reden.DATABASE : !q ? Reden.KAFKA : null;
+      Reden r = afsluiten
+          ? Reden.AFSLUITEN
+          : schijfVol() ? Reden.SCHIJF : !p ? Reden.DATABASE : !q ? Reden.KAFKA : null;
       return Future.succeededFuture(new Toestand(p, q, r));
     });
   }

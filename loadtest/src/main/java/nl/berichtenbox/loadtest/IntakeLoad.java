@@ -1,13 +1,6 @@
 package nl.berichtenbox.loadtest;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,15 +10,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -45,7 +35,8 @@ public final class IntakeLoad {
 
   private IntakeLoad(Map<String, String> args) {
     this.args = args;
-    this.http = new LoadClient(args.getOrDefault("url", "http://localhost:8080"),
+    this.http = new LoadClient(
+        args.getOrDefault("url", "http://localhost:8080"),
         Integer.parseInt(args.getOrDefault("connections", "64")));
   }
 
@@ -56,7 +47,8 @@ public final class IntakeLoad {
     }
   }
 
-  private LoadClient.Resp blocking(HttpMethod m, String path, String token, String body) throws Exception {
+  private LoadClient.Resp blocking(HttpMethod m, String path, String token, String body)
+      throws Exception {
     return http.blocking(m, path, token, body);
   }
 
@@ -79,11 +71,13 @@ public final class IntakeLoad {
       byte[] pdf = new byte[attachmentKb * 1024];
       ThreadLocalRandom.current().nextBytes(pdf);
       System.arraycopy("%PDF-1.7\n".getBytes(StandardCharsets.US_ASCII), 0, pdf, 0, 9);
-      bijlagen = ",\"bijlagen\":[{\"omschrijving\":\"Aanslag\",\"volgorde\":1,\"mediaType\":\"application/pdf\",\"inhoud\":\""
-          + Base64.getEncoder().encodeToString(pdf) + "\"}]";
+      bijlagen =
+          ",\"bijlagen\":[{\"omschrijving\":\"Aanslag\",\"volgorde\":1,\"mediaType\":\"application/pdf\",\"inhoud\":\""
+              + Base64.getEncoder().encodeToString(pdf) + "\"}]";
     }
-    String prefix = "{\"berichtType\":\"LOAD\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\""
-        + LoadClient.TEKST + "\"" + bijlagen + ",\"berichtId\":\"";
+    String prefix =
+        "{\"berichtType\":\"LOAD\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\""
+            + LoadClient.TEKST + "\"" + bijlagen + ",\"berichtId\":\"";
 
     // --- the run: warm-up, then the measured part ---
     Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -94,21 +88,26 @@ public final class IntakeLoad {
     long start = System.nanoTime();
     long bodyBytes = (prefix.length() + 60L);
     String[] ids = new String[(int) total];
-    CompletableFuture<Void> done = http.offer(rate, total, i -> {
-      ids[(int) i] = UUID.randomUUID().toString();
-      String body = prefix + ids[(int) i] + "\",\"bsn\":\"" + bsns.get((int) (i % bsns.size())) + "\"}";
-      return http.call(HttpMethod.POST, "/api/v1/berichten", key, body);
-    }, (i, took, s) -> {
-      if (i >= measuredFrom) {
-        synchronized (latency) {
-          latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
-        }
-        statuses.computeIfAbsent(s, k -> new AtomicLong()).incrementAndGet();
-        if (s == 202) {
-          accepted.add(ids[(int) i]);
-        }
-      }
-    });
+    CompletableFuture<Void> done = http.offer(
+        rate,
+        total,
+        i -> {
+          ids[(int) i] = UUID.randomUUID().toString();
+          String body =
+              prefix + ids[(int) i] + "\",\"bsn\":\"" + bsns.get((int) (i % bsns.size())) + "\"}";
+          return http.call(HttpMethod.POST, "/api/v1/berichten", key, body);
+        },
+        (i, took, s) -> {
+          if (i >= measuredFrom) {
+            synchronized (latency) {
+              latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
+            }
+            statuses.computeIfAbsent(s, k -> new AtomicLong()).incrementAndGet();
+            if (s == 202) {
+              accepted.add(ids[(int) i]);
+            }
+          }
+        });
     done.get(warmup + seconds + 120, TimeUnit.SECONDS);
     double elapsed = (System.nanoTime() - start) / 1e9;
 
@@ -121,7 +120,8 @@ public final class IntakeLoad {
     int pending = 0;
     for (String id : sample) {
       while (true) {
-        JsonObject s = new JsonObject(blocking(HttpMethod.GET, "/api/v1/berichten/" + id, key, null).body());
+        JsonObject s = new JsonObject(
+            blocking(HttpMethod.GET, "/api/v1/berichten/" + id, key, null).body());
         if (s.containsKey("verwerktOp")) {
           long ms = Instant.parse(s.getString("verwerktOp")).toEpochMilli()
               - Instant.parse(s.getString("ontvangenOp")).toEpochMilli();
@@ -138,25 +138,29 @@ public final class IntakeLoad {
 
     long ok = statuses.getOrDefault(202, new AtomicLong()).get();
     JsonObject result = new JsonObject()
-        .put("scenario", attachmentKb > 0 ? "intake-" + attachmentKb + "kb-attachment" : "intake-2kb")
-        .put("offeredRate", rate).put("seconds", seconds).put("bodyBytes", bodyBytes)
-        .put("accepted202", ok).put("acceptedPerSecond", LoadClient.round(ok / (double) seconds))
-        .put("statuses", new JsonObject(new LinkedHashMap<>(statuses.entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(e -> String.valueOf(e.getKey()), e -> (Object) e.getValue().get())))))
+        .put(
+            "scenario",
+            attachmentKb > 0 ? "intake-" + attachmentKb + "kb-attachment" : "intake-2kb")
+        .put("offeredRate", rate)
+        .put("seconds", seconds)
+        .put("bodyBytes", bodyBytes)
+        .put("accepted202", ok)
+        .put("acceptedPerSecond", LoadClient.round(ok / (double) seconds))
+        .put(
+            "statuses",
+            new JsonObject(new LinkedHashMap<>(statuses.entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(
+                    e -> String.valueOf(e.getKey()), e -> (Object) e.getValue().get())))))
         .put("latencyMs", LoadClient.percentiles(latency, 1e6))
-        .put("processingLagMs", LoadClient.percentiles(lag, 1).put("sample", lag.getTotalCount()).put("notProcessedIn120s", pending))
+        .put(
+            "processingLagMs",
+            LoadClient.percentiles(lag, 1)
+                .put("sample", lag.getTotalCount())
+                .put("notProcessedIn120s", pending))
         .put("wallSeconds", LoadClient.round(elapsed));
     System.out.println(result.encodePrettily());
     if (args.containsKey("out")) {
       Files.writeString(Path.of(args.get("out")), result.encodePrettily());
     }
   }
-
-
-
-
-
-
-
-
 }

@@ -42,16 +42,29 @@ public final class KafkaLoad {
     String topic = "berichtenbox.berichten." + a.oin();
     String[] ids = new String[count];
     long[] sentAtMillis = new long[count];
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap"), ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
-        new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            args.get("bootstrap"),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.LINGER_MS_CONFIG,
+            5),
+        new StringSerializer(),
+        new StringSerializer())) {
       // A new afnemer's topic is found by the engine's pattern subscription within seconds; prime
       // it first, so the figures are of steady state, not of topic discovery.
       String eerste = UUID.randomUUID().toString();
-      producer.send(new ProducerRecord<>(topic, eerste, LoadClient.bericht(eerste, a.bsns().get(0)))).get();
+      producer
+          .send(new ProducerRecord<>(
+              topic, eerste, LoadClient.bericht(eerste, a.bsns().get(0))))
+          .get();
       long primeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (http.blocking(HttpMethod.GET, "/api/v1/berichten/" + eerste, a.key(), null).status() != 200
+      while (http.blocking(HttpMethod.GET, "/api/v1/berichten/" + eerste, a.key(), null)
+                  .status()
+              != 200
           && System.nanoTime() < primeDeadline) {
         Thread.sleep(100);
       }
@@ -65,7 +78,8 @@ public final class KafkaLoad {
         }
         ids[i] = UUID.randomUUID().toString();
         sentAtMillis[i] = System.currentTimeMillis();
-        producer.send(new ProducerRecord<>(topic, ids[i], LoadClient.bericht(ids[i], a.bsns().get(i % a.bsns().size()))));
+        producer.send(new ProducerRecord<>(
+            topic, ids[i], LoadClient.bericht(ids[i], a.bsns().get(i % a.bsns().size()))));
       }
       producer.flush();
     }
@@ -75,11 +89,16 @@ public final class KafkaLoad {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
     do {
       Thread.sleep(200);
-      last = new JsonObject(http.blocking(HttpMethod.GET, "/api/v1/berichten/" + ids[count - 1], a.key(), null).body());
+      last = new JsonObject(
+          http.blocking(HttpMethod.GET, "/api/v1/berichten/" + ids[count - 1], a.key(), null)
+              .body());
     } while (!last.containsKey("verwerktOp") && System.nanoTime() < deadline);
-    JsonObject first = new JsonObject(http.blocking(HttpMethod.GET, "/api/v1/berichten/" + ids[0], a.key(), null).body());
+    JsonObject first =
+        new JsonObject(http.blocking(HttpMethod.GET, "/api/v1/berichten/" + ids[0], a.key(), null)
+            .body());
     double storedSeconds = (Instant.parse(last.getString("ontvangenOp")).toEpochMilli()
-        - Instant.parse(first.getString("ontvangenOp")).toEpochMilli()) / 1000.0;
+            - Instant.parse(first.getString("ontvangenOp")).toEpochMilli())
+        / 1000.0;
 
     Histogram lag = new Histogram(TimeUnit.HOURS.toMillis(1), 3);
     List<Integer> sample = new ArrayList<>();
@@ -88,10 +107,16 @@ public final class KafkaLoad {
     }
     Collections.shuffle(sample);
     for (int i : sample.subList(0, Math.min(2000, count))) {
-      JsonObject s = new JsonObject(http.blocking(HttpMethod.GET, "/api/v1/berichten/" + ids[i], a.key(), null).body());
-      lag.recordValue(Math.max(0, Instant.parse(s.getString("verwerktOp")).toEpochMilli() - sentAtMillis[i]));
+      JsonObject s =
+          new JsonObject(http.blocking(HttpMethod.GET, "/api/v1/berichten/" + ids[i], a.key(), null)
+              .body());
+      lag.recordValue(
+          Math.max(0, Instant.parse(s.getString("verwerktOp")).toEpochMilli() - sentAtMillis[i]));
     }
-    JsonObject result = new JsonObject().put("scenario", "kafka-intake").put("count", count).put("offeredRate", rate)
+    JsonObject result = new JsonObject()
+        .put("scenario", "kafka-intake")
+        .put("count", count)
+        .put("offeredRate", rate)
         .put("storedPerSecond", LoadClient.round((count - 1) / Math.max(0.001, storedSeconds)))
         .put("producedToDeliveredMs", LoadClient.percentiles(lag, 1));
     System.out.println(result.encodePrettily());

@@ -35,8 +35,8 @@ public final class LoadClient implements AutoCloseable {
   record Resp(int status, Buffer body, String retryAfter) {}
 
   /** Why requests failed without an answer (status -1), over the whole process: cause and count. */
-  final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> failures =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder>
+      failures = new java.util.concurrent.ConcurrentHashMap<>();
 
   LoadClient(String url, int connections) {
     this(url, connections, -1);
@@ -55,8 +55,13 @@ public final class LoadClient implements AutoCloseable {
     // an idle connection is dropped after 30 s, before the engine's 60 s idle timeout: with both
     // at 60 s (Vert.x's default) a request could go out on a connection the engine was closing
     // ("Connection was closed": 21 in the overload tool's first run, none since)
-    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30).setTcpNoDelay(true)
-        .setDefaultHost(u.getHost()).setDefaultPort(u.getPort()),
+    client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(30)
+            .setTcpNoDelay(true)
+            .setDefaultHost(u.getHost())
+            .setDefaultPort(u.getPort()),
         new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(maxWaiting));
   }
 
@@ -78,8 +83,11 @@ public final class LoadClient implements AutoCloseable {
     if (body != null) {
       o.putHeader("Content-Type", "application/json");
     }
-    return client.request(o).compose(req -> body == null ? req.send() : req.send(body))
-        .compose(res -> res.body().map(b -> new Resp(res.statusCode(), b, res.getHeader("Retry-After"))));
+    return client
+        .request(o)
+        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(res ->
+            res.body().map(b -> new Resp(res.statusCode(), b, res.getHeader("Retry-After"))));
   }
 
   /** What is told of each completed request: its index, nanoseconds since it was due, its status (-1: failed). */
@@ -91,7 +99,8 @@ public final class LoadClient implements AutoCloseable {
    * The open arrival model: request i is due at start + i / rate, whatever the server does; a 1 ms
    * timer on the event loop sends every request that is due. Completes when all have answered.
    */
-  CompletableFuture<Void> offer(int rate, long total, LongFunction<Future<Resp>> send, Outcome outcome) {
+  CompletableFuture<Void> offer(
+      int rate, long total, LongFunction<Future<Resp>> send, Outcome outcome) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicLong completed = new AtomicLong();
     long interval = 1_000_000_000L / rate;
@@ -104,10 +113,14 @@ public final class LoadClient implements AutoCloseable {
         long due = start + i * interval;
         send.apply(i).onComplete(ar -> {
           if (ar.failed()) {
-            failures.computeIfAbsent(ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage(),
-                k -> new java.util.concurrent.atomic.LongAdder()).increment();
+            failures
+                .computeIfAbsent(
+                    ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage(),
+                    k -> new java.util.concurrent.atomic.LongAdder())
+                .increment();
           }
-          outcome.record(i, System.nanoTime() - due, ar.succeeded() ? ar.result().status() : -1);
+          outcome.record(
+              i, System.nanoTime() - due, ar.succeeded() ? ar.result().status() : -1);
           if (completed.incrementAndGet() == total) {
             done.complete(null);
           }
@@ -139,14 +152,26 @@ public final class LoadClient implements AutoCloseable {
    * ({@code <bsn>@load.test}) and notifications on. Citizens are made 32 at a time.
    */
   Afnemer setup(String admin, String jwtSecret, int citizens, boolean email) throws Exception {
-    String oin = String.format("%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
-    Resp created = blocking(HttpMethod.POST, "/api/v1/beheer/afnemers", admin,
-        new JsonObject().put("oin", oin).put("naam", "Load " + oin.substring(14)).encode());
+    String oin = String.format(
+        "%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+    Resp created = blocking(
+        HttpMethod.POST,
+        "/api/v1/beheer/afnemers",
+        admin,
+        new JsonObject()
+            .put("oin", oin)
+            .put("naam", "Load " + oin.substring(14))
+            .encode());
     if (created.status() != 201) {
-      throw new IllegalStateException("creating the afnemer: " + created.status() + " " + created.body());
+      throw new IllegalStateException(
+          "creating the afnemer: " + created.status() + " " + created.body());
     }
     String key = new JsonObject(created.body()).getString("apiSleutel");
-    blocking(HttpMethod.PUT, "/api/v1/bericht-typen/LOAD", key, "{\"omschrijving\":\"load\",\"actief\":true}");
+    blocking(
+        HttpMethod.PUT,
+        "/api/v1/bericht-typen/LOAD",
+        key,
+        "{\"omschrijving\":\"load\",\"actief\":true}");
     java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
     while (distinct.size() < citizens) {
       String b = bsn();
@@ -170,11 +195,17 @@ public final class LoadClient implements AutoCloseable {
       String tok = jwt(jwtSecret, bsn);
       String box = email ? "{\"email\":\"" + bsn + "@load.test\",\"notificatiesAan\":true}" : "{}";
       call(HttpMethod.PUT, "/api/v1/berichtenbox", tok, box)
-          .compose(r -> call(HttpMethod.PUT, "/api/v1/berichtenbox/voorkeuren/" + oin, tok, "{\"berichtenOntvangen\":true}"))
+          .compose(r -> call(
+              HttpMethod.PUT,
+              "/api/v1/berichtenbox/voorkeuren/" + oin,
+              tok,
+              "{\"berichtenOntvangen\":true}"))
           .onComplete(ar -> {
             if (ar.failed() || ar.result().status() != 200) {
               done.completeExceptionally(new IllegalStateException("citizen setup failed: "
-                  + (ar.failed() ? ar.cause() : ar.result().status() + " " + ar.result().body())));
+                  + (ar.failed()
+                      ? ar.cause()
+                      : ar.result().status() + " " + ar.result().body())));
             } else if (finished.incrementAndGet() == citizens) {
               done.complete(null);
             } else {
@@ -227,12 +258,15 @@ public final class LoadClient implements AutoCloseable {
   public static String jwt(String secret, String bsn) {
     try {
       Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
-      String h = e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-      String p = e.encodeToString(("{\"sub\":\"" + bsn + "\",\"exp\":" + (Instant.now().getEpochSecond() + 7200) + "}")
-          .getBytes(StandardCharsets.UTF_8));
+      String h =
+          e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+      String p = e.encodeToString(
+          ("{\"sub\":\"" + bsn + "\",\"exp\":" + (Instant.now().getEpochSecond() + 7200) + "}")
+              .getBytes(StandardCharsets.UTF_8));
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return h + "." + p + "." + e.encodeToString(mac.doFinal((h + "." + p).getBytes(StandardCharsets.US_ASCII)));
+      return h + "." + p + "."
+          + e.encodeToString(mac.doFinal((h + "." + p).getBytes(StandardCharsets.US_ASCII)));
     } catch (Exception ex) {
       throw new IllegalStateException(ex);
     }
@@ -241,7 +275,9 @@ public final class LoadClient implements AutoCloseable {
   static JsonObject percentiles(Histogram h, double unit) {
     JsonObject o = new JsonObject();
     for (double p : new double[] {50, 90, 99, 99.9}) {
-      o.put("p" + (p == 99.9 ? "99.9" : String.valueOf((int) p)), round(h.getValueAtPercentile(p) / unit));
+      o.put(
+          "p" + (p == 99.9 ? "99.9" : String.valueOf((int) p)),
+          round(h.getValueAtPercentile(p) / unit));
     }
     return o.put("max", round(h.getMaxValue() / unit)).put("count", h.getTotalCount());
   }

@@ -17,14 +17,22 @@ public final class Metriek {
 
   /** The value of an unlabelled series in a Prometheus text page; 0 when it is not there. */
   public static long waarde(String metrics, String naam) {
-    return metrics.lines().filter(l -> l.startsWith(naam + " "))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(naam.length() + 1).trim())).findFirst().orElse(0);
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith(naam + " "))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(naam.length() + 1).trim()))
+        .findFirst()
+        .orElse(0);
   }
 
   /** The metrics page of the engine at {@code url}, now. */
   public static String lees(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(5))
-        .build(), HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(url + "/metrics"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   /**
@@ -32,21 +40,27 @@ public final class Metriek {
    * each page to {@code lezing}; a second that cannot be read is skipped (the engine may be busy).
    */
   public static Thread elkeSeconde(String url, AtomicBoolean meten, Consumer<String> lezing) {
-    Thread t = new Thread(() -> {
-      while (meten.get()) {
-        try {
-          lezing.accept(HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.ofString()).body());
-        } catch (Exception e) {
-          // a second without a reading
-        }
-        try {
-          Thread.sleep(1_000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "metrics-meter");
+    Thread t = new Thread(
+        () -> {
+          while (meten.get()) {
+            try {
+              lezing.accept(HTTP.send(
+                      HttpRequest.newBuilder(URI.create(url + "/metrics"))
+                          .timeout(Duration.ofSeconds(5))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
+            } catch (Exception e) {
+              // a second without a reading
+            }
+            try {
+              Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        },
+        "metrics-meter");
     t.setDaemon(true);
     t.start();
     return t;

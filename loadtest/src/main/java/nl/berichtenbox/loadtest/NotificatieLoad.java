@@ -33,10 +33,13 @@ public final class NotificatieLoad {
     AtomicLong count = new AtomicLong();
     AtomicLong first = new AtomicLong();
     AtomicLong last = new AtomicLong();
-    SMTPServer smtp = SMTPServer.port(port).bindAddress(InetAddress.getLoopbackAddress()).maxConnections(256)
+    SMTPServer smtp = SMTPServer.port(port)
+        .bindAddress(InetAddress.getLoopbackAddress())
+        .maxConnections(256)
         .messageHandler((ctx, from, to, data) -> {
           if (!to.endsWith("@load.test")) {
-            return; // another scenario's citizens (the suite's seeded store): not this run's e-mails
+            return; // another scenario's citizens (the suite's seeded store): not this run's
+            // e-mails
           }
           long now = System.nanoTime();
           first.compareAndSet(0, now);
@@ -67,18 +70,22 @@ public final class NotificatieLoad {
       System.err.printf("%d citizens in %.1f s%n", citizens, (System.nanoTime() - t) / 1e9);
       long start = System.nanoTime();
       for (int i = 0; i < citizens; i += 1000) {
-        StringBuilder b = new StringBuilder("{\"batchId\":\"" + UUID.randomUUID() + "\",\"aanmaakDatum\":\""
-            + Instant.now() + "\",\"berichten\":[");
+        StringBuilder b = new StringBuilder("{\"batchId\":\"" + UUID.randomUUID()
+            + "\",\"aanmaakDatum\":\"" + Instant.now() + "\",\"berichten\":[");
         for (int j = i; j < Math.min(citizens, i + 1000); j++) {
-          b.append(j > i ? "," : "").append(LoadClient.bericht(UUID.randomUUID().toString(), a.bsns().get(j)));
+          b.append(j > i ? "," : "")
+              .append(LoadClient.bericht(UUID.randomUUID().toString(), a.bsns().get(j)));
         }
-        LoadClient.Resp r = http.blocking(HttpMethod.POST, "/api/v1/batches", a.key(), b.append("]}").toString());
+        LoadClient.Resp r = http.blocking(
+            HttpMethod.POST, "/api/v1/batches", a.key(), b.append("]}").toString());
         if (r.status() != 202) {
           throw new IllegalStateException("batch refused: " + r.status() + " " + r.body());
         }
       }
       double sendSeconds = (System.nanoTime() - start) / 1e9;
-      JsonObject result = new JsonObject().put("citizens", citizens).put("batchesSentSeconds", LoadClient.round(sendSeconds));
+      JsonObject result = new JsonObject()
+          .put("citizens", citizens)
+          .put("batchesSentSeconds", LoadClient.round(sendSeconds));
       if ("throttle".equals(args.getOrDefault("scenario", "doorvoer"))) {
         throttle(args, count, first, citizens, result);
       } else {
@@ -87,7 +94,9 @@ public final class NotificatieLoad {
           Thread.sleep(100);
         }
         double seconds = (last.get() - first.get()) / 1e9;
-        result.put("scenario", "notificaties-doorvoer").put("emails", count.get())
+        result
+            .put("scenario", "notificaties-doorvoer")
+            .put("emails", count.get())
             .put("firstToLastSeconds", LoadClient.round(seconds))
             .put("emailsPerSecond", LoadClient.round((count.get() - 1) / Math.max(0.001, seconds)))
             .put("firstBatchToLastEmailSeconds", LoadClient.round((last.get() - start) / 1e9));
@@ -102,8 +111,9 @@ public final class NotificatieLoad {
   }
 
   /** Counts per second from the first arrival, for {@code --seconds} (at least 10). */
-  private static void throttle(Map<String, String> args, AtomicLong count, AtomicLong first, int citizens,
-      JsonObject result) throws InterruptedException {
+  private static void throttle(
+      Map<String, String> args, AtomicLong count, AtomicLong first, int citizens, JsonObject result)
+      throws InterruptedException {
     int perUur = Integer.parseInt(args.getOrDefault("per-uur", "125000"));
     int seconds = Math.max(10, Integer.parseInt(args.getOrDefault("seconds", "300")));
     while (first.get() == 0) {
@@ -129,12 +139,18 @@ public final class NotificatieLoad {
     // the bucket's minute goes out over the first seconds, as processing delivers: the pace is
     // measured from the fifth second on
     double measured = (before - atFive) / (double) (seconds - 5);
-    result.put("scenario", "notificaties-throttle").put("perUur", perUur).put("seconds", seconds)
-        .put("firstFiveSeconds", atFive).put("bucketMinute", Math.max(1, perUur / 60))
-        .put("expectedPerSecond", LoadClient.round(expected)).put("measuredPerSecond", LoadClient.round(measured))
+    result
+        .put("scenario", "notificaties-throttle")
+        .put("perUur", perUur)
+        .put("seconds", seconds)
+        .put("firstFiveSeconds", atFive)
+        .put("bucketMinute", Math.max(1, perUur / 60))
+        .put("expectedPerSecond", LoadClient.round(expected))
+        .put("measuredPerSecond", LoadClient.round(measured))
         .put("errorPercent", LoadClient.round((measured - expected) / expected * 100))
         .put("total", before)
         .put("bucketPlusPaceTotal", Math.max(1, perUur / 60) + Math.round(expected * seconds))
-        .put("queued", citizens).put("perSecond", perSecond);
+        .put("queued", citizens)
+        .put("perSecond", perSecond);
   }
 }

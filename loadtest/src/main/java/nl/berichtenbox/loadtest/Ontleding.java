@@ -34,10 +34,12 @@ public final class Ontleding {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 4 || !(args[0].equals("begin") || args[0].equals("eind"))) {
-      System.err.println("usage: Ontleding begin JDBC_URL TABLE STATE.json | Ontleding eind JDBC_URL STATE.json OUT.json");
+      System.err.println(
+          "usage: Ontleding begin JDBC_URL TABLE STATE.json | Ontleding eind JDBC_URL STATE.json OUT.json");
       System.exit(2);
     }
-    try (Connection c = DriverManager.getConnection(args[1], "postgres", ""); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(args[1], "postgres", "");
+        Statement s = c.createStatement()) {
       if (args[0].equals("begin")) {
         begin(s, args[2], Path.of(args[3]));
       } else {
@@ -51,7 +53,9 @@ public final class Ontleding {
       throw new IllegalArgumentException("not a table name: " + tabel);
     }
     s.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect");
-    s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'");
+    s.execute(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+            + SLOT + "'");
     // not temporary: a temporary slot ends with this connection, and the WAL is read by another
     s.execute("SELECT pg_create_physical_replication_slot('" + SLOT + "', true)");
     wachtTotVerwerkt(s, tabel); // what came before is not this run's
@@ -59,8 +63,11 @@ public final class Ontleding {
       s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
       s.execute("SELECT pg_stat_statements_reset()");
     }
-    JsonObject st = new JsonObject().put("tabel", tabel).put("rijen", rijen(s, tabel))
-        .put("lsn", tekst(s, "SELECT pg_current_wal_lsn()::text")).put("t", System.currentTimeMillis());
+    JsonObject st = new JsonObject()
+        .put("tabel", tabel)
+        .put("rijen", rijen(s, tabel))
+        .put("lsn", tekst(s, "SELECT pg_current_wal_lsn()::text"))
+        .put("t", System.currentTimeMillis());
     Files.writeString(staat, st.encodePrettily());
   }
 
@@ -75,24 +82,36 @@ public final class Ontleding {
       String van = st.getString("lsn");
       String totLsn = tekst(s, "SELECT pg_current_wal_lsn()::text");
       long bytes = getal(s, "SELECT pg_wal_lsn_diff('" + totLsn + "', '" + van + "')::bigint");
-      JsonObject r = new JsonObject().put("tabel", tabel).put("rijen", rijen).put("seconden", ms / 1000.0)
-          .put("walBytes", bytes).put("walBytesPerRij", rijen == 0 ? 0 : Math.round(bytes / (double) rijen));
+      JsonObject r = new JsonObject()
+          .put("tabel", tabel)
+          .put("rijen", rijen)
+          .put("seconden", ms / 1000.0)
+          .put("walBytes", bytes)
+          .put("walBytesPerRij", rijen == 0 ? 0 : Math.round(bytes / (double) rijen));
       JsonArray soorten = new JsonArray();
       long records = 0;
       long fpi = 0;
-      try (ResultSet rs = s.executeQuery("SELECT \"resource_manager/record_type\", count, record_size, fpi_size "
-          + "FROM pg_get_wal_stats('" + van + "', '" + totLsn + "', true) WHERE count > 0 "
-          + "ORDER BY record_size + fpi_size DESC")) {
+      try (ResultSet rs =
+          s.executeQuery("SELECT \"resource_manager/record_type\", count, record_size, fpi_size "
+              + "FROM pg_get_wal_stats('" + van + "', '" + totLsn + "', true) WHERE count > 0 "
+              + "ORDER BY record_size + fpi_size DESC")) {
         while (rs.next()) {
           records += rs.getLong(2);
           fpi += rs.getLong(4);
-          soorten.add(new JsonObject().put("soort", rs.getString(1)).put("aantal", rs.getLong(2))
-              .put("bytes", rs.getLong(3)).put("fpiBytes", rs.getLong(4))
-              .put("perRij", per(rs.getLong(3) + rs.getLong(4), rijen)).put("recordsPerRij", per(rs.getLong(2), rijen)));
+          soorten.add(new JsonObject()
+              .put("soort", rs.getString(1))
+              .put("aantal", rs.getLong(2))
+              .put("bytes", rs.getLong(3))
+              .put("fpiBytes", rs.getLong(4))
+              .put("perRij", per(rs.getLong(3) + rs.getLong(4), rijen))
+              .put("recordsPerRij", per(rs.getLong(2), rijen)));
         }
       }
-      r.put("records", records).put("recordsPerRij", per(records, rijen)).put("fpiBytes", fpi)
-          .put("fpiBytesPerRij", per(fpi, rijen)).put("soorten", soorten);
+      r.put("records", records)
+          .put("recordsPerRij", per(records, rijen))
+          .put("fpiBytes", fpi)
+          .put("fpiBytesPerRij", per(fpi, rijen))
+          .put("soorten", soorten);
       // per table or index: the data each record carries for it and the page images taken of it
       JsonArray relaties = new JsonArray();
       try (ResultSet rs = s.executeQuery("""
@@ -101,8 +120,11 @@ public final class Ontleding {
           FROM pg_get_wal_block_info('%s', '%s', false)
           GROUP BY 1 ORDER BY sum(block_data_length) + sum(block_fpi_length) DESC""".formatted(van, totLsn))) {
         while (rs.next()) {
-          relaties.add(new JsonObject().put("relatie", rs.getString(1)).put("blokken", rs.getLong(2))
-              .put("dataBytes", rs.getLong(3)).put("fpiBytes", rs.getLong(4))
+          relaties.add(new JsonObject()
+              .put("relatie", rs.getString(1))
+              .put("blokken", rs.getLong(2))
+              .put("dataBytes", rs.getLong(3))
+              .put("fpiBytes", rs.getLong(4))
               .put("perRij", per(rs.getLong(3) + rs.getLong(4), rijen)));
         }
       }
@@ -116,18 +138,30 @@ public final class Ontleding {
             ORDER BY total_exec_time DESC LIMIT 15""")) {
           while (rs.next()) {
             String q = rs.getString(1);
-            stmts.add(new JsonObject().put("statement", q.length() > 160 ? q.substring(0, 160) + " …" : q)
-                .put("calls", rs.getLong(2)).put("execMs", rs.getDouble(3)).put("planMs", rs.getDouble(4))
-                .put("rows", rs.getLong(5)).put("walBytes", rs.getLong(6))
-                .put("execUsPerRij", rijen == 0 ? 0 : Math.round(rs.getDouble(3) * 1000 * 10 / rijen) / 10.0)
-                .put("callsPerRij", per(rs.getLong(2), rijen)).put("walBytesPerRij", per(rs.getLong(6), rijen)));
+            stmts.add(new JsonObject()
+                .put("statement", q.length() > 160 ? q.substring(0, 160) + " …" : q)
+                .put("calls", rs.getLong(2))
+                .put("execMs", rs.getDouble(3))
+                .put("planMs", rs.getDouble(4))
+                .put("rows", rs.getLong(5))
+                .put("walBytes", rs.getLong(6))
+                .put(
+                    "execUsPerRij",
+                    rijen == 0 ? 0 : Math.round(rs.getDouble(3) * 1000 * 10 / rijen) / 10.0)
+                .put("callsPerRij", per(rs.getLong(2), rijen))
+                .put("walBytesPerRij", per(rs.getLong(6), rijen)));
           }
         }
         r.put("statements", stmts);
       }
       Files.writeString(uit, r.encodePrettily());
-      System.out.printf("%d rows of %s: %d WAL bytes per row in %.1f records (full-page images %d bytes per row)%n",
-          rijen, tabel, r.getLong("walBytesPerRij"), per(records, rijen), Math.round(per(fpi, rijen)));
+      System.out.printf(
+          "%d rows of %s: %d WAL bytes per row in %.1f records (full-page images %d bytes per row)%n",
+          rijen,
+          tabel,
+          r.getLong("walBytesPerRij"),
+          per(records, rijen),
+          Math.round(per(fpi, rijen)));
     } finally {
       s.execute("SELECT pg_drop_replication_slot('" + SLOT + "')");
     }
@@ -138,7 +172,10 @@ public final class Ontleding {
       return;
     }
     long tot = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    while (getal(s, "SELECT (SELECT count(*) FROM bericht WHERE status = 0) + (SELECT count(*) FROM afwijzing)") > 0) {
+    while (getal(
+            s,
+            "SELECT (SELECT count(*) FROM bericht WHERE status = 0) + (SELECT count(*) FROM afwijzing)")
+        > 0) {
       if (System.nanoTime() > tot) {
         throw new IllegalStateException("messages still unprocessed after 10 minutes");
       }
@@ -148,7 +185,8 @@ public final class Ontleding {
 
   /** Whether the server loads pg_stat_statements (the embedded one does; an external one may not). */
   private static boolean statements(Statement s) throws Exception {
-    try (ResultSet r = s.executeQuery("SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'")) {
+    try (ResultSet r = s.executeQuery(
+        "SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'")) {
       r.next();
       return r.getBoolean(1);
     }
@@ -156,7 +194,8 @@ public final class Ontleding {
 
   /** The table's rows; 0 when it is not there yet (Limiet makes its table when it starts). */
   private static long rijen(Statement s, String tabel) throws Exception {
-    return getal(s, "SELECT CASE WHEN to_regclass('" + tabel + "') IS NULL THEN 0 ELSE 1 END") == 0 ? 0
+    return getal(s, "SELECT CASE WHEN to_regclass('" + tabel + "') IS NULL THEN 0 ELSE 1 END") == 0
+        ? 0
         : getal(s, "SELECT count(*) FROM " + tabel);
   }
 

@@ -48,12 +48,14 @@ import org.HdrHistogram.Histogram;
 public final class OverbelastingLoad {
   /** The status given to a request the generator dropped (its queue full): not sent, so not the engine's. */
   private static final int NIET_AANGEBODEN = -2;
+
   private final Map<String, String> args;
   private final LoadClient http;
   private final String url;
   private final AtomicBoolean meten = new AtomicBoolean(true);
   /** The engine's live heap (bytes after the last collection), read every second, and its limit. */
   private final List<long[]> heap = java.util.Collections.synchronizedList(new ArrayList<>());
+
   private volatile long heapGrens;
   private String key;
   private String prefix;
@@ -67,7 +69,9 @@ public final class OverbelastingLoad {
     // run held 14 250/s in an unbounded queue and ran out of heap)
     // (at least 64 waiting: the setup sends 32 at a time, whatever the connections)
     int connections = Integer.parseInt(args.getOrDefault("connections", "2048"));
-    this.http = new LoadClient(url, connections,
+    this.http = new LoadClient(
+        url,
+        connections,
         Integer.parseInt(args.getOrDefault("wachtrij", String.valueOf(Math.max(64, connections)))));
   }
 
@@ -88,6 +92,7 @@ public final class OverbelastingLoad {
     final Histogram geweigerdLat = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
     /** The admitted (202) requests' latency per second of the schedule (the JSON of runs b, c and e, under "p99Ms", has the refused ones mixed in). */
     final Histogram[] perSeconde;
+
     final AtomicLongArray toegelatenPerSeconde;
     final AtomicLongArray geweigerdPerSeconde;
     final LongAdder aangenomen = new LongAdder();
@@ -96,6 +101,7 @@ public final class OverbelastingLoad {
     final LongAdder mislukt = new LongAdder();
     /** Dropped by the generator itself: no connection free and its queue full; never sent. */
     final LongAdder nietAangeboden = new LongAdder();
+
     final Map<Integer, LongAdder> andereStatussen = new java.util.concurrent.ConcurrentHashMap<>();
     double wandSeconden;
 
@@ -131,18 +137,27 @@ public final class OverbelastingLoad {
     JsonObject json() {
       JsonArray ps = new JsonArray();
       for (int i = 0; i < seconds; i++) {
-        ps.add(new JsonObject().put("s", i).put("aangenomen", toegelatenPerSeconde.get(i))
+        ps.add(new JsonObject()
+            .put("s", i)
+            .put("aangenomen", toegelatenPerSeconde.get(i))
             .put("geweigerd", geweigerdPerSeconde.get(i))
-            .put("toegelatenP99Ms", LoadClient.round(perSeconde[i].getValueAtPercentile(99) / 1e6)));
+            .put(
+                "toegelatenP99Ms", LoadClient.round(perSeconde[i].getValueAtPercentile(99) / 1e6)));
       }
       JsonObject statussen = new JsonObject();
       andereStatussen.forEach((k, v) -> statussen.put(String.valueOf(k), v.sum()));
-      return new JsonObject().put("aangebodenPerSeconde", rate).put("seconden", seconds)
-          .put("nietAangeboden", nietAangeboden.sum()).put("verzondenPerSeconde", LoadClient.round(verzondenPerSeconde()))
+      return new JsonObject()
+          .put("aangebodenPerSeconde", rate)
+          .put("seconden", seconds)
+          .put("nietAangeboden", nietAangeboden.sum())
+          .put("verzondenPerSeconde", LoadClient.round(verzondenPerSeconde()))
           .put("wandSeconden", LoadClient.round(wandSeconden))
-          .put("aangenomen", aangenomen.sum()).put("aangenomenPerSeconde", LoadClient.round(aangenomen.sum() / (double) seconds))
-          .put("geweigerd", geweigerd.sum()).put("geweigerdZonderRetryAfter", zonderRetryAfter.sum())
-          .put("andereStatussen", statussen).put("mislukt", mislukt.sum())
+          .put("aangenomen", aangenomen.sum())
+          .put("aangenomenPerSeconde", LoadClient.round(aangenomen.sum() / (double) seconds))
+          .put("geweigerd", geweigerd.sum())
+          .put("geweigerdZonderRetryAfter", zonderRetryAfter.sum())
+          .put("andereStatussen", statussen)
+          .put("mislukt", mislukt.sum())
           .put("aangenomenLatentieMs", LoadClient.percentiles(toegelaten, 1e6))
           .put("geweigerdLatentieMs", LoadClient.percentiles(geweigerdLat, 1e6))
           .put("perSeconde", ps);
@@ -153,46 +168,66 @@ public final class OverbelastingLoad {
     Fase f = new Fase(rate, seconds);
     long total = (long) rate * seconds;
     long start = System.nanoTime();
-    http.offer(rate, total, i -> {
-      String body = prefix + UUID.randomUUID() + "\",\"bsn\":\"" + bsns.get((int) (i % bsns.size())) + "\"}";
-      return http.call(HttpMethod.POST, "/api/v1/berichten", key, body).onSuccess(r -> {
-        if ((r.status() == 503 || r.status() == 429) && r.retryAfter() == null) {
-          f.zonderRetryAfter.increment();
-        }
-      }).recover(t -> t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-          ? io.vertx.core.Future.succeededFuture(new LoadClient.Resp(NIET_AANGEBODEN, null, null))
-          : io.vertx.core.Future.failedFuture(t));
-    }, (i, took, status) -> {
-      int s = (int) Math.min(seconds - 1, i / rate);
-      if (status == NIET_AANGEBODEN) {
-        f.nietAangeboden.increment();
-        return;
-      }
-      long t = Math.min(took, f.toegelaten.getHighestTrackableValue());
-      synchronized (f) {
-        if (status == 202) {
-          f.toegelaten.recordValue(t);
-          f.perSeconde[s].recordValue(t);
-        } else if (status == 503 || status == 429) {
-          f.geweigerdLat.recordValue(t);
-        }
-      }
-      if (status == 202) {
-        f.aangenomen.increment();
-        f.toegelatenPerSeconde.incrementAndGet(s);
-      } else if (status == 503 || status == 429) {
-        f.geweigerd.increment();
-        f.geweigerdPerSeconde.incrementAndGet(s);
-      } else if (status < 0) {
-        f.mislukt.increment();
-      } else {
-        f.andereStatussen.computeIfAbsent(status, k -> new LongAdder()).increment();
-      }
-    }).get(seconds + 300L, TimeUnit.SECONDS);
+    http.offer(
+            rate,
+            total,
+            i -> {
+              String body = prefix + UUID.randomUUID() + "\",\"bsn\":\""
+                  + bsns.get((int) (i % bsns.size())) + "\"}";
+              return http.call(HttpMethod.POST, "/api/v1/berichten", key, body)
+                  .onSuccess(r -> {
+                    if ((r.status() == 503 || r.status() == 429) && r.retryAfter() == null) {
+                      f.zonderRetryAfter.increment();
+                    }
+                  })
+                  .recover(t -> t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+                      ? io.vertx.core.Future.succeededFuture(
+                          new LoadClient.Resp(NIET_AANGEBODEN, null, null))
+                      : io.vertx.core.Future.failedFuture(t));
+            },
+            (i, took, status) -> {
+              int s = (int) Math.min(seconds - 1, i / rate);
+              if (status == NIET_AANGEBODEN) {
+                f.nietAangeboden.increment();
+                return;
+              }
+              long t = Math.min(took, f.toegelaten.getHighestTrackableValue());
+              synchronized (f) {
+                if (status == 202) {
+                  f.toegelaten.recordValue(t);
+                  f.perSeconde[s].recordValue(t);
+                } else if (status == 503 || status == 429) {
+                  f.geweigerdLat.recordValue(t);
+                }
+              }
+              if (status == 202) {
+                f.aangenomen.increment();
+                f.toegelatenPerSeconde.incrementAndGet(s);
+              } else if (status == 503 || status == 429) {
+                f.geweigerd.increment();
+                f.geweigerdPerSeconde.incrementAndGet(s);
+              } else if (status < 0) {
+                f.mislukt.increment();
+              } else {
+                f.andereStatussen.computeIfAbsent(status, k -> new LongAdder()).increment();
+              }
+            })
+        .get(seconds + 300L, TimeUnit.SECONDS);
     f.wandSeconden = (System.nanoTime() - start) / 1e9;
-    System.out.printf("%-20s %6d/s for %3d s (%.0f/s sent): %7d taken, %7d refused (%d without Retry-After), %d other,"
-        + " %d failed; admitted p99 %.1f ms, max %.1f ms%n", naam, rate, seconds, f.verzondenPerSeconde(), f.aangenomen.sum(),
-        f.geweigerd.sum(), f.zonderRetryAfter.sum(), f.anders(), f.mislukt.sum(), f.p99Ms(), f.toegelaten.getMaxValue() / 1e6);
+    System.out.printf(
+        "%-20s %6d/s for %3d s (%.0f/s sent): %7d taken, %7d refused (%d without Retry-After), %d other,"
+            + " %d failed; admitted p99 %.1f ms, max %.1f ms%n",
+        naam,
+        rate,
+        seconds,
+        f.verzondenPerSeconde(),
+        f.aangenomen.sum(),
+        f.geweigerd.sum(),
+        f.zonderRetryAfter.sum(),
+        f.anders(),
+        f.mislukt.sum(),
+        f.p99Ms(),
+        f.toegelaten.getMaxValue() / 1e6);
     return f;
   }
 
@@ -208,11 +243,13 @@ public final class OverbelastingLoad {
     double doelMs = Double.parseDouble(args.getOrDefault("doel-ms", "50"));
     double grensMs = Double.parseDouble(args.getOrDefault("grens-ms", "1000"));
 
-    LoadClient.Afnemer afnemer = http.setup(args.get("admin"), args.get("jwt"), Integer.parseInt(args.getOrDefault("citizens", "200")));
+    LoadClient.Afnemer afnemer = http.setup(
+        args.get("admin"), args.get("jwt"), Integer.parseInt(args.getOrDefault("citizens", "200")));
     key = afnemer.key();
     bsns = afnemer.bsns();
-    prefix = "{\"berichtType\":\"LOAD\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\""
-        + LoadClient.TEKST + "\",\"berichtId\":\"";
+    prefix =
+        "{\"berichtType\":\"LOAD\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\""
+            + LoadClient.TEKST + "\",\"berichtId\":\"";
     Thread meter = heapMeter();
 
     // a cold engine and generator (JIT, pools) are not what is judged
@@ -235,7 +272,9 @@ public final class OverbelastingLoad {
       doelRate = Integer.parseInt(args.getOrDefault("doelrate", String.valueOf(start)));
       max = 0;
     }
-    for (int rate = start; rate <= max; rate = Math.max(rate + 50, (int) Math.round(rate * 1.25 / 50.0) * 50)) {
+    for (int rate = start;
+        rate <= max;
+        rate = Math.max(rate + 50, (int) Math.round(rate * 1.25 / 50.0) * 50)) {
       boolean grens = false;
       for (int poging = 0; poging < 2 && !grens; poging++) {
         if (poging > 0) {
@@ -249,11 +288,17 @@ public final class OverbelastingLoad {
         if (doel) {
           doelRate = rate;
         }
-        System.out.printf("  processing backlog after the step: %d; %s%n", achter,
-            doel ? "target met" : grens ? "sustained, target missed" : "not sustained");
-        stappen.add(new JsonObject().put("aangebodenPerSeconde", rate).put("doel", doel).put("grens", grens)
-            .put("p99Ms", LoadClient.round(f.p99Ms())).put("nietAangenomen", f.nietAangenomen())
-            .put("nietAangeboden", f.nietAangeboden.sum()).put("verwerkingsachterstand", achter));
+        System.out.printf(
+            "  processing backlog after the step: %d; %s%n",
+            achter, doel ? "target met" : grens ? "sustained, target missed" : "not sustained");
+        stappen.add(new JsonObject()
+            .put("aangebodenPerSeconde", rate)
+            .put("doel", doel)
+            .put("grens", grens)
+            .put("p99Ms", LoadClient.round(f.p99Ms()))
+            .put("nietAangenomen", f.nietAangenomen())
+            .put("nietAangeboden", f.nietAangeboden.sum())
+            .put("verwerkingsachterstand", achter));
       }
       if (!grens) {
         break;
@@ -264,15 +309,22 @@ public final class OverbelastingLoad {
       System.out.println("not even " + start + "/s was sustained: no sustainable rate to overload");
       meten.set(false);
       if (args.containsKey("out")) {
-        Files.writeString(Path.of(args.get("out")), new JsonObject().put("scenario", "overbelasting-gekalibreerd")
-            .put("stappen", stappen).put("gemist", new JsonArray().add("no step sustained")).put("gehaald", false).encodePrettily());
+        Files.writeString(
+            Path.of(args.get("out")),
+            new JsonObject()
+                .put("scenario", "overbelasting-gekalibreerd")
+                .put("stappen", stappen)
+                .put("gemist", new JsonArray().add("no step sustained"))
+                .put("gehaald", false)
+                .encodePrettily());
       }
       return false;
     }
     // judged afterwards at the target rate; if no step met the target, at the first (and missed)
     int naRate = doelRate > 0 ? doelRate : start;
     int over = (int) Math.round(duurzaam * factor);
-    System.out.printf("target met up to %d/s, sustained up to %d/s; overload: %d/s (%.1f×) for %d s%n",
+    System.out.printf(
+        "target met up to %d/s, sustained up to %d/s; overload: %d/s (%.1f×) for %d s%n",
         doelRate, duurzaam, over, factor, seconds);
     // the steps' processing backlog first, so the overload starts from a caught-up engine
     wachtOpVerwerking(120);
@@ -297,8 +349,11 @@ public final class OverbelastingLoad {
     Fase terug;
     do {
       terug = fase("after", naRate, beoordeeld);
-      vensters.add(new JsonObject().put("p99Ms", LoadClient.round(terug.p99Ms())).put("nietAangenomen", terug.nietAangenomen()));
-    } while ((terug.p99Ms() > normaalMs || terug.nietAangenomen() > 0) && System.nanoTime() - stil < TimeUnit.SECONDS.toNanos(herstel));
+      vensters.add(new JsonObject()
+          .put("p99Ms", LoadClient.round(terug.p99Ms()))
+          .put("nietAangenomen", terug.nietAangenomen()));
+    } while ((terug.p99Ms() > normaalMs || terug.nietAangenomen() > 0)
+        && System.nanoTime() - stil < TimeUnit.SECONDS.toNanos(herstel));
     double normaalSeconden = (System.nanoTime() - stil) / 1e9;
     meten.set(false);
     meter.join(3_000);
@@ -312,12 +367,13 @@ public final class OverbelastingLoad {
     double p99VanafTiende = p99Vanaf(overbelast, Math.min(10, seconds - 1));
     List<String> gemist = new ArrayList<>();
     if (overbelast.verzondenPerSeconde() < 0.95 * over) {
-      gemist.add(String.format("the generator sent only %.0f/s of %d/s (%d dropped, no connection free): not %.1f×",
+      gemist.add(String.format(
+          "the generator sent only %.0f/s of %d/s (%d dropped, no connection free): not %.1f×",
           overbelast.verzondenPerSeconde(), over, overbelast.nietAangeboden.sum(), factor));
     }
     if (overbelast.mislukt.sum() > 0 || overbelast.anders() > 0) {
-      gemist.add("answers other than 202/503/429 under overload: " + overbelast.anders() + " other, "
-          + overbelast.mislukt.sum() + " failed " + http.failures.keySet());
+      gemist.add("answers other than 202/503/429 under overload: " + overbelast.anders()
+          + " other, " + overbelast.mislukt.sum() + " failed " + http.failures.keySet());
     }
     if (overbelast.zonderRetryAfter.sum() > 0) {
       gemist.add(overbelast.zonderRetryAfter.sum() + " refusals without Retry-After");
@@ -326,16 +382,20 @@ public final class OverbelastingLoad {
       gemist.add("nothing shed: " + over + "/s was not overload");
     }
     if (overbelast.p99Ms() > grensMs) {
-      gemist.add(String.format("admitted p99 under overload %.0f ms > %.0f ms", overbelast.p99Ms(), grensMs));
+      gemist.add(String.format(
+          "admitted p99 under overload %.0f ms > %.0f ms", overbelast.p99Ms(), grensMs));
     }
     if (heapGrens > 0 && heapMax > heapGrens / 2) {
-      gemist.add("live heap " + heapMax / 1_048_576 + " MB > half of " + heapGrens / 1_048_576 + " MB");
+      gemist.add(
+          "live heap " + heapMax / 1_048_576 + " MB > half of " + heapGrens / 1_048_576 + " MB");
     }
     if (achterNa > 100) {
-      gemist.add("the minute's messages not processed " + herstel + " s after the load stopped (" + achterNa + " left)");
+      gemist.add("the minute's messages not processed " + herstel + " s after the load stopped ("
+          + achterNa + " left)");
     }
     if (terug.p99Ms() > normaalMs || terug.nietAangenomen() > 0) {
-      gemist.add(String.format("not back to normal at %d/s %d s after the load stopped: p99 %.1f ms (before: %.1f ms), %d not taken",
+      gemist.add(String.format(
+          "not back to normal at %d/s %d s after the load stopped: p99 %.1f ms (before: %.1f ms), %d not taken",
           naRate, herstel, terug.p99Ms(), voor.p99Ms(), terug.nietAangenomen()));
     }
     JsonArray heapReeks = new JsonArray();
@@ -345,26 +405,53 @@ public final class OverbelastingLoad {
       }
     }
     double genomen = overbelast.aangenomen.sum() / (double) seconds;
-    JsonObject result = new JsonObject().put("scenario", "overbelasting-gekalibreerd")
-        .put("doelP99Ms", doelMs).put("grensToegelatenP99Ms", grensMs).put("stappen", stappen)
-        .put("doelGehaaldTotPerSeconde", doelRate).put("duurzaamPerSeconde", duurzaam).put("factor", factor)
+    JsonObject result = new JsonObject()
+        .put("scenario", "overbelasting-gekalibreerd")
+        .put("doelP99Ms", doelMs)
+        .put("grensToegelatenP99Ms", grensMs)
+        .put("stappen", stappen)
+        .put("doelGehaaldTotPerSeconde", doelRate)
+        .put("duurzaamPerSeconde", duurzaam)
+        .put("factor", factor)
         .put("verzondenMaalDuurzaam", LoadClient.round(overbelast.verzondenPerSeconde() / duurzaam))
-        .put("verzondenMaalGenomen", LoadClient.round(overbelast.verzondenPerSeconde() / Math.max(1.0, genomen)))
+        .put(
+            "verzondenMaalGenomen",
+            LoadClient.round(overbelast.verzondenPerSeconde() / Math.max(1.0, genomen)))
         .put("overbelasting", overbelast.json())
         .put("toegelatenP99VanafTiendeSecondeMs", LoadClient.round(p99VanafTiende))
-        .put("heapNaGcMaxBytes", heapMax).put("heapMaxBytes", heapGrens).put("heapNaGcPerSeconde", heapReeks)
-        .put("verwerktNaSeconden", LoadClient.round(inhaalSeconden)).put("achterstandNaHerstel", achterNa)
-        .put("voor", voor.json()).put("normaalP99Ms", LoadClient.round(normaalMs)).put("naVensters", vensters).put("normaalNaSeconden", LoadClient.round(normaalSeconden)).put("terug", terug.json())
+        .put("heapNaGcMaxBytes", heapMax)
+        .put("heapMaxBytes", heapGrens)
+        .put("heapNaGcPerSeconde", heapReeks)
+        .put("verwerktNaSeconden", LoadClient.round(inhaalSeconden))
+        .put("achterstandNaHerstel", achterNa)
+        .put("voor", voor.json())
+        .put("normaalP99Ms", LoadClient.round(normaalMs))
+        .put("naVensters", vensters)
+        .put("normaalNaSeconden", LoadClient.round(normaalSeconden))
+        .put("terug", terug.json())
         .put("generatorFailures", http.failuresJson())
-        .put("gemist", new JsonArray(gemist)).put("gehaald", gemist.isEmpty());
+        .put("gemist", new JsonArray(gemist))
+        .put("gehaald", gemist.isEmpty());
     if (args.containsKey("out")) {
       Files.writeString(Path.of(args.get("out")), result.encodePrettily());
     }
-    System.out.printf("overload: %.0f/s sent = %.1f× the sustained %d/s; taken %.0f/s, shed %d, admitted p99 %.1f ms"
-        + " (from the 10th s %.1f ms), live heap at most %d MB of %d MB; processed %.0f s after the load stopped;"
-        + " p99 %.1f ms at %d/s (before: %.1f ms) in the window ending %.0f s after it%n", overbelast.verzondenPerSeconde(),
-        overbelast.verzondenPerSeconde() / duurzaam, duurzaam, genomen, overbelast.geweigerd.sum(), overbelast.p99Ms(),
-        p99VanafTiende, heapMax / 1_048_576, heapGrens / 1_048_576, inhaalSeconden, terug.p99Ms(), naRate, voor.p99Ms(),
+    System.out.printf(
+        "overload: %.0f/s sent = %.1f× the sustained %d/s; taken %.0f/s, shed %d, admitted p99 %.1f ms"
+            + " (from the 10th s %.1f ms), live heap at most %d MB of %d MB; processed %.0f s after the load stopped;"
+            + " p99 %.1f ms at %d/s (before: %.1f ms) in the window ending %.0f s after it%n",
+        overbelast.verzondenPerSeconde(),
+        overbelast.verzondenPerSeconde() / duurzaam,
+        duurzaam,
+        genomen,
+        overbelast.geweigerd.sum(),
+        overbelast.p99Ms(),
+        p99VanafTiende,
+        heapMax / 1_048_576,
+        heapGrens / 1_048_576,
+        inhaalSeconden,
+        terug.p99Ms(),
+        naRate,
+        voor.p99Ms(),
         normaalSeconden);
     System.out.println(gemist.isEmpty() ? "PASS" : "NOT MET: " + String.join("; ", gemist));
     return gemist.isEmpty();
@@ -394,13 +481,17 @@ public final class OverbelastingLoad {
   /** Messages parked and not yet given a receipt, from the engine's counters. */
   private long achterstand() throws Exception {
     String m = Metriek.lees(url);
-    return Metriek.waarde(m, "berichtenbox_berichten_geparkeerd_total") - Metriek.waarde(m, "berichtenbox_verwerkt_total");
+    return Metriek.waarde(m, "berichtenbox_berichten_geparkeerd_total")
+        - Metriek.waarde(m, "berichtenbox_verwerkt_total");
   }
 
   private Thread heapMeter() {
     long t0 = System.currentTimeMillis();
     return Metriek.elkeSeconde(url, meten, m -> {
-      heap.add(new long[] {(System.currentTimeMillis() - t0) / 1000, Metriek.waarde(m, "berichtenbox_jvm_heap_na_gc_bytes")});
+      heap.add(new long[] {
+        (System.currentTimeMillis() - t0) / 1000,
+        Metriek.waarde(m, "berichtenbox_jvm_heap_na_gc_bytes")
+      });
       heapGrens = Metriek.waarde(m, "berichtenbox_jvm_heap_max_bytes");
     });
   }

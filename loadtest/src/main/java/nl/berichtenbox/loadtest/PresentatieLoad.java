@@ -29,13 +29,21 @@ import org.HdrHistogram.Histogram;
  * </pre>
  */
 public final class PresentatieLoad {
-  enum Soort { LIJST, VOLGENDE, ZOEK, LEES, BIJLAGE }
+  enum Soort {
+    LIJST,
+    VOLGENDE,
+    ZOEK,
+    LEES,
+    BIJLAGE
+  }
 
-  private record Voorbeeld(String bsn, String token, List<String> ids, List<String> metBijlage, String cursor) {}
+  private record Voorbeeld(
+      String bsn, String token, List<String> ids, List<String> metBijlage, String cursor) {}
 
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = LoadClient.args(argv);
-    try (LoadClient http = new LoadClient(args.getOrDefault("url", "http://localhost:8080"),
+    try (LoadClient http = new LoadClient(
+        args.getOrDefault("url", "http://localhost:8080"),
         Integer.parseInt(args.getOrDefault("connections", "64")))) {
       run(http, args);
     }
@@ -54,8 +62,10 @@ public final class PresentatieLoad {
     for (int i = 0; i < 2000; i++) {
       String bsn = bsns[ThreadLocalRandom.current().nextInt(burgers)];
       String tok = LoadClient.jwt(secret, bsn);
-      JsonArray page = new JsonObject(http.blocking(HttpMethod.GET, "/api/v1/berichtenbox/berichten?limit=20", tok, null)
-          .body()).getJsonArray("berichten");
+      JsonArray page = new JsonObject(
+              http.blocking(HttpMethod.GET, "/api/v1/berichtenbox/berichten?limit=20", tok, null)
+                  .body())
+          .getJsonArray("berichten");
       List<String> ids = new ArrayList<>();
       List<String> bij = new ArrayList<>();
       page.forEach(o -> {
@@ -65,14 +75,17 @@ public final class PresentatieLoad {
           bij.add(b.getString("id"));
         }
       });
-      String cursor = new JsonObject(http.blocking(HttpMethod.GET, "/api/v1/berichtenbox/berichten?limit=3", tok, null)
-          .body()).getString("volgende");
+      String cursor = new JsonObject(
+              http.blocking(HttpMethod.GET, "/api/v1/berichtenbox/berichten?limit=3", tok, null)
+                  .body())
+          .getString("volgende");
       if (!ids.isEmpty()) {
         sample.add(new Voorbeeld(bsn, tok, ids, bij, cursor));
       }
     }
     if (sample.isEmpty()) {
-      throw new IllegalStateException("no messages found: seed the store first (bin/berichtenbox seed)");
+      throw new IllegalStateException(
+          "no messages found: seed the store first (bin/berichtenbox seed)");
     }
 
     Map<Soort, Histogram> perSoort = new EnumMap<>(Soort.class);
@@ -84,55 +97,66 @@ public final class PresentatieLoad {
     long total = (long) rate * (warmup + seconds);
     long measuredFrom = (long) rate * warmup;
     Soort[] soorten = new Soort[(int) total];
-    CompletableFuture<Void> done = http.offer(rate, total, i -> {
-      ThreadLocalRandom r = ThreadLocalRandom.current();
-      int p = r.nextInt(100);
-      Soort soort;
-      String path;
-      String token;
-      Voorbeeld vb = sample.get(r.nextInt(sample.size()));
-      if (p < 50) {
-        soort = Soort.LIJST;
-        token = LoadClient.jwt(secret, bsns[r.nextInt(burgers)]);
-        path = "/api/v1/berichtenbox/berichten";
-      } else if (p < 60 && vb.cursor() != null) {
-        soort = Soort.VOLGENDE;
-        token = vb.token();
-        path = "/api/v1/berichtenbox/berichten?limit=3&cursor=" + vb.cursor();
-      } else if (p < 65) {
-        soort = Soort.ZOEK;
-        token = LoadClient.jwt(secret, bsns[r.nextInt(burgers)]);
-        path = "/api/v1/berichtenbox/berichten?zoek=aanslag";
-      } else if (p < 90 || vb.metBijlage().isEmpty()) {
-        soort = Soort.LEES;
-        token = vb.token();
-        path = "/api/v1/berichtenbox/berichten/" + vb.ids().get(r.nextInt(vb.ids().size()));
-      } else {
-        soort = Soort.BIJLAGE;
-        token = vb.token();
-        path = "/api/v1/berichtenbox/berichten/" + vb.metBijlage().get(r.nextInt(vb.metBijlage().size()))
-            + "/bijlagen/1";
-      }
-      soorten[(int) i] = soort;
-      return http.call(HttpMethod.GET, path, token, null);
-    }, (i, took, s) -> {
-      if (i >= measuredFrom) {
-        long t = Math.min(took, all.getHighestTrackableValue());
-        synchronized (all) {
-          all.recordValue(t);
-          perSoort.get(soorten[(int) i]).recordValue(t);
-        }
-        statuses.computeIfAbsent(s, k -> new AtomicLong()).incrementAndGet();
-      }
-    });
+    CompletableFuture<Void> done = http.offer(
+        rate,
+        total,
+        i -> {
+          ThreadLocalRandom r = ThreadLocalRandom.current();
+          int p = r.nextInt(100);
+          Soort soort;
+          String path;
+          String token;
+          Voorbeeld vb = sample.get(r.nextInt(sample.size()));
+          if (p < 50) {
+            soort = Soort.LIJST;
+            token = LoadClient.jwt(secret, bsns[r.nextInt(burgers)]);
+            path = "/api/v1/berichtenbox/berichten";
+          } else if (p < 60 && vb.cursor() != null) {
+            soort = Soort.VOLGENDE;
+            token = vb.token();
+            path = "/api/v1/berichtenbox/berichten?limit=3&cursor=" + vb.cursor();
+          } else if (p < 65) {
+            soort = Soort.ZOEK;
+            token = LoadClient.jwt(secret, bsns[r.nextInt(burgers)]);
+            path = "/api/v1/berichtenbox/berichten?zoek=aanslag";
+          } else if (p < 90 || vb.metBijlage().isEmpty()) {
+            soort = Soort.LEES;
+            token = vb.token();
+            path = "/api/v1/berichtenbox/berichten/"
+                + vb.ids().get(r.nextInt(vb.ids().size()));
+          } else {
+            soort = Soort.BIJLAGE;
+            token = vb.token();
+            path = "/api/v1/berichtenbox/berichten/"
+                + vb.metBijlage().get(r.nextInt(vb.metBijlage().size())) + "/bijlagen/1";
+          }
+          soorten[(int) i] = soort;
+          return http.call(HttpMethod.GET, path, token, null);
+        },
+        (i, took, s) -> {
+          if (i >= measuredFrom) {
+            long t = Math.min(took, all.getHighestTrackableValue());
+            synchronized (all) {
+              all.recordValue(t);
+              perSoort.get(soorten[(int) i]).recordValue(t);
+            }
+            statuses.computeIfAbsent(s, k -> new AtomicLong()).incrementAndGet();
+          }
+        });
     done.get(warmup + seconds + 120, TimeUnit.SECONDS);
 
     JsonObject kinds = new JsonObject();
     perSoort.forEach((k, h) -> kinds.put(k.name().toLowerCase(), LoadClient.percentiles(h, 1e6)));
     JsonObject st = new JsonObject();
     statuses.forEach((k, v) -> st.put(String.valueOf(k), v.get()));
-    JsonObject result = new JsonObject().put("scenario", "presentatie").put("offeredRate", rate).put("seconds", seconds)
-        .put("statuses", st).put("failures", http.failuresJson()).put("latencyMs", LoadClient.percentiles(all, 1e6)).put("perSoortMs", kinds);
+    JsonObject result = new JsonObject()
+        .put("scenario", "presentatie")
+        .put("offeredRate", rate)
+        .put("seconds", seconds)
+        .put("statuses", st)
+        .put("failures", http.failuresJson())
+        .put("latencyMs", LoadClient.percentiles(all, 1e6))
+        .put("perSoortMs", kinds);
     System.out.println(result.encodePrettily());
     if (args.containsKey("out")) {
       Files.writeString(Path.of(args.get("out")), result.encodePrettily());

@@ -35,9 +35,14 @@ public final class TlsLoad {
     int seconds = Integer.parseInt(args.getOrDefault("seconds", "20"));
     int concurrency = Integer.parseInt(args.getOrDefault("concurrency", "16"));
     Vertx vertx = Vertx.vertx();
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setKeepAlive(!handshake)
-        .setTrustOptions(new PemTrustOptions().addCertPath(args.get("ca"))).setDefaultHost(u.getHost())
-        .setDefaultPort(u.getPort()), new PoolOptions().setHttp1MaxSize(concurrency));
+    HttpClient client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setSsl(true)
+            .setKeepAlive(!handshake)
+            .setTrustOptions(new PemTrustOptions().addCertPath(args.get("ca")))
+            .setDefaultHost(u.getHost())
+            .setDefaultPort(u.getPort()),
+        new PoolOptions().setHttp1MaxSize(concurrency));
     Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -48,9 +53,14 @@ public final class TlsLoad {
       vertx.runOnContext(v -> loop(client, end, h, ok, failed, running, done));
     }
     done.get(seconds + 60, TimeUnit.SECONDS);
-    JsonObject result = new JsonObject().put("mode", handshake ? "new connection per request" : "keep-alive")
-        .put("concurrency", concurrency).put("seconds", seconds).put("ok", ok.get()).put("failed", failed.get())
-        .put("perSecond", LoadClient.round(ok.get() / (double) seconds)).put("latencyMs", LoadClient.percentiles(h, 1e6));
+    JsonObject result = new JsonObject()
+        .put("mode", handshake ? "new connection per request" : "keep-alive")
+        .put("concurrency", concurrency)
+        .put("seconds", seconds)
+        .put("ok", ok.get())
+        .put("failed", failed.get())
+        .put("perSecond", LoadClient.round(ok.get() / (double) seconds))
+        .put("latencyMs", LoadClient.percentiles(h, 1e6));
     System.out.println(result.encodePrettily());
     if (args.containsKey("out")) {
       Files.writeString(Path.of(args.get("out")), result.encodePrettily());
@@ -58,8 +68,14 @@ public final class TlsLoad {
     vertx.close();
   }
 
-  private static void loop(HttpClient client, long end, Histogram h, AtomicLong ok, AtomicLong failed,
-      AtomicLong running, CompletableFuture<Void> done) {
+  private static void loop(
+      HttpClient client,
+      long end,
+      Histogram h,
+      AtomicLong ok,
+      AtomicLong failed,
+      AtomicLong running,
+      CompletableFuture<Void> done) {
     if (System.nanoTime() >= end) {
       if (running.decrementAndGet() == 0) {
         done.complete(null);
@@ -67,8 +83,10 @@ public final class TlsLoad {
       return;
     }
     long start = System.nanoTime();
-    Future<Integer> f = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/health/live"))
-        .compose(req -> req.send()).compose(res -> res.body().map(b -> res.statusCode()));
+    Future<Integer> f = client
+        .request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/health/live"))
+        .compose(req -> req.send())
+        .compose(res -> res.body().map(b -> res.statusCode()));
     f.onComplete(ar -> {
       if (ar.succeeded() && ar.result() == 200) {
         ok.incrementAndGet();

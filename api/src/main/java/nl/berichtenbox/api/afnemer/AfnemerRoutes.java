@@ -13,12 +13,12 @@ import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import nl.berichtenbox.api.http.ExactBody;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.UUID;
 import nl.berichtenbox.api.http.Auth;
+import nl.berichtenbox.api.http.ExactBody;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.Problems;
 import nl.berichtenbox.api.http.RouteTable;
@@ -26,15 +26,15 @@ import nl.berichtenbox.engine.abonnementen.Abonnementservice;
 import nl.berichtenbox.engine.abonnementen.Validatieservice;
 import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.afnemers.Afnemers;
-import nl.berichtenbox.engine.intake.NdjsonReader;
-import nl.berichtenbox.engine.intake.RateLimiter;
-import nl.berichtenbox.engine.rapportage.Rapportages;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.domain.VerwerkingsCode;
 import nl.berichtenbox.engine.intake.Intake;
 import nl.berichtenbox.engine.intake.IntakeItem.Outcome;
+import nl.berichtenbox.engine.intake.NdjsonReader;
+import nl.berichtenbox.engine.intake.RateLimiter;
+import nl.berichtenbox.engine.rapportage.Rapportages;
 import nl.berichtenbox.engine.tracing.Tracing;
 import nl.berichtenbox.engine.verwerking.Verwerkingsberichten;
 
@@ -59,9 +59,17 @@ public final class AfnemerRoutes {
    * {@code intake} is this event loop's own; {@code maxBody} bounds a message (and an NDJSON line),
    * {@code maxBatchBody} a JSON batch.
    */
-  public AfnemerRoutes(Intake intake, Verwerkingsberichten bewijzen, Afnemers afnemers, Validatieservice validatieservice,
-      Rapportages rapportages, Abonnementservice abonnementservice, RateLimiter begrenzer, Tracing sporen,
-      int maxBody, int maxBatchBody) {
+  public AfnemerRoutes(
+      Intake intake,
+      Verwerkingsberichten bewijzen,
+      Afnemers afnemers,
+      Validatieservice validatieservice,
+      Rapportages rapportages,
+      Abonnementservice abonnementservice,
+      RateLimiter begrenzer,
+      Tracing sporen,
+      int maxBody,
+      int maxBatchBody) {
     this.intake = intake;
     this.bewijzen = bewijzen;
     this.afnemers = afnemers;
@@ -79,8 +87,15 @@ public final class AfnemerRoutes {
     Afnemer a = Auth.afnemer(ctx);
     long wacht = begrenzer.neem(a.oin(), a.limietPerSeconde(), berichten);
     if (wacht > 0) {
-      Problems.fail(ctx, new ClientErrorException(429, "Te veel verzoeken",
-          "meer dan " + a.limietPerSeconde() + " berichten per seconde voor deze afnemer", null, List.of(), wacht));
+      Problems.fail(
+          ctx,
+          new ClientErrorException(
+              429,
+              "Te veel verzoeken",
+              "meer dan " + a.limietPerSeconde() + " berichten per seconde voor deze afnemer",
+              null,
+              List.of(),
+              wacht));
       return false;
     }
     return true;
@@ -91,31 +106,53 @@ public final class AfnemerRoutes {
     // bodies read into one buffer of their declared length (see ExactBody)
     ExactBody small = new ExactBody(maxBody);
     ExactBody large = new ExactBody(maxBatchBody);
-    table.add(router, POST, base + "/berichten", small, Http.consumes(Http.JSON), auth.afnemer(), this::bericht);
-    table.add(router, GET, base + "/berichten/:berichtId", auth.afnemer(), Http.respond(200, ctx -> {
-      UUID id = Identifiers.parseUuid(ctx.pathParam("berichtId"));
-      if (id == null) {
-        throw ClientErrorException.notFound("bericht niet gevonden");
-      }
-      return bewijzen.status(Auth.afnemer(ctx).oin(), id);
-    }));
+    table.add(
+        router,
+        POST,
+        base + "/berichten",
+        small,
+        Http.consumes(Http.JSON),
+        auth.afnemer(),
+        this::bericht);
+    table.add(
+        router, GET, base + "/berichten/:berichtId", auth.afnemer(), Http.respond(200, ctx -> {
+          UUID id = Identifiers.parseUuid(ctx.pathParam("berichtId"));
+          if (id == null) {
+            throw ClientErrorException.notFound("bericht niet gevonden");
+          }
+          return bewijzen.status(Auth.afnemer(ctx).oin(), id);
+        }));
     // The body is read (JSON) or paused (NDJSON, streamed later) before the asynchronous key check.
-    table.add(router, POST, base + "/batches", Http.consumes(Http.JSON, NDJSON), ctx -> {
-      if (NDJSON.equals(Http.mediaType(ctx))) {
-        ctx.request().pause();
-        ctx.next();
-      } else {
-        large.handle(ctx);
-      }
-    }, auth.afnemer(), ctx -> {
-      if (NDJSON.equals(Http.mediaType(ctx))) {
-        ndjson(ctx);
-      } else {
-        batch(ctx);
-      }
-    });
-    table.add(router, GET, base + "/batches", auth.afnemer(), Http.respond(200, ctx ->
-        bewijzen.batches(Auth.afnemer(ctx).oin(), date(ctx, "vanDatum"), date(ctx, "totDatum"))));
+    table.add(
+        router,
+        POST,
+        base + "/batches",
+        Http.consumes(Http.JSON, NDJSON),
+        ctx -> {
+          if (NDJSON.equals(Http.mediaType(ctx))) {
+            ctx.request().pause();
+            ctx.next();
+          } else {
+            large.handle(ctx);
+          }
+        },
+        auth.afnemer(),
+        ctx -> {
+          if (NDJSON.equals(Http.mediaType(ctx))) {
+            ndjson(ctx);
+          } else {
+            batch(ctx);
+          }
+        });
+    table.add(
+        router,
+        GET,
+        base + "/batches",
+        auth.afnemer(),
+        Http.respond(
+            200,
+            ctx -> bewijzen.batches(
+                Auth.afnemer(ctx).oin(), date(ctx, "vanDatum"), date(ctx, "totDatum"))));
     table.add(router, GET, base + "/batches/:batchId", auth.afnemer(), Http.respond(200, ctx -> {
       UUID id = Identifiers.parseUuid(ctx.pathParam("batchId"));
       if (id == null) {
@@ -123,69 +160,145 @@ public final class AfnemerRoutes {
       }
       return bewijzen.batch(Auth.afnemer(ctx).oin(), id);
     }));
-    table.add(router, GET, base + "/verwerkingsberichten", auth.afnemer(), Http.respond(200, ctx ->
-        bewijzen.feed(Auth.afnemer(ctx).oin(), Http.longParam(ctx, "vanaf", 0, 0, Long.MAX_VALUE),
-            (int) Http.longParam(ctx, "limit", 100, 1, 1000))));
+    table.add(
+        router,
+        GET,
+        base + "/verwerkingsberichten",
+        auth.afnemer(),
+        Http.respond(
+            200,
+            ctx -> bewijzen.feed(
+                Auth.afnemer(ctx).oin(), Http.longParam(ctx, "vanaf", 0, 0, Long.MAX_VALUE), (int)
+                    Http.longParam(ctx, "limit", 100, 1, 1000))));
     mountDiensten(router, table, auth, small);
-    table.add(router, GET, base + "/bericht-typen", auth.afnemer(),
+    table.add(
+        router,
+        GET,
+        base + "/bericht-typen",
+        auth.afnemer(),
         Http.respond(200, ctx -> afnemers.berichtTypen(Auth.afnemer(ctx).oin())));
-    table.add(router, GET, base + "/bericht-typen/:code", auth.afnemer(),
-        Http.respond(200, ctx -> afnemers.berichtType(Auth.afnemer(ctx).oin(), ctx.pathParam("code"))));
-    table.add(router, PUT, base + "/bericht-typen/:code", small, Http.consumes(Http.JSON), auth.afnemer(), ctx -> {
-      JsonObject body;
-      try {
-        body = Http.bodyObject(ctx);
-      } catch (ClientErrorException e) {
-        Problems.fail(ctx, e);
-        return;
-      }
-      afnemers.putBerichtType(Auth.afnemer(ctx).oin(), ctx.pathParam("code"), body)
-          .onSuccess(e -> Http.json(ctx, e.getKey() ? 201 : 200, e.getValue()))
-          .onFailure(e -> Problems.fail(ctx, e));
-    });
+    table.add(
+        router,
+        GET,
+        base + "/bericht-typen/:code",
+        auth.afnemer(),
+        Http.respond(
+            200, ctx -> afnemers.berichtType(Auth.afnemer(ctx).oin(), ctx.pathParam("code"))));
+    table.add(
+        router,
+        PUT,
+        base + "/bericht-typen/:code",
+        small,
+        Http.consumes(Http.JSON),
+        auth.afnemer(),
+        ctx -> {
+          JsonObject body;
+          try {
+            body = Http.bodyObject(ctx);
+          } catch (ClientErrorException e) {
+            Problems.fail(ctx, e);
+            return;
+          }
+          afnemers
+              .putBerichtType(Auth.afnemer(ctx).oin(), ctx.pathParam("code"), body)
+              .onSuccess(e -> Http.json(ctx, e.getKey() ? 201 : 200, e.getValue()))
+              .onFailure(e -> Problems.fail(ctx, e));
+        });
   }
 
   /** Validatieservice (§2.5), daily report and forecasts (§2.6). */
   private void mountDiensten(Router router, RouteTable table, Auth auth, ExactBody small) {
     String base = "/api/v1";
-    table.add(router, POST, base + "/abonnementen/_valideren", small, Http.consumes(Http.JSON), auth.afnemer(),
-        Http.respond(200, ctx -> validatieservice.valideer(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))));
+    table.add(
+        router,
+        POST,
+        base + "/abonnementen/_valideren",
+        small,
+        Http.consumes(Http.JSON),
+        auth.afnemer(),
+        Http.respond(
+            200, ctx -> validatieservice.valideer(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))));
     BodyHandler lijst = BodyHandler.create(false).setBodyLimit(24L * 1024 * 1024);
-    table.add(router, POST, base + "/abonnementen/verzoeken", lijst, Http.consumes(Http.JSON), auth.afnemer(), ctx -> {
-      try {
-        abonnementservice.aanvragen(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx)).onSuccess(v -> {
-          ctx.response().putHeader("Location", base + "/abonnementen/verzoeken/" + v.getString("id"));
-          Http.json(ctx, 202, v);
-        }).onFailure(e -> Problems.fail(ctx, e));
-      } catch (RuntimeException e) {
-        Problems.fail(ctx, e);
-      }
-    });
-    table.add(router, GET, base + "/abonnementen/verzoeken/:id", auth.afnemer(),
-        Http.respond(200, ctx -> abonnementservice.status(Auth.afnemer(ctx).oin(), ctx.pathParam("id"))));
-    table.add(router, GET, base + "/abonnementen/verzoeken/:id/resultaat", auth.afnemer(), ctx ->
-        abonnementservice.status(Auth.afnemer(ctx).oin(), ctx.pathParam("id")).onFailure(e -> Problems.fail(ctx, e))
+    table.add(
+        router,
+        POST,
+        base + "/abonnementen/verzoeken",
+        lijst,
+        Http.consumes(Http.JSON),
+        auth.afnemer(),
+        ctx -> {
+          try {
+            abonnementservice
+                .aanvragen(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))
+                .onSuccess(v -> {
+                  ctx.response()
+                      .putHeader("Location", base + "/abonnementen/verzoeken/" + v.getString("id"));
+                  Http.json(ctx, 202, v);
+                })
+                .onFailure(e -> Problems.fail(ctx, e));
+          } catch (RuntimeException e) {
+            Problems.fail(ctx, e);
+          }
+        });
+    table.add(
+        router,
+        GET,
+        base + "/abonnementen/verzoeken/:id",
+        auth.afnemer(),
+        Http.respond(
+            200, ctx -> abonnementservice.status(Auth.afnemer(ctx).oin(), ctx.pathParam("id"))));
+    table.add(
+        router,
+        GET,
+        base + "/abonnementen/verzoeken/:id/resultaat",
+        auth.afnemer(),
+        ctx -> abonnementservice
+            .status(Auth.afnemer(ctx).oin(), ctx.pathParam("id"))
+            .onFailure(e -> Problems.fail(ctx, e))
             .onSuccess(st -> {
               if (!"GEREED".equals(st.getString("status"))) {
-                Problems.fail(ctx, new ClientErrorException(409, "Nog niet gereed",
-                    "het verzoek is " + st.getString("status"), null, List.of(), null));
+                Problems.fail(
+                    ctx,
+                    new ClientErrorException(
+                        409,
+                        "Nog niet gereed",
+                        "het verzoek is " + st.getString("status"),
+                        null,
+                        List.of(),
+                        null));
                 return;
               }
               ctx.response().putHeader("Content-Type", "application/x-ndjson").setChunked(true);
-              abonnementservice.schrijfResultaat(st.getString("id"), ctx.response())
+              abonnementservice
+                  .schrijfResultaat(st.getString("id"), ctx.response())
                   .onFailure(e -> ctx.response().reset());
             }));
-    table.add(router, GET, base + "/rapportages/verwerking", auth.afnemer(), Http.respond(200, ctx ->
-        rapportages.verwerking(Auth.afnemer(ctx).oin(), date(ctx, "vanDatum"), date(ctx, "totDatum"))));
-    table.add(router, PUT, base + "/prognoses/:maand", small, Http.consumes(Http.JSON), auth.afnemer(), ctx -> {
-      try {
-        rapportages.zetPrognose(Auth.afnemer(ctx).oin(), ctx.pathParam("maand"), Http.bodyObject(ctx))
-            .onSuccess(e -> Http.json(ctx, e.getKey() ? 201 : 200, e.getValue()))
-            .onFailure(e -> Problems.fail(ctx, e));
-      } catch (RuntimeException e) {
-        Problems.fail(ctx, e);
-      }
-    });
+    table.add(
+        router,
+        GET,
+        base + "/rapportages/verwerking",
+        auth.afnemer(),
+        Http.respond(
+            200,
+            ctx -> rapportages.verwerking(
+                Auth.afnemer(ctx).oin(), date(ctx, "vanDatum"), date(ctx, "totDatum"))));
+    table.add(
+        router,
+        PUT,
+        base + "/prognoses/:maand",
+        small,
+        Http.consumes(Http.JSON),
+        auth.afnemer(),
+        ctx -> {
+          try {
+            rapportages
+                .zetPrognose(Auth.afnemer(ctx).oin(), ctx.pathParam("maand"), Http.bodyObject(ctx))
+                .onSuccess(e -> Http.json(ctx, e.getKey() ? 201 : 200, e.getValue()))
+                .onFailure(e -> Problems.fail(ctx, e));
+          } catch (RuntimeException e) {
+            Problems.fail(ctx, e);
+          }
+        });
     table.add(router, GET, base + "/prognoses", auth.afnemer(), Http.respond(200, ctx -> {
       java.util.List<InvalidParam> bad = new java.util.ArrayList<>();
       String van = ctx.request().getParam("vanMaand");
@@ -212,7 +325,8 @@ public final class AfnemerRoutes {
     } catch (DateTimeParseException e) {
       // fall through
     }
-    throw ClientErrorException.badRequest("ongeldige queryparameter",
+    throw ClientErrorException.badRequest(
+        "ongeldige queryparameter",
         List.of(new InvalidParam(name, "moet een datum JJJJ-MM-DD zijn")));
   }
 
@@ -230,15 +344,21 @@ public final class AfnemerRoutes {
   private void bericht(RoutingContext ctx) {
     Object body;
     try {
-      body = ctx.body().buffer() == null ? null : nl.berichtenbox.engine.intake.BerichtJson.decode(ctx.body().buffer());
+      body = ctx.body().buffer() == null
+          ? null
+          : nl.berichtenbox.engine.intake.BerichtJson.decode(ctx.body().buffer());
     } catch (DecodeException e) {
-      Problems.fail(ctx, ClientErrorException.badRequest("de body is geen geldige JSON", VerwerkingsCode.ValidatieFout,
-          List.of()));
+      Problems.fail(
+          ctx,
+          ClientErrorException.badRequest(
+              "de body is geen geldige JSON", VerwerkingsCode.ValidatieFout, List.of()));
       return;
     }
     if (!(body instanceof JsonObject)) {
-      Problems.fail(ctx, ClientErrorException.badRequest("de body moet een JSON-object zijn",
-          VerwerkingsCode.ValidatieFout, List.of()));
+      Problems.fail(
+          ctx,
+          ClientErrorException.badRequest(
+              "de body moet een JSON-object zijn", VerwerkingsCode.ValidatieFout, List.of()));
       return;
     }
     if (!binnenLimiet(ctx, 1)) {
@@ -250,7 +370,9 @@ public final class AfnemerRoutes {
         return;
       }
       Outcome o = ar.result();
-      JsonObject out = new JsonObject().put("berichtId", o.berichtId()).put("status", o.status().name());
+      JsonObject out = new JsonObject()
+          .put("berichtId", o.berichtId())
+          .put("status", o.status().name());
       if (o.kind() == Outcome.Kind.REPLAY) {
         if (o.code() != null) {
           out.put("verwerkingsCode", o.code().name());
@@ -268,20 +390,28 @@ public final class AfnemerRoutes {
     try {
       body = Http.bodyObject(ctx, nl.berichtenbox.engine.intake.BerichtJson::decode);
     } catch (ClientErrorException e) {
-      Problems.fail(ctx, ClientErrorException.badRequest(e.getMessage(), VerwerkingsCode.ValidatieFout, List.of()));
+      Problems.fail(
+          ctx,
+          ClientErrorException.badRequest(
+              e.getMessage(), VerwerkingsCode.ValidatieFout, List.of()));
       return;
     }
-    if (!binnenLimiet(ctx, body.getValue("berichten") instanceof JsonArray arr ? Math.max(1, arr.size()) : 1)) {
+    if (!binnenLimiet(
+        ctx, body.getValue("berichten") instanceof JsonArray arr ? Math.max(1, arr.size()) : 1)) {
       return;
     }
-    intake.batch(Auth.afnemer(ctx).oin(), body, spoor(ctx))
-        .onSuccess(a -> Http.json(ctx, 202, antwoord(a))).onFailure(e -> Problems.fail(ctx, e));
+    intake
+        .batch(Auth.afnemer(ctx).oin(), body, spoor(ctx))
+        .onSuccess(a -> Http.json(ctx, 202, antwoord(a)))
+        .onFailure(e -> Problems.fail(ctx, e));
   }
 
   static JsonObject antwoord(Intake.BatchAntwoord a) {
     JsonArray berichten = new JsonArray();
     for (Outcome o : a.berichten()) {
-      JsonObject b = new JsonObject().put("berichtId", o.berichtId()).put("status", o.status().name());
+      JsonObject b = new JsonObject()
+          .put("berichtId", o.berichtId())
+          .put("status", o.status().name());
       if (o.code() != null) {
         b.put("verwerkingsCode", o.code().name());
       }
@@ -290,8 +420,11 @@ public final class AfnemerRoutes {
       }
       berichten.add(b);
     }
-    return new JsonObject().put("batchId", a.batchId().toString()).put("ontvangen", a.ontvangen())
-        .put("afgewezen", a.afgewezen()).put("berichten", berichten);
+    return new JsonObject()
+        .put("batchId", a.batchId().toString())
+        .put("ontvangen", a.ontvangen())
+        .put("afgewezen", a.afgewezen())
+        .put("berichten", berichten);
   }
 
   /**
@@ -320,14 +453,16 @@ public final class AfnemerRoutes {
       state.failed = true;
       lezer.afbreken();
       // Drain the rest so the connection stays usable, then answer.
-      parser.handler(b -> { });
-      parser.endHandler(v -> { });
+      parser.handler(b -> {});
+      parser.endHandler(v -> {});
       parser.resume();
       Problems.fail(ctx, e);
     };
-    parser.exceptionHandler(e -> fail.accept(e instanceof IllegalStateException
-        ? new ClientErrorException(413, "Te groot", "een regel is groter dan " + maxBody + " bytes")
-        : e));
+    parser.exceptionHandler(e -> fail.accept(
+        e instanceof IllegalStateException
+            ? new ClientErrorException(
+                413, "Te groot", "een regel is groter dan " + maxBody + " bytes")
+            : e));
     parser.handler(buf -> {
       if (state.failed) {
         return;
@@ -350,10 +485,13 @@ public final class AfnemerRoutes {
       if (state.failed) {
         return;
       }
-      lezer.einde().onSuccess(a -> {
-        begrenzer.betaal(oin, afnemer.limietPerSeconde(), a.berichten().size() - 1);
-        Http.json(ctx, 202, antwoord(a));
-      }).onFailure(fail::accept);
+      lezer
+          .einde()
+          .onSuccess(a -> {
+            begrenzer.betaal(oin, afnemer.limietPerSeconde(), a.berichten().size() - 1);
+            Http.json(ctx, 202, antwoord(a));
+          })
+          .onFailure(fail::accept);
     });
     parser.resume();
   }

@@ -6,10 +6,10 @@ import static io.vertx.core.http.HttpMethod.POST;
 
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.RouteTable;
-import java.time.Clock;
 import nl.berichtenbox.engine.afnemers.Afnemers;
 import nl.berichtenbox.engine.sla.Incidenten;
 import nl.berichtenbox.engine.sla.OnderhoudsKalender;
@@ -23,8 +23,12 @@ public final class BeheerRoutes {
 
   private final nl.berichtenbox.engine.sla.SlaRapportage rapportage;
 
-  public BeheerRoutes(Afnemers afnemers, Incidenten incidenten, OnderhoudsKalender kalender,
-      nl.berichtenbox.engine.sla.SlaRapportage rapportage, Clock clock) {
+  public BeheerRoutes(
+      Afnemers afnemers,
+      Incidenten incidenten,
+      OnderhoudsKalender kalender,
+      nl.berichtenbox.engine.sla.SlaRapportage rapportage,
+      Clock clock) {
     this.afnemers = afnemers;
     this.incidenten = incidenten;
     this.kalender = kalender;
@@ -35,22 +39,63 @@ public final class BeheerRoutes {
   public void mount(Router router, RouteTable table, Auth auth) {
     String base = "/api/v1/beheer";
     BodyHandler body = BodyHandler.create(false).setBodyLimit(64 * 1024);
-    table.add(router, POST, base + "/afnemers", body, Http.consumes(Http.JSON), auth.beheerder(),
+    table.add(
+        router,
+        POST,
+        base + "/afnemers",
+        body,
+        Http.consumes(Http.JSON),
+        auth.beheerder(),
         Http.respond(201, ctx -> afnemers.create(Http.bodyObject(ctx))));
-    table.add(router, GET, base + "/afnemers", auth.beheerder(), Http.respond(200, ctx -> afnemers.list()));
-    table.add(router, PATCH, base + "/afnemers/:oin", body,
-        Http.consumes("application/merge-patch+json", Http.JSON), auth.beheerder(),
+    table.add(
+        router,
+        GET,
+        base + "/afnemers",
+        auth.beheerder(),
+        Http.respond(200, ctx -> afnemers.list()));
+    table.add(
+        router,
+        PATCH,
+        base + "/afnemers/:oin",
+        body,
+        Http.consumes("application/merge-patch+json", Http.JSON),
+        auth.beheerder(),
         Http.respond(200, ctx -> afnemers.patch(ctx.pathParam("oin"), Http.bodyObject(ctx))));
-    table.add(router, POST, base + "/incidenten", body, Http.consumes(Http.JSON), auth.beheerder(),
+    table.add(
+        router,
+        POST,
+        base + "/incidenten",
+        body,
+        Http.consumes(Http.JSON),
+        auth.beheerder(),
         Http.respond(201, ctx -> incidenten.registreer(Http.bodyObject(ctx))));
-    table.add(router, GET, base + "/incidenten", auth.beheerder(),
+    table.add(
+        router,
+        GET,
+        base + "/incidenten",
+        auth.beheerder(),
         Http.respond(200, ctx -> incidenten.vanMaand(Http.maandParam(ctx, "maand", clock))));
-    table.add(router, PATCH, base + "/incidenten/:id", body,
-        Http.consumes("application/merge-patch+json", Http.JSON), auth.beheerder(),
+    table.add(
+        router,
+        PATCH,
+        base + "/incidenten/:id",
+        body,
+        Http.consumes("application/merge-patch+json", Http.JSON),
+        auth.beheerder(),
         Http.respond(200, ctx -> incidenten.wijzig(ctx.pathParam("id"), Http.bodyObject(ctx))));
-    table.add(router, GET, base + "/onderhoudsvensters", auth.beheerder(),
+    table.add(
+        router,
+        GET,
+        base + "/onderhoudsvensters",
+        auth.beheerder(),
         Http.respond(200, ctx -> kalender.maand(Http.maandParam(ctx, "maand", clock))));
-    table.add(router, POST, base + "/onderhoudsvensters/verplaatsingen", body, Http.consumes(Http.JSON), auth.beheerder(),
+    table.add(
+        router,
+        POST,
+        base + "/onderhoudsvensters/verplaatsingen",
+        body,
+        Http.consumes(Http.JSON),
+        auth.beheerder(),
         Http.respond(201, ctx -> kalender.verplaats(Http.bodyObject(ctx))));
     // JSON, or with Accept: text/html the same report as a page
     table.add(router, GET, base + "/sla-rapportages/:maand", auth.beheerder(), ctx -> {
@@ -62,19 +107,27 @@ public final class BeheerRoutes {
         }
         maand = java.time.YearMonth.parse(m);
       } catch (java.time.format.DateTimeParseException e) {
-        ctx.fail(nl.berichtenbox.engine.domain.ClientErrorException.badRequest("ongeldige maand",
-            java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam("maand", "een maand als JJJJ-MM, zoals 2026-11"))));
+        ctx.fail(nl.berichtenbox.engine.domain.ClientErrorException.badRequest(
+            "ongeldige maand",
+            java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam(
+                "maand", "een maand als JJJJ-MM, zoals 2026-11"))));
         return;
       }
       String accept = ctx.request().getHeader("Accept");
-      boolean html = accept != null && accept.contains("text/html") && !accept.contains("application/json");
-      rapportage.van(maand).onSuccess(r -> {
-        if (html) {
-          ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(SlaPage.van(r));
-        } else {
-          Http.json(ctx, 200, r);
-        }
-      }).onFailure(ctx::fail);
+      boolean html =
+          accept != null && accept.contains("text/html") && !accept.contains("application/json");
+      rapportage
+          .van(maand)
+          .onSuccess(r -> {
+            if (html) {
+              ctx.response()
+                  .putHeader("Content-Type", "text/html; charset=utf-8")
+                  .end(SlaPage.van(r));
+            } else {
+              Http.json(ctx, 200, r);
+            }
+          })
+          .onFailure(ctx::fail);
     });
   }
 }

@@ -33,20 +33,48 @@ public final class BerichtenboxRoutes {
     String base = "/api/v1/berichtenbox";
     RouteTable.mount(router, base, sub);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(16 * 1024);
-    table.add(sub, base, GET, "/", auth.burger(), Http.respond(200, ctx -> boxen.get(ctx.get(Auth.BSN))));
-    table.add(sub, base, PUT, "/", body, Http.consumes(Http.JSON), auth.burger(),
+    table.add(
+        sub, base, GET, "/", auth.burger(), Http.respond(200, ctx -> boxen.get(ctx.get(Auth.BSN))));
+    table.add(
+        sub,
+        base,
+        PUT,
+        "/",
+        body,
+        Http.consumes(Http.JSON),
+        auth.burger(),
         Http.respond(200, ctx -> boxen.put(ctx.get(Auth.BSN), Http.bodyObject(ctx))));
 
-    table.add(sub, base, GET, "/berichten", auth.burger(),
-        Http.respond(200, ctx -> berichten.lijst(ctx.get(Auth.BSN), ListQueries.van(ctx.request()))));
-    table.add(sub, base, GET, "/berichten/:id", auth.burger(),
+    table.add(
+        sub,
+        base,
+        GET,
+        "/berichten",
+        auth.burger(),
+        Http.respond(
+            200, ctx -> berichten.lijst(ctx.get(Auth.BSN), ListQueries.van(ctx.request()))));
+    table.add(
+        sub,
+        base,
+        GET,
+        "/berichten/:id",
+        auth.burger(),
         Http.respond(200, ctx -> berichten.lees(ctx.get(Auth.BSN), ctx.pathParam("id"))));
-    table.add(sub, base, PATCH, "/berichten/:id", body, Http.consumes("application/merge-patch+json", Http.JSON),
-        auth.burger(), Http.respond(200, ctx -> berichten.wijzig(ctx.get(Auth.BSN), ctx.pathParam("id"),
-            Http.bodyObject(ctx))));
+    table.add(
+        sub,
+        base,
+        PATCH,
+        "/berichten/:id",
+        body,
+        Http.consumes("application/merge-patch+json", Http.JSON),
+        auth.burger(),
+        Http.respond(
+            200,
+            ctx -> berichten.wijzig(ctx.get(Auth.BSN), ctx.pathParam("id"), Http.bodyObject(ctx))));
     table.add(sub, base, DELETE, "/berichten/:id", auth.burger(), ctx -> {
       try {
-        berichten.verwijder(ctx.get(Auth.BSN), ctx.pathParam("id"))
+        berichten
+            .verwijder(ctx.get(Auth.BSN), ctx.pathParam("id"))
             .onSuccess(v -> ctx.response().setStatusCode(204).end())
             .onFailure(e -> Problems.fail(ctx, e));
       } catch (RuntimeException e) {
@@ -55,27 +83,44 @@ public final class BerichtenboxRoutes {
     });
     table.add(sub, base, GET, "/berichten/:id/bijlagen/:volgorde", auth.burger(), this::bijlage);
     // last: a route with a path parameter costs every request that passes it a regex match
-    table.add(sub, base, GET, "/voorkeuren", auth.burger(),
+    table.add(
+        sub,
+        base,
+        GET,
+        "/voorkeuren",
+        auth.burger(),
         Http.respond(200, ctx -> boxen.voorkeuren(ctx.get(Auth.BSN))));
-    table.add(sub, base, PUT, "/voorkeuren/:oin", body, Http.consumes(Http.JSON), auth.burger(),
-        Http.respond(200, ctx -> boxen.putVoorkeur(ctx.get(Auth.BSN), ctx.pathParam("oin"), Http.bodyObject(ctx))));
+    table.add(
+        sub,
+        base,
+        PUT,
+        "/voorkeuren/:oin",
+        body,
+        Http.consumes(Http.JSON),
+        auth.burger(),
+        Http.respond(
+            200,
+            ctx ->
+                boxen.putVoorkeur(ctx.get(Auth.BSN), ctx.pathParam("oin"), Http.bodyObject(ctx))));
   }
 
   /** Streams an attachment in chunks read from the database, writing only as fast as the client reads. */
   private void bijlage(RoutingContext ctx) {
     try {
-      berichten.bijlage(ctx.get(Auth.BSN), ctx.pathParam("id"), ctx.pathParam("volgorde")).onComplete(ar -> {
-        if (ar.failed()) {
-          Problems.fail(ctx, ar.cause());
-          return;
-        }
-        BoxBerichten.Bijlage b = ar.result();
-        HttpServerResponse res = ctx.response();
-        res.putHeader("Content-Type", b.mediaType())
-            .putHeader("Content-Disposition", disposition(b.omschrijving(), b.mediaType()))
-            .putHeader("Content-Length", Long.toString(b.grootte()));
-        pump(res, b, 0);
-      });
+      berichten
+          .bijlage(ctx.get(Auth.BSN), ctx.pathParam("id"), ctx.pathParam("volgorde"))
+          .onComplete(ar -> {
+            if (ar.failed()) {
+              Problems.fail(ctx, ar.cause());
+              return;
+            }
+            BoxBerichten.Bijlage b = ar.result();
+            HttpServerResponse res = ctx.response();
+            res.putHeader("Content-Type", b.mediaType())
+                .putHeader("Content-Disposition", disposition(b.omschrijving(), b.mediaType()))
+                .putHeader("Content-Length", Long.toString(b.grootte()));
+            pump(res, b, 0);
+          });
     } catch (RuntimeException e) {
       Problems.fail(ctx, e);
     }
@@ -108,14 +153,17 @@ public final class BerichtenboxRoutes {
     if (!ext.isEmpty() && base.toLowerCase().endsWith(ext)) {
       base = base.substring(0, base.length() - ext.length());
     }
-    String safe = base.replaceAll("[^A-Za-z0-9 ._-]", "_").replaceAll("_+", "_").replaceAll("^[ ._]+|[ .]+$", "");
+    String safe = base.replaceAll("[^A-Za-z0-9 ._-]", "_")
+        .replaceAll("_+", "_")
+        .replaceAll("^[ ._]+|[ .]+$", "");
     if (safe.isEmpty()) {
       safe = "bijlage";
     }
     if (safe.length() > 100) {
       safe = safe.substring(0, 100);
     }
-    String full = URLEncoder.encode(base.isEmpty() ? "bijlage" : base, StandardCharsets.UTF_8).replace("+", "%20");
+    String full = URLEncoder.encode(base.isEmpty() ? "bijlage" : base, StandardCharsets.UTF_8)
+        .replace("+", "%20");
     return "attachment; filename=\"" + safe + ext + "\"; filename*=UTF-8''" + full + ext;
   }
 }

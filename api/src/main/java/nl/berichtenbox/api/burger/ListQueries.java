@@ -14,12 +14,17 @@ final class ListQueries {
 
   /** The page query the parameters ask for; a 400 naming each bad one. */
   static BoxBerichten.Zoekvraag van(HttpServerRequest r) {
-    return van(r.getParam("map"), r.getParam("ongelezen"), r.getParam("zoek"), r.getParam("afzender"),
-        r.getParam("limit"), r.getParam("cursor"));
+    return van(
+        r.getParam("map"),
+        r.getParam("ongelezen"),
+        r.getParam("zoek"),
+        r.getParam("afzender"),
+        r.getParam("limit"),
+        r.getParam("cursor"));
   }
 
-  static BoxBerichten.Zoekvraag van(String map, String ongelezen, String zoek, String afzender, String limit,
-      String cursor) {
+  static BoxBerichten.Zoekvraag van(
+      String map, String ongelezen, String zoek, String afzender, String limit, String cursor) {
     List<InvalidParam> bad = new ArrayList<>();
     String m = leeg(map) ? "inbox" : map;
     if (!BoxBerichten.MAPPEN.contains(m)) {
@@ -38,7 +43,9 @@ final class ListQueries {
       String s = zoek.strip();
       int len = s.codePointCount(0, s.length());
       if (len < BoxBerichten.ZOEK_MIN || len > BoxBerichten.ZOEK_MAX) {
-        bad.add(new InvalidParam("zoek", "moet " + BoxBerichten.ZOEK_MIN + " tot " + BoxBerichten.ZOEK_MAX + " tekens zijn"));
+        bad.add(new InvalidParam(
+            "zoek",
+            "moet " + BoxBerichten.ZOEK_MIN + " tot " + BoxBerichten.ZOEK_MAX + " tekens zijn"));
       } else {
         z = s;
       }
@@ -60,7 +67,8 @@ final class ListQueries {
     if (!bad.isEmpty()) {
       throw ClientErrorException.badRequest("ongeldige queryparameters", bad);
     }
-    return new BoxBerichten.Zoekvraag(m, o, z, leeg(afzender) ? null : afzender, l, leeg(cursor) ? null : cursor);
+    return new BoxBerichten.Zoekvraag(
+        m, o, z, leeg(afzender) ? null : afzender, l, leeg(cursor) ? null : cursor);
   }
 
   private static boolean leeg(String s) {

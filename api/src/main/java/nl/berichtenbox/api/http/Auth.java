@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -13,8 +15,6 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.security.auth.x500.X500Principal;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.afnemers.Afnemers;
 
@@ -31,7 +31,11 @@ public final class Auth {
   /** @param bezoek told of every authenticated citizen request (the monthly report's visitors) */
   private final java.util.function.Consumer<String> bezoek;
 
-  public Auth(Afnemers afnemers, String adminToken, CitizenJwt jwt, java.util.function.Consumer<String> bezoek,
+  public Auth(
+      Afnemers afnemers,
+      String adminToken,
+      CitizenJwt jwt,
+      java.util.function.Consumer<String> bezoek,
       java.time.Clock clock) {
     this.afnemers = afnemers;
     this.clock = clock;
@@ -63,10 +67,14 @@ public final class Auth {
       if (cert != null) {
         String oin = oin(cert);
         if (oin == null) {
-          unauthorized(ctx, "het clientcertificaat draagt geen OIN in het serialNumber van het Subject");
+          unauthorized(
+              ctx, "het clientcertificaat draagt geen OIN in het serialNumber van het Subject");
           return;
         }
-        proceed(ctx, afnemers.byOin(oin), "het OIN van het clientcertificaat is onbekend of niet actief");
+        proceed(
+            ctx,
+            afnemers.byOin(oin),
+            "het OIN van het clientcertificaat is onbekend of niet actief");
         return;
       }
       String key = bearer(ctx);
@@ -122,7 +130,9 @@ public final class Auth {
     }
     try {
       List<Certificate> chain = ctx.request().connection().peerCertificates();
-      return chain != null && !chain.isEmpty() && chain.get(0) instanceof X509Certificate x ? x : null;
+      return chain != null && !chain.isEmpty() && chain.get(0) instanceof X509Certificate x
+          ? x
+          : null;
     } catch (SSLPeerUnverifiedException e) {
       return null;
     }
@@ -130,10 +140,12 @@ public final class Auth {
 
   /** The OIN: the Subject's serialNumber attribute (OID 2.5.4.5), 20 digits. */
   static String oin(X509Certificate cert) {
-    String dn = cert.getSubjectX500Principal().getName(X500Principal.RFC2253, Map.of("2.5.4.5", "SERIALNUMBER"));
+    String dn = cert.getSubjectX500Principal()
+        .getName(X500Principal.RFC2253, Map.of("2.5.4.5", "SERIALNUMBER"));
     try {
       for (Rdn rdn : new LdapName(dn).getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("SERIALNUMBER") && rdn.getValue() instanceof String v
+        if (rdn.getType().equalsIgnoreCase("SERIALNUMBER")
+            && rdn.getValue() instanceof String v
             && v.matches("\\d{20}")) {
           return v;
         }

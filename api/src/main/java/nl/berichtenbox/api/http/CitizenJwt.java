@@ -22,7 +22,8 @@ import nl.berichtenbox.engine.domain.Identifiers;
 public final class CitizenJwt {
   public static final long SKEW_SECONDS = 60;
   private static final JsonFactory CLAIMS = JsonFactory.builder()
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
   private final SecretKeySpec key;
   /** One Mac per event loop: looking one up and initialising it was most of a token's cost. */
   private final ThreadLocal<Mac> mac;
@@ -59,7 +60,8 @@ public final class CitizenJwt {
       // the portal sends the same header every time: once it has passed, it is not decoded again
       String kop = bekendeKop;
       if (kop == null || d1 != kop.length() || !token.startsWith(kop)) {
-        JsonObject header = new JsonObject(new String(dec.decode(token.substring(0, d1)), StandardCharsets.UTF_8));
+        JsonObject header =
+            new JsonObject(new String(dec.decode(token.substring(0, d1)), StandardCharsets.UTF_8));
         if (!"HS256".equals(header.getValue("alg"))) {
           return null;
         }
@@ -95,7 +97,8 @@ public final class CitizenJwt {
         String name = p.currentName();
         JsonToken v = p.nextToken();
         if ("exp".equals(name) || "nbf".equals(name)) {
-          Long n = v == JsonToken.VALUE_NUMBER_INT ? Long.valueOf(p.getNumberValue().longValue())
+          Long n = v == JsonToken.VALUE_NUMBER_INT
+              ? Long.valueOf(p.getNumberValue().longValue())
               : v == JsonToken.VALUE_NUMBER_FLOAT ? Long.valueOf((long) p.getDoubleValue()) : null;
           if ("exp".equals(name)) {
             exp = n;
@@ -123,8 +126,12 @@ public final class CitizenJwt {
   /** Issues a token; for tests and tools that play the portal. */
   public String issue(String bsn, long expEpochSeconds) {
     Base64.Encoder enc = Base64.getUrlEncoder().withoutPadding();
-    String head = enc.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-    String body = enc.encodeToString(new JsonObject().put("sub", bsn).put("exp", expEpochSeconds).encode()
+    String head =
+        enc.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String body = enc.encodeToString(new JsonObject()
+        .put("sub", bsn)
+        .put("exp", expEpochSeconds)
+        .encode()
         .getBytes(StandardCharsets.UTF_8));
     return head + "." + body + "." + enc.encodeToString(sign(head + "." + body));
   }

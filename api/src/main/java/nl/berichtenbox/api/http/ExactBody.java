@@ -18,6 +18,7 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
 public final class ExactBody implements Handler<RoutingContext> {
   /** A body without a declared length (chunked) grows from here, as BodyHandler's does. */
   private static final int ZONDER_LENGTE = 1024;
+
   private final long limit;
 
   public ExactBody(long limit) {

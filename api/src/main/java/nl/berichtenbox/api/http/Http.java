@@ -71,7 +71,8 @@ public final class Http {
   }
 
   /** Runs a future-returning action and answers its JSON with {@code status}, or the problem. */
-  public static Handler<RoutingContext> respond(int status, Function<RoutingContext, Future<JsonObject>> action) {
+  public static Handler<RoutingContext> respond(
+      int status, Function<RoutingContext, Future<JsonObject>> action) {
     return ctx -> {
       Future<JsonObject> f;
       try {
@@ -94,7 +95,10 @@ public final class Http {
           return;
         }
       }
-      Problems.send(ctx, 415, "Mediatype niet ondersteund",
+      Problems.send(
+          ctx,
+          415,
+          "Mediatype niet ondersteund",
           "Content-Type moet " + String.join(" of ", accepted) + " zijn");
     };
   }
@@ -117,7 +121,9 @@ public final class Http {
   public static JsonObject bodyObject(RoutingContext ctx, Function<Buffer, Object> decoder) {
     Object v;
     try {
-      v = ctx.body().buffer() == null || ctx.body().length() == 0 ? null : decoder.apply(ctx.body().buffer());
+      v = ctx.body().buffer() == null || ctx.body().length() == 0
+          ? null
+          : decoder.apply(ctx.body().buffer());
     } catch (DecodeException e) {
       throw ClientErrorException.badRequest("de body is geen geldige JSON", List.of());
     }
@@ -141,15 +147,19 @@ public final class Http {
     } catch (NumberFormatException e) {
       // fall through
     }
-    throw ClientErrorException.badRequest("ongeldige queryparameter",
-        List.of(new InvalidParam(name, "moet een geheel getal van " + min + " tot " + max + " zijn")));
+    throw ClientErrorException.badRequest(
+        "ongeldige queryparameter",
+        List.of(
+            new InvalidParam(name, "moet een geheel getal van " + min + " tot " + max + " zijn")));
   }
 
   /** A month {@code YYYY-MM} query parameter, or the current month in Amsterdam; 400 naming it otherwise. */
-  public static java.time.YearMonth maandParam(RoutingContext ctx, String name, java.time.Clock clock) {
+  public static java.time.YearMonth maandParam(
+      RoutingContext ctx, String name, java.time.Clock clock) {
     String v = ctx.request().getParam(name);
     if (v == null || v.isEmpty()) {
-      return java.time.YearMonth.from(clock.instant().atZone(nl.berichtenbox.engine.domain.Tijd.NL));
+      return java.time.YearMonth.from(
+          clock.instant().atZone(nl.berichtenbox.engine.domain.Tijd.NL));
     }
     if (v.matches("^\\d{4}-\\d{2}$")) {
       try {
@@ -158,7 +168,8 @@ public final class Http {
         // below
       }
     }
-    throw ClientErrorException.badRequest("ongeldige queryparameter",
+    throw ClientErrorException.badRequest(
+        "ongeldige queryparameter",
         List.of(new InvalidParam(name, "een maand als JJJJ-MM, zoals 2026-11")));
   }
 }

@@ -11,7 +11,8 @@ import io.vertx.ext.web.RoutingContext;
 public final class HttpTimings {
   static final String SLEUTEL = "bbx.meting";
 
-  private static final java.util.List<String> FACES = java.util.List.of("burger", "beheer", "afnemer", "ops", "web");
+  private static final java.util.List<String> FACES =
+      java.util.List.of("burger", "beheer", "afnemer", "ops", "web");
 
   private final nl.berichtenbox.engine.metrics.BucketHistogram histogram;
   /** Per face, the requests no route of the API's table took (404s, the web pages). */

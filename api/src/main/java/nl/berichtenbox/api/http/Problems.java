@@ -19,14 +19,21 @@ public final class Problems {
   private Problems() {}
 
   public static void send(RoutingContext ctx, int status, String title, String detail) {
-    send(ctx, new JsonObject().put("type", type(status)).put("title", title).put("status", status).put("detail", detail));
+    send(
+        ctx,
+        new JsonObject()
+            .put("type", type(status))
+            .put("title", title)
+            .put("status", status)
+            .put("detail", detail));
   }
 
   public static void send(RoutingContext ctx, JsonObject problem) {
     if (ctx.response().ended() || ctx.response().headWritten()) {
       return;
     }
-    ctx.response().setStatusCode(problem.getInteger("status"))
+    ctx.response()
+        .setStatusCode(problem.getInteger("status"))
         .putHeader("Content-Type", PROBLEM_JSON)
         .end(problem.toBuffer());
   }
@@ -38,15 +45,18 @@ public final class Problems {
    */
   private static final class Samengevat {
     private static final long INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    private final java.util.concurrent.atomic.AtomicLong volgende = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-    private final java.util.concurrent.atomic.AtomicLong overgeslagen = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong volgende =
+        new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    private final java.util.concurrent.atomic.AtomicLong overgeslagen =
+        new java.util.concurrent.atomic.AtomicLong();
 
     void warn(String format, Object... args) {
       long nu = System.nanoTime();
       long v = volgende.get();
       if (nu - v >= 0 && volgende.compareAndSet(v, nu + INTERVAL)) {
         long n = overgeslagen.getAndSet(0);
-        LOG.warn(n > 0 ? format + " (and " + n + " more such 503s since the last line)" : format, args);
+        LOG.warn(
+            n > 0 ? format + " (and " + n + " more such 503s since the last line)" : format, args);
       } else {
         overgeslagen.incrementAndGet();
       }
@@ -58,8 +68,11 @@ public final class Problems {
   /** Maps any failure to its problem: typed failures carry their status, the rest are 500. */
   public static void fail(RoutingContext ctx, Throwable t) {
     if (t instanceof ClientErrorException e) {
-      JsonObject p = new JsonObject().put("type", type(e.status())).put("title", e.title())
-          .put("status", e.status()).put("detail", e.getMessage());
+      JsonObject p = new JsonObject()
+          .put("type", type(e.status()))
+          .put("title", e.title())
+          .put("status", e.status())
+          .put("detail", e.getMessage());
       if (e.verwerkingsCode() != null) {
         p.put("verwerkingsCode", e.verwerkingsCode().name());
       }
@@ -71,8 +84,12 @@ public final class Problems {
       }
       send(ctx, p);
     } else if (t instanceof ServerErrorException e) {
-      Object[] args = {ctx.request().method(), ctx.normalizedPath(), e.getMessage(),
-          e.getCause() == null ? "-" : Logs.safe(e.getCause())};
+      Object[] args = {
+        ctx.request().method(),
+        ctx.normalizedPath(),
+        e.getMessage(),
+        e.getCause() == null ? "-" : Logs.safe(e.getCause())
+      };
       if (e.status() == 503) {
         SHED_LOG.warn("{} {}: {} ({})", args);
       } else {
@@ -81,7 +98,11 @@ public final class Problems {
       if (e.retryAfterSeconds() != null) {
         ctx.response().putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
       }
-      send(ctx, e.status(), e.status() == 503 ? "Tijdelijk niet beschikbaar" : "Interne fout", e.getMessage());
+      send(
+          ctx,
+          e.status(),
+          e.status() == 503 ? "Tijdelijk niet beschikbaar" : "Interne fout",
+          e.getMessage());
     } else if (t instanceof DecodeException) {
       send(ctx, 400, "Ongeldige JSON", "de body is geen geldige JSON");
     } else if (nl.berichtenbox.engine.store.Database.onbereikbaar(t)) {
@@ -89,7 +110,11 @@ public final class Problems {
       // not a defect; the client may retry in a moment
       SHED_LOG.warn("{} {} shed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
       ctx.response().putHeader("Retry-After", "1");
-      send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine is overbelast; probeer het zo opnieuw");
+      send(
+          ctx,
+          503,
+          "Tijdelijk niet beschikbaar",
+          "de engine is overbelast; probeer het zo opnieuw");
     } else {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));
       send(ctx, 500, "Interne fout", "er ging iets mis aan onze kant");

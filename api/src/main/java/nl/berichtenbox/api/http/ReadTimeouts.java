@@ -57,7 +57,11 @@ public final class ReadTimeouts {
     pipeline.addAfter("httpDecoder", "readTimeoutParts", guard.parts);
   }
 
-  private enum Phase { WAITING, HEAD, BODY }
+  private enum Phase {
+    WAITING,
+    HEAD,
+    BODY
+  }
 
   /**
    * One connection's state. A pending check is not cancelled when a head or body ends: it looks
@@ -121,7 +125,9 @@ public final class ReadTimeouts {
         timer.cancel(false);
       }
       timerAt = deadline;
-      timer = ctx.executor().schedule(() -> check(ctx), Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      timer = ctx.executor()
+          .schedule(
+              () -> check(ctx), Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void check(ChannelHandlerContext ctx) {

@@ -27,7 +27,8 @@ public final class RouteTable {
   }
 
   @SafeVarargs
-  public final void add(Router router, HttpMethod method, String vertxPath, Handler<RoutingContext>... handlers) {
+  public final void add(
+      Router router, HttpMethod method, String vertxPath, Handler<RoutingContext>... handlers) {
     register(router, method, openApi(vertxPath), vertxPath, handlers);
     record(method, vertxPath);
   }
@@ -36,7 +37,8 @@ public final class RouteTable {
    * A route outside the API's document (health, metrics): measured like the others, not listed.
    */
   @SafeVarargs
-  public final void addBuitenDocument(Router router, HttpMethod method, String path, Handler<RoutingContext>... handlers) {
+  public final void addBuitenDocument(
+      Router router, HttpMethod method, String path, Handler<RoutingContext>... handlers) {
     register(router, method, path, path, handlers);
   }
 
@@ -45,18 +47,29 @@ public final class RouteTable {
    * relative to it ("/" for the prefix itself), recorded in full.
    */
   @SafeVarargs
-  public final void add(Router sub, String prefix, HttpMethod method, String relative, Handler<RoutingContext>... handlers) {
+  public final void add(
+      Router sub,
+      String prefix,
+      HttpMethod method,
+      String relative,
+      Handler<RoutingContext>... handlers) {
     String full = "/".equals(relative) ? prefix : prefix + relative;
     register(sub, method, openApi(full), relative, handlers);
     record(method, full);
   }
 
   @SafeVarargs
-  private void register(Router router, HttpMethod method, String template, String path, Handler<RoutingContext>... handlers) {
+  private void register(
+      Router router,
+      HttpMethod method,
+      String template,
+      String path,
+      Handler<RoutingContext>... handlers) {
     var route = router.route(method, path);
     boolean benoemd = metingen == null;
     for (Handler<RoutingContext> h : handlers) {
-      if (!benoemd && !(h instanceof io.vertx.ext.web.handler.BodyHandler)
+      if (!benoemd
+          && !(h instanceof io.vertx.ext.web.handler.BodyHandler)
           && !(h instanceof io.vertx.ext.web.handler.PlatformHandler)) {
         // the first handler of the route's own (Vert.x puts body handlers before any) names it for
         // the answer-time histogram

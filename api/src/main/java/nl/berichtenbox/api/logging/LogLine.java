@@ -22,7 +22,8 @@ import org.slf4j.event.KeyValuePair;
  */
 final class LogLine extends EncoderBase<ILoggingEvent> {
   private static final DateTimeFormatter TIJD = DateTimeFormatter.ISO_INSTANT;
-  private static final DateTimeFormatter TIJD_KORT = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIJD_KORT =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
   private final boolean json;
   private final String proces;
@@ -49,7 +50,9 @@ final class LogLine extends EncoderBase<ILoggingEvent> {
 
   String json(ILoggingEvent e) {
     StringBuilder sb = new StringBuilder(256);
-    sb.append("{\"timestamp\":\"").append(TIJD.format(Instant.ofEpochMilli(e.getTimeStamp()))).append('"');
+    sb.append("{\"timestamp\":\"")
+        .append(TIJD.format(Instant.ofEpochMilli(e.getTimeStamp())))
+        .append('"');
     veld(sb, "level", e.getLevel().toString());
     veld(sb, "logger", e.getLoggerName());
     veld(sb, "thread", e.getThreadName());
@@ -89,9 +92,13 @@ final class LogLine extends EncoderBase<ILoggingEvent> {
 
   String tekst(ILoggingEvent e) {
     StringBuilder sb = new StringBuilder(160);
-    sb.append(TIJD_KORT.format(Instant.ofEpochMilli(e.getTimeStamp()))).append(' ')
-        .append(String.format("%-5s", e.getLevel())).append(' ')
-        .append(kort(e.getLoggerName())).append(": ").append(Logs.mask(e.getFormattedMessage()));
+    sb.append(TIJD_KORT.format(Instant.ofEpochMilli(e.getTimeStamp())))
+        .append(' ')
+        .append(String.format("%-5s", e.getLevel()))
+        .append(' ')
+        .append(kort(e.getLoggerName()))
+        .append(": ")
+        .append(Logs.mask(e.getFormattedMessage()));
     boolean eigenSpoor = false;
     if (e.getKeyValuePairs() != null) {
       for (KeyValuePair kv : e.getKeyValuePairs()) {

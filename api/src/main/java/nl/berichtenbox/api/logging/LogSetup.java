@@ -46,13 +46,22 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     root.addAppender(console);
     root.setLevel(niveau(System.getenv("BERICHTENBOX_LOG_NIVEAU")));
     // libraries that are chatty at INFO: what they say at WARN and up still comes through
-    for (String stil : new String[] {"org.apache.kafka", "kafka", "state.change.logger", "org.flywaydb",
-        "io.netty", "com.github.davidmoten.subethasmtp", "org.subethamail"}) {
+    for (String stil : new String[] {
+      "org.apache.kafka",
+      "kafka",
+      "state.change.logger",
+      "org.flywaydb",
+      "io.netty",
+      "com.github.davidmoten.subethasmtp",
+      "org.subethamail"
+    }) {
       lc.getLogger(stil).setLevel(Level.WARN);
     }
-    lc.getLogger(nl.berichtenbox.engine.tracing.Tracing.REIS_LOGGER).setLevel(Level.toLevel(System.getenv("BERICHTENBOX_LOG_BERICHTEN"), Level.INFO));
+    lc.getLogger(nl.berichtenbox.engine.tracing.Tracing.REIS_LOGGER)
+        .setLevel(Level.toLevel(System.getenv("BERICHTENBOX_LOG_BERICHTEN"), Level.INFO));
 
-    // java.util.logging into SLF4J, with its levels kept in step so that a disabled JUL level costs nothing
+    // java.util.logging into SLF4J, with its levels kept in step so that a disabled JUL level costs
+    // nothing
     LevelChangePropagator jul = new LevelChangePropagator();
     jul.setContext(lc);
     jul.setResetJUL(true);
@@ -71,8 +80,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
       case "json" -> true;
       case "tekst", "text" -> false;
       default -> {
-        System.err.println("BERICHTENBOX_LOG_FORMAAT: '" + formaat + "' is not json or tekst; using "
-            + (terminal ? "tekst" : "json"));
+        System.err.println("BERICHTENBOX_LOG_FORMAAT: '" + formaat
+            + "' is not json or tekst; using " + (terminal ? "tekst" : "json"));
         yield !terminal;
       }
     };
@@ -84,7 +93,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     }
     Level l = Level.toLevel(s.trim(), null);
     if (l == null) {
-      System.err.println("BERICHTENBOX_LOG_NIVEAU: '" + s + "' is not TRACE, DEBUG, INFO, WARN or ERROR; using INFO");
+      System.err.println("BERICHTENBOX_LOG_NIVEAU: '" + s
+          + "' is not TRACE, DEBUG, INFO, WARN or ERROR; using INFO");
       return Level.INFO;
     }
     return l;
@@ -117,7 +127,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
       if (!e.getLoggerName().startsWith("io.zonky") || e.getLevel().isGreaterOrEqual(Level.WARN)) {
         return FilterReply.NEUTRAL;
       }
-      return PG_ERNSTIG.matcher(e.getFormattedMessage()).find() ? FilterReply.NEUTRAL : FilterReply.DENY;
+      return PG_ERNSTIG.matcher(e.getFormattedMessage()).find()
+          ? FilterReply.NEUTRAL
+          : FilterReply.DENY;
     }
   }
 }

@@ -15,8 +15,9 @@ import java.util.Map;
  * in. Their Content-Security-Policy allows nothing but this origin: no external network.
  */
 public final class WebPages {
-  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-      + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+          + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
   private static final Map<String, String> BESTANDEN = Map.of(
       "leveranciersportaal.html", "text/html; charset=utf-8",
       "beheer.html", "text/html; charset=utf-8",
@@ -60,7 +61,10 @@ public final class WebPages {
       ctx.next(); // the router's 404 problem
       return;
     }
-    ctx.response().putHeader("Content-Type", b.type()).putHeader("Content-Security-Policy", CSP)
-        .putHeader("Referrer-Policy", "no-referrer").end(b.inhoud());
+    ctx.response()
+        .putHeader("Content-Type", b.type())
+        .putHeader("Content-Security-Policy", CSP)
+        .putHeader("Referrer-Policy", "no-referrer")
+        .end(b.inhoud());
   }
 }

@@ -33,23 +33,33 @@ class CitizenJwtTest {
   void validClaims() throws Exception {
     assertEquals(BSN, jwt.verify(jwt.issue(BSN, NOW + 60), NOW));
     assertEquals(BSN, claims("{\"sub\":\"" + BSN + "\",\"exp\":" + (NOW + 1) + "}"));
-    assertEquals(BSN, claims("{\"exp\":" + (NOW - 59) + ".5,\"sub\":\"" + BSN + "\",\"nbf\":" + (NOW + 59)
-        + ",\"extra\":{\"a\":[1,{\"b\":2}]},\"iss\":\"portaal\"}"));
+    assertEquals(
+        BSN,
+        claims("{\"exp\":" + (NOW - 59) + ".5,\"sub\":\"" + BSN + "\",\"nbf\":" + (NOW + 59)
+            + ",\"extra\":{\"a\":[1,{\"b\":2}]},\"iss\":\"portaal\"}"));
   }
 
   @Test
   void refusedClaims() throws Exception {
     assertNull(claims("{\"sub\":\"" + BSN + "\"}"), "no exp");
-    assertNull(claims("{\"sub\":\"" + BSN + "\",\"exp\":" + (NOW - 61) + "}"), "expired beyond the skew");
+    assertNull(
+        claims("{\"sub\":\"" + BSN + "\",\"exp\":" + (NOW - 61) + "}"), "expired beyond the skew");
     assertNull(claims("{\"sub\":\"" + BSN + "\",\"exp\":\"" + (NOW + 60) + "\"}"), "exp a string");
-    assertNull(claims("{\"sub\":\"" + BSN + "\",\"exp\":" + (NOW + 60) + ",\"nbf\":" + (NOW + 61) + "}"), "not yet valid");
+    assertNull(
+        claims("{\"sub\":\"" + BSN + "\",\"exp\":" + (NOW + 60) + ",\"nbf\":" + (NOW + 61) + "}"),
+        "not yet valid");
     assertNull(claims("{\"sub\":123456789,\"exp\":" + (NOW + 60) + "}"), "sub a number");
-    assertNull(claims("{\"sub\":\"123456789\",\"exp\":" + (NOW + 60) + "}"), "sub fails the elfproef");
-    assertNull(claims("{\"sub\":\"" + BSN + "\",\"sub\":\"" + BSN + "\",\"exp\":" + (NOW + 60) + "}"), "a key twice");
-    assertNull(claims("{\"sub\":\"" + BSN + "\",\"exp\":" + (NOW + 60) + "} {}"), "trailing content");
+    assertNull(
+        claims("{\"sub\":\"123456789\",\"exp\":" + (NOW + 60) + "}"), "sub fails the elfproef");
+    assertNull(
+        claims("{\"sub\":\"" + BSN + "\",\"sub\":\"" + BSN + "\",\"exp\":" + (NOW + 60) + "}"),
+        "a key twice");
+    assertNull(
+        claims("{\"sub\":\"" + BSN + "\",\"exp\":" + (NOW + 60) + "} {}"), "trailing content");
     assertNull(claims("[\"" + BSN + "\"]"), "not an object");
     assertNull(claims("{\"sub\":\"" + BSN + "\",\"exp\":" + (NOW + 60)), "cut off");
-    assertNull(claims("{\"sub\":{\"sub\":\"" + BSN + "\"},\"exp\":" + (NOW + 60) + "}"), "sub an object");
+    assertNull(
+        claims("{\"sub\":{\"sub\":\"" + BSN + "\"},\"exp\":" + (NOW + 60) + "}"), "sub an object");
   }
 
   @Test
@@ -61,6 +71,7 @@ class CitizenJwtTest {
     assertNull(jwt.verify(token("{\"alg\":\"HS256\",\"alg\":\"none\"}", good), NOW));
     assertEquals(BSN, claims(good));
     // a signature by another key
-    assertNull(new CitizenJwt("another-secret-0123456789abcdef0123").verify(token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", good), NOW));
+    assertNull(new CitizenJwt("another-secret-0123456789abcdef0123")
+        .verify(token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", good), NOW));
   }
 }

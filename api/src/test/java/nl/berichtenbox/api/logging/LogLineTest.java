@@ -14,15 +14,18 @@ import org.junit.jupiter.api.Test;
 class LogLineTest {
   private static LoggingEvent event(String bericht, Throwable t) {
     LoggerContext lc = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
-    LoggingEvent e = new LoggingEvent("x", lc.getLogger("org.voorbeeld.Klasse"), Level.WARN, bericht, t, null);
+    LoggingEvent e =
+        new LoggingEvent("x", lc.getLogger("org.voorbeeld.Klasse"), Level.WARN, bericht, t, null);
     e.setThreadName("vert.x-eventloop-thread-1");
     return e;
   }
 
   @Test
   void jsonLineIsOneObjectEscapedAndMasked() {
-    String regel = new LogLine(true, "host/1").json(event("\"aanhalingstekens\"\nen 123456782 en a@b.nl",
-        new IllegalStateException("oorzaak 123456782", new RuntimeException("c@d.nl"))));
+    String regel = new LogLine(true, "host/1")
+        .json(event(
+            "\"aanhalingstekens\"\nen 123456782 en a@b.nl",
+            new IllegalStateException("oorzaak 123456782", new RuntimeException("c@d.nl"))));
     assertTrue(regel.endsWith("}\n"));
     assertEquals(1, regel.strip().lines().count(), "one line");
     JsonObject o = new JsonObject(regel);
@@ -31,14 +34,16 @@ class LogLineTest {
     assertEquals("host/1", o.getString("process"));
     assertEquals("\"aanhalingstekens\"\nen ********* en <adres>", o.getString("message"));
     assertTrue(o.getString("exception").contains("IllegalStateException: oorzaak *********"));
-    assertTrue(o.getString("exception").contains("RuntimeException: <adres>"), o.getString("exception"));
+    assertTrue(
+        o.getString("exception").contains("RuntimeException: <adres>"), o.getString("exception"));
     assertFalse(regel.contains("123456782") || regel.contains("@"), regel);
   }
 
   @Test
   void textLineForAPerson() {
     String regel = new LogLine(false, "host/1").tekst(event("klaar voor 123456782", null));
-    assertTrue(regel.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  Klasse: klaar voor \\*{9}\n"), regel);
+    assertTrue(
+        regel.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  Klasse: klaar voor \\*{9}\n"), regel);
   }
 
   @Test

@@ -41,11 +41,21 @@ public class GroupCommitBenchmark {
   public void setup() {
     units = new ArrayList<>();
     for (int i = 0; i < berichten; i++) {
-      JsonObject m = new JsonObject().put("berichtId", UUID.randomUUID().toString()).put("berichtType", "AANSL")
-          .put("bsn", "999993653").put("onderwerp", "Uw aanslag inkomstenbelasting")
-          .put("berichtTekst", "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880)).put("referentie", "REF-" + i);
-      BerichtValidator.Result r = BerichtValidator.validate(m.toBuffer().toJsonValue(), "", "00000001234567890000", Instant.now());
-      units.add(new IntakeWriter.Unit("00000001234567890000", null, null, false, List.of(IntakeItem.Offered.of(r)),
+      JsonObject m = new JsonObject()
+          .put("berichtId", UUID.randomUUID().toString())
+          .put("berichtType", "AANSL")
+          .put("bsn", "999993653")
+          .put("onderwerp", "Uw aanslag inkomstenbelasting")
+          .put("berichtTekst", "Geachte heer/mevrouw, ".repeat(90).substring(0, 1880))
+          .put("referentie", "REF-" + i);
+      BerichtValidator.Result r = BerichtValidator.validate(
+          m.toBuffer().toJsonValue(), "", "00000001234567890000", Instant.now());
+      units.add(new IntakeWriter.Unit(
+          "00000001234567890000",
+          null,
+          null,
+          false,
+          List.of(IntakeItem.Offered.of(r)),
           nl.berichtenbox.engine.tracing.Tracing.nieuw()));
     }
   }

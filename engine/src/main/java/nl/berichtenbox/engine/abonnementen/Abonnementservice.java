@@ -20,12 +20,12 @@ import java.util.UUID;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
+import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Json;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * Bulk lists of who accepts an afnemer (contract §2.5): ALLES, BSN_LIJST (up to 1 000 000 BSNs)
@@ -37,7 +37,8 @@ import nl.berichtenbox.engine.domain.Tijd;
 public final class Abonnementservice implements nl.berichtenbox.engine.support.Component {
   private static final Logger LOG = LoggerFactory.getLogger(Abonnementservice.class);
   public static final int MAX_BSNS = 1_000_000;
-  public static final Map<String, Integer> QUOTA = Map.of("ALLES", 225, "BSN_LIJST", 150, "MUTATIES", 150);
+  public static final Map<String, Integer> QUOTA =
+      Map.of("ALLES", 225, "BSN_LIJST", 150, "MUTATIES", 150);
   private static final int MAX_POGINGEN = 3;
 
   private static final String AANVRAGEN = """
@@ -101,15 +102,18 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
   private final Map<String, Integer> quota;
   private final BackgroundLoop loop;
 
-  public Abonnementservice(Vertx vertx, Pool pool, Venster venster, Map<String, Integer> quota,
-      java.time.Clock clock) {
+  public Abonnementservice(
+      Vertx vertx, Pool pool, Venster venster, Map<String, Integer> quota, java.time.Clock clock) {
     this.pool = pool;
     this.clock = clock;
     this.venster = venster;
     this.quota = quota;
-    this.loop = new BackgroundLoop(vertx, "Abonnementservice", 1000, this::verwerk, e -> { })
-        .every(600_000, () -> opruimen()
-            .onFailure(e -> LOG.warn("removing old Abonnementservice requests failed: {}", Logs.safe(e))));
+    this.loop = new BackgroundLoop(vertx, "Abonnementservice", 1000, this::verwerk, e -> {})
+        .every(
+            600_000,
+            () -> opruimen()
+                .onFailure(e ->
+                    LOG.warn("removing old Abonnementservice requests failed: {}", Logs.safe(e))));
   }
 
   /** Accepts a request: 202 body with its id, or a 400/429 ClientErrorException. */
@@ -122,7 +126,9 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
     String[] bsns = null;
     OffsetDateTime mutatieDatum = null;
     if ("BSN_LIJST".equals(soort)) {
-      if (!(body.getValue("bsns") instanceof JsonArray arr) || arr.isEmpty() || arr.size() > MAX_BSNS) {
+      if (!(body.getValue("bsns") instanceof JsonArray arr)
+          || arr.isEmpty()
+          || arr.size() > MAX_BSNS) {
         bad.add(new InvalidParam("bsns", "is verplicht bij BSN_LIJST: 1 tot 1000000 BSN's"));
       } else {
         bsns = new String[arr.size()];
@@ -151,7 +157,8 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
           bad.add(new InvalidParam("mutatieDatum", "ligt in de toekomst"));
         }
       } catch (DateTimeParseException e) {
-        bad.add(new InvalidParam("mutatieDatum", "is verplicht bij MUTATIES: een RFC 3339-tijdstip"));
+        bad.add(
+            new InvalidParam("mutatieDatum", "is verplicht bij MUTATIES: een RFC 3339-tijdstip"));
       }
     }
     if (!bad.isEmpty()) {
@@ -159,25 +166,43 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
     }
     ZonedDateTime nu = ZonedDateTime.now(Tijd.NL);
     if (!venster.open(nu)) {
-      return Future.failedFuture(new ClientErrorException(429, "Buiten het venster",
-          "verzoeken aan de Abonnementservice worden alleen 's nachts aangenomen", null, List.of(),
+      return Future.failedFuture(new ClientErrorException(
+          429,
+          "Buiten het venster",
+          "verzoeken aan de Abonnementservice worden alleen 's nachts aangenomen",
+          null,
+          List.of(),
           venster.secondenTotVolgende(nu, false)));
     }
     UUID id = UUID.randomUUID();
     String s = (String) soort;
-    Tuple t = Tuple.tuple().addValue(id).addValue(oin).addValue(s).addValue(bsns)
+    Tuple t = Tuple.tuple()
+        .addValue(id)
+        .addValue(oin)
+        .addValue(s)
+        .addValue(bsns)
         .addValue(mutatieDatum == null ? null : mutatieDatum.withOffsetSameInstant(ZoneOffset.UTC))
-        .addValue(venster.nacht(nu)).addValue(quota.get(s));
-    return pool.withTransaction(conn -> conn.preparedQuery(AANVRAGEN).execute(t)).map(rows -> {
-      if (rows.size() == 0) {
-        throw new ClientErrorException(429, "Quotum op", "het quotum van " + quota.get(s) + " " + s
-            + "-verzoeken " + (venster.altijd() ? "per dag" : "per nacht") + " (alle afnemers samen) is op",
-            null, List.of(), venster.secondenTotVolgende(nu, true));
-      }
-      wakeUp();
-      return new JsonObject().put("id", id.toString()).put("soort", s).put("status", "IN_BEHANDELING")
-          .put("aangevraagdOp", Json.time(rows.iterator().next().getOffsetDateTime(0)));
-    });
+        .addValue(venster.nacht(nu))
+        .addValue(quota.get(s));
+    return pool.withTransaction(conn -> conn.preparedQuery(AANVRAGEN).execute(t))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            throw new ClientErrorException(
+                429,
+                "Quotum op",
+                "het quotum van " + quota.get(s) + " " + s + "-verzoeken "
+                    + (venster.altijd() ? "per dag" : "per nacht") + " (alle afnemers samen) is op",
+                null,
+                List.of(),
+                venster.secondenTotVolgende(nu, true));
+          }
+          wakeUp();
+          return new JsonObject()
+              .put("id", id.toString())
+              .put("soort", s)
+              .put("status", "IN_BEHANDELING")
+              .put("aangevraagdOp", Json.time(rows.iterator().next().getOffsetDateTime(0)));
+        });
   }
 
   public Future<JsonObject> status(String oin, String rawId) {
@@ -190,8 +215,11 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
         throw ClientErrorException.notFound("verzoek niet gevonden");
       }
       Row r = rows.iterator().next();
-      JsonObject o = new JsonObject().put("id", r.getUUID(0).toString()).put("soort", r.getString(1))
-          .put("status", r.getString(2)).put("aangevraagdOp", Json.time(r.getOffsetDateTime(3)));
+      JsonObject o = new JsonObject()
+          .put("id", r.getUUID(0).toString())
+          .put("soort", r.getString(1))
+          .put("status", r.getString(2))
+          .put("aangevraagdOp", Json.time(r.getOffsetDateTime(3)));
       if (r.getOffsetDateTime(4) != null) {
         o.put("gereedOp", Json.time(r.getOffsetDateTime(4)));
       }
@@ -216,33 +244,41 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
     return klaar.future().compose(v -> out.end());
   }
 
-  private void volgendePagina(UUID id, long na, WriteStream<Buffer> out, io.vertx.core.Promise<Void> klaar) {
+  private void volgendePagina(
+      UUID id, long na, WriteStream<Buffer> out, io.vertx.core.Promise<Void> klaar) {
     if (klaar.future().isComplete()) {
       return; // a write failed (the client went away): no more pages for nobody
     }
-    pool.preparedQuery(RESULTAAT).execute(Tuple.of(id, na, PAGINA)).onFailure(klaar::tryFail).onSuccess(rows -> {
-      long laatste = na;
-      Buffer pagina = Buffer.buffer(rows.size() * 64);
-      for (Row r : rows) {
-        laatste = r.getLong(0);
-        pagina.appendString(new JsonObject().put("bsn", r.getString(1))
-            .put("status", r.getBoolean(2) ? "ACTIEF" : "INACTIEF")
-            .put("gewijzigdOp", Json.time(r.getOffsetDateTime(3))).encode()).appendByte((byte) '\n');
-      }
-      if (rows.size() > 0) {
-        out.write(pagina).onFailure(klaar::tryFail);
-      }
-      if (rows.size() < PAGINA) {
-        klaar.tryComplete();
-        return;
-      }
-      long verder = laatste;
-      if (out.writeQueueFull()) {
-        out.drainHandler(x -> volgendePagina(id, verder, out, klaar));
-      } else {
-        volgendePagina(id, verder, out, klaar);
-      }
-    });
+    pool.preparedQuery(RESULTAAT)
+        .execute(Tuple.of(id, na, PAGINA))
+        .onFailure(klaar::tryFail)
+        .onSuccess(rows -> {
+          long laatste = na;
+          Buffer pagina = Buffer.buffer(rows.size() * 64);
+          for (Row r : rows) {
+            laatste = r.getLong(0);
+            pagina
+                .appendString(new JsonObject()
+                    .put("bsn", r.getString(1))
+                    .put("status", r.getBoolean(2) ? "ACTIEF" : "INACTIEF")
+                    .put("gewijzigdOp", Json.time(r.getOffsetDateTime(3)))
+                    .encode())
+                .appendByte((byte) '\n');
+          }
+          if (rows.size() > 0) {
+            out.write(pagina).onFailure(klaar::tryFail);
+          }
+          if (rows.size() < PAGINA) {
+            klaar.tryComplete();
+            return;
+          }
+          long verder = laatste;
+          if (out.writeQueueFull()) {
+            out.drainHandler(x -> volgendePagina(id, verder, out, klaar));
+          } else {
+            volgendePagina(id, verder, out, klaar);
+          }
+        });
   }
 
   // --- the background worker ---
@@ -272,7 +308,8 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
       String oin = r.getString(1);
       String soort = r.getString(2);
       if (r.getInteger(3) > MAX_POGINGEN) {
-        return pool.preparedQuery(MISLUKT).execute(Tuple.of(id, "na " + MAX_POGINGEN + " pogingen niet gelukt"))
+        return pool.preparedQuery(MISLUKT)
+            .execute(Tuple.of(id, "na " + MAX_POGINGEN + " pogingen niet gelukt"))
             .map(true);
       }
       String sql = switch (soort) {
@@ -280,10 +317,12 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
         case "BSN_LIJST" -> BSN_LIJST;
         default -> MUTATIES;
       };
-      return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM abonnement_resultaat WHERE verzoek = $1")
-          .execute(Tuple.of(id))
-          .compose(v -> conn.preparedQuery(sql).execute(Tuple.of(id, oin)))
-          .compose(res -> conn.preparedQuery(GEREED).execute(Tuple.of(id, (long) res.rowCount()))))
+      return pool.withTransaction(conn -> conn.preparedQuery(
+                  "DELETE FROM abonnement_resultaat WHERE verzoek = $1")
+              .execute(Tuple.of(id))
+              .compose(v -> conn.preparedQuery(sql).execute(Tuple.of(id, oin)))
+              .compose(
+                  res -> conn.preparedQuery(GEREED).execute(Tuple.of(id, (long) res.rowCount()))))
           .map(true)
           .recover(e -> {
             LOG.warn("Abonnementservice request {} failed: {}", id, Logs.safe(e));

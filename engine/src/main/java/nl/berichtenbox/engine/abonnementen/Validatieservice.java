@@ -60,7 +60,8 @@ public final class Validatieservice {
     List<InvalidParam> bad = new ArrayList<>();
     Object type = body.getValue("berichtType");
     if (!(type instanceof String t) || !Identifiers.isBerichtTypeCode(t)) {
-      bad.add(new InvalidParam("berichtType", "is verplicht: 1 tot 8 letters, cijfers, '.', '_' of '-'"));
+      bad.add(new InvalidParam(
+          "berichtType", "is verplicht: 1 tot 8 letters, cijfers, '.', '_' of '-'"));
     }
     Object raw = body.getValue("bsns");
     String[] bsns = null;
@@ -87,14 +88,21 @@ public final class Validatieservice {
       int aantal = 0;
       for (Row r : rows) {
         aantal = r.getInteger(0);
-        resultaten.add(new JsonObject().put("bsn", r.getString(1)).put("berichtSturen", r.getBoolean(2)));
+        resultaten.add(
+            new JsonObject().put("bsn", r.getString(1)).put("berichtSturen", r.getBoolean(2)));
       }
       if (aantal > quotumPerUur) {
         ZonedDateTime now = ZonedDateTime.now(clock);
-        long wacht = Math.max(1, ChronoUnit.SECONDS.between(now, now.truncatedTo(ChronoUnit.HOURS).plusHours(1)));
-        throw new ClientErrorException(429, "Te veel verzoeken",
-            "het quotum van " + quotumPerUur + " Validatieservice-vragen per uur (alle afnemers samen) is op",
-            null, List.of(), wacht);
+        long wacht = Math.max(
+            1, ChronoUnit.SECONDS.between(now, now.truncatedTo(ChronoUnit.HOURS).plusHours(1)));
+        throw new ClientErrorException(
+            429,
+            "Te veel verzoeken",
+            "het quotum van " + quotumPerUur
+                + " Validatieservice-vragen per uur (alle afnemers samen) is op",
+            null,
+            List.of(),
+            wacht);
       }
       return new JsonObject().put("resultaten", resultaten);
     });

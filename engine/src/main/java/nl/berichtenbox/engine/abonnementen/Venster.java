@@ -1,10 +1,11 @@
 package nl.berichtenbox.engine.abonnementen;
 
+import static nl.berichtenbox.engine.domain.Tijd.NL;
+
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZonedDateTime;
-import static nl.berichtenbox.engine.domain.Tijd.NL;
 
 /**
  * The Abonnementservice's window (contract §2.5): "HH:MM-HH:MM" in Europe/Amsterdam, which may
@@ -35,7 +36,9 @@ public final class Venster {
       return true;
     }
     LocalTime lt = t.withZoneSameInstant(NL).toLocalTime();
-    return van.isBefore(tot) ? !lt.isBefore(van) && lt.isBefore(tot) : !lt.isBefore(van) || lt.isBefore(tot);
+    return van.isBefore(tot)
+        ? !lt.isBefore(van) && lt.isBefore(tot)
+        : !lt.isBefore(van) || lt.isBefore(tot);
   }
 
   /** The night (date the window opened) that moment t belongs to; with "altijd" its date. */

@@ -53,9 +53,11 @@ public final class Afnemers {
     long now = System.nanoTime(); // a duration: the monotonic clock
     Cached c = cache.get(cacheKey);
     if (c != null && c.untilNanos() - now > 0) {
-      return Future.succeededFuture(c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
+      return Future.succeededFuture(
+          c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
     }
-    return pool.preparedQuery("SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE api_sleutel_sha256 = $1")
+    return pool.preparedQuery(
+            "SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE api_sleutel_sha256 = $1")
         .execute(Tuple.of(Buffer.buffer(digest)))
         .map(rows -> {
           Afnemer a = null;
@@ -80,9 +82,11 @@ public final class Afnemers {
     long now = System.nanoTime(); // a duration: the monotonic clock
     Cached c = cache.get(cacheKey);
     if (c != null && c.untilNanos() - now > 0) {
-      return Future.succeededFuture(c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
+      return Future.succeededFuture(
+          c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
     }
-    return pool.preparedQuery("SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE oin = $1")
+    return pool.preparedQuery(
+            "SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE oin = $1")
         .execute(Tuple.of(oin))
         .map(rows -> {
           Afnemer a = null;
@@ -109,7 +113,9 @@ public final class Afnemers {
    */
   public Future<Integer> versleutelOudeGeheimen() {
     return pool.query("SELECT oin, callback_secret FROM afnemer WHERE callback_secret IS NOT NULL "
-        + "AND callback_secret NOT LIKE 'v1:%'").execute().compose(rows -> {
+            + "AND callback_secret NOT LIKE 'v1:%'")
+        .execute()
+        .compose(rows -> {
           List<String> oins = new ArrayList<>();
           List<String> versleuteld = new ArrayList<>();
           for (io.vertx.sqlclient.Row r : rows) {
@@ -122,7 +128,8 @@ public final class Afnemers {
           return pool.preparedQuery("""
                   UPDATE afnemer a SET callback_secret = v.s FROM unnest($1::text[], $2::text[]) AS v(o, s)
                   WHERE a.oin = v.o AND a.callback_secret NOT LIKE 'v1:%'""")
-              .execute(Tuple.from(List.of(oins.toArray(new String[0]), versleuteld.toArray(new String[0]))))
+              .execute(Tuple.from(
+                  List.of(oins.toArray(new String[0]), versleuteld.toArray(new String[0]))))
               .map(io.vertx.sqlclient.SqlResult::rowCount);
         });
   }
@@ -145,12 +152,19 @@ public final class Afnemers {
     return pool.preparedQuery("""
             INSERT INTO afnemer (oin, naam, callback_url, callback_secret, limiet_per_seconde, api_sleutel_sha256)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (oin) DO NOTHING RETURNING aangemaakt_op""")
-        .execute(Tuple.of(oin, naam, callbackUrl, geheimen.versleutel(secret), limiet, Buffer.buffer(sha256(key))))
+        .execute(Tuple.of(
+            oin,
+            naam,
+            callbackUrl,
+            geheimen.versleutel(secret),
+            limiet,
+            Buffer.buffer(sha256(key))))
         .map(rows -> {
           if (rows.rowCount() == 0) {
             throw new ClientErrorException(409, "Conflict", "afnemer " + oin + " bestaat al");
           }
-          JsonObject out = new JsonObject().put("oin", oin).put("naam", naam).put("apiSleutel", key);
+          JsonObject out =
+              new JsonObject().put("oin", oin).put("naam", naam).put("apiSleutel", key);
           if (secret != null) {
             out.put("callbackSecret", secret);
           }
@@ -214,9 +228,15 @@ public final class Afnemers {
               gewijzigd_op = now()
             WHERE oin = $1
             RETURNING oin, naam, callback_url, limiet_per_seconde, actief, aangemaakt_op""")
-        .execute(Tuple.from(java.util.Arrays.asList(oin, naam, body.containsKey("callbackUrl"), callbackUrl,
+        .execute(Tuple.from(java.util.Arrays.asList(
+            oin,
+            naam,
+            body.containsKey("callbackUrl"),
+            callbackUrl,
             geheimen.versleutel(secret),
-            body.containsKey("limietPerSeconde"), limiet, (Boolean) actief)))
+            body.containsKey("limietPerSeconde"),
+            limiet,
+            (Boolean) actief)))
         .map(rows -> {
           if (rows.rowCount() == 0) {
             throw ClientErrorException.notFound("afnemer niet gevonden");
@@ -248,7 +268,8 @@ public final class Afnemers {
     if (v instanceof String s) {
       try {
         URI u = URI.create(s);
-        if (("https".equals(u.getScheme()) || "http".equals(u.getScheme())) && u.getHost() != null) {
+        if (("https".equals(u.getScheme()) || "http".equals(u.getScheme()))
+            && u.getHost() != null) {
           return s;
         }
       } catch (IllegalArgumentException e) {
@@ -264,7 +285,9 @@ public final class Afnemers {
     if (v == null) {
       return null;
     }
-    if ((v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 1 && ((Number) v).longValue() <= 1_000_000) {
+    if ((v instanceof Integer || v instanceof Long)
+        && ((Number) v).longValue() >= 1
+        && ((Number) v).longValue() <= 1_000_000) {
       return ((Number) v).intValue();
     }
     bad.add(new InvalidParam("limietPerSeconde", "moet een geheel getal van 1 tot 1000000 zijn"));
@@ -274,8 +297,10 @@ public final class Afnemers {
   // --- berichttypen (§2.6) ---
 
   public Future<JsonObject> berichtTypen(String oin) {
-    return pool.preparedQuery("SELECT code, omschrijving, actief FROM bericht_type WHERE oin = $1 ORDER BY code")
-        .execute(Tuple.of(oin)).map(rows -> {
+    return pool.preparedQuery(
+            "SELECT code, omschrijving, actief FROM bericht_type WHERE oin = $1 ORDER BY code")
+        .execute(Tuple.of(oin))
+        .map(rows -> {
           JsonArray arr = new JsonArray();
           for (Row r : rows) {
             arr.add(typeJson(r));
@@ -288,8 +313,10 @@ public final class Afnemers {
     if (!Identifiers.isBerichtTypeCode(code)) {
       return Future.failedFuture(ClientErrorException.notFound("berichttype niet gevonden"));
     }
-    return pool.preparedQuery("SELECT code, omschrijving, actief FROM bericht_type WHERE oin = $1 AND code = $2")
-        .execute(Tuple.of(oin, code)).map(rows -> {
+    return pool.preparedQuery(
+            "SELECT code, omschrijving, actief FROM bericht_type WHERE oin = $1 AND code = $2")
+        .execute(Tuple.of(oin, code))
+        .map(rows -> {
           if (rows.size() == 0) {
             throw ClientErrorException.notFound("berichttype niet gevonden");
           }
@@ -298,7 +325,8 @@ public final class Afnemers {
   }
 
   /** Creates or replaces a berichttype; true in the result's second element when it was new. */
-  public Future<Map.Entry<Boolean, JsonObject>> putBerichtType(String oin, String code, JsonObject body) {
+  public Future<Map.Entry<Boolean, JsonObject>> putBerichtType(
+      String oin, String code, JsonObject body) {
     List<InvalidParam> bad = new ArrayList<>();
     if (!Identifiers.isBerichtTypeCode(code)) {
       bad.add(new InvalidParam("code", "1 tot 8 letters, cijfers, '.', '_' of '-'"));
@@ -312,7 +340,8 @@ public final class Afnemers {
       bad.add(new InvalidParam("actief", "is verplicht: true of false"));
     }
     if (!bad.isEmpty()) {
-      return Future.failedFuture(ClientErrorException.badRequest("het berichttype is ongeldig", bad));
+      return Future.failedFuture(
+          ClientErrorException.badRequest("het berichttype is ongeldig", bad));
     }
     return pool.preparedQuery("""
             INSERT INTO bericht_type AS t (oin, code, omschrijving, actief) VALUES ($1, $2, $3, $4)
@@ -327,6 +356,9 @@ public final class Afnemers {
   }
 
   private static JsonObject typeJson(Row r) {
-    return new JsonObject().put("code", r.getString(0)).put("omschrijving", r.getString(1)).put("actief", r.getBoolean(2));
+    return new JsonObject()
+        .put("code", r.getString(0))
+        .put("omschrijving", r.getString(1))
+        .put("actief", r.getBoolean(2));
   }
 }

@@ -31,25 +31,30 @@ public final class Berichtenboxen {
             SELECT bb.actief, bb.email, bb.notificaties_aan,
                    (SELECT count(*) FROM bericht b WHERE b.bsn = bb.bsn AND b.status = 1 AND b.map = 'inbox'
                       AND NOT b.gelezen AND b.zichtbaar_op <= now()) AS ongelezen
-            FROM berichtenbox bb WHERE bb.bsn = $1""")
-        .execute(Tuple.of(bsn)).map(rows -> {
-          if (rows.size() == 0) {
-            return new JsonObject().put("actief", false).put("notificatiesAan", false).put("ongelezen", 0);
-          }
-          Row r = rows.iterator().next();
-          JsonObject o = new JsonObject().put("actief", r.getBoolean(0));
-          if (r.getString(1) != null) {
-            o.put("email", r.getString(1));
-          }
-          return o.put("notificatiesAan", r.getBoolean(2)).put("ongelezen", r.getLong(3));
-        });
+            FROM berichtenbox bb WHERE bb.bsn = $1""").execute(Tuple.of(bsn)).map(rows -> {
+      if (rows.size() == 0) {
+        return new JsonObject()
+            .put("actief", false)
+            .put("notificatiesAan", false)
+            .put("ongelezen", 0);
+      }
+      Row r = rows.iterator().next();
+      JsonObject o = new JsonObject().put("actief", r.getBoolean(0));
+      if (r.getString(1) != null) {
+        o.put("email", r.getString(1));
+      }
+      return o.put("notificatiesAan", r.getBoolean(2)).put("ongelezen", r.getLong(3));
+    });
   }
 
   /** Activates the box or updates its settings. */
   public Future<JsonObject> put(String bsn, JsonObject body) {
     List<InvalidParam> bad = new ArrayList<>();
     Object email = body.getValue("email");
-    if (email != null && (!(email instanceof String s) || s.length() > 254 || !EMAIL.matcher(s).matches())) {
+    if (email != null
+        && (!(email instanceof String s)
+            || s.length() > 254
+            || !EMAIL.matcher(s).matches())) {
       bad.add(new InvalidParam("email", "moet een e-mailadres zijn"));
     }
     Object notificaties = body.getValue("notificatiesAan");
@@ -61,29 +66,29 @@ public final class Berichtenboxen {
       bad.add(new InvalidParam("email", "is verplicht als notificatiesAan true is"));
     }
     if (!bad.isEmpty()) {
-      return Future.failedFuture(ClientErrorException.badRequest("de instellingen zijn ongeldig", bad));
+      return Future.failedFuture(
+          ClientErrorException.badRequest("de instellingen zijn ongeldig", bad));
     }
     return pool.preparedQuery("""
             INSERT INTO berichtenbox AS b (bsn, actief, email, notificaties_aan) VALUES ($1, true, $2, $3)
             ON CONFLICT (bsn) DO UPDATE SET actief = true, email = EXCLUDED.email,
-              notificaties_aan = EXCLUDED.notificaties_aan, gewijzigd_op = now()""")
-        .execute(Tuple.of(bsn, email, aan))
-        .compose(v -> get(bsn));
+              notificaties_aan = EXCLUDED.notificaties_aan, gewijzigd_op = now()""").execute(Tuple.of(bsn, email, aan)).compose(v -> get(bsn));
   }
 
   public Future<JsonObject> voorkeuren(String bsn) {
     return pool.preparedQuery("""
             SELECT a.oin, a.naam, coalesce(v.berichten_ontvangen, false)
             FROM afnemer a LEFT JOIN voorkeur v ON v.oin = a.oin AND v.bsn = $1
-            WHERE a.actief ORDER BY a.naam, a.oin""")
-        .execute(Tuple.of(bsn)).map(rows -> {
-          JsonArray arr = new JsonArray();
-          for (Row r : rows) {
-            arr.add(new JsonObject().put("oin", r.getString(0)).put("naam", r.getString(1))
-                .put("berichtenOntvangen", r.getBoolean(2)));
-          }
-          return new JsonObject().put("voorkeuren", arr);
-        });
+            WHERE a.actief ORDER BY a.naam, a.oin""").execute(Tuple.of(bsn)).map(rows -> {
+      JsonArray arr = new JsonArray();
+      for (Row r : rows) {
+        arr.add(new JsonObject()
+            .put("oin", r.getString(0))
+            .put("naam", r.getString(1))
+            .put("berichtenOntvangen", r.getBoolean(2)));
+      }
+      return new JsonObject().put("voorkeuren", arr);
+    });
   }
 
   /** Sets acceptance of one afnemer; a change is also written to the mutation log. */
@@ -93,7 +98,8 @@ public final class Berichtenboxen {
     }
     Object ontvangen = body.getValue("berichtenOntvangen");
     if (!(ontvangen instanceof Boolean b)) {
-      return Future.failedFuture(ClientErrorException.badRequest("de voorkeur is ongeldig",
+      return Future.failedFuture(ClientErrorException.badRequest(
+          "de voorkeur is ongeldig",
           List.of(new InvalidParam("berichtenOntvangen", "is verplicht: true of false"))));
     }
     return pool.withTransaction(conn -> conn.preparedQuery("""
@@ -106,7 +112,8 @@ public final class Berichtenboxen {
             throw ClientErrorException.notFound("afnemer niet gevonden");
           }
           if (!Boolean.TRUE.equals(r.getBoolean(0))) {
-            throw new ClientErrorException(409, "Conflict", "activeer eerst de berichtenbox (PUT /api/v1/berichtenbox)");
+            throw new ClientErrorException(
+                409, "Conflict", "activeer eerst de berichtenbox (PUT /api/v1/berichtenbox)");
           }
           String naam = r.getString(1);
           return conn.preparedQuery("""
@@ -120,7 +127,8 @@ public final class Berichtenboxen {
                   INSERT INTO voorkeur_mutatie (bsn, oin, berichten_ontvangen)
                   SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM old WHERE berichten_ontvangen = $3)""")
               .execute(Tuple.of(bsn, oin, b))
-              .map(v -> new JsonObject().put("oin", oin).put("naam", naam).put("berichtenOntvangen", b));
+              .map(v ->
+                  new JsonObject().put("oin", oin).put("naam", naam).put("berichtenOntvangen", b));
         }));
   }
 }

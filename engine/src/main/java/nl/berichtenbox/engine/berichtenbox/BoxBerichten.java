@@ -30,7 +30,8 @@ public final class BoxBerichten {
   public static final List<String> MAPPEN = List.of("inbox", "archief", "prullenbak");
   private static final String VERWIJDERD = "verwijderd";
   private static final int CHUNK = 128 * 1024;
-  private static final OffsetDateTime EINDE = OffsetDateTime.of(9999, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final OffsetDateTime EINDE =
+      OffsetDateTime.of(9999, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
   private static final String COLUMNS = """
       b.publiek_id, b.oin, a.naam, b.onderwerp, b.referentie, b.zichtbaar_op, b.gelezen, b.map, b.aantal_bijlagen, b.id""";
@@ -49,7 +50,8 @@ public final class BoxBerichten {
   private static final String LIST = "SELECT " + COLUMNS + LIST_FROM + LIST_ORDER;
 
   private static final String LIST_ZOEK = "SELECT " + COLUMNS + LIST_FROM
-      // the citizen's own map, read from bericht_box_lijst (onderwerp is in it): no index of its own
+      // the citizen's own map, read from bericht_box_lijst (onderwerp is in it): no index of its
+      // own
       + " AND lower(b.onderwerp || ' ' || a.naam) LIKE $8" + LIST_ORDER;
 
   private static final String READ = """
@@ -110,9 +112,11 @@ public final class BoxBerichten {
 
   /** A page's length when none is asked, and the longest there is. */
   public static final int LIMIT_STANDAARD = 20;
+
   public static final int LIMIT_MAX = 100;
   /** A search text's length in characters (code points), after stripping. */
   public static final int ZOEK_MIN = 3;
+
   public static final int ZOEK_MAX = 100;
 
   /**
@@ -120,7 +124,8 @@ public final class BoxBerichten {
    * {@link #MAPPEN}; {@code ongelezen}, {@code zoek}, {@code afzender} and {@code cursor} null when
    * not asked; {@code limit} 1 to {@link #LIMIT_MAX}.
    */
-  public record Zoekvraag(String map, Boolean ongelezen, String zoek, String afzender, int limit, String cursor) {}
+  public record Zoekvraag(
+      String map, Boolean ongelezen, String zoek, String afzender, int limit, String cursor) {}
 
   private static String scope(String bsn, Zoekvraag q) {
     return bsn + '|' + q.map() + '|' + q.ongelezen() + '|' + q.zoek() + '|' + q.afzender();
@@ -133,14 +138,21 @@ public final class BoxBerichten {
     if (q.cursor() != null) {
       Cursor.Positie p = cursor.decode(q.cursor(), scope);
       if (p == null) {
-        return Future.failedFuture(ClientErrorException.badRequest("ongeldige cursor",
+        return Future.failedFuture(ClientErrorException.badRequest(
+            "ongeldige cursor",
             List.of(new InvalidParam("cursor", "hoort niet bij deze vraag of is gewijzigd"))));
       }
       vanaf = Instant.EPOCH.plus(p.micros(), ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
       vanafId = p.id();
     }
-    Tuple t = Tuple.tuple().addValue(bsn).addValue(q.map()).addValue(vanaf).addValue(vanafId).addValue(q.ongelezen())
-        .addValue(q.afzender()).addValue(q.limit() + 1);
+    Tuple t = Tuple.tuple()
+        .addValue(bsn)
+        .addValue(q.map())
+        .addValue(vanaf)
+        .addValue(vanafId)
+        .addValue(q.ongelezen())
+        .addValue(q.afzender())
+        .addValue(q.limit() + 1);
     String sql = LIST;
     if (q.zoek() != null) {
       t.addValue("%" + likeEscape(q.zoek().toLowerCase()) + "%");
@@ -172,14 +184,17 @@ public final class BoxBerichten {
   }
 
   private static JsonObject samenvatting(Row r) {
-    JsonObject o = new JsonObject().put("id", r.getUUID(0).toString())
+    JsonObject o = new JsonObject()
+        .put("id", r.getUUID(0).toString())
         .put("afzender", new JsonObject().put("oin", r.getString(1)).put("naam", r.getString(2)))
         .put("onderwerp", r.getString(3));
     if (r.getString(4) != null) {
       o.put("referentie", r.getString(4));
     }
-    return o.put("publicatieDatum", Json.time(r.getOffsetDateTime(5))).put("gelezen", r.getBoolean(6))
-        .put("map", r.getString(7)).put("aantalBijlagen", (int) r.getShort(8));
+    return o.put("publicatieDatum", Json.time(r.getOffsetDateTime(5)))
+        .put("gelezen", r.getBoolean(6))
+        .put("map", r.getString(7))
+        .put("aantalBijlagen", (int) r.getShort(8));
   }
 
   private static UUID id(String s) {
@@ -204,9 +219,11 @@ public final class BoxBerichten {
       if (VERWIJDERD.equals(r.getString(9))) {
         throw gone();
       }
-      JsonObject o = new JsonObject().put("id", r.getUUID(0).toString())
+      JsonObject o = new JsonObject()
+          .put("id", r.getUUID(0).toString())
           .put("afzender", new JsonObject().put("oin", r.getString(1)).put("naam", r.getString(2)))
-          .put("onderwerp", r.getString(3)).put("berichtTekst", r.getString(4));
+          .put("onderwerp", r.getString(3))
+          .put("berichtTekst", r.getString(4));
       if (r.getString(5) != null) {
         o.put("referentie", r.getString(5));
       }
@@ -216,13 +233,19 @@ public final class BoxBerichten {
       }
       Object bij = r.getValue(11);
       JsonArray bijlagen = bij instanceof JsonArray a ? a : new JsonArray(String.valueOf(bij));
-      return o.put("gelezen", r.getBoolean(8)).put("map", r.getString(9))
-          .put("aantalBijlagen", (int) r.getShort(10)).put("bijlagen", bijlagen);
+      return o.put("gelezen", r.getBoolean(8))
+          .put("map", r.getString(9))
+          .put("aantalBijlagen", (int) r.getShort(10))
+          .put("bijlagen", bijlagen);
     });
   }
 
   /** Attachment metadata, and a reader of its content in chunks (for streaming). */
-  public record Bijlage(String omschrijving, String mediaType, long grootte, Function<Long, Future<Buffer>> deel,
+  public record Bijlage(
+      String omschrijving,
+      String mediaType,
+      long grootte,
+      Function<Long, Future<Buffer>> deel,
       int chunk) {}
 
   public Future<Bijlage> bijlage(String bsn, String rawId, String rawVolgorde) {
@@ -248,9 +271,14 @@ public final class BoxBerichten {
         throw ClientErrorException.notFound("bijlage niet gevonden");
       }
       long berichtPk = r.getLong(1);
-      return new Bijlage(r.getString(2), r.getString(3), r.getInteger(4),
-          offset -> pool.preparedQuery(BIJLAGE_DEEL).execute(Tuple.of(berichtPk, volgorde, offset + 1, CHUNK))
-              .map(rs -> rs.iterator().next().getBuffer(0)), CHUNK);
+      return new Bijlage(
+          r.getString(2),
+          r.getString(3),
+          r.getInteger(4),
+          offset -> pool.preparedQuery(BIJLAGE_DEEL)
+              .execute(Tuple.of(berichtPk, volgorde, offset + 1, CHUNK))
+              .map(rs -> rs.iterator().next().getBuffer(0)),
+          CHUNK);
     });
   }
 
@@ -275,7 +303,24 @@ public final class BoxBerichten {
       return Future.failedFuture(ClientErrorException.badRequest("ongeldige wijziging", bad));
     }
     return pool.withTransaction(conn -> conn.preparedQuery(PATCH)
-        .execute(Tuple.of(id, bsn, gelezen, map))
+            .execute(Tuple.of(id, bsn, gelezen, map))
+            .map(rows -> {
+              if (rows.size() == 0) {
+                throw ClientErrorException.notFound("bericht niet gevonden");
+              }
+              if (VERWIJDERD.equals(rows.iterator().next().getString(0))) {
+                throw gone();
+              }
+              return null;
+            }))
+        .compose(v -> lees(bsn, rawId));
+  }
+
+  /** From inbox or archief to prullenbak; from prullenbak gone for good, content and attachments removed. */
+  public Future<Void> verwijder(String bsn, String rawId) {
+    UUID id = id(rawId);
+    return pool.withTransaction(conn -> conn.preparedQuery(DELETE)
+        .execute(Tuple.of(id, bsn))
         .map(rows -> {
           if (rows.size() == 0) {
             throw ClientErrorException.notFound("bericht niet gevonden");
@@ -284,21 +329,6 @@ public final class BoxBerichten {
             throw gone();
           }
           return null;
-        }))
-        .compose(v -> lees(bsn, rawId));
-  }
-
-  /** From inbox or archief to prullenbak; from prullenbak gone for good, content and attachments removed. */
-  public Future<Void> verwijder(String bsn, String rawId) {
-    UUID id = id(rawId);
-    return pool.withTransaction(conn -> conn.preparedQuery(DELETE).execute(Tuple.of(id, bsn)).map(rows -> {
-      if (rows.size() == 0) {
-        throw ClientErrorException.notFound("bericht niet gevonden");
-      }
-      if (VERWIJDERD.equals(rows.iterator().next().getString(0))) {
-        throw gone();
-      }
-      return null;
-    }));
+        }));
   }
 }

@@ -27,67 +27,235 @@ public final class ConfigLoader {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
 
   /** One setting: its YAML key, environment variable, flag, default and description. */
-  public record Setting(String key, String env, String flag, String defaultValue, String description) {}
+  public record Setting(
+      String key, String env, String flag, String defaultValue, String description) {}
 
-  private static final Pattern VENSTER = Pattern.compile("^(altijd|([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-3]):[0-5]\\d)$");
+  private static final Pattern VENSTER =
+      Pattern.compile("^(altijd|([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-3]):[0-5]\\d)$");
 
   public static final List<Setting> SETTINGS = List.of(
       s("httpPort", "HTTP_PORT", "8080", "HTTP port"),
       s("httpHost", "HTTP_HOST", "0.0.0.0", "address the HTTP server binds to"),
       s("dataDir", "DATA_DIR", "./data", "embedded database and files"),
-      s("dbUrl", "DB_URL", null, "external PostgreSQL (postgresql://user:pw@host:port/db); several hosts as h1:5432,h2:5432 with ?target_session_attrs=read-write; TLS with ?sslmode=verify-full&sslrootcert=ca.pem; embedded when unset"),
+      s(
+          "dbUrl",
+          "DB_URL",
+          null,
+          "external PostgreSQL (postgresql://user:pw@host:port/db); several hosts as h1:5432,h2:5432 with ?target_session_attrs=read-write; TLS with ?sslmode=verify-full&sslrootcert=ca.pem; embedded when unset"),
       s("dbPoolSize", "DB_POOL_SIZE", "8", "PostgreSQL connections per process"),
-      s("kafkaBootstrap", "KAFKA_BOOTSTRAP", null, "Kafka bootstrap servers, or embedded for an in-JVM broker; Kafka faces off when unset"),
-      s("kafkaMaxInFlight", "KAFKA_MAX_IN_FLIGHT", "5000", "Kafka records being stored at once; past it consumption pauses"),
-      s("adminToken", "ADMIN_TOKEN", null, "operator token; generated and printed at start when unset"),
-      s("portalJwtSecret", "PORTAL_JWT_SECRET", null, "HS256 secret for citizen tokens (at least 32 bytes); generated and printed when unset"),
-      s("abonnementenVenster", "ABONNEMENTEN_VENSTER", "23:00-07:00", "Abonnementservice window HH:MM-HH:MM or altijd"),
-      s("abonnementenQuota", "ABONNEMENTEN_QUOTA", "ALLES=225,BSN_LIJST=150,MUTATIES=150",
+      s(
+          "kafkaBootstrap",
+          "KAFKA_BOOTSTRAP",
+          null,
+          "Kafka bootstrap servers, or embedded for an in-JVM broker; Kafka faces off when unset"),
+      s(
+          "kafkaMaxInFlight",
+          "KAFKA_MAX_IN_FLIGHT",
+          "5000",
+          "Kafka records being stored at once; past it consumption pauses"),
+      s(
+          "adminToken",
+          "ADMIN_TOKEN",
+          null,
+          "operator token; generated and printed at start when unset"),
+      s(
+          "portalJwtSecret",
+          "PORTAL_JWT_SECRET",
+          null,
+          "HS256 secret for citizen tokens (at least 32 bytes); generated and printed when unset"),
+      s(
+          "abonnementenVenster",
+          "ABONNEMENTEN_VENSTER",
+          "23:00-07:00",
+          "Abonnementservice window HH:MM-HH:MM or altijd"),
+      s(
+          "abonnementenQuota",
+          "ABONNEMENTEN_QUOTA",
+          "ALLES=225,BSN_LIJST=150,MUTATIES=150",
           "Abonnementservice requests per night (per day with altijd), all afnemers together"),
-      s("validatieQuotumPerUur", "VALIDATIE_QUOTUM_PER_UUR", "1000", "Validatieservice calls per hour, all afnemers together"),
-      s("smtpUrl", "SMTP_URL", null, "smtp://host:port (smtps:// for TLS from the start; user:password@ allowed); unset: notifications go to DATA_DIR/mail as .eml files"),
-      s("smtpCa", "SMTP_CA", null, "PEM CA of the SMTP server's certificate (STARTTLS or smtps); unset: the JVM's trusted CAs"),
+      s(
+          "validatieQuotumPerUur",
+          "VALIDATIE_QUOTUM_PER_UUR",
+          "1000",
+          "Validatieservice calls per hour, all afnemers together"),
+      s(
+          "smtpUrl",
+          "SMTP_URL",
+          null,
+          "smtp://host:port (smtps:// for TLS from the start; user:password@ allowed); unset: notifications go to DATA_DIR/mail as .eml files"),
+      s(
+          "smtpCa",
+          "SMTP_CA",
+          null,
+          "PEM CA of the SMTP server's certificate (STARTTLS or smtps); unset: the JVM's trusted CAs"),
       s("smtpConnections", "SMTP_CONNECTIONS", "8", "SMTP connections at once (e-mails in flight)"),
-      s("notificatiesPerUur", "NOTIFICATIES_PER_UUR", "125000", "e-mails per clock hour at most, all processes together (spread evenly over the hour)"),
-      s("notificatiesPerDag", "NOTIFICATIES_PER_DAG", "3000000", "e-mails per calendar day (Europe/Amsterdam) at most, all processes together"),
-      s("notificatieBundleWindow", "NOTIFICATIE_BUNDLE_WINDOW", "PT15M", "after an e-mail to a citizen, new mail for them waits this long and goes in one e-mail"),
-      s("herinneringNa", "HERINNERING_NA", "P21D", "a reminder when a message stays unread this long"),
-      s("notificatieAfzender", "NOTIFICATIE_AFZENDER", "MijnOverheid Berichtenbox <noreply@berichtenbox.example>", "From of the e-mails"),
-      s("notificatieOnderwerp", "NOTIFICATIE_ONDERWERP", "U heeft nieuwe post in uw Berichtenbox", "subject of a new-mail e-mail"),
-      s("herinneringOnderwerp", "HERINNERING_ONDERWERP", "Herinnering: ongelezen post in uw Berichtenbox", "subject of a reminder"),
-      s("portalUrl", "PORTAL_URL", "https://mijn.overheid.nl/berichtenbox", "link to the portal in the e-mails"),
-      s("notificatieBackoffBase", "NOTIFICATIE_BACKOFF_BASE", "PT30S", "first wait after a temporary SMTP failure; doubles per attempt"),
-      s("notificatieBackoffMax", "NOTIFICATIE_BACKOFF_MAX", "PT30M", "longest wait between attempts"),
-      s("notificatieLease", "NOTIFICATIE_LEASE", "PT2M", "a process claims e-mails for this long; those of a process that died are sent by another (or after its restart) when it has passed"),
-      s("notificatieGiveUpAfter", "NOTIFICATIE_GIVE_UP_AFTER", "P2D", "an e-mail still failing this long after it was queued is recorded as failed"),
+      s(
+          "notificatiesPerUur",
+          "NOTIFICATIES_PER_UUR",
+          "125000",
+          "e-mails per clock hour at most, all processes together (spread evenly over the hour)"),
+      s(
+          "notificatiesPerDag",
+          "NOTIFICATIES_PER_DAG",
+          "3000000",
+          "e-mails per calendar day (Europe/Amsterdam) at most, all processes together"),
+      s(
+          "notificatieBundleWindow",
+          "NOTIFICATIE_BUNDLE_WINDOW",
+          "PT15M",
+          "after an e-mail to a citizen, new mail for them waits this long and goes in one e-mail"),
+      s(
+          "herinneringNa",
+          "HERINNERING_NA",
+          "P21D",
+          "a reminder when a message stays unread this long"),
+      s(
+          "notificatieAfzender",
+          "NOTIFICATIE_AFZENDER",
+          "MijnOverheid Berichtenbox <noreply@berichtenbox.example>",
+          "From of the e-mails"),
+      s(
+          "notificatieOnderwerp",
+          "NOTIFICATIE_ONDERWERP",
+          "U heeft nieuwe post in uw Berichtenbox",
+          "subject of a new-mail e-mail"),
+      s(
+          "herinneringOnderwerp",
+          "HERINNERING_ONDERWERP",
+          "Herinnering: ongelezen post in uw Berichtenbox",
+          "subject of a reminder"),
+      s(
+          "portalUrl",
+          "PORTAL_URL",
+          "https://mijn.overheid.nl/berichtenbox",
+          "link to the portal in the e-mails"),
+      s(
+          "notificatieBackoffBase",
+          "NOTIFICATIE_BACKOFF_BASE",
+          "PT30S",
+          "first wait after a temporary SMTP failure; doubles per attempt"),
+      s(
+          "notificatieBackoffMax",
+          "NOTIFICATIE_BACKOFF_MAX",
+          "PT30M",
+          "longest wait between attempts"),
+      s(
+          "notificatieLease",
+          "NOTIFICATIE_LEASE",
+          "PT2M",
+          "a process claims e-mails for this long; those of a process that died are sent by another (or after its restart) when it has passed"),
+      s(
+          "notificatieGiveUpAfter",
+          "NOTIFICATIE_GIVE_UP_AFTER",
+          "P2D",
+          "an e-mail still failing this long after it was queued is recorded as failed"),
       s("tlsCert", "TLS_CERT", null, "PEM certificate: serve HTTPS"),
       s("tlsKey", "TLS_KEY", null, "PEM private key for TLS_CERT"),
-      s("tlsEngine", "TLS_ENGINE", "openssl", "openssl (BoringSSL via netty-tcnative, when it loads) or jdk"),
+      s(
+          "tlsEngine",
+          "TLS_ENGINE",
+          "openssl",
+          "openssl (BoringSSL via netty-tcnative, when it loads) or jdk"),
       s("tlsClientCa", "TLS_CLIENT_CA", null, "PEM CA of afnemer client certificates (OIN auth)"),
       s("httpInstances", "HTTP_INSTANCES", "0", "HTTP verticle instances; 0 = one per core"),
-      s("maxRequestsInFlight", "MAX_REQUESTS_IN_FLIGHT", "1000", "requests under way per process before new ones get 503 (Little: 1 000 at 5 000/s is 200 ms each)"),
-      s("maxBodyBytesInFlight", "MAX_BODY_BYTES_IN_FLIGHT", "268435456", "bytes of request bodies under way per process before new requests get 503 (keep well under the heap)"),
-      s("httpHeadTimeout", "HTTP_HEAD_TIMEOUT", "PT10S", "a request's line and headers must arrive within this long of its first byte, else the connection is closed (slowloris)"),
-      s("httpBodyTimeout", "HTTP_BODY_TIMEOUT", "PT20S", "a request's body must arrive within this long, plus a second per HTTP_BODY_MIN_RATE bytes received, else the connection is closed (slow POST)"),
-      s("httpBodyMinRate", "HTTP_BODY_MIN_RATE", "500", "bytes per second a body earns its extra time at (see HTTP_BODY_TIMEOUT)"),
-      s("httpResponseTimeout", "HTTP_RESPONSE_TIMEOUT", "PT10S", "a request whose body has arrived is answered within this long: 503 with Retry-After when the database has not answered by then (a commit waiting for a synchronous standby that is away, say); the work may still complete, so a retry may find it done"),
-      s("dataMinFreeMb", "DATA_MIN_FREE_MB", "256", "below this many MB free in the data directory the engine is not ready and refuses writes with 503 (0 = off)"),
+      s(
+          "maxRequestsInFlight",
+          "MAX_REQUESTS_IN_FLIGHT",
+          "1000",
+          "requests under way per process before new ones get 503 (Little: 1 000 at 5 000/s is 200 ms each)"),
+      s(
+          "maxBodyBytesInFlight",
+          "MAX_BODY_BYTES_IN_FLIGHT",
+          "268435456",
+          "bytes of request bodies under way per process before new requests get 503 (keep well under the heap)"),
+      s(
+          "httpHeadTimeout",
+          "HTTP_HEAD_TIMEOUT",
+          "PT10S",
+          "a request's line and headers must arrive within this long of its first byte, else the connection is closed (slowloris)"),
+      s(
+          "httpBodyTimeout",
+          "HTTP_BODY_TIMEOUT",
+          "PT20S",
+          "a request's body must arrive within this long, plus a second per HTTP_BODY_MIN_RATE bytes received, else the connection is closed (slow POST)"),
+      s(
+          "httpBodyMinRate",
+          "HTTP_BODY_MIN_RATE",
+          "500",
+          "bytes per second a body earns its extra time at (see HTTP_BODY_TIMEOUT)"),
+      s(
+          "httpResponseTimeout",
+          "HTTP_RESPONSE_TIMEOUT",
+          "PT10S",
+          "a request whose body has arrived is answered within this long: 503 with Retry-After when the database has not answered by then (a commit waiting for a synchronous standby that is away, say); the work may still complete, so a retry may find it done"),
+      s(
+          "dataMinFreeMb",
+          "DATA_MIN_FREE_MB",
+          "256",
+          "below this many MB free in the data directory the engine is not ready and refuses writes with 503 (0 = off)"),
       s("maxBodyBytes", "MAX_BODY_BYTES", "1048576", "largest body of a single-message request"),
-      s("maxBatchBodyBytes", "MAX_BATCH_BODY_BYTES", "33554432", "largest JSON batch body (NDJSON is streamed: this limit is per line there)"),
-      s("groupCommitMaxMessages", "GROUP_COMMIT_MAX_MESSAGES", "1000", "messages in one group commit at most"),
-      s("groupCommitMaxBytes", "GROUP_COMMIT_MAX_BYTES", "8388608", "bytes of messages in one group commit at most"),
-      s("groupCommitMaxInFlight", "GROUP_COMMIT_MAX_IN_FLIGHT", "2", "group commits under way at once per event loop"),
-      s("intakeMaxWait", "INTAKE_MAX_WAIT", "PT1S", "a message is refused with 503 when the oldest one waiting for its commit has waited this long (bounds the latency of what is taken under overload)"),
-      s("verwerkingBatchSize", "VERWERKING_BATCH_SIZE", "500", "messages processed in one transaction"),
-      s("verwerkingPollInterval", "VERWERKING_POLL_INTERVAL", "PT0.25S", "safety-net poll of the processor (ISO-8601 duration)"),
-      s("verwerkingsberichtenBewaartermijn", "VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P7D", "how long receipts stay readable"),
-      s("pushBackoffBase", "PUSH_BACKOFF_BASE", "PT1S", "first wait after a failed receipt push; doubles per attempt"),
+      s(
+          "maxBatchBodyBytes",
+          "MAX_BATCH_BODY_BYTES",
+          "33554432",
+          "largest JSON batch body (NDJSON is streamed: this limit is per line there)"),
+      s(
+          "groupCommitMaxMessages",
+          "GROUP_COMMIT_MAX_MESSAGES",
+          "1000",
+          "messages in one group commit at most"),
+      s(
+          "groupCommitMaxBytes",
+          "GROUP_COMMIT_MAX_BYTES",
+          "8388608",
+          "bytes of messages in one group commit at most"),
+      s(
+          "groupCommitMaxInFlight",
+          "GROUP_COMMIT_MAX_IN_FLIGHT",
+          "2",
+          "group commits under way at once per event loop"),
+      s(
+          "intakeMaxWait",
+          "INTAKE_MAX_WAIT",
+          "PT1S",
+          "a message is refused with 503 when the oldest one waiting for its commit has waited this long (bounds the latency of what is taken under overload)"),
+      s(
+          "verwerkingBatchSize",
+          "VERWERKING_BATCH_SIZE",
+          "500",
+          "messages processed in one transaction"),
+      s(
+          "verwerkingPollInterval",
+          "VERWERKING_POLL_INTERVAL",
+          "PT0.25S",
+          "safety-net poll of the processor (ISO-8601 duration)"),
+      s(
+          "verwerkingsberichtenBewaartermijn",
+          "VERWERKINGSBERICHTEN_BEWAARTERMIJN",
+          "P7D",
+          "how long receipts stay readable"),
+      s(
+          "pushBackoffBase",
+          "PUSH_BACKOFF_BASE",
+          "PT1S",
+          "first wait after a failed receipt push; doubles per attempt"),
       s("pushBackoffMax", "PUSH_BACKOFF_MAX", "PT1H", "longest wait between push attempts"),
-      s("pushGiveUpAfter", "PUSH_GIVE_UP_AFTER", "P6D", "after this long failing, a batch of receipts is recorded as undeliverable"),
-      s("onderhoudsvensters", "ONDERHOUDSVENSTERS", nl.berichtenbox.engine.sla.Onderhoudsvensters.STANDAARD,
+      s(
+          "pushGiveUpAfter",
+          "PUSH_GIVE_UP_AFTER",
+          "P6D",
+          "after this long failing, a batch of receipts is recorded as undeliverable"),
+      s(
+          "onderhoudsvensters",
+          "ONDERHOUDSVENSTERS",
+          nl.berichtenbox.engine.sla.Onderhoudsvensters.STANDAARD,
           "planned maintenance windows, comma-separated: SOORT WEEK DAG HH:MM-HH:MM, then downtime or zonder-downtime (Europe/Amsterdam)"),
       s("shutdownTimeout", "SHUTDOWN_TIMEOUT", "PT20S", "graceful drain on SIGTERM at most"),
-      s("drainDelay", "DRAIN_DELAY", "PT0S", "after SIGTERM: not ready at once, but requests are still served this long before new ones are refused, so a load balancer's health check moves clients away first (its interval times its failure threshold, plus a margin); PT0S refuses at once"));
+      s(
+          "drainDelay",
+          "DRAIN_DELAY",
+          "PT0S",
+          "after SIGTERM: not ready at once, but requests are still served this long before new ones are refused, so a load balancer's health check moves clients away first (its interval times its failure threshold, plus a margin); PT0S refuses at once"));
 
   /**
    * A name a setting had before the vocabulary was made one word per concept (docs/architecture.md,
@@ -111,8 +279,10 @@ public final class ConfigLoader {
       new OudeNaam("pushOpgevenNa", "PUSH_OPGEVEN_NA", "pushGiveUpAfter"),
       new OudeNaam("notificatieOpgevenNa", "NOTIFICATIE_OPGEVEN_NA", "notificatieGiveUpAfter"),
       new OudeNaam("pushBackoffBasis", "PUSH_BACKOFF_BASIS", "pushBackoffBase"),
-      new OudeNaam("notificatieBackoffBasis", "NOTIFICATIE_BACKOFF_BASIS", "notificatieBackoffBase"),
-      new OudeNaam("notificatieBundelvenster", "NOTIFICATIE_BUNDELVENSTER", "notificatieBundleWindow"));
+      new OudeNaam(
+          "notificatieBackoffBasis", "NOTIFICATIE_BACKOFF_BASIS", "notificatieBackoffBase"),
+      new OudeNaam(
+          "notificatieBundelvenster", "NOTIFICATIE_BUNDELVENSTER", "notificatieBundleWindow"));
 
   private static Setting setting(String key) {
     return SETTINGS.stream().filter(s -> s.key().equals(key)).findFirst().orElseThrow();
@@ -135,7 +305,8 @@ public final class ConfigLoader {
   }
 
   /** As {@link #load(List, Map)}; {@code waarschuwing} hears of each old name used. */
-  public static EngineConfig load(List<String> flags, Map<String, String> env, Consumer<String> waarschuwing) {
+  public static EngineConfig load(
+      List<String> flags, Map<String, String> env, Consumer<String> waarschuwing) {
     Map<String, String> values = new LinkedHashMap<>();
     Map<String, String> source = new LinkedHashMap<>();
     for (Setting s : SETTINGS) {
@@ -156,8 +327,8 @@ public final class ConfigLoader {
       String v = o.env() == null ? null : env.get("BERICHTENBOX_" + o.env());
       if (v != null && !v.isEmpty()) {
         Setting s = setting(o.nieuw());
-        waarschuwing.accept("environment variable BERICHTENBOX_" + o.env() + " is an old name: use " + s.env()
-            + (env.containsKey(s.env()) ? " (which is also set, and wins)" : ""));
+        waarschuwing.accept("environment variable BERICHTENBOX_" + o.env() + " is an old name: use "
+            + s.env() + (env.containsKey(s.env()) ? " (which is also set, and wins)" : ""));
         values.put(s.key(), v);
         source.put(s.key(), "environment variable BERICHTENBOX_" + o.env());
       }
@@ -201,7 +372,8 @@ public final class ConfigLoader {
         out.put("config", value);
       } else {
         String flag = "--" + name;
-        OudeNaam oud = OUDE_NAMEN.stream().filter(o -> o.flag().equals(flag)).findFirst().orElse(null);
+        OudeNaam oud =
+            OUDE_NAMEN.stream().filter(o -> o.flag().equals(flag)).findFirst().orElse(null);
         if (oud != null) {
           String nieuw = setting(oud.nieuw()).flag();
           waarschuwing.accept("flag " + flag + " is an old name: use " + nieuw);
@@ -223,7 +395,10 @@ public final class ConfigLoader {
     throw new ConfigException("unknown flag " + flag + " (see 'bin/berichtenbox help')");
   }
 
-  private static void readYaml(Path file, Map<String, String> values, Map<String, String> source,
+  private static void readYaml(
+      Path file,
+      Map<String, String> values,
+      Map<String, String> source,
       Consumer<String> waarschuwing) {
     Object doc;
     try (InputStream in = Files.newInputStream(file)) {
@@ -233,28 +408,38 @@ public final class ConfigLoader {
       LoaderOptions opties = new LoaderOptions();
       var alsTekst = new org.yaml.snakeyaml.resolver.Resolver() {
         @Override
-        protected void addImplicitResolvers() {
-        }
+        protected void addImplicitResolvers() {}
       };
-      doc = new Yaml(new SafeConstructor(opties), new org.yaml.snakeyaml.representer.Representer(
-          new org.yaml.snakeyaml.DumperOptions()), new org.yaml.snakeyaml.DumperOptions(), opties, alsTekst).load(in);
+      doc = new Yaml(
+              new SafeConstructor(opties),
+              new org.yaml.snakeyaml.representer.Representer(
+                  new org.yaml.snakeyaml.DumperOptions()),
+              new org.yaml.snakeyaml.DumperOptions(),
+              opties,
+              alsTekst)
+          .load(in);
     } catch (IOException e) {
-      throw new ConfigException("configuration file " + file + " cannot be read: " + e.getMessage());
+      throw new ConfigException(
+          "configuration file " + file + " cannot be read: " + e.getMessage());
     } catch (RuntimeException e) {
-      throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage());
+      throw new ConfigException(
+          "configuration file " + file + " is not valid YAML: " + e.getMessage());
     }
     if (doc == null) {
       return;
     }
     if (!(doc instanceof Map<?, ?> map)) {
-      throw new ConfigException("configuration file " + file + " must be a YAML mapping of setting: value");
+      throw new ConfigException(
+          "configuration file " + file + " must be a YAML mapping of setting: value");
     }
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String gegeven = String.valueOf(e.getKey());
-      OudeNaam oud = OUDE_NAMEN.stream().filter(o -> o.key().equals(gegeven)).findFirst().orElse(null);
+      OudeNaam oud =
+          OUDE_NAMEN.stream().filter(o -> o.key().equals(gegeven)).findFirst().orElse(null);
       if (oud != null) {
-        waarschuwing.accept("configuration file " + file + ": setting '" + gegeven + "' is an old name: use '"
-            + oud.nieuw() + "'" + (map.containsKey(oud.nieuw()) ? " (which is also given, and wins)" : ""));
+        waarschuwing.accept("configuration file " + file + ": setting '" + gegeven
+            + "' is an old name: use '" + oud.nieuw() + "'"
+            + (map.containsKey(oud.nieuw()) ? " (which is also given, and wins)" : ""));
         if (map.containsKey(oud.nieuw())) {
           continue;
         }
@@ -264,10 +449,11 @@ public final class ConfigLoader {
         throw new ConfigException("configuration file " + file + ": unknown setting '" + key + "'");
       }
       if (e.getValue() instanceof Map || e.getValue() instanceof List) {
-        throw new ConfigException("configuration file " + file + ": setting '" + key + "' must be one value, not a "
-            + (e.getValue() instanceof Map ? "mapping" : "list"));
+        throw new ConfigException("configuration file " + file + ": setting '" + key
+            + "' must be one value, not a " + (e.getValue() instanceof Map ? "mapping" : "list"));
       }
-      if (e.getValue() != null && !String.valueOf(e.getValue()).isEmpty()) { // "key:" with nothing: not set
+      if (e.getValue() != null
+          && !String.valueOf(e.getValue()).isEmpty()) { // "key:" with nothing: not set
         values.put(key, String.valueOf(e.getValue()));
         source.put(key, "configuration file " + file);
       }
@@ -340,10 +526,22 @@ public final class ConfigLoader {
     if (smtpCa != null && !java.nio.file.Files.isReadable(Path.of(smtpCa))) {
       r.error("smtpCa", "'" + smtpCa + "' is not a readable file");
     }
-    NotificatieConfig notificaties = new NotificatieConfig(smtp, smtpCa, perUur, perDag, r.duration("notificatieBundleWindow"),
-        r.duration("herinneringNa"), afzender, oneLine(r, "notificatieOnderwerp"), oneLine(r, "herinneringOnderwerp"),
-        portalUrl, r.integer("smtpConnections", 1, 256), r.duration("notificatieBackoffBase"),
-        r.duration("notificatieBackoffMax"), r.duration("notificatieGiveUpAfter"), r.duration("notificatieLease"));
+    NotificatieConfig notificaties = new NotificatieConfig(
+        smtp,
+        smtpCa,
+        perUur,
+        perDag,
+        r.duration("notificatieBundleWindow"),
+        r.duration("herinneringNa"),
+        afzender,
+        oneLine(r, "notificatieOnderwerp"),
+        oneLine(r, "herinneringOnderwerp"),
+        portalUrl,
+        r.integer("smtpConnections", 1, 256),
+        r.duration("notificatieBackoffBase"),
+        r.duration("notificatieBackoffMax"),
+        r.duration("notificatieGiveUpAfter"),
+        r.duration("notificatieLease"));
     Duration lease = notificaties.lease();
     if (lease != null && lease.compareTo(Duration.ofSeconds(40)) < 0) {
       r.error("notificatieLease", "must be at least PT40S (an e-mail may take 30 s to send)");
@@ -351,7 +549,9 @@ public final class ConfigLoader {
     String cert = r.string("tlsCert");
     String key = r.string("tlsKey");
     if ((cert == null) != (key == null)) {
-      r.error(cert == null ? "tlsCert" : "tlsKey", "TLS needs both BERICHTENBOX_TLS_CERT and BERICHTENBOX_TLS_KEY");
+      r.error(
+          cert == null ? "tlsCert" : "tlsKey",
+          "TLS needs both BERICHTENBOX_TLS_CERT and BERICHTENBOX_TLS_KEY");
     }
     String tlsEngine = r.string("tlsEngine");
     if (!List.of("openssl", "jdk").contains(tlsEngine)) {
@@ -375,7 +575,9 @@ public final class ConfigLoader {
     Duration poll = r.duration("verwerkingPollInterval");
     Duration keep = r.duration("verwerkingsberichtenBewaartermijn");
     if (keep != null && keep.compareTo(Duration.ofDays(7)) < 0) {
-      r.error("verwerkingsberichtenBewaartermijn", "must be at least P7D (the contract keeps receipts 7 days)");
+      r.error(
+          "verwerkingsberichtenBewaartermijn",
+          "must be at least P7D (the contract keeps receipts 7 days)");
     }
     Duration shutdown = r.duration("shutdownTimeout");
     Duration afsluitWacht = r.durationOfNul("drainDelay");
@@ -384,20 +586,57 @@ public final class ConfigLoader {
     Duration pushOpgeven = r.duration("pushGiveUpAfter");
     nl.berichtenbox.engine.sla.Onderhoudsvensters onderhoud = null;
     try {
-      onderhoud = nl.berichtenbox.engine.sla.Onderhoudsvensters.parse(r.string("onderhoudsvensters"));
+      onderhoud =
+          nl.berichtenbox.engine.sla.Onderhoudsvensters.parse(r.string("onderhoudsvensters"));
     } catch (IllegalArgumentException e) {
       r.error("onderhoudsvensters", e.getMessage());
     }
     if (!errors.isEmpty()) {
       throw new ConfigException("invalid configuration:\n  " + String.join("\n  ", errors));
     }
-    return new EngineConfig(port, host, dataDir, dbUrl, pool, r.string("kafkaBootstrap"), kafkaMaxInFlight,
-        adminGenerated ? randomToken() : admin, adminGenerated,
-        jwtGenerated ? randomToken() : jwt, jwtGenerated,
-        venster, Map.copyOf(abonnementenQuota), validatieQuotum, cert, key, tlsEngine, r.string("tlsClientCa"),
+    return new EngineConfig(
+        port,
+        host,
+        dataDir,
+        dbUrl,
+        pool,
+        r.string("kafkaBootstrap"),
+        kafkaMaxInFlight,
+        adminGenerated ? randomToken() : admin,
+        adminGenerated,
+        jwtGenerated ? randomToken() : jwt,
+        jwtGenerated,
+        venster,
+        Map.copyOf(abonnementenQuota),
+        validatieQuotum,
+        cert,
+        key,
+        tlsEngine,
+        r.string("tlsClientCa"),
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
-        maxInFlight, maxBodyInFlight, kopTimeout, bodyTimeout, bodyMinRate, antwoordTimeout, minVrijMb, maxBody, maxBatchBody, gcMessages, gcBytes, gcInFlight, intakeWacht, vBatch, poll, keep, pushBasis, pushMax, pushOpgeven,
-        notificaties, onderhoud, shutdown, afsluitWacht);
+        maxInFlight,
+        maxBodyInFlight,
+        kopTimeout,
+        bodyTimeout,
+        bodyMinRate,
+        antwoordTimeout,
+        minVrijMb,
+        maxBody,
+        maxBatchBody,
+        gcMessages,
+        gcBytes,
+        gcInFlight,
+        intakeWacht,
+        vBatch,
+        poll,
+        keep,
+        pushBasis,
+        pushMax,
+        pushOpgeven,
+        notificaties,
+        onderhoud,
+        shutdown,
+        afsluitWacht);
   }
 
   /** A subject line: one line of text (a header must not carry a line break). */
@@ -430,13 +669,17 @@ public final class ConfigLoader {
     }
 
     int integer(String key, int min, int max) {
-      return parse(key, s -> {
-        int i = Integer.parseInt(s);
-        if (i < min || i > max) {
-          throw new OutOfRange("must be between " + min + " and " + max);
-        }
-        return i;
-      }, "a whole number", 0);
+      return parse(
+          key,
+          s -> {
+            int i = Integer.parseInt(s);
+            if (i < min || i > max) {
+              throw new OutOfRange("must be between " + min + " and " + max);
+            }
+            return i;
+          },
+          "a whole number",
+          0);
     }
 
     Duration duration(String key) {
@@ -449,13 +692,18 @@ public final class ConfigLoader {
     }
 
     private Duration duration(String key, boolean nulMag) {
-      return parse(key, s -> {
-        Duration d = Duration.parse(s);
-        if (d.isNegative() || (d.isZero() && !nulMag)) {
-          throw new OutOfRange(nulMag ? "must not be negative" : "must be positive");
-        }
-        return d;
-      }, nulMag ? "an ISO-8601 duration such as PT5S (PT0S: none)" : "an ISO-8601 duration such as PT0.25S or P7D",
+      return parse(
+          key,
+          s -> {
+            Duration d = Duration.parse(s);
+            if (d.isNegative() || (d.isZero() && !nulMag)) {
+              throw new OutOfRange(nulMag ? "must not be negative" : "must be positive");
+            }
+            return d;
+          },
+          nulMag
+              ? "an ISO-8601 duration such as PT5S (PT0S: none)"
+              : "an ISO-8601 duration such as PT0.25S or P7D",
           nulMag ? Duration.ZERO : null);
     }
 
@@ -476,7 +724,8 @@ public final class ConfigLoader {
 
     void error(String key, String message) {
       Setting s = SETTINGS.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
-      errors.add(s.env() + " (" + s.key() + ", from " + src.getOrDefault(key, "default") + "): " + message);
+      errors.add(s.env() + " (" + s.key() + ", from " + src.getOrDefault(key, "default") + "): "
+          + message);
     }
   }
 }

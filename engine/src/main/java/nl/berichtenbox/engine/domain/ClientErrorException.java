@@ -17,8 +17,13 @@ public class ClientErrorException extends RuntimeException {
     this(status, title, detail, null, List.of(), null);
   }
 
-  public ClientErrorException(int status, String title, String detail, VerwerkingsCode code,
-      List<InvalidParam> invalidParams, Long retryAfterSeconds) {
+  public ClientErrorException(
+      int status,
+      String title,
+      String detail,
+      VerwerkingsCode code,
+      List<InvalidParam> invalidParams,
+      Long retryAfterSeconds) {
     super(detail, null, false, false);
     this.status = status;
     this.title = title;
@@ -31,7 +36,8 @@ public class ClientErrorException extends RuntimeException {
     return new ClientErrorException(400, "Ongeldige invoer", detail, null, params, null);
   }
 
-  public static ClientErrorException badRequest(String detail, VerwerkingsCode code, List<InvalidParam> params) {
+  public static ClientErrorException badRequest(
+      String detail, VerwerkingsCode code, List<InvalidParam> params) {
     return new ClientErrorException(400, "Ongeldige invoer", detail, code, params, null);
   }
 
@@ -43,9 +49,23 @@ public class ClientErrorException extends RuntimeException {
     return new ClientErrorException(409, "Conflict", detail, code, List.of(), null);
   }
 
-  public int status() { return status; }
-  public String title() { return title; }
-  public VerwerkingsCode verwerkingsCode() { return verwerkingsCode; }
-  public List<InvalidParam> invalidParams() { return invalidParams; }
-  public Long retryAfterSeconds() { return retryAfterSeconds; }
+  public int status() {
+    return status;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  public VerwerkingsCode verwerkingsCode() {
+    return verwerkingsCode;
+  }
+
+  public List<InvalidParam> invalidParams() {
+    return invalidParams;
+  }
+
+  public Long retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
 }

@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /** Checks of the domain's identifiers: BSN (elfproef), OIN, berichtType codes and UUIDs. */
 public final class Identifiers {
-  private static final Pattern UUID_PATTERN =
-      Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  private static final Pattern UUID_PATTERN = Pattern.compile(
+      "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
   private static final Pattern BERICHT_TYPE = Pattern.compile("^[A-Za-z0-9._-]{1,8}$");
 
   private Identifiers() {}

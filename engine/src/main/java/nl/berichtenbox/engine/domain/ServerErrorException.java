@@ -15,6 +15,11 @@ public class ServerErrorException extends RuntimeException {
     return new ServerErrorException(503, detail, 1L, cause);
   }
 
-  public int status() { return status; }
-  public Long retryAfterSeconds() { return retryAfterSeconds; }
+  public int status() {
+    return status;
+  }
+
+  public Long retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
 }

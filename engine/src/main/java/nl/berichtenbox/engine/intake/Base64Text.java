@@ -28,7 +28,9 @@ final class Base64Text {
     try {
       // the decoder sizes its array to the decoded length (a wrap of it from 0): no copy as a rule
       ByteBuffer out = Base64.getDecoder().decode(ByteBuffer.wrap(bron, van, lengte));
-      return out.remaining() == out.array().length ? out.array() : java.util.Arrays.copyOf(out.array(), out.remaining());
+      return out.remaining() == out.array().length
+          ? out.array()
+          : java.util.Arrays.copyOf(out.array(), out.remaining());
     } catch (IllegalArgumentException e) {
       return null;
     }

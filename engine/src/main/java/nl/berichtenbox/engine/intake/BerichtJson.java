@@ -32,6 +32,7 @@ import java.util.Map;
 public final class BerichtJson {
   /** Shorter contents are read as strings: the view only pays off for large ones. */
   static final int MIN_VIEW = 1024;
+
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
@@ -58,13 +59,16 @@ public final class BerichtJson {
       if (p.nextToken() != null) {
         throw new DecodeException("Unexpected trailing token");
       }
-      return v instanceof Map<?, ?> m ? new JsonObject(cast(m)) : v instanceof List<?> l ? new JsonArray(l) : v;
+      return v instanceof Map<?, ?> m
+          ? new JsonObject(cast(m))
+          : v instanceof List<?> l ? new JsonArray(l) : v;
     } catch (IOException e) {
       throw new DecodeException(e.getMessage(), e);
     }
   }
 
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long ENEN = 0x0101010101010101L;
   private static final long HOOG = 0x8080808080808080L;
   private static final long QUOTES = 0x2222222222222222L;

@@ -33,8 +33,14 @@ public final class BerichtValidator {
   private BerichtValidator() {}
 
   /** The outcome: either a valid message, or a refusal with its code and bad fields. */
-  public record Result(Bericht bericht, String rawBerichtId, VerwerkingsCode code, List<InvalidParam> invalidParams) {
-    public boolean valid() { return bericht != null; }
+  public record Result(
+      Bericht bericht,
+      String rawBerichtId,
+      VerwerkingsCode code,
+      List<InvalidParam> invalidParams) {
+    public boolean valid() {
+      return bericht != null;
+    }
   }
 
   /**
@@ -45,7 +51,10 @@ public final class BerichtValidator {
   public static Result validate(Object json, String prefix, String oin, Instant now) {
     if (!(json instanceof JsonObject o)) {
       String name = prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1);
-      return new Result(null, null, VerwerkingsCode.ValidatieFout,
+      return new Result(
+          null,
+          null,
+          VerwerkingsCode.ValidatieFout,
           List.of(new InvalidParam(name, "moet een JSON-object zijn")));
     }
     List<InvalidParam> bad = new ArrayList<>(2);
@@ -56,7 +65,8 @@ public final class BerichtValidator {
     Object rawOin = o.getValue("oin");
     if (rawOin != null && !oin.equals(rawOin)) {
       oinMismatch = true;
-      bad.add(new InvalidParam(prefix + "oin", "komt niet overeen met de geauthenticeerde afnemer"));
+      bad.add(
+          new InvalidParam(prefix + "oin", "komt niet overeen met de geauthenticeerde afnemer"));
     }
 
     Object rawId = o.getValue("berichtId");
@@ -69,7 +79,8 @@ public final class BerichtValidator {
 
     String berichtType = string(o, "berichtType", prefix, true, 1, 8, true, bad);
     if (berichtType != null && !Identifiers.isBerichtTypeCode(berichtType)) {
-      bad.add(new InvalidParam(prefix + "berichtType", "mag alleen letters, cijfers, '.', '_' en '-' bevatten"));
+      bad.add(new InvalidParam(
+          prefix + "berichtType", "mag alleen letters, cijfers, '.', '_' en '-' bevatten"));
       berichtType = null;
     }
 
@@ -101,10 +112,12 @@ public final class BerichtValidator {
           publicatie = OffsetDateTime.parse(s).toInstant();
           if (publicatie.isAfter(now.plus(Bericht.TERMIJN))) {
             publicatieTeVer = true;
-            bad.add(new InvalidParam(prefix + "publicatieDatum", "ligt meer dan 13 dagen in de toekomst"));
+            bad.add(new InvalidParam(
+                prefix + "publicatieDatum", "ligt meer dan 13 dagen in de toekomst"));
           }
         } catch (DateTimeParseException e) {
-          bad.add(new InvalidParam(prefix + "publicatieDatum", "moet een RFC 3339-tijdstip met tijdzone zijn"));
+          bad.add(new InvalidParam(
+              prefix + "publicatieDatum", "moet een RFC 3339-tijdstip met tijdzone zijn"));
         }
       }
     }
@@ -118,7 +131,8 @@ public final class BerichtValidator {
         }
         eindDatum = LocalDate.parse(s);
       } catch (DateTimeParseException e) {
-        bad.add(new InvalidParam(prefix + "eindDatumHandelingsTermijn", "moet een datum JJJJ-MM-DD zijn"));
+        bad.add(new InvalidParam(
+            prefix + "eindDatumHandelingsTermijn", "moet een datum JJJJ-MM-DD zijn"));
       }
     }
 
@@ -135,7 +149,9 @@ public final class BerichtValidator {
         for (int i = 0; i < arr.size(); i++) {
           if (arr.getValue(i) instanceof JsonObject b) {
             Object inhoud = b.getValue("inhoud");
-            int tekens = inhoud instanceof String s ? s.length() : inhoud instanceof Base64Text t ? t.lengte() : 0;
+            int tekens = inhoud instanceof String s
+                ? s.length()
+                : inhoud instanceof Base64Text t ? t.lengte() : 0;
             estimated += (long) tekens * 3 / 4 - 2;
           }
         }
@@ -158,18 +174,31 @@ public final class BerichtValidator {
 
     String rawBerichtId = rawId instanceof String s ? s : null;
     if (!bad.isEmpty()) {
-      VerwerkingsCode code = oinMismatch ? VerwerkingsCode.OinKomtNietOvereen
-          : bijlageTeGroot ? VerwerkingsCode.BijlageTeGroot
-          : publicatieTeVer ? VerwerkingsCode.PublicatieDatumLigtTeVerInDeToekomst
-          : VerwerkingsCode.ValidatieFout;
+      VerwerkingsCode code = oinMismatch
+          ? VerwerkingsCode.OinKomtNietOvereen
+          : bijlageTeGroot
+              ? VerwerkingsCode.BijlageTeGroot
+              : publicatieTeVer
+                  ? VerwerkingsCode.PublicatieDatumLigtTeVerInDeToekomst
+                  : VerwerkingsCode.ValidatieFout;
       return new Result(null, rawBerichtId, code, bad);
     }
-    Bericht bericht = new Bericht(berichtId, berichtType, bsn, onderwerp, tekst == null ? "" : tekst,
-        referentie, publicatie, eindDatum, bijlagen, digest(o));
+    Bericht bericht = new Bericht(
+        berichtId,
+        berichtType,
+        bsn,
+        onderwerp,
+        tekst == null ? "" : tekst,
+        referentie,
+        publicatie,
+        eindDatum,
+        bijlagen,
+        digest(o));
     return new Result(bericht, rawBerichtId, null, List.of());
   }
 
-  private static List<Bericht.Bijlage> bijlagen(JsonArray arr, String prefix, List<InvalidParam> bad) {
+  private static List<Bericht.Bijlage> bijlagen(
+      JsonArray arr, String prefix, List<InvalidParam> bad) {
     List<Bericht.Bijlage> out = new ArrayList<>(arr.size());
     boolean[] seen = new boolean[MAX_BIJLAGEN + 1];
     for (int i = 0; i < arr.size(); i++) {
@@ -183,7 +212,8 @@ public final class BerichtValidator {
       Object rawVolgorde = b.getValue("volgorde");
       int volgorde = -1;
       if (!(rawVolgorde instanceof Integer || rawVolgorde instanceof Long)
-          || ((Number) rawVolgorde).longValue() < 1 || ((Number) rawVolgorde).longValue() > MAX_BIJLAGEN) {
+          || ((Number) rawVolgorde).longValue() < 1
+          || ((Number) rawVolgorde).longValue() > MAX_BIJLAGEN) {
         bad.add(new InvalidParam(p + "volgorde", "moet 1 of 2 zijn"));
       } else {
         volgorde = ((Number) rawVolgorde).intValue();
@@ -242,8 +272,15 @@ public final class BerichtValidator {
     return true;
   }
 
-  private static String string(JsonObject o, String field, String prefix, boolean required, int min, int max,
-      boolean singleLine, List<InvalidParam> bad) {
+  private static String string(
+      JsonObject o,
+      String field,
+      String prefix,
+      boolean required,
+      int min,
+      int max,
+      boolean singleLine,
+      List<InvalidParam> bad) {
     Object v = o.getValue(field);
     if (v == null) {
       if (required) {
@@ -257,7 +294,8 @@ public final class BerichtValidator {
     }
     int len = s.codePointCount(0, s.length());
     if (len < min || len > max) {
-      bad.add(new InvalidParam(prefix + field, "moet " + min + " tot " + max + " tekens lang zijn"));
+      bad.add(
+          new InvalidParam(prefix + field, "moet " + min + " tot " + max + " tekens lang zijn"));
       return null;
     }
     for (int i = 0; i < s.length(); i++) {
@@ -266,7 +304,9 @@ public final class BerichtValidator {
         bad.add(new InvalidParam(prefix + field, "bevat een stuurteken"));
         return null;
       }
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++; // a whole pair: one character beyond the BMP
         continue;
       }

@@ -42,8 +42,16 @@ final class GroupCommitter {
   private final nl.berichtenbox.engine.tracing.Tracing sporen;
   private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.tracing.Tracing.REIS;
 
-  GroupCommitter(Pool pool, IntakeWriter writer, int maxMessages, int maxBytes, int maxInFlight,
-      java.time.Duration maxWait, Runnable onCommit, EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen) {
+  GroupCommitter(
+      Pool pool,
+      IntakeWriter writer,
+      int maxMessages,
+      int maxBytes,
+      int maxInFlight,
+      java.time.Duration maxWait,
+      Runnable onCommit,
+      EngineMetrics metrics,
+      nl.berichtenbox.engine.tracing.Tracing sporen) {
     this.sporen = sporen;
     this.maxWaitNanos = maxWait.toNanos();
     this.pool = pool;
@@ -63,9 +71,16 @@ final class GroupCommitter {
       IntakeWriter.Unit u = p.unit();
       for (int i = 0; i < u.outcomes.length; i++) {
         IntakeItem.Outcome o = u.outcomes[i];
-        REIS.atDebug().addKeyValue("berichtId", o.berichtId()).addKeyValue("oin", u.oin)
-            .addKeyValue("batchId", u.batchId).addKeyValue("trace_id", nl.berichtenbox.engine.tracing.Tracing.traceId(u.spoor(i)))
-            .log("bericht {}", o.kind() == IntakeItem.Outcome.Kind.PARKED ? "geparkeerd" : o.kind().name().toLowerCase());
+        REIS.atDebug()
+            .addKeyValue("berichtId", o.berichtId())
+            .addKeyValue("oin", u.oin)
+            .addKeyValue("batchId", u.batchId)
+            .addKeyValue("trace_id", nl.berichtenbox.engine.tracing.Tracing.traceId(u.spoor(i)))
+            .log(
+                "bericht {}",
+                o.kind() == IntakeItem.Outcome.Kind.PARKED
+                    ? "geparkeerd"
+                    : o.kind().name().toLowerCase());
       }
     }
   }
@@ -84,12 +99,19 @@ final class GroupCommitter {
         .build();
     for (Pending p : batch) {
       IntakeWriter.Unit u = p.unit();
-      // a span per trace the unit's messages belong to (a request's: one; a Kafka poll's: each record's)
+      // a span per trace the unit's messages belong to (a request's: one; a Kafka poll's: each
+      // record's)
       java.util.Set<String> sporenVanUnit = new java.util.LinkedHashSet<>();
       for (int i = 0; i < u.offered.size(); i++) {
         String spoor = u.spoor(i);
         if (spoor != null && sporenVanUnit.add(spoor)) {
-          sporen.stap("INSERT bericht", io.opentelemetry.api.trace.SpanKind.CLIENT, spoor, begin, eind, attr);
+          sporen.stap(
+              "INSERT bericht",
+              io.opentelemetry.api.trace.SpanKind.CLIENT,
+              spoor,
+              begin,
+              eind,
+              attr);
         }
       }
     }
@@ -97,10 +119,12 @@ final class GroupCommitter {
 
   Future<IntakeWriter.Unit> submit(IntakeWriter.Unit unit) {
     long now = System.nanoTime();
-    if (queuedMessages > maxQueuedMessages || queuedBytes > maxQueuedBytes
+    if (queuedMessages > maxQueuedMessages
+        || queuedBytes > maxQueuedBytes
         || (!queue.isEmpty() && now - queue.peek().since() > maxWaitNanos)) {
       metrics.intakeShed.increment();
-      return Future.failedFuture(ServerErrorException.unavailable("intake is overloaded, try again shortly", null));
+      return Future.failedFuture(
+          ServerErrorException.unavailable("intake is overloaded, try again shortly", null));
     }
     Promise<IntakeWriter.Unit> p = Promise.promise();
     queue.add(new Pending(unit, p, now));
@@ -118,7 +142,8 @@ final class GroupCommitter {
       while (!queue.isEmpty()) {
         Pending next = queue.peek();
         int m = next.unit().offered.size();
-        if (!batch.isEmpty() && (messages + m > maxMessages || bytes + next.unit().weight > maxBytes)) {
+        if (!batch.isEmpty()
+            && (messages + m > maxMessages || bytes + next.unit().weight > maxBytes)) {
           break;
         }
         queue.poll();
@@ -162,7 +187,8 @@ final class GroupCommitter {
         onCommit.run();
       } else {
         metrics.groupCommitFailures.increment();
-        ServerErrorException e = ServerErrorException.unavailable("the message store is unavailable", ar.cause());
+        ServerErrorException e =
+            ServerErrorException.unavailable("the message store is unavailable", ar.cause());
         for (Pending p : batch) {
           p.promise().fail(e);
         }

@@ -44,7 +44,9 @@ public final class Intake {
   /** The answer to a batch: per message outcome, in input order. */
   public record BatchAntwoord(UUID batchId, List<Outcome> berichten) {
     public int ontvangen() {
-      return (int) berichten.stream().filter(o -> o.kind() == Outcome.Kind.PARKED || o.kind() == Outcome.Kind.REPLAY).count();
+      return (int) berichten.stream()
+          .filter(o -> o.kind() == Outcome.Kind.PARKED || o.kind() == Outcome.Kind.REPLAY)
+          .count();
     }
 
     public int afgewezen() {
@@ -52,28 +54,45 @@ public final class Intake {
     }
   }
 
-  public Intake(Pool pool, EngineConfig config, Runnable onCommit, EngineMetrics metrics,
-      nl.berichtenbox.engine.tracing.Tracing sporen, java.time.Clock clock) {
+  public Intake(
+      Pool pool,
+      EngineConfig config,
+      Runnable onCommit,
+      EngineMetrics metrics,
+      nl.berichtenbox.engine.tracing.Tracing sporen,
+      java.time.Clock clock) {
     this.pool = pool;
     this.clock = clock;
     this.onCommit = onCommit;
     this.metrics = metrics;
-    this.committer = new GroupCommitter(pool, writer, config.groupCommitMaxMessages(), config.groupCommitMaxBytes(),
-        config.groupCommitMaxInFlight(), config.intakeMaxWait(), onCommit, metrics, sporen);
+    this.committer = new GroupCommitter(
+        pool,
+        writer,
+        config.groupCommitMaxMessages(),
+        config.groupCommitMaxBytes(),
+        config.groupCommitMaxInFlight(),
+        config.intakeMaxWait(),
+        onCommit,
+        metrics,
+        sporen);
   }
 
   /** One message: the outcome, or a failed future with a ClientErrorException for a refusal. */
   public Future<Outcome> bericht(String oin, Object body, String traceparent) {
     BerichtValidator.Result r = BerichtValidator.validate(body, "", oin, clock.instant());
-    IntakeWriter.Unit unit = new IntakeWriter.Unit(oin, null, null, true, List.of(Offered.of(r)), traceparent);
+    IntakeWriter.Unit unit =
+        new IntakeWriter.Unit(oin, null, null, true, List.of(Offered.of(r)), traceparent);
     return committer.submit(unit).map(u -> {
       Outcome o = u.outcomes[0];
       count(o);
       switch (o.kind()) {
-        case REFUSED -> throw ClientErrorException.badRequest("het bericht is afgewezen", o.code(), o.invalidParams());
-        case CONFLICT -> throw ClientErrorException.conflict(
-            "berichtId " + o.berichtId() + " is al gebruikt voor een bericht met andere inhoud",
-            VerwerkingsCode.BerichtBestaatAl);
+        case REFUSED ->
+          throw ClientErrorException.badRequest(
+              "het bericht is afgewezen", o.code(), o.invalidParams());
+        case CONFLICT ->
+          throw ClientErrorException.conflict(
+              "berichtId " + o.berichtId() + " is al gebruikt voor een bericht met andere inhoud",
+              VerwerkingsCode.BerichtBestaatAl);
         default -> {
           return o;
         }
@@ -87,23 +106,27 @@ public final class Intake {
    * object is refused (ValidatieFout) under the given fallback berichtId (the record key). Each
    * message keeps its own traceparent ({@code traceparents}, a valid one or null: a new trace).
    */
-  public Future<List<Outcome>> berichten(String oin, List<Object> values, List<String> fallbackIds,
-      List<String> traceparents) {
+  public Future<List<Outcome>> berichten(
+      String oin, List<Object> values, List<String> fallbackIds, List<String> traceparents) {
     Instant now = clock.instant();
     List<Offered> offered = new ArrayList<>(values.size());
     for (int i = 0; i < values.size(); i++) {
       BerichtValidator.Result r = BerichtValidator.validate(values.get(i), "", oin, now);
       String spoor = traceparents.get(i);
-      offered.add(r.valid() || r.rawBerichtId() != null ? Offered.of(r, spoor)
-          : new Offered(null, fallbackIds.get(i), r.code(), r.invalidParams(), spoor));
+      offered.add(
+          r.valid() || r.rawBerichtId() != null
+              ? Offered.of(r, spoor)
+              : new Offered(null, fallbackIds.get(i), r.code(), r.invalidParams(), spoor));
     }
     // records of one poll come from many senders: no trace for the unit, each message its own
-    return committer.submit(new IntakeWriter.Unit(oin, null, null, true, offered, null)).map(u -> {
-      for (Outcome o : u.outcomes) {
-        count(o);
-      }
-      return List.of(u.outcomes);
-    });
+    return committer
+        .submit(new IntakeWriter.Unit(oin, null, null, true, offered, null))
+        .map(u -> {
+          for (Outcome o : u.outcomes) {
+            count(o);
+          }
+          return List.of(u.outcomes);
+        });
   }
 
   /**
@@ -124,16 +147,20 @@ public final class Intake {
     List<InvalidParam> bad = new ArrayList<>();
     Object rawBerichten = body.getValue("berichten");
     if (!(rawBerichten instanceof JsonArray berichten)) {
-      bad.add(new InvalidParam("berichten", rawBerichten == null ? "is verplicht" : "moet een lijst zijn"));
-      throw ClientErrorException.badRequest("de batch is ongeldig", VerwerkingsCode.ValidatieFout, bad);
+      bad.add(new InvalidParam(
+          "berichten", rawBerichten == null ? "is verplicht" : "moet een lijst zijn"));
+      throw ClientErrorException.badRequest(
+          "de batch is ongeldig", VerwerkingsCode.ValidatieFout, bad);
     }
     if (berichten.isEmpty() || berichten.size() > MAX_BATCH) {
       bad.add(new InvalidParam("berichten", "moet 1 tot 1000 berichten bevatten"));
-      throw ClientErrorException.badRequest("de batch is ongeldig", VerwerkingsCode.ValidatieFout, bad);
+      throw ClientErrorException.badRequest(
+          "de batch is ongeldig", VerwerkingsCode.ValidatieFout, bad);
     }
     List<Offered> offered = new ArrayList<>(berichten.size());
     for (int i = 0; i < berichten.size(); i++) {
-      offered.add(Offered.of(BerichtValidator.validate(berichten.getValue(i), "berichten/" + i + "/", oin, now)));
+      offered.add(Offered.of(
+          BerichtValidator.validate(berichten.getValue(i), "berichten/" + i + "/", oin, now)));
     }
     BatchHeader h = new BatchHeader(header.batchId(), header.aanmaakDatum(), berichten.size());
     IntakeWriter.Unit unit = new IntakeWriter.Unit(oin, h, h.batchId(), true, offered, traceparent);
@@ -208,9 +235,13 @@ public final class Intake {
     } catch (ClientErrorException e) {
       return Future.failedFuture(e);
     }
-    return pool.getConnection().compose(conn -> conn.begin().map(tx -> new NdjsonBatch(oin, header, conn, tx, traceparent)))
-        .recover(e -> Future.failedFuture(e instanceof ClientErrorException ? e
-            : ServerErrorException.unavailable("the message store is unavailable", e)));
+    return pool.getConnection()
+        .compose(
+            conn -> conn.begin().map(tx -> new NdjsonBatch(oin, header, conn, tx, traceparent)))
+        .recover(e -> Future.failedFuture(
+            e instanceof ClientErrorException
+                ? e
+                : ServerErrorException.unavailable("the message store is unavailable", e)));
   }
 
   /** Reads a streamed NDJSON batch line by line ({@link NdjsonReader}). */
@@ -232,7 +263,8 @@ public final class Intake {
     private int count;
     private final String traceparent;
 
-    private NdjsonBatch(String oin, BatchHeader header, SqlConnection conn, Transaction tx, String traceparent) {
+    private NdjsonBatch(
+        String oin, BatchHeader header, SqlConnection conn, Transaction tx, String traceparent) {
       this.traceparent = traceparent;
       this.oin = oin;
       this.header = header;
@@ -246,10 +278,13 @@ public final class Intake {
      */
     public Future<Void> add(Object message) {
       if (count >= MAX_BATCH) {
-        return Future.failedFuture(ClientErrorException.badRequest("de batch is ongeldig", VerwerkingsCode.ValidatieFout,
+        return Future.failedFuture(ClientErrorException.badRequest(
+            "de batch is ongeldig",
+            VerwerkingsCode.ValidatieFout,
             List.of(new InvalidParam("berichten", "moet 1 tot 1000 berichten bevatten"))));
       }
-      chunk.add(Offered.of(BerichtValidator.validate(message, "berichten/" + count + "/", oin, now)));
+      chunk.add(
+          Offered.of(BerichtValidator.validate(message, "berichten/" + count + "/", oin, now)));
       count++;
       return chunk.size() >= NDJSON_CHUNK ? writeChunk() : Future.succeededFuture();
     }
@@ -257,9 +292,13 @@ public final class Intake {
     private Future<Void> writeChunk() {
       List<Offered> items = new ArrayList<>(chunk);
       chunk.clear();
-      IntakeWriter.Unit unit = new IntakeWriter.Unit(oin,
-          first ? new BatchHeader(header.batchId(), header.aanmaakDatum(), 0) : null, header.batchId(),
-          recordRefusals, items, traceparent);
+      IntakeWriter.Unit unit = new IntakeWriter.Unit(
+          oin,
+          first ? new BatchHeader(header.batchId(), header.aanmaakDatum(), 0) : null,
+          header.batchId(),
+          recordRefusals,
+          items,
+          traceparent);
       boolean wasFirst = first;
       first = false;
       return writer.write(conn, List.of(unit)).map(v -> {
@@ -275,13 +314,18 @@ public final class Intake {
     public Future<BatchAntwoord> finish() {
       if (count == 0) {
         abort();
-        return Future.failedFuture(ClientErrorException.badRequest("de batch is ongeldig", VerwerkingsCode.ValidatieFout,
+        return Future.failedFuture(ClientErrorException.badRequest(
+            "de batch is ongeldig",
+            VerwerkingsCode.ValidatieFout,
             List.of(new InvalidParam("berichten", "moet 1 tot 1000 berichten bevatten"))));
       }
-      // totaal = 0 only on a batch registered by this request: a re-sent batch keeps its first total.
+      // totaal = 0 only on a batch registered by this request: a re-sent batch keeps its first
+      // total.
       return writeChunk()
-          .compose(v -> conn.preparedQuery("UPDATE batch SET totaal = $3 WHERE oin = $1 AND batch_id = $2 AND totaal = 0")
-              .execute(Tuple.of(oin, header.batchId(), count)).<Void>mapEmpty())
+          .compose(v -> conn.preparedQuery(
+                  "UPDATE batch SET totaal = $3 WHERE oin = $1 AND batch_id = $2 AND totaal = 0")
+              .execute(Tuple.of(oin, header.batchId(), count))
+              .<Void>mapEmpty())
           .compose(v -> tx.commit())
           .eventually(() -> conn.close())
           .map(v -> {
@@ -291,8 +335,10 @@ public final class Intake {
             onCommit.run();
             return new BatchAntwoord(header.batchId(), List.copyOf(outcomes));
           })
-          .recover(e -> Future.failedFuture(e instanceof ClientErrorException ? e
-              : ServerErrorException.unavailable("the message store is unavailable", e)));
+          .recover(e -> Future.failedFuture(
+              e instanceof ClientErrorException
+                  ? e
+                  : ServerErrorException.unavailable("the message store is unavailable", e)));
     }
 
     /** Rolls back: nothing of the batch is kept. */

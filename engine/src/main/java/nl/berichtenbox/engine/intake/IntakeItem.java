@@ -16,16 +16,29 @@ public final class IntakeItem {
   public record BatchHeader(UUID batchId, Instant aanmaakDatum, int totaal) {}
 
   /** What became of one message of a unit. */
-  public record Outcome(String berichtId, BerichtStatus status, VerwerkingsCode code,
-      List<InvalidParam> invalidParams, Kind kind) {
-    public enum Kind { PARKED, REPLAY, CONFLICT, REFUSED }
+  public record Outcome(
+      String berichtId,
+      BerichtStatus status,
+      VerwerkingsCode code,
+      List<InvalidParam> invalidParams,
+      Kind kind) {
+    public enum Kind {
+      PARKED,
+      REPLAY,
+      CONFLICT,
+      REFUSED
+    }
   }
 
   /**
    * One message as offered: valid (to park) or refused on arrival (to receipt). {@code traceparent}
    * is the message's own (a Kafka record's header), null when it shares its request's.
    */
-  public record Offered(Bericht bericht, String rawBerichtId, VerwerkingsCode refusal, List<InvalidParam> invalidParams,
+  public record Offered(
+      Bericht bericht,
+      String rawBerichtId,
+      VerwerkingsCode refusal,
+      List<InvalidParam> invalidParams,
       String traceparent) {
     public static Offered of(BerichtValidator.Result r) {
       return of(r, null);

@@ -74,7 +74,12 @@ final class IntakeWriter {
     /** The W3C traceparent of the request: stored with each of its messages that has none of its own. */
     final String traceparent;
 
-    Unit(String oin, BatchHeader registerBatch, UUID batchId, boolean recordRefusals, List<Offered> offered,
+    Unit(
+        String oin,
+        BatchHeader registerBatch,
+        UUID batchId,
+        boolean recordRefusals,
+        List<Offered> offered,
         String traceparent) {
       this.traceparent = traceparent;
       this.oin = oin;
@@ -134,17 +139,19 @@ final class IntakeWriter {
       aanmaak[i] = u.registerBatch.aanmaakDatum().atOffset(ZoneOffset.UTC);
       totaal[i] = u.registerBatch.totaal();
     }
-    return conn.preparedQuery(INSERT_BATCH).execute(Tuple.from(List.<Object>of(oins, ids, aanmaak, totaal))).map(rows -> {
-      Set<Key> fresh = new HashSet<>();
-      for (Row r : rows) {
-        fresh.add(new Key(r.getString(0), r.getUUID(1)));
-      }
-      for (Unit u : withBatch) {
-        u.batchNew = fresh.contains(new Key(u.oin, u.registerBatch.batchId()));
-        u.recordRefusals = u.batchNew;
-      }
-      return null;
-    });
+    return conn.preparedQuery(INSERT_BATCH)
+        .execute(Tuple.from(List.<Object>of(oins, ids, aanmaak, totaal)))
+        .map(rows -> {
+          Set<Key> fresh = new HashSet<>();
+          for (Row r : rows) {
+            fresh.add(new Key(r.getString(0), r.getUUID(1)));
+          }
+          for (Unit u : withBatch) {
+            u.batchNew = fresh.contains(new Key(u.oin, u.registerBatch.batchId()));
+            u.recordRefusals = u.batchNew;
+          }
+          return null;
+        });
   }
 
   /**
@@ -205,7 +212,8 @@ final class IntakeWriter {
       onderwerp[i] = b.onderwerp();
       tekst[i] = b.berichtTekst();
       referentie[i] = b.referentie();
-      publicatie[i] = b.publicatieDatum() == null ? null : b.publicatieDatum().atOffset(ZoneOffset.UTC);
+      publicatie[i] =
+          b.publicatieDatum() == null ? null : b.publicatieDatum().atOffset(ZoneOffset.UTC);
       eind[i] = b.eindDatumHandelingsTermijn();
       aantal[i] = (short) b.bijlagen().size();
       digest[i] = Buffer.buffer(b.digest());
@@ -219,10 +227,28 @@ final class IntakeWriter {
         bInhoud.add(nl.berichtenbox.engine.support.Buffers.wrap(bij.inhoud()));
       }
     }
-    return new Rijen(first, Tuple.from(List.<Object>of(oin, id, batch, bsn, type, onderwerp, tekst, referentie, publicatie, eind,
-        aantal, digest, bOin.toArray(new String[0]), bId.toArray(new UUID[0]), bVolgorde.toArray(new Short[0]),
-        bOmschrijving.toArray(new String[0]), bMedia.toArray(new String[0]), bInhoud.toArray(new Buffer[0]),
-        sporen.toArray(new String[0]))));
+    return new Rijen(
+        first,
+        Tuple.from(List.<Object>of(
+            oin,
+            id,
+            batch,
+            bsn,
+            type,
+            onderwerp,
+            tekst,
+            referentie,
+            publicatie,
+            eind,
+            aantal,
+            digest,
+            bOin.toArray(new String[0]),
+            bId.toArray(new UUID[0]),
+            bVolgorde.toArray(new Short[0]),
+            bOmschrijving.toArray(new String[0]),
+            bMedia.toArray(new String[0]),
+            bInhoud.toArray(new Buffer[0]),
+            sporen.toArray(new String[0]))));
   }
 
   private Future<Void> insertBerichten(SqlConnection conn, List<Unit> units) {
@@ -262,15 +288,21 @@ final class IntakeWriter {
         lo[i] = lookup.get(i).oin();
         li[i] = lookup.get(i).berichtId();
       }
-      return conn.preparedQuery(LOOKUP).execute(Tuple.from(List.<Object>of(lo, li))).map(found -> {
-        Map<Key, Stored> stored = new HashMap<>();
-        for (Row r : found) {
-          stored.put(new Key(r.getString(0), r.getUUID(1)), new Stored(r.getBuffer(2).getBytes(),
-              BerichtStatus.van(r.getShort(3)), code(r.getString(4))));
-        }
-        resolve(units, fresh, first, stored);
-        return null;
-      });
+      return conn.preparedQuery(LOOKUP)
+          .execute(Tuple.from(List.<Object>of(lo, li)))
+          .map(found -> {
+            Map<Key, Stored> stored = new HashMap<>();
+            for (Row r : found) {
+              stored.put(
+                  new Key(r.getString(0), r.getUUID(1)),
+                  new Stored(
+                      r.getBuffer(2).getBytes(),
+                      BerichtStatus.van(r.getShort(3)),
+                      code(r.getString(4))));
+            }
+            resolve(units, fresh, first, stored);
+            return null;
+          });
     });
   }
 
@@ -278,31 +310,42 @@ final class IntakeWriter {
     return s == null ? null : VerwerkingsCode.valueOf(s);
   }
 
-  private static void resolve(List<Unit> units, Set<Key> fresh, Map<Key, Bericht> first, Map<Key, Stored> stored) {
+  private static void resolve(
+      List<Unit> units, Set<Key> fresh, Map<Key, Bericht> first, Map<Key, Stored> stored) {
     for (Unit u : units) {
       for (int i = 0; i < u.offered.size(); i++) {
         Offered o = u.offered.get(i);
         if (o.bericht() == null) {
-          u.outcomes[i] = new Outcome(o.rawBerichtId(), BerichtStatus.AFGEWEZEN, o.refusal(), o.invalidParams(),
+          u.outcomes[i] = new Outcome(
+              o.rawBerichtId(),
+              BerichtStatus.AFGEWEZEN,
+              o.refusal(),
+              o.invalidParams(),
               Outcome.Kind.REFUSED);
           continue;
         }
         Key k = new Key(u.oin, o.bericht().berichtId());
         String id = o.bericht().berichtId().toString();
         if (fresh.contains(k) && first.get(k) == o.bericht()) {
-          u.outcomes[i] = new Outcome(id, BerichtStatus.ONTVANGEN, null, List.of(), Outcome.Kind.PARKED);
+          u.outcomes[i] =
+              new Outcome(id, BerichtStatus.ONTVANGEN, null, List.of(), Outcome.Kind.PARKED);
           continue;
         }
         Stored s = stored.get(k);
         if (s == null) {
-          // Inserted by this very flush from another request's identical key: compare with that one.
+          // Inserted by this very flush from another request's identical key: compare with that
+          // one.
           Bericht winner = first.get(k);
           s = new Stored(winner.digest(), BerichtStatus.ONTVANGEN, null);
         }
         if (Arrays.equals(s.digest(), o.bericht().digest())) {
           u.outcomes[i] = new Outcome(id, s.status(), s.code(), List.of(), Outcome.Kind.REPLAY);
         } else {
-          u.outcomes[i] = new Outcome(id, BerichtStatus.AFGEWEZEN, VerwerkingsCode.BerichtBestaatAl, List.of(),
+          u.outcomes[i] = new Outcome(
+              id,
+              BerichtStatus.AFGEWEZEN,
+              VerwerkingsCode.BerichtBestaatAl,
+              List.of(),
               Outcome.Kind.CONFLICT);
         }
       }
@@ -334,8 +377,12 @@ final class IntakeWriter {
       return Future.succeededFuture();
     }
     return conn.preparedQuery(INSERT_AFWIJZINGEN)
-        .execute(Tuple.from(List.<Object>of(oin.toArray(new String[0]), id.toArray(new String[0]),
-            batch.toArray(new UUID[0]), code.toArray(new String[0]), sporen.toArray(new String[0]))))
+        .execute(Tuple.from(List.<Object>of(
+            oin.toArray(new String[0]),
+            id.toArray(new String[0]),
+            batch.toArray(new UUID[0]),
+            code.toArray(new String[0]),
+            sporen.toArray(new String[0]))))
         .mapEmpty();
   }
 }

@@ -45,8 +45,10 @@ public final class NdjsonReader {
     }
     if (!(waarde instanceof JsonObject json)) {
       String naam = nummer == 0 ? "batch" : "berichten/" + (nummer - 1);
-      return Future.failedFuture(ClientErrorException.badRequest("de batch is ongeldig: regel " + (nummer + 1)
-          + " is geen JSON-object", VerwerkingsCode.ValidatieFout, List.of(new InvalidParam(naam, "geen JSON-object"))));
+      return Future.failedFuture(ClientErrorException.badRequest(
+          "de batch is ongeldig: regel " + (nummer + 1) + " is geen JSON-object",
+          VerwerkingsCode.ValidatieFout,
+          List.of(new InvalidParam(naam, "geen JSON-object"))));
     }
     vorige = nummer == 0
         ? intake.ndjson(oin, json, traceparent).map(nb -> {
@@ -60,7 +62,9 @@ public final class NdjsonReader {
   /** The input ended: the batch committed whole, or a failure (an empty input has no header). */
   public Future<Intake.BatchAntwoord> einde() {
     return vorige.compose(x -> batch == null
-        ? Future.failedFuture(ClientErrorException.badRequest("de batch is leeg", VerwerkingsCode.ValidatieFout,
+        ? Future.failedFuture(ClientErrorException.badRequest(
+            "de batch is leeg",
+            VerwerkingsCode.ValidatieFout,
             List.of(new InvalidParam("batchId", "is verplicht"))))
         : batch.finish());
   }

@@ -38,7 +38,8 @@ public interface EmbeddedBroker extends AutoCloseable {
     }
     String map = System.getProperty(MAP);
     if (map != null && Files.isDirectory(Path.of(map))) {
-      ClassLoader cl = new URLClassLoader(jars(Path.of(map)), EmbeddedBroker.class.getClassLoader());
+      ClassLoader cl =
+          new URLClassLoader(jars(Path.of(map)), EmbeddedBroker.class.getClassLoader());
       for (Starter s : ServiceLoader.load(Starter.class, cl)) {
         // Kafka loads classes by name through the context class loader, and its threads inherit it
         Thread t = Thread.currentThread();
@@ -51,9 +52,11 @@ public interface EmbeddedBroker extends AutoCloseable {
         }
       }
     }
-    throw new IllegalStateException("the embedded Kafka broker is not in this installation (the optional module "
-        + "kafka-embedded; bin/berichtenbox adds it" + (map == null ? "" : ", looked in " + map) + "): give "
-        + "BERICHTENBOX_KAFKA_BOOTSTRAP the servers of a Kafka cluster instead");
+    throw new IllegalStateException(
+        "the embedded Kafka broker is not in this installation (the optional module "
+            + "kafka-embedded; bin/berichtenbox adds it" + (map == null ? "" : ", looked in " + map)
+            + "): give "
+            + "BERICHTENBOX_KAFKA_BOOTSTRAP the servers of a Kafka cluster instead");
   }
 
   /** The module's jar(s) in {@code map} and its own dependencies in {@code map/lib}. */

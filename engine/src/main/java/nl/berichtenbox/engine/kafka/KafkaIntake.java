@@ -70,11 +70,19 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
   private boolean paused;
 
   /** One poll handed to intake: where each partition's records start and end, and when they are durable. */
-  private record Pending(Map<TopicPartition, Long> first, Map<TopicPartition, OffsetAndMetadata> next, int count,
+  private record Pending(
+      Map<TopicPartition, Long> first,
+      Map<TopicPartition, OffsetAndMetadata> next,
+      int count,
       CompletableFuture<Void> done) {}
 
-  public KafkaIntake(Vertx vertx, String bootstrap, Supplier<Intake> intakeOnContext, Afnemers afnemers,
-      int maxInFlight, EngineMetrics metrics) {
+  public KafkaIntake(
+      Vertx vertx,
+      String bootstrap,
+      Supplier<Intake> intakeOnContext,
+      Afnemers afnemers,
+      int maxInFlight,
+      EngineMetrics metrics) {
     this.afnemers = afnemers;
     this.metrics = metrics;
     this.maxInFlight = maxInFlight;
@@ -83,7 +91,8 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
     Promise<Intake> made = Promise.promise();
     context.runOnContext(v -> made.complete(intakeOnContext.get()));
     try {
-      this.intake = made.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      this.intake =
+          made.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -122,9 +131,11 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
   private void run() {
     try {
       while (running) {
-        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(pending.isEmpty() ? 500 : 5));
+        ConsumerRecords<String, String> records =
+            consumer.poll(Duration.ofMillis(pending.isEmpty() ? 500 : 5));
         if (!records.isEmpty()) {
-          pending.add(new Pending(firstOffsets(records), offsets(records), records.count(), park(records)));
+          pending.add(
+              new Pending(firstOffsets(records), offsets(records), records.count(), park(records)));
           inFlight += records.count();
           metrics.kafkaInFlightPiek.accumulateAndGet(inFlight, Math::max);
         }
@@ -171,7 +182,8 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
     achterstandGelezen = nu;
     for (var e : consumer.metrics().entrySet()) {
       var naam = e.getKey();
-      if ("records-lag-max".equals(naam.name()) && "consumer-fetch-manager-metrics".equals(naam.group())
+      if ("records-lag-max".equals(naam.name())
+          && "consumer-fetch-manager-metrics".equals(naam.group())
           && !naam.tags().containsKey("topic")) {
         Object v = e.getValue().metricValue();
         double d = v instanceof Number n ? n.doubleValue() : Double.NaN;
@@ -222,7 +234,9 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
         cause = cause == null ? e : cause;
       }
     }
-    LOG.warn("Kafka intake could not park {} records, reading them again: {}", inFlight,
+    LOG.warn(
+        "Kafka intake could not park {} records, reading them again: {}",
+        inFlight,
         cause == null ? "" : Logs.safe(cause));
     pending.clear();
     inFlight = 0;
@@ -252,7 +266,9 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
   private CompletableFuture<Void> park(ConsumerRecords<String, String> records) {
     Map<String, List<ConsumerRecord<String, String>>> perOin = new LinkedHashMap<>();
     for (ConsumerRecord<String, String> r : records) {
-      perOin.computeIfAbsent(r.topic().substring(TOPIC_PREFIX.length()), k -> new ArrayList<>()).add(r);
+      perOin
+          .computeIfAbsent(r.topic().substring(TOPIC_PREFIX.length()), k -> new ArrayList<>())
+          .add(r);
     }
     List<Future<?>> writes = new ArrayList<>();
     for (Map.Entry<String, List<ConsumerRecord<String, String>>> e : perOin.entrySet()) {
@@ -266,19 +282,25 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
         sporen.add(traceparent(r));
       }
       Promise<Object> done = Promise.promise();
-      context.runOnContext(v -> afnemers.byOin(oin).compose((Afnemer a) -> {
-        if (a == null) {
-          LOG.warn("{} records on the topic of unknown or inactive afnemer {} skipped", values.size(), oin);
-          return Future.succeededFuture();
-        }
-        return intake.berichten(oin, values, keys, sporen);
-      }).onComplete(ar -> {
-        if (ar.succeeded()) {
-          done.complete();
-        } else {
-          done.fail(ar.cause());
-        }
-      }));
+      context.runOnContext(v -> afnemers
+          .byOin(oin)
+          .compose((Afnemer a) -> {
+            if (a == null) {
+              LOG.warn(
+                  "{} records on the topic of unknown or inactive afnemer {} skipped",
+                  values.size(),
+                  oin);
+              return Future.succeededFuture();
+            }
+            return intake.berichten(oin, values, keys, sporen);
+          })
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              done.complete();
+            } else {
+              done.fail(ar.cause());
+            }
+          }));
       writes.add(done.future());
     }
     return Future.all(writes).<Void>mapEmpty().toCompletionStage().toCompletableFuture();
@@ -317,7 +339,8 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
     }
   }
 
-  private static Map<TopicPartition, OffsetAndMetadata> offsets(ConsumerRecords<String, String> records) {
+  private static Map<TopicPartition, OffsetAndMetadata> offsets(
+      ConsumerRecords<String, String> records) {
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<String, String>> rs = records.records(tp);
@@ -329,10 +352,14 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
   /** {@link #close()} on a worker thread: it waits for the consumer's thread to commit and end. */
   @Override
   public Future<Void> stop() {
-    return context.owner().executeBlocking(() -> {
-      close();
-      return null;
-    }, false);
+    return context
+        .owner()
+        .executeBlocking(
+            () -> {
+              close();
+              return null;
+            },
+            false);
   }
 
   @Override

@@ -38,7 +38,8 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
   public static final String NOTIFICATIES_TOPIC = "berichtenbox.notificaties";
   private static final int BATCH = 1000;
 
-  private static final String POSITIE = "SELECT volgnummer FROM kafka_relay WHERE naam = $1 FOR UPDATE SKIP LOCKED";
+  private static final String POSITIE =
+      "SELECT volgnummer FROM kafka_relay WHERE naam = $1 FOR UPDATE SKIP LOCKED";
   private static final String VERDER = "UPDATE kafka_relay SET volgnummer = $2 WHERE naam = $1";
 
   private static final String VERWERKINGSBERICHTEN = """
@@ -48,9 +49,13 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
   private static final String NOTIFICATIES = """
       SELECT id, bsn, soort, aangemaakt_op, traceparent FROM notificatie WHERE id > $1 ORDER BY id LIMIT $2""";
 
-
   /** One row as a Kafka record, with its number in the outbox. */
-  private record Uitgaand(long nummer, String topic, String key, String value, java.time.OffsetDateTime tijdstip,
+  private record Uitgaand(
+      long nummer,
+      String topic,
+      String key,
+      String value,
+      java.time.OffsetDateTime tijdstip,
       String traceparent) {}
 
   private final Vertx vertx;
@@ -64,8 +69,15 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
   private final io.micrometer.core.instrument.Timer vertraging;
   private final nl.berichtenbox.engine.tracing.Tracing sporen;
 
-  private OutboxRelay(Vertx vertx, Pool pool, RelayProducer producent, String naam, String sql,
-      Function<Row, Uitgaand> record, io.micrometer.core.instrument.Timer vertraging, nl.berichtenbox.engine.tracing.Tracing sporen,
+  private OutboxRelay(
+      Vertx vertx,
+      Pool pool,
+      RelayProducer producent,
+      String naam,
+      String sql,
+      Function<Row, Uitgaand> record,
+      io.micrometer.core.instrument.Timer vertraging,
+      nl.berichtenbox.engine.tracing.Tracing sporen,
       java.time.Clock clock) {
     this.vertraging = vertraging;
     this.clock = clock;
@@ -76,37 +88,70 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
     this.naam = naam;
     this.sql = sql;
     this.record = record;
-    this.loop = new BackgroundLoop(vertx, naam + " relay to Kafka", 500, this::ronde, e -> { });
+    this.loop = new BackgroundLoop(vertx, naam + " relay to Kafka", 500, this::ronde, e -> {});
   }
 
   /** The producer both streams share (thread-safe); closed by the caller after both relays stopped. */
-  public static RelayProducer producent(String bootstrap, java.util.concurrent.atomic.LongAdder vervangen) {
-    return new RelayProducer(() -> new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
-        ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new StringSerializer()), vervangen);
+  public static RelayProducer producent(
+      String bootstrap, java.util.concurrent.atomic.LongAdder vervangen) {
+    return new RelayProducer(
+        () -> new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                5,
+                ProducerConfig.LINGER_MS_CONFIG,
+                5),
+            new StringSerializer(),
+            new StringSerializer()),
+        vervangen);
   }
 
   /** Receipts, as the feed gives them (§2.4), keyed by berichtId. */
-  public static OutboxRelay verwerkingsberichten(Vertx vertx, Pool pool, RelayProducer producent,
-      nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen,
+  public static OutboxRelay verwerkingsberichten(
+      Vertx vertx,
+      Pool pool,
+      RelayProducer producent,
+      nl.berichtenbox.engine.metrics.EngineMetrics metrics,
+      nl.berichtenbox.engine.tracing.Tracing sporen,
       java.time.Clock clock) {
-    return new OutboxRelay(vertx, pool, producent, "verwerkingsberichten", VERWERKINGSBERICHTEN, r -> {
-      JsonObject o = new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(2));
-      if (r.getUUID(3) != null) {
-        o.put("batchId", r.getUUID(3).toString());
-      }
-      o.put("status", nl.berichtenbox.engine.domain.BerichtStatus.van(r.getShort(4)).name()).put("verwerkingsCode", r.getString(5))
-          .put("tijdstip", Json.time(r.getOffsetDateTime(6)));
-      String traceId = nl.berichtenbox.engine.tracing.Tracing.traceId(r.getString(7));
-      if (traceId != null) {
-        o.put("traceId", traceId);
-      }
-      return new Uitgaand(r.getLong(0), VERWERKINGSBERICHTEN_PREFIX + r.getString(1), r.getString(2), o.encode(),
-          r.getOffsetDateTime(6), r.getString(7));
-    }, metrics.kafkaRelayVerwerkingsberichten, sporen, clock);
+    return new OutboxRelay(
+        vertx,
+        pool,
+        producent,
+        "verwerkingsberichten",
+        VERWERKINGSBERICHTEN,
+        r -> {
+          JsonObject o =
+              new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(2));
+          if (r.getUUID(3) != null) {
+            o.put("batchId", r.getUUID(3).toString());
+          }
+          o.put(
+                  "status",
+                  nl.berichtenbox.engine.domain.BerichtStatus.van(r.getShort(4)).name())
+              .put("verwerkingsCode", r.getString(5))
+              .put("tijdstip", Json.time(r.getOffsetDateTime(6)));
+          String traceId = nl.berichtenbox.engine.tracing.Tracing.traceId(r.getString(7));
+          if (traceId != null) {
+            o.put("traceId", traceId);
+          }
+          return new Uitgaand(
+              r.getLong(0),
+              VERWERKINGSBERICHTEN_PREFIX + r.getString(1),
+              r.getString(2),
+              o.encode(),
+              r.getOffsetDateTime(6),
+              r.getString(7));
+        },
+        metrics.kafkaRelayVerwerkingsberichten,
+        sporen,
+        clock);
   }
 
   /**
@@ -115,20 +160,45 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
    * order. The BSN never leaves: the pseudonym is an HMAC of it under a key only the engine (and
    * whoever holds the portal secret) can compute.
    */
-  public static OutboxRelay notificaties(Vertx vertx, Pool pool, RelayProducer producent,
-      Pseudonym pseudoniem, nl.berichtenbox.engine.metrics.EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen,
+  public static OutboxRelay notificaties(
+      Vertx vertx,
+      Pool pool,
+      RelayProducer producent,
+      Pseudonym pseudoniem,
+      nl.berichtenbox.engine.metrics.EngineMetrics metrics,
+      nl.berichtenbox.engine.tracing.Tracing sporen,
       java.time.Clock clock) {
-    return new OutboxRelay(vertx, pool, producent, "notificaties", NOTIFICATIES, r -> {
-      String burger = pseudoniem.van(r.getString(1));
-      JsonObject o = new JsonObject().put("id", r.getLong(0)).put("soort", nl.berichtenbox.engine.notificaties.NotificatieWachtrij.soortNaam(r.getShort(2)))
-          .put("burger", burger).put("tijdstip", Json.time(r.getOffsetDateTime(3)));
-      // the trace of the first message the event tells of (a reminder has none)
-      String traceId = nl.berichtenbox.engine.tracing.Tracing.traceId(r.getString(4));
-      if (traceId != null) {
-        o.put("traceId", traceId);
-      }
-      return new Uitgaand(r.getLong(0), NOTIFICATIES_TOPIC, burger, o.encode(), r.getOffsetDateTime(3), r.getString(4));
-    }, metrics.kafkaRelayNotificaties, sporen, clock);
+    return new OutboxRelay(
+        vertx,
+        pool,
+        producent,
+        "notificaties",
+        NOTIFICATIES,
+        r -> {
+          String burger = pseudoniem.van(r.getString(1));
+          JsonObject o = new JsonObject()
+              .put("id", r.getLong(0))
+              .put(
+                  "soort",
+                  nl.berichtenbox.engine.notificaties.NotificatieWachtrij.soortNaam(r.getShort(2)))
+              .put("burger", burger)
+              .put("tijdstip", Json.time(r.getOffsetDateTime(3)));
+          // the trace of the first message the event tells of (a reminder has none)
+          String traceId = nl.berichtenbox.engine.tracing.Tracing.traceId(r.getString(4));
+          if (traceId != null) {
+            o.put("traceId", traceId);
+          }
+          return new Uitgaand(
+              r.getLong(0),
+              NOTIFICATIES_TOPIC,
+              burger,
+              o.encode(),
+              r.getOffsetDateTime(3),
+              r.getString(4));
+        },
+        metrics.kafkaRelayNotificaties,
+        sporen,
+        clock);
   }
 
   @Override
@@ -141,61 +211,79 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
   }
 
   private Future<Boolean> ronde() {
-    return pool.withTransaction(conn -> conn.preparedQuery(POSITIE).execute(Tuple.of(naam)).compose(pos -> {
-      if (pos.size() == 0) {
-        return Future.succeededFuture(false); // another process relays now
-      }
-      long vanaf = pos.iterator().next().getLong(0);
-      return conn.preparedQuery(sql).execute(Tuple.of(vanaf, BATCH)).compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.succeededFuture(false);
-        }
-        List<Uitgaand> uit = new ArrayList<>(rows.size());
-        for (Row r : rows) {
-          uit.add(record.apply(r));
-        }
-        long tot = uit.get(uit.size() - 1).nummer();
-        // The producer's send and flush block: off the event loop.
-        return vertx.<Void>executeBlocking(() -> {
-          Producer<String, String> producer = producent.huidig();
-          try {
-            List<java.util.concurrent.Future<?>> acks = new ArrayList<>(uit.size());
-            List<io.opentelemetry.api.trace.Span> spans = new ArrayList<>();
-            for (Uitgaand u : uit) {
-              ProducerRecord<String, String> pr = new ProducerRecord<>(u.topic(), u.key(), u.value());
-              if (u.traceparent() != null) {
-                // the record names the trace of the message it answers (a producer span of it when tracing is on)
-                io.opentelemetry.api.trace.Span span = sporen.begin(u.topic() + " publish",
-                    io.opentelemetry.api.trace.SpanKind.PRODUCER, u.traceparent(), io.opentelemetry.api.common.Attributes.of(
-                        io.opentelemetry.api.common.AttributeKey.stringKey("messaging.system"), "kafka",
-                        io.opentelemetry.api.common.AttributeKey.stringKey("messaging.destination.name"), u.topic()));
-                spans.add(span);
-                pr.headers().add("traceparent", nl.berichtenbox.engine.tracing.Tracing.doorgeven(span, u.traceparent())
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-              }
-              acks.add(producer.send(pr));
-            }
-            producer.flush();
-            try {
-              for (java.util.concurrent.Future<?> ack : acks) {
-                ack.get(30, TimeUnit.SECONDS);
-              }
-            } finally {
-              spans.forEach(io.opentelemetry.api.trace.Span::end);
-            }
-            // written to acknowledged, for the oldest of the round (the others waited less)
-            if (uit.get(0).tijdstip() != null) {
-              vertraging.record(java.time.Duration.between(uit.get(0).tijdstip().toInstant(), clock.instant()));
-            }
-          } catch (Exception e) {
-            producent.naFout(producer, e);
-            throw e;
+    return pool.withTransaction(conn -> conn.preparedQuery(POSITIE)
+        .execute(Tuple.of(naam))
+        .compose(pos -> {
+          if (pos.size() == 0) {
+            return Future.succeededFuture(false); // another process relays now
           }
-          return null;
-        }).compose(v -> conn.preparedQuery(VERDER).execute(Tuple.of(naam, tot)))
-            .map(v -> uit.size() == BATCH);
-      });
-    }));
+          long vanaf = pos.iterator().next().getLong(0);
+          return conn.preparedQuery(sql).execute(Tuple.of(vanaf, BATCH)).compose(rows -> {
+            if (rows.size() == 0) {
+              return Future.succeededFuture(false);
+            }
+            List<Uitgaand> uit = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+              uit.add(record.apply(r));
+            }
+            long tot = uit.get(uit.size() - 1).nummer();
+            // The producer's send and flush block: off the event loop.
+            return vertx
+                .<Void>executeBlocking(() -> {
+                  Producer<String, String> producer = producent.huidig();
+                  try {
+                    List<java.util.concurrent.Future<?>> acks = new ArrayList<>(uit.size());
+                    List<io.opentelemetry.api.trace.Span> spans = new ArrayList<>();
+                    for (Uitgaand u : uit) {
+                      ProducerRecord<String, String> pr =
+                          new ProducerRecord<>(u.topic(), u.key(), u.value());
+                      if (u.traceparent() != null) {
+                        // the record names the trace of the message it answers (a producer span of
+                        // it when tracing is on)
+                        io.opentelemetry.api.trace.Span span = sporen.begin(
+                            u.topic() + " publish",
+                            io.opentelemetry.api.trace.SpanKind.PRODUCER,
+                            u.traceparent(),
+                            io.opentelemetry.api.common.Attributes.of(
+                                io.opentelemetry.api.common.AttributeKey.stringKey(
+                                    "messaging.system"),
+                                "kafka",
+                                io.opentelemetry.api.common.AttributeKey.stringKey(
+                                    "messaging.destination.name"),
+                                u.topic()));
+                        spans.add(span);
+                        pr.headers()
+                            .add(
+                                "traceparent",
+                                nl.berichtenbox.engine.tracing.Tracing.doorgeven(
+                                        span, u.traceparent())
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                      }
+                      acks.add(producer.send(pr));
+                    }
+                    producer.flush();
+                    try {
+                      for (java.util.concurrent.Future<?> ack : acks) {
+                        ack.get(30, TimeUnit.SECONDS);
+                      }
+                    } finally {
+                      spans.forEach(io.opentelemetry.api.trace.Span::end);
+                    }
+                    // written to acknowledged, for the oldest of the round (the others waited less)
+                    if (uit.get(0).tijdstip() != null) {
+                      vertraging.record(java.time.Duration.between(
+                          uit.get(0).tijdstip().toInstant(), clock.instant()));
+                    }
+                  } catch (Exception e) {
+                    producent.naFout(producer, e);
+                    throw e;
+                  }
+                  return null;
+                })
+                .compose(v -> conn.preparedQuery(VERDER).execute(Tuple.of(naam, tot)))
+                .map(v -> uit.size() == BATCH);
+          });
+        }));
   }
 
   /** Takes no new rounds; completes when the round under way has finished. */

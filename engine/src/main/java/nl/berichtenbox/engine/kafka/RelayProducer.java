@@ -52,7 +52,8 @@ public final class RelayProducer {
    */
   public void naFout(Producer<String, String> producer, Throwable fout) {
     for (Throwable t = fout; t != null; t = t.getCause()) {
-      if (t instanceof OutOfOrderSequenceException || t instanceof InvalidProducerEpochException
+      if (t instanceof OutOfOrderSequenceException
+          || t instanceof InvalidProducerEpochException
           || t instanceof ProducerFencedException) {
         vervang(producer, t);
         return;
@@ -72,7 +73,9 @@ public final class RelayProducer {
       huidig = null;
     }
     vervangen.increment();
-    LOG.warn("Kafka producer replaced after a send failed on its sequence or epoch: {}", oorzaak.toString());
+    LOG.warn(
+        "Kafka producer replaced after a send failed on its sequence or epoch: {}",
+        oorzaak.toString());
     try {
       mislukt.close(Duration.ZERO); // what it still holds is sent again by the next round
     } catch (RuntimeException e) {

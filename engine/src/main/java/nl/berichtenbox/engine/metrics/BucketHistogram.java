@@ -25,7 +25,8 @@ public final class BucketHistogram implements Collector {
   private final long[] grenzenNs;
   private final double[] grenzen;
   private final List<Reeks> reeksen = new CopyOnWriteArrayList<>();
-  private final java.util.Map<List<String>, Reeks> perLabels = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<List<String>, Reeks> perLabels =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   BucketHistogram(String naam, String help, Duration[] emmers, String... labelNamen) {
     this.metadata = new MetricMetadata(naam, help);
@@ -82,8 +83,12 @@ public final class BucketHistogram implements Collector {
       for (int i = 0; i < tellingen.length; i++) {
         tellingen[i] = r.tellingen[i].sum();
       }
-      punten.add(new HistogramSnapshot.HistogramDataPointSnapshot(ClassicHistogramBuckets.of(grenzen, tellingen),
-          r.somNs.sum() / 1e9, r.labels, Exemplars.EMPTY, 0L));
+      punten.add(new HistogramSnapshot.HistogramDataPointSnapshot(
+          ClassicHistogramBuckets.of(grenzen, tellingen),
+          r.somNs.sum() / 1e9,
+          r.labels,
+          Exemplars.EMPTY,
+          0L));
     }
     return new HistogramSnapshot(metadata, punten);
   }

@@ -10,15 +10,49 @@ public final class Buckets {
   private Buckets() {}
 
   /** HTTP answers: the presentation target (5 ms p99.9) and norm (200 ms p99.9), the intake target (50 ms p99). */
-  public static final Duration[] HTTP = ms(0.5, 1, 2, 3, 5, 7.5, 10, 25, 50, 100, 200, 500, 1000, 2500, 5000, 10000);
+  public static final Duration[] HTTP =
+      ms(0.5, 1, 2, 3, 5, 7.5, 10, 25, 50, 100, 200, 500, 1000, 2500, 5000, 10000);
   /** Intake transactions and the wait before one. */
-  public static final Duration[] COMMIT = ms(0.5, 1, 2, 3, 5, 7.5, 10, 25, 50, 100, 250, 500, 1000, 5000);
+  public static final Duration[] COMMIT =
+      ms(0.5, 1, 2, 3, 5, 7.5, 10, 25, 50, 100, 250, 500, 1000, 5000);
   /** Parked to processed: the target (1 s p99) up to the norm (24 h). */
-  public static final Duration[] VERWERKING = ms(10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000,
-      300_000, 900_000, 3_600_000, 21_600_000, 86_400_000);
+  public static final Duration[] VERWERKING = ms(
+      10,
+      25,
+      50,
+      100,
+      250,
+      500,
+      1000,
+      2500,
+      5000,
+      10_000,
+      30_000,
+      60_000,
+      300_000,
+      900_000,
+      3_600_000,
+      21_600_000,
+      86_400_000);
   /** Receipt to afnemer (push, Kafka): seconds normally, up to the push give-up time (6 days). */
-  public static final Duration[] DOORGIFTE = ms(10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000,
-      900_000, 3_600_000, 21_600_000, 86_400_000, 518_400_000);
+  public static final Duration[] DOORGIFTE = ms(
+      10,
+      50,
+      100,
+      250,
+      500,
+      1000,
+      2500,
+      5000,
+      10_000,
+      30_000,
+      60_000,
+      300_000,
+      900_000,
+      3_600_000,
+      21_600_000,
+      86_400_000,
+      518_400_000);
   /** Event-loop lateness: anything over a few ms shows in every answer. */
   public static final Duration[] LUS = ms(0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000);
   /** Messages per intake transaction. */

@@ -26,11 +26,18 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   public VertxMeters(EngineMetrics metrics) {
     this.registry = metrics.registry();
     this.lusVertraging = metrics.eventLoopVertraging;
-    this.wacht = metrics.histogram("berichtenbox_pool_wacht_seconds",
-        "time a borrower waited for a resource of the pool (a database connection, a worker thread)", Buckets.COMMIT,
-        "type", "pool");
-    this.gebruik = metrics.histogram("berichtenbox_pool_gebruik_seconds", "time a resource of the pool was held",
-        Buckets.COMMIT, "type", "pool");
+    this.wacht = metrics.histogram(
+        "berichtenbox_pool_wacht_seconds",
+        "time a borrower waited for a resource of the pool (a database connection, a worker thread)",
+        Buckets.COMMIT,
+        "type",
+        "pool");
+    this.gebruik = metrics.histogram(
+        "berichtenbox_pool_gebruik_seconds",
+        "time a resource of the pool was held",
+        Buckets.COMMIT,
+        "type",
+        "pool");
   }
 
   @Override
@@ -72,12 +79,18 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
       String naam = name == null ? type : name;
       wachtReeks = wacht.reeks(type, naam);
       gebruikReeks = gebruik.reeks(type, naam);
-      Gauge.builder("berichtenbox.pool.wachtend", wachtend, AtomicInteger::get).tags("type", type, "pool", naam)
-          .description("borrowers waiting for a resource of the pool").register(registry);
-      Gauge.builder("berichtenbox.pool.in.gebruik", inGebruik, AtomicInteger::get).tags("type", type, "pool", naam)
-          .description("resources of the pool in use").register(registry);
-      Gauge.builder("berichtenbox.pool.grootte", () -> maxSize).tags("type", type, "pool", naam)
-          .description("the pool's size (its maximum)").register(registry);
+      Gauge.builder("berichtenbox.pool.wachtend", wachtend, AtomicInteger::get)
+          .tags("type", type, "pool", naam)
+          .description("borrowers waiting for a resource of the pool")
+          .register(registry);
+      Gauge.builder("berichtenbox.pool.in.gebruik", inGebruik, AtomicInteger::get)
+          .tags("type", type, "pool", naam)
+          .description("resources of the pool in use")
+          .register(registry);
+      Gauge.builder("berichtenbox.pool.grootte", () -> maxSize)
+          .tags("type", type, "pool", naam)
+          .description("the pool's size (its maximum)")
+          .register(registry);
     }
 
     @Override

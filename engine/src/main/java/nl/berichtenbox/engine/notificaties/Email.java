@@ -17,24 +17,32 @@ final class Email {
 
   static MailMessage opmaak(NotificatieConfig cfg, long id, Soort soort, int aantal, String aan) {
     String zin = switch (soort) {
-      case NIEUW -> aantal == 1
-          ? "Er staat een nieuw bericht voor u klaar in uw Berichtenbox."
-          : "Er staan " + aantal + " nieuwe berichten voor u klaar in uw Berichtenbox.";
-      case HERINNERING -> aantal == 1
-          ? "In uw Berichtenbox staat een bericht dat u nog niet heeft gelezen."
-          : "In uw Berichtenbox staan " + aantal + " berichten die u nog niet heeft gelezen.";
+      case NIEUW ->
+        aantal == 1
+            ? "Er staat een nieuw bericht voor u klaar in uw Berichtenbox."
+            : "Er staan " + aantal + " nieuwe berichten voor u klaar in uw Berichtenbox.";
+      case HERINNERING ->
+        aantal == 1
+            ? "In uw Berichtenbox staat een bericht dat u nog niet heeft gelezen."
+            : "In uw Berichtenbox staan " + aantal + " berichten die u nog niet heeft gelezen.";
     };
-    String lees = aantal == 1 ? "Log in op MijnOverheid om het te lezen:" : "Log in op MijnOverheid om ze te lezen:";
-    String slot = "Deze e-mail is automatisch verstuurd; u kunt er niet op antwoorden. Er staat nooit de inhoud "
-        + "van uw berichten in, en wij vragen u nooit om via een link in een e-mail gegevens in te vullen.";
-    String tekst = "Geachte heer, mevrouw,\n\n" + zin + "\n\n" + lees + "\n" + cfg.portalUrl() + "\n\n" + slot
-        + "\n\nMet vriendelijke groet,\nMijnOverheid\n";
+    String lees = aantal == 1
+        ? "Log in op MijnOverheid om het te lezen:"
+        : "Log in op MijnOverheid om ze te lezen:";
+    String slot =
+        "Deze e-mail is automatisch verstuurd; u kunt er niet op antwoorden. Er staat nooit de inhoud "
+            + "van uw berichten in, en wij vragen u nooit om via een link in een e-mail gegevens in te vullen.";
+    String tekst = "Geachte heer, mevrouw,\n\n" + zin + "\n\n" + lees + "\n" + cfg.portalUrl()
+        + "\n\n" + slot + "\n\nMet vriendelijke groet,\nMijnOverheid\n";
     String url = html(cfg.portalUrl());
     String html = "<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\"><title>"
-        + html(onderwerp(cfg, soort)) + "</title></head>\n<body>\n<p>Geachte heer, mevrouw,</p>\n<p>" + html(zin)
-        + "</p>\n<p>" + html(lees) + " <a href=\"" + url + "\">" + url + "</a></p>\n<p>" + html(slot)
+        + html(onderwerp(cfg, soort))
+        + "</title></head>\n<body>\n<p>Geachte heer, mevrouw,</p>\n<p>" + html(zin)
+        + "</p>\n<p>" + html(lees) + " <a href=\"" + url + "\">" + url + "</a></p>\n<p>"
+        + html(slot)
         + "</p>\n<p>Met vriendelijke groet,<br>MijnOverheid</p>\n</body></html>\n";
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add(NOTIFICATIE_HEADER, Long.toString(id));
+    MultiMap headers =
+        MultiMap.caseInsensitiveMultiMap().add(NOTIFICATIE_HEADER, Long.toString(id));
     return new MailMessage()
         .setFrom(cfg.afzender())
         .setTo(aan)
@@ -66,7 +74,8 @@ final class Email {
 
   /** What an e-mail is about; the number is its {@code soort} in the database. */
   enum Soort {
-    NIEUW, HERINNERING;
+    NIEUW,
+    HERINNERING;
 
     static Soort of(int code) {
       return code == NotificatieWachtrij.HERINNERING ? HERINNERING : NIEUW;

@@ -36,7 +36,9 @@ interface MailSender {
   }
 
   static MailSender voor(Vertx vertx, NotificatieConfig cfg, Path mailDir) {
-    return cfg.smtpUrl() == null ? new Eml(vertx, mailDir) : new Smtp(vertx, cfg.smtpUrl(), cfg.smtpCa(), cfg.smtpConnections());
+    return cfg.smtpUrl() == null
+        ? new Eml(vertx, mailDir)
+        : new Smtp(vertx, cfg.smtpUrl(), cfg.smtpCa(), cfg.smtpConnections());
   }
 
   /**

@@ -20,10 +20,12 @@ public final class NotificatieWachtrij {
   private NotificatieWachtrij() {}
 
   /** The citizen wants e-mail: an active box, notifications on, an address. Over {@code berichtenbox bb}. */
-  public static final String WIL_EMAIL = "(bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL)";
+  public static final String WIL_EMAIL =
+      "(bb.actief AND bb.notificaties_aan AND bb.email IS NOT NULL)";
 
   /** Kinds of e-mail (column {@code soort}): new messages, and unread ones ({@link Email.Soort}). */
   public static final int NIEUW = 0;
+
   public static final int HERINNERING = 1;
 
   /** A kind's name on the notification topic (docs/api-guide.md): {@code NIEUW_BERICHT} or {@code HERINNERING}. */
@@ -31,7 +33,8 @@ public final class NotificatieWachtrij {
     return switch (soort) {
       case NIEUW -> "NIEUW_BERICHT";
       case HERINNERING -> "HERINNERING";
-      default -> throw new IllegalStateException("notificatie.soort " + soort + " is no kind of e-mail");
+      default ->
+        throw new IllegalStateException("notificatie.soort " + soort + " is no kind of e-mail");
     };
   }
 
@@ -40,7 +43,8 @@ public final class NotificatieWachtrij {
    * aantal, niet_voor, traceparent} in queue order; one row returned per e-mail queued or joined.
    */
   public static String inWachtrij(String select) {
-    return "INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor, traceparent)\n" + select + """
+    return "INSERT INTO notificatie AS n (bsn, soort, aantal, niet_voor, traceparent)\n" + select
+        + """
 
         ON CONFLICT (bsn, soort) WHERE status = 0 AND pogingen = 0 DO UPDATE SET aantal = n.aantal + EXCLUDED.aantal
         RETURNING 1""";
@@ -59,7 +63,8 @@ public final class NotificatieWachtrij {
    * waits for their publicatieDatum ({@link #nuZichtbaar} queues it then).
    */
   public static String gepland(String select) {
-    return "INSERT INTO notificatie_gepland (bericht, bsn, zichtbaar_op)\n" + select + "\nRETURNING 1";
+    return "INSERT INTO notificatie_gepland (bericht, bsn, zichtbaar_op)\n" + select
+        + "\nRETURNING 1";
   }
 
   /** Queued per call of {@link #nuZichtbaar} and {@link #herinneringen} at most; the callers call again. */
@@ -76,15 +81,15 @@ public final class NotificatieWachtrij {
       ), q AS (
         %s
       )
-      SELECT (SELECT count(*) FROM g) AS berichten, (SELECT count(*) FROM q) AS notificaties""".formatted(PER_KEER,
-      inWachtrij("""
+      SELECT (SELECT count(*) FROM g) AS berichten, (SELECT count(*) FROM q) AS notificaties""".formatted(PER_KEER, inWachtrij("""
           SELECT g.bsn, %d, count(*), %s, (array_agg(b.traceparent ORDER BY g.zichtbaar_op, g.bericht))[1]
           FROM g JOIN berichtenbox bb ON bb.bsn = g.bsn JOIN bericht b ON b.id = g.bericht
           WHERE %s
-          GROUP BY g.bsn ORDER BY min(g.zichtbaar_op), min(g.bericht)""".formatted(NIEUW,
-          nietVoor("bb.laatste_notificatie_op", "$1"), WIL_EMAIL)));
+          GROUP BY g.bsn ORDER BY min(g.zichtbaar_op), min(g.bericht)""".formatted(
+          NIEUW, nietVoor("bb.laatste_notificatie_op", "$1"), WIL_EMAIL)));
 
-  private static final String HERINNERINGEN = """
+  private static final String HERINNERINGEN =
+      """
       WITH r AS (
         SELECT id FROM bericht
         WHERE status = 1 AND NOT gelezen AND herinnerd_op IS NULL AND map IN ('inbox', 'archief')
@@ -96,8 +101,7 @@ public final class NotificatieWachtrij {
       ), q AS (
         %s
       )
-      SELECT (SELECT count(*) FROM m) AS berichten, (SELECT count(*) FROM q) AS notificaties""".formatted(PER_KEER,
-      inWachtrij("""
+      SELECT (SELECT count(*) FROM m) AS berichten, (SELECT count(*) FROM q) AS notificaties""".formatted(PER_KEER, inWachtrij("""
           SELECT m.bsn, %d, count(*), $1::timestamptz, NULL FROM m JOIN berichtenbox bb ON bb.bsn = m.bsn
           WHERE %s
           GROUP BY m.bsn ORDER BY min(m.id)""".formatted(HERINNERING, WIL_EMAIL)));
@@ -107,7 +111,10 @@ public final class NotificatieWachtrij {
 
   /** Whether a message's publicatieDatum has come and its e-mail waits (an index probe, no lock). */
   public static Future<Boolean> ietsZichtbaar(io.vertx.sqlclient.SqlClient client) {
-    return client.preparedQuery(ZICHTBAAR_IETS).execute().map(rows -> rows.iterator().next().getBoolean(0));
+    return client
+        .preparedQuery(ZICHTBAAR_IETS)
+        .execute()
+        .map(rows -> rows.iterator().next().getBoolean(0));
   }
 
   /**
@@ -115,7 +122,9 @@ public final class NotificatieWachtrij {
    * visible. {@code conn} holds the processing lock.
    */
   public static Future<Gequeued> nuZichtbaar(SqlConnection conn, long bundleWindowMs) {
-    return conn.preparedQuery(NU_ZICHTBAAR).execute(Tuple.of(bundleWindowMs)).map(NotificatieWachtrij::gequeued);
+    return conn.preparedQuery(NU_ZICHTBAAR)
+        .execute(Tuple.of(bundleWindowMs))
+        .map(NotificatieWachtrij::gequeued);
   }
 
   /**
@@ -123,7 +132,8 @@ public final class NotificatieWachtrij {
    * {@code naSeconden}, each message once. {@code conn} holds the processing lock.
    */
   public static Future<Gequeued> herinneringen(SqlConnection conn, Instant nu, long naSeconden) {
-    return conn.preparedQuery(HERINNERINGEN).execute(Tuple.of(nu.atOffset(ZoneOffset.UTC), naSeconden))
+    return conn.preparedQuery(HERINNERINGEN)
+        .execute(Tuple.of(nu.atOffset(ZoneOffset.UTC), naSeconden))
         .map(NotificatieWachtrij::gequeued);
   }
 

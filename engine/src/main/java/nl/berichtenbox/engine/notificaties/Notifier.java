@@ -116,7 +116,13 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
   private Instant pauzeTot = Instant.MIN;
   private long pauzeMs;
 
-  public Notifier(Vertx vertx, Pool pool, NotificatieConfig cfg, Path mailDir, Clock clock, EngineMetrics metrics) {
+  public Notifier(
+      Vertx vertx,
+      Pool pool,
+      NotificatieConfig cfg,
+      Path mailDir,
+      Clock clock,
+      EngineMetrics metrics) {
     this.vertx = vertx;
     this.pool = pool;
     this.cfg = cfg;
@@ -124,7 +130,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
     this.metrics = metrics;
     this.throttle = new Throttle(cfg.perUur(), cfg.perDag());
     this.verzender = MailSender.voor(vertx, cfg, mailDir);
-    this.loop = new BackgroundLoop(vertx, "notifications", 1_000, this::ronde, e -> { })
+    this.loop = new BackgroundLoop(vertx, "notifications", 1_000, this::ronde, e -> {})
         .every(60_000, this::herinneren)
         .every(5_000, this::stand)
         .every(3_600_000, this::opruimen);
@@ -164,16 +170,23 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
         return Future.succeededFuture(false);
       }
       return verstuurAlles(claim, now).map(uitkomsten -> {
-        long verzonden = uitkomsten.stream().filter(u -> u.status() == VERZONDEN).count();
-        List<Uitkomst> tijdelijk = uitkomsten.stream().filter(u -> u.status() == WACHTEND && !TERUGGEGEVEN.equals(u.fout())).toList();
+        long verzonden =
+            uitkomsten.stream().filter(u -> u.status() == VERZONDEN).count();
+        List<Uitkomst> tijdelijk = uitkomsten.stream()
+            .filter(u -> u.status() == WACHTEND && !TERUGGEGEVEN.equals(u.fout()))
+            .toList();
         if (!tijdelijk.isEmpty()) {
-          LOG.warn("{} of {} e-mails failed temporarily and wait for their retry (first: {})", tijdelijk.size(),
-              uitkomsten.size(), tijdelijk.get(0).fout());
+          LOG.warn(
+              "{} of {} e-mails failed temporarily and wait for their retry (first: {})",
+              tijdelijk.size(),
+              uitkomsten.size(),
+              tijdelijk.get(0).fout());
         }
         if (verzonden == 0 && !tijdelijk.isEmpty()) {
           pauzeMs = Math.min(60_000, Math.max(1_000, pauzeMs * 2));
           pauzeTot = clock.instant().plusMillis(pauzeMs);
-          LOG.warn("no e-mail went out in this round: notifications paused for {} s", pauzeMs / 1000);
+          LOG.warn(
+              "no e-mail went out in this round: notifications paused for {} s", pauzeMs / 1000);
           return false;
         }
         pauzeMs = 0;
@@ -187,8 +200,12 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
     Instant dagBegin = Throttle.dagBegin(now);
     return conn.preparedQuery(THROTTLE).execute().compose(rows -> {
       Row t = rows.iterator().next();
-      long uur = t.getOffsetDateTime("uur_begin").toInstant().equals(uurBegin) ? t.getInteger("uur_aantal") : 0;
-      long dag = t.getOffsetDateTime("dag_begin").toInstant().equals(dagBegin) ? t.getInteger("dag_aantal") : 0;
+      long uur = t.getOffsetDateTime("uur_begin").toInstant().equals(uurBegin)
+          ? t.getInteger("uur_aantal")
+          : 0;
+      long dag = t.getOffsetDateTime("dag_begin").toInstant().equals(dagBegin)
+          ? t.getInteger("dag_aantal")
+          : 0;
       Instant stand = t.getOffsetDateTime("tegoed_op").toInstant();
       double tegoed = throttle.tegoed(t.getDouble("tegoed"), stand, now);
       int ruimte = Math.min(BATCH, throttle.ruimte(tegoed, uur, dag));
@@ -197,14 +214,20 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
         return Future.succeededFuture(new Claim(List.of(), uurBegin, dagBegin));
       }
       Instant nieuweStand = now.isAfter(stand) ? now : stand;
-      return conn.preparedQuery(CLAIM).execute(Tuple.of(tijd(now), ruimte, tijd(now.plus(cfg.lease()))))
+      return conn.preparedQuery(CLAIM)
+          .execute(Tuple.of(tijd(now), ruimte, tijd(now.plus(cfg.lease()))))
           .compose(claimed -> {
             List<Row> list = new ArrayList<>(claimed.size());
             claimed.forEach(list::add);
             list.sort((x, y) -> Long.compare(x.getLong("id"), y.getLong("id")));
             int k = list.size();
             return conn.preparedQuery(THROTTLE_ZETTEN)
-                .execute(Tuple.of(tijd(uurBegin), (int) (uur + k), tijd(dagBegin), (int) (dag + k), tegoed - k,
+                .execute(Tuple.of(
+                    tijd(uurBegin),
+                    (int) (uur + k),
+                    tijd(dagBegin),
+                    (int) (dag + k),
+                    tegoed - k,
                     tijd(nieuweStand)))
                 .map(v -> new Claim(list, uurBegin, dagBegin));
           });
@@ -229,8 +252,10 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
   private Future<List<Uitkomst>> verstuurAlles(Claim claim, Instant now) {
     List<Row> rows = claim.rows();
     Vastlegger vast = new Vastlegger(claim, rows.size());
-    // a send may take VERZEND_TIMEOUT: none starts later than that (and a margin) before the lease ends
-    long laatsteStart = System.nanoTime() + cfg.lease().minus(VERZEND_TIMEOUT).minusSeconds(5).toNanos();
+    // a send may take VERZEND_TIMEOUT: none starts later than that (and a margin) before the lease
+    // ends
+    long laatsteStart =
+        System.nanoTime() + cfg.lease().minus(VERZEND_TIMEOUT).minusSeconds(5).toNanos();
     int[] volgende = {0};
     int[] open = {0};
     Runnable[] start = new Runnable[1];
@@ -248,13 +273,23 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
           continue;
         }
         open[0]++;
-        MailMessage mail = Email.opmaak(cfg, id, Email.Soort.of(r.getInteger("soort")), r.getInteger("aantal"),
+        MailMessage mail = Email.opmaak(
+            cfg,
+            id,
+            Email.Soort.of(r.getInteger("soort")),
+            r.getInteger("aantal"),
             r.getString("email"));
-        verzender.verstuur(id, mail).timeout(VERZEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).onComplete(ar -> {
-          vast.add(ar.succeeded() ? new Uitkomst(id, VERZONDEN, null, 0) : mislukt(r, ar.cause(), now));
-          open[0]--;
-          start[0].run();
-        });
+        verzender
+            .verstuur(id, mail)
+            .timeout(VERZEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .onComplete(ar -> {
+              vast.add(
+                  ar.succeeded()
+                      ? new Uitkomst(id, VERZONDEN, null, 0)
+                      : mislukt(r, ar.cause(), now));
+              open[0]--;
+              start[0].run();
+            });
       }
     };
     start[0].run();
@@ -318,7 +353,8 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
     }
     Instant aangemaakt = r.getOffsetDateTime("aangemaakt_op").toInstant();
     if (now.isAfter(aangemaakt.plus(cfg.giveUpAfter()))) {
-      LOG.warn("notification {} given up after {} attempts: {}", id, r.getInteger("pogingen"), fout);
+      LOG.warn(
+          "notification {} given up after {} attempts: {}", id, r.getInteger("pogingen"), fout);
       return new Uitkomst(id, MISLUKT, "opgegeven: " + fout, 0);
     }
     int pogingen = r.getInteger("pogingen");
@@ -359,11 +395,17 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
     }
     int terugboeken = terug;
     int gelukt = verzonden;
-    Tuple uitkomst = Tuple.from(List.<Object>of(ids, statussen, fouten, wacht, tijd(clock.instant())));
+    Tuple uitkomst =
+        Tuple.from(List.<Object>of(ids, statussen, fouten, wacht, tijd(clock.instant())));
     Tuple terugboeking = Tuple.of(terugboeken, tijd(claim.uurBegin()), tijd(claim.dagBegin()));
     return vastleggen(terugboeken > 0 ? terugboeking : null, uitkomst, 1)
-        .onFailure(e -> LOG.error("outcome of {} notifications not recorded ({} sent); their lease runs out and they "
-            + "are taken again, so the {} sent go twice: {}", n, gelukt, gelukt, Logs.safe(e)));
+        .onFailure(e -> LOG.error(
+            "outcome of {} notifications not recorded ({} sent); their lease runs out and they "
+                + "are taken again, so the {} sent go twice: {}",
+            n,
+            gelukt,
+            gelukt,
+            Logs.safe(e)));
   }
 
   /**
@@ -372,27 +414,35 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
    */
   private Future<Void> vastleggen(Tuple terugboeking, Tuple uitkomst, int poging) {
     // the throttle row first, as the claim locks it first: the same order everywhere, no deadlock
-    return pool.withTransaction(conn -> (terugboeking == null ? Future.<RowSet<Row>>succeededFuture()
-            : conn.preparedQuery(TERUGBOEKEN).execute(terugboeking))
-        .compose(v -> conn.preparedQuery(AFHANDELEN).execute(uitkomst)))
+    return pool.withTransaction(conn -> (terugboeking == null
+                ? Future.<RowSet<Row>>succeededFuture()
+                : conn.preparedQuery(TERUGBOEKEN).execute(terugboeking))
+            .compose(v -> conn.preparedQuery(AFHANDELEN).execute(uitkomst)))
         .<Void>mapEmpty()
         .recover(e -> {
           if (poging >= 20) {
             return Future.failedFuture(e);
           }
-          LOG.warn("recording notification outcomes failed (attempt {}), again in 2 s: {}", poging, Logs.safe(e));
+          LOG.warn(
+              "recording notification outcomes failed (attempt {}), again in 2 s: {}",
+              poging,
+              Logs.safe(e));
           Promise<Void> p = Promise.promise();
-          vertx.setTimer(2_000, id -> vastleggen(terugboeking, uitkomst, poging + 1).onComplete(p));
+          vertx.setTimer(
+              2_000, id -> vastleggen(terugboeking, uitkomst, poging + 1).onComplete(p));
           return p.future();
         });
   }
 
   private void herinneren() {
-    herinneringen().onSuccess(berichten -> {
-      if (berichten >= NotificatieWachtrij.PER_KEER) {
-        vertx.setTimer(1, id -> herinneren());
-      }
-    }).onFailure(e -> LOG.warn("queuing reminders failed, trying again in a minute: {}", Logs.safe(e)));
+    herinneringen()
+        .onSuccess(berichten -> {
+          if (berichten >= NotificatieWachtrij.PER_KEER) {
+            vertx.setTimer(1, id -> herinneren());
+          }
+        })
+        .onFailure(
+            e -> LOG.warn("queuing reminders failed, trying again in a minute: {}", Logs.safe(e)));
   }
 
   /**
@@ -404,11 +454,15 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
     Instant now = clock.instant();
     // under the processing lock, like every writer of notification rows (their ids commit in order)
     return pool.withTransaction(conn -> nl.berichtenbox.engine.store.ReceiptOrderLock.nemen(conn)
-            .compose(v -> NotificatieWachtrij.herinneringen(conn, now, cfg.herinneringNa().toSeconds())))
+            .compose(v ->
+                NotificatieWachtrij.herinneringen(conn, now, cfg.herinneringNa().toSeconds())))
         .map(q -> {
           metrics.notificatiesInWachtrij.add(q.notificaties());
           if (q.berichten() > 0) {
-            LOG.info("reminders: {} unread messages, {} e-mails queued or joined", q.berichten(), q.notificaties());
+            LOG.info(
+                "reminders: {} unread messages, {} e-mails queued or joined",
+                q.berichten(),
+                q.notificaties());
             loop.wakeUp();
           }
           return q.berichten();
@@ -420,13 +474,17 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
       Row r = rows.iterator().next();
       metrics.notificatiesWachtend.set(r.getLong("wachtend"));
       OffsetDateTime oudste = r.getOffsetDateTime("oudste");
-      metrics.notificatieOudsteWachtendMs.set(oudste == null ? 0
-          : Math.max(0, Duration.between(oudste.toInstant(), clock.instant()).toMillis()));
+      metrics.notificatieOudsteWachtendMs.set(
+          oudste == null
+              ? 0
+              : Math.max(
+                  0, Duration.between(oudste.toInstant(), clock.instant()).toMillis()));
     });
   }
 
   private void opruimen() {
-    pool.preparedQuery(OPRUIMEN).execute(Tuple.of(tijd(clock.instant())))
+    pool.preparedQuery(OPRUIMEN)
+        .execute(Tuple.of(tijd(clock.instant())))
         .onFailure(e -> LOG.warn("purging old notifications failed: {}", Logs.safe(e)));
   }
 

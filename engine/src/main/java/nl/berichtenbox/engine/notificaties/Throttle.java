@@ -1,9 +1,10 @@
 package nl.berichtenbox.engine.notificaties;
 
+import static nl.berichtenbox.engine.domain.Tijd.NL;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import static nl.berichtenbox.engine.domain.Tijd.NL;
 
 /**
  * The throttle's arithmetic (pure, so it is unit-tested). Two rules at once:
@@ -48,7 +49,8 @@ final class Throttle {
 
   /** E-mails that may be claimed now, given the bucket and the counts of this hour and day. */
   int ruimte(double tegoed, long uurVerzonden, long dagVerzonden) {
-    long r = Math.min((long) Math.floor(tegoed), Math.min(perUur - uurVerzonden, perDag - dagVerzonden));
+    long r =
+        Math.min((long) Math.floor(tegoed), Math.min(perUur - uurVerzonden, perDag - dagVerzonden));
     return (int) Math.max(0, r);
   }
 

@@ -1,5 +1,7 @@
 package nl.berichtenbox.engine.rapportage;
 
+import static nl.berichtenbox.engine.domain.Tijd.NL;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.InvalidParam;
-import static nl.berichtenbox.engine.domain.Tijd.NL;
 
 /**
  * An afnemer's daily processing report and its monthly forecasts (contract §2.6, SNO 2.2.3),
@@ -55,51 +56,61 @@ public final class Rapportages {
     LocalDate tot = totOfNull != null ? totOfNull : LocalDate.ofInstant(clock.instant(), NL);
     LocalDate van = vanOfNull != null ? vanOfNull : tot.minusDays(VERWERKING_DAGEN_TERUG);
     if (van.isAfter(tot) || ChronoUnit.DAYS.between(van, tot) > 365) {
-      return Future.failedFuture(ClientErrorException.badRequest("ongeldige periode",
+      return Future.failedFuture(ClientErrorException.badRequest(
+          "ongeldige periode",
           List.of(new InvalidParam("vanDatum", "ligt na totDatum of meer dan 366 dagen ervoor"))));
     }
     return pool.preparedQuery("""
-            SELECT datum, code, aantal FROM dag_teller WHERE oin = $1 AND datum BETWEEN $2 AND $3 ORDER BY datum, code""")
-        .execute(Tuple.of(oin, van, tot)).map(rows -> {
-          Map<LocalDate, JsonObject> dagen = new LinkedHashMap<>();
-          for (LocalDate d = van; !d.isAfter(tot); d = d.plusDays(1)) {
-            dagen.put(d, new JsonObject().put("datum", d.toString()).put("aangeboden", 0L).put("verwerkt", 0L)
-                .put("afgewezen", 0L).put("perVerwerkingsCode", new JsonObject()));
-          }
-          for (Row r : rows) {
-            JsonObject dag = dagen.get(r.getLocalDate(0));
-            String code = r.getString(1);
-            long n = r.getLong(2);
-            if (code.equals("Aangeboden")) {
-              dag.put("aangeboden", n);
-              continue;
-            }
-            dag.getJsonObject("perVerwerkingsCode").put(code, n);
-            if (code.equals("Verwerkt")) {
-              dag.put("verwerkt", n);
-            } else {
-              dag.put("afgewezen", dag.getLong("afgewezen") + n);
-            }
-          }
-          return new JsonObject().put("dagen", new JsonArray(new ArrayList<>(dagen.values())));
-        });
+            SELECT datum, code, aantal FROM dag_teller WHERE oin = $1 AND datum BETWEEN $2 AND $3 ORDER BY datum, code""").execute(Tuple.of(oin, van, tot)).map(rows -> {
+      Map<LocalDate, JsonObject> dagen = new LinkedHashMap<>();
+      for (LocalDate d = van; !d.isAfter(tot); d = d.plusDays(1)) {
+        dagen.put(
+            d,
+            new JsonObject()
+                .put("datum", d.toString())
+                .put("aangeboden", 0L)
+                .put("verwerkt", 0L)
+                .put("afgewezen", 0L)
+                .put("perVerwerkingsCode", new JsonObject()));
+      }
+      for (Row r : rows) {
+        JsonObject dag = dagen.get(r.getLocalDate(0));
+        String code = r.getString(1);
+        long n = r.getLong(2);
+        if (code.equals("Aangeboden")) {
+          dag.put("aangeboden", n);
+          continue;
+        }
+        dag.getJsonObject("perVerwerkingsCode").put(code, n);
+        if (code.equals("Verwerkt")) {
+          dag.put("verwerkt", n);
+        } else {
+          dag.put("afgewezen", dag.getLong("afgewezen") + n);
+        }
+      }
+      return new JsonObject().put("dagen", new JsonArray(new ArrayList<>(dagen.values())));
+    });
   }
 
   /** Creates or replaces the forecast of one month; true in the entry's key when it was new. */
-  public Future<Map.Entry<Boolean, JsonObject>> zetPrognose(String oin, String maand, JsonObject body) {
+  public Future<Map.Entry<Boolean, JsonObject>> zetPrognose(
+      String oin, String maand, JsonObject body) {
     List<InvalidParam> bad = new ArrayList<>();
     YearMonth m = maand(maand, "maand", bad);
     YearMonth nu = dezeMaand();
     if (m != null && (m.isBefore(nu.minusMonths(24)) || m.isAfter(nu.plusMonths(18)))) {
-      bad.add(new InvalidParam("maand", "moet binnen 24 maanden terug en 6 kwartalen vooruit liggen"));
+      bad.add(
+          new InvalidParam("maand", "moet binnen 24 maanden terug en 6 kwartalen vooruit liggen"));
     }
     Object aantal = body.getValue("aantalBerichten");
-    if (!(aantal instanceof Integer || aantal instanceof Long) || ((Number) aantal).longValue() < 0
+    if (!(aantal instanceof Integer || aantal instanceof Long)
+        || ((Number) aantal).longValue() < 0
         || ((Number) aantal).longValue() > 10_000_000_000L) {
       bad.add(new InvalidParam("aantalBerichten", "moet een geheel getal van 0 of meer zijn"));
     }
     Object grootte = body.getValue("gemiddeldeGrootteKb");
-    if (!(grootte instanceof Integer || grootte instanceof Long) || ((Number) grootte).longValue() < 0
+    if (!(grootte instanceof Integer || grootte instanceof Long)
+        || ((Number) grootte).longValue() < 0
         || ((Number) grootte).longValue() > 600) {
       bad.add(new InvalidParam("gemiddeldeGrootteKb", "moet een geheel getal van 0 tot 600 zijn"));
     }
@@ -111,9 +122,12 @@ public final class Rapportages {
             ON CONFLICT (oin, maand) DO UPDATE SET aantal_berichten = EXCLUDED.aantal_berichten,
               gemiddelde_grootte_kb = EXCLUDED.gemiddelde_grootte_kb, gewijzigd_op = now()
             RETURNING (xmax = 0)""")
-        .execute(Tuple.of(oin, m.atDay(1), ((Number) aantal).longValue(), ((Number) grootte).intValue()))
-        .compose(rows -> prognoses(oin, m, m).map(list -> Map.entry(rows.iterator().next().getBoolean(0),
-            list.getJsonArray("prognoses").getJsonObject(0))));
+        .execute(
+            Tuple.of(oin, m.atDay(1), ((Number) aantal).longValue(), ((Number) grootte).intValue()))
+        .compose(rows -> prognoses(oin, m, m)
+            .map(list -> Map.entry(
+                rows.iterator().next().getBoolean(0),
+                list.getJsonArray("prognoses").getJsonObject(0))));
   }
 
   /**
@@ -122,14 +136,16 @@ public final class Rapportages {
    */
   public Future<JsonObject> prognoses(String oin, YearMonth vanOfNull, YearMonth totOfNull) {
     YearMonth van = vanOfNull != null ? vanOfNull : dezeMaand();
-    YearMonth tot = totOfNull != null ? totOfNull : dezeMaand().plusMonths(PROGNOSE_MAANDEN_VOORUIT);
+    YearMonth tot =
+        totOfNull != null ? totOfNull : dezeMaand().plusMonths(PROGNOSE_MAANDEN_VOORUIT);
     return pool.preparedQuery("""
             SELECT p.maand, p.aantal_berichten, p.gemiddelde_grootte_kb,
                    (SELECT coalesce(sum(d.aantal), 0) FROM dag_teller d WHERE d.oin = p.oin AND d.code = 'Aangeboden'
                       AND d.datum >= p.maand AND d.datum < (p.maand + interval '1 month')) AS werkelijk,
                    (SELECT sum(q.aantal_berichten) FROM prognose q WHERE q.maand = p.maand) AS alle_afnemers
             FROM prognose p WHERE p.oin = $1 AND p.maand BETWEEN $2 AND $3 ORDER BY p.maand""")
-        .execute(Tuple.of(oin, van.atDay(1), tot.atDay(1))).map(rows -> {
+        .execute(Tuple.of(oin, van.atDay(1), tot.atDay(1)))
+        .map(rows -> {
           JsonArray out = new JsonArray();
           YearMonth nu = dezeMaand();
           for (Row r : rows) {
@@ -137,11 +153,15 @@ public final class Rapportages {
             long prognose = r.getLong(1);
             long werkelijk = r.getLong(3);
             long alle = r.getLong(4);
-            JsonObject o = new JsonObject().put("maand", m.toString()).put("aantalBerichten", prognose)
-                .put("gemiddeldeGrootteKb", r.getInteger(2)).put("werkelijk", werkelijk)
+            JsonObject o = new JsonObject()
+                .put("maand", m.toString())
+                .put("aantalBerichten", prognose)
+                .put("gemiddeldeGrootteKb", r.getInteger(2))
+                .put("werkelijk", werkelijk)
                 .put("maandAfgesloten", m.isBefore(nu));
             if (prognose > 0) {
-              BigDecimal afwijking = BigDecimal.valueOf(werkelijk - prognose).multiply(BigDecimal.valueOf(100))
+              BigDecimal afwijking = BigDecimal.valueOf(werkelijk - prognose)
+                  .multiply(BigDecimal.valueOf(100))
                   .divide(BigDecimal.valueOf(prognose), 1, RoundingMode.HALF_UP);
               o.put("afwijkingProcent", afwijking.doubleValue())
                   .put("binnenNorm", afwijking.abs().compareTo(NORM_AFWIJKING) <= 0);

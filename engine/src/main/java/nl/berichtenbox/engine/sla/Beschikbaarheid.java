@@ -23,8 +23,17 @@ public final class Beschikbaarheid {
   private Beschikbaarheid() {}
 
   /** Minutes, and the percentage over the judged part; {@code null} percentage when nothing is judged. */
-  public record Uitkomst(YearMonth maand, long maandMinuten, long geplandMinuten, long basisMinuten, long beoordeeldMinuten,
-      long ongeplandMinuten, long geplandUitMinuten, Double procent, long budgetMinuten, long resterendMinuten,
+  public record Uitkomst(
+      YearMonth maand,
+      long maandMinuten,
+      long geplandMinuten,
+      long basisMinuten,
+      long beoordeeldMinuten,
+      long ongeplandMinuten,
+      long geplandUitMinuten,
+      Double procent,
+      long budgetMinuten,
+      long resterendMinuten,
       boolean binnenNorm) {}
 
   /**
@@ -33,15 +42,22 @@ public final class Beschikbaarheid {
    * @param eerste the first heartbeat ever (null: none, nothing judged)
    * @param op the minutes (truncated) with a ready heartbeat
    */
-  public static Uitkomst bereken(YearMonth maand, List<Onderhoudsvensters.Venster> alle, Instant eerste, Instant nu,
+  public static Uitkomst bereken(
+      YearMonth maand,
+      List<Onderhoudsvensters.Venster> alle,
+      Instant eerste,
+      Instant nu,
       Set<Instant> op) {
     Instant begin = maand.atDay(1).atStartOfDay(Tijd.NL).toInstant();
     Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Tijd.NL).toInstant();
-    List<Onderhoudsvensters.Venster> vensters = alle.stream().filter(Onderhoudsvensters.Venster::excuseert).toList();
+    List<Onderhoudsvensters.Venster> vensters =
+        alle.stream().filter(Onderhoudsvensters.Venster::excuseert).toList();
     long maandMinuten = Duration.between(begin, einde).toMinutes();
     // the part of each window inside the month (a moved window may cross its end)
     long gepland = vensters.stream()
-        .mapToLong(v -> Math.max(0, Duration.between(max(v.van(), begin), min(v.tot(), einde)).toMinutes())).sum();
+        .mapToLong(v -> Math.max(
+            0, Duration.between(max(v.van(), begin), min(v.tot(), einde)).toMinutes()))
+        .sum();
     long basis = maandMinuten - gepland;
 
     Instant van = eerste == null ? einde : max(begin, eerste.truncatedTo(ChronoUnit.MINUTES));
@@ -64,9 +80,21 @@ public final class Beschikbaarheid {
       }
     }
     long budget = basis / 100;
-    Double procent = beoordeeld == 0 ? null : Math.round((beoordeeld - ongepland) * 10000.0 / beoordeeld) / 100.0;
-    return new Uitkomst(maand, maandMinuten, gepland, basis, beoordeeld, ongepland, geplandUit, procent, budget,
-        Math.max(0, budget - ongepland), ongepland <= budget);
+    Double procent = beoordeeld == 0
+        ? null
+        : Math.round((beoordeeld - ongepland) * 10000.0 / beoordeeld) / 100.0;
+    return new Uitkomst(
+        maand,
+        maandMinuten,
+        gepland,
+        basis,
+        beoordeeld,
+        ongepland,
+        geplandUit,
+        procent,
+        budget,
+        Math.max(0, budget - ongepland),
+        ongepland <= budget);
   }
 
   private static Instant max(Instant a, Instant b) {

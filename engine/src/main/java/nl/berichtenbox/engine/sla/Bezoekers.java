@@ -6,9 +6,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.LocalDate;
+import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Pseudonym;
-import nl.berichtenbox.engine.domain.Tijd;
 
 /**
  * Visitors for the monthly report (SNO 4.3): the citizens who used the portal API, per day
@@ -41,7 +41,7 @@ public final class Bezoekers implements nl.berichtenbox.engine.support.Component
     this.pseudoniem = pseudoniem;
     this.clock = clock;
     zetDag(LocalDate.ofInstant(clock.instant(), Tijd.NL));
-    this.loop = new BackgroundLoop(vertx, "visitors", 60_000, this::schrijf, e -> { })
+    this.loop = new BackgroundLoop(vertx, "visitors", 60_000, this::schrijf, e -> {})
         .every(24 * 3_600_000L, () -> pool.query(OPRUIMEN).execute());
   }
 
@@ -153,16 +153,20 @@ public final class Bezoekers implements nl.berichtenbox.engine.support.Component
       }
       batch = java.util.Arrays.copyOf(nieuw, Math.min(nieuwAantal, 10_000));
     }
-    // written under the day of writing: a visit in the last minute before midnight counts the next day
-    String[] pseudoniemen = java.util.Arrays.stream(batch).mapToObj(b -> pseudoniem.van(String.format("%09d", b)))
+    // written under the day of writing: a visit in the last minute before midnight counts the next
+    // day
+    String[] pseudoniemen = java.util.Arrays.stream(batch)
+        .mapToObj(b -> pseudoniem.van(String.format("%09d", b)))
         .toArray(String[]::new);
-    return pool.preparedQuery(SCHRIJF).execute(Tuple.from(java.util.List.of(dag, pseudoniemen))).map(r -> {
-      synchronized (this) {
-        // the batch is the head of the list; visitors added since stay behind it
-        System.arraycopy(nieuw, batch.length, nieuw, 0, nieuwAantal - batch.length);
-        nieuwAantal -= batch.length;
-        return nieuwAantal > 0;
-      }
-    });
+    return pool.preparedQuery(SCHRIJF)
+        .execute(Tuple.from(java.util.List.of(dag, pseudoniemen)))
+        .map(r -> {
+          synchronized (this) {
+            // the batch is the head of the list; visitors added since stay behind it
+            System.arraycopy(nieuw, batch.length, nieuw, 0, nieuwAantal - batch.length);
+            nieuwAantal -= batch.length;
+            return nieuwAantal > 0;
+          }
+        });
   }
 }

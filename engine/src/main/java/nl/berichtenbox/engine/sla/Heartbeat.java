@@ -44,11 +44,13 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
              coalesce(extract(epoch FROM now() - (SELECT ontvangen_op FROM bericht WHERE status = 0 ORDER BY id LIMIT 1)), 0)::float8,
              coalesce(extract(epoch FROM now() - (SELECT min(aangevraagd_op) FROM abonnement_verzoek
                                                   WHERE status = 'IN_BEHANDELING')), 0)::float8""";
+
   private static final String STORING = """
       INSERT INTO gereedheid_storing (minuut, proces, reden)
       SELECT unnest($1::timestamptz[]), $2, unnest($3::text[]) ON CONFLICT DO NOTHING""";
   /** Minutes of database absence kept for writing later: a week at most. */
   private static final int MAX_ONGESCHREVEN = 7 * 24 * 60;
+
   private static final String METING = """
       INSERT INTO meting_uur (uur, proces, soort, histogram) VALUES ($1, $2, $3, $4)
       ON CONFLICT (uur, soort, proces) DO UPDATE SET histogram = EXCLUDED.histogram""";
@@ -63,17 +65,19 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
   private final Readiness gereedheid;
   private final UUID proces = UUID.randomUUID();
   private final BackgroundLoop loop;
-  private final java.util.LinkedHashMap<Instant, String> ongeschreven = new java.util.LinkedHashMap<>();
+  private final java.util.LinkedHashMap<Instant, String> ongeschreven =
+      new java.util.LinkedHashMap<>();
   private Instant uur;
   private Histogram presentatie;
   private Histogram verwerking;
 
-  public Heartbeat(Vertx vertx, Pool pool, EngineMetrics metrics, Readiness gereedheid, java.time.Clock clock) {
+  public Heartbeat(
+      Vertx vertx, Pool pool, EngineMetrics metrics, Readiness gereedheid, java.time.Clock clock) {
     this.pool = pool;
     this.clock = clock;
     this.metrics = metrics;
     this.gereedheid = gereedheid;
-    this.loop = new BackgroundLoop(vertx, "heartbeat", 20_000, this::slag, e -> { })
+    this.loop = new BackgroundLoop(vertx, "heartbeat", 20_000, this::slag, e -> {})
         .every(60_000, this::metingen)
         .every(5_000, this::telGereed)
         .every(24 * 3_600_000L, () -> pool.query(OPRUIMEN).execute());
@@ -87,8 +91,11 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
   @Override
   public Future<Void> stop() {
     // a drain records its "not ready" even when the wake-up's round did not run before the stop
-    return loop.stop().compose(v -> gereedheid.wordtAfgesloten() ? slag().<Void>mapEmpty().recover(e -> Future.succeededFuture())
-        : Future.<Void>succeededFuture()).compose(v -> bewaar());
+    return loop.stop()
+        .compose(v -> gereedheid.wordtAfgesloten()
+            ? slag().<Void>mapEmpty().recover(e -> Future.succeededFuture())
+            : Future.<Void>succeededFuture())
+        .compose(v -> bewaar());
   }
 
   /** The process drains (SIGTERM, {@link Readiness}): its "not ready" is recorded at once. */
@@ -99,21 +106,25 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
   private Future<Boolean> slag() {
     Instant minuut = clock.instant().truncatedTo(ChronoUnit.MINUTES);
     Future<String> reden = gereedheid.toets().map(t -> t.gereed() ? null : t.reden().code);
-    return reden.compose(r -> pool.preparedQuery(SLAG).execute(Tuple.of(proces, r == null))
-        .recover(e -> {
-          // the database is away: this minute was not ready; written when it is back
-          onthoud(minuut, "database");
-          return Future.failedFuture(e);
-        })
-        .compose(x -> {
-          metrics.gereed.set(r == null ? 1 : 0);
-          if (r != null) {
-            onthoud(minuut, r);
-          } else {
-            telGereed(); // a process that has just started counts itself (and is counted) at once
-          }
-          return schrijfStoringen();
-        })).map(x -> false);
+    return reden
+        .compose(r -> pool.preparedQuery(SLAG)
+            .execute(Tuple.of(proces, r == null))
+            .recover(e -> {
+              // the database is away: this minute was not ready; written when it is back
+              onthoud(minuut, "database");
+              return Future.failedFuture(e);
+            })
+            .compose(x -> {
+              metrics.gereed.set(r == null ? 1 : 0);
+              if (r != null) {
+                onthoud(minuut, r);
+              } else {
+                telGereed(); // a process that has just started counts itself (and is counted) at
+                // once
+              }
+              return schrijfStoringen();
+            }))
+        .map(x -> false);
   }
 
   /** How many processes serve now ({@code berichtenbox_processen_gereed}): the rate limits are shared among them. */
@@ -138,13 +149,16 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
       return Future.succeededFuture();
     }
     var kopie = new java.util.LinkedHashMap<>(ongeschreven);
-    java.time.OffsetDateTime[] minuten = kopie.keySet().stream().map(m -> m.atOffset(ZoneOffset.UTC))
+    java.time.OffsetDateTime[] minuten = kopie.keySet().stream()
+        .map(m -> m.atOffset(ZoneOffset.UTC))
         .toArray(java.time.OffsetDateTime[]::new);
     String[] redenen = kopie.values().toArray(String[]::new);
-    return pool.preparedQuery(STORING).execute(Tuple.from(java.util.List.of(minuten, proces, redenen))).map(x -> {
-      kopie.keySet().forEach(ongeschreven::remove);
-      return null;
-    });
+    return pool.preparedQuery(STORING)
+        .execute(Tuple.from(java.util.List.of(minuten, proces, redenen)))
+        .map(x -> {
+          kopie.keySet().forEach(ongeschreven::remove);
+          return null;
+        });
   }
 
   private void metingen() {
@@ -161,7 +175,8 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
     }
     presentatie.add(metrics.presentatie.afgifte());
     verwerking.add(metrics.verwerkingsduur.afgifte());
-    return Future.all(opslaan("presentatie", presentatie), opslaan("verwerking", verwerking)).mapEmpty();
+    return Future.all(opslaan("presentatie", presentatie), opslaan("verwerking", verwerking))
+        .mapEmpty();
   }
 
   private Future<Void> opslaan(String soort, Histogram h) {
@@ -173,7 +188,9 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
     byte[] bytes = new byte[n];
     buf.flip();
     buf.get(bytes);
-    return pool.preparedQuery(METING).execute(Tuple.of(uur.atOffset(ZoneOffset.UTC), proces, soort,
-        io.vertx.core.buffer.Buffer.buffer(bytes))).mapEmpty();
+    return pool.preparedQuery(METING)
+        .execute(Tuple.of(
+            uur.atOffset(ZoneOffset.UTC), proces, soort, io.vertx.core.buffer.Buffer.buffer(bytes)))
+        .mapEmpty();
   }
 }

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.UUID;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.InvalidParam;
-import nl.berichtenbox.engine.support.Json;
 import nl.berichtenbox.engine.domain.Tijd;
+import nl.berichtenbox.engine.support.Json;
 
 /**
  * Incidents (contract §5): registered with impact and urgency, given their priority and
@@ -27,14 +27,16 @@ import nl.berichtenbox.engine.domain.Tijd;
  * later; per month with whether each was resolved within its norm.
  */
 public final class Incidenten {
-  private static final String COLUMNS = "id, omschrijving, impact, urgentie, prioriteit, gemeld_op, deadline, opgelost_op";
-  private static final String INSERT = "INSERT INTO incident (omschrijving, impact, urgentie, prioriteit, gemeld_op, deadline) "
-      + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + COLUMNS;
-  private static final String OPLOSSEN = "UPDATE incident SET opgelost_op = $2 WHERE id = $1 AND gemeld_op <= $2 RETURNING "
-      + COLUMNS;
+  private static final String COLUMNS =
+      "id, omschrijving, impact, urgentie, prioriteit, gemeld_op, deadline, opgelost_op";
+  private static final String INSERT =
+      "INSERT INTO incident (omschrijving, impact, urgentie, prioriteit, gemeld_op, deadline) "
+          + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + COLUMNS;
+  private static final String OPLOSSEN =
+      "UPDATE incident SET opgelost_op = $2 WHERE id = $1 AND gemeld_op <= $2 RETURNING " + COLUMNS;
   private static final String BESTAAT = "SELECT gemeld_op FROM incident WHERE id = $1";
-  private static final String MAAND = "SELECT " + COLUMNS + " FROM incident WHERE gemeld_op >= $1 AND gemeld_op < $2 "
-      + "ORDER BY gemeld_op, id";
+  private static final String MAAND = "SELECT " + COLUMNS
+      + " FROM incident WHERE gemeld_op >= $1 AND gemeld_op < $2 " + "ORDER BY gemeld_op, id";
 
   private final Pool pool;
   private final Clock clock;
@@ -61,11 +63,18 @@ public final class Incidenten {
       }
     }
     if (!fouten.isEmpty()) {
-      return Future.failedFuture(ClientErrorException.badRequest("het incident is niet geldig", fouten));
+      return Future.failedFuture(
+          ClientErrorException.badRequest("het incident is niet geldig", fouten));
     }
     Prioriteit p = Prioriteit.van(impact, urgentie);
-    return pool.preparedQuery(INSERT).execute(Tuple.of(omschrijving, impact.name(), urgentie.name(), (short) p.nummer,
-            utc(gemeld), utc(p.deadline(gemeld))))
+    return pool.preparedQuery(INSERT)
+        .execute(Tuple.of(
+            omschrijving,
+            impact.name(),
+            urgentie.name(),
+            (short) p.nummer,
+            utc(gemeld),
+            utc(p.deadline(gemeld))))
         .map(rows -> json(rows.iterator().next(), nu));
   }
 
@@ -77,22 +86,30 @@ public final class Incidenten {
       return Future.failedFuture(ClientErrorException.notFound("incident " + id + " bestaat niet"));
     }
     List<InvalidParam> fouten = new ArrayList<>();
-    Instant opgelost = body.getValue("opgelostOp") == null ? null : tijd(body.getValue("opgelostOp"), "opgelostOp", fouten);
+    Instant opgelost = body.getValue("opgelostOp") == null
+        ? null
+        : tijd(body.getValue("opgelostOp"), "opgelostOp", fouten);
     if (opgelost == null && fouten.isEmpty()) {
       fouten.add(new InvalidParam("opgelostOp", "verplicht, een RFC 3339 tijdstip"));
     }
     if (!fouten.isEmpty()) {
-      return Future.failedFuture(ClientErrorException.badRequest("de wijziging is niet geldig", fouten));
+      return Future.failedFuture(
+          ClientErrorException.badRequest("de wijziging is niet geldig", fouten));
     }
     Instant nu = clock.instant();
     return pool.preparedQuery(OPLOSSEN).execute(Tuple.of(uuid, utc(opgelost))).compose(rows -> {
       if (rows.size() == 1) {
         return Future.succeededFuture(json(rows.iterator().next(), nu));
       }
-      return pool.preparedQuery(BESTAAT).execute(Tuple.of(uuid)).compose(b -> Future.failedFuture(b.size() == 0
-          ? ClientErrorException.notFound("incident " + id + " bestaat niet")
-          : ClientErrorException.badRequest("de wijziging is niet geldig",
-              List.of(new InvalidParam("opgelostOp", "ligt voor het tijdstip van melden")))));
+      return pool.preparedQuery(BESTAAT)
+          .execute(Tuple.of(uuid))
+          .compose(b -> Future.failedFuture(
+              b.size() == 0
+                  ? ClientErrorException.notFound("incident " + id + " bestaat niet")
+                  : ClientErrorException.badRequest(
+                      "de wijziging is niet geldig",
+                      List.of(
+                          new InvalidParam("opgelostOp", "ligt voor het tijdstip van melden")))));
     });
   }
 
@@ -111,14 +128,21 @@ public final class Incidenten {
   private static JsonObject json(Row r, Instant nu) {
     Instant deadline = r.getOffsetDateTime("deadline").toInstant();
     OffsetDateTime opgelost = r.getOffsetDateTime("opgelost_op");
-    JsonObject o = new JsonObject().put("id", r.getUUID("id").toString()).put("omschrijving", r.getString("omschrijving"))
-        .put("impact", r.getString("impact")).put("urgentie", r.getString("urgentie"))
-        .put("prioriteit", (int) r.getShort("prioriteit")).put("gemeldOp", Json.time(r.getOffsetDateTime("gemeld_op")))
+    JsonObject o = new JsonObject()
+        .put("id", r.getUUID("id").toString())
+        .put("omschrijving", r.getString("omschrijving"))
+        .put("impact", r.getString("impact"))
+        .put("urgentie", r.getString("urgentie"))
+        .put("prioriteit", (int) r.getShort("prioriteit"))
+        .put("gemeldOp", Json.time(r.getOffsetDateTime("gemeld_op")))
         .put("deadline", Json.time(r.getOffsetDateTime("deadline")));
     if (opgelost != null) {
-      o.put("opgelostOp", Json.time(opgelost)).put("binnenNorm", !opgelost.toInstant().isAfter(deadline));
+      o.put("opgelostOp", Json.time(opgelost))
+          .put("binnenNorm", !opgelost.toInstant().isAfter(deadline));
     } else if (nu.isAfter(deadline)) {
-      o.put("binnenNorm", false); // still open past its deadline: it cannot be within the norm any more
+      o.put(
+          "binnenNorm",
+          false); // still open past its deadline: it cannot be within the norm any more
     }
     return o;
   }

@@ -1,12 +1,13 @@
 package nl.berichtenbox.engine.sla;
 
+import static nl.berichtenbox.engine.domain.Tijd.NL;
+
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZonedDateTime;
-import static nl.berichtenbox.engine.domain.Tijd.NL;
 
 /**
  * Office hours of the agreement: working days (Monday to Friday, not a public holiday)
@@ -20,7 +21,9 @@ public final class Kantooruren {
   private Kantooruren() {}
 
   public static boolean isWerkdag(LocalDate d) {
-    return d.getDayOfWeek() != DayOfWeek.SATURDAY && d.getDayOfWeek() != DayOfWeek.SUNDAY && !Feestdagen.isFeestdag(d);
+    return d.getDayOfWeek() != DayOfWeek.SATURDAY
+        && d.getDayOfWeek() != DayOfWeek.SUNDAY
+        && !Feestdagen.isFeestdag(d);
   }
 
   /** The moment {@code uren} of office time after {@code start} have passed (start outside office hours: from the next opening). */

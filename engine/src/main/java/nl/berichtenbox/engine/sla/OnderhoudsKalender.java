@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Optional;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.InvalidParam;
-import nl.berichtenbox.engine.support.Json;
 import nl.berichtenbox.engine.domain.Tijd;
+import nl.berichtenbox.engine.support.Json;
 
 /**
  * The maintenance calendar as operated: the configured rules ({@link Onderhoudsvensters}) with
@@ -51,12 +51,20 @@ public final class OnderhoudsKalender {
     Instant begin = maand.atDay(1).atStartOfDay(Tijd.NL).toInstant();
     Instant einde = maand.plusMonths(1).atDay(1).atStartOfDay(Tijd.NL).toInstant();
     // moves away from this month and the one before (a window may run into this month)
-    Tuple t = Tuple.of(maand.minusMonths(1).atDay(1), maand.plusMonths(1).atDay(1), Incidenten.utc(begin), Incidenten.utc(einde));
+    Tuple t = Tuple.of(
+        maand.minusMonths(1).atDay(1),
+        maand.plusMonths(1).atDay(1),
+        Incidenten.utc(begin),
+        Incidenten.utc(einde));
     return pool.preparedQuery(VERPLAATSINGEN).execute(t).map(rows -> {
       List<Onderhoudsvensters.Verplaatsing> v = new ArrayList<>();
       for (Row r : rows) {
-        v.add(new Onderhoudsvensters.Verplaatsing(r.getString(0), r.getLocalDate(1), r.getOffsetDateTime(2).toInstant(),
-            r.getOffsetDateTime(3).toInstant(), r.getOffsetDateTime(4).toInstant()));
+        v.add(new Onderhoudsvensters.Verplaatsing(
+            r.getString(0),
+            r.getLocalDate(1),
+            r.getOffsetDateTime(2).toInstant(),
+            r.getOffsetDateTime(3).toInstant(),
+            r.getOffsetDateTime(4).toInstant()));
       }
       return regels.van(maand, v);
     });
@@ -78,10 +86,15 @@ public final class OnderhoudsKalender {
     List<InvalidParam> fouten = new ArrayList<>();
     Instant nu = clock.instant();
     String soort = body.getValue("soort") instanceof String s ? s : null;
-    Optional<Onderhoudsvensters.Regel> regel = soort == null ? Optional.empty() : regels.regel(soort);
+    Optional<Onderhoudsvensters.Regel> regel =
+        soort == null ? Optional.empty() : regels.regel(soort);
     if (regel.isEmpty()) {
-      fouten.add(new InvalidParam("soort", "een van: "
-          + String.join(", ", regels.regels().stream().map(Onderhoudsvensters.Regel::soort).toList())));
+      fouten.add(new InvalidParam(
+          "soort",
+          "een van: "
+              + String.join(
+                  ", ",
+                  regels.regels().stream().map(Onderhoudsvensters.Regel::soort).toList())));
     }
     LocalDate datum = null;
     if (body.getValue("datum") instanceof String s && s.matches("^\\d{4}-\\d{2}-\\d{2}$")) {
@@ -92,13 +105,17 @@ public final class OnderhoudsKalender {
       }
     }
     if (datum == null) {
-      fouten.add(new InvalidParam("datum", "de oorspronkelijke dag van het venster als JJJJ-MM-DD"));
-    } else if (regel.isPresent() && !regel.get().datum(YearMonth.from(datum)).equals(Optional.of(datum))) {
+      fouten.add(
+          new InvalidParam("datum", "de oorspronkelijke dag van het venster als JJJJ-MM-DD"));
+    } else if (regel.isPresent()
+        && !regel.get().datum(YearMonth.from(datum)).equals(Optional.of(datum))) {
       fouten.add(new InvalidParam("datum", "op " + datum + " valt geen venster " + soort));
     }
     Instant van = Incidenten.tijd(body.getValue("van"), "van", fouten);
     Instant tot = Incidenten.tijd(body.getValue("tot"), "tot", fouten);
-    if (van != null && tot != null && (!tot.isAfter(van) || Duration.between(van, tot).compareTo(LANGSTE_VENSTER) > 0)) {
+    if (van != null
+        && tot != null
+        && (!tot.isAfter(van) || Duration.between(van, tot).compareTo(LANGSTE_VENSTER) > 0)) {
       fouten.add(new InvalidParam("tot", "moet na van liggen, hoogstens 24 uur"));
     }
     if (van != null && !van.isAfter(nu)) {
@@ -120,22 +137,44 @@ public final class OnderhoudsKalender {
     }
     Onderhoudsvensters.Regel r = regel.get();
     if (!r.begin(datum).isAfter(nu)) {
-      return Future.failedFuture(ClientErrorException.conflict("dit venster is al begonnen of voorbij", null));
+      return Future.failedFuture(
+          ClientErrorException.conflict("dit venster is al begonnen of voorbij", null));
     }
-    Onderhoudsvensters.Venster v = new Onderhoudsvensters.Venster(soort, van, tot, r.metDowntime(),
-        Onderhoudsvensters.tijdigAangekondigd(aangekondigd, van), r.begin(datum), aangekondigd);
+    Onderhoudsvensters.Venster v = new Onderhoudsvensters.Venster(
+        soort,
+        van,
+        tot,
+        r.metDowntime(),
+        Onderhoudsvensters.tijdigAangekondigd(aangekondigd, van),
+        r.begin(datum),
+        aangekondigd);
     return pool.preparedQuery(VERPLAATS)
-        .execute(Tuple.of(soort, datum, Incidenten.utc(van), Incidenten.utc(tot), Incidenten.utc(aangekondigd), redenWaarde))
+        .execute(Tuple.of(
+            soort,
+            datum,
+            Incidenten.utc(van),
+            Incidenten.utc(tot),
+            Incidenten.utc(aangekondigd),
+            redenWaarde))
         .map(x -> json(v));
   }
 
   static JsonObject json(Onderhoudsvensters.Venster v) {
-    JsonObject o = new JsonObject().put("soort", v.soort()).put("van", Json.time(Incidenten.utc(v.van())))
-        .put("tot", Json.time(Incidenten.utc(v.tot()))).put("metDowntime", v.metDowntime()).put("gepland", v.gepland());
+    JsonObject o = new JsonObject()
+        .put("soort", v.soort())
+        .put("van", Json.time(Incidenten.utc(v.van())))
+        .put("tot", Json.time(Incidenten.utc(v.tot())))
+        .put("metDowntime", v.metDowntime())
+        .put("gepland", v.gepland());
     if (v.oorspronkelijkVan() != null) {
-      o.put("verplaatst", new JsonObject().put("oorspronkelijkVan", Json.time(Incidenten.utc(v.oorspronkelijkVan())))
-          .put("aangekondigdOp", Json.time(Incidenten.utc(v.aangekondigdOp())))
-          .put("vroegsteGeplandeDatum", Onderhoudsvensters.vroegsteDatum(v.aangekondigdOp()).toString()));
+      o.put(
+          "verplaatst",
+          new JsonObject()
+              .put("oorspronkelijkVan", Json.time(Incidenten.utc(v.oorspronkelijkVan())))
+              .put("aangekondigdOp", Json.time(Incidenten.utc(v.aangekondigdOp())))
+              .put(
+                  "vroegsteGeplandeDatum",
+                  Onderhoudsvensters.vroegsteDatum(v.aangekondigdOp()).toString()));
     }
     return o;
   }

@@ -34,12 +34,25 @@ public final class Onderhoudsvensters {
   public static final String STANDAARD = "PORTAAL_TECHNISCH 2 woensdag 00:00-06:00 downtime, "
       + "PORTAAL_FUNCTIONEEL 4 woensdag 00:00-06:00 downtime, BERICHTENBOX 2 dinsdag 09:00-15:00 zonder-downtime";
 
-  private static final Map<String, DayOfWeek> DAGEN = Map.of("maandag", DayOfWeek.MONDAY, "dinsdag", DayOfWeek.TUESDAY,
-      "woensdag", DayOfWeek.WEDNESDAY, "donderdag", DayOfWeek.THURSDAY, "vrijdag", DayOfWeek.FRIDAY,
-      "zaterdag", DayOfWeek.SATURDAY, "zondag", DayOfWeek.SUNDAY);
+  private static final Map<String, DayOfWeek> DAGEN = Map.of(
+      "maandag",
+      DayOfWeek.MONDAY,
+      "dinsdag",
+      DayOfWeek.TUESDAY,
+      "woensdag",
+      DayOfWeek.WEDNESDAY,
+      "donderdag",
+      DayOfWeek.THURSDAY,
+      "vrijdag",
+      DayOfWeek.FRIDAY,
+      "zaterdag",
+      DayOfWeek.SATURDAY,
+      "zondag",
+      DayOfWeek.SUNDAY);
 
   /** A recurring window: the {@code week}-th {@code dag} of every month, {@code van}–{@code tot} local time. */
-  public record Regel(String soort, int week, DayOfWeek dag, LocalTime van, LocalTime tot, boolean metDowntime) {
+  public record Regel(
+      String soort, int week, DayOfWeek dag, LocalTime van, LocalTime tot, boolean metDowntime) {
     /** The day of this window in a month, if the month has a {@code week}-th such day. */
     public Optional<LocalDate> datum(YearMonth maand) {
       LocalDate d = maand.atDay(1).with(TemporalAdjusters.dayOfWeekInMonth(week, dag));
@@ -57,14 +70,21 @@ public final class Onderhoudsvensters {
   }
 
   /** An announced move of the window of {@code soort} that would have been on {@code datum}. */
-  public record Verplaatsing(String soort, LocalDate datum, Instant van, Instant tot, Instant aangekondigdOp) {}
+  public record Verplaatsing(
+      String soort, LocalDate datum, Instant van, Instant tot, Instant aangekondigdOp) {}
 
   /**
    * One window of a month. {@code gepland} is false for a window moved at too short notice;
    * {@code oorspronkelijkVan} and {@code aangekondigdOp} are set on a moved window.
    */
-  public record Venster(String soort, Instant van, Instant tot, boolean metDowntime, boolean gepland,
-      Instant oorspronkelijkVan, Instant aangekondigdOp) {
+  public record Venster(
+      String soort,
+      Instant van,
+      Instant tot,
+      boolean metDowntime,
+      boolean gepland,
+      Instant oorspronkelijkVan,
+      Instant aangekondigdOp) {
     public boolean bevat(Instant t) {
       return !t.isBefore(van) && t.isBefore(tot);
     }
@@ -98,9 +118,13 @@ public final class Onderhoudsvensters {
     }
     for (String deel : spec.split(",")) {
       String[] w = deel.trim().split("\\s+");
-      String fout = "'" + deel.trim() + "': expected SOORT WEEK DAG HH:MM-HH:MM downtime|zonder-downtime";
-      if (w.length != 5 || !w[0].matches("^[A-Z][A-Z0-9_]{0,39}$") || !w[1].matches("^[1-5]$")
-          || !DAGEN.containsKey(w[2].toLowerCase(Locale.ROOT)) || !w[3].matches("^\\d{2}:\\d{2}-\\d{2}:\\d{2}$")
+      String fout =
+          "'" + deel.trim() + "': expected SOORT WEEK DAG HH:MM-HH:MM downtime|zonder-downtime";
+      if (w.length != 5
+          || !w[0].matches("^[A-Z][A-Z0-9_]{0,39}$")
+          || !w[1].matches("^[1-5]$")
+          || !DAGEN.containsKey(w[2].toLowerCase(Locale.ROOT))
+          || !w[3].matches("^\\d{2}:\\d{2}-\\d{2}:\\d{2}$")
           || !(w[4].equals("downtime") || w[4].equals("zonder-downtime"))) {
         throw new IllegalArgumentException(fout);
       }
@@ -119,7 +143,12 @@ public final class Onderhoudsvensters {
       if (regels.stream().anyMatch(r -> r.soort().equals(soort))) {
         throw new IllegalArgumentException("'" + soort + "' appears twice");
       }
-      regels.add(new Regel(soort, Integer.parseInt(w[1]), DAGEN.get(w[2].toLowerCase(Locale.ROOT)), van, tot,
+      regels.add(new Regel(
+          soort,
+          Integer.parseInt(w[1]),
+          DAGEN.get(w[2].toLowerCase(Locale.ROOT)),
+          van,
+          tot,
           w[4].equals("downtime")));
     }
     return new Onderhoudsvensters(regels);
@@ -150,10 +179,13 @@ public final class Onderhoudsvensters {
     for (YearMonth m : List.of(maand.minusMonths(1), maand)) {
       for (Regel r : regels) {
         Optional<LocalDate> d = r.datum(m);
-        if (d.isEmpty() || verplaatsingen.stream().anyMatch(v -> v.soort().equals(r.soort()) && v.datum().equals(d.get()))) {
+        if (d.isEmpty()
+            || verplaatsingen.stream()
+                .anyMatch(v -> v.soort().equals(r.soort()) && v.datum().equals(d.get()))) {
           continue;
         }
-        Venster v = new Venster(r.soort(), r.begin(d.get()), r.einde(d.get()), r.metDowntime(), true, null, null);
+        Venster v = new Venster(
+            r.soort(), r.begin(d.get()), r.einde(d.get()), r.metDowntime(), true, null, null);
         if (v.tot().isAfter(begin) && v.van().isBefore(einde)) {
           out.add(v);
         }
@@ -164,8 +196,14 @@ public final class Onderhoudsvensters {
       if (r.isEmpty() || !v.tot().isAfter(begin) || !v.van().isBefore(einde)) {
         continue;
       }
-      out.add(new Venster(v.soort(), v.van(), v.tot(), r.get().metDowntime(), tijdigAangekondigd(v.aangekondigdOp(), v.van()),
-          r.get().begin(v.datum()), v.aangekondigdOp()));
+      out.add(new Venster(
+          v.soort(),
+          v.van(),
+          v.tot(),
+          r.get().metDowntime(),
+          tijdigAangekondigd(v.aangekondigdOp(), v.van()),
+          r.get().begin(v.datum()),
+          v.aangekondigdOp()));
     }
     out.sort(Comparator.comparing(Venster::van));
     return out;

@@ -8,7 +8,9 @@ import java.time.Instant;
  * P1 within 6 clock hours, P2 within 20 and P3 within 30 office hours.
  */
 public enum Prioriteit {
-  P1(1), P2(2), P3(3);
+  P1(1),
+  P2(2),
+  P3(3);
 
   public final int nummer;
 
@@ -17,13 +19,18 @@ public enum Prioriteit {
   }
 
   /** HOOG, MIDDEN or LAAG each. */
-  public enum Niveau { HOOG, MIDDEN, LAAG }
+  public enum Niveau {
+    HOOG,
+    MIDDEN,
+    LAAG
+  }
 
   public static Prioriteit van(Niveau impact, Niveau urgentie) {
     if (impact == Niveau.HOOG && urgentie == Niveau.HOOG) {
       return P1;
     }
-    if ((impact == Niveau.HOOG && urgentie == Niveau.MIDDEN) || (impact == Niveau.MIDDEN && urgentie == Niveau.HOOG)) {
+    if ((impact == Niveau.HOOG && urgentie == Niveau.MIDDEN)
+        || (impact == Niveau.MIDDEN && urgentie == Niveau.HOOG)) {
       return P2;
     }
     return P3;

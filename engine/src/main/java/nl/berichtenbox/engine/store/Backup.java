@@ -44,10 +44,17 @@ import nl.berichtenbox.engine.config.EngineConfig;
 public final class Backup {
   public static final Duration BEWAARTERMIJN = Duration.ofDays(7);
   private static final DateTimeFormatter NAAM = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-  private static final Set<String> LEEG_OVERSLAAN = Set.of("pg_wal", "pg_replslot", "pg_stat_tmp", "pg_dynshmem",
-      "pg_notify", "pg_serial", "pg_snapshots", "pg_subtrans");
-  private static final Set<String> NIET_KOPIEREN = Set.of("postmaster.pid", "postmaster.opts", "backup_label",
-      "tablespace_map", "pg_internal.init");
+  private static final Set<String> LEEG_OVERSLAAN = Set.of(
+      "pg_wal",
+      "pg_replslot",
+      "pg_stat_tmp",
+      "pg_dynshmem",
+      "pg_notify",
+      "pg_serial",
+      "pg_snapshots",
+      "pg_subtrans");
+  private static final Set<String> NIET_KOPIEREN = Set.of(
+      "postmaster.pid", "postmaster.opts", "backup_label", "tablespace_map", "pg_internal.init");
 
   private Backup() {}
 
@@ -56,19 +63,25 @@ public final class Backup {
    * database gets PostgreSQL's online backup of its files; an external one ({@code DB_URL}) a
    * {@link LogicalBackup} of its rows.
    */
-  public static Path maak(EngineConfig config, Path doelMap, Consumer<String> voortgang) throws Exception {
+  public static Path maak(EngineConfig config, Path doelMap, Consumer<String> voortgang)
+      throws Exception {
     Files.createDirectories(doelMap);
     Instant begin = Instant.now();
-    Path tijdelijk = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)) + ".onvolledig");
+    Path tijdelijk = doelMap.resolve(
+        "berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)) + ".onvolledig");
     Path klaar = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)));
     if (config.embeddedDatabase()) {
       maakFysiek(config, tijdelijk, klaar, begin, voortgang);
     } else {
       Database db = Database.startZonderMigratie(config);
-      voortgang.accept("logical backup of the external database " + db.url() + " (one consistent snapshot)");
+      voortgang.accept(
+          "logical backup of the external database " + db.url() + " (one consistent snapshot)");
       LogicalBackup.maak(db, tijdelijk, voortgang);
       DurableFiles.vastleggen(tijdelijk, klaar);
-      voortgang.accept(String.format("backup %s: %d MB in %.1f s", klaar, (grootte(klaar) + (1 << 19)) >> 20,
+      voortgang.accept(String.format(
+          "backup %s: %d MB in %.1f s",
+          klaar,
+          (grootte(klaar) + (1 << 19)) >> 20,
           Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     }
     for (Path oud : teOud(doelMap, begin)) {
@@ -78,7 +91,8 @@ public final class Backup {
     return klaar;
   }
 
-  private static void maakFysiek(EngineConfig config, Path tijdelijk, Path klaar, Instant begin, Consumer<String> voortgang)
+  private static void maakFysiek(
+      EngineConfig config, Path tijdelijk, Path klaar, Instant begin, Consumer<String> voortgang)
       throws Exception {
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
     if (!Files.exists(pgData.resolve("PG_VERSION"))) {
@@ -96,13 +110,15 @@ public final class Backup {
       poort = gestart.connectOptions().getPort();
       voortgang.accept("the engine is not running: its database started for the backup");
     }
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + poort + "/postgres", "postgres", "")) {
+    try (Connection c = DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + poort + "/postgres", "postgres", "")) {
       // a temporary slot keeps the log from here on until this session ends, so no segment the
       // copy needs is recycled meanwhile; its name also keeps two backups from running at once
       try (Statement s = c.createStatement()) {
         s.execute("SELECT pg_create_physical_replication_slot('berichtenbox_backup', true, true)");
       } catch (java.sql.SQLException e) {
-        throw new IllegalStateException("another backup is running (or its slot is left): " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "another backup is running (or its slot is left): " + e.getMessage(), e);
       }
       // non-exclusive (the only kind from 15 on): the backup lasts as long as this session
       try (PreparedStatement ps = c.prepareStatement("SELECT pg_backup_start(?, true)")) {
@@ -126,8 +142,9 @@ public final class Backup {
         Files.writeString(tijdelijk.resolve("tablespace_map"), spcmap);
       }
       DurableFiles.vastleggen(tijdelijk, klaar);
-      voortgang.accept(String.format("backup %s: %d MB in %.1f s", klaar, bytes.get() >> 20,
-          Duration.between(begin, Instant.now()).toMillis() / 1000.0));
+      voortgang.accept(String.format(
+          "backup %s: %d MB in %.1f s",
+          klaar, bytes.get() >> 20, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     } finally {
       if (gestart != null) {
         gestart.close();
@@ -137,7 +154,9 @@ public final class Backup {
 
   private static long grootte(Path map) throws IOException {
     try (var walk = Files.walk(map)) {
-      return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+      return walk.filter(Files::isRegularFile)
+          .mapToLong(p -> p.toFile().length())
+          .sum();
     }
   }
 
@@ -147,27 +166,33 @@ public final class Backup {
    * the configured database, embedded (the old one moved aside likewise) or external (which must be
    * empty).
    */
-  public static long herstel(EngineConfig config, Path backup, Consumer<String> voortgang) throws Exception {
+  public static long herstel(EngineConfig config, Path backup, Consumer<String> voortgang)
+      throws Exception {
     if (LogicalBackup.is(backup)) {
       return herstelLogisch(config, backup, voortgang);
     }
-    if (!Files.exists(backup.resolve("backup_label")) || !Files.exists(backup.resolve("PG_VERSION"))) {
+    if (!Files.exists(backup.resolve("backup_label"))
+        || !Files.exists(backup.resolve("PG_VERSION"))) {
       throw new IllegalStateException(backup + " is not a backup made by 'berichtenbox backup'");
     }
     if (!config.embeddedDatabase()) {
-      throw new IllegalStateException(backup + " is a backup of the embedded database's files: it restores into the "
-          + "embedded database only (unset BERICHTENBOX_DB_URL). Into an external one goes a backup taken with "
-          + "BERICHTENBOX_DB_URL set (rows, not files)");
+      throw new IllegalStateException(
+          backup + " is a backup of the embedded database's files: it restores into the "
+              + "embedded database only (unset BERICHTENBOX_DB_URL). Into an external one goes a backup taken with "
+              + "BERICHTENBOX_DB_URL set (rows, not files)");
     }
     int major = PostgresVersion.vanMap(backup).orElseThrow();
     if (major != PostgresVersion.EMBEDDED_MAJOR) {
-      throw new IllegalStateException(backup + " is a backup of PostgreSQL " + major + "; this engine runs PostgreSQL "
-          + PostgresVersion.EMBEDDED_MAJOR + ". Restore it with the engine version that made it, then run "
-          + "'bin/berichtenbox db-upgrade' (docs/operations.md, \"PostgreSQL version\")");
+      throw new IllegalStateException(
+          backup + " is a backup of PostgreSQL " + major + "; this engine runs PostgreSQL "
+              + PostgresVersion.EMBEDDED_MAJOR
+              + ". Restore it with the engine version that made it, then run "
+              + "'bin/berichtenbox db-upgrade' (docs/operations.md, \"PostgreSQL version\")");
     }
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
     if (draaiendePoort(pgData).isPresent()) {
-      throw new IllegalStateException("the engine (its database) is running on " + pgData + ": stop it first");
+      throw new IllegalStateException(
+          "the engine (its database) is running on " + pgData + ": stop it first");
     }
     Instant begin = Instant.now();
     Path tijdelijk = pgData.resolveSibling("pg.herstel-onvolledig");
@@ -191,18 +216,24 @@ public final class Backup {
       zetTerug(pgData, opzij, voortgang);
       throw e;
     }
-    voortgang.accept(String.format("restored %s: %d messages, %d MB, in %.1f s", backup.getFileName(), n,
-        bytes.get() >> 20, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
+    voortgang.accept(String.format(
+        "restored %s: %d messages, %d MB, in %.1f s",
+        backup.getFileName(),
+        n,
+        bytes.get() >> 20,
+        Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     return n;
   }
 
-  private static long herstelLogisch(EngineConfig config, Path backup, Consumer<String> voortgang) throws Exception {
+  private static long herstelLogisch(EngineConfig config, Path backup, Consumer<String> voortgang)
+      throws Exception {
     Instant begin = Instant.now();
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
     Path opzij = null;
     if (config.embeddedDatabase()) {
       if (draaiendePoort(pgData).isPresent()) {
-        throw new IllegalStateException("the engine (its database) is running on " + pgData + ": stop it first");
+        throw new IllegalStateException(
+            "the engine (its database) is running on " + pgData + ": stop it first");
       }
       opzij = zetOpzij(pgData, voortgang);
     }
@@ -216,8 +247,9 @@ public final class Backup {
       }
       throw e;
     }
-    voortgang.accept(String.format("restored %s: %d messages, in %.1f s", backup.getFileName(), n,
-        Duration.between(begin, Instant.now()).toMillis() / 1000.0));
+    voortgang.accept(String.format(
+        "restored %s: %d messages, in %.1f s",
+        backup.getFileName(), n, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     return n;
   }
 
@@ -226,14 +258,17 @@ public final class Backup {
     if (!Files.exists(pgData)) {
       return null;
     }
-    Path opzij = pgData.resolveSibling("pg.voor-herstel-" + NAAM.format(LocalDateTime.now(ZoneOffset.UTC)));
+    Path opzij =
+        pgData.resolveSibling("pg.voor-herstel-" + NAAM.format(LocalDateTime.now(ZoneOffset.UTC)));
     Files.move(pgData, opzij, StandardCopyOption.ATOMIC_MOVE);
-    voortgang.accept("the current database moved aside to " + opzij + " (delete it when the restore is checked)");
+    voortgang.accept("the current database moved aside to " + opzij
+        + " (delete it when the restore is checked)");
     return opzij;
   }
 
   /** A restore failed: what it made goes, the data directory moved aside comes back as it was. */
-  private static void zetTerug(Path pgData, Path opzij, Consumer<String> voortgang) throws IOException {
+  private static void zetTerug(Path pgData, Path opzij, Consumer<String> voortgang)
+      throws IOException {
     if (Files.exists(pgData)) {
       verwijder(pgData);
     }
@@ -251,25 +286,34 @@ public final class Backup {
     }
     List<String> lines = Files.readAllLines(pid);
     long p = Long.parseLong(lines.get(0).trim());
-    boolean leeft = ProcessHandle.of(p).map(h -> h.isAlive()
-        && h.info().command().map(cmd -> cmd.contains("postgres")).orElse(false)).orElse(false);
-    return leeft && lines.size() > 3 ? Optional.of(Integer.parseInt(lines.get(3).trim())) : Optional.empty();
+    boolean leeft = ProcessHandle.of(p)
+        .map(h -> h.isAlive()
+            && h.info().command().map(cmd -> cmd.contains("postgres")).orElse(false))
+        .orElse(false);
+    return leeft && lines.size() > 3
+        ? Optional.of(Integer.parseInt(lines.get(3).trim()))
+        : Optional.empty();
   }
 
-  private static void kopieer(Path van, Path naar, boolean backupRegels, AtomicLong bytes, Consumer<String> voortgang)
+  private static void kopieer(
+      Path van, Path naar, boolean backupRegels, AtomicLong bytes, Consumer<String> voortgang)
       throws IOException {
     long[] gemeld = {0};
     Files.walkFileTree(van, new SimpleFileVisitor<>() {
       @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+          throws IOException {
         Path doel = naar.resolve(van.relativize(dir).toString());
         Files.createDirectories(doel);
-        if (backupRegels && !dir.equals(van) && LEEG_OVERSLAAN.contains(dir.getFileName().toString())
+        if (backupRegels
+            && !dir.equals(van)
+            && LEEG_OVERSLAAN.contains(dir.getFileName().toString())
             && dir.getParent().equals(van)) {
           if (dir.getFileName().toString().equals("pg_wal")) {
             Files.createDirectories(doel.resolve("archive_status"));
           }
-          return FileVisitResult.SKIP_SUBTREE; // made empty; pg_wal is copied after the backup stops
+          return FileVisitResult
+              .SKIP_SUBTREE; // made empty; pg_wal is copied after the backup stops
         }
         return FileVisitResult.CONTINUE;
       }
@@ -277,12 +321,18 @@ public final class Backup {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
         String naam = file.getFileName().toString();
-        if (!attrs.isRegularFile() || (backupRegels && (NIET_KOPIEREN.contains(naam) || naam.startsWith(".s.PGSQL")
-            || naam.startsWith("pgsql_tmp")))) {
+        if (!attrs.isRegularFile()
+            || (backupRegels
+                && (NIET_KOPIEREN.contains(naam)
+                    || naam.startsWith(".s.PGSQL")
+                    || naam.startsWith("pgsql_tmp")))) {
           return FileVisitResult.CONTINUE;
         }
         try {
-          Files.copy(file, naar.resolve(van.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(
+              file,
+              naar.resolve(van.relativize(file).toString()),
+              StandardCopyOption.REPLACE_EXISTING);
           long n = bytes.addAndGet(attrs.size());
           if (n - gemeld[0] >= 512L << 20) {
             gemeld[0] = n;

@@ -52,7 +52,8 @@ public final class Database implements AutoCloseable {
 
   /** Starts (embedded) or reaches (external) PostgreSQL as it is: for restore and upgrade. Blocking. */
   static Database startZonderMigratie(EngineConfig config) throws IOException {
-    return config.embeddedDatabase() ? startEmbedded(config.dataDir())
+    return config.embeddedDatabase()
+        ? startEmbedded(config.dataDir())
         : new Database(null, DatabaseUrl.parse(config.dbUrl()));
   }
 
@@ -69,8 +70,13 @@ public final class Database implements AutoCloseable {
         .setServerConfig("shared_preload_libraries", "pg_stat_statements")
         .setServerConfig("pg_stat_statements.max", "1000")
         .start();
-    LOG.info("embedded PostgreSQL {} on port {} with data in {}", PostgresVersion.EMBEDDED, pg.getPort(), pgData);
-    return new Database(pg, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
+    LOG.info(
+        "embedded PostgreSQL {} on port {} with data in {}",
+        PostgresVersion.EMBEDDED,
+        pg.getPort(),
+        pgData);
+    return new Database(
+        pg, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
   }
 
   /**
@@ -94,7 +100,8 @@ public final class Database implements AutoCloseable {
         // PostgreSQL's own log in pg/log, a file per weekday, overwritten a week later. Not relayed
         // through the engine: zonky's relay of the server's output stops at the first line after
         // start-up (the JVM closes the pipe of the pg_ctl that has exited). ERRORs are not written
-        // there (log_min_messages=log ranks LOG above ERROR): they reach the engine, which logs them
+        // there (log_min_messages=log ranks LOG above ERROR): they reach the engine, which logs
+        // them
         // masked; PostgreSQL's file cannot mask a BSN an error quotes. Statements are never logged.
         .setServerConfig("logging_collector", "on")
         .setServerConfig("log_directory", "log")
@@ -121,10 +128,14 @@ public final class Database implements AutoCloseable {
       List<String> lines = Files.readAllLines(pidFile);
       long pid = Long.parseLong(lines.get(0).trim());
       Optional<ProcessHandle> ph = ProcessHandle.of(pid);
-      if (ph.isPresent() && ph.get().info().command().map(c -> c.contains("postgres")).orElse(false)) {
+      if (ph.isPresent()
+          && ph.get().info().command().map(c -> c.contains("postgres")).orElse(false)) {
         LOG.warn("stopping orphaned embedded PostgreSQL (pid {}) left by an earlier run", pid);
         // SIGINT is PostgreSQL's fast shutdown; ProcessHandle only sends TERM/KILL.
-        new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
+        new ProcessBuilder("kill", "-INT", Long.toString(pid))
+            .inheritIO()
+            .start()
+            .waitFor();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (ph.get().isAlive() && System.nanoTime() < deadline) {
           Thread.sleep(50);
@@ -155,16 +166,24 @@ public final class Database implements AutoCloseable {
     long begin = System.nanoTime();
     var result = flyway.load().migrate();
     // Flyway's own lines are held back (WARN and up, see the logging setup): one line says it all
-    LOG.info("schema at version {} ({} migrations applied, {} ms)",
-        result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
-        result.migrationsExecuted, (System.nanoTime() - begin) / 1_000_000);
+    LOG.info(
+        "schema at version {} ({} migrations applied, {} ms)",
+        result.targetSchemaVersion != null
+            ? result.targetSchemaVersion
+            : result.initialSchemaVersion,
+        result.migrationsExecuted,
+        (System.nanoTime() - begin) / 1_000_000);
   }
 
   /** The newest schema version the engine's migrations make. */
   String nieuwsteSchemaVersie() {
     org.flywaydb.core.api.MigrationInfo[] alle = Flyway.configure()
-        .dataSource(url.jdbcUrl(), null, null).jdbcProperties(jdbcProperties())
-        .locations("classpath:db/migration").load().info().all();
+        .dataSource(url.jdbcUrl(), null, null)
+        .jdbcProperties(jdbcProperties())
+        .locations("classpath:db/migration")
+        .load()
+        .info()
+        .all();
     return alle[alle.length - 1].getVersion().getVersion();
   }
 
@@ -186,11 +205,18 @@ public final class Database implements AutoCloseable {
    */
   public Pool pool(Vertx vertx, int size) {
     var builder = PgBuilder.pool()
-        .with(new PoolOptions().setName("postgresql").setMaxSize(size).setMaxWaitQueueSize(10_000).setShared(false)
-            .setConnectionTimeout(POOL_WACHTTIJD_S).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
+        .with(new PoolOptions()
+            .setName("postgresql")
+            .setMaxSize(size)
+            .setMaxWaitQueueSize(10_000)
+            .setShared(false)
+            .setConnectionTimeout(POOL_WACHTTIJD_S)
+            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
         .with(new io.vertx.core.net.NetClientOptions()
             .setConnectTimeout((int) url.connectTimeout().toMillis())
-            .setTcpNoDelay(true).setTcpKeepAlive(true).setTcpUserTimeout(TCP_USER_TIMEOUT_MS));
+            .setTcpNoDelay(true)
+            .setTcpKeepAlive(true)
+            .setTcpUserTimeout(TCP_USER_TIMEOUT_MS));
     if (url.volgtPrimaire()) {
       builder.connectingTo(new PrimaryFollower(vertx, url));
     } else {
@@ -210,7 +236,8 @@ public final class Database implements AutoCloseable {
   }
 
   /** Fills the store for load tests (blocking): see {@link Seeder}. */
-  public void seed(int afnemers, int burgers, int berichten, java.util.function.Consumer<String> progress)
+  public void seed(
+      int afnemers, int burgers, int berichten, java.util.function.Consumer<String> progress)
       throws java.sql.SQLException {
     try (java.sql.Connection c = jdbc()) {
       Seeder.seed(c, afnemers, burgers, berichten, progress);
@@ -242,8 +269,10 @@ public final class Database implements AutoCloseable {
    * both, so an upgrade that changes either fails there.
    */
   private static boolean poolWachttijdVerstreken(Throwable c) {
-    return (c instanceof io.vertx.core.VertxException && "Timeout waiting for connection".equals(c.getMessage()))
-        || (c.getClass().getName().equals("io.vertx.core.impl.NoStackTraceThrowable") && "Timeout".equals(c.getMessage()));
+    return (c instanceof io.vertx.core.VertxException
+            && "Timeout waiting for connection".equals(c.getMessage()))
+        || (c.getClass().getName().equals("io.vertx.core.impl.NoStackTraceThrowable")
+            && "Timeout".equals(c.getMessage()));
   }
 
   public static boolean onbereikbaar(Throwable t) {
@@ -257,11 +286,14 @@ public final class Database implements AutoCloseable {
           || poolWachttijdVerstreken(c)) {
         return true;
       }
-      if (c instanceof io.vertx.pgclient.PgException pe && pe.getSqlState() != null
-          && (pe.getSqlState().startsWith("08") || pe.getSqlState().startsWith("57P")
+      if (c instanceof io.vertx.pgclient.PgException pe
+          && pe.getSqlState() != null
+          && (pe.getSqlState().startsWith("08")
+              || pe.getSqlState().startsWith("57P")
               // insufficient resources: disk full (53100), out of memory, too many connections
               || pe.getSqlState().startsWith("53")
-              // a standby or a primary being demoted: read_only_sql_transaction; the next host will do
+              // a standby or a primary being demoted: read_only_sql_transaction; the next host will
+              // do
               || pe.getSqlState().equals("25006"))) {
         return true;
       }

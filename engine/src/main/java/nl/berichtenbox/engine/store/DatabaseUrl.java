@@ -34,8 +34,16 @@ import java.util.regex.Pattern;
  *     takes writes will do; with several hosts the engine then follows the primary over a failover
  * @param sslRootCert the CA file ({@code sslrootcert}) the server's certificate is checked against
  */
-public record DatabaseUrl(List<Host> hosts, String database, String user, String password, SslMode sslMode,
-    Path sslRootCert, boolean readWrite, Duration connectTimeout, String applicationName) {
+public record DatabaseUrl(
+    List<Host> hosts,
+    String database,
+    String user,
+    String password,
+    SslMode sslMode,
+    Path sslRootCert,
+    boolean readWrite,
+    Duration connectTimeout,
+    String applicationName) {
 
   /** One host and port of the URL. */
   public record Host(String naam, int poort) {
@@ -47,9 +55,11 @@ public record DatabaseUrl(List<Host> hosts, String database, String user, String
 
   private static final Pattern URI = Pattern.compile(
       "^postgres(?:ql)?://(?:(?<userinfo>[^@/?]*)@)?(?<hosts>[^/?]*)(?:/(?<db>[^?]*))?(?:\\?(?<params>.*))?$");
-  private static final Pattern HOST = Pattern.compile("^(?:\\[(?<v6>[0-9a-fA-F:.]+)]|(?<naam>[^:\\[\\]]+))(?::(?<poort>\\d{1,5}))?$");
+  private static final Pattern HOST = Pattern.compile(
+      "^(?:\\[(?<v6>[0-9a-fA-F:.]+)]|(?<naam>[^:\\[\\]]+))(?::(?<poort>\\d{1,5}))?$");
   /** Parameters handed on to Vert.x's parser, one host at a time. */
   private static final List<String> VOOR_VERTX = List.of("sslmode", "application_name");
+
   private static final Duration STANDAARD_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   /** Parses and checks a URL; the exception's message says what is wrong, without the password. */
@@ -61,7 +71,8 @@ public record DatabaseUrl(List<Host> hosts, String database, String user, String
     }
     String userinfo = m.group("userinfo");
     String hostsDeel = m.group("hosts");
-    String db = m.group("db") == null || m.group("db").isEmpty() ? "postgres" : decode(m.group("db"));
+    String db =
+        m.group("db") == null || m.group("db").isEmpty() ? "postgres" : decode(m.group("db"));
     Map<String, String> params = new LinkedHashMap<>();
     if (m.group("params") != null && !m.group("params").isEmpty()) {
       for (String pair : m.group("params").split("&")) {
@@ -79,31 +90,43 @@ public record DatabaseUrl(List<Host> hosts, String database, String user, String
       }
     }
     for (String name : params.keySet()) {
-      if (!List.of("sslmode", "sslrootcert", "target_session_attrs", "connect_timeout", "application_name").contains(name)) {
-        throw new IllegalArgumentException("parameter " + name + " is not supported (supported: sslmode, sslrootcert, "
-            + "target_session_attrs, connect_timeout, application_name)");
+      if (!List.of(
+              "sslmode",
+              "sslrootcert",
+              "target_session_attrs",
+              "connect_timeout",
+              "application_name")
+          .contains(name)) {
+        throw new IllegalArgumentException(
+            "parameter " + name + " is not supported (supported: sslmode, sslrootcert, "
+                + "target_session_attrs, connect_timeout, application_name)");
       }
     }
 
-    if (params.containsKey("sslmode") && java.util.Arrays.stream(SslMode.values())
-        .noneMatch(mode -> mode.value.equalsIgnoreCase(params.get("sslmode")))) {
-      throw new IllegalArgumentException("sslmode '" + params.get("sslmode") + "' is not one of disable, allow, prefer, "
-          + "require, verify-ca, verify-full");
+    if (params.containsKey("sslmode")
+        && java.util.Arrays.stream(SslMode.values())
+            .noneMatch(mode -> mode.value.equalsIgnoreCase(params.get("sslmode")))) {
+      throw new IllegalArgumentException("sslmode '" + params.get("sslmode")
+          + "' is not one of disable, allow, prefer, " + "require, verify-ca, verify-full");
     }
     List<Host> hosts = new ArrayList<>();
     if (hostsDeel.isEmpty()) {
-      throw new IllegalArgumentException("names no host (a Unix socket is not supported: give host:port)");
+      throw new IllegalArgumentException(
+          "names no host (a Unix socket is not supported: give host:port)");
     }
     for (String h : hostsDeel.split(",", -1)) {
       Matcher hm = HOST.matcher(h);
       if (!hm.matches()) {
-        throw new IllegalArgumentException("host '" + h + "' is not host, host:port or [ipv6]:port");
+        throw new IllegalArgumentException(
+            "host '" + h + "' is not host, host:port or [ipv6]:port");
       }
       int poort = hm.group("poort") == null ? 5432 : Integer.parseInt(hm.group("poort"));
       if (poort < 1 || poort > 65535) {
-        throw new IllegalArgumentException("port " + poort + " of host '" + h + "' is not between 1 and 65535");
+        throw new IllegalArgumentException(
+            "port " + poort + " of host '" + h + "' is not between 1 and 65535");
       }
-      hosts.add(new Host(hm.group("v6") != null ? hm.group("v6") : decode(hm.group("naam")), poort));
+      hosts.add(
+          new Host(hm.group("v6") != null ? hm.group("v6") : decode(hm.group("naam")), poort));
     }
 
     // one host's URI for Vert.x's parser: the user, the database and the parameters it reads
@@ -111,11 +134,17 @@ public record DatabaseUrl(List<Host> hosts, String database, String user, String
     if (userinfo != null && !userinfo.isEmpty()) {
       enkel.append(userinfo).append('@');
     }
-    enkel.append("localhost/").append(m.group("db") == null || m.group("db").isEmpty() ? "postgres" : m.group("db"));
+    enkel
+        .append("localhost/")
+        .append(m.group("db") == null || m.group("db").isEmpty() ? "postgres" : m.group("db"));
     String sep = "?";
     for (String name : VOOR_VERTX) {
       if (params.containsKey(name)) {
-        enkel.append(sep).append(name).append('=').append(java.net.URLEncoder.encode(params.get(name), StandardCharsets.UTF_8));
+        enkel
+            .append(sep)
+            .append(name)
+            .append('=')
+            .append(java.net.URLEncoder.encode(params.get(name), StandardCharsets.UTF_8));
         sep = "&";
       }
     }
@@ -127,26 +156,31 @@ public record DatabaseUrl(List<Host> hosts, String database, String user, String
       throw new IllegalArgumentException("user, password, database or sslmode cannot be read: "
           + String.valueOf(c.getMessage()).replace(enkel.toString(), "(the URL)"));
     }
-    String user = userinfo == null || userinfo.isEmpty() ? System.getProperty("user.name") : basis.getUser();
+    String user =
+        userinfo == null || userinfo.isEmpty() ? System.getProperty("user.name") : basis.getUser();
     String password = userinfo != null && userinfo.contains(":") ? basis.getPassword() : null;
     SslMode sslMode = params.containsKey("sslmode") ? basis.getSslMode() : SslMode.DISABLE;
     Path rootCert = params.containsKey("sslrootcert") ? Path.of(params.get("sslrootcert")) : null;
     if ((sslMode == SslMode.VERIFY_CA || sslMode == SslMode.VERIFY_FULL) && rootCert == null) {
-      throw new IllegalArgumentException("sslmode=" + sslMode.value + " needs sslrootcert=<PEM file of the CA>");
+      throw new IllegalArgumentException(
+          "sslmode=" + sslMode.value + " needs sslrootcert=<PEM file of the CA>");
     }
     if (rootCert != null && !Files.isReadable(rootCert)) {
       throw new IllegalArgumentException("sslrootcert '" + rootCert + "' is not a readable file");
     }
-    if (rootCert != null && (sslMode == SslMode.DISABLE || sslMode == SslMode.ALLOW || sslMode == SslMode.PREFER)) {
-      throw new IllegalArgumentException("sslrootcert is only used with sslmode=verify-ca or verify-full (or require)");
+    if (rootCert != null
+        && (sslMode == SslMode.DISABLE || sslMode == SslMode.ALLOW || sslMode == SslMode.PREFER)) {
+      throw new IllegalArgumentException(
+          "sslrootcert is only used with sslmode=verify-ca or verify-full (or require)");
     }
     boolean readWrite = false;
     String tsa = params.getOrDefault("target_session_attrs", "any").toLowerCase(Locale.ROOT);
     switch (tsa) {
       case "any" -> readWrite = false;
       case "read-write", "primary" -> readWrite = true;
-      default -> throw new IllegalArgumentException("target_session_attrs '" + tsa
-          + "' is not supported (any, read-write or primary: the engine writes)");
+      default ->
+        throw new IllegalArgumentException("target_session_attrs '" + tsa
+            + "' is not supported (any, read-write or primary: the engine writes)");
     }
     Duration connectTimeout = STANDAARD_CONNECT_TIMEOUT;
     if (params.containsKey("connect_timeout")) {
@@ -162,8 +196,16 @@ public record DatabaseUrl(List<Host> hosts, String database, String user, String
       }
     }
     String applicationName = params.getOrDefault("application_name", "berichtenbox");
-    return new DatabaseUrl(List.copyOf(hosts), basis.getDatabase() != null ? basis.getDatabase() : db, user, password,
-        sslMode, rootCert, readWrite, connectTimeout, applicationName);
+    return new DatabaseUrl(
+        List.copyOf(hosts),
+        basis.getDatabase() != null ? basis.getDatabase() : db,
+        user,
+        password,
+        sslMode,
+        rootCert,
+        readWrite,
+        connectTimeout,
+        applicationName);
   }
 
   private static String decode(String s) {
@@ -178,8 +220,12 @@ public record DatabaseUrl(List<Host> hosts, String database, String user, String
   /** The Vert.x options of one host. */
   public PgConnectOptions connectOptions(Host host) {
     PgConnectOptions o = new PgConnectOptions()
-        .setHost(host.naam()).setPort(host.poort()).setDatabase(database).setUser(user)
-        .setCachePreparedStatements(true).setPipeliningLimit(256)
+        .setHost(host.naam())
+        .setPort(host.poort())
+        .setDatabase(database)
+        .setUser(user)
+        .setCachePreparedStatements(true)
+        .setPipeliningLimit(256)
         .setSslMode(sslMode);
     if (password != null) {
       o.setPassword(password);
@@ -208,7 +254,9 @@ public record DatabaseUrl(List<Host> hosts, String database, String user, String
     for (int i = 0; i < hosts.size(); i++) {
       sb.append(i > 0 ? "," : "").append(hosts.get(i));
     }
-    return sb.append('/').append(java.net.URLEncoder.encode(database, StandardCharsets.UTF_8)).toString();
+    return sb.append('/')
+        .append(java.net.URLEncoder.encode(database, StandardCharsets.UTF_8))
+        .toString();
   }
 
   /** The JDBC driver's properties: user, password, TLS, primary only, timeouts. */
@@ -233,7 +281,8 @@ public record DatabaseUrl(List<Host> hosts, String database, String user, String
   /** The URL with the password masked: for logs and messages. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("postgresql://").append(user).append(password != null ? ":***@" : "@");
+    StringBuilder sb =
+        new StringBuilder("postgresql://").append(user).append(password != null ? ":***@" : "@");
     for (int i = 0; i < hosts.size(); i++) {
       sb.append(i > 0 ? "," : "").append(hosts.get(i));
     }

@@ -55,7 +55,8 @@ final class DurableFiles {
   static void vastleggen(Path tijdelijk, Path doel) throws IOException {
     // a backup holds citizens' messages and BSNs: only the engine's own user may enter it (and
     // PostgreSQL wants no more for a data directory restored this way)
-    Files.setPosixFilePermissions(tijdelijk, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.setPosixFilePermissions(
+        tijdelijk, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     fsyncBoom(tijdelijk);
     Files.move(tijdelijk, doel, StandardCopyOption.ATOMIC_MOVE);
     fsync(doel.toAbsolutePath().getParent());

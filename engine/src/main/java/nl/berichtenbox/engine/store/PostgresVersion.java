@@ -23,15 +23,18 @@ public final class PostgresVersion {
   private PostgresVersion() {}
 
   private static String lees() {
-    try (InputStream in = PostgresVersion.class.getResourceAsStream("/berichtenbox/postgres.properties")) {
+    try (InputStream in =
+        PostgresVersion.class.getResourceAsStream("/berichtenbox/postgres.properties")) {
       if (in == null) {
-        throw new IllegalStateException("berichtenbox/postgres.properties missing from the classpath");
+        throw new IllegalStateException(
+            "berichtenbox/postgres.properties missing from the classpath");
       }
       Properties p = new Properties();
       p.load(in);
       String v = p.getProperty("embedded.version", "");
       if (!v.matches("\\d+\\.\\d+(\\.\\d+)?")) {
-        throw new IllegalStateException("berichtenbox/postgres.properties: no embedded.version (" + v + ")");
+        throw new IllegalStateException(
+            "berichtenbox/postgres.properties: no embedded.version (" + v + ")");
       }
       return v;
     } catch (IOException e) {
@@ -70,16 +73,22 @@ public final class PostgresVersion {
     private final int major;
 
     AndereMajorException(Path pgData, int major) {
-      super(major < EMBEDDED_MAJOR
-          ? pgData + " holds a PostgreSQL " + major + " database; this engine runs PostgreSQL " + EMBEDDED_MAJOR
-              + " (" + EMBEDDED + "), which cannot open it. Nothing was changed.\n"
-              + "  To move it to PostgreSQL " + EMBEDDED_MAJOR + ": stop every engine on this data directory and run\n"
-              + "      bin/berichtenbox db-upgrade" + dataDirFlag(pgData) + "\n"
-              + "  It copies every table into a new PostgreSQL " + EMBEDDED_MAJOR + " database in the same place, checks the"
-              + " row counts, and keeps the old one as " + pgData.resolveSibling("pg-" + major) + " (delete it once the"
-              + " engine runs well). See docs/operations.md, \"PostgreSQL version\"."
-          : pgData + " holds a PostgreSQL " + major + " database, made by a newer engine than this one (PostgreSQL "
-              + EMBEDDED_MAJOR + "). Nothing was changed: run the engine version that made it.");
+      super(
+          major < EMBEDDED_MAJOR
+              ? pgData + " holds a PostgreSQL " + major + " database; this engine runs PostgreSQL "
+                  + EMBEDDED_MAJOR
+                  + " (" + EMBEDDED + "), which cannot open it. Nothing was changed.\n"
+                  + "  To move it to PostgreSQL " + EMBEDDED_MAJOR
+                  + ": stop every engine on this data directory and run\n"
+                  + "      bin/berichtenbox db-upgrade" + dataDirFlag(pgData) + "\n"
+                  + "  It copies every table into a new PostgreSQL " + EMBEDDED_MAJOR
+                  + " database in the same place, checks the"
+                  + " row counts, and keeps the old one as " + pgData.resolveSibling("pg-" + major)
+                  + " (delete it once the"
+                  + " engine runs well). See docs/operations.md, \"PostgreSQL version\"."
+              : pgData + " holds a PostgreSQL " + major
+                  + " database, made by a newer engine than this one (PostgreSQL " + EMBEDDED_MAJOR
+                  + "). Nothing was changed: run the engine version that made it.");
       this.major = major;
     }
 

@@ -47,8 +47,10 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
   @Override
   public synchronized Future<SqlConnectOptions> get() {
     long nu = System.nanoTime();
-    if (zoektocht == null || (zoektocht.isComplete()
-        && (zoektocht.failed() || nu - gevondenOp > TimeUnit.MILLISECONDS.toNanos(GELDIG_MS)))) {
+    if (zoektocht == null
+        || (zoektocht.isComplete()
+            && (zoektocht.failed()
+                || nu - gevondenOp > TimeUnit.MILLISECONDS.toNanos(GELDIG_MS)))) {
       zoektocht = zoek();
       gevondenOp = nu;
     }
@@ -67,22 +69,33 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
             PgConnectOptions vorige = laatste;
             laatste = h;
             if (vorige != null && !vorige.equals(h)) {
-              LOG.warn("the writable PostgreSQL is now {}:{} (was {}:{}): a failover", h.getHost(), h.getPort(),
-                  vorige.getHost(), vorige.getPort());
+              LOG.warn(
+                  "the writable PostgreSQL is now {}:{} (was {}:{}): a failover",
+                  h.getHost(),
+                  h.getPort(),
+                  vorige.getHost(),
+                  vorige.getPort());
             }
           } else if (!gevonden.future().result().equals(h)) {
-            LOG.error("two PostgreSQL hosts take writes: {}:{} and {}:{}; using the first that answered. The old "
-                + "primary must be fenced (docs/deployment.md)", gevonden.future().result().getHost(),
-                gevonden.future().result().getPort(), h.getHost(), h.getPort());
+            LOG.error(
+                "two PostgreSQL hosts take writes: {}:{} and {}:{}; using the first that answered. The old "
+                    + "primary must be fenced (docs/deployment.md)",
+                gevonden.future().result().getHost(),
+                gevonden.future().result().getPort(),
+                h.getHost(),
+                h.getPort());
           }
         } else {
-          waarom.add(h.getHost() + ":" + h.getPort() + (ar.succeeded() ? " is read-only (a standby)"
-              : " does not answer (" + ar.cause().getClass().getSimpleName() + ")"));
+          waarom.add(h.getHost() + ":" + h.getPort()
+              + (ar.succeeded()
+                  ? " is read-only (a standby)"
+                  : " does not answer (" + ar.cause().getClass().getSimpleName() + ")"));
         }
         if (open.decrementAndGet() == 0) {
-          gevonden.tryFail(new GeenPrimaireException(url.hosts().size() == 1
-              ? "PostgreSQL does not take writes: " + String.join("; ", waarom)
-              : "none of the PostgreSQL hosts takes writes: " + String.join("; ", waarom)));
+          gevonden.tryFail(new GeenPrimaireException(
+              url.hosts().size() == 1
+                  ? "PostgreSQL does not take writes: " + String.join("; ", waarom)
+                  : "none of the PostgreSQL hosts takes writes: " + String.join("; ", waarom)));
         }
       });
     }
@@ -92,7 +105,8 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
   /** Whether a host answers and takes writes (what libpq's read-write asks). */
   private Future<Boolean> schrijfbaar(PgConnectOptions h) {
     return PgConnection.connect(vertx, h)
-        .compose(conn -> conn.query("SHOW transaction_read_only").execute()
+        .compose(conn -> conn.query("SHOW transaction_read_only")
+            .execute()
             .map(rows -> "off".equals(rows.iterator().next().getString(0)))
             .eventually(conn::close))
         .timeout(url.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -36,8 +36,9 @@ public final class Seeder {
     return out;
   }
 
-  static void seed(Connection c, int afnemers, int burgers, int berichten,
-      Consumer<String> progress) throws SQLException {
+  static void seed(
+      Connection c, int afnemers, int burgers, int berichten, Consumer<String> progress)
+      throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("SET synchronous_commit = off"); // a seed is re-run, not recovered
       s.execute("SET maintenance_work_mem = '512MB'");
@@ -103,8 +104,7 @@ public final class Seeder {
           CROSS JOIN LATERAL (SELECT (ARRAY['Voorlopige aanslag inkomstenbelasting','Uw WOZ-beschikking',
                  'Parkeervergunning verlengen','Herinnering betaling','Besluit op uw aanvraag',
                  'Wijziging toeslag','Uw kenteken','Studiefinanciering'])[1 + i %% 8] || ' ' || (2000 + i %% 27) AS onderwerp) o
-          CROSS JOIN LATERAL (SELECT now() - ((i::bigint * 7919) %% 31536000) * interval '1 second' AS t) t"""
-          .formatted(berichten, burgers, afnemers));
+          CROSS JOIN LATERAL (SELECT now() - ((i::bigint * 7919) %% 31536000) * interval '1 second' AS t) t""".formatted(berichten, burgers, afnemers));
       run(s, progress, "bijlagen", """
           INSERT INTO bijlage (bericht, volgorde, omschrijving, media_type, inhoud)
           SELECT id, 1, 'Brief ' || id || '.pdf', 'application/pdf',
@@ -119,7 +119,8 @@ public final class Seeder {
     }
   }
 
-  private static void run(Statement s, Consumer<String> progress, String what, String sql) throws SQLException {
+  private static void run(Statement s, Consumer<String> progress, String what, String sql)
+      throws SQLException {
     long t = System.nanoTime();
     s.execute(sql);
     progress.accept(String.format("  %-32s %6.1f s", what, (System.nanoTime() - t) / 1e9));

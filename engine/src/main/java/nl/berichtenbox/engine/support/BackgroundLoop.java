@@ -37,7 +37,11 @@ public final class BackgroundLoop {
    * @param round one round; its result says whether there is more to do at once
    * @param onFailure also told of a failed round (after it is logged)
    */
-  public BackgroundLoop(Vertx vertx, String name, long periodMillis, Supplier<Future<Boolean>> round,
+  public BackgroundLoop(
+      Vertx vertx,
+      String name,
+      long periodMillis,
+      Supplier<Future<Boolean>> round,
       Consumer<Throwable> onFailure) {
     this.vertx = vertx;
     this.name = name;
@@ -97,7 +101,11 @@ public final class BackgroundLoop {
     r.onComplete(ar -> {
       running = false;
       if (ar.failed()) {
-        LOG.warn("{} round failed, trying again after {} ms: {}", name, periodMillis, Logs.safe(ar.cause()));
+        LOG.warn(
+            "{} round failed, trying again after {} ms: {}",
+            name,
+            periodMillis,
+            Logs.safe(ar.cause()));
         onFailure.accept(ar.cause());
       } else if (again) {
         kick();
@@ -112,9 +120,10 @@ public final class BackgroundLoop {
       return Future.succeededFuture();
     }
     return Future.<Future<Void>>future(p -> c.runOnContext(v -> {
-      stopped = true;
-      timers.forEach(vertx::cancelTimer);
-      p.complete(current.recover(e -> Future.succeededFuture()));
-    })).compose(f -> f);
+          stopped = true;
+          timers.forEach(vertx::cancelTimer);
+          p.complete(current.recover(e -> Future.succeededFuture()));
+        }))
+        .compose(f -> f);
   }
 }

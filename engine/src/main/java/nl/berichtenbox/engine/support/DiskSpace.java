@@ -25,7 +25,8 @@ public final class DiskSpace implements Component {
   private long timer = -1;
 
   /** {@code minimumBytes} 0 switches the guard off. */
-  public DiskSpace(Vertx vertx, Path dir, long minimumBytes, java.util.concurrent.atomic.AtomicLong gauge) {
+  public DiskSpace(
+      Vertx vertx, Path dir, long minimumBytes, java.util.concurrent.atomic.AtomicLong gauge) {
     this.vertx = vertx;
     this.dir = dir;
     this.minimum = minimumBytes;
@@ -44,10 +45,14 @@ public final class DiskSpace implements Component {
       throw new java.io.UncheckedIOException("the data directory " + dir + " cannot be made", e);
     }
     kijk();
-    timer = vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
-      kijk();
-      return null;
-    }, false));
+    timer = vertx.setPeriodic(
+        1_000,
+        id -> vertx.executeBlocking(
+            () -> {
+              kijk();
+              return null;
+            },
+            false));
   }
 
   /**
@@ -70,8 +75,11 @@ public final class DiskSpace implements Component {
       boolean nu = v < minimum;
       if (nu != vol) {
         if (nu) {
-          LOG.error("the data directory has {} MB free, under the minimum of {} MB: not ready, writes refused (503) "
-              + "until there is room", v >> 20, minimum >> 20);
+          LOG.error(
+              "the data directory has {} MB free, under the minimum of {} MB: not ready, writes refused (503) "
+                  + "until there is room",
+              v >> 20,
+              minimum >> 20);
         } else {
           LOG.info("the data directory has {} MB free again: ready, writes taken", v >> 20);
         }

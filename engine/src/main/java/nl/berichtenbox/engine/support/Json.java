@@ -7,7 +7,8 @@ import java.time.temporal.ChronoUnit;
 
 /** Output conventions of the contract: RFC 3339 times in UTC. */
 public final class Json {
-  private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
+  private static final DateTimeFormatter UTC =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
 
   private Json() {}
 
@@ -22,7 +23,8 @@ public final class Json {
     // Buffer.toJsonValue() and JsonObject(String) parse with Vert.x's own factory, which it does
     // not expose: set the same feature on it
     try {
-      java.lang.reflect.Field f = io.vertx.core.json.jackson.JacksonCodec.class.getDeclaredField("factory");
+      java.lang.reflect.Field f =
+          io.vertx.core.json.jackson.JacksonCodec.class.getDeclaredField("factory");
       f.setAccessible(true);
       ((com.fasterxml.jackson.core.JsonFactory) f.get(null)).enable(strikt);
     } catch (ReflectiveOperationException | RuntimeException e) {
@@ -43,7 +45,9 @@ public final class Json {
     int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
     java.time.LocalDate date = java.time.LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
     if (date.getYear() < 0 || date.getYear() > 9999) {
-      return t.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS).format(UTC);
+      return t.withOffsetSameInstant(ZoneOffset.UTC)
+          .truncatedTo(ChronoUnit.MILLIS)
+          .format(UTC);
     }
     byte[] b = new byte[24];
     digits(b, 0, date.getYear(), 4);

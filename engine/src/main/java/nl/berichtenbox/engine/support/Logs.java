@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  */
 public final class Logs {
   private static final Pattern NINE_DIGITS = Pattern.compile("(?<!\\d)\\d{9}(?!\\d)");
-  private static final Pattern EMAIL = Pattern.compile("[^\\s<>()\\[\\]:;,\"']+@[^\\s<>()\\[\\]:;,\"']+");
+  private static final Pattern EMAIL =
+      Pattern.compile("[^\\s<>()\\[\\]:;,\"']+@[^\\s<>()\\[\\]:;,\"']+");
 
   private Logs() {}
 
@@ -18,6 +19,8 @@ public final class Logs {
   }
 
   public static String mask(String s) {
-    return s == null ? null : EMAIL.matcher(NINE_DIGITS.matcher(s).replaceAll("*********")).replaceAll("<adres>");
+    return s == null
+        ? null
+        : EMAIL.matcher(NINE_DIGITS.matcher(s).replaceAll("*********")).replaceAll("<adres>");
   }
 }

@@ -15,7 +15,8 @@ public final class Pseudonym {
   private final SecretKeySpec sleutel;
 
   public Pseudonym(String portalSecret) {
-    this.sleutel = new SecretKeySpec(Keys.afgeleid(portalSecret, "berichtenbox-pseudoniem-v1"), "HmacSHA256");
+    this.sleutel =
+        new SecretKeySpec(Keys.afgeleid(portalSecret, "berichtenbox-pseudoniem-v1"), "HmacSHA256");
   }
 
   public String van(String bsn) {

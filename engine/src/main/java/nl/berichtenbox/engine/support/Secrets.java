@@ -39,7 +39,10 @@ public final class Secrets {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
       c.init(Cipher.ENCRYPT_MODE, sleutel, new GCMParameterSpec(128, nonce));
       byte[] ct = c.doFinal(geheim.getBytes(StandardCharsets.UTF_8));
-      return VERSIE + Base64.getEncoder().encodeToString(ByteBuffer.allocate(12 + ct.length).put(nonce).put(ct).array());
+      return VERSIE
+          + Base64.getEncoder()
+              .encodeToString(
+                  ByteBuffer.allocate(12 + ct.length).put(nonce).put(ct).array());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -60,7 +63,8 @@ public final class Secrets {
       c.init(Cipher.DECRYPT_MODE, sleutel, new GCMParameterSpec(128, alles, 0, 12));
       return new String(c.doFinal(alles, 12, alles.length - 12), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalStateException("a stored secret cannot be decrypted: was BERICHTENBOX_PORTAL_JWT_SECRET changed?");
+      throw new IllegalStateException(
+          "a stored secret cannot be decrypted: was BERICHTENBOX_PORTAL_JWT_SECRET changed?");
     }
   }
 }

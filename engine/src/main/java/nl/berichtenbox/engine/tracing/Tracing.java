@@ -33,7 +33,8 @@ public final class Tracing {
   /** That logger: a message's journey, with its trace id (BERICHTENBOX_LOG_BERICHTEN=DEBUG). */
   public static final org.slf4j.Logger REIS = org.slf4j.LoggerFactory.getLogger(REIS_LOGGER);
 
-  private static final Pattern TRACEPARENT = Pattern.compile("00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
+  private static final Pattern TRACEPARENT =
+      Pattern.compile("00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
   private static final TextMapGetter<String> ALS_KOP = new TextMapGetter<>() {
     @Override
     @SuppressWarnings("deprecation") // deprecated in TextMapGetter, yet still abstract there
@@ -107,12 +108,23 @@ public final class Tracing {
    * A step done for a message, recorded after the fact as a child span of its traceparent
    * (from {@code begin} to {@code eind}); nothing when tracing is off or the parent is not valid.
    */
-  public void stap(String naam, SpanKind soort, String traceparent, Instant begin, Instant eind, Attributes attributen) {
+  public void stap(
+      String naam,
+      SpanKind soort,
+      String traceparent,
+      Instant begin,
+      Instant eind,
+      Attributes attributen) {
     if (tracer == null || !geldig(traceparent)) {
       return;
     }
-    Span s = tracer.spanBuilder(naam).setParent(ouder(traceparent)).setSpanKind(soort)
-        .setStartTimestamp(nanos(begin), TimeUnit.NANOSECONDS).setAllAttributes(attributen).startSpan();
+    Span s = tracer
+        .spanBuilder(naam)
+        .setParent(ouder(traceparent))
+        .setSpanKind(soort)
+        .setStartTimestamp(nanos(begin), TimeUnit.NANOSECONDS)
+        .setAllAttributes(attributen)
+        .startSpan();
     s.end(nanos(eind), TimeUnit.NANOSECONDS);
   }
 
@@ -124,7 +136,11 @@ public final class Tracing {
     if (tracer == null || !geldig(traceparent)) {
       return Span.getInvalid();
     }
-    return tracer.spanBuilder(naam).setParent(ouder(traceparent)).setSpanKind(soort).setAllAttributes(attributen)
+    return tracer
+        .spanBuilder(naam)
+        .setParent(ouder(traceparent))
+        .setSpanKind(soort)
+        .setAllAttributes(attributen)
         .startSpan();
   }
 
@@ -139,7 +155,8 @@ public final class Tracing {
   }
 
   private static String traceparent(SpanContext c) {
-    return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex();
+    return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-"
+        + c.getTraceFlags().asHex();
   }
 
   private static long nanos(Instant t) {

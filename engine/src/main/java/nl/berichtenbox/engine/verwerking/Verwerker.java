@@ -107,19 +107,23 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
              (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
              (SELECT count(*) FROM notificaties) AS notificaties,
              (SELECT count(*) FROM gepland) AS gepland,
-             (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur"""
-      .formatted(NotificatieWachtrij.WIL_EMAIL, Bericht.TERMIJN.toDays(),
+             (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur""".formatted(
+          NotificatieWachtrij.WIL_EMAIL,
+          Bericht.TERMIJN.toDays(),
           NotificatieWachtrij.inWachtrij("""
               SELECT u.bsn, %d, count(*), %s, (array_agg(u.traceparent ORDER BY u.id))[1]
               FROM upd u JOIN decided d ON d.id = u.id
               WHERE u.status = 1 AND d.notificeren AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
-              GROUP BY u.bsn ORDER BY min(u.id)""".formatted(NotificatieWachtrij.NIEUW,
-              NotificatieWachtrij.nietVoor("d.laatste_notificatie_op", "$2"))),
-          NotificatieWachtrij.gepland("SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()"),
+              GROUP BY u.bsn ORDER BY min(u.id)""".formatted(
+                  NotificatieWachtrij.NIEUW,
+                  NotificatieWachtrij.nietVoor("d.laatste_notificatie_op", "$2"))),
+          NotificatieWachtrij.gepland(
+              "SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()"),
           uitkomsten("alles", "k, id"));
 
   /** The round with, for their spans, the traceparents of what it processed (tracing on only). */
-  private static final String ROUND_MET_SPOREN = ROUND.replace(" AS duur",
+  private static final String ROUND_MET_SPOREN = ROUND.replace(
+      " AS duur",
       " AS duur,\n       (SELECT array_agg(traceparent) FROM alles WHERE traceparent IS NOT NULL) AS sporen");
 
   /**
@@ -147,8 +151,10 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
   private final Duration bewaartermijn;
   private final EngineMetrics metrics;
   private final BackgroundLoop loop;
-  private final java.util.List<Runnable> naRonde = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final java.util.List<Runnable> naNotificaties = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<Runnable> naRonde =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<Runnable> naNotificaties =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private int mislukt; // rounds failed in a row; confined to the loop's context
 
   /** Adds a listener called after every round that wrote receipts (the pusher's, the Kafka relay's wake-up). */
@@ -163,16 +169,27 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
 
   private final nl.berichtenbox.engine.tracing.Tracing sporen;
 
-  public Verwerker(Vertx vertx, Pool pool, int batchSize, Duration poll, Duration bewaartermijn, Duration bundleWindow,
-      EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen) {
+  public Verwerker(
+      Vertx vertx,
+      Pool pool,
+      int batchSize,
+      Duration poll,
+      Duration bewaartermijn,
+      Duration bundleWindow,
+      EngineMetrics metrics,
+      nl.berichtenbox.engine.tracing.Tracing sporen) {
     this.sporen = sporen;
     this.pool = pool;
     this.batchSize = batchSize;
     this.bundleWindowMs = bundleWindow.toMillis();
     this.bewaartermijn = bewaartermijn;
     this.metrics = metrics;
-    this.loop = new BackgroundLoop(vertx, "processing", Math.max(1, poll.toMillis()), this::round,
-        e -> metrics.verwerkingFouten.increment())
+    this.loop = new BackgroundLoop(
+            vertx,
+            "processing",
+            Math.max(1, poll.toMillis()),
+            this::round,
+            e -> metrics.verwerkingFouten.increment())
         .every(Duration.ofMinutes(10).toMillis(), this::purge)
         .every(1_000, this::zichtbaarGeworden);
   }
@@ -195,36 +212,43 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
    */
   private Future<Boolean> round() {
     int grootte = mislukt >= POGINGEN_PER_STAP ? 1 : batchSize;
-    return ronde(grootte).map(more -> {
-      mislukt = 0;
-      return more;
-    }).recover(e -> {
-      // the database away or saturated is no message's fault: counting it would refuse an innocent
-      // message with TechnischProbleem once it is back (DatabaseUitvalIT found this)
-      if (nl.berichtenbox.engine.store.Database.onbereikbaar(e)) {
-        return Future.failedFuture(e);
-      }
-      if (++mislukt < 2 * POGINGEN_PER_STAP) {
-        return Future.failedFuture(e);
-      }
-      mislukt = 0;
-      return pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn).compose(v -> conn.preparedQuery(TECHNISCH).execute()))
-          .map(rows -> {
-            for (Row r : rows) {
-              metrics.verwerkt.increment();
-              LOG.error("message {} fails processing every time: refused with TechnischProbleem ({})",
-                  r.getString(0), Logs.safe(e));
-            }
-            naRonde.forEach(Runnable::run);
-            return true;
-          });
-    });
+    return ronde(grootte)
+        .map(more -> {
+          mislukt = 0;
+          return more;
+        })
+        .recover(e -> {
+          // the database away or saturated is no message's fault: counting it would refuse an
+          // innocent
+          // message with TechnischProbleem once it is back (DatabaseUitvalIT found this)
+          if (nl.berichtenbox.engine.store.Database.onbereikbaar(e)) {
+            return Future.failedFuture(e);
+          }
+          if (++mislukt < 2 * POGINGEN_PER_STAP) {
+            return Future.failedFuture(e);
+          }
+          mislukt = 0;
+          return pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn)
+                  .compose(v -> conn.preparedQuery(TECHNISCH).execute()))
+              .map(rows -> {
+                for (Row r : rows) {
+                  metrics.verwerkt.increment();
+                  LOG.error(
+                      "message {} fails processing every time: refused with TechnischProbleem ({})",
+                      r.getString(0),
+                      Logs.safe(e));
+                }
+                naRonde.forEach(Runnable::run);
+                return true;
+              });
+        });
   }
 
   private Future<Boolean> ronde(int grootte) {
     java.time.Instant begin = sporen.aan() ? java.time.Instant.now() : null;
     return pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn)
-        .compose(v -> conn.preparedQuery(sporen.aan() ? ROUND_MET_SPOREN : ROUND).execute(Tuple.of(grootte, bundleWindowMs))))
+            .compose(v -> conn.preparedQuery(sporen.aan() ? ROUND_MET_SPOREN : ROUND)
+                .execute(Tuple.of(grootte, bundleWindowMs))))
         .map(rows -> {
           Row r = rows.iterator().next();
           if (sporen.aan()) {
@@ -232,9 +256,17 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
             if (tps != null) {
               java.time.Instant eind = java.time.Instant.now();
               var attr = io.opentelemetry.api.common.Attributes.of(
-                  io.opentelemetry.api.common.AttributeKey.longKey("berichtenbox.verwerking.ronde.grootte"), (long) tps.length);
+                  io.opentelemetry.api.common.AttributeKey.longKey(
+                      "berichtenbox.verwerking.ronde.grootte"),
+                  (long) tps.length);
               for (String tp : tps) {
-                sporen.stap("berichtenbox verwerking", io.opentelemetry.api.trace.SpanKind.INTERNAL, tp, begin, eind, attr);
+                sporen.stap(
+                    "berichtenbox verwerking",
+                    io.opentelemetry.api.trace.SpanKind.INTERNAL,
+                    tp,
+                    begin,
+                    eind,
+                    attr);
               }
             }
           }
@@ -263,7 +295,8 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
   private void zichtbaarGeworden() {
     // every second in every process: look first (an index probe), take the processing lock only
     // when a message has become visible
-    NotificatieWachtrij.ietsZichtbaar(pool).compose(iets -> !iets
+    NotificatieWachtrij.ietsZichtbaar(pool)
+        .compose(iets -> !iets
             ? Future.<NotificatieWachtrij.Gequeued>succeededFuture()
             : pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn)
                 .compose(v -> NotificatieWachtrij.nuZichtbaar(conn, bundleWindowMs))))
@@ -279,16 +312,20 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
             zichtbaarGeworden();
           }
         })
-        .onFailure(e -> LOG.warn("queuing notifications of messages now visible failed: {}", Logs.safe(e)));
+        .onFailure(e ->
+            LOG.warn("queuing notifications of messages now visible failed: {}", Logs.safe(e)));
   }
 
   private void purge() {
-    purgeOudeOntvangstbewijzen().onFailure(e -> LOG.warn("purging old receipts failed: {}", e.toString()));
+    purgeOudeOntvangstbewijzen()
+        .onFailure(e -> LOG.warn("purging old receipts failed: {}", e.toString()));
   }
 
   /** Deletes receipts older than the retention (up to 10 000 a call); the number deleted. */
   public Future<Integer> purgeOudeOntvangstbewijzen() {
-    return pool.preparedQuery(PURGE).execute(Tuple.of(bewaartermijn.toSeconds())).map(r -> r.rowCount());
+    return pool.preparedQuery(PURGE)
+        .execute(Tuple.of(bewaartermijn.toSeconds()))
+        .map(r -> r.rowCount());
   }
 
   /** Stops taking new rounds and completes when the round under way has committed. */

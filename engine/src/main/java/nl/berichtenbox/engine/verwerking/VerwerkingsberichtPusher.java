@@ -23,7 +23,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.support.BackgroundLoop;
-import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +75,8 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
       INSERT INTO push_onbestelbaar (oin, van_volgnummer, tot_volgnummer, pogingen, laatste_fout)
       VALUES ($1, $2, $3, $4, $5)""";
 
-  private static final String LOSLATEN = "UPDATE push_stand SET bezig_tot = '-infinity' WHERE oin = $1";
+  private static final String LOSLATEN =
+      "UPDATE push_stand SET bezig_tot = '-infinity' WHERE oin = $1";
 
   private final Pool pool;
   private final Duration basis;
@@ -89,8 +89,15 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
   private final java.time.Clock clock;
   private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.tracing.Tracing.REIS;
 
-  public VerwerkingsberichtPusher(Vertx vertx, Pool pool, nl.berichtenbox.engine.support.Secrets geheimen, Duration basis,
-      Duration max, Duration giveUpAfter, EngineMetrics metrics, nl.berichtenbox.engine.tracing.Tracing sporen,
+  public VerwerkingsberichtPusher(
+      Vertx vertx,
+      Pool pool,
+      nl.berichtenbox.engine.support.Secrets geheimen,
+      Duration basis,
+      Duration max,
+      Duration giveUpAfter,
+      EngineMetrics metrics,
+      nl.berichtenbox.engine.tracing.Tracing sporen,
       java.time.Clock clock) {
     this.sporen = sporen;
     this.clock = clock;
@@ -101,10 +108,19 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
     this.giveUpAfter = giveUpAfter;
     this.metrics = metrics;
     // the trace header is the engine's own (the receipts' trace, below), not one Vert.x would make
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(30)
-        .setKeepAlive(true).setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE), new PoolOptions().setHttp1MaxSize(2));
-    this.loop = new BackgroundLoop(vertx, "receipt push", Math.min(1000, Math.max(50, basis.toMillis())), this::ronde,
-        e -> { });
+    this.http = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setConnectTimeout(5_000)
+            .setIdleTimeout(30)
+            .setKeepAlive(true)
+            .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE),
+        new PoolOptions().setHttp1MaxSize(2));
+    this.loop = new BackgroundLoop(
+        vertx,
+        "receipt push",
+        Math.min(1000, Math.max(50, basis.toMillis())),
+        this::ronde,
+        e -> {});
   }
 
   @Override
@@ -117,25 +133,38 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
     loop.wakeUp();
   }
 
-  private record Stand(String oin, long volgnummer, int pogingen, OffsetDateTime eersteFout, String url, String secret) {}
+  private record Stand(
+      String oin,
+      long volgnummer,
+      int pogingen,
+      OffsetDateTime eersteFout,
+      String url,
+      String secret) {}
 
   private final nl.berichtenbox.engine.support.Secrets geheimen;
 
   private Future<Boolean> ronde() {
-    return pool.query(NIEUWE_AFNEMERS).execute()
+    return pool.query(NIEUWE_AFNEMERS)
+        .execute()
         .compose(v -> pool.preparedQuery(CLAIM).execute(Tuple.of(PER_RONDE)))
         .compose(rows -> {
           List<Future<Void>> pushes = new ArrayList<>();
           for (Row r : rows) {
-            pushes.add(push(new Stand(r.getString(0), r.getLong(1), r.getInteger(2), r.getOffsetDateTime(3),
-                r.getString(4), r.getString(5))));
+            pushes.add(push(new Stand(
+                r.getString(0),
+                r.getLong(1),
+                r.getInteger(2),
+                r.getOffsetDateTime(3),
+                r.getString(4),
+                r.getString(5))));
           }
           return Future.join(pushes).map(v -> rows.size() == PER_RONDE);
         });
   }
 
   private Future<Void> push(Stand s) {
-    return pool.preparedQuery(Verwerkingsberichten.FEED).execute(Tuple.of(s.oin(), s.volgnummer(), BATCH))
+    return pool.preparedQuery(Verwerkingsberichten.FEED)
+        .execute(Tuple.of(s.oin(), s.volgnummer(), BATCH))
         .compose(rows -> {
           if (rows.size() == 0) {
             return pool.preparedQuery(LOSLATEN).execute(Tuple.of(s.oin())).<Void>mapEmpty();
@@ -163,28 +192,44 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
           java.time.OffsetDateTime geschreven = oudste;
           // one POST carries many receipts, each with its traceId in the body; the header names the
           // trace of the first that has one (a client span of it when tracing is on)
-          io.opentelemetry.api.trace.Span span = sporen.begin("POST callback", io.opentelemetry.api.trace.SpanKind.CLIENT,
-              spoor, io.opentelemetry.api.common.Attributes.of(
-                  io.opentelemetry.api.common.AttributeKey.longKey("berichtenbox.verwerkingsberichten.aantal"), (long) aantal));
+          io.opentelemetry.api.trace.Span span = sporen.begin(
+              "POST callback",
+              io.opentelemetry.api.trace.SpanKind.CLIENT,
+              spoor,
+              io.opentelemetry.api.common.Attributes.of(
+                  io.opentelemetry.api.common.AttributeKey.longKey(
+                      "berichtenbox.verwerkingsberichten.aantal"),
+                  (long) aantal));
           String kop = nl.berichtenbox.engine.tracing.Tracing.doorgeven(span, spoor);
-          return post(s, body, kop).andThen(ar -> span.end()).compose(status -> {
-            if (status >= 200 && status < 300) {
-              metrics.pushAfgeleverd.add(aantal);
-              if (geschreven != null) {
-                metrics.pushVertraging.record(Duration.between(geschreven.toInstant(), clock.instant()));
-              }
-              if (REIS.isDebugEnabled()) {
-                for (Object e : arr) {
-                  JsonObject v = (JsonObject) e;
-                  REIS.atDebug().addKeyValue("berichtId", v.getString("berichtId")).addKeyValue("oin", s.oin())
-                      .addKeyValue("volgnummer", v.getLong("volgnummer")).addKeyValue("trace_id", v.getString("traceId"))
-                      .log("verwerkingsbericht afgeleverd aan de callbackUrl");
-                }
-              }
-              return pool.preparedQuery(GELUKT).execute(Tuple.of(s.oin(), tot)).<Void>mapEmpty();
-            }
-            return mislukt(s, van, tot, aantal, "HTTP " + status);
-          }, e -> mislukt(s, van, tot, aantal, e.getClass().getSimpleName() + ": " + e.getMessage()));
+          return post(s, body, kop)
+              .andThen(ar -> span.end())
+              .compose(
+                  status -> {
+                    if (status >= 200 && status < 300) {
+                      metrics.pushAfgeleverd.add(aantal);
+                      if (geschreven != null) {
+                        metrics.pushVertraging.record(
+                            Duration.between(geschreven.toInstant(), clock.instant()));
+                      }
+                      if (REIS.isDebugEnabled()) {
+                        for (Object e : arr) {
+                          JsonObject v = (JsonObject) e;
+                          REIS.atDebug()
+                              .addKeyValue("berichtId", v.getString("berichtId"))
+                              .addKeyValue("oin", s.oin())
+                              .addKeyValue("volgnummer", v.getLong("volgnummer"))
+                              .addKeyValue("trace_id", v.getString("traceId"))
+                              .log("verwerkingsbericht afgeleverd aan de callbackUrl");
+                        }
+                      }
+                      return pool.preparedQuery(GELUKT)
+                          .execute(Tuple.of(s.oin(), tot))
+                          .<Void>mapEmpty();
+                    }
+                    return mislukt(s, van, tot, aantal, "HTTP " + status);
+                  },
+                  e -> mislukt(
+                      s, van, tot, aantal, e.getClass().getSimpleName() + ": " + e.getMessage()));
         });
   }
 
@@ -194,9 +239,16 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
     java.time.Instant sinds = s.eersteFout() == null ? nu : s.eersteFout().toInstant();
     if (Duration.between(sinds, nu).compareTo(giveUpAfter) >= 0) {
       metrics.pushOnbestelbaar.add(aantal);
-      LOG.warn("receipts {}..{} for afnemer {} undeliverable after {} attempts: {}", van, tot, s.oin(),
-          s.pogingen() + 1, fout);
-      return pool.preparedQuery(OPGEGEVEN).execute(Tuple.of(s.oin(), van, tot, s.pogingen() + 1, fout)).mapEmpty();
+      LOG.warn(
+          "receipts {}..{} for afnemer {} undeliverable after {} attempts: {}",
+          van,
+          tot,
+          s.oin(),
+          s.pogingen() + 1,
+          fout);
+      return pool.preparedQuery(OPGEGEVEN)
+          .execute(Tuple.of(s.oin(), van, tot, s.pogingen() + 1, fout))
+          .mapEmpty();
     }
     long wachtMs = Math.min(max.toMillis(), basis.toMillis() << Math.min(20, s.pogingen()));
     return pool.preparedQuery(MISLUKT).execute(Tuple.of(s.oin(), fout, wachtMs)).mapEmpty();
@@ -205,16 +257,22 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
   private Future<Integer> post(Stand s, Buffer body, String traceparent) {
     RequestOptions o;
     try {
-      o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(s.url()).setIdleTimeout(30_000)
+      o = new RequestOptions()
+          .setMethod(HttpMethod.POST)
+          .setAbsoluteURI(s.url())
+          .setIdleTimeout(30_000)
           .putHeader("Content-Type", "application/json")
-          .putHeader("X-Berichtenbox-Signature", "sha256=" + hmac(geheimen.ontsleutel(s.secret()), body));
+          .putHeader(
+              "X-Berichtenbox-Signature", "sha256=" + hmac(geheimen.ontsleutel(s.secret()), body));
       if (traceparent != null) {
         o.putHeader("traceparent", traceparent);
       }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return http.request(o).compose(req -> req.send(body)).compose(res -> res.body().map(b -> res.statusCode()));
+    return http.request(o)
+        .compose(req -> req.send(body))
+        .compose(res -> res.body().map(b -> res.statusCode()));
   }
 
   /** Hex HMAC-SHA256 of the body with the afnemer's callback secret. */

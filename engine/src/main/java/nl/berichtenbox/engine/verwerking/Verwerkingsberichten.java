@@ -40,7 +40,8 @@ public final class Verwerkingsberichten {
 
   private static final String BATCH = BATCH_COUNTS + " WHERE b.oin = $1 AND b.batch_id = $2";
 
-  private static final String BATCHES = BATCH_COUNTS + """
+  private static final String BATCHES =
+      BATCH_COUNTS + """
        WHERE b.oin = $1
         AND b.ontvangen_op >= ($2::date)::timestamp AT TIME ZONE %1$s
         AND b.ontvangen_op < ($3::date + 1)::timestamp AT TIME ZONE %1$s
@@ -99,11 +100,15 @@ public final class Verwerkingsberichten {
    * {@link #BATCHES_DAGEN_TERUG} days before tot.
    */
   public Future<JsonObject> batches(String oin, LocalDate vanOfNull, LocalDate totOfNull) {
-    LocalDate tot = totOfNull != null ? totOfNull : LocalDate.ofInstant(clock.instant(), nl.berichtenbox.engine.domain.Tijd.NL);
+    LocalDate tot = totOfNull != null
+        ? totOfNull
+        : LocalDate.ofInstant(clock.instant(), nl.berichtenbox.engine.domain.Tijd.NL);
     LocalDate van = vanOfNull != null ? vanOfNull : tot.minusDays(BATCHES_DAGEN_TERUG);
     if (van.isAfter(tot)) {
-      return Future.failedFuture(nl.berichtenbox.engine.domain.ClientErrorException.badRequest("ongeldige periode",
-          java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam("vanDatum", "ligt na totDatum"))));
+      return Future.failedFuture(nl.berichtenbox.engine.domain.ClientErrorException.badRequest(
+          "ongeldige periode",
+          java.util.List.of(
+              new nl.berichtenbox.engine.domain.InvalidParam("vanDatum", "ligt na totDatum"))));
     }
     return pool.preparedQuery(BATCHES).execute(Tuple.of(oin, van, tot)).map(rows -> {
       JsonArray arr = new JsonArray();
@@ -135,7 +140,10 @@ public final class Verwerkingsberichten {
     // Done when no message of the batch waits for processing (a message re-sent in a batch has
     // its outcome where it was first parked, so counting outcomes against the total would not do).
     if (totaal > 0 && !open) {
-      o.put("datumVerwerkt", Json.time(r.getOffsetDateTime(5) != null ? r.getOffsetDateTime(5) : r.getOffsetDateTime(2)));
+      o.put(
+          "datumVerwerkt",
+          Json.time(
+              r.getOffsetDateTime(5) != null ? r.getOffsetDateTime(5) : r.getOffsetDateTime(2)));
     }
     return o;
   }
@@ -155,7 +163,8 @@ public final class Verwerkingsberichten {
 
   /** One receipt as the feed and the push show it; the row is (volgnummer, bericht_id, batch_id, status, code, tijdstip). */
   static JsonObject receipt(Row r) {
-    JsonObject o = new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(1));
+    JsonObject o =
+        new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(1));
     if (r.getUUID(2) != null) {
       o.put("batchId", r.getUUID(2).toString());
     }

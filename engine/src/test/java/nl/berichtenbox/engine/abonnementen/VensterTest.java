@@ -29,7 +29,8 @@ class VensterTest {
     assertEquals(LocalDate.parse("2026-11-29"), nacht.nacht(nl("2026-11-29T23:30+01:00")));
     assertEquals(LocalDate.parse("2026-11-29"), nacht.nacht(nl("2026-11-30T03:00+01:00")));
     assertEquals(LocalDate.parse("2026-11-30"), nacht.nacht(nl("2026-11-30T23:00+01:00")));
-    assertEquals(LocalDate.parse("2026-11-30"), new Venster("altijd").nacht(nl("2026-11-30T03:00+01:00")));
+    assertEquals(
+        LocalDate.parse("2026-11-30"), new Venster("altijd").nacht(nl("2026-11-30T03:00+01:00")));
   }
 
   @Test
@@ -42,6 +43,7 @@ class VensterTest {
     // quota used up at 00:00 on the day summer time starts (29 March 2026, 02:00 -> 03:00): the
     // next night opens at 23:00 the same day, 23 wall-clock hours but 22 real ones away
     assertEquals(22 * 3600, nacht.secondenTotVolgende(nl("2026-03-29T00:00+01:00"), true));
-    assertEquals(3600, new Venster("altijd").secondenTotVolgende(nl("2026-11-29T23:00+01:00"), true));
+    assertEquals(
+        3600, new Venster("altijd").secondenTotVolgende(nl("2026-11-29T23:00+01:00"), true));
   }
 }

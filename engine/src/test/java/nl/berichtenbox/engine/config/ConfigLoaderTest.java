@@ -33,11 +33,17 @@ class ConfigLoaderTest {
     EngineConfig fileOnly = ConfigLoader.load(List.of("--config", yaml.toString()), Map.of());
     assertEquals(9001, fileOnly.httpPort());
     assertEquals(3, fileOnly.dbPoolSize());
-    EngineConfig env = ConfigLoader.load(List.of("--config=" + yaml), Map.of("BERICHTENBOX_HTTP_PORT", "9002"));
+    EngineConfig env =
+        ConfigLoader.load(List.of("--config=" + yaml), Map.of("BERICHTENBOX_HTTP_PORT", "9002"));
     assertEquals(9002, env.httpPort());
     assertEquals(3, env.dbPoolSize());
-    EngineConfig flag = ConfigLoader.load(List.of("--config=" + yaml, "--http-port=9003"),
-        Map.of("BERICHTENBOX_HTTP_PORT", "9002", "BERICHTENBOX_ADMIN_TOKEN", "a-long-enough-admin-token"));
+    EngineConfig flag = ConfigLoader.load(
+        List.of("--config=" + yaml, "--http-port=9003"),
+        Map.of(
+            "BERICHTENBOX_HTTP_PORT",
+            "9002",
+            "BERICHTENBOX_ADMIN_TOKEN",
+            "a-long-enough-admin-token"));
     assertEquals(9003, flag.httpPort());
     assertFalse(flag.adminTokenGenerated());
     assertEquals("altijd", flag.abonnementenVenster());
@@ -46,17 +52,23 @@ class ConfigLoaderTest {
   @Test
   void yamlValuesAreReadAsTheTextWrittenNotAsYaml11Types(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("c.yaml");
-    Files.writeString(yaml, "adminToken: 0x1F2E3D4C5B6A79880\nportalJwtSecret: 1e5000000000000000000000000000000000000000000\n"
-        + "abonnementenVenster: altijd\n");
+    Files.writeString(
+        yaml,
+        "adminToken: 0x1F2E3D4C5B6A79880\nportalJwtSecret: 1e5000000000000000000000000000000000000000000\n"
+            + "abonnementenVenster: altijd\n");
     EngineConfig c = ConfigLoader.load(List.of("--config", yaml.toString()), Map.of());
     assertEquals("0x1F2E3D4C5B6A79880", c.adminToken(), "not the number 0x1F2E…");
-    assertEquals("1e5000000000000000000000000000000000000000000", c.portalJwtSecret(), "not a float");
+    assertEquals(
+        "1e5000000000000000000000000000000000000000000", c.portalJwtSecret(), "not a float");
     assertFalse(c.adminTokenGenerated());
 
     Files.writeString(yaml, "adminToken: ~\n");
-    ConfigException tilde = assertThrows(ConfigException.class,
+    ConfigException tilde = assertThrows(
+        ConfigException.class,
         () -> ConfigLoader.load(List.of("--config", yaml.toString()), Map.of()));
-    assertTrue(tilde.getMessage().contains("adminToken"), "~ is the text ~ (too short), not 'generate one': " + tilde.getMessage());
+    assertTrue(
+        tilde.getMessage().contains("adminToken"),
+        "~ is the text ~ (too short), not 'generate one': " + tilde.getMessage());
 
     Files.writeString(yaml, "adminToken:\nhttpPort: 9001\n");
     EngineConfig leeg = ConfigLoader.load(List.of("--config", yaml.toString()), Map.of());
@@ -64,7 +76,8 @@ class ConfigLoaderTest {
     assertEquals(9001, leeg.httpPort());
 
     Files.writeString(yaml, "httpPort: [1, 2]\n");
-    ConfigException lijst = assertThrows(ConfigException.class,
+    ConfigException lijst = assertThrows(
+        ConfigException.class,
         () -> ConfigLoader.load(List.of("--config", yaml.toString()), Map.of()));
     assertTrue(lijst.getMessage().contains("'httpPort' must be one value"), lijst.getMessage());
   }
@@ -74,22 +87,33 @@ class ConfigLoaderTest {
     List<String> waarschuwingen = new java.util.ArrayList<>();
     Path yaml = dir.resolve("oud.yaml");
     Files.writeString(yaml, "ontvangstbewijsBewaartermijn: P9D\nhttpKopTimeout: PT7S\n");
-    EngineConfig c = ConfigLoader.load(List.of("--config", yaml.toString(), "--afsluit-wachttijd=PT3S"),
-        Map.of("BERICHTENBOX_SMTP_VERBINDINGEN", "5"), waarschuwingen::add);
+    EngineConfig c = ConfigLoader.load(
+        List.of("--config", yaml.toString(), "--afsluit-wachttijd=PT3S"),
+        Map.of("BERICHTENBOX_SMTP_VERBINDINGEN", "5"),
+        waarschuwingen::add);
     assertEquals(Duration.ofDays(9), c.verwerkingsberichtenBewaartermijn());
     assertEquals(Duration.ofSeconds(7), c.httpHeadTimeout());
     assertEquals(Duration.ofSeconds(3), c.drainDelay());
     assertEquals(5, c.notificaties().smtpConnections());
     assertEquals(4, waarschuwingen.size(), waarschuwingen.toString());
-    assertTrue(waarschuwingen.stream().anyMatch(w -> w.contains("'httpKopTimeout' is an old name: use 'httpHeadTimeout'")),
+    assertTrue(
+        waarschuwingen.stream()
+            .anyMatch(w -> w.contains("'httpKopTimeout' is an old name: use 'httpHeadTimeout'")),
         waarschuwingen.toString());
-    assertTrue(waarschuwingen.contains("flag --afsluit-wachttijd is an old name: use --drain-delay"), waarschuwingen.toString());
-    assertTrue(waarschuwingen.contains("environment variable BERICHTENBOX_SMTP_VERBINDINGEN is an old name: use "
-        + "BERICHTENBOX_SMTP_CONNECTIONS"), waarschuwingen.toString());
+    assertTrue(
+        waarschuwingen.contains("flag --afsluit-wachttijd is an old name: use --drain-delay"),
+        waarschuwingen.toString());
+    assertTrue(
+        waarschuwingen.contains(
+            "environment variable BERICHTENBOX_SMTP_VERBINDINGEN is an old name: use "
+                + "BERICHTENBOX_SMTP_CONNECTIONS"),
+        waarschuwingen.toString());
 
     Files.writeString(yaml, "httpKopTimeout: PT7S\nhttpHeadTimeout: PT8S\n");
-    EngineConfig beide = ConfigLoader.load(List.of("--config", yaml.toString(), "--drain-delay=PT4S", "--afsluit-wachttijd=PT3S"),
-        Map.of("BERICHTENBOX_SMTP_VERBINDINGEN", "5", "BERICHTENBOX_SMTP_CONNECTIONS", "6"), w -> { });
+    EngineConfig beide = ConfigLoader.load(
+        List.of("--config", yaml.toString(), "--drain-delay=PT4S", "--afsluit-wachttijd=PT3S"),
+        Map.of("BERICHTENBOX_SMTP_VERBINDINGEN", "5", "BERICHTENBOX_SMTP_CONNECTIONS", "6"),
+        w -> {});
     assertEquals(Duration.ofSeconds(8), beide.httpHeadTimeout());
     assertEquals(Duration.ofSeconds(4), beide.drainDelay());
     assertEquals(6, beide.notificaties().smtpConnections());
@@ -97,25 +121,52 @@ class ConfigLoaderTest {
 
   @Test
   void invalidSettingsAreNamedWithTheirSource(@TempDir Path dir) throws Exception {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
-        Map.of("BERICHTENBOX_HTTP_PORT", "abc", "BERICHTENBOX_ABONNEMENTEN_VENSTER", "24:00-07:00")));
-    assertTrue(e.getMessage().contains("BERICHTENBOX_HTTP_PORT (httpPort, from environment variable"), e.getMessage());
+    ConfigException e = assertThrows(
+        ConfigException.class,
+        () -> ConfigLoader.load(
+            List.of(),
+            Map.of(
+                "BERICHTENBOX_HTTP_PORT",
+                "abc",
+                "BERICHTENBOX_ABONNEMENTEN_VENSTER",
+                "24:00-07:00")));
+    assertTrue(
+        e.getMessage().contains("BERICHTENBOX_HTTP_PORT (httpPort, from environment variable"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("BERICHTENBOX_ABONNEMENTEN_VENSTER"), e.getMessage());
-    ConfigException f = assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of("--no-such=1"), Map.of()));
+    ConfigException f = assertThrows(
+        ConfigException.class, () -> ConfigLoader.load(List.of("--no-such=1"), Map.of()));
     assertTrue(f.getMessage().contains("--no-such"));
     Path yaml = dir.resolve("bad.yaml");
     Files.writeString(yaml, "httpPoort: 1\n");
-    ConfigException g = assertThrows(ConfigException.class,
+    ConfigException g = assertThrows(
+        ConfigException.class,
         () -> ConfigLoader.load(List.of("--config", yaml.toString()), Map.of()));
     assertTrue(g.getMessage().contains("unknown setting 'httpPoort'"));
-    assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
-        Map.of("BERICHTENBOX_PORTAL_JWT_SECRET", "short")));
-    ConfigException h = assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
-        Map.of("BERICHTENBOX_ONDERHOUDSVENSTERS", "NACHT 2 zondag 23:00-03:00 altijd")));
-    assertTrue(h.getMessage().contains("BERICHTENBOX_ONDERHOUDSVENSTERS") && h.getMessage().contains("NACHT 2"), h.getMessage());
-    assertEquals("NACHT", ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_ONDERHOUDSVENSTERS", "NACHT 2 zondag 23:00-03:00 downtime"))
-        .onderhoudsvensters().regels().get(0).soort());
-    assertThrows(ConfigException.class, () -> ConfigLoader.load(List.of(),
-        Map.of("BERICHTENBOX_VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P1D")));
+    assertThrows(
+        ConfigException.class,
+        () -> ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_PORTAL_JWT_SECRET", "short")));
+    ConfigException h = assertThrows(
+        ConfigException.class,
+        () -> ConfigLoader.load(
+            List.of(),
+            Map.of("BERICHTENBOX_ONDERHOUDSVENSTERS", "NACHT 2 zondag 23:00-03:00 altijd")));
+    assertTrue(
+        h.getMessage().contains("BERICHTENBOX_ONDERHOUDSVENSTERS")
+            && h.getMessage().contains("NACHT 2"),
+        h.getMessage());
+    assertEquals(
+        "NACHT",
+        ConfigLoader.load(
+                List.of(),
+                Map.of("BERICHTENBOX_ONDERHOUDSVENSTERS", "NACHT 2 zondag 23:00-03:00 downtime"))
+            .onderhoudsvensters()
+            .regels()
+            .get(0)
+            .soort());
+    assertThrows(
+        ConfigException.class,
+        () -> ConfigLoader.load(
+            List.of(), Map.of("BERICHTENBOX_VERWERKINGSBERICHTEN_BEWAARTERMIJN", "P1D")));
   }
 }

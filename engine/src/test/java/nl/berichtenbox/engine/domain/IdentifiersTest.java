@@ -17,7 +17,8 @@ class IdentifiersTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"999993654", "123456789", "000000000", "12345678", "1234567890", "12345678a", ""})
+  @ValueSource(
+      strings = {"999993654", "123456789", "000000000", "12345678", "1234567890", "12345678a", ""})
   void invalidBsnsFail(String bsn) {
     assertFalse(Identifiers.isBsn(bsn));
   }
@@ -41,7 +42,8 @@ class IdentifiersTest {
 
   @Test
   void onlyCanonicalUuidsParse() {
-    assertEquals("6f1c2d4e-1111-4a6b-9c1d-000000000001",
+    assertEquals(
+        "6f1c2d4e-1111-4a6b-9c1d-000000000001",
         Identifiers.parseUuid("6f1c2d4e-1111-4a6b-9c1d-000000000001").toString());
     assertNull(Identifiers.parseUuid("1-1-1-1-1"));
     assertNull(Identifiers.parseUuid("6f1c2d4e11114a6b9c1d000000000001"));

@@ -40,11 +40,18 @@ class BerichtJsonTest {
   private static JsonObject bericht(String... inhoud) {
     JsonArray bijlagen = new JsonArray();
     for (int i = 0; i < inhoud.length; i++) {
-      bijlagen.add(new JsonObject().put("omschrijving", "Bijlage " + (i + 1)).put("volgorde", i + 1)
-          .put("mediaType", "application/pdf").put("inhoud", inhoud[i]));
+      bijlagen.add(new JsonObject()
+          .put("omschrijving", "Bijlage " + (i + 1))
+          .put("volgorde", i + 1)
+          .put("mediaType", "application/pdf")
+          .put("inhoud", inhoud[i]));
     }
-    return new JsonObject().put("berichtId", "6f1c2d4e-1111-4a6b-9c1d-000000000001").put("berichtType", "ALG")
-        .put("bsn", "999993653").put("onderwerp", "Onderwerp é ✓").put("berichtTekst", "Tekst\nmet \"regels\"")
+    return new JsonObject()
+        .put("berichtId", "6f1c2d4e-1111-4a6b-9c1d-000000000001")
+        .put("berichtType", "ALG")
+        .put("bsn", "999993653")
+        .put("onderwerp", "Onderwerp é ✓")
+        .put("berichtTekst", "Tekst\nmet \"regels\"")
         .put("bijlagen", bijlagen);
   }
 
@@ -61,7 +68,9 @@ class BerichtJsonTest {
       assertArrayEquals(a.bericht().digest(), b.bericht().digest(), "the idempotency digest");
       assertEquals(a.bericht().bijlagen().size(), b.bericht().bijlagen().size());
       for (int i = 0; i < a.bericht().bijlagen().size(); i++) {
-        assertArrayEquals(a.bericht().bijlagen().get(i).inhoud(), b.bericht().bijlagen().get(i).inhoud());
+        assertArrayEquals(
+            a.bericht().bijlagen().get(i).inhoud(),
+            b.bericht().bijlagen().get(i).inhoud());
       }
     }
     return b;
@@ -74,20 +83,29 @@ class BerichtJsonTest {
     JsonObject o = (JsonObject) BerichtJson.decode(body);
     Object inhoud = o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud");
     assertInstanceOf(Base64Text.class, inhoud);
-    assertEquals(m.getJsonArray("bijlagen").getJsonObject(0).getString("inhoud"), inhoud.toString());
+    assertEquals(
+        m.getJsonArray("bijlagen").getJsonObject(0).getString("inhoud"), inhoud.toString());
     assertEquals(m.getString("onderwerp"), o.getString("onderwerp"));
     assertTrue(zelfde(body).valid());
   }
 
   @Test
   void inABatchToo() {
-    JsonObject batch = new JsonObject().put("berichten", new JsonArray().add(bericht(pdf(50, 3))).add(bericht()));
+    JsonObject batch = new JsonObject()
+        .put("berichten", new JsonArray().add(bericht(pdf(50, 3))).add(bericht()));
     JsonObject o = (JsonObject) BerichtJson.decode(batch.toBuffer());
-    assertInstanceOf(Base64Text.class, o.getJsonArray("berichten").getJsonObject(0).getJsonArray("bijlagen")
-        .getJsonObject(0).getValue("inhoud"));
+    assertInstanceOf(
+        Base64Text.class,
+        o.getJsonArray("berichten")
+            .getJsonObject(0)
+            .getJsonArray("bijlagen")
+            .getJsonObject(0)
+            .getValue("inhoud"));
     for (int i = 0; i < 2; i++) {
-      BerichtValidator.Result a = BerichtValidator.validate(batch.getJsonArray("berichten").getValue(i), "", OIN, NOW);
-      BerichtValidator.Result b = BerichtValidator.validate(o.getJsonArray("berichten").getValue(i), "", OIN, NOW);
+      BerichtValidator.Result a =
+          BerichtValidator.validate(batch.getJsonArray("berichten").getValue(i), "", OIN, NOW);
+      BerichtValidator.Result b =
+          BerichtValidator.validate(o.getJsonArray("berichten").getValue(i), "", OIN, NOW);
       assertTrue(b.valid());
       assertArrayEquals(a.bericht().digest(), b.bericht().digest());
     }
@@ -96,13 +114,17 @@ class BerichtJsonTest {
   @Test
   void onlyAttachmentContentsBecomeViews() {
     String lang = pdf(4, 4);
-    JsonObject m = bericht(lang).put("berichtTekst", lang).put("extra", new JsonObject().put("inhoud", lang))
+    JsonObject m = bericht(lang)
+        .put("berichtTekst", lang)
+        .put("extra", new JsonObject().put("inhoud", lang))
         .put("bijlagenLijst", new JsonArray().add(new JsonObject().put("inhoud", lang)));
     JsonObject o = (JsonObject) BerichtJson.decode(m.toBuffer());
     assertInstanceOf(String.class, o.getValue("berichtTekst"));
     assertInstanceOf(String.class, o.getJsonObject("extra").getValue("inhoud"));
-    assertInstanceOf(String.class, o.getJsonArray("bijlagenLijst").getJsonObject(0).getValue("inhoud"));
-    assertInstanceOf(Base64Text.class, o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud"));
+    assertInstanceOf(
+        String.class, o.getJsonArray("bijlagenLijst").getJsonObject(0).getValue("inhoud"));
+    assertInstanceOf(
+        Base64Text.class, o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud"));
   }
 
   @Test
@@ -111,19 +133,31 @@ class BerichtJsonTest {
     // line-broken base64 (MIME): JSON escapes, so a string, and accepted as before
     String mime = Base64.getMimeEncoder().encodeToString(Base64.getDecoder().decode(lang));
     Buffer body = bericht(mime).toBuffer();
-    assertInstanceOf(String.class, ((JsonObject) BerichtJson.decode(body)).getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud"));
+    assertInstanceOf(
+        String.class,
+        ((JsonObject) BerichtJson.decode(body))
+            .getJsonArray("bijlagen")
+            .getJsonObject(0)
+            .getValue("inhoud"));
     assertTrue(zelfde(body).valid());
     // a character outside base64: refused the same way
-    BerichtValidator.Result r = zelfde(bericht(lang.substring(0, 4000) + "*" + lang.substring(4001)).toBuffer());
+    BerichtValidator.Result r =
+        zelfde(bericht(lang.substring(0, 4000) + "*" + lang.substring(4001)).toBuffer());
     assertFalse(r.valid());
     assertEquals("bijlagen/0/inhoud", r.invalidParams().get(0).name());
     // base64 characters in a wrong place (padding in the middle): a view, refused the same way
     r = zelfde(bericht(lang.substring(0, 4000) + "=" + lang.substring(4001)).toBuffer());
     assertFalse(r.valid());
-    assertEquals(List.of("bijlagen/0/inhoud"), r.invalidParams().stream().map(p -> p.name()).toList());
+    assertEquals(
+        List.of("bijlagen/0/inhoud"),
+        r.invalidParams().stream().map(p -> p.name()).toList());
     // not a PDF, and short contents (strings)
-    assertFalse(zelfde(bericht(Base64.getEncoder().encodeToString(new byte[4000])).toBuffer()).valid());
-    assertTrue(zelfde(bericht(Base64.getEncoder().encodeToString("%PDF-1.4 klein".getBytes())).toBuffer()).valid());
+    assertFalse(
+        zelfde(bericht(Base64.getEncoder().encodeToString(new byte[4000])).toBuffer())
+            .valid());
+    assertTrue(zelfde(bericht(Base64.getEncoder().encodeToString("%PDF-1.4 klein".getBytes()))
+            .toBuffer())
+        .valid());
   }
 
   @Test
@@ -141,24 +175,35 @@ class BerichtJsonTest {
     System.arraycopy(json, 0, ruim, 17, json.length);
     Buffer slice = Buffer.buffer(ruim).slice(17, 17 + json.length);
     JsonObject o = (JsonObject) BerichtJson.decode(slice);
-    assertInstanceOf(Base64Text.class, o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud"));
+    assertInstanceOf(
+        Base64Text.class, o.getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud"));
     assertTrue(zelfde(slice).valid());
   }
 
   @Test
   void everythingElseAsVertxDecodesIt() {
     String[] bodies = {
-        "{\"a\":1,\"b\":12345678901,\"c\":1.5,\"d\":1e400,\"e\":123456789012345678901234567890,\"f\":[true,false,null]}",
-        "/* commentaar */ {\"a\": [ {\"b\": \"\\u00e9\\n\"} , [] , {} ] // regel\n}",
-        "[1,\"twee\",{\"bijlagen\":[{\"inhoud\":\"" + pdf(2, 9) + "\"}]}]",
-        "\"alleen een string\"", "42", "null", "true"};
+      "{\"a\":1,\"b\":12345678901,\"c\":1.5,\"d\":1e400,\"e\":123456789012345678901234567890,\"f\":[true,false,null]}",
+      "/* commentaar */ {\"a\": [ {\"b\": \"\\u00e9\\n\"} , [] , {} ] // regel\n}",
+      "[1,\"twee\",{\"bijlagen\":[{\"inhoud\":\"" + pdf(2, 9) + "\"}]}]",
+      "\"alleen een string\"",
+      "42",
+      "null",
+      "true"
+    };
     for (String s : bodies) {
       Buffer b = Buffer.buffer(s);
       Object v = b.toJsonValue();
       Object e = BerichtJson.decode(b);
       if (v instanceof JsonArray arr && s.contains("bijlagen")) {
-        assertEquals(arr.getJsonObject(2).getJsonArray("bijlagen").getJsonObject(0).getString("inhoud"),
-            ((JsonArray) e).getJsonObject(2).getJsonArray("bijlagen").getJsonObject(0).getValue("inhoud").toString());
+        assertEquals(
+            arr.getJsonObject(2).getJsonArray("bijlagen").getJsonObject(0).getString("inhoud"),
+            ((JsonArray) e)
+                .getJsonObject(2)
+                .getJsonArray("bijlagen")
+                .getJsonObject(0)
+                .getValue("inhoud")
+                .toString());
       } else {
         assertEquals(v, e, s);
       }
@@ -168,12 +213,15 @@ class BerichtJsonTest {
   @Test
   void theEightByteScanFindsWhatAByteScanFinds() {
     Random r = new Random(13);
-    byte[] alfabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\"\\\u00e9".getBytes(StandardCharsets.UTF_8);
+    byte[] alfabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\"\\\u00e9"
+        .getBytes(StandardCharsets.UTF_8);
     for (int n = 0; n < 2_000; n++) {
       byte[] a = new byte[r.nextInt(40)];
       for (int i = 0; i < a.length; i++) {
         // mostly base64, now and then a quote, a backslash or a byte above 0x7f
-        a[i] = r.nextInt(12) == 0 ? alfabet[64 + r.nextInt(alfabet.length - 64)] : alfabet[r.nextInt(64)];
+        a[i] = r.nextInt(12) == 0
+            ? alfabet[64 + r.nextInt(alfabet.length - 64)]
+            : alfabet[r.nextInt(64)];
       }
       int van = a.length == 0 ? 0 : r.nextInt(a.length);
       int tot = van + (a.length == van ? 0 : r.nextInt(a.length - van + 1));
@@ -181,14 +229,27 @@ class BerichtJsonTest {
       while (verwacht < tot && a[verwacht] != '"' && a[verwacht] != '\\') {
         verwacht++;
       }
-      assertEquals(verwacht, BerichtJson.eindeOfEscape(a, van, tot), java.util.Arrays.toString(a) + " " + van + ".." + tot);
+      assertEquals(
+          verwacht,
+          BerichtJson.eindeOfEscape(a, van, tot),
+          java.util.Arrays.toString(a) + " " + van + ".." + tot);
     }
   }
 
   @Test
   void malformedBodiesAreDecodeExceptions() {
-    for (String s : new String[] {"", "{", "{\"a\":1,\"a\":2}", "{\"bijlagen\":[{\"inhoud\":\"QUJD\",\"inhoud\":\"QUJD\"}]}",
-        "{} {}", "{\"a\":}", "[1,]", "{\"bijlagen\":[{\"inhoud\":\"" + pdf(2, 10) + "}]}", "\"\\x\"", "{'a':1}"}) {
+    for (String s : new String[] {
+      "",
+      "{",
+      "{\"a\":1,\"a\":2}",
+      "{\"bijlagen\":[{\"inhoud\":\"QUJD\",\"inhoud\":\"QUJD\"}]}",
+      "{} {}",
+      "{\"a\":}",
+      "[1,]",
+      "{\"bijlagen\":[{\"inhoud\":\"" + pdf(2, 10) + "}]}",
+      "\"\\x\"",
+      "{'a':1}"
+    }) {
       assertThrows(DecodeException.class, () -> Buffer.buffer(s).toJsonValue(), s);
       assertThrows(DecodeException.class, () -> BerichtJson.decode(Buffer.buffer(s)), s);
     }
@@ -196,7 +257,8 @@ class BerichtJsonTest {
     String dubbel = "{\"bijlagen\":[{\"inhoud\":\"" + pdf(2, 11) + "\",\"inhoud\":\"QUJD\"}]}";
     assertThrows(DecodeException.class, () -> BerichtJson.decode(Buffer.buffer(dubbel)));
     // invalid UTF-8 in a view's neighbourhood
-    byte[] ongeldig = ("{\"bijlagen\":[{\"inhoud\":\"" + pdf(2, 12) + "\"}],\"x\":\"\u00e9\"}").getBytes(StandardCharsets.UTF_8);
+    byte[] ongeldig = ("{\"bijlagen\":[{\"inhoud\":\"" + pdf(2, 12) + "\"}],\"x\":\"\u00e9\"}")
+        .getBytes(StandardCharsets.UTF_8);
     ongeldig[ongeldig.length - 3] = (byte) 0xff;
     assertThrows(DecodeException.class, () -> BerichtJson.decode(Buffer.buffer(ongeldig)));
   }

@@ -19,8 +19,12 @@ class BerichtValidatorTest {
   private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
 
   private static JsonObject valid() {
-    return new JsonObject().put("berichtId", "6f1c2d4e-1111-4a6b-9c1d-000000000001").put("berichtType", "ALG")
-        .put("bsn", "999993653").put("onderwerp", "Onderwerp").put("berichtTekst", "Tekst\nmet regels");
+    return new JsonObject()
+        .put("berichtId", "6f1c2d4e-1111-4a6b-9c1d-000000000001")
+        .put("berichtType", "ALG")
+        .put("bsn", "999993653")
+        .put("onderwerp", "Onderwerp")
+        .put("berichtTekst", "Tekst\nmet regels");
   }
 
   private static List<String> names(BerichtValidator.Result r) {
@@ -43,56 +47,77 @@ class BerichtValidatorTest {
       b.put(keys.get(i), a.getValue(keys.get(i)));
     }
     assertArrayEquals(BerichtValidator.digest(a), BerichtValidator.digest(b));
-    assertFalse(java.util.Arrays.equals(BerichtValidator.digest(a), BerichtValidator.digest(a.copy().put("onderwerp", "X"))));
+    assertFalse(java.util.Arrays.equals(
+        BerichtValidator.digest(a), BerichtValidator.digest(a.copy().put("onderwerp", "X"))));
   }
 
   @Test
   void canonicalFormIsFixed() {
     // stored digests must not change between releases, or every re-delivery would conflict
-    JsonObject o = new JsonObject().put("d", "A".repeat(300)).put("c", new JsonArray().add(true).addNull().add(2.5))
-        .put("b", 1).put("a", "x\"y\n");
-    assertEquals("a9fa244da65bc1c4473ea43ff833d75f748a5e7671ecb3cefa5b1fc7f1592b60",
+    JsonObject o = new JsonObject()
+        .put("d", "A".repeat(300))
+        .put("c", new JsonArray().add(true).addNull().add(2.5))
+        .put("b", 1)
+        .put("a", "x\"y\n");
+    assertEquals(
+        "a9fa244da65bc1c4473ea43ff833d75f748a5e7671ecb3cefa5b1fc7f1592b60",
         java.util.HexFormat.of().formatHex(BerichtValidator.digest(o)));
   }
 
   @Test
   void longStringsGoIntoTheDigestAsTheirCanonicalText() throws Exception {
     // the long-string path (attachments) must hash exactly what the canonical text is
-    String base64 = java.util.Base64.getEncoder().encodeToString(new byte[30_000]).replace('A', 'Q');
+    String base64 =
+        java.util.Base64.getEncoder().encodeToString(new byte[30_000]).replace('A', 'Q');
     String lang = "é".repeat(400);
     JsonObject o = new JsonObject().put("e", lang).put("d", base64);
     byte[] verwacht = java.security.MessageDigest.getInstance("SHA-256")
-        .digest(("{\"d\":\"" + base64 + "\",\"e\":\"" + lang + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        .digest(("{\"d\":\"" + base64 + "\",\"e\":\"" + lang + "\"}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertArrayEquals(verwacht, BerichtValidator.digest(o));
   }
 
   @Test
   void halfASurrogatePairIsRefusedAndAWholeOneAccepted() {
-    assertEquals(List.of("onderwerp"), names(BerichtValidator.validate(valid().put("onderwerp", "a\ud800b"), "", OIN, NOW)));
-    assertEquals(List.of("berichtTekst"), names(BerichtValidator.validate(valid().put("berichtTekst", "x\udc00"), "", OIN, NOW)));
-    assertTrue(BerichtValidator.validate(valid().put("onderwerp", "post \ud83d\udcec"), "", OIN, NOW).valid());
+    assertEquals(
+        List.of("onderwerp"),
+        names(BerichtValidator.validate(valid().put("onderwerp", "a\ud800b"), "", OIN, NOW)));
+    assertEquals(
+        List.of("berichtTekst"),
+        names(BerichtValidator.validate(valid().put("berichtTekst", "x\udc00"), "", OIN, NOW)));
+    assertTrue(
+        BerichtValidator.validate(valid().put("onderwerp", "post \ud83d\udcec"), "", OIN, NOW)
+            .valid());
   }
 
   @Test
   void lengthsCountCharactersNotBytes() {
-    assertTrue(BerichtValidator.validate(valid().put("onderwerp", "é".repeat(50)), "", OIN, NOW).valid());
-    assertEquals(List.of("onderwerp"),
+    assertTrue(BerichtValidator.validate(valid().put("onderwerp", "é".repeat(50)), "", OIN, NOW)
+        .valid());
+    assertEquals(
+        List.of("onderwerp"),
         names(BerichtValidator.validate(valid().put("onderwerp", "é".repeat(51)), "", OIN, NOW)));
   }
 
   @Test
   void controlCharactersAreRefusedInSingleLineFields() {
-    assertEquals(List.of("onderwerp"),
+    assertEquals(
+        List.of("onderwerp"),
         names(BerichtValidator.validate(valid().put("onderwerp", "a\nb"), "", OIN, NOW)));
   }
 
   @Test
   void publicatieDatumBoundaryIsThirteenDays() {
-    assertTrue(BerichtValidator.validate(valid().put("publicatieDatum", "2026-12-12T10:00:00Z"), "", OIN, NOW).valid());
-    BerichtValidator.Result r = BerichtValidator.validate(valid().put("publicatieDatum", "2026-12-12T10:00:01Z"), "", OIN, NOW);
+    assertTrue(BerichtValidator.validate(
+            valid().put("publicatieDatum", "2026-12-12T10:00:00Z"), "", OIN, NOW)
+        .valid());
+    BerichtValidator.Result r = BerichtValidator.validate(
+        valid().put("publicatieDatum", "2026-12-12T10:00:01Z"), "", OIN, NOW);
     assertEquals(VerwerkingsCode.PublicatieDatumLigtTeVerInDeToekomst, r.code());
-    assertEquals(List.of("publicatieDatum"),
-        names(BerichtValidator.validate(valid().put("publicatieDatum", "2026-12-01T10:00:00"), "", OIN, NOW)));
+    assertEquals(
+        List.of("publicatieDatum"),
+        names(BerichtValidator.validate(
+            valid().put("publicatieDatum", "2026-12-01T10:00:00"), "", OIN, NOW)));
   }
 
   @Test
@@ -107,18 +132,26 @@ class BerichtValidatorTest {
   void attachmentsDecodeAndAreBounded() {
     byte[] pdf = "%PDF-1.4 x".getBytes();
     String b64 = Base64.getMimeEncoder().encodeToString(new byte[200]).replace("\r\n", "\n");
-    JsonObject bij = new JsonObject().put("omschrijving", "o").put("volgorde", 1).put("mediaType", "application/pdf")
+    JsonObject bij = new JsonObject()
+        .put("omschrijving", "o")
+        .put("volgorde", 1)
+        .put("mediaType", "application/pdf")
         .put("inhoud", Base64.getEncoder().encodeToString(pdf));
-    BerichtValidator.Result ok = BerichtValidator.validate(valid().put("bijlagen", new JsonArray().add(bij)), "", OIN, NOW);
+    BerichtValidator.Result ok =
+        BerichtValidator.validate(valid().put("bijlagen", new JsonArray().add(bij)), "", OIN, NOW);
     assertTrue(ok.valid());
     assertArrayEquals(pdf, ok.bericht().bijlagen().get(0).inhoud());
     // line-wrapped base64 decodes, but is no PDF
     JsonObject wrapped = bij.copy().put("inhoud", b64);
-    assertEquals(List.of("bijlagen/0/inhoud"),
-        names(BerichtValidator.validate(valid().put("bijlagen", new JsonArray().add(wrapped)), "", OIN, NOW)));
+    assertEquals(
+        List.of("bijlagen/0/inhoud"),
+        names(BerichtValidator.validate(
+            valid().put("bijlagen", new JsonArray().add(wrapped)), "", OIN, NOW)));
     JsonObject dup = bij.copy();
-    assertEquals(List.of("bijlagen/1/volgorde"),
-        names(BerichtValidator.validate(valid().put("bijlagen", new JsonArray().add(bij).add(dup)), "", OIN, NOW)));
+    assertEquals(
+        List.of("bijlagen/1/volgorde"),
+        names(BerichtValidator.validate(
+            valid().put("bijlagen", new JsonArray().add(bij).add(dup)), "", OIN, NOW)));
   }
 
   @Test

@@ -11,9 +11,22 @@ import nl.berichtenbox.engine.config.NotificatieConfig;
 import org.junit.jupiter.api.Test;
 
 class EmailTest {
-  private final NotificatieConfig cfg = new NotificatieConfig(null, null, 10, 10, Duration.ofMinutes(1), Duration.ofDays(21),
-      "Gemeente Test <noreply@test.example>", "Nieuwe post", "Nog ongelezen", "https://portaal.example/box?a=1&b=2", 1,
-      Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofDays(1), Duration.ofMinutes(2));
+  private final NotificatieConfig cfg = new NotificatieConfig(
+      null,
+      null,
+      10,
+      10,
+      Duration.ofMinutes(1),
+      Duration.ofDays(21),
+      "Gemeente Test <noreply@test.example>",
+      "Nieuwe post",
+      "Nog ongelezen",
+      "https://portaal.example/box?a=1&b=2",
+      1,
+      Duration.ofSeconds(1),
+      Duration.ofSeconds(2),
+      Duration.ofDays(1),
+      Duration.ofMinutes(2));
 
   @Test
   void aNewMailEMailCountsTheMessagesAndLinksThePortal() {
@@ -23,14 +36,17 @@ class EmailTest {
     assertEquals("burger@example.nl", m.getTo().get(0));
     assertTrue(m.getText().contains("Er staan 3 nieuwe berichten"), m.getText());
     assertTrue(m.getText().contains("https://portaal.example/box?a=1&b=2"));
-    assertTrue(m.getHtml().contains("href=\"https://portaal.example/box?a=1&amp;b=2\""), m.getHtml());
+    assertTrue(
+        m.getHtml().contains("href=\"https://portaal.example/box?a=1&amp;b=2\""), m.getHtml());
     assertTrue(m.getHtml().contains("lang=\"nl\""));
     assertEquals("42", m.getHeaders().get(Email.NOTIFICATIE_HEADER));
   }
 
   @Test
   void oneMessageAndAReminderReadAsDutchSingularAndReminder() {
-    assertTrue(Email.opmaak(cfg, 1, Email.Soort.NIEUW, 1, "a@b.nl").getText().contains("Er staat een nieuw bericht"));
+    assertTrue(Email.opmaak(cfg, 1, Email.Soort.NIEUW, 1, "a@b.nl")
+        .getText()
+        .contains("Er staat een nieuw bericht"));
     MailMessage h = Email.opmaak(cfg, 1, Email.Soort.HERINNERING, 2, "a@b.nl");
     assertEquals("Nog ongelezen", h.getSubject());
     assertTrue(h.getText().contains("2 berichten die u nog niet heeft gelezen"));

@@ -15,7 +15,9 @@ class BsnSetTest {
     Set<Integer> ref = new HashSet<>();
     SplittableRandom r = new SplittableRandom(7);
     for (int i = 0; i < 300_000; i++) {
-      int bsn = i % 3 == 0 ? r.nextInt(1_000) : r.nextInt(1_000_000_000); // many repeats, and the whole range
+      int bsn = i % 3 == 0
+          ? r.nextInt(1_000)
+          : r.nextInt(1_000_000_000); // many repeats, and the whole range
       assertEquals(ref.add(bsn), set.add(bsn), "bsn " + bsn);
     }
     assertEquals(ref.add(0), set.add(0));

@@ -1,8 +1,8 @@
 package nl.berichtenbox.engine.sla;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -11,8 +11,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import nl.berichtenbox.engine.domain.Tijd;
+import org.junit.jupiter.api.Test;
 
 class SlaKalenderTest {
   private static Instant ams(String lokaal) {
@@ -25,9 +25,17 @@ class SlaKalenderTest {
     assertEquals(LocalDate.of(2025, 4, 20), Feestdagen.pasen(2025));
     assertEquals(LocalDate.of(2026, 4, 5), Feestdagen.pasen(2026));
     assertEquals(LocalDate.of(2027, 3, 28), Feestdagen.pasen(2027));
-    assertEquals(List.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 4, 6), LocalDate.of(2026, 4, 27),
-        LocalDate.of(2026, 5, 5), LocalDate.of(2026, 5, 14), LocalDate.of(2026, 5, 25), LocalDate.of(2026, 12, 25),
-        LocalDate.of(2026, 12, 26)), List.copyOf(Feestdagen.van(2026)));
+    assertEquals(
+        List.of(
+            LocalDate.of(2026, 1, 1),
+            LocalDate.of(2026, 4, 6),
+            LocalDate.of(2026, 4, 27),
+            LocalDate.of(2026, 5, 5),
+            LocalDate.of(2026, 5, 14),
+            LocalDate.of(2026, 5, 25),
+            LocalDate.of(2026, 12, 25),
+            LocalDate.of(2026, 12, 26)),
+        List.copyOf(Feestdagen.van(2026)));
     // 27 April 2025 is a Sunday: Koningsdag on Saturday the 26th
     assertTrue(Feestdagen.isFeestdag(LocalDate.of(2025, 4, 26)));
     assertFalse(Feestdagen.isFeestdag(LocalDate.of(2025, 4, 27)));
@@ -60,10 +68,14 @@ class SlaKalenderTest {
     // Thu 24 Dec 12:00: 5 h that day; Fri 25 and Sat 26 holidays, Sunday; Mon 9, Tue 9, Wed 7 h
     assertEquals(ams("2026-12-30T15:00"), Prioriteit.P3.deadline(ams("2026-12-24T12:00")));
     // reported at night: the clock starts at the next opening
-    assertEquals(ams("2026-12-01T08:00").plus(Duration.ofHours(9)), Kantooruren.plus(ams("2026-12-01T03:00"),
-        Duration.ofHours(9)));
-    assertEquals(ams("2026-12-02T09:00"), Kantooruren.plus(ams("2026-12-01T17:00"), Duration.ofHours(1)));
-    assertEquals(Duration.ofHours(18).plusMinutes(30), Kantooruren.tussen(ams("2026-11-27T16:30"), ams("2026-12-01T17:30")));
+    assertEquals(
+        ams("2026-12-01T08:00").plus(Duration.ofHours(9)),
+        Kantooruren.plus(ams("2026-12-01T03:00"), Duration.ofHours(9)));
+    assertEquals(
+        ams("2026-12-02T09:00"), Kantooruren.plus(ams("2026-12-01T17:00"), Duration.ofHours(1)));
+    assertEquals(
+        Duration.ofHours(18).plusMinutes(30),
+        Kantooruren.tussen(ams("2026-11-27T16:30"), ams("2026-12-01T17:30")));
   }
 
   @Test
@@ -101,28 +113,44 @@ class SlaKalenderTest {
   @Test
   void tenWorkingDaysOfNoticeSkipWeekendsAndHolidays() {
     // announced Monday 2 November 2026: 3..6, 9..13, 16 -> Monday 16 November
-    assertEquals(java.time.LocalDate.of(2026, 11, 16), Onderhoudsvensters.vroegsteDatum(ams("2026-11-02T23:30")));
-    // announced Thursday 17 December 2026: Christmas and Boxing Day do not count -> Monday 4 January 2027
-    // (18, 21, 22, 23, 24, 28, 29, 30, 31 December, 1 January is New Year's Day, so the 10th is 4 January)
-    assertEquals(java.time.LocalDate.of(2027, 1, 4), Onderhoudsvensters.vroegsteDatum(ams("2026-12-17T10:00")));
-    assertTrue(Onderhoudsvensters.tijdigAangekondigd(ams("2026-11-02T10:00"), ams("2026-11-16T00:00")));
-    assertFalse(Onderhoudsvensters.tijdigAangekondigd(ams("2026-11-02T10:00"), ams("2026-11-15T23:59")));
+    assertEquals(
+        java.time.LocalDate.of(2026, 11, 16),
+        Onderhoudsvensters.vroegsteDatum(ams("2026-11-02T23:30")));
+    // announced Thursday 17 December 2026: Christmas and Boxing Day do not count -> Monday 4
+    // January 2027
+    // (18, 21, 22, 23, 24, 28, 29, 30, 31 December, 1 January is New Year's Day, so the 10th is 4
+    // January)
+    assertEquals(
+        java.time.LocalDate.of(2027, 1, 4),
+        Onderhoudsvensters.vroegsteDatum(ams("2026-12-17T10:00")));
+    assertTrue(
+        Onderhoudsvensters.tijdigAangekondigd(ams("2026-11-02T10:00"), ams("2026-11-16T00:00")));
+    assertFalse(
+        Onderhoudsvensters.tijdigAangekondigd(ams("2026-11-02T10:00"), ams("2026-11-15T23:59")));
   }
 
   @Test
   void configuredWindowsReplaceTheDefaultAndBadRulesAreNamed() {
-    var o = Onderhoudsvensters.parse("NACHT 1 zondag 22:00-02:00 downtime, ROLLEND 3 donderdag 10:00-12:00 zonder-downtime");
+    var o = Onderhoudsvensters.parse(
+        "NACHT 1 zondag 22:00-02:00 downtime, ROLLEND 3 donderdag 10:00-12:00 zonder-downtime");
     List<Onderhoudsvensters.Venster> v = o.van(YearMonth.of(2026, 11));
     assertEquals(2, v.size());
     assertEquals(ams("2026-11-01T22:00"), v.get(0).van());
-    assertEquals(ams("2026-11-02T02:00"), v.get(0).tot(), "a window past midnight ends the next day");
+    assertEquals(
+        ams("2026-11-02T02:00"), v.get(0).tot(), "a window past midnight ends the next day");
     assertEquals(ams("2026-11-19T10:00"), v.get(1).van());
     assertFalse(v.get(1).metDowntime());
-    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+    var e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
         () -> Onderhoudsvensters.parse("NACHT 6 zondag 22:00-02:00 downtime"));
     assertTrue(e.getMessage().contains("NACHT 6"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Onderhoudsvensters.parse("A 1 maandag 25:00-26:00 downtime"));
-    assertThrows(IllegalArgumentException.class, () -> Onderhoudsvensters.parse("A 1 maandag 01:00-02:00 downtime, A 2 maandag 01:00-02:00 downtime"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Onderhoudsvensters.parse("A 1 maandag 25:00-26:00 downtime"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Onderhoudsvensters.parse(
+            "A 1 maandag 01:00-02:00 downtime, A 2 maandag 01:00-02:00 downtime"));
     assertEquals(0, Onderhoudsvensters.parse("").van(YearMonth.of(2026, 11)).size());
   }
 }

@@ -38,8 +38,14 @@ class DatabaseFoutenIT {
   }
 
   private static Pool pool(PgConnectOptions naar, int size, long wachtMs) {
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size).setConnectionTimeout((int) wachtMs)
-        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)).connectingTo(naar).using(vertx).build();
+    return PgBuilder.pool()
+        .with(new PoolOptions()
+            .setMaxSize(size)
+            .setConnectionTimeout((int) wachtMs)
+            .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
+        .connectingTo(naar)
+        .using(vertx)
+        .build();
   }
 
   private static Throwable fout(Future<?> f) throws Exception {
@@ -67,7 +73,8 @@ class DatabaseFoutenIT {
       Throwable transactie = fout(pool.withTransaction(c -> c.query("SELECT 1").execute()));
       assertTrue(Database.onbereikbaar(transactie), "a transaction's wait: " + transactie);
       bezet.close();
-      assertEquals(1, wacht(pool.query("SELECT 1").execute()).iterator().next().getInteger(0), "free again");
+      assertEquals(
+          1, wacht(pool.query("SELECT 1").execute()).iterator().next().getInteger(0), "free again");
     } finally {
       pool.close();
     }
@@ -78,14 +85,22 @@ class DatabaseFoutenIT {
     try (TcpProxy proxy = new TcpProxy(vertx, "127.0.0.1", db.connectOptions().getPort())) {
       Pool pool = pool(new PgConnectOptions(db.connectOptions()).setPort(proxy.port()), 2, 5_000);
       try {
-        assertEquals(1, wacht(pool.query("SELECT 1").execute()).iterator().next().getInteger(0));
+        assertEquals(
+            1, wacht(pool.query("SELECT 1").execute()).iterator().next().getInteger(0));
         Future<?> lang = pool.query("SELECT pg_sleep(10)").execute();
         Pool direct = db.pool(vertx, 1);
         try {
           // cut once the server runs it, not before
           long tot = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-          while (wacht(direct.query("SELECT count(*)::int FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)'"
-              + " AND state = 'active'").execute()).iterator().next().getInteger(0) == 0) {
+          while (wacht(direct
+                      .query(
+                          "SELECT count(*)::int FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)'"
+                              + " AND state = 'active'")
+                      .execute())
+                  .iterator()
+                  .next()
+                  .getInteger(0)
+              == 0) {
             assertTrue(System.nanoTime() < tot, "the query never ran");
           }
         } finally {
@@ -109,7 +124,10 @@ class DatabaseFoutenIT {
         Throwable t = fout(pool.query("SELECT 1").execute());
         assertTrue(Database.onbereikbaar(t), t.toString());
         proxy.weiger(false);
-        assertEquals(1, wacht(pool.query("SELECT 1").execute()).iterator().next().getInteger(0), "back once it accepts");
+        assertEquals(
+            1,
+            wacht(pool.query("SELECT 1").execute()).iterator().next().getInteger(0),
+            "back once it accepts");
       } finally {
         pool.close();
       }
@@ -121,8 +139,10 @@ class DatabaseFoutenIT {
     Pool pool = db.pool(vertx, 1);
     try {
       wacht(pool.query("CREATE TEMP TABLE t (id int PRIMARY KEY)").execute());
-      Throwable dubbel = fout(pool.withConnection(c -> c.query("CREATE TEMP TABLE u (id int PRIMARY KEY)").execute()
-          .compose(x -> c.query("INSERT INTO u VALUES (1), (1)").execute())));
+      Throwable dubbel =
+          fout(pool.withConnection(c -> c.query("CREATE TEMP TABLE u (id int PRIMARY KEY)")
+              .execute()
+              .compose(x -> c.query("INSERT INTO u VALUES (1), (1)").execute())));
       assertFalse(Database.onbereikbaar(dubbel), dubbel.toString());
       Throwable syntax = fout(pool.query("SELEKT 1").execute());
       assertFalse(Database.onbereikbaar(syntax), syntax.toString());

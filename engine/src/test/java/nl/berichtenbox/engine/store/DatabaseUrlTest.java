@@ -50,8 +50,12 @@ class DatabaseUrlTest {
   void severalHostsInOrderAndReadWrite() {
     DatabaseUrl u = DatabaseUrl.parse(
         "postgresql://bbx@h1:5432,h2:5433,[::1]:5434/db?target_session_attrs=read-write&connect_timeout=3");
-    assertEquals(List.of(new DatabaseUrl.Host("h1", 5432), new DatabaseUrl.Host("h2", 5433),
-        new DatabaseUrl.Host("::1", 5434)), u.hosts());
+    assertEquals(
+        List.of(
+            new DatabaseUrl.Host("h1", 5432),
+            new DatabaseUrl.Host("h2", 5433),
+            new DatabaseUrl.Host("::1", 5434)),
+        u.hosts());
     assertTrue(u.readWrite());
     assertTrue(u.volgtPrimaire());
     assertEquals(Duration.ofSeconds(3), u.connectTimeout());
@@ -65,18 +69,22 @@ class DatabaseUrlTest {
   @Test
   void severalHostsAreFollowedEvenWithoutReadWrite() {
     assertTrue(DatabaseUrl.parse("postgresql://u@a,b/db").volgtPrimaire());
-    assertTrue(DatabaseUrl.parse("postgresql://u@a/db?target_session_attrs=primary").readWrite());
+    assertTrue(
+        DatabaseUrl.parse("postgresql://u@a/db?target_session_attrs=primary").readWrite());
   }
 
   @Test
   void verifyFullChecksTheHostNameAgainstTheGivenCa() throws Exception {
     Path ca = Files.createTempFile("ca", ".pem");
-    DatabaseUrl u = DatabaseUrl.parse("postgresql://u@db.example/db?sslmode=verify-full&sslrootcert=" + ca);
+    DatabaseUrl u =
+        DatabaseUrl.parse("postgresql://u@db.example/db?sslmode=verify-full&sslrootcert=" + ca);
     assertEquals(SslMode.VERIFY_FULL, u.sslMode());
     PgConnectOptions o = u.connectOptions(u.hosts().get(0));
     assertEquals(SslMode.VERIFY_FULL, o.getSslMode());
     assertEquals("HTTPS", o.getSslOptions().getHostnameVerificationAlgorithm());
-    assertEquals(List.of(ca.toString()), ((PemTrustOptions) o.getSslOptions().getTrustOptions()).getCertPaths());
+    assertEquals(
+        List.of(ca.toString()),
+        ((PemTrustOptions) o.getSslOptions().getTrustOptions()).getCertPaths());
     assertEquals("verify-full", u.jdbcProperties().getProperty("sslmode"));
     assertEquals(ca.toString(), u.jdbcProperties().getProperty("sslrootcert"));
   }
@@ -95,9 +103,11 @@ class DatabaseUrlTest {
     assertMessage("host 'h1:99999'", "postgresql://h1:99999/db");
     assertMessage("parameter sslcert is not supported", "postgresql://h/db?sslcert=c.pem");
     assertMessage("needs sslrootcert", "postgresql://h/db?sslmode=verify-full");
-    assertMessage("is not a readable file", "postgresql://h/db?sslmode=verify-ca&sslrootcert=/geen/ca.pem");
+    assertMessage(
+        "is not a readable file", "postgresql://h/db?sslmode=verify-ca&sslrootcert=/geen/ca.pem");
     assertMessage("sslmode 'zeker'", "postgresql://h/db?sslmode=zeker");
-    assertMessage("target_session_attrs 'read-only'", "postgresql://h/db?target_session_attrs=read-only");
+    assertMessage(
+        "target_session_attrs 'read-only'", "postgresql://h/db?target_session_attrs=read-only");
     assertMessage("connect_timeout 'x'", "postgresql://h/db?connect_timeout=x");
     assertMessage("given twice", "postgresql://h/db?sslmode=disable&sslmode=require");
     assertMessage("has no value", "postgresql://h/db?sslmode");
@@ -105,13 +115,15 @@ class DatabaseUrlTest {
 
   @Test
   void aBadUrlDoesNotEchoItsPassword() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class,
         () -> DatabaseUrl.parse("postgresql://u:zeergeheim@h/db?sslmode=zeker"));
     assertFalse(e.getMessage().contains("zeergeheim"), e.getMessage());
   }
 
   private static void assertMessage(String expected, String url) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatabaseUrl.parse(url), url);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> DatabaseUrl.parse(url), url);
     assertTrue(e.getMessage().contains(expected), url + ": " + e.getMessage());
   }
 }

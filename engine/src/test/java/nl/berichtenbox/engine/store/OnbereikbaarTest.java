@@ -16,8 +16,10 @@ class OnbereikbaarTest {
   @Test
   void theDatabaseAwayStartingUpOrFullIsUnreachable() {
     assertTrue(Database.onbereikbaar(new ConnectException("Connection refused")));
-    assertTrue(Database.onbereikbaar(new RuntimeException("wrapped", new ConnectException("Connection refused"))));
-    assertTrue(Database.onbereikbaar(pg("57P03"))); // the database system is starting up (CI saw this one)
+    assertTrue(Database.onbereikbaar(
+        new RuntimeException("wrapped", new ConnectException("Connection refused"))));
+    assertTrue(
+        Database.onbereikbaar(pg("57P03"))); // the database system is starting up (CI saw this one)
     assertTrue(Database.onbereikbaar(pg("57P01"))); // admin shutdown
     assertTrue(Database.onbereikbaar(pg("08006"))); // connection failure
     assertTrue(Database.onbereikbaar(pg("53100"))); // disk full

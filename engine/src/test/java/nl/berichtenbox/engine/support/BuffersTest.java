@@ -18,13 +18,18 @@ class BuffersTest {
     Buffer slice = whole.slice(2, 9);
     Buffers.Bytes b = Buffers.inPlace(slice);
     assertNotNull(b);
-    assertEquals("{\"a\":1}", new String(b.array(), b.offset(), b.length(), StandardCharsets.UTF_8));
-    assertSame(Buffers.inPlace(whole).array(), b.array(), "a slice shares its parent's bytes: nothing copied");
+    assertEquals(
+        "{\"a\":1}", new String(b.array(), b.offset(), b.length(), StandardCharsets.UTF_8));
+    assertSame(
+        Buffers.inPlace(whole).array(),
+        b.array(),
+        "a slice shares its parent's bytes: nothing copied");
   }
 
   @Test
   void aDirectBufferIsNotInPlace() {
-    Buffer direct = io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.directBuffer(4).writeInt(7));
+    Buffer direct = io.vertx.core.internal.buffer.BufferInternal.buffer(
+        io.netty.buffer.Unpooled.directBuffer(4).writeInt(7));
     assertNull(Buffers.inPlace(direct));
   }
 

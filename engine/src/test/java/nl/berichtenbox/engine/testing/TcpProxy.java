@@ -49,7 +49,11 @@ public final class TcpProxy implements AutoCloseable {
         binnen.resume();
       });
     });
-    server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server
+        .listen(0, "127.0.0.1")
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   /** The port the proxy listens on. */

@@ -44,20 +44,24 @@ public final class TestDatabase {
   /** A new database on the shared server, migrated to the engine's newest schema. */
   public static Database nieuw() throws Exception {
     String naam = "t_" + UUID.randomUUID().toString().replace("-", "");
-    try (var c = java.sql.DriverManager.getConnection(jdbc(server().connectOptions().getPort(), "postgres"), "postgres", "");
+    try (var c = java.sql.DriverManager.getConnection(
+            jdbc(server().connectOptions().getPort(), "postgres"), "postgres", "");
         var s = c.createStatement()) {
       s.execute("CREATE DATABASE " + naam);
     }
-    return Database.start(config(Map.of("BERICHTENBOX_DB_URL",
+    return Database.start(config(Map.of(
+        "BERICHTENBOX_DB_URL",
         "postgresql://postgres@127.0.0.1:" + server().connectOptions().getPort() + "/" + naam)));
   }
 
   /** An engine configuration with a data directory of its own and {@code settings} added. */
   public static EngineConfig config(Map<String, String> settings) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(Map.of(
-        "BERICHTENBOX_DATA_DIR", (data != null && settings.containsKey("BERICHTENBOX_DB_URL")
-            ? Files.createTempDirectory(data, "engine") : data == null ? Files.createTempDirectory("bbx-engine-test") : data)
-            .toString(),
+        "BERICHTENBOX_DATA_DIR",
+            (data != null && settings.containsKey("BERICHTENBOX_DB_URL")
+                    ? Files.createTempDirectory(data, "engine")
+                    : data == null ? Files.createTempDirectory("bbx-engine-test") : data)
+                .toString(),
         "BERICHTENBOX_ADMIN_TOKEN", "test-admin-token-0123456789",
         "BERICHTENBOX_PORTAL_JWT_SECRET", "test-jwt-secret-0123456789abcdef0123456789"));
     env.putAll(settings);

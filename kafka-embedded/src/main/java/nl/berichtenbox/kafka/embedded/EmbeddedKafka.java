@@ -87,14 +87,17 @@ public final class EmbeddedKafka implements EmbeddedBroker {
   public static EmbeddedKafka start(Path dir, Knoop knoop) throws Exception {
     Files.createDirectories(dir);
     String logDir = dir.toAbsolutePath().toString();
-    // a cluster as deployment.md has it: a partition on three nodes, a write on two before it counts
+    // a cluster as deployment.md has it: a partition on three nodes, a write on two before it
+    // counts
     String rf = knoop.cluster() ? "3" : "1";
     String isr = knoop.cluster() ? "2" : "1";
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", Integer.toString(knoop.id()));
     p.put("controller.quorum.voters", knoop.voters());
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + knoop.port() + ",CONTROLLER://127.0.0.1:" + knoop.controller());
+    p.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + knoop.port() + ",CONTROLLER://127.0.0.1:" + knoop.controller());
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + knoop.port());
     p.put("controller.listener.names", "CONTROLLER");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -116,7 +119,8 @@ public final class EmbeddedKafka implements EmbeddedBroker {
       new Formatter()
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
           .setNodeId(knoop.id())
-          .setClusterId(knoop.clusterId() != null ? knoop.clusterId() : Uuid.randomUuid().toString())
+          .setClusterId(
+              knoop.clusterId() != null ? knoop.clusterId() : Uuid.randomUuid().toString())
           .setDirectories(List.of(logDir))
           .setMetadataLogDirectory(logDir)
           .setControllerListenerName("CONTROLLER")
@@ -126,7 +130,8 @@ public final class EmbeddedKafka implements EmbeddedBroker {
     KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
     server.startup();
     EmbeddedKafka kafka = new EmbeddedKafka(server, dir, knoop);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap))) {
       admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
     }
     return kafka;
@@ -139,10 +144,16 @@ public final class EmbeddedKafka implements EmbeddedBroker {
    */
   public static void main(String[] args) throws Exception {
     if (args.length != 6) {
-      System.err.println("usage: EmbeddedKafka <dir> <node id> <port> <controller port> <voters id@host:port,...> <cluster id>");
+      System.err.println(
+          "usage: EmbeddedKafka <dir> <node id> <port> <controller port> <voters id@host:port,...> <cluster id>");
       System.exit(2);
     }
-    Knoop k = new Knoop(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4], args[5]);
+    Knoop k = new Knoop(
+        Integer.parseInt(args[1]),
+        Integer.parseInt(args[2]),
+        Integer.parseInt(args[3]),
+        args[4],
+        args[5]);
     EmbeddedKafka kafka = start(Path.of(args[0]), k);
     Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
     System.out.println("KLAAR " + kafka.bootstrapServers());

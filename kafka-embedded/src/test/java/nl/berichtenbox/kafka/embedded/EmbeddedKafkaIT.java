@@ -21,14 +21,26 @@ class EmbeddedKafkaIT {
   @Test
   void aRecordProducedIsConsumed(@TempDir Path dir) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-      try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-          new StringSerializer(), new StringSerializer())) {
+      try (KafkaProducer<String, String> p = new KafkaProducer<>(
+          Map.of(
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              kafka.bootstrapServers(),
+              ProducerConfig.ACKS_CONFIG,
+              "all"),
+          new StringSerializer(),
+          new StringSerializer())) {
         p.send(new ProducerRecord<>("proef", "k", "hallo")).get();
       }
-      try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "g",
-          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+      try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
+          Map.of(
+              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              kafka.bootstrapServers(),
+              ConsumerConfig.GROUP_ID_CONFIG,
+              "g",
+              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+              "earliest"),
+          new StringDeserializer(),
+          new StringDeserializer())) {
         c.subscribe(List.of("proef"));
         ConsumerRecords<String, String> rs = ConsumerRecords.empty();
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -19,24 +19,36 @@ import io.gatling.javaapi.core.Simulation;
  */
 public class AbonnementSimulation extends Simulation {
   {
-    setUp(scenario("abonnementen").exec(session -> session.set("t0", System.currentTimeMillis())).group("ALLES").on(
-            CoreDsl.exec(http("verzoek ALLES").post("/api/v1/abonnementen/verzoeken")
-                    .header("Authorization", "Bearer " + Suite.KEY).body(CoreDsl.StringBody("{\"soort\":\"ALLES\"}"))
+    setUp(scenario("abonnementen")
+            .exec(session -> session.set("t0", System.currentTimeMillis()))
+            .group("ALLES")
+            .on(CoreDsl.exec(http("verzoek ALLES")
+                    .post("/api/v1/abonnementen/verzoeken")
+                    .header("Authorization", "Bearer " + Suite.KEY)
+                    .body(CoreDsl.StringBody("{\"soort\":\"ALLES\"}"))
                     .check(status().is(202), jsonPath("$.id").saveAs("verzoek")))
-                .asLongAs(session -> !"GEREED".equals(session.getString("status")) && !"MISLUKT".equals(session.getString("status"))).on(
-                    CoreDsl.pause(java.time.Duration.ofMillis(250)).exec(http("status").get("/api/v1/abonnementen/verzoeken/#{verzoek}")
+                .asLongAs(session -> !"GEREED".equals(session.getString("status"))
+                    && !"MISLUKT".equals(session.getString("status")))
+                .on(CoreDsl.pause(java.time.Duration.ofMillis(250))
+                    .exec(http("status")
+                        .get("/api/v1/abonnementen/verzoeken/#{verzoek}")
                         .header("Authorization", "Bearer " + Suite.KEY)
                         .check(status().is(200), jsonPath("$.status").saveAs("status"))))
-                .exec(http("resultaat").get("/api/v1/abonnementen/verzoeken/#{verzoek}/resultaat")
-                    .header("Authorization", "Bearer " + Suite.KEY).header("Accept", "application/x-ndjson")
+                .exec(http("resultaat")
+                    .get("/api/v1/abonnementen/verzoeken/#{verzoek}/resultaat")
+                    .header("Authorization", "Bearer " + Suite.KEY)
+                    .header("Accept", "application/x-ndjson")
                     .check(status().is(200), CoreDsl.bodyLength().saveAs("bytes"))))
-        .exec(session -> {
-          Meting.neem("ALLES", System.currentTimeMillis() - session.getLong("t0"), !session.isFailed());
-          return session;
-        })
-        .injectOpen(atOnceUsers(1)))
+            .exec(session -> {
+              Meting.neem(
+                  "ALLES", System.currentTimeMillis() - session.getLong("t0"), !session.isFailed());
+              return session;
+            })
+            .injectOpen(atOnceUsers(1)))
         .protocols(Suite.protocol())
-        .assertions(details("ALLES").responseTime().max().lt(4 * 3_600_000), details("ALLES").successfulRequests().percent().is(100.0));
+        .assertions(
+            details("ALLES").responseTime().max().lt(4 * 3_600_000),
+            details("ALLES").successfulRequests().percent().is(100.0));
   }
 
   @Override

@@ -3,10 +3,10 @@ package nl.berichtenbox.loadtest.gatling;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
-import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 
 import io.gatling.javaapi.core.Simulation;
 
@@ -18,14 +18,18 @@ import io.gatling.javaapi.core.Simulation;
 public class BatchSimulation extends Simulation {
   {
     int perBatch = Suite.SMOKE ? 100 : 1000;
-    setUp(scenario("batches").exec(http("batch 1000").post("/api/v1/batches")
-            .header("Authorization", "Bearer " + Suite.KEY)
-            .body(StringBody(session -> Suite.batch(perBatch)))
-            .check(responseTimeInMillis().saveAs("rt"), status().is(202)))
+    setUp(scenario("batches")
+            .exec(http("batch 1000")
+                .post("/api/v1/batches")
+                .header("Authorization", "Bearer " + Suite.KEY)
+                .body(StringBody(session -> Suite.batch(perBatch)))
+                .check(responseTimeInMillis().saveAs("rt"), status().is(202)))
             .exec(Meting.neem("batch"))
-        .injectOpen(constantUsersPerSec(Suite.SMOKE ? 1 : 5).during(Suite.duur(30))))
+            .injectOpen(constantUsersPerSec(Suite.SMOKE ? 1 : 5).during(Suite.duur(30))))
         .protocols(Suite.protocol())
-        .assertions(global().successfulRequests().percent().is(100.0), global().responseTime().max().lt(30_000));
+        .assertions(
+            global().successfulRequests().percent().is(100.0),
+            global().responseTime().max().lt(30_000));
   }
 
   @Override

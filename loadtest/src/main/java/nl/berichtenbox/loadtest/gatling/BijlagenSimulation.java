@@ -28,10 +28,12 @@ public class BijlagenSimulation extends Simulation {
   }
 
   private static ScenarioBuilder mix(String naam, boolean meten) {
-    var s = scenario(naam).exec(http(naam).post("/api/v1/berichten")
+    var s = scenario(naam)
+        .exec(http(naam)
+            .post("/api/v1/berichten")
             .header("Authorization", "Bearer " + Suite.KEY)
-            .body(ByteArrayBody(session -> Suite.berichtBytes(UUID.randomUUID().toString(),
-                ThreadLocalRandom.current().nextInt(100) < 95)))
+            .body(ByteArrayBody(session -> Suite.berichtBytes(
+                UUID.randomUUID().toString(), ThreadLocalRandom.current().nextInt(100) < 95)))
             .check(responseTimeInMillis().saveAs("rt"), status().is(202)));
     return meten ? s.exec(Meting.neem(naam)) : s;
   }
@@ -39,10 +41,16 @@ public class BijlagenSimulation extends Simulation {
   {
     var norm = Suite.duur(30);
     var opwarmen = Suite.duur(20);
-    setUp(mix("bijlagen 45/s").injectOpen(constantUsersPerSec(Suite.rate(45)).during(norm)),
-        mix("bijlagen opwarmen", false).injectOpen(nothingFor(norm),
-            rampUsersPerSec(Suite.rate(45)).to(Suite.rate(500)).during(opwarmen)),
-        mix("bijlagen 500/s").injectOpen(nothingFor(norm.plus(opwarmen)), constantUsersPerSec(Suite.rate(500)).during(Suite.duur(30))))
+    setUp(
+            mix("bijlagen 45/s").injectOpen(constantUsersPerSec(Suite.rate(45)).during(norm)),
+            mix("bijlagen opwarmen", false)
+                .injectOpen(
+                    nothingFor(norm),
+                    rampUsersPerSec(Suite.rate(45)).to(Suite.rate(500)).during(opwarmen)),
+            mix("bijlagen 500/s")
+                .injectOpen(
+                    nothingFor(norm.plus(opwarmen)),
+                    constantUsersPerSec(Suite.rate(500)).during(Suite.duur(30))))
         .protocols(Suite.protocol())
         .assertions(details("bijlagen 45/s").successfulRequests().percent().is(100.0));
   }

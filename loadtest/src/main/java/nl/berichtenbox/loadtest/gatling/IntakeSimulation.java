@@ -5,10 +5,10 @@ import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
-import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
@@ -28,16 +28,18 @@ public class IntakeSimulation extends Simulation {
   private final List<String> ids = new CopyOnWriteArrayList<>();
 
   private ScenarioBuilder intake(String naam, boolean meten) {
-    var s = scenario(naam).exec(http(naam).post("/api/v1/berichten")
-        .header("Authorization", "Bearer " + Suite.KEY)
-        .body(StringBody(session -> {
-          String id = UUID.randomUUID().toString();
-          if (meten) {
-            ids.add(id);
-          }
-          return Suite.bericht(id, false);
-        }))
-        .check(responseTimeInMillis().saveAs("rt"), status().is(202)));
+    var s = scenario(naam)
+        .exec(http(naam)
+            .post("/api/v1/berichten")
+            .header("Authorization", "Bearer " + Suite.KEY)
+            .body(StringBody(session -> {
+              String id = UUID.randomUUID().toString();
+              if (meten) {
+                ids.add(id);
+              }
+              return Suite.bericht(id, false);
+            }))
+            .check(responseTimeInMillis().saveAs("rt"), status().is(202)));
     return meten ? s.exec(Meting.neem(naam)) : s;
   }
 
@@ -45,13 +47,19 @@ public class IntakeSimulation extends Simulation {
     var norm = Suite.duur(60);
     var opwarmen = Suite.duur(20);
     setUp(
-        intake("intake 45/s", true).injectOpen(constantUsersPerSec(Suite.rate(45)).during(norm)),
-        intake("intake opwarmen", false).injectOpen(nothingFor(norm),
-            rampUsersPerSec(Suite.rate(45)).to(Suite.rate(2000)).during(opwarmen)),
-        intake("intake 2000/s", true).injectOpen(nothingFor(norm.plus(opwarmen)),
-            constantUsersPerSec(Suite.rate(2000)).during(Suite.duur(60))))
+            intake("intake 45/s", true)
+                .injectOpen(constantUsersPerSec(Suite.rate(45)).during(norm)),
+            intake("intake opwarmen", false)
+                .injectOpen(
+                    nothingFor(norm),
+                    rampUsersPerSec(Suite.rate(45)).to(Suite.rate(2000)).during(opwarmen)),
+            intake("intake 2000/s", true)
+                .injectOpen(
+                    nothingFor(norm.plus(opwarmen)),
+                    constantUsersPerSec(Suite.rate(2000)).during(Suite.duur(60))))
         .protocols(Suite.protocol())
-        .assertions(details("intake 45/s").successfulRequests().percent().is(100.0),
+        .assertions(
+            details("intake 45/s").successfulRequests().percent().is(100.0),
             details("intake opwarmen").successfulRequests().percent().is(100.0));
   }
 

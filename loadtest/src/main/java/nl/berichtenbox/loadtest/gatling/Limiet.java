@@ -47,9 +47,11 @@ public final class Limiet {
     int seconds = Integer.parseInt(args[1]);
     String[] bsns = Seeder.bsns(Integer.parseInt(args[2]));
     Path results = Path.of(args[3]);
-    // the inserts only, their table kept (loadtest/run-ontleding.sh reads its WAL and counts its rows)
+    // the inserts only, their table kept (loadtest/run-ontleding.sh reads its WAL and counts its
+    // rows)
     boolean alleenInvoegen = args.length > 4 && args[4].equals("--alleen-invoegen");
-    try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url, "postgres", "");
+        Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS limiet_bericht");
       s.execute("CREATE TABLE limiet_bericht (LIKE bericht INCLUDING ALL)");
     }
@@ -82,13 +84,21 @@ public final class Limiet {
               digest[i] = new byte[32];
               ThreadLocalRandom.current().nextBytes(digest[i]);
             }
-            Array[] a = {c.createArrayOf("text", oin), c.createArrayOf("uuid", id), c.createArrayOf("text", bsn),
-                c.createArrayOf("text", type), c.createArrayOf("text", onderwerp), c.createArrayOf("text", body),
-                c.createArrayOf("int2", bijlagen), c.createArrayOf("bytea", digest)};
+            Array[] a = {
+              c.createArrayOf("text", oin),
+              c.createArrayOf("uuid", id),
+              c.createArrayOf("text", bsn),
+              c.createArrayOf("text", type),
+              c.createArrayOf("text", onderwerp),
+              c.createArrayOf("text", body),
+              c.createArrayOf("int2", bijlagen),
+              c.createArrayOf("bytea", digest)
+            };
             for (int i = 0; i < a.length; i++) {
               ps.setArray(i + 1, a[i]);
             }
-            ps.executeUpdate(); // autocommit: one transaction, synchronous commit, as a group commit
+            ps.executeUpdate(); // autocommit: one transaction, synchronous commit, as a group
+            // commit
             rows.addAndGet(n);
           }
         } catch (Exception e) {
@@ -101,8 +111,11 @@ public final class Limiet {
     }
     double insertPerSecond = rows.get() / (double) seconds;
     if (alleenInvoegen) {
-      JsonObject out = new JsonObject().put("insertRowsPerSecond", Math.round(insertPerSecond)).put("rows", rows.get())
-          .put("seconds", seconds).put("at", Instant.now().toString());
+      JsonObject out = new JsonObject()
+          .put("insertRowsPerSecond", Math.round(insertPerSecond))
+          .put("rows", rows.get())
+          .put("seconds", seconds)
+          .put("at", Instant.now().toString());
       Files.createDirectories(results);
       Files.writeString(results.resolve("limiet.json"), out.encodePrettily());
       System.out.println(out.encodePrettily());
@@ -137,12 +150,15 @@ public final class Limiet {
       t.join();
     }
     Histogram h = latency.getIntervalHistogram();
-    try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url, "postgres", "");
+        Statement s = c.createStatement()) {
       s.execute("DROP TABLE limiet_bericht");
     }
-    JsonObject out = new JsonObject().put("insertRowsPerSecond", Math.round(insertPerSecond))
+    JsonObject out = new JsonObject()
+        .put("insertRowsPerSecond", Math.round(insertPerSecond))
         .put("pageQueriesPerSecond", Math.round(queries.get() / (double) seconds))
-        .put("pageQueryP99Ms", h.getValueAtPercentile(99) / 1000.0).put("seconds", seconds)
+        .put("pageQueryP99Ms", h.getValueAtPercentile(99) / 1000.0)
+        .put("seconds", seconds)
         .put("at", Instant.now().toString());
     Files.createDirectories(results);
     Files.writeString(results.resolve("limiet.json"), out.encodePrettily());
@@ -156,5 +172,4 @@ public final class Limiet {
     t.start();
     return t;
   }
-
 }

@@ -37,21 +37,30 @@ final class Meting {
         return;
       }
       totaal.recordValue(Math.min(ms, 3_600_000L));
-      perSeconde.computeIfAbsent((nu - start) / 1000, k -> new Histogram(3_600_000L, 2))
+      perSeconde
+          .computeIfAbsent((nu - start) / 1000, k -> new Histogram(3_600_000L, 2))
           .recordValue(Math.min(ms, 3_600_000L));
     }
 
     synchronized JsonObject json() {
       double seconden = Math.max(0.001, (laatste - eerste) / 1000.0);
       JsonArray reeks = new JsonArray();
-      perSeconde.forEach((t, h) -> reeks.add(new JsonObject().put("t", t).put("n", h.getTotalCount())
-          .put("p50", h.getValueAtPercentile(50)).put("p99", h.getValueAtPercentile(99))
+      perSeconde.forEach((t, h) -> reeks.add(new JsonObject()
+          .put("t", t)
+          .put("n", h.getTotalCount())
+          .put("p50", h.getValueAtPercentile(50))
+          .put("p99", h.getValueAtPercentile(99))
           .put("p999", h.getValueAtPercentile(99.9))));
-      return new JsonObject().put("ok", totaal.getTotalCount()).put("ko", mislukt)
+      return new JsonObject()
+          .put("ok", totaal.getTotalCount())
+          .put("ko", mislukt)
           .put("perSeconde", Math.round(totaal.getTotalCount() / seconden * 10) / 10.0)
-          .put("p50", totaal.getValueAtPercentile(50)).put("p90", totaal.getValueAtPercentile(90))
-          .put("p99", totaal.getValueAtPercentile(99)).put("p999", totaal.getValueAtPercentile(99.9))
-          .put("max", totaal.getMaxValue()).put("reeks", reeks);
+          .put("p50", totaal.getValueAtPercentile(50))
+          .put("p90", totaal.getValueAtPercentile(90))
+          .put("p99", totaal.getValueAtPercentile(99))
+          .put("p999", totaal.getValueAtPercentile(99.9))
+          .put("max", totaal.getMaxValue())
+          .put("reeks", reeks);
     }
   }
 

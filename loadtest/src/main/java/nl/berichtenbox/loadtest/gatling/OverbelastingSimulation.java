@@ -13,10 +13,10 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.vertx.core.json.JsonObject;
-import nl.berichtenbox.loadtest.Metriek;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import nl.berichtenbox.loadtest.Metriek;
 
 /**
  * Overload (issue 9): after a 20 s ramp to 2 000/s, single 2 KB messages offered at three times
@@ -38,11 +38,15 @@ public class OverbelastingSimulation extends Simulation {
   private Thread heapMeter;
 
   private ScenarioBuilder intake(String naam) {
-    return scenario(naam).exec(http(naam).post("/api/v1/berichten")
-        .header("Authorization", "Bearer " + Suite.KEY)
-        .body(StringBody(session -> Suite.bericht(UUID.randomUUID().toString(), false)))
-        .check(responseTimeInMillis().saveAs("rt"), status().in(202, 429, 503).saveAs("status"),
-            header("Retry-After").optional().saveAs("retryAfter")))
+    return scenario(naam)
+        .exec(http(naam)
+            .post("/api/v1/berichten")
+            .header("Authorization", "Bearer " + Suite.KEY)
+            .body(StringBody(session -> Suite.bericht(UUID.randomUUID().toString(), false)))
+            .check(
+                responseTimeInMillis().saveAs("rt"),
+                status().in(202, 429, 503).saveAs("status"),
+                header("Retry-After").optional().saveAs("retryAfter")))
         .exec(s -> {
           long rt = s.contains("rt") ? s.getLong("rt") : 0;
           if (s.isFailed() || !s.contains("status")) {
@@ -73,21 +77,35 @@ public class OverbelastingSimulation extends Simulation {
     var over = Suite.duur(60);
     var herstel = Suite.duur(60);
     setUp(
-        // a ramp first: a cold engine and generator (JIT, pool) are not what is judged here
-        intake("normaal vooraf").injectOpen(rampUsersPerSec(Suite.rate(45)).to(Suite.rate(2000)).during(voor)),
-        intake("overbelasting 6000/s").injectOpen(nothingFor(voor), constantUsersPerSec(Suite.rate(6000)).during(over)),
-        intake("herstel").injectOpen(nothingFor(voor.plus(over)), constantUsersPerSec(Suite.rate(2000)).during(herstel)),
-        intake("na overbelasting 2000/s").injectOpen(nothingFor(voor.plus(over).plus(herstel)),
-            constantUsersPerSec(Suite.rate(2000)).during(Suite.duur(30))))
+            // a ramp first: a cold engine and generator (JIT, pool) are not what is judged here
+            intake("normaal vooraf")
+                .injectOpen(rampUsersPerSec(Suite.rate(45)).to(Suite.rate(2000)).during(voor)),
+            intake("overbelasting 6000/s")
+                .injectOpen(
+                    nothingFor(voor), constantUsersPerSec(Suite.rate(6000)).during(over)),
+            intake("herstel")
+                .injectOpen(
+                    nothingFor(voor.plus(over)),
+                    constantUsersPerSec(Suite.rate(2000)).during(herstel)),
+            intake("na overbelasting 2000/s")
+                .injectOpen(
+                    nothingFor(voor.plus(over).plus(herstel)),
+                    constantUsersPerSec(Suite.rate(2000)).during(Suite.duur(30))))
         .protocols(Suite.protocol())
-        .assertions(io.gatling.javaapi.core.CoreDsl.global().failedRequests().count().is(0L));
+        .assertions(
+            io.gatling.javaapi.core.CoreDsl.global().failedRequests().count().is(0L));
   }
 
   @Override
   public void after() {
     meten.set(false);
     Meting.schrijf("overbelasting");
-    Suite.schrijf("overbelasting-heap", new JsonObject().put("heapNaGcMaxBytes", heapMax.get())
-        .put("heapNaGcAfloopBytes", heapNa.get()).put("heapMaxBytes", heapGrens.get()).put("geweigerd", geweigerd.get()));
+    Suite.schrijf(
+        "overbelasting-heap",
+        new JsonObject()
+            .put("heapNaGcMaxBytes", heapMax.get())
+            .put("heapNaGcAfloopBytes", heapNa.get())
+            .put("heapMaxBytes", heapGrens.get())
+            .put("geweigerd", geweigerd.get()));
   }
 }

@@ -26,7 +26,8 @@ public final class PgStand {
       return;
     }
     JsonObject nu = new JsonObject();
-    try (Connection c = DriverManager.getConnection(args[0], "postgres", ""); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(args[0], "postgres", "");
+        Statement s = c.createStatement()) {
       int versie;
       try (ResultSet r = s.executeQuery("SHOW server_version_num")) {
         r.next();
@@ -34,24 +35,29 @@ public final class PgStand {
       }
       // PostgreSQL 17 moved the checkpoint counters to pg_stat_checkpointer, 18 the WAL writes and
       // syncs to pg_stat_io; the same figures are read from where each major keeps them
-      try (ResultSet r = s.executeQuery(versie >= 180000
-          ? "SELECT wal_records, wal_fpi, wal_bytes::bigint, (SELECT sum(writes)::bigint FROM pg_stat_io WHERE object = 'wal'),"
-              + " (SELECT sum(fsyncs)::bigint FROM pg_stat_io WHERE object = 'wal') FROM pg_stat_wal"
-          : "SELECT wal_records, wal_fpi, wal_bytes::bigint, wal_write, wal_sync FROM pg_stat_wal")) {
+      try (ResultSet r = s.executeQuery(
+          versie >= 180000
+              ? "SELECT wal_records, wal_fpi, wal_bytes::bigint, (SELECT sum(writes)::bigint FROM pg_stat_io WHERE object = 'wal'),"
+                  + " (SELECT sum(fsyncs)::bigint FROM pg_stat_io WHERE object = 'wal') FROM pg_stat_wal"
+              : "SELECT wal_records, wal_fpi, wal_bytes::bigint, wal_write, wal_sync FROM pg_stat_wal")) {
         r.next();
-        nu.put("walRecords", r.getLong(1)).put("walFullPageImages", r.getLong(2)).put("walBytes", r.getLong(3))
-            .put("walWrites", r.getLong(4)).put("walSyncs", r.getLong(5));
+        nu.put("walRecords", r.getLong(1))
+            .put("walFullPageImages", r.getLong(2))
+            .put("walBytes", r.getLong(3))
+            .put("walWrites", r.getLong(4))
+            .put("walSyncs", r.getLong(5));
       }
-      try (ResultSet r = s.executeQuery(versie >= 170000
-          ? """
+      try (ResultSet r = s.executeQuery(versie >= 170000 ? """
             SELECT c.num_timed, c.num_requested, c.buffers_written,
               (SELECT coalesce(sum(writes), 0)::bigint FROM pg_stat_io WHERE backend_type = 'client backend' AND object = 'relation'),
-              b.buffers_clean FROM pg_stat_checkpointer c, pg_stat_bgwriter b"""
-          : """
+              b.buffers_clean FROM pg_stat_checkpointer c, pg_stat_bgwriter b""" : """
             SELECT checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend, buffers_clean FROM pg_stat_bgwriter""")) {
         r.next();
-        nu.put("checkpointsTimed", r.getLong(1)).put("checkpointsRequested", r.getLong(2))
-            .put("buffersCheckpoint", r.getLong(3)).put("buffersBackend", r.getLong(4)).put("buffersClean", r.getLong(5));
+        nu.put("checkpointsTimed", r.getLong(1))
+            .put("checkpointsRequested", r.getLong(2))
+            .put("buffersCheckpoint", r.getLong(3))
+            .put("buffersBackend", r.getLong(4))
+            .put("buffersClean", r.getLong(5));
       }
     }
     nu.put("t", System.currentTimeMillis());
@@ -68,7 +74,9 @@ public final class PgStand {
       }
       long records = uit.getLong("walRecords");
       if (records > 0) {
-        uit.put("fullPageImageShare", Math.round(uit.getLong("walFullPageImages") * 1000.0 / records) / 1000.0);
+        uit.put(
+            "fullPageImageShare",
+            Math.round(uit.getLong("walFullPageImages") * 1000.0 / records) / 1000.0);
       }
     }
     Files.writeString(Path.of(args[1]), uit.encodePrettily());
@@ -76,7 +84,8 @@ public final class PgStand {
 
   private static void rustig(String url, int maxSeconden) throws Exception {
     long begin = System.nanoTime();
-    try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url, "postgres", "");
+        Statement s = c.createStatement()) {
       long open;
       do {
         try (ResultSet r = s.executeQuery("SELECT count(*) FROM bericht WHERE status = 0")) {
@@ -88,7 +97,9 @@ public final class PgStand {
         }
       } while (open > 0 && System.nanoTime() - begin < maxSeconden * 1_000_000_000L);
       s.execute("CHECKPOINT");
-      System.out.printf("   quiet after %.0f s (%d messages still to process)%n", (System.nanoTime() - begin) / 1e9, open);
+      System.out.printf(
+          "   quiet after %.0f s (%d messages still to process)%n",
+          (System.nanoTime() - begin) / 1e9, open);
     }
   }
 }

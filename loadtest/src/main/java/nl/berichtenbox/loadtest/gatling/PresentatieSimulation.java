@@ -4,8 +4,8 @@ import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
-import static io.gatling.javaapi.core.CoreDsl.randomSwitch;
 import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.randomSwitch;
 import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -35,25 +35,34 @@ public class PresentatieSimulation extends Simulation {
   private static final int BEZOEKEN = 1230;
 
   private static ChainBuilder lijst(String naam, String query, boolean meten) {
-    return CoreDsl.exec(http(naam).get("/api/v1/berichtenbox/berichten" + query)
+    return CoreDsl.exec(http(naam)
+            .get("/api/v1/berichtenbox/berichten" + query)
             .header("Authorization", "Bearer #{token}")
-            .check(responseTimeInMillis().saveAs("rt"), status().is(200), jsonPath("$.berichten[0].id").optional().saveAs("id")))
+            .check(
+                responseTimeInMillis().saveAs("rt"),
+                status().is(200),
+                jsonPath("$.berichten[0].id").optional().saveAs("id")))
         .exec(meten ? Meting.neem("portaal") : s -> s.remove("rt"));
   }
 
   private static ScenarioBuilder portaal(String naam, boolean meten) {
-    Iterator<Map<String, Object>> burgers = Stream.generate(() -> Map.<String, Object>of("token", Suite.jwt(Suite.bsn())))
+    Iterator<Map<String, Object>> burgers = Stream.generate(
+            () -> Map.<String, Object>of("token", Suite.jwt(Suite.bsn())))
         .iterator();
     String p = meten ? "" : "opwarmen ";
-    ChainBuilder lees = CoreDsl.doIf(session -> session.contains("id")).then(CoreDsl.exec(
-        http(p + "lees bericht").get("/api/v1/berichtenbox/berichten/#{id}").header("Authorization", "Bearer #{token}")
-            .check(responseTimeInMillis().saveAs("rt"), status().is(200)))
-        .exec(meten ? Meting.neem("portaal") : s -> s.remove("rt")));
-    ChainBuilder bezoek = randomSwitch().on(
-        CoreDsl.percent(60.0).then(lijst(p + "inbox", "?limit=20", meten).exec(lees)),
-        CoreDsl.percent(20.0).then(lijst(p + "ongelezen", "?ongelezen=true", meten).exec(lees)),
-        CoreDsl.percent(10.0).then(lijst(p + "archief", "?map=archief", meten)),
-        CoreDsl.percent(10.0).then(lijst(p + "zoek", "?zoek=aanslag", meten)));
+    ChainBuilder lees = CoreDsl.doIf(session -> session.contains("id"))
+        .then(CoreDsl.exec(http(p + "lees bericht")
+                .get("/api/v1/berichtenbox/berichten/#{id}")
+                .header("Authorization", "Bearer #{token}")
+                .check(responseTimeInMillis().saveAs("rt"), status().is(200)))
+            .exec(meten ? Meting.neem("portaal") : s -> s.remove("rt")));
+    ChainBuilder bezoek = randomSwitch()
+        .on(
+            CoreDsl.percent(60.0).then(lijst(p + "inbox", "?limit=20", meten).exec(lees)),
+            CoreDsl.percent(20.0)
+                .then(lijst(p + "ongelezen", "?ongelezen=true", meten).exec(lees)),
+            CoreDsl.percent(10.0).then(lijst(p + "archief", "?map=archief", meten)),
+            CoreDsl.percent(10.0).then(lijst(p + "zoek", "?zoek=aanslag", meten)));
     return scenario(naam).feed(burgers).exec(meten ? CoreDsl.group("portaal").on(bezoek) : bezoek);
   }
 
@@ -66,10 +75,14 @@ public class PresentatieSimulation extends Simulation {
       warm.add(constantUsersPerSec(Suite.rate(BEZOEKEN)).during(opwarmen.minus(ramp)));
     }
     setUp(
-        portaal("opwarmen", false).injectOpen(warm),
-        portaal("portaal", true).injectOpen(nothingFor(opwarmen), constantUsersPerSec(Suite.rate(BEZOEKEN)).during(Suite.duur(60))))
+            portaal("opwarmen", false).injectOpen(warm),
+            portaal("portaal", true)
+                .injectOpen(
+                    nothingFor(opwarmen),
+                    constantUsersPerSec(Suite.rate(BEZOEKEN)).during(Suite.duur(60))))
         .protocols(Suite.protocol())
-        .assertions(details("portaal").responseTime().percentile(99.9).lt(200),
+        .assertions(
+            details("portaal").responseTime().percentile(99.9).lt(200),
             details("portaal").successfulRequests().percent().is(100.0));
   }
 

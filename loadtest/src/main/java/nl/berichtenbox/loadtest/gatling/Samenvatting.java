@@ -17,7 +17,13 @@ import java.util.Locale;
  * <pre>java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Samenvatting RESULTS SMOKE</pre>
  */
 public final class Samenvatting {
-  private record Rij(String norm, String afspraak, String doel, String gemeten, Boolean normGehaald, Boolean doelGehaald) {}
+  private record Rij(
+      String norm,
+      String afspraak,
+      String doel,
+      String gemeten,
+      Boolean normGehaald,
+      Boolean doelGehaald) {}
 
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args[0]);
@@ -28,38 +34,78 @@ public final class Samenvatting {
     if (intake != null) {
       JsonObject norm = intake.getJsonObject("intake 45/s", new JsonObject());
       JsonObject doel = intake.getJsonObject("intake 2000/s", new JsonObject());
-      rijen.add(new Rij("messages accepted and parked per second", "45/s", "p99 ≤ 50 ms at 2 000/s",
-          String.format(Locale.ROOT, "at %.0f/s: %d ok, %d failed, p99 %d ms; at %.0f/s: p99 %d ms, p99.9 %d ms",
-              norm.getDouble("perSeconde", 0.0), norm.getLong("ok", 0L), norm.getLong("ko", 0L), norm.getLong("p99", 0L),
-              doel.getDouble("perSeconde", 0.0), doel.getLong("p99", 0L), doel.getLong("p999", 0L)),
+      rijen.add(new Rij(
+          "messages accepted and parked per second",
+          "45/s",
+          "p99 ≤ 50 ms at 2 000/s",
+          String.format(
+              Locale.ROOT,
+              "at %.0f/s: %d ok, %d failed, p99 %d ms; at %.0f/s: p99 %d ms, p99.9 %d ms",
+              norm.getDouble("perSeconde", 0.0),
+              norm.getLong("ok", 0L),
+              norm.getLong("ko", 0L),
+              norm.getLong("p99", 0L),
+              doel.getDouble("perSeconde", 0.0),
+              doel.getLong("p99", 0L),
+              doel.getLong("p999", 0L)),
           norm.getLong("ko", 1L) == 0 && norm.getLong("ok", 0L) > 0,
           doel.getLong("ko", 1L) == 0 && doel.getLong("p99", 999L) <= 50));
     }
     JsonObject verwerking = lees(dir, "verwerking-intake");
     if (verwerking != null) {
-      rijen.add(new Rij("max processing time of a message", "24 h", "p99 ≤ 1 s parked to delivered at 2 000/s",
-          String.format(Locale.ROOT, "p50 %d ms, p99 %d ms, max %d ms (sample of %d)", verwerking.getLong("p50Ms"),
-              verwerking.getLong("p99Ms"), verwerking.getLong("maxMs"), verwerking.getLong("count")),
-          verwerking.getLong("maxMs") < 24L * 3_600_000, verwerking.getLong("p99Ms") <= 1000));
+      rijen.add(new Rij(
+          "max processing time of a message",
+          "24 h",
+          "p99 ≤ 1 s parked to delivered at 2 000/s",
+          String.format(
+              Locale.ROOT,
+              "p50 %d ms, p99 %d ms, max %d ms (sample of %d)",
+              verwerking.getLong("p50Ms"),
+              verwerking.getLong("p99Ms"),
+              verwerking.getLong("maxMs"),
+              verwerking.getLong("count")),
+          verwerking.getLong("maxMs") < 24L * 3_600_000,
+          verwerking.getLong("p99Ms") <= 1000));
     }
     JsonObject batch = serie(dir, "batch", "batch");
     if (batch != null) {
       int perBatch = smoke ? 100 : 1000;
       double perSec = batch.getDouble("perSeconde") * perBatch;
-      rijen.add(new Rij("messages offered per hour (peak), in batches", "150 000/h", "≥ 5 000 messages/s durable",
-          String.format(Locale.ROOT, "%.0f messages/s (%d batches of %d, %d failed), batch p99 %d ms", perSec,
-              batch.getLong("ok"), perBatch, batch.getLong("ko"), batch.getLong("p99")),
-          batch.getLong("ko") == 0, perSec >= 5000));
+      rijen.add(new Rij(
+          "messages offered per hour (peak), in batches",
+          "150 000/h",
+          "≥ 5 000 messages/s durable",
+          String.format(
+              Locale.ROOT,
+              "%.0f messages/s (%d batches of %d, %d failed), batch p99 %d ms",
+              perSec,
+              batch.getLong("ok"),
+              perBatch,
+              batch.getLong("ko"),
+              batch.getLong("p99")),
+          batch.getLong("ko") == 0,
+          perSec >= 5000));
     }
     JsonObject bijlagenNorm = serie(dir, "bijlagen", "bijlagen 45/s");
     JsonObject bijlagen = serie(dir, "bijlagen", "bijlagen 500/s");
     if (bijlagenNorm != null && bijlagen != null) {
-      rijen.add(new Rij("messages with attachments", "up to 95 %", "100 kB attachments ≥ 500 messages/s",
-          String.format(Locale.ROOT, "95 %% with 100 kB: at %.0f/s %d failed, p99 %d ms; offered 500/s: %d taken "
-              + "(%.0f/s), %d refused or failed, p99 %d ms", bijlagenNorm.getDouble("perSeconde"), bijlagenNorm.getLong("ko"),
-              bijlagenNorm.getLong("p99"), bijlagen.getLong("ok"), bijlagen.getDouble("perSeconde"), bijlagen.getLong("ko"),
+      rijen.add(new Rij(
+          "messages with attachments",
+          "up to 95 %",
+          "100 kB attachments ≥ 500 messages/s",
+          String.format(
+              Locale.ROOT,
+              "95 %% with 100 kB: at %.0f/s %d failed, p99 %d ms; offered 500/s: %d taken "
+                  + "(%.0f/s), %d refused or failed, p99 %d ms",
+              bijlagenNorm.getDouble("perSeconde"),
+              bijlagenNorm.getLong("ko"),
+              bijlagenNorm.getLong("p99"),
+              bijlagen.getLong("ok"),
+              bijlagen.getDouble("perSeconde"),
+              bijlagen.getLong("ko"),
               bijlagen.getLong("p99")),
-          bijlagenNorm.getLong("ko") == 0, bijlagen.getLong("ko") == 0 && bijlagen.getDouble("perSeconde") >= 495));
+          bijlagenNorm.getLong("ko") == 0,
+          bijlagen.getLong("ko") == 0 && bijlagen.getDouble("perSeconde") >= 495));
     }
     JsonObject over = serie(dir, "overbelasting", "overbelasting 6000/s");
     JsonObject overWeg = serie(dir, "overbelasting", "overbelasting 6000/s geweigerd");
@@ -68,96 +114,194 @@ public final class Samenvatting {
     if (over != null && na != null && heap != null) {
       long wegOk = overWeg == null ? 0 : overWeg.getLong("ok");
       long wegZonder = overWeg == null ? 0 : overWeg.getLong("ko");
-      double heapDeel = heap.getLong("heapNaGcMaxBytes") / (double) Math.max(1, heap.getLong("heapMaxBytes"));
-      // after the jump: the highest per-second p99 from the 10th second on (is it bounded, or growing?)
-      long na10 = over.getJsonArray("reeks").stream().map(o -> (JsonObject) o).filter(o -> o.getLong("t") >= 10)
-          .mapToLong(o -> o.getLong("p99")).max().orElse(0);
+      double heapDeel =
+          heap.getLong("heapNaGcMaxBytes") / (double) Math.max(1, heap.getLong("heapMaxBytes"));
+      // after the jump: the highest per-second p99 from the 10th second on (is it bounded, or
+      // growing?)
+      long na10 = over.getJsonArray("reeks").stream()
+          .map(o -> (JsonObject) o)
+          .filter(o -> o.getLong("t") >= 10)
+          .mapToLong(o -> o.getLong("p99"))
+          .max()
+          .orElse(0);
       // three times what the engine can take is only offered when it takes a third or less of it
-      double keer = (over.getLong("ok") + over.getLong("ko") + wegOk + wegZonder) / (double) Math.max(1, over.getLong("ok"));
-      rijen.add(new Rij("overload: 3× the proven intake rate for a minute (issue 9)", "shed with 429/503 + Retry-After, nothing else",
+      double keer = (over.getLong("ok") + over.getLong("ko") + wegOk + wegZonder)
+          / (double) Math.max(1, over.getLong("ok"));
+      rijen.add(new Rij(
+          "overload: 3× the proven intake rate for a minute (issue 9)",
+          "shed with 429/503 + Retry-After, nothing else",
           "offered ≥ 3× what it took; admitted p99 ≤ 1 s; live heap ≤ 75 %; then p99 ≤ 50 ms at 2 000/s",
-          String.format(Locale.ROOT, "offered 6 000/s: %d taken (%.0f/s, p99 %d ms, max %d ms; per second from the 10th: "
-              + "p99 at most %d ms), %d shed (%d without Retry-After), "
-              + "%d failed; offered %.1f× what it took; live heap at most %.0f %% of max; afterwards at %.0f/s p99 %d ms, %d failed",
-              over.getLong("ok"), over.getDouble("perSeconde"), over.getLong("p99"), over.getLong("max"), na10, wegOk, wegZonder,
-              over.getLong("ko"), keer,
-              heapDeel * 100, na.getDouble("perSeconde"), na.getLong("p99"), na.getLong("ko")),
+          String.format(
+              Locale.ROOT,
+              "offered 6 000/s: %d taken (%.0f/s, p99 %d ms, max %d ms; per second from the 10th: "
+                  + "p99 at most %d ms), %d shed (%d without Retry-After), "
+                  + "%d failed; offered %.1f× what it took; live heap at most %.0f %% of max; afterwards at %.0f/s p99 %d ms, %d failed",
+              over.getLong("ok"),
+              over.getDouble("perSeconde"),
+              over.getLong("p99"),
+              over.getLong("max"),
+              na10,
+              wegOk,
+              wegZonder,
+              over.getLong("ko"),
+              keer,
+              heapDeel * 100,
+              na.getDouble("perSeconde"),
+              na.getLong("p99"),
+              na.getLong("ko")),
           over.getLong("ko") == 0 && wegZonder == 0 && na.getLong("ko") == 0 && heapDeel < 1.0,
           keer >= 3 && over.getLong("p99") <= 1000 && heapDeel <= 0.75 && na.getLong("p99") <= 50));
     }
     JsonObject portaal = serie(dir, "presentatie", "portaal");
     if (portaal != null) {
-      rijen.add(new Rij("presentation response time, 99.9 %", "200 ms", "p99.9 ≤ 10 ms at 2 000 req/s",
-          String.format(Locale.ROOT, "%.0f req/s: p50 %d, p99 %d, p99.9 %d, max %d ms; %d failed",
-              portaal.getDouble("perSeconde"), portaal.getLong("p50"), portaal.getLong("p99"), portaal.getLong("p999"),
-              portaal.getLong("max"), portaal.getLong("ko")),
+      rijen.add(new Rij(
+          "presentation response time, 99.9 %",
+          "200 ms",
+          "p99.9 ≤ 10 ms at 2 000 req/s",
+          String.format(
+              Locale.ROOT,
+              "%.0f req/s: p50 %d, p99 %d, p99.9 %d, max %d ms; %d failed",
+              portaal.getDouble("perSeconde"),
+              portaal.getLong("p50"),
+              portaal.getLong("p99"),
+              portaal.getLong("p999"),
+              portaal.getLong("max"),
+              portaal.getLong("ko")),
           portaal.getLong("ko") == 0 && portaal.getLong("p999") <= 200,
           portaal.getLong("p999") <= 10 && portaal.getDouble("perSeconde") >= 1900));
     }
     JsonObject validatie = serie(dir, "validatie", "validatie");
     JsonObject leeg = serie(dir, "validatie", "leeg verzoek");
     if (validatie != null) {
-      rijen.add(new Rij("Validatieservice response time (250 BSNs)", "30 s", "p99 ≤ 20 ms",
-          String.format(Locale.ROOT, "%d calls: p50 %d, p99 %d, max %d ms; %d failed%s", validatie.getLong("ok"),
-              validatie.getLong("p50"), validatie.getLong("p99"), validatie.getLong("max"), validatie.getLong("ko"),
-              leeg == null ? "" : String.format(Locale.ROOT, " (an empty request at the same rate: p50 %d, p99 %d ms)",
-                  leeg.getLong("p50"), leeg.getLong("p99"))),
-          validatie.getLong("ko") == 0 && validatie.getLong("max") < 30_000, validatie.getLong("p99") <= 20));
+      rijen.add(new Rij(
+          "Validatieservice response time (250 BSNs)",
+          "30 s",
+          "p99 ≤ 20 ms",
+          String.format(
+              Locale.ROOT,
+              "%d calls: p50 %d, p99 %d, max %d ms; %d failed%s",
+              validatie.getLong("ok"),
+              validatie.getLong("p50"),
+              validatie.getLong("p99"),
+              validatie.getLong("max"),
+              validatie.getLong("ko"),
+              leeg == null
+                  ? ""
+                  : String.format(
+                      Locale.ROOT,
+                      " (an empty request at the same rate: p50 %d, p99 %d ms)",
+                      leeg.getLong("p50"),
+                      leeg.getLong("p99"))),
+          validatie.getLong("ko") == 0 && validatie.getLong("max") < 30_000,
+          validatie.getLong("p99") <= 20));
     }
     JsonObject alles = serie(dir, "abonnement", "ALLES");
     if (alles != null) {
-      rijen.add(new Rij("Abonnementservice lead time (ALLES)", "4 h", "ALLES over 1 000 000 citizens ≤ 60 s",
+      rijen.add(new Rij(
+          "Abonnementservice lead time (ALLES)",
+          "4 h",
+          "ALLES over 1 000 000 citizens ≤ 60 s",
           String.format(Locale.ROOT, "request to last line: %d ms", alles.getLong("max")),
-          alles.getLong("ko") == 0 && alles.getLong("max") < 4L * 3_600_000, alles.getLong("max") <= 60_000));
+          alles.getLong("ko") == 0 && alles.getLong("max") < 4L * 3_600_000,
+          alles.getLong("max") <= 60_000));
     }
     JsonObject dag = lees(dir, "dag");
     if (dag != null) {
-      rijen.add(new Rij("messages per day", "2 500 000", "a day's volume replayed in ≤ 15 min",
-          String.format(Locale.ROOT, "%d messages accepted in %.0f s, all processed in %.0f s (%d/s)",
-              dag.getLong("berichten"), dag.getDouble("aangenomenSeconden"), dag.getDouble("verwerktSeconden"),
+      rijen.add(new Rij(
+          "messages per day",
+          "2 500 000",
+          "a day's volume replayed in ≤ 15 min",
+          String.format(
+              Locale.ROOT,
+              "%d messages accepted in %.0f s, all processed in %.0f s (%d/s)",
+              dag.getLong("berichten"),
+              dag.getDouble("aangenomenSeconden"),
+              dag.getDouble("verwerktSeconden"),
               dag.getLong("berichtenPerSeconde")),
-          true, dag.getLong("berichten") >= 2_500_000 && dag.getDouble("verwerktSeconden") <= 900));
+          true,
+          dag.getLong("berichten") >= 2_500_000 && dag.getDouble("verwerktSeconden") <= 900));
     }
     JsonObject mail = lees(dir, "notificaties");
     if (mail != null) {
-      rijen.add(new Rij("notifications per hour", "125 000/h", "≥ 1 000/s into SMTP",
-          String.format(Locale.ROOT, "%d e-mails at %.0f/s", mail.getLong("emails"), mail.getDouble("emailsPerSecond")),
-          mail.getLong("emails").equals(mail.getLong("citizens")), mail.getDouble("emailsPerSecond") >= 1000));
+      rijen.add(new Rij(
+          "notifications per hour",
+          "125 000/h",
+          "≥ 1 000/s into SMTP",
+          String.format(
+              Locale.ROOT,
+              "%d e-mails at %.0f/s",
+              mail.getLong("emails"),
+              mail.getDouble("emailsPerSecond")),
+          mail.getLong("emails").equals(mail.getLong("citizens")),
+          mail.getDouble("emailsPerSecond") >= 1000));
     }
 
     StringBuilder md = new StringBuilder();
     md.append(machine(args.length > 2 ? args[2] : null));
     md.append(smoke ? "Smoke run: rates and durations cut down, targets not judged.\n\n" : "")
-        .append("| norm | agreement | target | measured | norm met | target met |\n|---|---|---|---|---|---|\n");
+        .append(
+            "| norm | agreement | target | measured | norm met | target met |\n|---|---|---|---|---|---|\n");
     JsonArray json = new JsonArray();
     for (Rij r : rijen) {
-      md.append("| ").append(r.norm()).append(" | ").append(r.afspraak()).append(" | ").append(r.doel()).append(" | ")
-          .append(r.gemeten()).append(" | ").append(r.normGehaald() ? "yes" : "**no**").append(" | ")
-          .append(smoke ? "–" : r.doelGehaald() ? "yes" : "**no**").append(" |\n");
-      json.add(new JsonObject().put("norm", r.norm()).put("agreement", r.afspraak()).put("target", r.doel())
-          .put("measured", r.gemeten()).put("normMet", r.normGehaald()).put("targetMet", smoke ? null : r.doelGehaald()));
+      md.append("| ")
+          .append(r.norm())
+          .append(" | ")
+          .append(r.afspraak())
+          .append(" | ")
+          .append(r.doel())
+          .append(" | ")
+          .append(r.gemeten())
+          .append(" | ")
+          .append(r.normGehaald() ? "yes" : "**no**")
+          .append(" | ")
+          .append(smoke ? "–" : r.doelGehaald() ? "yes" : "**no**")
+          .append(" |\n");
+      json.add(new JsonObject()
+          .put("norm", r.norm())
+          .put("agreement", r.afspraak())
+          .put("target", r.doel())
+          .put("measured", r.gemeten())
+          .put("normMet", r.normGehaald())
+          .put("targetMet", smoke ? null : r.doelGehaald()));
     }
     JsonObject limiet = lees(dir, "limiet");
     if (limiet != null) {
-      md.append("\nThe engine against PostgreSQL's own limit on the same store (`Limiet`: 1 000 message rows per "
-          + "statement with synchronous commit from 2 connections; the mailbox page query from 8):\n\n"
-          + "| | PostgreSQL alone | engine | engine / PostgreSQL |\n|---|---|---|---|\n");
+      md.append(
+          "\nThe engine against PostgreSQL's own limit on the same store (`Limiet`: 1 000 message rows per "
+              + "statement with synchronous commit from 2 connections; the mailbox page query from 8):\n\n"
+              + "| | PostgreSQL alone | engine | engine / PostgreSQL |\n|---|---|---|---|\n");
       long rijenPerSec = limiet.getLong("insertRowsPerSecond");
       long pagina = limiet.getLong("pageQueriesPerSecond");
       if (dag != null) {
-        md.append(String.format(Locale.ROOT, "| messages stored per second | %d rows/s | %d/s (the day, processed too) | %.0f %% |%n",
-            rijenPerSec, dag.getLong("berichtenPerSeconde"), 100.0 * dag.getLong("berichtenPerSeconde") / rijenPerSec));
+        md.append(String.format(
+            Locale.ROOT,
+            "| messages stored per second | %d rows/s | %d/s (the day, processed too) | %.0f %% |%n",
+            rijenPerSec,
+            dag.getLong("berichtenPerSeconde"),
+            100.0 * dag.getLong("berichtenPerSeconde") / rijenPerSec));
       }
       if (portaal != null) {
-        md.append(String.format(Locale.ROOT, "| mailbox pages per second | %d queries/s (p99 %.2f ms) | %.0f requests/s offered "
-            + "(p99 %d ms, over HTTP) | not saturated: offered rate |%n", pagina, limiet.getDouble("pageQueryP99Ms"),
-            portaal.getDouble("perSeconde"), portaal.getLong("p99")));
+        md.append(String.format(
+            Locale.ROOT,
+            "| mailbox pages per second | %d queries/s (p99 %.2f ms) | %.0f requests/s offered "
+                + "(p99 %d ms, over HTTP) | not saturated: offered rate |%n",
+            pagina,
+            limiet.getDouble("pageQueryP99Ms"),
+            portaal.getDouble("perSeconde"),
+            portaal.getLong("p99")));
       }
     }
     md.append("\n");
     postgresql(dir, md);
-    for (String[] p : new String[][] {{"intake", "intake 2000/s"}, {"presentatie", "portaal"}, {"bijlagen", "bijlagen 500/s"}, {"overbelasting", "overbelasting 6000/s"},
-        {"validatie", "validatie"}, {"batch", "batch"}, {"dag-batches", "dag batch"}}) {
+    for (String[] p : new String[][] {
+      {"intake", "intake 2000/s"},
+      {"presentatie", "portaal"},
+      {"bijlagen", "bijlagen 500/s"},
+      {"overbelasting", "overbelasting 6000/s"},
+      {"validatie", "validatie"},
+      {"batch", "batch"},
+      {"dag-batches", "dag batch"}
+    }) {
       JsonObject s = serie(dir, p[0], p[1]);
       if (s != null && !s.getJsonArray("reeks").isEmpty()) {
         String file = p[0] + ".svg";
@@ -166,9 +310,12 @@ public final class Samenvatting {
       }
     }
     Files.writeString(dir.resolve("summary.md"), md.toString());
-    Files.writeString(dir.resolve("summary.json"), new JsonObject().put("smoke", smoke).put("rows", json).encodePrettily());
+    Files.writeString(
+        dir.resolve("summary.json"),
+        new JsonObject().put("smoke", smoke).put("rows", json).encodePrettily());
     System.out.println();
-    System.out.print(md.substring(0, md.indexOf("\n\n![") < 0 ? md.length() : md.indexOf("\n\n![")));
+    System.out.print(
+        md.substring(0, md.indexOf("\n\n![") < 0 ? md.length() : md.indexOf("\n\n![")));
     System.out.println();
   }
 
@@ -176,41 +323,68 @@ public final class Samenvatting {
   private static String machine(String commando) {
     String cpu = "?";
     try {
-      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("?");
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst()
+          .orElse("?");
     } catch (IOException | RuntimeException e) {
       // not Linux
     }
-    long geheugen = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getTotalMemorySize();
-    return String.format(Locale.ROOT, "Run of %s%s on %d cores (%s), %.0f GiB memory, Java %s, %s; the engine and the load "
-        + "generator on the same machine.%n%n", java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
-            .truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toLocalDateTime().toString().replace('T', ' ') + " UTC",
-        commando == null ? "" : " (" + commando + ")", Runtime.getRuntime().availableProcessors(), cpu,
-        geheugen / 1073741824.0, System.getProperty("java.version"), System.getProperty("os.name"));
+    long geheugen = ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize();
+    return String.format(
+        Locale.ROOT,
+        "Run of %s%s on %d cores (%s), %.0f GiB memory, Java %s, %s; the engine and the load "
+            + "generator on the same machine.%n%n",
+        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
+                .truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+                .toLocalDateTime()
+                .toString()
+                .replace('T', ' ')
+            + " UTC",
+        commando == null ? "" : " (" + commando + ")",
+        Runtime.getRuntime().availableProcessors(),
+        cpu,
+        geheugen / 1073741824.0,
+        System.getProperty("java.version"),
+        System.getProperty("os.name"));
   }
 
   /** PostgreSQL's counters per scenario (pg-<scenario>.json, written by the suite script around each). */
   private static void postgresql(Path dir, StringBuilder md) throws IOException {
     List<Path> bestanden;
     try (var s = Files.list(dir)) {
-      bestanden = s.filter(f -> f.getFileName().toString().matches("pg-[A-Za-z]+\\.json")).sorted().toList();
+      bestanden = s.filter(f -> f.getFileName().toString().matches("pg-[A-Za-z]+\\.json"))
+          .sorted()
+          .toList();
     }
     if (bestanden.isEmpty()) {
       return;
     }
-    md.append("PostgreSQL during each scenario (`pg_stat_wal`, `pg_stat_bgwriter`: write-ahead log written, the share of its "
-        + "records that are full-page images, checkpoints and buffers they wrote):\n\n"
-        + "| scenario | seconds | WAL MB | WAL MB/s | WAL records | full-page images | checkpoints (timed + requested) | buffers by checkpoints |\n"
-        + "|---|---|---|---|---|---|---|---|\n");
+    md.append(
+        "PostgreSQL during each scenario (`pg_stat_wal`, `pg_stat_bgwriter`: write-ahead log written, the share of its "
+            + "records that are full-page images, checkpoints and buffers they wrote):\n\n"
+            + "| scenario | seconds | WAL MB | WAL MB/s | WAL records | full-page images | checkpoints (timed + requested) | buffers by checkpoints |\n"
+            + "|---|---|---|---|---|---|---|---|\n");
     for (Path f : bestanden) {
       JsonObject o = new JsonObject(Files.readString(f));
       double sec = o.getDouble("seconden", 0.0);
       double mb = o.getLong("walBytes", 0L) / 1e6;
-      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.1f | %d | %d (%.0f %%) | %d + %d | %d |%n",
-          f.getFileName().toString().replaceAll("^pg-|\\.json$", ""), sec, mb, sec > 0 ? mb / sec : 0.0,
-          o.getLong("walRecords", 0L), o.getLong("walFullPageImages", 0L), 100 * o.getDouble("fullPageImageShare", 0.0),
-          o.getLong("checkpointsTimed", 0L), o.getLong("checkpointsRequested", 0L), o.getLong("buffersCheckpoint", 0L)));
+      md.append(String.format(
+          Locale.ROOT,
+          "| %s | %.0f | %.0f | %.1f | %d | %d (%.0f %%) | %d + %d | %d |%n",
+          f.getFileName().toString().replaceAll("^pg-|\\.json$", ""),
+          sec,
+          mb,
+          sec > 0 ? mb / sec : 0.0,
+          o.getLong("walRecords", 0L),
+          o.getLong("walFullPageImages", 0L),
+          100 * o.getDouble("fullPageImageShare", 0.0),
+          o.getLong("checkpointsTimed", 0L),
+          o.getLong("checkpointsRequested", 0L),
+          o.getLong("buffersCheckpoint", 0L)));
     }
     md.append("\n");
   }
@@ -244,22 +418,49 @@ public final class Samenvatting {
     }
     double logMax = Math.log10(Math.max(10, msMax * 2));
     StringBuilder s = new StringBuilder();
-    s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "font-family=\"sans-serif\" font-size=\"11\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", w, h));
-    s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"13\">%s: latency per second (ms, log) and "
-        + "responses per second</text>%n", l, esc(titel)));
+    s.append(String.format(
+        Locale.ROOT,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            + "font-family=\"sans-serif\" font-size=\"11\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n",
+        w,
+        h));
+    s.append(String.format(
+        Locale.ROOT,
+        "<text x=\"%d\" y=\"18\" font-size=\"13\">%s: latency per second (ms, log) and "
+            + "responses per second</text>%n",
+        l,
+        esc(titel)));
     for (int e = 0; e <= (int) Math.ceil(logMax); e++) {
       double y = t + (h - t - b) * (1 - e / logMax);
       if (y < t) {
         continue;
       }
-      s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-          + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", l, w - r, y, y, l - 4, y + 4,
+      s.append(String.format(
+          Locale.ROOT,
+          "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+              + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
+          l,
+          w - r,
+          y,
+          y,
+          l - 4,
+          y + 4,
           e == 0 ? "1" : "1" + "0".repeat(e)));
     }
-    s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d/s</text>%n", w - 4, t + 4, nMax));
-    s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">0 s</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d s</text>%n",
-        l, h - b + 15, w - r, h - b + 15, tMax));
+    s.append(String.format(
+        Locale.ROOT,
+        "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d/s</text>%n",
+        w - 4,
+        t + 4,
+        nMax));
+    s.append(String.format(
+        Locale.ROOT,
+        "<text x=\"%d\" y=\"%d\">0 s</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d s</text>%n",
+        l,
+        h - b + 15,
+        w - r,
+        h - b + 15,
+        tMax));
     String[][] lijnen = {{"n", "#999"}, {"p50", "#2a7"}, {"p99", "#e80"}, {"p999", "#c22"}};
     for (String[] lijn : lijnen) {
       StringBuilder pts = new StringBuilder();
@@ -271,8 +472,11 @@ public final class Samenvatting {
             : t + (h - t - b) * (1 - Math.log10(Math.max(1, p.getLong(lijn[0]))) / logMax);
         pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
       }
-      s.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>%n",
-          lijn[1], pts.toString().trim()));
+      s.append(String.format(
+          Locale.ROOT,
+          "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"%s\"/>%n",
+          lijn[1],
+          pts.toString().trim()));
     }
     int lx = l + 10;
     for (String[] lijn : lijnen) {
@@ -281,8 +485,16 @@ public final class Samenvatting {
         case "p999" -> "p99.9";
         default -> lijn[0];
       };
-      s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/>"
-          + "<text x=\"%d\" y=\"%d\">%s</text>%n", lx, h - 12, lijn[1], lx + 14, h - 8, label));
+      s.append(String.format(
+          Locale.ROOT,
+          "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/>"
+              + "<text x=\"%d\" y=\"%d\">%s</text>%n",
+          lx,
+          h - 12,
+          lijn[1],
+          lx + 14,
+          h - 8,
+          label));
       lx += 14 + label.length() * 7 + 16;
     }
     return s.append("</svg>\n").toString();

@@ -31,12 +31,14 @@ import org.HdrHistogram.Histogram;
  */
 final class Suite {
   static final String URL = System.getProperty("bbx.url", "http://localhost:18090");
-  static final String JWT = System.getProperty("bbx.jwt", "load-jwt-secret-0123456789abcdef0123456789");
+  static final String JWT =
+      System.getProperty("bbx.jwt", "load-jwt-secret-0123456789abcdef0123456789");
   static final boolean SMOKE = Boolean.getBoolean("bbx.smoke");
   static final int BURGERS = Integer.getInteger("bbx.burgers", 100_000);
   static final Path RESULTS = Path.of(System.getProperty("bbx.results", "loadtest/results/suite"));
   /** The seeded afnemer every seeded citizen accepts, and its key (the seeder derives keys from OINs). */
   static final String OIN = "00000000900000000001";
+
   static final String KEY = "bbx_seed_" + OIN;
   static final String[] BSNS = Seeder.bsns(BURGERS);
   static final String TEKST = nl.berichtenbox.loadtest.LoadClient.TEKST;
@@ -44,11 +46,17 @@ final class Suite {
   private Suite() {}
 
   static HttpProtocolBuilder protocol() {
-    // one shared pool of keep-alive connections, as a fleet of senders behind a proxy would use. The
+    // one shared pool of keep-alive connections, as a fleet of senders behind a proxy would use.
+    // The
     // 128 is not a bound in the open model (a user that finds none free opens one: the engine saw
-    // 900 during Presentatie); the shell's 1 024 descriptors are, and run-suite.sh keeps them so for
+    // 900 during Presentatie); the shell's 1 024 descriptors are, and run-suite.sh keeps them so
+    // for
     // every scenario but the overload one
-    return http.baseUrl(URL).disableWarmUp().shareConnections().maxConnectionsPerHost(128).acceptHeader("application/json")
+    return http.baseUrl(URL)
+        .disableWarmUp()
+        .shareConnections()
+        .maxConnectionsPerHost(128)
+        .acceptHeader("application/json")
         .contentTypeHeader("application/json");
   }
 
@@ -80,7 +88,8 @@ final class Suite {
     byte[] id = berichtId.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] bsn = bsn().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] staart = bijlage ? MET_BIJLAGE : ZONDER_BIJLAGE;
-    byte[] out = new byte[BEGIN.length + id.length + NA_ID.length + bsn.length + NA_BSN.length + staart.length];
+    byte[] out = new byte
+        [BEGIN.length + id.length + NA_ID.length + bsn.length + NA_BSN.length + staart.length];
     int i = 0;
     for (byte[] deel : new byte[][] {BEGIN, id, NA_ID, bsn, NA_BSN, staart}) {
       System.arraycopy(deel, 0, out, i, deel.length);
@@ -91,7 +100,8 @@ final class Suite {
 
   private static final byte[] BEGIN = utf8("{\"berichtId\":\"");
   private static final byte[] NA_ID = utf8("\",\"berichtType\":\"ALG\",\"bsn\":\"");
-  private static final byte[] NA_BSN = utf8("\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\"" + TEKST + "\"");
+  private static final byte[] NA_BSN =
+      utf8("\",\"onderwerp\":\"Uw aanslag inkomstenbelasting\",\"berichtTekst\":\"" + TEKST + "\"");
   static final String PDF_100K;
   private static final byte[] ZONDER_BIJLAGE;
   private static final byte[] MET_BIJLAGE;
@@ -101,8 +111,9 @@ final class Suite {
     System.arraycopy("%PDF-1.7\n".getBytes(), 0, pdf, 0, 9);
     PDF_100K = Base64.getEncoder().encodeToString(pdf);
     ZONDER_BIJLAGE = utf8("}");
-    MET_BIJLAGE = utf8(",\"bijlagen\":[{\"omschrijving\":\"Aanslag.pdf\",\"volgorde\":1,\"mediaType\":\"application/pdf\",\"inhoud\":\""
-        + PDF_100K + "\"}]}");
+    MET_BIJLAGE = utf8(
+        ",\"bijlagen\":[{\"omschrijving\":\"Aanslag.pdf\",\"volgorde\":1,\"mediaType\":\"application/pdf\",\"inhoud\":\""
+            + PDF_100K + "\"}]}");
   }
 
   private static byte[] utf8(String s) {
@@ -110,8 +121,12 @@ final class Suite {
   }
 
   static String batch(int n) {
-    StringBuilder b = new StringBuilder(n * 2100).append("{\"batchId\":\"").append(UUID.randomUUID())
-        .append("\",\"aanmaakDatum\":\"").append(Instant.now()).append("\",\"berichten\":[");
+    StringBuilder b = new StringBuilder(n * 2100)
+        .append("{\"batchId\":\"")
+        .append(UUID.randomUUID())
+        .append("\",\"aanmaakDatum\":\"")
+        .append(Instant.now())
+        .append("\",\"berichten\":[");
     for (int i = 0; i < n; i++) {
       b.append(i > 0 ? "," : "").append(bericht(UUID.randomUUID().toString(), false));
     }
@@ -143,12 +158,17 @@ final class Suite {
       for (String id : sample.subList(0, Math.min(2000, sample.size()))) {
         JsonObject s = status(c, id);
         if (s.containsKey("verwerktOp")) {
-          h.recordValue(Math.max(0, Instant.parse(s.getString("verwerktOp")).toEpochMilli()
-              - Instant.parse(s.getString("ontvangenOp")).toEpochMilli()));
+          h.recordValue(Math.max(
+              0,
+              Instant.parse(s.getString("verwerktOp")).toEpochMilli()
+                  - Instant.parse(s.getString("ontvangenOp")).toEpochMilli()));
         }
       }
-      JsonObject out = new JsonObject().put("naam", naam).put("count", h.getTotalCount())
-          .put("p50Ms", h.getValueAtPercentile(50)).put("p99Ms", h.getValueAtPercentile(99))
+      JsonObject out = new JsonObject()
+          .put("naam", naam)
+          .put("count", h.getTotalCount())
+          .put("p50Ms", h.getValueAtPercentile(50))
+          .put("p99Ms", h.getValueAtPercentile(99))
           .put("maxMs", h.getMaxValue());
       Files.createDirectories(RESULTS);
       Files.writeString(RESULTS.resolve(naam + ".json"), out.encodePrettily());
@@ -158,8 +178,11 @@ final class Suite {
   }
 
   private static JsonObject status(HttpClient c, String id) throws Exception {
-    HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(URL + "/api/v1/berichten/" + id))
-        .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = c.send(
+        HttpRequest.newBuilder(URI.create(URL + "/api/v1/berichten/" + id))
+            .header("Authorization", "Bearer " + KEY)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 200 ? new JsonObject(r.body()) : new JsonObject();
   }
 

@@ -4,10 +4,10 @@ import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
-import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
@@ -20,16 +20,18 @@ import io.gatling.javaapi.core.Simulation;
  */
 public class ValidatieSimulation extends Simulation {
   private static ScenarioBuilder validatie(String naam, boolean meten) {
-    var s = scenario(naam).exec(http(naam).post("/api/v1/abonnementen/_valideren")
-        .header("Authorization", "Bearer " + Suite.KEY)
-        .body(StringBody(session -> {
-          StringBuilder b = new StringBuilder("{\"berichtType\":\"ALG\",\"bsns\":[");
-          for (int i = 0; i < 250; i++) {
-            b.append(i > 0 ? "," : "").append('"').append(Suite.bsn()).append('"');
-          }
-          return b.append("]}").toString();
-        }))
-        .check(responseTimeInMillis().saveAs("rt"), status().is(200)));
+    var s = scenario(naam)
+        .exec(http(naam)
+            .post("/api/v1/abonnementen/_valideren")
+            .header("Authorization", "Bearer " + Suite.KEY)
+            .body(StringBody(session -> {
+              StringBuilder b = new StringBuilder("{\"berichtType\":\"ALG\",\"bsns\":[");
+              for (int i = 0; i < 250; i++) {
+                b.append(i > 0 ? "," : "").append('"').append(Suite.bsn()).append('"');
+              }
+              return b.append("]}").toString();
+            }))
+            .check(responseTimeInMillis().saveAs("rt"), status().is(200)));
     return meten ? s.exec(Meting.neem("validatie")) : s;
   }
 
@@ -41,18 +43,30 @@ public class ValidatieSimulation extends Simulation {
    * read off.
    */
   private static ScenarioBuilder nul() {
-    return scenario("leeg verzoek").exec(http("leeg verzoek").get("/health/live")
-        .check(responseTimeInMillis().saveAs("rt"), status().is(200))).exec(Meting.neem("leeg verzoek"));
+    return scenario("leeg verzoek")
+        .exec(http("leeg verzoek")
+            .get("/health/live")
+            .check(responseTimeInMillis().saveAs("rt"), status().is(200)))
+        .exec(Meting.neem("leeg verzoek"));
   }
 
   {
     var opwarmen = Suite.duur(20);
-    setUp(validatie("opwarmen", false).injectOpen(constantUsersPerSec(Suite.SMOKE ? 2 : 5).during(opwarmen)),
-        validatie("250 BSNs", true).injectOpen(nothingFor(opwarmen), constantUsersPerSec(Suite.SMOKE ? 2 : 5).during(Suite.duur(60))),
-        nul().injectOpen(nothingFor(opwarmen.plusMillis(Suite.SMOKE ? 250 : 100)),
-            constantUsersPerSec(Suite.SMOKE ? 2 : 5).during(Suite.duur(60))))
+    setUp(
+            validatie("opwarmen", false)
+                .injectOpen(constantUsersPerSec(Suite.SMOKE ? 2 : 5).during(opwarmen)),
+            validatie("250 BSNs", true)
+                .injectOpen(
+                    nothingFor(opwarmen),
+                    constantUsersPerSec(Suite.SMOKE ? 2 : 5).during(Suite.duur(60))),
+            nul()
+                .injectOpen(
+                    nothingFor(opwarmen.plusMillis(Suite.SMOKE ? 250 : 100)),
+                    constantUsersPerSec(Suite.SMOKE ? 2 : 5).during(Suite.duur(60))))
         .protocols(Suite.protocol())
-        .assertions(global().responseTime().max().lt(30_000), global().successfulRequests().percent().is(100.0));
+        .assertions(
+            global().responseTime().max().lt(30_000),
+            global().successfulRequests().percent().is(100.0));
   }
 
   @Override
