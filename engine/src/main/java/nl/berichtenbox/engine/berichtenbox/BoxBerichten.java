@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -304,31 +305,28 @@ public final class BoxBerichten {
     }
     return pool.withTransaction(conn -> conn.preparedQuery(PATCH)
             .execute(Tuple.of(id, bsn, gelezen, map))
-            .map(rows -> {
-              if (rows.size() == 0) {
-                throw ClientErrorException.notFound("bericht niet gevonden");
-              }
-              if (VERWIJDERD.equals(rows.iterator().next().getString(0))) {
-                throw gone();
-              }
-              return null;
-            }))
+            .map(BoxBerichten::nogInDeBox))
         .compose(v -> lees(bsn, rawId));
   }
 
   /** From inbox or archief to prullenbak; from prullenbak gone for good, content and attachments removed. */
   public Future<Void> verwijder(String bsn, String rawId) {
     UUID id = id(rawId);
-    return pool.withTransaction(conn -> conn.preparedQuery(DELETE)
-        .execute(Tuple.of(id, bsn))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            throw ClientErrorException.notFound("bericht niet gevonden");
-          }
-          if (VERWIJDERD.equals(rows.iterator().next().getString(0))) {
-            throw gone();
-          }
-          return null;
-        }));
+    return pool.withTransaction(conn ->
+        conn.preparedQuery(DELETE).execute(Tuple.of(id, bsn)).map(BoxBerichten::nogInDeBox));
+  }
+
+  /**
+   * What a change to one message found: none of the citizen's (404), or one deleted for good
+   * before (410); the statement's first column is the map it was in.
+   */
+  private static Void nogInDeBox(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      throw ClientErrorException.notFound("bericht niet gevonden");
+    }
+    if (VERWIJDERD.equals(rows.iterator().next().getString(0))) {
+      throw gone();
+    }
+    return null;
   }
 }
