@@ -82,7 +82,7 @@ public final class CitizenJwt {
   /**
    * sub, when exp (required) and nbf (if present) allow now. Read with a streaming parser, not
    * into maps: one token a request, and with the Mac lookup the token was 13 % of a portal request's
-   * allocation (JFR, run 21).
+   * allocation.
    * Refuses what the map decoder refused: anything but one object, a key given twice.
    */
   private static String claims(byte[] json, long now) throws IOException {

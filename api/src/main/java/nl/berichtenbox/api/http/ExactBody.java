@@ -10,9 +10,8 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
 /**
  * Reads a JSON request body into one buffer of the length the request declares, in place of
  * Vert.x's BodyHandler, which preallocates at most 64 kB and then doubles: a message with a
- * 100 kB attachment (133 kB) was copied three times into a buffer of 256 kB (JFR of the attachment
- * scenario: the body handler's buffers were a third of everything the engine allocated, and the
- * in-flight bodies twice what they declared). The declared length is bounded before a byte is
+ * 100 kB attachment (133 kB) was copied three times into a buffer of 256 kB: those buffers were a
+ * third of everything the engine allocated, and the in-flight bodies twice what they declared. The declared length is bounded before a byte is
  * allocated: by {@code limit} here (413) and by the in-flight byte cap of every request (503).
  */
 public final class ExactBody implements Handler<RoutingContext> {

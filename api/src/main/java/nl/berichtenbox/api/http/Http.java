@@ -27,7 +27,7 @@ public final class Http {
    * Answers are written by Vert.x's streaming encoder straight into the response's buffer: with
    * jackson-databind on the class path {@code toBuffer()} goes through an ObjectMapper, which builds
    * a serializer provider and map serializers per call, and its bytes were copied twice more on the
-   * way (JFR of the portal mix, runs 21 and 22). The same JSON for the values our answers hold.
+   * way. The same JSON for the values our answers hold.
    */
   private static final JsonFactory GENERATOR = new JsonFactory();
 

@@ -92,7 +92,7 @@ public final class RouteTable {
    * Mounts {@code sub} at {@code prefix}: a request elsewhere passes it with one prefix test. Vert.x
    * tests a request against each route in turn, and each route with a path parameter by a regular
    * expression of its own (a Matcher a route a request: with the afnemer and beheer routes before
-   * them, 8 % of a portal request's allocation, JFR run 21).
+   * them, 8 % of a portal request's allocation).
    */
   public static void mount(Router router, String prefix, Router sub) {
     router.route(prefix + "*").subRouter(sub);

@@ -322,7 +322,7 @@ public final class BerichtValidator {
   /**
    * SHA-256 over a canonical rendering: object keys sorted, no insignificant whitespace. The
    * rendering is streamed into the digest, never built as one string: with a 100 kB attachment
-   * building it was a third of intake CPU (JFR).
+   * building it was a third of intake CPU.
    */
   public static byte[] digest(JsonObject o) {
     try {

@@ -15,8 +15,8 @@ import nl.berichtenbox.engine.metrics.EngineMetrics;
  * into one transaction and every waiting request is answered only after its commit. At low
  * load a request is written at once; under load the batches grow by themselves.
  *
- * <p>Past what the database takes, the queue would grow and every admitted request wait longer
- * (run 1 of the overload scenario: admitted p99 8.9 s). So a request is shed (503 with Retry-After)
+ * <p>Past what the database takes, the queue would grow and every admitted request wait longer,
+ * seconds at a time. So a request is shed (503 with Retry-After)
  * when the oldest one queued has waited longer than {@code maxWait}: the queue holds no more
  * than that much time's work, whatever the rate, and admitted requests keep a bounded latency.
  * The bounds on queued messages and bytes stay, for the heap.

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The relays' shared producer, replaced by a new one when a send fails on the producer's
- * sequence or epoch. An idempotent producer can stay stuck after a fault: a CI run saw the broker
- * answer one partition with {@code OutOfOrderSequenceException} 120 times in a row (expected
- * sequence 175, sent 0), and the relay never got past it. Kafka's javadoc allows going on with the
+ * sequence or epoch. An idempotent producer can stay stuck after a fault: the broker can answer
+ * one partition with {@code OutOfOrderSequenceException} on every send (expecting a sequence the
+ * producer has moved past), and the relay never gets past it. Kafka's javadoc allows going on with the
  * same producer; Spring Kafka closes it on that error (spring-kafka #1441), and so do we: a new
  * producer has a new producer id and starts its sequences afresh. The rows of the failed round
  * are sent again (the position did not move), so nothing is lost; at least once, as before.

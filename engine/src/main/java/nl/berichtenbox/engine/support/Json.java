@@ -35,7 +35,7 @@ public final class Json {
   /**
    * {@code yyyy-MM-ddTHH:mm:ss.SSSZ}, to the millisecond (truncated), in UTC. Written by hand: every
    * message in a page has one, and the formatter made a dozen objects for each (a BigDecimal for the
-   * fraction among them), a sixth (16 %) of what a portal request allocated (JFR, run 21).
+   * fraction among them), a sixth of what a portal request allocated.
    */
   public static String time(OffsetDateTime t) {
     if (t == null) {
