@@ -48,8 +48,11 @@ public final class ApiServer implements AutoCloseable {
     try {
       Buffer openApi = openApiJson();
       nl.berichtenbox.api.web.WebPages paginas = nl.berichtenbox.api.web.WebPages.laad();
+      // port 0: one port from the system that every instance shares (Vert.x shares a random port
+      // among the servers that ask for the same negative port; with 0 each would get its own)
+      int port = config.httpPort() == 0 ? -1 : config.httpPort();
       for (int i = 0; i < config.httpInstances(); i++) {
-        HttpVerticle v = new HttpVerticle(engine, openApi, paginas);
+        HttpVerticle v = new HttpVerticle(engine, openApi, paginas, port);
         server.verticles.add(v);
         server.deployments.add(engine
             .vertx()
@@ -96,6 +99,11 @@ public final class ApiServer implements AutoCloseable {
     return engine;
   }
 
+  /** The HTTP port served (the one the system picked where the configuration said 0). */
+  public int port() {
+    return verticles.get(0).actualPort();
+  }
+
   public HttpVerticle firstVerticle() {
     return verticles.get(0);
   }
@@ -111,7 +119,7 @@ public final class ApiServer implements AutoCloseable {
       return;
     }
     closed = true;
-    engine.afsluiten();
+    engine.drain();
     long wacht = engine.config().drainDelay().toMillis();
     if (wacht > 0) {
       LOG.info("not ready; serving {} ms more before refusing new requests", wacht);
@@ -121,7 +129,7 @@ public final class ApiServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    engine.weigerNieuweVerzoeken();
+    engine.refuseNewRequests();
     for (String id : deployments) {
       try {
         engine

@@ -30,6 +30,7 @@ import nl.berichtenbox.engine.metrics.EngineMetrics;
 public final class HttpVerticle extends VerticleBase {
   public static final String API_VERSION = "1.0.0";
 
+  private final int port;
   private final Engine engine;
   private final Buffer openApi;
   private final nl.berichtenbox.api.web.WebPages paginas;
@@ -38,12 +39,20 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private long antwoordTimeoutMs;
 
-  public HttpVerticle(Engine engine, Buffer openApi, nl.berichtenbox.api.web.WebPages paginas) {
+  /** {@code port} negative: a port the system picks, shared by every instance asking the same ({@link #actualPort()}). */
+  public HttpVerticle(
+      Engine engine, Buffer openApi, nl.berichtenbox.api.web.WebPages paginas, int port) {
     this.engine = engine;
+    this.port = port;
     this.openApi = openApi;
     this.paginas = paginas;
     this.metingen = new nl.berichtenbox.api.http.HttpTimings(engine.metrics().httpServer);
     this.table = new RouteTable(metingen);
+  }
+
+  /** The port this verticle's server listens on (the one picked, where 0 was asked). */
+  public int actualPort() {
+    return server.actualPort();
   }
 
   /** The routes this verticle serves; the same for every instance. */
@@ -57,7 +66,7 @@ public final class HttpVerticle extends VerticleBase {
     antwoordTimeoutMs = Math.max(1, config.httpResponseTimeout().toMillis());
     Router router = router(config);
     HttpServerOptions options = new HttpServerOptions()
-        .setPort(config.httpPort())
+        .setPort(port)
         .setHost(config.httpHost())
         .setIdleTimeout(60)
         .setMaxHeaderSize(16 * 1024)
@@ -95,24 +104,24 @@ public final class HttpVerticle extends VerticleBase {
         .mount(router, Router.router(vertx), table, auth);
     new AfnemerRoutes(
             engine.newIntake(),
-            engine.ontvangstbewijzen(),
+            engine.verwerkingsberichten(),
             engine.afnemers(),
             engine.validatieservice(),
             engine.rapportages(),
             engine.abonnementservice(),
-            engine.snelheidsbegrenzer(),
-            engine.sporen(),
+            engine.rateLimiter(),
+            engine.tracing(),
             config.maxBodyBytes(),
             config.maxBatchBodyBytes())
         .mount(router, table, auth);
     new BeheerRoutes(
             engine.afnemers(),
             engine.incidenten(),
-            engine.onderhoud(),
+            engine.onderhoudsKalender(),
             engine.slaRapportage(),
             engine.clock())
         .mount(router, table, auth);
-    new OperationsRoutes(engine.gereedheid(), metrics, openApi).mount(router, table);
+    new OperationsRoutes(engine.readiness(), metrics, openApi).mount(router, table);
     paginas.mount(router);
 
     router.route().failureHandler(this::failure);
@@ -195,14 +204,14 @@ public final class HttpVerticle extends VerticleBase {
     }
     // a draining process takes no new work; /health answers for itself (ready: 503, with the
     // reason)
-    if (engine.gereedheid().weigertNieuweVerzoeken() && !path.startsWith("/health")) {
+    if (engine.readiness().refusesNewRequests() && !path.startsWith("/health")) {
       res.putHeader("Retry-After", "1").putHeader("Connection", "close");
       Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", "de engine wordt afgesloten");
       return;
     }
     // A data directory short of space takes no writes (PostgreSQL would fail on them, or worse, on
     // its WAL); reads, the citizen's mailbox, go on
-    if (engine.gereedheid().schijfVol()
+    if (engine.readiness().diskFull()
         && ctx.request().method() != io.vertx.core.http.HttpMethod.GET
         && ctx.request().method() != io.vertx.core.http.HttpMethod.HEAD
         && !path.startsWith("/health")) {

@@ -220,18 +220,16 @@ public final class Main {
     for (String sig : List.of("TERM", "INT")) {
       Signals.onSignal(sig, () -> {
         // not a daemon like the signal's own thread it is made on (a thread inherits that): else
-        // the
-        // JVM ended, exit 0, as soon as Vert.x's threads were gone, in the middle of the drain,
-        // before
-        // the database was stopped (seen in deploy/image/proef.sh, about one stop in six)
+        // the JVM ended, exit 0, as soon as Vert.x's threads were gone, in the middle of the
+        // drain, before the database was stopped (seen in deploy/image/proef.sh, about one stop
+        // in six)
         Thread t = new Thread(shutdown, "shutdown");
         t.setDaemon(false);
         t.start();
       });
     }
     String host = "0.0.0.0".equals(config.httpHost()) ? "localhost" : config.httpHost();
-    String base =
-        (config.tlsCert() != null ? "https://" : "http://") + host + ":" + config.httpPort();
+    String base = (config.tlsCert() != null ? "https://" : "http://") + host + ":" + server.port();
     StringBuilder sb = new StringBuilder();
     sb.append("\nBerichtenbox Engine is ready\n");
     sb.append("  API          ").append(base).append("/api/v1\n");

@@ -105,7 +105,7 @@ class KafkaRelayProducerIT {
           engine.pool(),
           producent,
           engine.metrics(),
-          engine.sporen(),
+          engine.tracing(),
           engine.clock());
       relay.start();
       try {

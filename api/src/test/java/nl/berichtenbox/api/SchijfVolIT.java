@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.RandomAccessFile;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,10 +52,7 @@ class SchijfVolIT {
     Process engine = null;
     Path vuller = mnt.resolve("vuller");
     try {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
+      int port = Ports.free();
       Path data = mnt.resolve("data");
       Map<String, String> env = Map.of(
           "BERICHTENBOX_DATA_DIR",
@@ -113,8 +109,10 @@ class SchijfVolIT {
         Api.await(
             "not ready while the disk is full",
             () -> api.get("/health/ready", null).status() == 503);
-        assertEquals(
-            "schijf", api.get("/health/ready", null).expect(503).json().getString("reden"));
+        JsonObject vol = api.get("/health/ready", null).expect(503).json();
+        assertEquals("schijf", vol.getString("reden"));
+        assertEquals("DOWN", vol.getString("schijf"));
+        assertEquals("UP", vol.getString("postgresql"));
       }
       // reads go on: the afnemer's status and the citizen's mailbox
       api.get("/api/v1/berichten/" + acknowledged.iterator().next(), a.key()).expect(200);

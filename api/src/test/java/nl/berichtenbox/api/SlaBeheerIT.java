@@ -485,11 +485,13 @@ class SlaBeheerIT {
     EngineConfig tweede = TestEngine.secondEngine(java.util.Map.of());
     try (ApiServer server = ApiServer.start(tweede)) {
       Api daar =
-          new Api("http://127.0.0.1:" + tweede.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+          new Api("http://127.0.0.1:" + server.port(), new CitizenJwt(TestEngine.JWT_SECRET));
       JsonObject gereed = daar.get("/health/ready", null).expect(200).json();
       assertEquals("UP", gereed.getString("postgresql"));
+      assertEquals("UP", gereed.getString("schijf"));
+      assertEquals("UP", gereed.getString("kafka"), "no Kafka face: not held back by it");
       assertNull(gereed.getString("reden"));
-      server.engine().afsluiten();
+      server.engine().drain();
       JsonObject bezig = daar.get("/health/ready", null).expect(503).json();
       assertEquals("DOWN", bezig.getString("status"));
       assertEquals("afsluiten", bezig.getString("reden"));
@@ -497,7 +499,7 @@ class SlaBeheerIT {
       daar.get("/api/v1/openapi.json", null)
           .expect(200); // (not a citizen's visit: those are counted below)
       // ... until it refuses new requests, the drain's last part
-      server.engine().weigerNieuweVerzoeken();
+      server.engine().refuseNewRequests();
       Api.Resp r = daar.get("/api/v1/berichtenbox", daar.burgerToken(Api.newBsn()));
       assertEquals(503, r.status());
       assertEquals("1", r.header("Retry-After"));

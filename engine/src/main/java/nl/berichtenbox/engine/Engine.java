@@ -1,7 +1,6 @@
 package nl.berichtenbox.engine;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.metrics.MetricsOptions;
@@ -12,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.abonnementen.Abonnementservice;
 import nl.berichtenbox.engine.abonnementen.Validatieservice;
@@ -25,6 +23,7 @@ import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.intake.Intake;
 import nl.berichtenbox.engine.intake.RateLimiter;
 import nl.berichtenbox.engine.kafka.EmbeddedBroker;
+import nl.berichtenbox.engine.kafka.KafkaCluster;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.engine.kafka.RelayProducer;
@@ -38,6 +37,7 @@ import nl.berichtenbox.engine.sla.Incidenten;
 import nl.berichtenbox.engine.sla.OnderhoudsKalender;
 import nl.berichtenbox.engine.sla.SlaRapportage;
 import nl.berichtenbox.engine.store.Database;
+import nl.berichtenbox.engine.store.SqlPool;
 import nl.berichtenbox.engine.support.Component;
 import nl.berichtenbox.engine.support.DiskSpace;
 import nl.berichtenbox.engine.support.Json;
@@ -48,8 +48,6 @@ import nl.berichtenbox.engine.tracing.Tracing;
 import nl.berichtenbox.engine.verwerking.Verwerker;
 import nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher;
 import nl.berichtenbox.engine.verwerking.Verwerkingsberichten;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,11 +65,12 @@ public final class Engine implements AutoCloseable {
   private final Database database;
   private final Vertx vertx;
   private final Pool pool;
+  private final SqlPool sqlPool;
   private final EngineMetrics metrics = new EngineMetrics();
   private final Verwerker verwerker;
   private final VerwerkingsberichtPusher pusher;
   private final Afnemers afnemers;
-  private final Verwerkingsberichten ontvangstbewijzen;
+  private final Verwerkingsberichten verwerkingsberichten;
   private final Berichtenboxen berichtenboxen;
   private final BoxBerichten boxBerichten;
   private final Validatieservice validatieservice;
@@ -81,30 +80,29 @@ public final class Engine implements AutoCloseable {
   private KafkaIntake kafkaIntake;
   private OutboxRelay relay;
   private OutboxRelay notificatieRelay;
-  private RelayProducer producent;
+  private RelayProducer producer;
   private String kafkaBootstrap;
-  private Admin kafkaAdmin;
-  private final RateLimiter snelheidsbegrenzer = new RateLimiter(metrics.processenGereed::get);
+  private final RateLimiter rateLimiter = new RateLimiter(metrics.processenGereed::get);
 
   private final Notifier notifier;
   private final Incidenten incidenten;
   private final SlaRapportage slaRapportage;
-  private final OnderhoudsKalender onderhoud;
+  private final OnderhoudsKalender onderhoudsKalender;
   private final Bezoekers bezoekers;
-  private final Pseudonym pseudoniem;
-  private final Heartbeat hartslag;
-  private final Readiness gereedheid;
+  private final Pseudonym pseudonym;
+  private final Heartbeat heartbeat;
+  private final Readiness readiness;
   /** The components started, in order; stopped in reverse. */
-  private final List<Component> gestart = new ArrayList<>();
+  private final List<Component> started = new ArrayList<>();
 
   private final Clock clock;
-  private final DiskSpace schijfruimte;
+  private final DiskSpace diskSpace;
 
-  private final Tracing sporen;
+  private final Tracing tracing;
 
-  private Engine(EngineConfig config, Database database, Clock clock, Tracing sporen) {
+  private Engine(EngineConfig config, Database database, Clock clock, Tracing tracing) {
     Json.striktDecoderen();
-    this.sporen = sporen;
+    this.tracing = tracing;
     this.config = config;
     this.database = database;
     var builder = Vertx.builder()
@@ -112,12 +110,13 @@ public final class Engine implements AutoCloseable {
             .setPreferNativeTransport(true)
             .setMetricsOptions(new MetricsOptions().setEnabled(true)))
         .withMetrics(new VertxMeters(metrics));
-    if (sporen.aan()) {
+    if (tracing.aan()) {
       // server spans for every HTTP request (W3C traceparent read), client spans for SQL on them
-      builder.withTracer(new OpenTelemetryTracingFactory(sporen.openTelemetry()));
+      builder.withTracer(new OpenTelemetryTracingFactory(tracing.openTelemetry()));
     }
     this.vertx = builder.build();
-    this.pool = database.pool(vertx, config.dbPoolSize());
+    this.sqlPool = new SqlPool(database.pool(vertx, config.dbPoolSize()));
+    this.pool = sqlPool.pool();
     this.verwerker = new Verwerker(
         vertx,
         pool,
@@ -126,17 +125,17 @@ public final class Engine implements AutoCloseable {
         config.verwerkingsberichtenBewaartermijn(),
         config.notificaties().bundleWindow(),
         metrics,
-        sporen);
-    Secrets geheimen = new Secrets(config.portalJwtSecret());
+        tracing);
+    Secrets secrets = new Secrets(config.portalJwtSecret());
     this.pusher = new VerwerkingsberichtPusher(
         vertx,
         pool,
-        geheimen,
+        secrets,
         config.pushBackoffBase(),
         config.pushBackoffMax(),
         config.pushGiveUpAfter(),
         metrics,
-        sporen,
+        tracing,
         clock);
     verwerker.naRonde(pusher::wakeUp);
     this.notifier = new Notifier(
@@ -144,16 +143,16 @@ public final class Engine implements AutoCloseable {
     verwerker.naNotificaties(notifier::wakeUp);
     this.clock = clock;
     this.incidenten = new Incidenten(pool, clock);
-    this.onderhoud = new OnderhoudsKalender(pool, config.onderhoudsvensters(), clock);
-    this.pseudoniem = new Pseudonym(config.portalJwtSecret());
-    this.bezoekers = new Bezoekers(vertx, pool, pseudoniem, clock);
-    this.slaRapportage = new SlaRapportage(vertx, pool, incidenten, onderhoud, clock);
-    this.schijfruimte = new DiskSpace(
+    this.onderhoudsKalender = new OnderhoudsKalender(pool, config.onderhoudsvensters(), clock);
+    this.pseudonym = new Pseudonym(config.portalJwtSecret());
+    this.bezoekers = new Bezoekers(vertx, pool, pseudonym, clock);
+    this.slaRapportage = new SlaRapportage(vertx, pool, incidenten, onderhoudsKalender, clock);
+    this.diskSpace = new DiskSpace(
         vertx, config.dataDir(), (long) config.dataMinFreeMb() << 20, metrics.dataVrijBytes);
-    this.gereedheid = new Readiness(pool, this::kafkaAnswers, schijfruimte::vol);
-    this.hartslag = new Heartbeat(vertx, pool, metrics, gereedheid, clock);
-    this.afnemers = new Afnemers(pool, geheimen);
-    this.ontvangstbewijzen = new Verwerkingsberichten(pool, clock);
+    this.readiness = new Readiness(diskSpace::full);
+    this.heartbeat = new Heartbeat(vertx, pool, metrics, readiness, clock);
+    this.afnemers = new Afnemers(pool, secrets);
+    this.verwerkingsberichten = new Verwerkingsberichten(pool, clock);
     this.berichtenboxen = new Berichtenboxen(pool);
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
     this.validatieservice = new Validatieservice(pool, config.validatieQuotumPerUur(), clock);
@@ -181,9 +180,12 @@ public final class Engine implements AutoCloseable {
   }
 
   /** As {@link #start(EngineConfig, Clock)}, with tracing ({@link Tracing}). */
-  public static Engine start(EngineConfig config, Clock clock, Tracing sporen) throws IOException {
+  public static Engine start(EngineConfig config, Clock clock, Tracing tracing) throws IOException {
     Database db = Database.start(config);
-    Engine engine = new Engine(config, db, clock, sporen);
+    Engine engine = new Engine(config, db, clock, tracing);
+    // first started, last stopped: every other part queries through it
+    engine.start(engine.sqlPool);
+    engine.readiness.register(Readiness.Reason.DATABASE, engine.sqlPool);
     try {
       int n = engine
           .afnemers
@@ -200,10 +202,11 @@ public final class Engine implements AutoCloseable {
     }
     try {
       // in the order of what they use: a component stops before what it relies on (close)
-      engine.start(engine.schijfruimte);
+      engine.start(engine.diskSpace);
+      engine.readiness.register(Readiness.Reason.DISK, engine.diskSpace);
       engine.start(engine.verwerker);
       engine.start(engine.notifier);
-      engine.start(engine.hartslag);
+      engine.start(engine.heartbeat);
       engine.start(engine.bezoekers);
       engine.start(engine.pusher);
       engine.start(engine.abonnementservice);
@@ -231,37 +234,23 @@ public final class Engine implements AutoCloseable {
         kafkaBootstrap = embeddedKafka.bootstrapServers();
         LOG.info("embedded Kafka (KRaft) on {}", kafkaBootstrap);
       }
+      KafkaCluster cluster = new KafkaCluster(vertx, kafkaBootstrap);
+      start(cluster);
+      readiness.register(Readiness.Reason.KAFKA, cluster);
       kafkaIntake = new KafkaIntake(
           vertx, kafkaBootstrap, this::newIntake, afnemers, config.kafkaMaxInFlight(), metrics);
       start(kafkaIntake);
-      producent = OutboxRelay.producent(kafkaBootstrap, metrics.kafkaProducentVervangen);
-      relay = OutboxRelay.verwerkingsberichten(vertx, pool, producent, metrics, sporen, clock);
+      producer = OutboxRelay.producent(kafkaBootstrap, metrics.kafkaProducentVervangen);
+      relay = OutboxRelay.verwerkingsberichten(vertx, pool, producer, metrics, tracing, clock);
       notificatieRelay =
-          OutboxRelay.notificaties(vertx, pool, producent, pseudoniem, metrics, sporen, clock);
+          OutboxRelay.notificaties(vertx, pool, producer, pseudonym, metrics, tracing, clock);
       start(relay);
       start(notificatieRelay);
       verwerker.naRonde(relay::wakeUp);
       verwerker.naNotificaties(notificatieRelay::wakeUp);
-      kafkaAdmin = Admin.create(Map.of(
-          AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap,
-          AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,
-          AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000));
     } catch (Exception e) {
       throw new IllegalStateException("Kafka could not be started: " + e.getMessage(), e);
     }
-  }
-
-  /** Whether Kafka answers (true when the Kafka face is off); never blocks the caller. */
-  public Future<Boolean> kafkaAnswers() {
-    if (kafkaAdmin == null) {
-      return Future.succeededFuture(true);
-    }
-    Promise<Boolean> p = Promise.promise();
-    kafkaAdmin
-        .describeCluster()
-        .clusterId()
-        .whenComplete((id, e) -> p.tryComplete(e == null && id != null));
-    return p.future();
   }
 
   /** The Kafka bootstrap servers in use, or null when the Kafka face is off. */
@@ -271,7 +260,7 @@ public final class Engine implements AutoCloseable {
 
   /** A new intake bound to the calling event loop (one per HTTP verticle instance). */
   public Intake newIntake() {
-    return new Intake(pool, config, verwerker::wakeUp, metrics, sporen, clock);
+    return new Intake(pool, config, verwerker::wakeUp, metrics, tracing, clock);
   }
 
   public EngineConfig config() {
@@ -291,16 +280,16 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Tracing: on when an OpenTelemetry SDK was given at start, else traceparents carried only. */
-  public Tracing sporen() {
-    return sporen;
+  public Tracing tracing() {
+    return tracing;
   }
 
   public Afnemers afnemers() {
     return afnemers;
   }
 
-  public Verwerkingsberichten ontvangstbewijzen() {
-    return ontvangstbewijzen;
+  public Verwerkingsberichten verwerkingsberichten() {
+    return verwerkingsberichten;
   }
 
   public Berichtenboxen berichtenboxen() {
@@ -323,16 +312,16 @@ public final class Engine implements AutoCloseable {
     return abonnementservice;
   }
 
-  public RateLimiter snelheidsbegrenzer() {
-    return snelheidsbegrenzer;
+  public RateLimiter rateLimiter() {
+    return rateLimiter;
   }
 
   public Database database() {
     return database;
   }
 
-  public DiskSpace schijfruimte() {
-    return schijfruimte;
+  public DiskSpace diskSpace() {
+    return diskSpace;
   }
 
   public Verwerker verwerker() {
@@ -351,8 +340,8 @@ public final class Engine implements AutoCloseable {
     return slaRapportage;
   }
 
-  public OnderhoudsKalender onderhoud() {
-    return onderhoud;
+  public OnderhoudsKalender onderhoudsKalender() {
+    return onderhoudsKalender;
   }
 
   public Bezoekers bezoekers() {
@@ -360,22 +349,22 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Whether this process is ready, and why not: for /health/ready, the heartbeats and the HTTP guard. */
-  public Readiness gereedheid() {
-    return gereedheid;
+  public Readiness readiness() {
+    return readiness;
   }
 
   /**
    * This process drains (SIGTERM): not ready from now on, its heartbeat says so at once; it goes on
-   * serving until {@link #weigerNieuweVerzoeken()}.
+   * serving until {@link #refuseNewRequests()}.
    */
-  public void afsluiten() {
-    gereedheid.afsluiten();
-    hartslag.afsluiten();
+  public void drain() {
+    readiness.drain();
+    heartbeat.drain();
   }
 
   /** New requests are refused from now on (503, Connection: close): the drain's last part. */
-  public void weigerNieuweVerzoeken() {
-    gereedheid.weigerNieuweVerzoeken();
+  public void refuseNewRequests() {
+    readiness.refuseNewRequests();
   }
   /** The engine's clock (docs/architecture.md, Time). */
   public Clock clock() {
@@ -384,43 +373,36 @@ public final class Engine implements AutoCloseable {
 
   private void start(Component c) {
     c.start();
-    gestart.add(c);
+    started.add(c);
   }
 
   /**
-   * Stops the components in the reverse order of their start (each finishes the work under way),
-   * then closes the pool, Vert.x, Kafka's clients and broker, and the database.
+   * Stops the components in the reverse order of their start (each finishes the work under way, the
+   * pool last of them), then closes Vert.x, Kafka's producer and broker, and the database.
    */
   @Override
   public void close() {
     long timeout = config.shutdownTimeout().toMillis();
     Future<Void> stops = Future.succeededFuture();
-    for (int i = gestart.size() - 1; i >= 0; i--) {
-      Component c = gestart.get(i);
+    for (int i = started.size() - 1; i >= 0; i--) {
+      Component c = started.get(i);
       stops = stops.eventually(() -> c.stop()
           .onFailure(e ->
               LOG.warn("{} did not stop cleanly: {}", c.getClass().getSimpleName(), e.toString())));
     }
-    gestart.clear();
+    started.clear();
     try {
-      stops
-          .eventually(pool::close)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(timeout, TimeUnit.MILLISECONDS);
+      stops.toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("processing did not stop cleanly: {}", e.toString());
-    }
-    if (kafkaAdmin != null) {
-      kafkaAdmin.close(Duration.ofSeconds(2));
     }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }
-    if (producent != null) {
-      producent.close(Duration.ofSeconds(5));
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
     }
     if (embeddedKafka != null) {
       embeddedKafka.close();

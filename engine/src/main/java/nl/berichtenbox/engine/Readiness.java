@@ -1,104 +1,133 @@
 package nl.berichtenbox.engine;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import nl.berichtenbox.engine.support.Component;
 
 /**
  * Whether this process is ready to take work, and if not, why: one answer for
  * {@code /health/ready}, the heartbeats of the service-level record and the HTTP guard, so that
- * none of them can call the engine ready while another does not.
+ * none of them can call the engine ready while another does not. The answer is the parts'
+ * own ({@link Component#ready()}): each part the process depends on is registered with the reason
+ * named when it is not ready.
  */
 public final class Readiness {
+  /** The longest a part's check is waited for; a part that has not answered by then is not ready. */
+  private static final long CHECK_TIMEOUT_MS = 3_000;
+
   /** Why the process is not ready; when several hold, the first in this order is named. */
-  public enum Reden {
-    AFSLUITEN("afsluiten", "de engine wordt afgesloten"),
-    SCHIJF("schijf", "de schijf van de datamap is vol"),
+  public enum Reason {
+    DRAINING("afsluiten", "de engine wordt afgesloten"),
+    DISK("schijf", "de schijf van de datamap is vol"),
     DATABASE("database", "PostgreSQL antwoordt niet"),
     KAFKA("kafka", "Kafka antwoordt niet");
 
-    /** The reason as stored in {@code gereedheid_storing.reden}. */
+    /** The reason as stored in {@code gereedheid_storing.reden} and shown by /health/ready. */
     public final String code;
     /** The reason for a person reading {@code /health/ready}. */
-    public final String tekst;
+    public final String text;
 
-    Reden(String code, String tekst) {
+    Reason(String code, String text) {
       this.code = code;
-      this.tekst = tekst;
+      this.text = text;
     }
   }
 
   /**
    * One check's outcome.
    *
-   * @param postgresql whether the database answered (not asked while draining: false)
-   * @param kafka whether Kafka answered, true where the Kafka face is off (not asked while draining)
-   * @param reden null when ready
+   * @param parts each registered part's answer, by the reason it stands for (empty while draining:
+   *     nothing is asked then)
+   * @param reason null when ready
    */
-  public record Toestand(boolean postgresql, boolean kafka, Reden reden) {
-    public boolean gereed() {
-      return reden == null;
+  public record State(Map<Reason, Boolean> parts, Reason reason) {
+    public boolean ready() {
+      return reason == null;
+    }
+
+    /** Whether the part answered; true for a part this process does not run (Kafka off). */
+    public boolean up(Reason part) {
+      return parts.getOrDefault(part, true);
     }
   }
 
-  private final Pool pool;
-  private final Supplier<Future<Boolean>> kafka;
-  private final BooleanSupplier schijfVol;
-  private volatile boolean afsluiten;
-  private volatile boolean weigeren;
+  private final BooleanSupplier diskFull;
+  private final Map<Reason, Component> parts = new EnumMap<>(Reason.class);
+  private volatile boolean draining;
+  private volatile boolean refusing;
 
-  Readiness(Pool pool, Supplier<Future<Boolean>> kafka, BooleanSupplier schijfVol) {
-    this.pool = pool;
-    this.kafka = kafka;
-    this.schijfVol = schijfVol;
+  /** {@code diskFull}: read on every write request, so a plain flag, not a check. */
+  Readiness(BooleanSupplier diskFull) {
+    this.diskFull = diskFull;
+  }
+
+  /** From now on {@code part} is asked on every check; not ready with {@code reason} when it says so. */
+  synchronized void register(Reason reason, Component part) {
+    if (reason == Reason.DRAINING) {
+      throw new IllegalArgumentException("draining is the process's own state, not a part's");
+    }
+    parts.put(reason, part);
   }
 
   /** From now on this process is not ready: it drains (SIGTERM). There is no way back. */
-  void afsluiten() {
-    afsluiten = true;
+  void drain() {
+    draining = true;
   }
 
   /** Whether this process drains (not ready, its heartbeat says so). */
-  public boolean wordtAfgesloten() {
-    return afsluiten;
+  public boolean draining() {
+    return draining;
   }
 
   /**
    * From now on new requests are refused (503 + Connection: close); until then a draining process
    * goes on serving, so a balancer that has not yet seen it unready sends no client into a refusal.
    */
-  void weigerNieuweVerzoeken() {
-    afsluiten = true;
-    weigeren = true;
+  void refuseNewRequests() {
+    draining = true;
+    refusing = true;
   }
 
   /** Whether this process refuses new requests (the last part of a drain). */
-  public boolean weigertNieuweVerzoeken() {
-    return weigeren;
+  public boolean refusesNewRequests() {
+    return refusing;
   }
 
   /** Whether the data directory is short of space: the process takes no writes. */
-  public boolean schijfVol() {
-    return schijfVol.getAsBoolean();
+  public boolean diskFull() {
+    return diskFull.getAsBoolean();
   }
 
-  /** Asks the database and Kafka (each bounded in time); never fails, never blocks the caller. */
-  public Future<Toestand> toets() {
-    if (afsluiten) {
-      return Future.succeededFuture(new Toestand(false, false, Reden.AFSLUITEN));
+  /** Asks every registered part at once (each bounded in time); never fails, never blocks. */
+  public Future<State> check() {
+    if (draining) {
+      return Future.succeededFuture(new State(Map.of(), Reason.DRAINING));
     }
-    Future<Boolean> pg =
-        pool.query("SELECT 1").execute().timeout(2, TimeUnit.SECONDS).map(true).otherwise(false);
-    Future<Boolean> k = kafka.get().timeout(3, TimeUnit.SECONDS).otherwise(false);
-    return Future.join(pg, k).transform(ar -> {
-      boolean p = pg.result();
-      boolean q = k.result();
-      Reden r = afsluiten
-          ? Reden.AFSLUITEN
-          : schijfVol() ? Reden.SCHIJF : !p ? Reden.DATABASE : !q ? Reden.KAFKA : null;
-      return Future.succeededFuture(new Toestand(p, q, r));
+    List<Reason> reasons;
+    List<Future<Boolean>> answers = new ArrayList<>();
+    synchronized (this) {
+      reasons = new ArrayList<>(parts.keySet());
+      for (Component part : parts.values()) {
+        answers.add(
+            part.ready().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).otherwise(false));
+      }
+    }
+    return Future.join(answers).transform(ar -> {
+      Map<Reason, Boolean> up = new EnumMap<>(Reason.class);
+      Reason reason = draining ? Reason.DRAINING : null;
+      for (int i = 0; i < reasons.size(); i++) {
+        boolean ok = answers.get(i).result();
+        up.put(reasons.get(i), ok);
+        if (!ok && reason == null) {
+          reason = reasons.get(i); // EnumMap: in the order of Reason
+        }
+      }
+      return Future.succeededFuture(new State(up, reason));
     });
   }
 }

@@ -22,7 +22,7 @@ import org.HdrHistogram.Histogram;
  * of minutes no process marked ready.
  *
  * <p>Readiness failures are recorded apart from the heartbeats ({@code gereedheid_storing}, with
- * their reason, {@link Readiness.Reden#code}): a minute in which this process was up but not
+ * their reason, {@link Readiness.Reason#code}): a minute in which this process was up but not
  * ready, whether the database was away (kept in memory and written when it is back), the data
  * directory was short of space, Kafka did not answer, or it was draining. The same check answers
  * {@code /health/ready}.
@@ -62,7 +62,7 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
   private final Pool pool;
   private final java.time.Clock clock;
   private final EngineMetrics metrics;
-  private final Readiness gereedheid;
+  private final Readiness readiness;
   private final UUID proces = UUID.randomUUID();
   private final BackgroundLoop loop;
   private final java.util.LinkedHashMap<Instant, String> ongeschreven =
@@ -72,11 +72,11 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
   private Histogram verwerking;
 
   public Heartbeat(
-      Vertx vertx, Pool pool, EngineMetrics metrics, Readiness gereedheid, java.time.Clock clock) {
+      Vertx vertx, Pool pool, EngineMetrics metrics, Readiness readiness, java.time.Clock clock) {
     this.pool = pool;
     this.clock = clock;
     this.metrics = metrics;
-    this.gereedheid = gereedheid;
+    this.readiness = readiness;
     this.loop = new BackgroundLoop(vertx, "heartbeat", 20_000, this::slag, e -> {})
         .every(60_000, this::metingen)
         .every(5_000, this::telGereed)
@@ -92,20 +92,20 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
   public Future<Void> stop() {
     // a drain records its "not ready" even when the wake-up's round did not run before the stop
     return loop.stop()
-        .compose(v -> gereedheid.wordtAfgesloten()
+        .compose(v -> readiness.draining()
             ? slag().<Void>mapEmpty().recover(e -> Future.succeededFuture())
             : Future.<Void>succeededFuture())
         .compose(v -> bewaar());
   }
 
   /** The process drains (SIGTERM, {@link Readiness}): its "not ready" is recorded at once. */
-  public void afsluiten() {
+  public void drain() {
     loop.wakeUp();
   }
 
   private Future<Boolean> slag() {
     Instant minuut = clock.instant().truncatedTo(ChronoUnit.MINUTES);
-    Future<String> reden = gereedheid.toets().map(t -> t.gereed() ? null : t.reden().code);
+    Future<String> reden = readiness.check().map(t -> t.ready() ? null : t.reason().code);
     return reden
         .compose(r -> pool.preparedQuery(SLAG)
             .execute(Tuple.of(proces, r == null))

@@ -1,9 +1,12 @@
 package nl.berichtenbox.engine.support;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,13 +23,12 @@ public final class DiskSpace implements Component {
   private final Vertx vertx;
   private final Path dir;
   private final long minimum;
-  private final java.util.concurrent.atomic.AtomicLong gauge;
-  private volatile boolean vol;
+  private final AtomicLong gauge;
+  private volatile boolean full;
   private long timer = -1;
 
   /** {@code minimumBytes} 0 switches the guard off. */
-  public DiskSpace(
-      Vertx vertx, Path dir, long minimumBytes, java.util.concurrent.atomic.AtomicLong gauge) {
+  public DiskSpace(Vertx vertx, Path dir, long minimumBytes, AtomicLong gauge) {
     this.vertx = vertx;
     this.dir = dir;
     this.minimum = minimumBytes;
@@ -42,14 +44,14 @@ public final class DiskSpace implements Component {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("the data directory " + dir + " cannot be made", e);
+      throw new UncheckedIOException("the data directory " + dir + " cannot be made", e);
     }
-    kijk();
+    look();
     timer = vertx.setPeriodic(
         1_000,
         id -> vertx.executeBlocking(
             () -> {
-              kijk();
+              look();
               return null;
             },
             false));
@@ -60,21 +62,21 @@ public final class DiskSpace implements Component {
    * then was refused and logged as an error at every shutdown).
    */
   @Override
-  public io.vertx.core.Future<Void> stop() {
+  public Future<Void> stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
     }
-    return io.vertx.core.Future.succeededFuture();
+    return Future.succeededFuture();
   }
 
-  private void kijk() {
+  private void look() {
     try {
       long v = Files.getFileStore(dir).getUsableSpace();
       gauge.set(v);
-      boolean nu = v < minimum;
-      if (nu != vol) {
-        if (nu) {
+      boolean now = v < minimum;
+      if (now != full) {
+        if (now) {
           LOG.error(
               "the data directory has {} MB free, under the minimum of {} MB: not ready, writes refused (503) "
                   + "until there is room",
@@ -84,14 +86,20 @@ public final class DiskSpace implements Component {
           LOG.info("the data directory has {} MB free again: ready, writes taken", v >> 20);
         }
       }
-      vol = nu;
+      full = now;
     } catch (IOException | RuntimeException e) {
       LOG.warn("free space of {} unknown: {}", dir, e.toString());
     }
   }
 
   /** Whether the data directory is below its minimum free space (false when the guard is off). */
-  public boolean vol() {
-    return vol;
+  public boolean full() {
+    return full;
+  }
+
+  /** Ready while the data directory has its minimum free space. */
+  @Override
+  public Future<Boolean> ready() {
+    return Future.succeededFuture(!full);
   }
 }
