@@ -219,7 +219,7 @@ class AbonnementserviceIT {
             "BERICHTENBOX_ABONNEMENTEN_QUOTA",
             "ALLES=" + TestEngine.ALLES_QUOTUM + ",BSN_LIJST=100,MUTATIES=100"));
     try (ApiServer eigen = ApiServer.start(config)) {
-      Api hier = TestEngine.api(config);
+      Api hier = TestEngine.api(eigen);
       Api.Afnemer a1 = hier.newAfnemer();
       Api.Resp last = null;
       for (int i = 0; i <= TestEngine.ALLES_QUOTUM; i++) {

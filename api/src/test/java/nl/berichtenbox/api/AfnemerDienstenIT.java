@@ -94,7 +94,7 @@ class AfnemerDienstenIT {
             "BERICHTENBOX_VALIDATIE_QUOTUM_PER_UUR",
             Integer.toString(TestEngine.VALIDATIE_QUOTUM)));
     try (ApiServer eigen = ApiServer.start(config)) {
-      Api hier = TestEngine.api(config);
+      Api hier = TestEngine.api(eigen);
       Api.Afnemer a1 = hier.newAfnemer();
       Api.Afnemer b1 = hier.newAfnemer();
       JsonObject vraag = new JsonObject()

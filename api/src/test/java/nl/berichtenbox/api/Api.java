@@ -14,9 +14,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import nl.berichtenbox.api.http.CitizenJwt;
 
 /** A small HTTP client for tests: real requests to the running engine, answers as JSON. */
@@ -331,6 +333,31 @@ public final class Api {
     }
     String s = stand.get();
     fail("timed out waiting for " + what + (s.isEmpty() ? "" : ": " + s));
+  }
+
+  /**
+   * Waits until each background loop has finished two rounds more than now, so that one whole round
+   * of each ran after this call ({@code BackgroundLoop.rounds()}): "nothing more came" said after the
+   * engine looked again, not after a guessed time.
+   */
+  public static void awaitRounds(String what, List<LongSupplier> loops) {
+    long[] from = loops.stream().mapToLong(LongSupplier::getAsLong).toArray();
+    await(
+        what,
+        Duration.ofSeconds(30),
+        () -> {
+          for (int i = 0; i < from.length; i++) {
+            if (loops.get(i).getAsLong() < from[i] + 2) {
+              return false;
+            }
+          }
+          return true;
+        },
+        () -> "");
+  }
+
+  public static void awaitRounds(String what, LongSupplier loop) {
+    awaitRounds(what, List.of(loop));
   }
 
   public JsonObject awaitStatus(Afnemer a, String berichtId, String status) {

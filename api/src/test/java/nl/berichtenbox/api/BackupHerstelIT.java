@@ -25,10 +25,7 @@ class BackupHerstelIT {
   @Test
   void aBackupTakenWhileTheEngineRunsRestoresEveryAcknowledgedMessage() throws Exception {
     Path data = Files.createTempDirectory("bbx-drill");
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = Ports.free();
     Map<String, String> env = new HashMap<>(Map.of(
         "BERICHTENBOX_DATA_DIR",
         data.toString(),

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,10 +43,7 @@ class DatabaseUitvalIT {
   void whileTheDatabaseIsAwayTheEngineSheds503AndAfterwardsNothingAcknowledgedIsLostOrDoubled()
       throws Exception {
     Path pgDir = Files.createTempDirectory("bbx-pg-uitval");
-    int pgPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      pgPort = s.getLocalPort();
-    }
+    int pgPort = Ports.free();
     EmbeddedPostgres pg = start(pgDir, pgPort);
     EngineConfig config = TestEngine.secondEngine(Map.of(
         "BERICHTENBOX_DB_URL",
@@ -55,8 +51,7 @@ class DatabaseUitvalIT {
         "BERICHTENBOX_DB_POOL_SIZE",
         "4"));
     try (ApiServer server = ApiServer.start(config)) {
-      Api api =
-          new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+      Api api = new Api("http://127.0.0.1:" + server.port(), new CitizenJwt(TestEngine.JWT_SECRET));
       Api.Afnemer a = api.newAfnemer();
       String bsn = api.newBurger(a);
 
@@ -117,13 +112,11 @@ class DatabaseUitvalIT {
 
       // the same data directory, started again: crash recovery replays the log
       pg = start(pgDir, pgPort);
-      long terug = System.nanoTime();
-      while (api.get("/health/ready", null).status() != 200) {
-        assertTrue(
-            System.nanoTime() - terug < Duration.ofSeconds(60).toNanos(),
-            "ready again within a minute");
-        Thread.sleep(200);
-      }
+      Api.await(
+          "ready again within a minute",
+          Duration.ofSeconds(60),
+          () -> api.get("/health/ready", null).status() == 200,
+          () -> "");
       int naHerstel = aanvaard.size();
       Api.await("messages flowing again", () -> aanvaard.size() >= naHerstel + 50);
       stop.set(true);

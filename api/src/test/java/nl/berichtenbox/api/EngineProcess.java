@@ -33,10 +33,7 @@ final class EngineProcess {
    */
   static Map<String, String> onTestDatabase(Map<String, String> extra) throws Exception {
     int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = Ports.free();
     Map<String, String> env = new java.util.HashMap<>(extra);
     env.put("BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres");
     env.put(
@@ -105,22 +102,14 @@ final class EngineProcess {
   }
 
   static void awaitReady(Api api) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (api.get("/health/ready", null).status() == 200) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        // not listening yet
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+    Api.await("the engine ready", Duration.ofSeconds(120), () -> ready(api), () -> "");
+  }
+
+  private static boolean ready(Api api) {
+    try {
+      return api.get("/health/ready", null).status() == 200;
+    } catch (RuntimeException e) {
+      return false; // not listening yet
     }
-    throw new AssertionError("engine did not become ready");
   }
 }

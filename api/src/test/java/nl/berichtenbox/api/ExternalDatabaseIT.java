@@ -20,8 +20,8 @@ class ExternalDatabaseIT {
   void aSecondEngineOnTheSameExternalDatabaseServesTheSameData() throws Exception {
     Api first = TestEngine.api();
     EngineConfig config = TestEngine.secondEngine(Map.of());
-    int port = config.httpPort();
     try (ApiServer second = ApiServer.start(config)) {
+      int port = second.port();
       assertFalse(second.engine().database().embedded());
       Api api2 = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
       Api.Afnemer a = api2.newAfnemer();

@@ -75,8 +75,8 @@ class ExternePostgresIT {
     return TestEngine.eigenConfig(Map.of("BERICHTENBOX_DB_URL", dbUrl));
   }
 
-  private static Api api(EngineConfig c) {
-    return TestEngine.api(c);
+  private static Api api(ApiServer engine) {
+    return TestEngine.api(engine);
   }
 
   @Test
@@ -90,7 +90,7 @@ class ExternePostgresIT {
 
     EngineConfig c = config(tlsUrl("localhost", "berichtenbox", ca.crt()));
     try (ApiServer engine = ApiServer.start(c)) {
-      Api api = api(c);
+      Api api = api(engine);
       Api.Afnemer a = api.newAfnemer();
       String bsn = api.newBurger(a);
       JsonObject m = Api.bericht(bsn);
@@ -166,7 +166,7 @@ class ExternePostgresIT {
     Path backups = Files.createTempDirectory("bbx-extern-backups");
     String backup;
     try (ApiServer engine = ApiServer.start(c)) {
-      Api api = api(c);
+      Api api = api(engine);
       a = api.newAfnemer();
       String bsn = api.newBurger(a);
       voor.addAll(api.stuurBatches(a, bsn, 3, 100));
@@ -262,7 +262,7 @@ class ExternePostgresIT {
   private static void controleer(EngineConfig c, Api.Afnemer a, List<String> voor, long n)
       throws Exception {
     try (ApiServer engine = ApiServer.start(c)) {
-      Api api = api(c);
+      Api api = api(engine);
       api.elkAfgeleverdMetEenOntvangstbewijs(a, voor);
       // what was parked but not yet processed at the moment of the backup is processed now: every
       // message one receipt

@@ -28,8 +28,8 @@ final class KafkaCluster implements AutoCloseable {
     dir = Files.createTempDirectory("bbx-kafka-cluster");
     List<String> v = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      poorten[i] = PostgresServer.vrijePoort();
-      controllers[i] = PostgresServer.vrijePoort();
+      poorten[i] = Ports.free();
+      controllers[i] = Ports.free();
       v.add((i + 1) + "@127.0.0.1:" + controllers[i]);
     }
     voters = String.join(",", v);

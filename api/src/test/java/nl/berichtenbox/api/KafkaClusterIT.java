@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import nl.berichtenbox.api.http.CitizenJwt;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,9 +55,8 @@ class KafkaClusterIT {
               kafka.bootstrap(),
               "BERICHTENBOX_HTTP_INSTANCES",
               "2"));
-      Api api =
-          new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
       try (ApiServer engine = ApiServer.start(config)) {
+        Api api = TestEngine.api(engine);
         Api.Afnemer a = api.newAfnemer();
         List<String> bsns = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -89,18 +86,8 @@ class KafkaClusterIT {
         AtomicBoolean produceren = new AtomicBoolean(true);
         Thread producent = new Thread(
             () -> {
-              try (KafkaProducer<String, String> p = new KafkaProducer<>(
-                  Map.of(
-                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                      kafka.bootstrap(),
-                      ProducerConfig.ACKS_CONFIG,
-                      "all",
-                      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                      true,
-                      ProducerConfig.LINGER_MS_CONFIG,
-                      2),
-                  new StringSerializer(),
-                  new StringSerializer())) {
+              try (KafkaProducer<String, String> p = AfnemerProducer.create(
+                  kafka.bootstrap(), Map.of(ProducerConfig.LINGER_MS_CONFIG, 2))) {
                 while (!stop.get()) {
                   if (produceren.get()) {
                     JsonObject m =

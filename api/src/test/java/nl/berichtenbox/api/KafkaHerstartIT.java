@@ -23,7 +23,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,22 +53,15 @@ class KafkaHerstartIT {
       AtomicBoolean stop = new AtomicBoolean();
       Thread producer = new Thread(() -> {
         // the afnemer's side: idempotent, retrying until the broker is back (within two minutes)
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(
+        try (KafkaProducer<String, String> p = AfnemerProducer.create(
+            kafka.bootstrapServers(),
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                true,
                 ProducerConfig.LINGER_MS_CONFIG,
                 5,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
                 120_000,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG,
-                120_000),
-            new StringSerializer(),
-            new StringSerializer())) {
+                120_000))) {
           while (!stop.get()) {
             JsonObject m = Api.bericht(bsn);
             String id = m.getString("berichtId");

@@ -14,7 +14,6 @@ import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,18 +31,10 @@ class KafkaIntakeIT {
       EngineConfig config =
           TestEngine.secondEngine(Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
       try (ApiServer engine = ApiServer.start(config);
-          KafkaProducer<String, String> producer = new KafkaProducer<>(
-              Map.of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                  kafka.bootstrapServers(),
-                  ProducerConfig.ACKS_CONFIG,
-                  "all",
-                  ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                  true),
-              new StringSerializer(),
-              new StringSerializer())) {
+          KafkaProducer<String, String> producer =
+              AfnemerProducer.create(kafka.bootstrapServers())) {
         Api api =
-            new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+            new Api("http://127.0.0.1:" + engine.port(), new CitizenJwt(TestEngine.JWT_SECRET));
         assertEquals("UP", api.get("/health/ready", null).expect(200).json().getString("kafka"));
         Api.Afnemer a = api.newAfnemer();
         String bsn = api.newBurger(a);
@@ -184,20 +175,10 @@ class KafkaIntakeIT {
           "BERICHTENBOX_KAFKA_MAX_IN_FLIGHT",
           "200"));
       try (ApiServer engine = ApiServer.start(config);
-          KafkaProducer<String, String> producer = new KafkaProducer<>(
-              Map.of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                  kafka.bootstrapServers(),
-                  ProducerConfig.ACKS_CONFIG,
-                  "all",
-                  ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                  true,
-                  ProducerConfig.LINGER_MS_CONFIG,
-                  5),
-              new StringSerializer(),
-              new StringSerializer())) {
+          KafkaProducer<String, String> producer = AfnemerProducer.create(
+              kafka.bootstrapServers(), Map.of(ProducerConfig.LINGER_MS_CONFIG, 5))) {
         Api api =
-            new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+            new Api("http://127.0.0.1:" + engine.port(), new CitizenJwt(TestEngine.JWT_SECRET));
         Api.Afnemer a = api.newAfnemer();
         List<String> burgers = new java.util.ArrayList<>();
         for (int i = 0; i < 10; i++) {

@@ -15,7 +15,6 @@ import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,18 +40,8 @@ class KafkaKillIT {
       String bsn = api.newBurger(a);
       String dbUrl = "jdbc:" + env1.get("BERICHTENBOX_DB_URL").replace("postgres@", "");
       List<String> ids = new ArrayList<>();
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-          Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-              kafka.bootstrapServers(),
-              ProducerConfig.ACKS_CONFIG,
-              "all",
-              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-              true,
-              ProducerConfig.LINGER_MS_CONFIG,
-              5),
-          new StringSerializer(),
-          new StringSerializer())) {
+      try (KafkaProducer<String, String> producer = AfnemerProducer.create(
+          kafka.bootstrapServers(), Map.of(ProducerConfig.LINGER_MS_CONFIG, 5))) {
         for (int i = 0; i < 50_000; i++) {
           JsonObject m = Api.bericht(bsn);
           ids.add(m.getString("berichtId"));

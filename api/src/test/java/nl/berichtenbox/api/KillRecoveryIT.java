@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,10 +31,7 @@ class KillRecoveryIT {
   @Test
   void nothingAnswered2xxIsLostAndNothingIsDoubledAfterKill9() throws Exception {
     Path data = Files.createTempDirectory("bbx-kill");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = Ports.free();
     Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
     Process engine = start(data, port, "run1");
     awaitReady(api);

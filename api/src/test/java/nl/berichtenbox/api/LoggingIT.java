@@ -110,10 +110,7 @@ class LoggingIT {
   void startUpIsAFewLinesBeforeTheBanner() throws Exception {
     Map<String, String> env = new java.util.HashMap<>();
     Path data = Files.createTempDirectory("bbx-log");
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = Ports.free();
     env.put("BERICHTENBOX_DATA_DIR", data.toString());
     env.put("BERICHTENBOX_HTTP_PORT", Integer.toString(port));
     env.put("BERICHTENBOX_HTTP_INSTANCES", "1");

@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.engine.testing.TestClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,8 +55,7 @@ class NotificatieIT {
             "BERICHTENBOX_NOTIFICATIE_BACKOFF_MAX", "PT0.5S",
             "BERICHTENBOX_PORTAL_URL", "https://portaal.test/berichtenbox"));
     server = ApiServer.start(config, klok);
-    api = new Api(
-        "http://127.0.0.1:" + config.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET), klok);
+    api = new Api("http://127.0.0.1:" + server.port(), new CitizenJwt(TestEngine.JWT_SECRET), klok);
     afnemer = api.newAfnemer();
   }
 
@@ -71,7 +71,7 @@ class NotificatieIT {
 
   @AfterEach
   void klokTerug() {
-    klok.verzet(Duration.ZERO);
+    klok.shift(Duration.ZERO);
   }
 
   /** A citizen accepting the afnemer, with the given e-mail address and notifications on or off. */
@@ -123,7 +123,7 @@ class NotificatieIT {
     assertTrue(
         Duration.between(eerste.op(), tweede.op()).compareTo(VENSTER.minusMillis(100)) >= 0,
         "the bundle waited out the window: " + Duration.between(eerste.op(), tweede.op()));
-    Thread.sleep(1_000);
+    Api.awaitRounds("the notifier looking again", server.engine().notifier()::rounds);
     assertEquals(2, smtp.aan(email).size(), "four messages, two e-mails");
   }
 
@@ -159,7 +159,7 @@ class NotificatieIT {
     stuur(burger(tijdelijk, true));
     wachtOp(tijdelijk, 1);
     assertEquals(3, smtp.pogingen.get(tijdelijk).get(), "two 451s, then accepted");
-    Thread.sleep(500);
+    Api.awaitRounds("the notifier looking again", server.engine().notifier()::rounds);
     assertEquals(1, smtp.aan(tijdelijk).size(), "sent once");
     assertEquals(1, smtp.pogingen.get(permanent).get(), "a 550 is not retried");
     assertEquals(List.of(), smtp.aan(permanent));
@@ -222,16 +222,16 @@ class NotificatieIT {
         .expect(200);
 
     assertEquals(0L, herinneringen(), "nothing is three weeks old yet");
-    klok.verzet(Duration.ofDays(21).plusMinutes(1));
+    klok.shift(Duration.ofDays(21).plusMinutes(1));
     assertTrue(herinneringen() >= 2, "both unread messages reminded");
     TestSmtp.Mail herinnering = wachtOp(email, voor + 1).get(voor);
     assertEquals("Herinnering: ongelezen post in uw Berichtenbox", herinnering.onderwerp());
     assertTrue(
         herinnering.tekst().contains("2 berichten die u nog niet heeft gelezen"),
         herinnering.tekst());
-    klok.verzet(Duration.ofDays(30));
+    klok.shift(Duration.ofDays(30));
     assertEquals(0L, herinneringen(), "once per message");
-    Thread.sleep(500);
+    Api.awaitRounds("the notifier looking again", server.engine().notifier()::rounds);
     assertEquals(voor + 1, smtp.aan(email).size());
     assertEquals(1, smtp.aan(gelezenEmail).size(), "a read message gets no reminder");
   }

@@ -9,14 +9,17 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.engine.testing.TestClock;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +36,7 @@ class NotificatieThrottleIT {
     TestClock klok = new TestClock();
     LocalDate morgen = LocalDate.now(AMSTERDAM).plusDays(1);
     Instant half11 = morgen.atTime(LocalTime.of(10, 30)).atZone(AMSTERDAM).toInstant();
-    klok.zetStil(half11);
+    klok.stopAt(half11);
     try (TestSmtp smtp = new TestSmtp()) {
       Map<String, String> a = new HashMap<>(Map.of(
           "BERICHTENBOX_SMTP_URL", smtp.url(),
@@ -46,9 +49,7 @@ class NotificatieThrottleIT {
         b.put("BERICHTENBOX_DB_URL", configA.dbUrl());
         try (ApiServer engineB = ApiServer.start(TestEngine.secondEngine(b), klok)) {
           Api api = new Api(
-              "http://127.0.0.1:" + configA.httpPort(),
-              new CitizenJwt(TestEngine.JWT_SECRET),
-              klok);
+              "http://127.0.0.1:" + engineA.port(), new CitizenJwt(TestEngine.JWT_SECRET), klok);
           Api.Afnemer afnemer = api.newAfnemer();
           List<String> adressen = new ArrayList<>();
           JsonArray berichten = new JsonArray();
@@ -59,9 +60,9 @@ class NotificatieThrottleIT {
           }
           api.post("/api/v1/batches", afnemer.key(), Api.batch(berichten)).expect(202);
 
-          verwacht(smtp, 60, "a full bucket: one minute's worth");
-          klok.zetStil(half11.plusSeconds(10));
-          verwacht(smtp, 70, "ten seconds later: ten more");
+          verwacht(smtp, 60, "a full bucket: one minute's worth", engineA, engineB);
+          klok.stopAt(half11.plusSeconds(10));
+          verwacht(smtp, 70, "ten seconds later: ten more", engineA, engineB);
           // the hour has seen 3 595 already (say, by other processes): five more, though the bucket
           // is full again
           engineA
@@ -72,12 +73,12 @@ class NotificatieThrottleIT {
               .toCompletionStage()
               .toCompletableFuture()
               .get(10, TimeUnit.SECONDS);
-          klok.zetStil(half11.plusSeconds(70));
-          verwacht(smtp, 75, "the hourly limit");
-          klok.zetStil(half11.plusSeconds(3_600));
-          verwacht(smtp, 100, "a new hour, but the day's limit of 100");
-          klok.zetStil(half11.plusSeconds(86_400));
-          verwacht(smtp, 150, "the next day: the rest");
+          klok.stopAt(half11.plusSeconds(70));
+          verwacht(smtp, 75, "the hourly limit", engineA, engineB);
+          klok.stopAt(half11.plusSeconds(3_600));
+          verwacht(smtp, 100, "a new hour, but the day's limit of 100", engineA, engineB);
+          klok.stopAt(half11.plusSeconds(86_400));
+          verwacht(smtp, 150, "the next day: the rest", engineA, engineB);
 
           Map<String, Long> perAdres = smtp.ontvangen.stream()
               .collect(Collectors.groupingBy(TestSmtp.Mail::aan, Collectors.counting()));
@@ -93,10 +94,14 @@ class NotificatieThrottleIT {
     }
   }
 
-  /** Waits for {@code n} e-mails, then makes sure no more come while both notifiers poll (every second). */
-  private static void verwacht(TestSmtp smtp, int n, String waarom) throws InterruptedException {
+  /** Waits for {@code n} e-mails, then makes sure no more come while both notifiers look again. */
+  private static void verwacht(TestSmtp smtp, int n, String waarom, ApiServer... engines) {
     await(n + " e-mails (" + waarom + ")", () -> smtp.ontvangen.size() >= n);
-    Thread.sleep(2_500);
+    Api.awaitRounds(
+        "both notifiers looking again",
+        Arrays.stream(engines)
+            .map(e -> (LongSupplier) e.engine().notifier()::rounds)
+            .toList());
     assertEquals(n, smtp.ontvangen.size(), waarom);
   }
 }

@@ -59,8 +59,8 @@ class NotificatieTlsIT {
           "PT0.5S"));
       var trusted = TestEngine.engineOnNewDatabase("notificatie_tls", env);
       try (ApiServer engine = ApiServer.start(trusted)) {
-        Api api = new Api(
-            "http://127.0.0.1:" + trusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+        Api api =
+            new Api("http://127.0.0.1:" + engine.port(), new CitizenJwt(TestEngine.JWT_SECRET));
         Api.Afnemer a = api.newAfnemer();
         String bsn = api.newBurger("tls@burger.test", true, a);
         api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);
@@ -72,8 +72,8 @@ class NotificatieTlsIT {
       env.put("BERICHTENBOX_DB_URL", trusted.dbUrl());
       var untrusted = TestEngine.secondEngine(env);
       try (ApiServer engine = ApiServer.start(untrusted)) {
-        Api api = new Api(
-            "http://127.0.0.1:" + untrusted.httpPort(), new CitizenJwt(TestEngine.JWT_SECRET));
+        Api api =
+            new Api("http://127.0.0.1:" + engine.port(), new CitizenJwt(TestEngine.JWT_SECRET));
         Api.Afnemer a = api.newAfnemer();
         String bsn = api.newBurger("geen-tls@burger.test", true, a);
         api.post("/api/v1/berichten", a.key(), Api.bericht(bsn)).expect(202);

@@ -23,8 +23,8 @@ class OverloadIT {
     Api.Afnemer a = first.newAfnemer();
     EngineConfig config =
         TestEngine.secondEngine(Map.of("BERICHTENBOX_MAX_REQUESTS_IN_FLIGHT", "2"));
-    int port = config.httpPort();
     try (ApiServer guarded = ApiServer.start(config)) {
+      int port = guarded.port();
       Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
       api.get("/api/v1/bericht-typen", a.key()).expect(200);
       // two slow clients: bodies announced but never finished keep their requests in flight
@@ -52,8 +52,8 @@ class OverloadIT {
     Api.Afnemer a = first.newAfnemer();
     EngineConfig config =
         TestEngine.secondEngine(Map.of("BERICHTENBOX_MAX_BODY_BYTES_IN_FLIGHT", "1048576"));
-    int port = config.httpPort();
     try (ApiServer guarded = ApiServer.start(config)) {
+      int port = guarded.port();
       Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
       // one large body announced (900 kB), only its first bytes sent: under the cap, requests go on
       List<Socket> slow = new ArrayList<>();
@@ -110,8 +110,8 @@ class OverloadIT {
         "PT3S",
         "BERICHTENBOX_HTTP_BODY_MIN_RATE",
         "1000"));
-    int port = config.httpPort();
     try (ApiServer guarded = ApiServer.start(config)) {
+      int port = guarded.port();
       Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
       String head = "GET /api/v1/bericht-typen HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
           + a.key() + "\r\n";
@@ -191,8 +191,8 @@ class OverloadIT {
         .toCompletableFuture()
         .get(60, java.util.concurrent.TimeUnit.SECONDS);
     EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_DB_POOL_SIZE", "2"));
-    int port = config.httpPort();
     try (ApiServer engine = ApiServer.start(config)) {
+      int port = engine.port();
       Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
       String pad = "/api/v1/abonnementen/verzoeken/" + id + "/resultaat";
       List<Socket> stalled = new ArrayList<>();

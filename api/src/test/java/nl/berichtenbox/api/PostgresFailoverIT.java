@@ -55,8 +55,8 @@ class PostgresFailoverIT {
 
   private static void drill(EngineConfig config, PostgresServer primair, PostgresServer standby)
       throws Exception {
-    Api api = TestEngine.api(config);
     try (ApiServer engine = ApiServer.start(config)) {
+      Api api = TestEngine.api(engine);
       Api.Afnemer a = api.newAfnemer();
       List<String> bsns = api.newBurgers(a, 20);
       List<long[]> gereedheid = Collections.synchronizedList(new ArrayList<>()); // {ms, status}

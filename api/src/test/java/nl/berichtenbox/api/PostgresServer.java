@@ -2,7 +2,6 @@ package nl.berichtenbox.api;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -84,7 +83,7 @@ final class PostgresServer implements AutoCloseable {
   static PostgresServer nieuw(String naam, Map<String, String> conf) throws Exception {
     Path bin = binaries();
     Path data = eigenMap(naam);
-    PostgresServer s = new PostgresServer(bin, data, vrijePoort(), naam);
+    PostgresServer s = new PostgresServer(bin, data, Ports.free(), naam);
     s.run(
         List.of(
             bin.resolve("initdb").toString(),
@@ -108,7 +107,7 @@ final class PostgresServer implements AutoCloseable {
     Path bin = binaries();
     Path data = eigenMap(naam);
     Files.delete(data); // pg_basebackup makes it
-    PostgresServer s = new PostgresServer(bin, data, vrijePoort(), naam);
+    PostgresServer s = new PostgresServer(bin, data, Ports.free(), naam);
     s.run(
         List.of(
             bin.resolve("pg_basebackup").toString(),
@@ -213,12 +212,6 @@ final class PostgresServer implements AutoCloseable {
           .waitFor();
     }
     return data;
-  }
-
-  static int vrijePoort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private void schrijfConf(Map<String, String> conf) throws Exception {

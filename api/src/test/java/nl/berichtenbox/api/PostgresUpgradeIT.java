@@ -41,7 +41,7 @@ class PostgresUpgradeIT {
           data.resolve("engine-op-14"),
           "postgresql://postgres@127.0.0.1:" + oud.getPort() + "/postgres");
       try (ApiServer engine = ApiServer.start(opOud)) {
-        Api api = api(opOud);
+        Api api = api(engine);
         a = api.newAfnemer();
         String bsn = api.newBurger(a);
         JsonArray berichten = new JsonArray();
@@ -89,7 +89,7 @@ class PostgresUpgradeIT {
         "the old directory is kept");
 
     try (ApiServer engine = ApiServer.start(embedded)) {
-      Api api = api(embedded);
+      Api api = api(engine);
       api.elkAfgeleverdMetEenOntvangstbewijs(a, ids);
       // and it goes on: a new message gets the next receipt number, after the old ones
       JsonObject m = Api.bericht(api.newBurger(a));
@@ -115,7 +115,7 @@ class PostgresUpgradeIT {
     return TestEngine.eigenConfig(env);
   }
 
-  private static Api api(EngineConfig c) {
-    return TestEngine.api(c);
+  private static Api api(ApiServer engine) {
+    return TestEngine.api(engine);
   }
 }

@@ -79,7 +79,7 @@ class PrometheusIT {
       for (Api api : apis) {
         EngineProcess.awaitReady(api);
       }
-      int promPort = vrijePoort();
+      int promPort = Ports.free();
       StringBuilder doelen = new StringBuilder();
       for (Map<String, String> env : envs) {
         doelen
@@ -265,12 +265,6 @@ class PrometheusIT {
       }
     }
     return GRENZEN.length;
-  }
-
-  private static int vrijePoort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static String get(String url) {

@@ -146,7 +146,7 @@ class PushIT {
         .getJsonArray("verwerkingsberichten")
         .forEach(o -> feed.add(((JsonObject) o).getLong("volgnummer")));
     assertEquals(feed, delivered, "every receipt once, in feed order");
-    Thread.sleep(300);
+    Api.awaitRounds("the pusher looking again", TestEngine.server().engine().pusher()::rounds);
     assertEquals(
         delivered.size(),
         deliveries.stream()

@@ -80,7 +80,8 @@ class StadiaKillIT {
                     .toList()
                 + "; the queue: "
                 + stand(env.get("BERICHTENBOX_DB_URL")));
-        Thread.sleep(2_000); // nothing more should come
+        // nothing more should come: the notifier has looked at its queue again
+        Api.awaitRounds("the notifier looking again", () -> rounds(api, "notificaties"));
         Map<String, List<TestSmtp.Mail>> perAdres = new HashMap<>();
         smtp.ontvangen.forEach(
             m -> perAdres.computeIfAbsent(m.aan(), k -> new ArrayList<>()).add(m));
@@ -190,7 +191,7 @@ class StadiaKillIT {
             java.time.Duration.ofSeconds(180),
             () -> ontvangen(pushes).containsAll(ids),
             () -> ontvangen(pushes).size() + " of " + ids.size() + " receipts pushed");
-        Thread.sleep(2_000);
+        Api.awaitRounds("the pusher looking again", () -> rounds(api, "push"));
         List<List<Long>> batches = pushes.stream()
             .map(p -> p.getJsonArray("verwerkingsberichten").stream()
                 .map(o -> ((JsonObject) o).getLong("volgnummer"))
@@ -261,5 +262,10 @@ class StadiaKillIT {
     pushes.forEach(p -> p.getJsonArray("verwerkingsberichten")
         .forEach(o -> ids.add(((JsonObject) o).getString("berichtId"))));
     return ids;
+  }
+
+  /** The rounds a background loop of the engine behind {@code api} has finished, from its metrics. */
+  private static long rounds(Api api, String loop) {
+    return (long) Metrieken.van(api).som("berichtenbox_loop_rounds_total", "loop", loop);
   }
 }

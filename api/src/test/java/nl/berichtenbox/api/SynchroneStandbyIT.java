@@ -34,8 +34,8 @@ class SynchroneStandbyIT {
       primair.zetSynchroon(true);
       Duration deadline = Duration.ofSeconds(3);
       EngineConfig config = config(primair.url("berichtenbox"), deadline);
-      Api api = TestEngine.api(config);
       try (ApiServer engine = ApiServer.start(config)) {
+        Api api = TestEngine.api(engine);
         Api.Afnemer a = api.newAfnemer();
         List<String> bsns = api.newBurgers(a, 10);
         try (Intakebelasting zenders = new Intakebelasting(() -> api, a, bsns, 8).start();

@@ -1,6 +1,5 @@
 package nl.berichtenbox.api;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,15 +25,11 @@ public final class TestEngine {
   public static synchronized Api api() {
     if (server == null) {
       try {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-          port = s.getLocalPort();
-        }
         Path data = Files.createTempDirectory("bbx-test");
         EngineConfig config = ConfigLoader.load(
             List.of(),
             Map.ofEntries(
-                Map.entry("BERICHTENBOX_HTTP_PORT", Integer.toString(port)),
+                Map.entry("BERICHTENBOX_HTTP_PORT", "0"), // the server's pick, read back
                 Map.entry("BERICHTENBOX_HTTP_HOST", "127.0.0.1"),
                 Map.entry("BERICHTENBOX_DATA_DIR", data.toString()),
                 Map.entry("BERICHTENBOX_ADMIN_TOKEN", ADMIN),
@@ -51,7 +46,7 @@ public final class TestEngine {
                     "BERICHTENBOX_ABONNEMENTEN_QUOTA",
                     "ALLES=" + ALLES_QUOTUM + ",BSN_LIJST=100,MUTATIES=100")));
         server = ApiServer.start(config);
-        api = new Api("http://127.0.0.1:" + port, new CitizenJwt(JWT_SECRET));
+        api = api(server);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           server.close();
           verwijder(data); // half a gigabyte a run: left behind, they fill the disk
@@ -108,15 +103,11 @@ public final class TestEngine {
    * they start themselves.
    */
   public static EngineConfig eigenConfig(Map<String, String> settings) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     Map<String, String> env = new java.util.HashMap<>(Map.of(
         "BERICHTENBOX_DATA_DIR",
         Files.createTempDirectory("bbx-eigen").toString(),
         "BERICHTENBOX_HTTP_PORT",
-        Integer.toString(port),
+        "0", // the server's pick: ApiServer.port()
         "BERICHTENBOX_HTTP_HOST",
         "127.0.0.1",
         "BERICHTENBOX_ADMIN_TOKEN",
@@ -129,9 +120,9 @@ public final class TestEngine {
     return ConfigLoader.load(List.of(), env);
   }
 
-  /** A client of the engine with this configuration. */
-  public static Api api(EngineConfig config) {
-    return new Api("http://127.0.0.1:" + config.httpPort(), new CitizenJwt(JWT_SECRET));
+  /** A client of this engine, on the port it listens on. */
+  public static Api api(ApiServer server) {
+    return new Api("http://127.0.0.1:" + server.port(), new CitizenJwt(JWT_SECRET));
   }
 
   /** The berichtIds stored for {@code oin} in the database at {@code jdbcUrl} (as the superuser, no password). */

@@ -5,7 +5,6 @@ import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
-import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +43,7 @@ final class TestSmtp implements AutoCloseable {
 
   /** With {@code tls}, the server offers STARTTLS with that context and refuses mail without it. */
   TestSmtp(javax.net.ssl.SSLContext tls) throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    port = Ports.free();
     SMTPServer.Builder b = SMTPServer.port(port)
         .bindAddress(java.net.InetAddress.getLoopbackAddress())
         .maxConnections(64);

@@ -59,10 +59,10 @@ class TlsIT {
         "BERICHTENBOX_TLS_CERT", ca.file("server.crt").toString(),
         "BERICHTENBOX_TLS_KEY", ca.file("server.key").toString(),
         "BERICHTENBOX_TLS_CLIENT_CA", ca.file("ca.crt").toString()));
-    int port = config.httpPort();
     var vertx = TestEngine.server().engine().vertx();
     PemTrustOptions trust = new PemTrustOptions().addCertPath(ca.file("ca.crt").toString());
     try (ApiServer tls = ApiServer.start(config)) {
+      int port = tls.port();
       assertTrue(Tls.openSsl(), "the OpenSSL engine loads on this platform");
       HttpClient bekend = vertx.createHttpClient(new HttpClientOptions()
           .setSsl(true)

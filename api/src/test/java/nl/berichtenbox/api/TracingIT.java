@@ -83,7 +83,7 @@ class TracingIT {
           "sporen", Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
       try (ApiServer engine =
           ApiServer.start(config, java.time.Clock.systemUTC(), Tracing.van(otel))) {
-        Api api = TestEngine.api(config);
+        Api api = TestEngine.api(engine);
         String oin =
             String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
         JsonObject r = api.post(

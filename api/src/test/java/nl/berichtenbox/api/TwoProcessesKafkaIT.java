@@ -28,7 +28,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,18 +65,8 @@ class TwoProcessesKafkaIT {
         processes.add(EngineProcess.start(env, "kafka-" + i));
         apis.add(EngineProcess.api(env));
       }
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-          Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-              kafka.bootstrapServers(),
-              ProducerConfig.ACKS_CONFIG,
-              "all",
-              ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-              true,
-              ProducerConfig.LINGER_MS_CONFIG,
-              5),
-          new StringSerializer(),
-          new StringSerializer())) {
+      try (KafkaProducer<String, String> producer = AfnemerProducer.create(
+          kafka.bootstrapServers(), Map.of(ProducerConfig.LINGER_MS_CONFIG, 5))) {
         for (Api api : apis) {
           EngineProcess.awaitReady(api);
         }
@@ -120,10 +109,11 @@ class TwoProcessesKafkaIT {
           producer.send(new ProducerRecord<>(topic, m.getString("berichtId"), m.encode()));
         }
         producer.flush();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (overlever.receiptCounts(a).size() < RECORDS / 10 && System.nanoTime() < deadline) {
-          Thread.sleep(50);
-        }
+        Api.await(
+            "a tenth of the records receipted before the kill",
+            Duration.ofSeconds(60),
+            () -> overlever.receiptCounts(a).size() >= RECORDS / 10,
+            () -> overlever.receiptCounts(a).size() + " receipted");
         processes.get(0).destroyForcibly();
         int bijKill = overlever.receiptCounts(a).size();
         assertTrue(
@@ -138,15 +128,12 @@ class TwoProcessesKafkaIT {
               .getString("id"));
         }
 
-        Map<String, Integer> receipts = new HashMap<>();
-        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < end) {
-          receipts = overlever.receiptCounts(a);
-          if (receipts.size() >= RECORDS) {
-            break;
-          }
-          Thread.sleep(250);
-        }
+        Api.await(
+            "every record receipted after the kill",
+            Duration.ofSeconds(120),
+            () -> overlever.receiptCounts(a).size() >= RECORDS,
+            () -> overlever.receiptCounts(a).size() + " of " + RECORDS);
+        Map<String, Integer> receipts = overlever.receiptCounts(a);
         assertEquals(RECORDS, receipts.size(), "every record stored after the kill");
         assertEquals(Set.of(1), new HashSet<>(receipts.values()), "each stored and receipted once");
         Api.await(

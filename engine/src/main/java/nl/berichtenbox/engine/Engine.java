@@ -328,6 +328,10 @@ public final class Engine implements AutoCloseable {
     return verwerker;
   }
 
+  public VerwerkingsberichtPusher pusher() {
+    return pusher;
+  }
+
   public Notifier notifier() {
     return notifier;
   }

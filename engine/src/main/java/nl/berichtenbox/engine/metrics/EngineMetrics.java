@@ -214,6 +214,17 @@ public final class EngineMetrics {
       "how late a 100 ms tick ran on an event loop: how long the loop was busy or blocked",
       Buckets.LUS);
 
+  /**
+   * Counts the rounds of a background loop as {@code berichtenbox_loop_rounds_total{loop=...}}: that
+   * a stage's loop goes on turning (and, for a test, that it looked again after the last work).
+   */
+  public void loopRounds(String loop, java.util.function.LongSupplier rounds) {
+    FunctionCounter.builder("berichtenbox.loop.rounds", rounds, r -> r.getAsLong())
+        .tag("loop", loop)
+        .description("rounds of a background loop finished (done or failed)")
+        .register(registry);
+  }
+
   public EngineMetrics() {
     Gauge.builder(
             "berichtenbox.notificatie.oudste.wachtend",

@@ -134,12 +134,18 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
         .every(60_000, this::herinneren)
         .every(5_000, this::stand)
         .every(3_600_000, this::opruimen);
+    metrics.loopRounds("notificaties", loop::rounds);
   }
 
   @Override
   public void start() {
     loop.start();
     vertx.setTimer(2_000, id -> herinneren()); // soon after start, then every minute
+  }
+
+  /** Rounds of the notifier's loop finished since start ({@link BackgroundLoop#rounds()}). */
+  public long rounds() {
+    return loop.rounds();
   }
 
   /** New notifications may be queued; callable from any thread. */

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ public final class BackgroundLoop {
   private boolean again;
   private boolean stopped;
   private Future<Void> current = Future.succeededFuture();
+  private final AtomicLong rounds = new AtomicLong();
 
   /**
    * @param round one round; its result says whether there is more to do at once
@@ -100,6 +102,7 @@ public final class BackgroundLoop {
     current = r;
     r.onComplete(ar -> {
       running = false;
+      rounds.incrementAndGet();
       if (ar.failed()) {
         LOG.warn(
             "{} round failed, trying again after {} ms: {}",
@@ -111,6 +114,15 @@ public final class BackgroundLoop {
         kick();
       }
     });
+  }
+
+  /**
+   * Rounds finished (done or failed) since start. A round begins only after the one before it has
+   * finished, so two more than read at some moment means one whole round ran after it: what a test
+   * waits for to say "nothing more came", instead of a time.
+   */
+  public long rounds() {
+    return rounds.get();
   }
 
   /** Takes no new rounds; completes when the round under way has finished. */

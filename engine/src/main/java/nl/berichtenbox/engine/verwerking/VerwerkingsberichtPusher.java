@@ -121,11 +121,17 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
         Math.min(1000, Math.max(50, basis.toMillis())),
         this::ronde,
         e -> {});
+    metrics.loopRounds("push", loop::rounds);
   }
 
   @Override
   public void start() {
     loop.start();
+  }
+
+  /** Rounds of the pusher's loop finished since start ({@link BackgroundLoop#rounds()}). */
+  public long rounds() {
+    return loop.rounds();
   }
 
   /** New receipts may be there; callable from any thread. */

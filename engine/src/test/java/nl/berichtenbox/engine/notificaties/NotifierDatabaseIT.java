@@ -8,14 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
 import nl.berichtenbox.engine.testing.EngineFixture;
+import nl.berichtenbox.engine.testing.TestClock;
 import nl.berichtenbox.engine.tracing.Tracing;
 import nl.berichtenbox.engine.verwerking.Verwerker;
 import org.junit.jupiter.api.AfterEach;
@@ -32,27 +28,8 @@ class NotifierDatabaseIT {
   private EngineFixture f;
   private Verwerker verwerker;
   private Notifier notifier;
-  private final Verzet klok = new Verzet();
-
-  /** The system clock moved by {@code verzet}: the bundling window and the three weeks pass at once. */
-  private static final class Verzet extends Clock {
-    volatile Duration verzet = Duration.ZERO;
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(verzet);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
+  /** Moved on: the bundling window and the three weeks pass at once. */
+  private final TestClock klok = new TestClock();
 
   @BeforeEach
   void start() throws Exception {
@@ -96,7 +73,7 @@ class NotifierDatabaseIT {
             .toList(),
         "one e-mail for the three, bundled");
 
-    klok.verzet = f.config.notificaties().bundleWindow().plusMinutes(1);
+    klok.shift(f.config.notificaties().bundleWindow().plusMinutes(1));
     notifier = new Notifier(f.vertx, f.pool, f.config.notificaties(), mail, klok, f.metrics);
     notifier.start();
     await(
@@ -122,7 +99,7 @@ class NotifierDatabaseIT {
 
     Notifier later = new Notifier(f.vertx, f.pool, f.config.notificaties(), mail, klok, f.metrics);
     assertEquals(0L, wacht(later.herinneringen()), "nothing is three weeks old yet");
-    klok.verzet = f.config.notificaties().herinneringNa().plusDays(1);
+    klok.shift(f.config.notificaties().herinneringNa().plusDays(1));
     assertEquals(3L, wacht(later.herinneringen()), "the three unread messages");
     assertEquals(0L, wacht(later.herinneringen()), "each message once");
     assertEquals(
