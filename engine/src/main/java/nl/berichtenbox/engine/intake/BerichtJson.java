@@ -46,7 +46,7 @@ public final class BerichtJson {
    * @throws DecodeException when it is not JSON, has trailing content or a key twice in an object
    */
   public static Object decode(Buffer body) {
-    var inPlace = nl.berichtenbox.engine.support.Buffers.inPlace(body);
+    var inPlace = nl.berichtenbox.engine.support.VertxInternals.inPlace(body);
     if (inPlace == null) {
       return body.toJsonValue();
     }

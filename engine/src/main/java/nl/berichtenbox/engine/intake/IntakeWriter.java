@@ -224,7 +224,7 @@ final class IntakeWriter {
         bOmschrijving.add(bij.omschrijving());
         bMedia.add(bij.mediaType());
         // wrapped, not copied (Buffer.buffer(byte[]) copies): 100 kB less garbage per attachment
-        bInhoud.add(nl.berichtenbox.engine.support.Buffers.wrap(bij.inhoud()));
+        bInhoud.add(nl.berichtenbox.engine.support.VertxInternals.wrap(bij.inhoud()));
       }
     }
     return new Rijen(

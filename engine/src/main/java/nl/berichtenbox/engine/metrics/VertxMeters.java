@@ -10,6 +10,7 @@ import io.vertx.core.spi.metrics.PoolMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import nl.berichtenbox.engine.support.VertxInternals;
 
 /**
  * The part of Vert.x's metrics SPI the engine uses: its pools (the PostgreSQL connection pool, the
@@ -54,9 +55,8 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   public void vertxCreated(Vertx vertx) {
     // one 100 ms tick per event loop: a tick is due every 100 ms; what it is late is what every
     // request on that loop waited too
-    int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    for (int i = 0; i < loops; i++) {
-      var ctx = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    for (var ctx :
+        VertxInternals.eventLoopContexts(vertx, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)) {
       ctx.runOnContext(v -> tick(vertx, System.nanoTime() + 100_000_000L));
     }
   }
