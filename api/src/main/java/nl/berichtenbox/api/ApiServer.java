@@ -36,7 +36,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** With the clock the notifier reads (see {@link Engine#start(EngineConfig, java.time.Clock)}). */
   public static ApiServer start(EngineConfig config, java.time.Clock clock) throws Exception {
-    return start(config, clock, nl.berichtenbox.engine.tracing.Tracing.uit());
+    return start(config, clock, nl.berichtenbox.engine.tracing.Tracing.off());
   }
 
   /** With tracing: spans to the OpenTelemetry SDK {@code sporen} holds ({@link nl.berichtenbox.engine.tracing.Tracing}). */
@@ -47,7 +47,7 @@ public final class ApiServer implements AutoCloseable {
     ApiServer server = new ApiServer(engine);
     try {
       Buffer openApi = openApiJson();
-      nl.berichtenbox.api.web.WebPages paginas = nl.berichtenbox.api.web.WebPages.laad();
+      nl.berichtenbox.api.web.WebPages paginas = nl.berichtenbox.api.web.WebPages.load();
       // port 0: one port from the system that every instance shares (Vert.x shares a random port
       // among the servers that ask for the same negative port; with 0 each would get its own)
       int port = config.httpPort() == 0 ? -1 : config.httpPort();

@@ -165,7 +165,7 @@ public final class HttpVerticle extends VerticleBase {
       metrics.httpBodyBytesInFlight.addAndGet(-bodyBytes);
       long eind = System.nanoTime();
       int s = res.getStatusCode();
-      meting.klaar(s, eind);
+      meting.done(s, eind);
       if (presentatie) {
         metrics.presentatie.recordNanos(eind - begin); // the SLA's presentation response time
       }

@@ -57,7 +57,7 @@ public final class Main {
     }
     EngineConfig config = load(flags);
     try {
-      nl.berichtenbox.engine.store.Backup.maak(
+      nl.berichtenbox.engine.store.Backup.create(
           config, naar != null ? naar : config.dataDir().resolve("backups"), System.out::println);
     } catch (Exception e) {
       System.err.println("berichtenbox: backup failed: " + e.getMessage());
@@ -78,7 +78,7 @@ public final class Main {
     flags.remove(dir);
     EngineConfig config = load(flags);
     try {
-      nl.berichtenbox.engine.store.Backup.herstel(config, Path.of(dir), System.out::println);
+      nl.berichtenbox.engine.store.Backup.restore(config, Path.of(dir), System.out::println);
     } catch (Exception e) {
       System.err.println("berichtenbox: restore failed: " + e.getMessage());
       System.exit(1);
@@ -103,11 +103,10 @@ public final class Main {
     EngineConfig config = load(flags);
     try {
       if (binaries == null) {
-        int major = nl.berichtenbox.engine.store.PostgresVersion.vanMap(
+        int major = nl.berichtenbox.engine.store.PostgresVersion.ofDataDirectory(
                 config.dataDir().resolve("pg"))
             .orElse(0);
-        binaries =
-            nl.berichtenbox.engine.store.PostgresUpgrade.standaardBinaries(naastJar(), major);
+        binaries = nl.berichtenbox.engine.store.PostgresUpgrade.defaultBinaries(besideJar(), major);
       }
       nl.berichtenbox.engine.store.PostgresUpgrade.upgrade(config, binaries, System.out::println);
     } catch (Exception e) {
@@ -118,7 +117,7 @@ public final class Main {
   }
 
   /** The directory of the engine's jar (or of its classes, run from a build): where the build puts the old binaries. */
-  private static Path naastJar() throws java.net.URISyntaxException {
+  private static Path besideJar() throws java.net.URISyntaxException {
     return Path.of(
             Main.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         .getParent();
@@ -138,11 +137,11 @@ public final class Main {
     List<String> flags = new java.util.ArrayList<>();
     for (String a : args) {
       if (a.startsWith("--berichten=")) {
-        berichten = aantal("--berichten", a.substring(12), 0);
+        berichten = count("--berichten", a.substring(12), 0);
       } else if (a.startsWith("--burgers=")) {
-        burgers = aantal("--burgers", a.substring(10), 1);
+        burgers = count("--burgers", a.substring(10), 1);
       } else if (a.startsWith("--afnemers=")) {
-        afnemers = aantal("--afnemers", a.substring(11), 1);
+        afnemers = count("--afnemers", a.substring(11), 1);
       } else {
         flags.add(a);
       }
@@ -150,7 +149,7 @@ public final class Main {
     return new Seed(afnemers, burgers, berichten, flags);
   }
 
-  private static int aantal(String flag, String waarde, int minimum) {
+  private static int count(String flag, String waarde, int minimum) {
     try {
       int n = Integer.parseInt(waarde.replace("_", ""));
       if (n >= minimum) {
@@ -195,7 +194,7 @@ public final class Main {
     ApiServer server;
     TracingSetup sporing;
     try {
-      sporing = TracingSetup.uitOmgeving(System.getenv());
+      sporing = TracingSetup.fromEnvironment(System.getenv());
       server = ApiServer.start(config, java.time.Clock.systemUTC(), sporing.sporen);
     } catch (nl.berichtenbox.engine.store.PostgresVersion.AndereMajorException e) {
       System.err.println(

@@ -17,10 +17,10 @@ final class TracingSetup {
 
   private TracingSetup(OpenTelemetrySdk sdk) {
     this.sdk = sdk;
-    this.sporen = sdk == null ? Tracing.uit() : Tracing.van(sdk);
+    this.sporen = sdk == null ? Tracing.off() : Tracing.of(sdk);
   }
 
-  static TracingSetup uitOmgeving(Map<String, String> env) {
+  static TracingSetup fromEnvironment(Map<String, String> env) {
     String exporter = env.get("OTEL_TRACES_EXPORTER");
     if (exporter == null || exporter.isBlank() || exporter.trim().equals("none")) {
       return new TracingSetup(null);

@@ -210,7 +210,7 @@ class KafkaIntakeIT {
             "in flight at most the limit: " + metrics.kafkaInFlightPiek.get());
 
         String pseudoniem =
-            new nl.berichtenbox.engine.support.Pseudonym(TestEngine.JWT_SECRET).van(metMail);
+            new nl.berichtenbox.engine.support.Pseudonym(TestEngine.JWT_SECRET).of(metMail);
         try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
             new org.apache.kafka.clients.consumer.KafkaConsumer<>(
                 Map.of(

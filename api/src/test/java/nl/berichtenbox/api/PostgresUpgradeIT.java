@@ -28,7 +28,7 @@ class PostgresUpgradeIT {
 
   @Test
   void anOldMajorIsRefusedUntouchedThenUpgradedWithEveryMessage() throws Exception {
-    Path jar14 = PostgresUpgrade.standaardBinaries(Path.of("target"), 14);
+    Path jar14 = PostgresUpgrade.defaultBinaries(Path.of("target"), 14);
     assertTrue(
         jar14 != null && Files.exists(jar14),
         "the build copies the 14.22 binaries to target/postgres-14");
@@ -36,7 +36,7 @@ class PostgresUpgradeIT {
     Path pgData = data.resolve("pg");
     List<String> ids = new ArrayList<>();
     Api.Afnemer a;
-    try (EmbeddedPostgres oud = PostgresUpgrade.startOud(pgData, jar14, data.resolve("pg-bin"))) {
+    try (EmbeddedPostgres oud = PostgresUpgrade.startOld(pgData, jar14, data.resolve("pg-bin"))) {
       EngineConfig opOud = config(
           data.resolve("engine-op-14"),
           "postgresql://postgres@127.0.0.1:" + oud.getPort() + "/postgres");

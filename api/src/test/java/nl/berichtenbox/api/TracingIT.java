@@ -82,7 +82,7 @@ class TracingIT {
       EngineConfig config = TestEngine.engineOnNewDatabase(
           "sporen", Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
       try (ApiServer engine =
-          ApiServer.start(config, java.time.Clock.systemUTC(), Tracing.van(otel))) {
+          ApiServer.start(config, java.time.Clock.systemUTC(), Tracing.of(otel))) {
         Api api = TestEngine.api(engine);
         String oin =
             String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
@@ -279,7 +279,7 @@ class TracingIT {
     JsonObject zonder = Api.bericht(bsn);
     Api.Resp r2 = api.post("/api/v1/berichten", a.key(), zonder).expect(202);
     String gemaakt = r2.header("traceresponse");
-    assertTrue(Tracing.geldig(gemaakt), gemaakt);
+    assertTrue(Tracing.isValid(gemaakt), gemaakt);
     JsonObject ongeldig = Api.bericht(bsn);
     Api.Resp r3 = api.sendBytes(
             "POST",
@@ -291,7 +291,7 @@ class TracingIT {
             "00-" + "0".repeat(32) + "-" + hex(8) + "-01")
         .expect(202);
     assertTrue(
-        Tracing.geldig(r3.header("traceresponse"))
+        Tracing.isValid(r3.header("traceresponse"))
             && !r3.header("traceresponse").contains("0".repeat(32)),
         "an invalid traceparent starts a new trace");
     Api.await(

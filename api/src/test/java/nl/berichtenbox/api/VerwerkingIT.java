@@ -174,7 +174,7 @@ class VerwerkingIT {
     assertTrue(TestEngine.server()
             .engine()
             .verwerker()
-            .purgeOudeOntvangstbewijzen()
+            .purgeOldVerwerkingsberichten()
             .toCompletionStage()
             .toCompletableFuture()
             .get()

@@ -47,7 +47,7 @@ public class HotPathsBenchmark {
   @Benchmark
   @Threads(2)
   public long rateLimiter() {
-    return begrenzer.neem("00000001234567890000", 1_000_000_000, 1);
+    return begrenzer.admit("00000001234567890000", 1_000_000_000, 1);
   }
 
   @Benchmark
@@ -63,7 +63,7 @@ public class HotPathsBenchmark {
 
   @Benchmark
   public String pseudoniem() {
-    return pseudoniem.van("999993653");
+    return pseudoniem.of("999993653");
   }
 
   @Benchmark

@@ -78,7 +78,7 @@ public class MetricsBenchmark {
   @Benchmark
   @Threads(2)
   public String traceparent() {
-    return Tracing.nieuw();
+    return Tracing.newTraceparent();
   }
 
   @Benchmark

@@ -101,7 +101,7 @@ public final class Engine implements AutoCloseable {
   private final Tracing tracing;
 
   private Engine(EngineConfig config, Database database, Clock clock, Tracing tracing) {
-    Json.striktDecoderen();
+    Json.decodeStrictly();
     this.tracing = tracing;
     this.config = config;
     this.database = database;
@@ -110,7 +110,7 @@ public final class Engine implements AutoCloseable {
             .setPreferNativeTransport(true)
             .setMetricsOptions(new MetricsOptions().setEnabled(true)))
         .withMetrics(new VertxMeters(metrics));
-    if (tracing.aan()) {
+    if (tracing.enabled()) {
       // server spans for every HTTP request (W3C traceparent read), client spans for SQL on them
       builder.withTracer(new OpenTelemetryTracingFactory(tracing.openTelemetry()));
     }
@@ -137,10 +137,10 @@ public final class Engine implements AutoCloseable {
         metrics,
         tracing,
         clock);
-    verwerker.naRonde(pusher::wakeUp);
+    verwerker.afterRound(pusher::wakeUp);
     this.notifier = new Notifier(
         vertx, pool, config.notificaties(), config.dataDir().resolve("mail"), clock, metrics);
-    verwerker.naNotificaties(notifier::wakeUp);
+    verwerker.afterNotificaties(notifier::wakeUp);
     this.clock = clock;
     this.incidenten = new Incidenten(pool, clock);
     this.onderhoudsKalender = new OnderhoudsKalender(pool, config.onderhoudsvensters(), clock);
@@ -163,7 +163,7 @@ public final class Engine implements AutoCloseable {
 
   /** The cursor key is derived from the portal secret: cursors stay valid across restarts and processes. */
   private static byte[] cursorKey(String secret) {
-    return Keys.afgeleid(secret, "berichtenbox-cursor-v1");
+    return Keys.derive(secret, "berichtenbox-cursor-v1");
   }
 
   /** Starts the database (embedded or external), migrates it, and starts processing. */
@@ -176,7 +176,7 @@ public final class Engine implements AutoCloseable {
    * (docs/architecture.md, Time): tests move it.
    */
   public static Engine start(EngineConfig config, Clock clock) throws IOException {
-    return start(config, clock, Tracing.uit());
+    return start(config, clock, Tracing.off());
   }
 
   /** As {@link #start(EngineConfig, Clock)}, with tracing ({@link Tracing}). */
@@ -189,7 +189,7 @@ public final class Engine implements AutoCloseable {
     try {
       int n = engine
           .afnemers
-          .versleutelOudeGeheimen()
+          .encryptSecretsInClear()
           .toCompletionStage()
           .toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
@@ -240,14 +240,14 @@ public final class Engine implements AutoCloseable {
       kafkaIntake = new KafkaIntake(
           vertx, kafkaBootstrap, this::newIntake, afnemers, config.kafkaMaxInFlight(), metrics);
       start(kafkaIntake);
-      producer = OutboxRelay.producent(kafkaBootstrap, metrics.kafkaProducentVervangen);
+      producer = OutboxRelay.producer(kafkaBootstrap, metrics.kafkaProducentVervangen);
       relay = OutboxRelay.verwerkingsberichten(vertx, pool, producer, metrics, tracing, clock);
       notificatieRelay =
           OutboxRelay.notificaties(vertx, pool, producer, pseudonym, metrics, tracing, clock);
       start(relay);
       start(notificatieRelay);
-      verwerker.naRonde(relay::wakeUp);
-      verwerker.naNotificaties(notificatieRelay::wakeUp);
+      verwerker.afterRound(relay::wakeUp);
+      verwerker.afterNotificaties(notificatieRelay::wakeUp);
     } catch (Exception e) {
       throw new IllegalStateException("Kafka could not be started: " + e.getMessage(), e);
     }

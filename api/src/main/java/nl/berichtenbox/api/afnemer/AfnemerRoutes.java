@@ -83,9 +83,9 @@ public final class AfnemerRoutes {
   }
 
   /** 429 with Retry-After when the afnemer is over its limietPerSeconde; true when the request may go on. */
-  private boolean binnenLimiet(RoutingContext ctx, int berichten) {
+  private boolean withinLimit(RoutingContext ctx, int berichten) {
     Afnemer a = Auth.afnemer(ctx);
-    long wacht = begrenzer.neem(a.oin(), a.limietPerSeconde(), berichten);
+    long wacht = begrenzer.admit(a.oin(), a.limietPerSeconde(), berichten);
     if (wacht > 0) {
       Problems.fail(
           ctx,
@@ -335,8 +335,8 @@ public final class AfnemerRoutes {
    * one), said back in a {@code traceresponse} header (W3C Trace Context level 2) so that a caller
    * that sent none learns it at once; every receipt names it too.
    */
-  private String spoor(RoutingContext ctx) {
-    String tp = sporen.voorVerzoek(ctx.request().getHeader("traceparent"));
+  private String traceparent(RoutingContext ctx) {
+    String tp = sporen.forRequest(ctx.request().getHeader("traceparent"));
     ctx.response().putHeader("traceresponse", tp);
     return tp;
   }
@@ -361,10 +361,10 @@ public final class AfnemerRoutes {
               "de body moet een JSON-object zijn", VerwerkingsCode.ValidatieFout, List.of()));
       return;
     }
-    if (!binnenLimiet(ctx, 1)) {
+    if (!withinLimit(ctx, 1)) {
       return;
     }
-    intake.bericht(Auth.afnemer(ctx).oin(), body, spoor(ctx)).onComplete(ar -> {
+    intake.bericht(Auth.afnemer(ctx).oin(), body, traceparent(ctx)).onComplete(ar -> {
       if (ar.failed()) {
         Problems.fail(ctx, ar.cause());
         return;
@@ -396,17 +396,17 @@ public final class AfnemerRoutes {
               e.getMessage(), VerwerkingsCode.ValidatieFout, List.of()));
       return;
     }
-    if (!binnenLimiet(
+    if (!withinLimit(
         ctx, body.getValue("berichten") instanceof JsonArray arr ? Math.max(1, arr.size()) : 1)) {
       return;
     }
     intake
-        .batch(Auth.afnemer(ctx).oin(), body, spoor(ctx))
-        .onSuccess(a -> Http.json(ctx, 202, antwoord(a)))
+        .batch(Auth.afnemer(ctx).oin(), body, traceparent(ctx))
+        .onSuccess(a -> Http.json(ctx, 202, batchAnswer(a)))
         .onFailure(e -> Problems.fail(ctx, e));
   }
 
-  static JsonObject antwoord(Intake.BatchAntwoord a) {
+  static JsonObject batchAnswer(Intake.BatchAntwoord a) {
     JsonArray berichten = new JsonArray();
     for (Outcome o : a.berichten()) {
       JsonObject b = new JsonObject()
@@ -436,13 +436,13 @@ public final class AfnemerRoutes {
     HttpServerRequest req = ctx.request();
     Afnemer afnemer = Auth.afnemer(ctx);
     String oin = afnemer.oin();
-    if (!binnenLimiet(ctx, 1)) {
+    if (!withinLimit(ctx, 1)) {
       req.resume();
       return;
     }
     RecordParser parser = RecordParser.newDelimited("\n", req);
     parser.maxRecordSize(maxBody);
-    NdjsonReader lezer = intake.ndjsonLezer(oin, spoor(ctx));
+    NdjsonReader lezer = intake.ndjsonReader(oin, traceparent(ctx));
     var state = new Object() {
       boolean failed;
     };
@@ -451,7 +451,7 @@ public final class AfnemerRoutes {
         return;
       }
       state.failed = true;
-      lezer.afbreken();
+      lezer.abort();
       // Drain the rest so the connection stays usable, then answer.
       parser.handler(b -> {});
       parser.endHandler(v -> {});
@@ -467,7 +467,7 @@ public final class AfnemerRoutes {
       if (state.failed) {
         return;
       }
-      Future<Void> step = lezer.regel(buf);
+      Future<Void> step = lezer.line(buf);
       if (!step.isComplete()) {
         parser.pause(); // the next line waits for this one's chunk to be written
         step.onComplete(ar -> {
@@ -486,10 +486,10 @@ public final class AfnemerRoutes {
         return;
       }
       lezer
-          .einde()
+          .end()
           .onSuccess(a -> {
-            begrenzer.betaal(oin, afnemer.limietPerSeconde(), a.berichten().size() - 1);
-            Http.json(ctx, 202, antwoord(a));
+            begrenzer.charge(oin, afnemer.limietPerSeconde(), a.berichten().size() - 1);
+            Http.json(ctx, 202, batchAnswer(a));
           })
           .onFailure(fail::accept);
     });

@@ -74,7 +74,7 @@ public final class BeheerRoutes {
         GET,
         base + "/incidenten",
         auth.beheerder(),
-        Http.respond(200, ctx -> incidenten.vanMaand(Http.maandParam(ctx, "maand", clock))));
+        Http.respond(200, ctx -> incidenten.vanMaand(Http.monthParam(ctx, "maand", clock))));
     table.add(
         router,
         PATCH,
@@ -88,7 +88,7 @@ public final class BeheerRoutes {
         GET,
         base + "/onderhoudsvensters",
         auth.beheerder(),
-        Http.respond(200, ctx -> kalender.maand(Http.maandParam(ctx, "maand", clock))));
+        Http.respond(200, ctx -> kalender.maand(Http.monthParam(ctx, "maand", clock))));
     table.add(
         router,
         POST,

@@ -52,7 +52,7 @@ public final class BerichtenboxRoutes {
         "/berichten",
         auth.burger(),
         Http.respond(
-            200, ctx -> berichten.lijst(ctx.get(Auth.BSN), ListQueries.van(ctx.request()))));
+            200, ctx -> berichten.lijst(ctx.get(Auth.BSN), ListQueries.from(ctx.request()))));
     table.add(
         sub,
         base,

@@ -13,8 +13,8 @@ final class ListQueries {
   private ListQueries() {}
 
   /** The page query the parameters ask for; a 400 naming each bad one. */
-  static BoxBerichten.Zoekvraag van(HttpServerRequest r) {
-    return van(
+  static BoxBerichten.Zoekvraag from(HttpServerRequest r) {
+    return from(
         r.getParam("map"),
         r.getParam("ongelezen"),
         r.getParam("zoek"),
@@ -23,15 +23,15 @@ final class ListQueries {
         r.getParam("cursor"));
   }
 
-  static BoxBerichten.Zoekvraag van(
+  static BoxBerichten.Zoekvraag from(
       String map, String ongelezen, String zoek, String afzender, String limit, String cursor) {
     List<InvalidParam> bad = new ArrayList<>();
-    String m = leeg(map) ? "inbox" : map;
+    String m = isBlank(map) ? "inbox" : map;
     if (!BoxBerichten.MAPPEN.contains(m)) {
       bad.add(new InvalidParam("map", "moet inbox, archief of prullenbak zijn"));
     }
     Boolean o = null;
-    if (!leeg(ongelezen)) {
+    if (!isBlank(ongelezen)) {
       if (ongelezen.equals("true") || ongelezen.equals("false")) {
         o = Boolean.valueOf(ongelezen);
       } else {
@@ -39,7 +39,7 @@ final class ListQueries {
       }
     }
     String z = null;
-    if (!leeg(zoek)) {
+    if (!isBlank(zoek)) {
       String s = zoek.strip();
       int len = s.codePointCount(0, s.length());
       if (len < BoxBerichten.ZOEK_MIN || len > BoxBerichten.ZOEK_MAX) {
@@ -50,11 +50,11 @@ final class ListQueries {
         z = s;
       }
     }
-    if (!leeg(afzender) && !Identifiers.isOin(afzender)) {
+    if (!isBlank(afzender) && !Identifiers.isOin(afzender)) {
       bad.add(new InvalidParam("afzender", "moet een OIN van 20 cijfers zijn"));
     }
     int l = BoxBerichten.LIMIT_STANDAARD;
-    if (!leeg(limit)) {
+    if (!isBlank(limit)) {
       try {
         l = Integer.parseInt(limit);
       } catch (NumberFormatException e) {
@@ -68,10 +68,10 @@ final class ListQueries {
       throw ClientErrorException.badRequest("ongeldige queryparameters", bad);
     }
     return new BoxBerichten.Zoekvraag(
-        m, o, z, leeg(afzender) ? null : afzender, l, leeg(cursor) ? null : cursor);
+        m, o, z, isBlank(afzender) ? null : afzender, l, isBlank(cursor) ? null : cursor);
   }
 
-  private static boolean leeg(String s) {
+  private static boolean isBlank(String s) {
     return s == null || s.isEmpty();
   }
 }

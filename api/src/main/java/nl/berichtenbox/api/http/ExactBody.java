@@ -33,7 +33,7 @@ public final class ExactBody implements Handler<RoutingContext> {
     }
     ri.visitHandler(RoutingContextInternal.BODY_HANDLER);
     HttpServerRequest req = ctx.request();
-    long declared = lengte(req);
+    long declared = length(req);
     if (declared > limit) {
       ctx.fail(413);
       return;
@@ -69,7 +69,7 @@ public final class ExactBody implements Handler<RoutingContext> {
   }
 
   /** The declared Content-Length, or -1 when there is none (or it is not a number: Netty refuses those). */
-  private static long lengte(HttpServerRequest req) {
+  private static long length(HttpServerRequest req) {
     String s = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (s == null) {
       return -1;

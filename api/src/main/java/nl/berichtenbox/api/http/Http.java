@@ -154,7 +154,7 @@ public final class Http {
   }
 
   /** A month {@code YYYY-MM} query parameter, or the current month in Amsterdam; 400 naming it otherwise. */
-  public static java.time.YearMonth maandParam(
+  public static java.time.YearMonth monthParam(
       RoutingContext ctx, String name, java.time.Clock clock) {
     String v = ctx.request().getParam(name);
     if (v == null || v.isEmpty()) {

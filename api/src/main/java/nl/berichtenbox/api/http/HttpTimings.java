@@ -86,7 +86,7 @@ public final class HttpTimings {
       this.begin = begin;
     }
 
-    public void klaar(int status, long nuNanos) {
+    public void done(int status, long nuNanos) {
       route.record(status, nuNanos - begin);
     }
   }

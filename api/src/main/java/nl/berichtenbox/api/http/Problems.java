@@ -105,7 +105,7 @@ public final class Problems {
           e.getMessage());
     } else if (t instanceof DecodeException) {
       send(ctx, 400, "Ongeldige JSON", "de body is geen geldige JSON");
-    } else if (nl.berichtenbox.engine.store.Database.onbereikbaar(t)) {
+    } else if (nl.berichtenbox.engine.store.Database.unreachable(t)) {
       // the database pool is saturated (a cold start, a burst) or the database is away: overload,
       // not a defect; the client may retry in a moment
       SHED_LOG.warn("{} {} shed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));

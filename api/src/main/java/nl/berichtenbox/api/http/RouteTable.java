@@ -37,7 +37,7 @@ public final class RouteTable {
    * A route outside the API's document (health, metrics): measured like the others, not listed.
    */
   @SafeVarargs
-  public final void addBuitenDocument(
+  public final void addUndocumented(
       Router router, HttpMethod method, String path, Handler<RoutingContext>... handlers) {
     register(router, method, path, path, handlers);
   }

@@ -53,10 +53,10 @@ final class LogLine extends EncoderBase<ILoggingEvent> {
     sb.append("{\"timestamp\":\"")
         .append(TIJD.format(Instant.ofEpochMilli(e.getTimeStamp())))
         .append('"');
-    veld(sb, "level", e.getLevel().toString());
-    veld(sb, "logger", e.getLoggerName());
-    veld(sb, "thread", e.getThreadName());
-    veld(sb, "process", proces);
+    field(sb, "level", e.getLevel().toString());
+    field(sb, "logger", e.getLoggerName());
+    field(sb, "thread", e.getThreadName());
+    field(sb, "process", proces);
     // a line about a message names its trace itself (key trace_id); else the span being served
     boolean eigenSpoor = false;
     if (e.getKeyValuePairs() != null) {
@@ -66,26 +66,26 @@ final class LogLine extends EncoderBase<ILoggingEvent> {
     }
     SpanContext spoor = Span.current().getSpanContext();
     if (!eigenSpoor && spoor.isValid()) {
-      veld(sb, "trace_id", spoor.getTraceId());
-      veld(sb, "span_id", spoor.getSpanId());
+      field(sb, "trace_id", spoor.getTraceId());
+      field(sb, "span_id", spoor.getSpanId());
     }
-    veld(sb, "message", Logs.mask(e.getFormattedMessage()));
+    field(sb, "message", Logs.mask(e.getFormattedMessage()));
     if (e.getKeyValuePairs() != null) {
       for (KeyValuePair kv : e.getKeyValuePairs()) {
         if (kv.value != null) {
-          veld(sb, kv.key, Logs.mask(String.valueOf(kv.value)));
+          field(sb, kv.key, Logs.mask(String.valueOf(kv.value)));
         }
       }
     }
     Map<String, String> mdc = e.getMDCPropertyMap();
     if (mdc != null) {
       for (Map.Entry<String, String> m : mdc.entrySet()) {
-        veld(sb, m.getKey(), Logs.mask(m.getValue()));
+        field(sb, m.getKey(), Logs.mask(m.getValue()));
       }
     }
     IThrowableProxy t = e.getThrowableProxy();
     if (t != null) {
-      veld(sb, "exception", Logs.mask(ThrowableProxyUtil.asString(t)));
+      field(sb, "exception", Logs.mask(ThrowableProxyUtil.asString(t)));
     }
     return sb.append("}\n").toString();
   }
@@ -96,7 +96,7 @@ final class LogLine extends EncoderBase<ILoggingEvent> {
         .append(' ')
         .append(String.format("%-5s", e.getLevel()))
         .append(' ')
-        .append(kort(e.getLoggerName()))
+        .append(shortName(e.getLoggerName()))
         .append(": ")
         .append(Logs.mask(e.getFormattedMessage()));
     boolean eigenSpoor = false;
@@ -121,12 +121,12 @@ final class LogLine extends EncoderBase<ILoggingEvent> {
   }
 
   /** The class name without its package: a terminal line is read, not searched. */
-  private static String kort(String logger) {
+  private static String shortName(String logger) {
     int i = logger.lastIndexOf('.');
     return i < 0 ? logger : logger.substring(i + 1);
   }
 
-  private static void veld(StringBuilder sb, String naam, String waarde) {
+  private static void field(StringBuilder sb, String naam, String waarde) {
     sb.append(",\"");
     escape(sb, naam);
     sb.append("\":\"");

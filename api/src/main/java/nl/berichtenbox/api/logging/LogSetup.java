@@ -35,7 +35,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(lc);
     console.setName("console");
-    LogLine regel = new LogLine(json, proces());
+    LogLine regel = new LogLine(json, process());
     regel.setContext(lc);
     regel.start();
     console.setEncoder(regel);
@@ -44,7 +44,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
     Logger root = lc.getLogger(Logger.ROOT_LOGGER_NAME);
     root.addAppender(console);
-    root.setLevel(niveau(System.getenv("BERICHTENBOX_LOG_NIVEAU")));
+    root.setLevel(level(System.getenv("BERICHTENBOX_LOG_NIVEAU")));
     // libraries that are chatty at INFO: what they say at WARN and up still comes through
     for (String stil : new String[] {
       "org.apache.kafka",
@@ -87,7 +87,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     };
   }
 
-  static Level niveau(String s) {
+  static Level level(String s) {
     if (s == null || s.isBlank()) {
       return Level.INFO;
     }
@@ -100,7 +100,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     return l;
   }
 
-  private static String proces() {
+  private static String process() {
     String host = System.getenv("HOSTNAME");
     if (host == null || host.isBlank()) {
       try {

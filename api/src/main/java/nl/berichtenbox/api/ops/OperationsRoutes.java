@@ -22,13 +22,13 @@ public final class OperationsRoutes {
   }
 
   public void mount(Router router, RouteTable table) {
-    table.addBuitenDocument(
+    table.addUndocumented(
         router,
         HttpMethod.GET,
         "/health/live",
         ctx -> Http.json(ctx, 200, new JsonObject().put("status", "UP")));
     // the heartbeats of the service-level record ask the same check, so both say the same
-    table.addBuitenDocument(
+    table.addUndocumented(
         router,
         HttpMethod.GET,
         "/health/ready",
@@ -47,7 +47,7 @@ public final class OperationsRoutes {
         }));
     // on a worker: the scrape reads /proc (open files, CPU) and writes every series, not event-loop
     // work
-    table.addBuitenDocument(
+    table.addUndocumented(
         router,
         HttpMethod.GET,
         "/metrics",

@@ -36,7 +36,7 @@ public final class WebPages {
   }
 
   /** Reads the pages from the classpath. Blocking: call at start, off the event loop. */
-  public static WebPages laad() throws IOException {
+  public static WebPages load() throws IOException {
     Map<String, Bestand> out = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : BESTANDEN.entrySet()) {
       try (InputStream in = WebPages.class.getResourceAsStream("/web/" + e.getKey())) {
@@ -50,12 +50,12 @@ public final class WebPages {
   }
 
   public void mount(Router router) {
-    router.get("/leveranciersportaal").handler(ctx -> stuur(ctx, "leveranciersportaal.html"));
-    router.get("/beheer").handler(ctx -> stuur(ctx, "beheer.html"));
-    router.get("/web/:bestand").handler(ctx -> stuur(ctx, ctx.pathParam("bestand")));
+    router.get("/leveranciersportaal").handler(ctx -> send(ctx, "leveranciersportaal.html"));
+    router.get("/beheer").handler(ctx -> send(ctx, "beheer.html"));
+    router.get("/web/:bestand").handler(ctx -> send(ctx, ctx.pathParam("bestand")));
   }
 
-  private void stuur(RoutingContext ctx, String naam) {
+  private void send(RoutingContext ctx, String naam) {
     Bestand b = bestanden.get(naam);
     if (b == null) {
       ctx.next(); // the router's 404 problem

@@ -53,8 +53,8 @@ class LogLineTest {
     assertTrue(LogSetup.json("json", true));
     assertFalse(LogSetup.json("tekst", false));
     assertTrue(LogSetup.json("onzin", false), "an unknown format falls back to the default");
-    assertEquals(Level.WARN, LogSetup.niveau("warn"));
-    assertEquals(Level.INFO, LogSetup.niveau(null));
-    assertEquals(Level.INFO, LogSetup.niveau("luid"));
+    assertEquals(Level.WARN, LogSetup.level("warn"));
+    assertEquals(Level.INFO, LogSetup.level(null));
+    assertEquals(Level.INFO, LogSetup.level("luid"));
   }
 }

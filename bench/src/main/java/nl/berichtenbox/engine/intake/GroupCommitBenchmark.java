@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The group-commit batcher's CPU part on the event loop: a flush of many requests' messages
- * turned into the one statement's column arrays ({@link IntakeWriter#rijen}). In the engine's
+ * turned into the one statement's column arrays ({@link IntakeWriter#rows}). In the engine's
  * package (the method is package-private); what PostgreSQL then does is the load tests' part.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -56,12 +56,12 @@ public class GroupCommitBenchmark {
           null,
           false,
           List.of(IntakeItem.Offered.of(r)),
-          nl.berichtenbox.engine.tracing.Tracing.nieuw()));
+          nl.berichtenbox.engine.tracing.Tracing.newTraceparent()));
     }
   }
 
   @Benchmark
   public Tuple flush() {
-    return IntakeWriter.rijen(units).tuple();
+    return IntakeWriter.rows(units).tuple();
   }
 }

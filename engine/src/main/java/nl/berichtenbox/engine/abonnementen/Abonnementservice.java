@@ -172,7 +172,7 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
           "verzoeken aan de Abonnementservice worden alleen 's nachts aangenomen",
           null,
           List.of(),
-          venster.secondenTotVolgende(nu, false)));
+          venster.secondsToNext(nu, false)));
     }
     UUID id = UUID.randomUUID();
     String s = (String) soort;
@@ -182,7 +182,7 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
         .addValue(s)
         .addValue(bsns)
         .addValue(mutatieDatum == null ? null : mutatieDatum.withOffsetSameInstant(ZoneOffset.UTC))
-        .addValue(venster.nacht(nu))
+        .addValue(venster.night(nu))
         .addValue(quota.get(s));
     return pool.withTransaction(conn -> conn.preparedQuery(AANVRAGEN).execute(t))
         .map(rows -> {
@@ -191,10 +191,10 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
                 429,
                 "Quotum op",
                 "het quotum van " + quota.get(s) + " " + s + "-verzoeken "
-                    + (venster.altijd() ? "per dag" : "per nacht") + " (alle afnemers samen) is op",
+                    + (venster.always() ? "per dag" : "per nacht") + " (alle afnemers samen) is op",
                 null,
                 List.of(),
-                venster.secondenTotVolgende(nu, true));
+                venster.secondsToNext(nu, true));
           }
           wakeUp();
           return new JsonObject()

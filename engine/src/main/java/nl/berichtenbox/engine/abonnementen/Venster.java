@@ -27,12 +27,12 @@ public final class Venster {
     }
   }
 
-  public boolean altijd() {
+  public boolean always() {
     return van == null;
   }
 
   public boolean open(ZonedDateTime t) {
-    if (altijd()) {
+    if (always()) {
       return true;
     }
     LocalTime lt = t.withZoneSameInstant(NL).toLocalTime();
@@ -42,19 +42,19 @@ public final class Venster {
   }
 
   /** The night (date the window opened) that moment t belongs to; with "altijd" its date. */
-  public LocalDate nacht(ZonedDateTime t) {
+  public LocalDate night(ZonedDateTime t) {
     ZonedDateTime nl = t.withZoneSameInstant(NL);
-    if (!altijd() && !van.isBefore(tot) && nl.toLocalTime().isBefore(tot)) {
+    if (!always() && !van.isBefore(tot) && nl.toLocalTime().isBefore(tot)) {
       return nl.toLocalDate().minusDays(1);
     }
     return nl.toLocalDate();
   }
 
   /** Seconds until the window next opens (with "altijd": until the next day, for a used-up quota). */
-  public long secondenTotVolgende(ZonedDateTime t, boolean quotumOp) {
+  public long secondsToNext(ZonedDateTime t, boolean quotumOp) {
     ZonedDateTime nl = t.withZoneSameInstant(NL);
     ZonedDateTime volgende;
-    if (altijd()) {
+    if (always()) {
       volgende = nl.toLocalDate().plusDays(1).atStartOfDay(NL);
     } else {
       volgende = nl.toLocalDate().atTime(van).atZone(NL);

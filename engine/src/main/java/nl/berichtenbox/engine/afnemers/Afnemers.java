@@ -111,7 +111,7 @@ public final class Afnemers {
    * Encrypts callback secrets stored in clear before encryption at rest came in (once, at start;
    * blocking callers wait on the future).
    */
-  public Future<Integer> versleutelOudeGeheimen() {
+  public Future<Integer> encryptSecretsInClear() {
     return pool.query("SELECT oin, callback_secret FROM afnemer WHERE callback_secret IS NOT NULL "
             + "AND callback_secret NOT LIKE 'v1:%'")
         .execute()
@@ -120,7 +120,7 @@ public final class Afnemers {
           List<String> versleuteld = new ArrayList<>();
           for (io.vertx.sqlclient.Row r : rows) {
             oins.add(r.getString(0));
-            versleuteld.add(geheimen.versleutel(r.getString(1)));
+            versleuteld.add(geheimen.encrypt(r.getString(1)));
           }
           if (oins.isEmpty()) {
             return Future.succeededFuture(0);
@@ -153,12 +153,7 @@ public final class Afnemers {
             INSERT INTO afnemer (oin, naam, callback_url, callback_secret, limiet_per_seconde, api_sleutel_sha256)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (oin) DO NOTHING RETURNING aangemaakt_op""")
         .execute(Tuple.of(
-            oin,
-            naam,
-            callbackUrl,
-            geheimen.versleutel(secret),
-            limiet,
-            Buffer.buffer(sha256(key))))
+            oin, naam, callbackUrl, geheimen.encrypt(secret), limiet, Buffer.buffer(sha256(key))))
         .map(rows -> {
           if (rows.rowCount() == 0) {
             throw new ClientErrorException(409, "Conflict", "afnemer " + oin + " bestaat al");
@@ -233,7 +228,7 @@ public final class Afnemers {
             naam,
             body.containsKey("callbackUrl"),
             callbackUrl,
-            geheimen.versleutel(secret),
+            geheimen.encrypt(secret),
             body.containsKey("limietPerSeconde"),
             limiet,
             (Boolean) actief)))

@@ -105,7 +105,7 @@ final class GroupCommitter {
       for (int i = 0; i < u.offered.size(); i++) {
         String spoor = u.spoor(i);
         if (spoor != null && sporenVanUnit.add(spoor)) {
-          sporen.stap(
+          sporen.step(
               "INSERT bericht",
               io.opentelemetry.api.trace.SpanKind.CLIENT,
               spoor,
@@ -164,7 +164,7 @@ final class GroupCommitter {
       units.add(p.unit());
     }
     long start = System.nanoTime();
-    java.time.Instant begin = sporen.aan() ? java.time.Instant.now() : null;
+    java.time.Instant begin = sporen.enabled() ? java.time.Instant.now() : null;
     metrics.groupCommitGrootte.record(messages);
     for (Pending p : batch) {
       metrics.groupCommitWacht.recordNanos(start - p.since());

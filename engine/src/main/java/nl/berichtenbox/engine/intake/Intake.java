@@ -245,7 +245,7 @@ public final class Intake {
   }
 
   /** Reads a streamed NDJSON batch line by line ({@link NdjsonReader}). */
-  public NdjsonReader ndjsonLezer(String oin, String traceparent) {
+  public NdjsonReader ndjsonReader(String oin, String traceparent) {
     return new NdjsonReader(this, oin, traceparent);
   }
 

@@ -103,7 +103,7 @@ final class IntakeWriter {
     /** As {@link #spoor}, with a new trace made for a message that has none. */
     String spoorOfNieuw(int i) {
       String s = spoor(i);
-      return s != null ? s : nl.berichtenbox.engine.tracing.Tracing.nieuw();
+      return s != null ? s : nl.berichtenbox.engine.tracing.Tracing.newTraceparent();
     }
   }
 
@@ -161,7 +161,7 @@ final class IntakeWriter {
    */
   record Rijen(Map<Key, Bericht> first, Tuple tuple) {}
 
-  static Rijen rijen(List<Unit> units) {
+  static Rijen rows(List<Unit> units) {
     Map<Key, Bericht> first = new HashMap<>();
     List<Key> keys = new ArrayList<>();
     List<Bericht> rows = new ArrayList<>();
@@ -255,7 +255,7 @@ final class IntakeWriter {
     for (Unit u : units) {
       u.outcomes = new Outcome[u.offered.size()];
     }
-    Rijen rijen = rijen(units);
+    Rijen rijen = rows(units);
     Map<Key, Bericht> first = rijen.first();
     if (rijen.tuple() == null) {
       resolve(units, Set.of(), first, Map.of());

@@ -13,7 +13,7 @@ import nl.berichtenbox.engine.domain.VerwerkingsCode;
  * What the lines of a streamed NDJSON batch mean (contract §2.3): the first the batch's header, each
  * next one a message, blank ones nothing. The caller reads the stream and gives one line at a time,
  * holding its input until the line's future completes (a chunk may be under way to the database);
- * a failed line ends the batch, and the caller then {@link #afbreken aborts} it. Confined to the
+ * a failed line ends the batch, and the caller then {@link #abort aborts} it. Confined to the
  * event loop of the {@link Intake} that made it.
  */
 public final class NdjsonReader {
@@ -31,7 +31,7 @@ public final class NdjsonReader {
   }
 
   /** One line, without its newline; a trailing CR or spaces are no part of it. */
-  public Future<Void> regel(Buffer ruw) {
+  public Future<Void> line(Buffer ruw) {
     Buffer b = zonderEinde(ruw);
     if (b.length() == 0) {
       return vorige;
@@ -60,7 +60,7 @@ public final class NdjsonReader {
   }
 
   /** The input ended: the batch committed whole, or a failure (an empty input has no header). */
-  public Future<Intake.BatchAntwoord> einde() {
+  public Future<Intake.BatchAntwoord> end() {
     return vorige.compose(x -> batch == null
         ? Future.failedFuture(ClientErrorException.badRequest(
             "de batch is leeg",
@@ -70,7 +70,7 @@ public final class NdjsonReader {
   }
 
   /** Nothing of the batch is parked (a line failed, or the client went away). */
-  public void afbreken() {
+  public void abort() {
     if (batch != null) {
       batch.abort();
     }

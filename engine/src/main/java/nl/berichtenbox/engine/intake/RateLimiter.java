@@ -55,7 +55,7 @@ public final class RateLimiter {
    * Takes {@code n} messages' worth for {@code oin}; 0 when admitted, else the seconds to wait.
    * A null or non-positive limit means no limit.
    */
-  public long neem(String oin, Integer limietPerSeconde, int n) {
+  public long admit(String oin, Integer limietPerSeconde, int n) {
     if (limietPerSeconde == null || limietPerSeconde <= 0) {
       return 0;
     }
@@ -65,7 +65,7 @@ public final class RateLimiter {
   }
 
   /** Charges messages already taken in (a streamed batch is charged when its size is known). */
-  public void betaal(String oin, Integer limietPerSeconde, int n) {
+  public void charge(String oin, Integer limietPerSeconde, int n) {
     if (limietPerSeconde != null && limietPerSeconde > 0 && n > 0) {
       long now = System.nanoTime();
       int rate = aandeel(limietPerSeconde);

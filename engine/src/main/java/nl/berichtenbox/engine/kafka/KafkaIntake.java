@@ -144,7 +144,7 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
           Thread.sleep(1_000);
         }
         metrics.kafkaInFlight.set(inFlight);
-        achterstand();
+        lag();
         boolean full = inFlight + maxPoll > maxInFlight;
         if (full && !paused) {
           consumer.pause(consumer.assignment());
@@ -174,7 +174,7 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
    * The consumer's own figure of how far it is behind (records-lag-max over its partitions), read
    * once a second on its thread (the client is not thread-safe, and the map it gives is rebuilt).
    */
-  private void achterstand() {
+  private void lag() {
     long nu = System.nanoTime();
     if (nu - achterstandGelezen < 1_000_000_000L) {
       return;
@@ -324,7 +324,7 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
       return null;
     }
     String s = new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII);
-    return nl.berichtenbox.engine.tracing.Tracing.geldig(s) ? s : null;
+    return nl.berichtenbox.engine.tracing.Tracing.isValid(s) ? s : null;
   }
 
   /** The value as a JSON object, or null when it is none (refused under the record's key). */

@@ -88,11 +88,11 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
     this.naam = naam;
     this.sql = sql;
     this.record = record;
-    this.loop = new BackgroundLoop(vertx, naam + " relay to Kafka", 500, this::ronde, e -> {});
+    this.loop = new BackgroundLoop(vertx, naam + " relay to Kafka", 500, this::round, e -> {});
   }
 
   /** The producer both streams share (thread-safe); closed by the caller after both relays stopped. */
-  public static RelayProducer producent(
+  public static RelayProducer producer(
       String bootstrap, java.util.concurrent.atomic.LongAdder vervangen) {
     return new RelayProducer(
         () -> new KafkaProducer<>(
@@ -175,7 +175,7 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
         "notificaties",
         NOTIFICATIES,
         r -> {
-          String burger = pseudoniem.van(r.getString(1));
+          String burger = pseudoniem.of(r.getString(1));
           JsonObject o = new JsonObject()
               .put("id", r.getLong(0))
               .put(
@@ -210,7 +210,7 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
     loop.wakeUp();
   }
 
-  private Future<Boolean> ronde() {
+  private Future<Boolean> round() {
     return pool.withTransaction(conn -> conn.preparedQuery(POSITIE)
         .execute(Tuple.of(naam))
         .compose(pos -> {
@@ -230,7 +230,7 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
             // The producer's send and flush block: off the event loop.
             return vertx
                 .<Void>executeBlocking(() -> {
-                  Producer<String, String> producer = producent.huidig();
+                  Producer<String, String> producer = producent.current();
                   try {
                     List<java.util.concurrent.Future<?>> acks = new ArrayList<>(uit.size());
                     List<io.opentelemetry.api.trace.Span> spans = new ArrayList<>();
@@ -255,7 +255,7 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
                         pr.headers()
                             .add(
                                 "traceparent",
-                                nl.berichtenbox.engine.tracing.Tracing.doorgeven(
+                                nl.berichtenbox.engine.tracing.Tracing.propagate(
                                         span, u.traceparent())
                                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                       }
@@ -275,7 +275,7 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
                           uit.get(0).tijdstip().toInstant(), clock.instant()));
                     }
                   } catch (Exception e) {
-                    producent.naFout(producer, e);
+                    producent.afterFailure(producer, e);
                     throw e;
                   }
                   return null;

@@ -36,7 +36,7 @@ public final class RelayProducer {
   }
 
   /** The producer to send with now (made on first use: its constructor may block, so call off the event loop). */
-  public synchronized Producer<String, String> huidig() {
+  public synchronized Producer<String, String> current() {
     if (gesloten) {
       throw new IllegalStateException("the Kafka producer is closed (the engine is stopping)");
     }
@@ -50,12 +50,12 @@ public final class RelayProducer {
    * Told of a failed round of {@code producer}: replaces it when the failure is one of its
    * sequence or epoch (anywhere in the cause chain). Blocking (the old producer is closed).
    */
-  public void naFout(Producer<String, String> producer, Throwable fout) {
+  public void afterFailure(Producer<String, String> producer, Throwable fout) {
     for (Throwable t = fout; t != null; t = t.getCause()) {
       if (t instanceof OutOfOrderSequenceException
           || t instanceof InvalidProducerEpochException
           || t instanceof ProducerFencedException) {
-        vervang(producer, t);
+        replace(producer, t);
         return;
       }
     }
@@ -65,7 +65,7 @@ public final class RelayProducer {
    * Replaces {@code mislukt}; a no-op when another relay replaced it already (both relays share
    * it). Blocking (the old producer is closed).
    */
-  private void vervang(Producer<String, String> mislukt, Throwable oorzaak) {
+  private void replace(Producer<String, String> mislukt, Throwable oorzaak) {
     synchronized (this) {
       if (huidig != mislukt) {
         return;

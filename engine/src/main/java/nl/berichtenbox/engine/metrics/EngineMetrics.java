@@ -32,44 +32,45 @@ import org.HdrHistogram.Recorder;
  * each are in {@link Buckets}; docs/operations.md lists every metric.
  */
 public final class EngineMetrics {
-  private final PrometheusMeterRegistry registry = nieuwRegister();
+  private final PrometheusMeterRegistry registry = newRegistry();
 
   public final LongAdder berichtenGeparkeerd =
-      teller("berichtenbox.berichten.geparkeerd", "messages durably parked");
+      counter("berichtenbox.berichten.geparkeerd", "messages durably parked");
   public final LongAdder berichtenReplay =
-      teller("berichtenbox.berichten.replay", "idempotent re-deliveries answered");
+      counter("berichtenbox.berichten.replay", "idempotent re-deliveries answered");
   public final LongAdder berichtenAfgewezenBijOntvangst =
-      teller("berichtenbox.berichten.afgewezen.bij.ontvangst", "messages refused on arrival");
-  public final LongAdder groupCommits = teller("berichtenbox.group.commits", "intake transactions");
+      counter("berichtenbox.berichten.afgewezen.bij.ontvangst", "messages refused on arrival");
+  public final LongAdder groupCommits =
+      counter("berichtenbox.group.commits", "intake transactions");
   public final LongAdder groupCommitMessages =
-      teller("berichtenbox.group.commit.berichten", "messages written by intake transactions");
+      counter("berichtenbox.group.commit.berichten", "messages written by intake transactions");
   public final LongAdder groupCommitFailures =
-      teller("berichtenbox.group.commit.failures", "intake transactions that failed");
-  public final LongAdder intakeShed =
-      teller("berichtenbox.intake.shed", "intake requests answered 503 because the queue was full");
+      counter("berichtenbox.group.commit.failures", "intake transactions that failed");
+  public final LongAdder intakeShed = counter(
+      "berichtenbox.intake.shed", "intake requests answered 503 because the queue was full");
   public final LongAdder verwerkt =
-      teller("berichtenbox.verwerkt", "messages and refusals given a receipt by processing");
+      counter("berichtenbox.verwerkt", "messages and refusals given a receipt by processing");
   public final LongAdder verwerkingRondes =
-      teller("berichtenbox.verwerking.rondes", "processing transactions");
+      counter("berichtenbox.verwerking.rondes", "processing transactions");
   public final LongAdder verwerkingFouten =
-      teller("berichtenbox.verwerking.fouten", "processing transactions that failed");
+      counter("berichtenbox.verwerking.fouten", "processing transactions that failed");
   public final LongAdder pushAfgeleverd =
-      teller("berichtenbox.push.afgeleverd", "receipts pushed to a callbackUrl and accepted");
+      counter("berichtenbox.push.afgeleverd", "receipts pushed to a callbackUrl and accepted");
   public final LongAdder pushMislukt =
-      teller("berichtenbox.push.mislukt", "push attempts that failed (to be retried)");
+      counter("berichtenbox.push.mislukt", "push attempts that failed (to be retried)");
   public final LongAdder pushOnbestelbaar =
-      teller("berichtenbox.push.onbestelbaar", "receipts given up after the give-up time");
+      counter("berichtenbox.push.onbestelbaar", "receipts given up after the give-up time");
   public final LongAdder notificatiesInWachtrij =
-      teller("berichtenbox.notificaties.in.wachtrij", "e-mails queued or joined by this process");
-  public final LongAdder notificatiesVerzonden = teller(
+      counter("berichtenbox.notificaties.in.wachtrij", "e-mails queued or joined by this process");
+  public final LongAdder notificatiesVerzonden = counter(
       "berichtenbox.notificaties.verzonden",
       "e-mails accepted by the SMTP server (or written as .eml)");
-  public final LongAdder notificatiesPogingMislukt = teller(
+  public final LongAdder notificatiesPogingMislukt = counter(
       "berichtenbox.notificaties.poging.mislukt",
       "send attempts that failed temporarily (retried)");
-  public final LongAdder notificatiesMislukt =
-      teller("berichtenbox.notificaties.mislukt", "e-mails failed for good (SMTP 5xx or given up)");
-  public final LongAdder notificatiesVervallen = teller(
+  public final LongAdder notificatiesMislukt = counter(
+      "berichtenbox.notificaties.mislukt", "e-mails failed for good (SMTP 5xx or given up)");
+  public final LongAdder notificatiesVervallen = counter(
       "berichtenbox.notificaties.vervallen",
       "queued e-mails dropped: the citizen turned e-mail off");
   /** Queue gauges, read from the database every 5 s by the notifier (all processes' queue). */
@@ -97,9 +98,9 @@ public final class EngineMetrics {
       "the most Kafka records in flight at once since the process started",
       new AtomicLong());
   public final LongAdder kafkaPauzes =
-      teller("berichtenbox.kafka.pauzes", "times Kafka consumption paused at the in-flight limit");
+      counter("berichtenbox.kafka.pauzes", "times Kafka consumption paused at the in-flight limit");
   /** Times the relays' Kafka producer was replaced after a send failed on its sequence or epoch (see RelayProducer). */
-  public final LongAdder kafkaProducentVervangen = teller(
+  public final LongAdder kafkaProducentVervangen = counter(
       "berichtenbox.kafka.producent.vervangen",
       "times the relays' Kafka producer was replaced after a send failed on its sequence or epoch");
   /** The largest lag of the intake consumer over its partitions (records), -1 while unknown. */
@@ -110,7 +111,7 @@ public final class EngineMetrics {
       new AtomicLong(-1));
 
   public final LongAdder httpRequests =
-      teller("berichtenbox.http.requests", "HTTP requests answered");
+      counter("berichtenbox.http.requests", "HTTP requests answered");
   /** Bytes free in the data directory (-1 while unknown or the guard is off). */
   public final AtomicLong dataVrijBytes = meter(
       "berichtenbox.data.vrij",
@@ -119,7 +120,7 @@ public final class EngineMetrics {
       new AtomicLong(-1));
 
   public final LongAdder httpShed =
-      teller("berichtenbox.http.shed", "requests answered 503 by the overload guard");
+      counter("berichtenbox.http.shed", "requests answered 503 by the overload guard");
   /** 1 when this process was ready at its last heartbeat (every 20 s), 0 when not. */
   public final AtomicInteger gereed = meter(
       "berichtenbox.gereed",
@@ -133,12 +134,12 @@ public final class EngineMetrics {
       "engine processes ready in the last 45 s (heartbeats); an afnemer's rate limit is shared among them",
       new AtomicInteger());
   /** Requests answered 503 because no answer was ready within the answer deadline (the database held them). */
-  public final LongAdder httpTeLaat = teller(
+  public final LongAdder httpTeLaat = counter(
       "berichtenbox.http.deadline",
       "requests answered 503 because their answer "
           + "was not ready within BERICHTENBOX_HTTP_RESPONSE_TIMEOUT (the database held them)");
   /** Connections closed because a request's head or body came too slowly (slowloris, slow POST). */
-  public final LongAdder httpTraagGesloten = teller(
+  public final LongAdder httpTraagGesloten = counter(
       "berichtenbox.http.slow.closed",
       "connections closed because a request's head or body came too slowly");
   /** Requests under way in this process (the overload guard's measure). */
@@ -151,8 +152,8 @@ public final class EngineMetrics {
       "bytes of request bodies under way (the overload guard's second measure)",
       new AtomicLong());
 
-  public final LongAdder http4xx = teller("berichtenbox.http.4xx", "HTTP requests answered 4xx");
-  public final LongAdder http5xx = teller("berichtenbox.http.5xx", "HTTP requests answered 5xx");
+  public final LongAdder http4xx = counter("berichtenbox.http.4xx", "HTTP requests answered 4xx");
+  public final LongAdder http5xx = counter("berichtenbox.http.5xx", "HTTP requests answered 5xx");
 
   public final BucketHistogram.Reeks commitLatency = histogram(
           "berichtenbox_intake_commit_seconds", "duration of an intake transaction", Buckets.COMMIT)
@@ -281,7 +282,7 @@ public final class EngineMetrics {
     new UptimeMetrics().bindTo(registry);
   }
 
-  private static PrometheusMeterRegistry nieuwRegister() {
+  private static PrometheusMeterRegistry newRegistry() {
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Micrometer gives the process's CPU time in ns; Prometheus' own name has seconds (below)
     r.config()
@@ -334,7 +335,7 @@ public final class EngineMetrics {
     }
 
     /** What was recorded since the last call (for the hourly histograms kept in the database). */
-    public synchronized Histogram afgifte() {
+    public synchronized Histogram takeInterval() {
       sindsAfgifte.add(recorder.getIntervalHistogram());
       Histogram out = sindsAfgifte.copy();
       sindsAfgifte.reset();
@@ -342,7 +343,7 @@ public final class EngineMetrics {
     }
   }
 
-  private LongAdder teller(String naam, String help) {
+  private LongAdder counter(String naam, String help) {
     LongAdder a = new LongAdder();
     FunctionCounter.builder(naam, a, LongAdder::sum).description(help).register(registry);
     return a;

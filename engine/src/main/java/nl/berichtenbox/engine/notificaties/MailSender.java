@@ -24,7 +24,7 @@ import nl.berichtenbox.engine.config.NotificatieConfig;
 interface MailSender {
 
   /** Hands one e-mail over; fails with {@link Permanent} when retrying cannot help. */
-  Future<Void> verstuur(long id, MailMessage mail);
+  Future<Void> send(long id, MailMessage mail);
 
   Future<Void> close();
 
@@ -35,7 +35,7 @@ interface MailSender {
     }
   }
 
-  static MailSender voor(Vertx vertx, NotificatieConfig cfg, Path mailDir) {
+  static MailSender of(Vertx vertx, NotificatieConfig cfg, Path mailDir) {
     return cfg.smtpUrl() == null
         ? new Eml(vertx, mailDir)
         : new Smtp(vertx, cfg.smtpUrl(), cfg.smtpCa(), cfg.smtpConnections());
@@ -76,7 +76,7 @@ interface MailSender {
     }
 
     @Override
-    public Future<Void> verstuur(long id, MailMessage mail) {
+    public Future<Void> send(long id, MailMessage mail) {
       return client.sendMail(mail).<Void>mapEmpty().recover(e -> {
         if (e instanceof SMTPException s && s.isPermanent()) {
           return Future.failedFuture(new Permanent("SMTP " + s.getReplyMessage()));
@@ -107,7 +107,7 @@ interface MailSender {
     }
 
     @Override
-    public Future<Void> verstuur(long id, MailMessage mail) {
+    public Future<Void> send(long id, MailMessage mail) {
       String eml = new MailEncoder(mail, "berichtenbox.local").encode();
       return vertx.fileSystem().writeFile(dir.resolve(id + ".eml").toString(), Buffer.buffer(eml));
     }

@@ -129,7 +129,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
     this.clock = clock;
     this.metrics = metrics;
     this.throttle = new Throttle(cfg.perUur(), cfg.perDag());
-    this.verzender = MailSender.voor(vertx, cfg, mailDir);
+    this.verzender = MailSender.of(vertx, cfg, mailDir);
     this.loop = new BackgroundLoop(vertx, "notifications", 1_000, this::ronde, e -> {})
         .every(60_000, this::herinneren)
         .every(5_000, this::stand)
@@ -202,8 +202,8 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
   }
 
   private Future<Claim> claim(SqlConnection conn, Instant now) {
-    Instant uurBegin = Throttle.uurBegin(now);
-    Instant dagBegin = Throttle.dagBegin(now);
+    Instant uurBegin = Throttle.hourStart(now);
+    Instant dagBegin = Throttle.dayStart(now);
     return conn.preparedQuery(THROTTLE).execute().compose(rows -> {
       Row t = rows.iterator().next();
       long uur = t.getOffsetDateTime("uur_begin").toInstant().equals(uurBegin)
@@ -286,7 +286,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
             r.getInteger("aantal"),
             r.getString("email"));
         verzender
-            .verstuur(id, mail)
+            .send(id, mail)
             .timeout(VERZEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
             .onComplete(ar -> {
               vast.add(
@@ -459,7 +459,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
   public Future<Long> herinneringen() {
     Instant now = clock.instant();
     // under the processing lock, like every writer of notification rows (their ids commit in order)
-    return pool.withTransaction(conn -> nl.berichtenbox.engine.store.ReceiptOrderLock.nemen(conn)
+    return pool.withTransaction(conn -> nl.berichtenbox.engine.store.ReceiptOrderLock.take(conn)
             .compose(v ->
                 NotificatieWachtrij.herinneringen(conn, now, cfg.herinneringNa().toSeconds())))
         .map(q -> {

@@ -32,12 +32,12 @@ final class Throttle {
   }
 
   /** Start of the clock hour holding {@code now} (Amsterdam's offsets are whole hours). */
-  static Instant uurBegin(Instant now) {
+  static Instant hourStart(Instant now) {
     return now.truncatedTo(ChronoUnit.HOURS);
   }
 
   /** Start of the Amsterdam calendar day holding {@code now} (23 or 25 hours long at DST). */
-  static Instant dagBegin(Instant now) {
+  static Instant dayStart(Instant now) {
     return now.atZone(NL).toLocalDate().atStartOfDay(NL).toInstant();
   }
 
@@ -57,10 +57,10 @@ final class Throttle {
   /** When there is room for one more, if nothing else changes. */
   Instant volgendeRuimte(Instant now, double tegoed, long uurVerzonden, long dagVerzonden) {
     if (dagVerzonden >= perDag) {
-      return dagBegin(now).atZone(NL).plusDays(1).toInstant();
+      return dayStart(now).atZone(NL).plusDays(1).toInstant();
     }
     if (uurVerzonden >= perUur) {
-      return uurBegin(now).plus(Duration.ofHours(1));
+      return hourStart(now).plus(Duration.ofHours(1));
     }
     return now.plusMillis((long) Math.ceil(Math.max(0, 1 - tegoed) / perMs));
   }

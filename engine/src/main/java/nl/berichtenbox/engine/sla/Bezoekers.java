@@ -156,7 +156,7 @@ public final class Bezoekers implements nl.berichtenbox.engine.support.Component
     // written under the day of writing: a visit in the last minute before midnight counts the next
     // day
     String[] pseudoniemen = java.util.Arrays.stream(batch)
-        .mapToObj(b -> pseudoniem.van(String.format("%09d", b)))
+        .mapToObj(b -> pseudoniem.of(String.format("%09d", b)))
         .toArray(String[]::new);
     return pool.preparedQuery(SCHRIJF)
         .execute(Tuple.from(java.util.List.of(dag, pseudoniemen)))

@@ -173,8 +173,8 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
       presentatie = new Histogram(3_600_000_000L, 2);
       verwerking = new Histogram(3_600_000_000L, 2);
     }
-    presentatie.add(metrics.presentatie.afgifte());
-    verwerking.add(metrics.verwerkingsduur.afgifte());
+    presentatie.add(metrics.presentatie.takeInterval());
+    verwerking.add(metrics.verwerkingsduur.takeInterval());
     return Future.all(opslaan("presentatie", presentatie), opslaan("verwerking", verwerking))
         .mapEmpty();
   }

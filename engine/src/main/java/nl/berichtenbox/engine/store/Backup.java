@@ -63,7 +63,7 @@ public final class Backup {
    * database gets PostgreSQL's online backup of its files; an external one ({@code DB_URL}) a
    * {@link LogicalBackup} of its rows.
    */
-  public static Path maak(EngineConfig config, Path doelMap, Consumer<String> voortgang)
+  public static Path create(EngineConfig config, Path doelMap, Consumer<String> voortgang)
       throws Exception {
     Files.createDirectories(doelMap);
     Instant begin = Instant.now();
@@ -71,35 +71,35 @@ public final class Backup {
         "berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)) + ".onvolledig");
     Path klaar = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)));
     if (config.embeddedDatabase()) {
-      maakFysiek(config, tijdelijk, klaar, begin, voortgang);
+      createPhysical(config, tijdelijk, klaar, begin, voortgang);
     } else {
-      Database db = Database.startZonderMigratie(config);
+      Database db = Database.startWithoutMigration(config);
       voortgang.accept(
           "logical backup of the external database " + db.url() + " (one consistent snapshot)");
-      LogicalBackup.maak(db, tijdelijk, voortgang);
-      DurableFiles.vastleggen(tijdelijk, klaar);
+      LogicalBackup.create(db, tijdelijk, voortgang);
+      DurableFiles.persist(tijdelijk, klaar);
       voortgang.accept(String.format(
           "backup %s: %d MB in %.1f s",
           klaar,
-          (grootte(klaar) + (1 << 19)) >> 20,
+          (size(klaar) + (1 << 19)) >> 20,
           Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     }
-    for (Path oud : teOud(doelMap, begin)) {
-      verwijder(oud);
+    for (Path oud : tooOld(doelMap, begin)) {
+      delete(oud);
       voortgang.accept("deleted backup older than 7 days: " + oud.getFileName());
     }
     return klaar;
   }
 
-  private static void maakFysiek(
+  private static void createPhysical(
       EngineConfig config, Path tijdelijk, Path klaar, Instant begin, Consumer<String> voortgang)
       throws Exception {
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
     if (!Files.exists(pgData.resolve("PG_VERSION"))) {
       throw new IllegalStateException("no embedded database in " + pgData);
     }
-    PostgresVersion.eisGelijkeMajor(pgData);
-    Optional<Integer> draaiend = draaiendePoort(pgData);
+    PostgresVersion.requireSameMajor(pgData);
+    Optional<Integer> draaiend = runningPort(pgData);
     Database gestart = null;
     int poort;
     if (draaiend.isPresent()) {
@@ -126,7 +126,7 @@ public final class Backup {
         ps.execute();
       }
       AtomicLong bytes = new AtomicLong();
-      kopieer(pgData, tijdelijk, true, bytes, voortgang);
+      copy(pgData, tijdelijk, true, bytes, voortgang);
       String label;
       String spcmap;
       try (Statement s = c.createStatement();
@@ -136,12 +136,12 @@ public final class Backup {
         spcmap = r.getString(2);
       }
       // the log written while the files were copied: replayed at the first start of the copy
-      kopieer(pgData.resolve("pg_wal"), tijdelijk.resolve("pg_wal"), false, bytes, voortgang);
+      copy(pgData.resolve("pg_wal"), tijdelijk.resolve("pg_wal"), false, bytes, voortgang);
       Files.writeString(tijdelijk.resolve("backup_label"), label);
       if (spcmap != null && !spcmap.isEmpty()) {
         Files.writeString(tijdelijk.resolve("tablespace_map"), spcmap);
       }
-      DurableFiles.vastleggen(tijdelijk, klaar);
+      DurableFiles.persist(tijdelijk, klaar);
       voortgang.accept(String.format(
           "backup %s: %d MB in %.1f s",
           klaar, bytes.get() >> 20, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
@@ -152,7 +152,7 @@ public final class Backup {
     }
   }
 
-  private static long grootte(Path map) throws IOException {
+  private static long size(Path map) throws IOException {
     try (var walk = Files.walk(map)) {
       return walk.filter(Files::isRegularFile)
           .mapToLong(p -> p.toFile().length())
@@ -166,10 +166,10 @@ public final class Backup {
    * the configured database, embedded (the old one moved aside likewise) or external (which must be
    * empty).
    */
-  public static long herstel(EngineConfig config, Path backup, Consumer<String> voortgang)
+  public static long restore(EngineConfig config, Path backup, Consumer<String> voortgang)
       throws Exception {
     if (LogicalBackup.is(backup)) {
-      return herstelLogisch(config, backup, voortgang);
+      return restoreLogical(config, backup, voortgang);
     }
     if (!Files.exists(backup.resolve("backup_label"))
         || !Files.exists(backup.resolve("PG_VERSION"))) {
@@ -181,7 +181,7 @@ public final class Backup {
               + "embedded database only (unset BERICHTENBOX_DB_URL). Into an external one goes a backup taken with "
               + "BERICHTENBOX_DB_URL set (rows, not files)");
     }
-    int major = PostgresVersion.vanMap(backup).orElseThrow();
+    int major = PostgresVersion.ofDataDirectory(backup).orElseThrow();
     if (major != PostgresVersion.EMBEDDED_MAJOR) {
       throw new IllegalStateException(
           backup + " is a backup of PostgreSQL " + major + "; this engine runs PostgreSQL "
@@ -190,21 +190,21 @@ public final class Backup {
               + "'bin/berichtenbox db-upgrade' (docs/operations.md, \"PostgreSQL version\")");
     }
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
-    if (draaiendePoort(pgData).isPresent()) {
+    if (runningPort(pgData).isPresent()) {
       throw new IllegalStateException(
           "the engine (its database) is running on " + pgData + ": stop it first");
     }
     Instant begin = Instant.now();
     Path tijdelijk = pgData.resolveSibling("pg.herstel-onvolledig");
     if (Files.exists(tijdelijk)) {
-      verwijder(tijdelijk); // an earlier restore that did not finish
+      delete(tijdelijk); // an earlier restore that did not finish
     }
     AtomicLong bytes = new AtomicLong();
-    kopieer(backup, tijdelijk, false, bytes, voortgang);
-    Path opzij = zetOpzij(pgData, voortgang);
+    copy(backup, tijdelijk, false, bytes, voortgang);
+    Path opzij = setAside(pgData, voortgang);
     long n;
     try {
-      DurableFiles.vastleggen(tijdelijk, pgData);
+      DurableFiles.persist(tijdelijk, pgData);
       try (Database db = Database.start(config);
           Connection c = db.jdbc();
           Statement s = c.createStatement();
@@ -213,7 +213,7 @@ public final class Backup {
         n = r.getLong(1);
       }
     } catch (Exception e) {
-      zetTerug(pgData, opzij, voortgang);
+      putBack(pgData, opzij, voortgang);
       throw e;
     }
     voortgang.accept(String.format(
@@ -225,25 +225,25 @@ public final class Backup {
     return n;
   }
 
-  private static long herstelLogisch(EngineConfig config, Path backup, Consumer<String> voortgang)
+  private static long restoreLogical(EngineConfig config, Path backup, Consumer<String> voortgang)
       throws Exception {
     Instant begin = Instant.now();
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
     Path opzij = null;
     if (config.embeddedDatabase()) {
-      if (draaiendePoort(pgData).isPresent()) {
+      if (runningPort(pgData).isPresent()) {
         throw new IllegalStateException(
             "the engine (its database) is running on " + pgData + ": stop it first");
       }
-      opzij = zetOpzij(pgData, voortgang);
+      opzij = setAside(pgData, voortgang);
     }
     long n;
-    try (Database db = Database.startZonderMigratie(config)) {
+    try (Database db = Database.startWithoutMigration(config)) {
       voortgang.accept("restoring the rows of " + backup.getFileName() + " into " + db.url());
-      n = LogicalBackup.herstel(db, backup, voortgang);
+      n = LogicalBackup.restore(db, backup, voortgang);
     } catch (Exception e) {
       if (config.embeddedDatabase()) {
-        zetTerug(pgData, opzij, voortgang);
+        putBack(pgData, opzij, voortgang);
       }
       throw e;
     }
@@ -254,7 +254,7 @@ public final class Backup {
   }
 
   /** Moves the embedded data directory aside (kept until the operator deletes it); where to, or null. */
-  private static Path zetOpzij(Path pgData, Consumer<String> voortgang) throws IOException {
+  private static Path setAside(Path pgData, Consumer<String> voortgang) throws IOException {
     if (!Files.exists(pgData)) {
       return null;
     }
@@ -267,10 +267,10 @@ public final class Backup {
   }
 
   /** A restore failed: what it made goes, the data directory moved aside comes back as it was. */
-  private static void zetTerug(Path pgData, Path opzij, Consumer<String> voortgang)
+  private static void putBack(Path pgData, Path opzij, Consumer<String> voortgang)
       throws IOException {
     if (Files.exists(pgData)) {
-      verwijder(pgData);
+      delete(pgData);
     }
     if (opzij != null) {
       Files.move(opzij, pgData, StandardCopyOption.ATOMIC_MOVE);
@@ -279,7 +279,7 @@ public final class Backup {
   }
 
   /** The port of a live postmaster on this data directory, if any. */
-  static Optional<Integer> draaiendePoort(Path pgData) throws IOException {
+  static Optional<Integer> runningPort(Path pgData) throws IOException {
     Path pid = pgData.resolve("postmaster.pid");
     if (!Files.exists(pid)) {
       return Optional.empty();
@@ -295,7 +295,7 @@ public final class Backup {
         : Optional.empty();
   }
 
-  private static void kopieer(
+  private static void copy(
       Path van, Path naar, boolean backupRegels, AtomicLong bytes, Consumer<String> voortgang)
       throws IOException {
     long[] gemeld = {0};
@@ -354,7 +354,7 @@ public final class Backup {
     });
   }
 
-  private static List<Path> teOud(Path map, Instant nu) throws IOException {
+  private static List<Path> tooOld(Path map, Instant nu) throws IOException {
     List<Path> out = new java.util.ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(map, "berichtenbox-*")) {
       for (Path p : ds) {
@@ -375,7 +375,7 @@ public final class Backup {
     return out;
   }
 
-  static void verwijder(Path dir) throws IOException {
+  static void delete(Path dir) throws IOException {
     try (var walk = Files.walk(dir)) {
       for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);

@@ -40,7 +40,7 @@ public final class Database implements AutoCloseable {
 
   /** Starts (embedded) or reaches (external) PostgreSQL and migrates the schema. Blocking. */
   public static Database start(EngineConfig config) throws IOException {
-    Database db = startZonderMigratie(config);
+    Database db = startWithoutMigration(config);
     try {
       db.migrate(null);
     } catch (RuntimeException e) {
@@ -51,7 +51,7 @@ public final class Database implements AutoCloseable {
   }
 
   /** Starts (embedded) or reaches (external) PostgreSQL as it is: for restore and upgrade. Blocking. */
-  static Database startZonderMigratie(EngineConfig config) throws IOException {
+  static Database startWithoutMigration(EngineConfig config) throws IOException {
     return config.embeddedDatabase()
         ? startEmbedded(config.dataDir())
         : new Database(null, DatabaseUrl.parse(config.dbUrl()));
@@ -63,10 +63,10 @@ public final class Database implements AutoCloseable {
     Files.createDirectories(pgData);
     Files.createDirectories(work);
     stopOrphanedPostmaster(pgData);
-    PostgresVersion.eisGelijkeMajor(pgData);
+    PostgresVersion.requireSameMajor(pgData);
     // pg_stat_statements: what each statement costs (time, rows, log written), for an operator's
     // questions and loadtest/run-ontleding.sh; loaded at start, read only when asked
-    EmbeddedPostgres pg = embeddedBouwer(pgData, work)
+    EmbeddedPostgres pg = embeddedBuilder(pgData, work)
         .setServerConfig("shared_preload_libraries", "pg_stat_statements")
         .setServerConfig("pg_stat_statements.max", "1000")
         .start();
@@ -83,7 +83,7 @@ public final class Database implements AutoCloseable {
    * The embedded server's settings, for the engine's own major and for an old one that
    * {@link PostgresUpgrade} reads: the same durability whichever binaries run.
    */
-  static EmbeddedPostgres.Builder embeddedBouwer(Path pgData, Path werk) {
+  static EmbeddedPostgres.Builder embeddedBuilder(Path pgData, Path werk) {
     return EmbeddedPostgres.builder()
         .setDataDirectory(pgData)
         .setCleanDataDirectory(false)
@@ -217,7 +217,7 @@ public final class Database implements AutoCloseable {
             .setTcpNoDelay(true)
             .setTcpKeepAlive(true)
             .setTcpUserTimeout(TCP_USER_TIMEOUT_MS));
-    if (url.volgtPrimaire()) {
+    if (url.followsPrimary()) {
       builder.connectingTo(new PrimaryFollower(vertx, url));
     } else {
       builder.connectingTo(connectOptions());
@@ -268,14 +268,14 @@ public final class Database implements AutoCloseable {
    * for connection" where a query waits ({@code pool.query}). {@code DatabaseFoutenIT} provokes
    * both, so an upgrade that changes either fails there.
    */
-  private static boolean poolWachttijdVerstreken(Throwable c) {
+  private static boolean poolWaitExpired(Throwable c) {
     return (c instanceof io.vertx.core.VertxException
             && "Timeout waiting for connection".equals(c.getMessage()))
         || (c.getClass().getName().equals("io.vertx.core.impl.NoStackTraceThrowable")
             && "Timeout".equals(c.getMessage()));
   }
 
-  public static boolean onbereikbaar(Throwable t) {
+  public static boolean unreachable(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
           || c instanceof PrimaryFollower.GeenPrimaireException
@@ -283,7 +283,7 @@ public final class Database implements AutoCloseable {
           || c instanceof java.net.ConnectException
           || c instanceof io.netty.channel.ConnectTimeoutException
           || c instanceof java.nio.channels.ClosedChannelException
-          || poolWachttijdVerstreken(c)) {
+          || poolWaitExpired(c)) {
         return true;
       }
       if (c instanceof io.vertx.pgclient.PgException pe

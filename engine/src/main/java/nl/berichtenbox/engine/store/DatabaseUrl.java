@@ -213,7 +213,7 @@ public record DatabaseUrl(
   }
 
   /** Whether the engine must look for the writable host itself (several hosts, or read-write asked). */
-  public boolean volgtPrimaire() {
+  public boolean followsPrimary() {
     return hosts.size() > 1 || readWrite;
   }
 

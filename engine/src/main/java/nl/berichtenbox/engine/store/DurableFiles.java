@@ -20,7 +20,7 @@ final class DurableFiles {
   private DurableFiles() {}
 
   /** Forces every file and directory under {@code root} to disk, directories after their contents. */
-  static void fsyncBoom(Path root) throws IOException {
+  static void fsyncTree(Path root) throws IOException {
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
@@ -52,12 +52,12 @@ final class DurableFiles {
    * Moves the finished {@code tijdelijk} to {@code doel} after forcing it to disk, in one step,
    * and forces the directory that holds both, so the new name survives a crash as well.
    */
-  static void vastleggen(Path tijdelijk, Path doel) throws IOException {
+  static void persist(Path tijdelijk, Path doel) throws IOException {
     // a backup holds citizens' messages and BSNs: only the engine's own user may enter it (and
     // PostgreSQL wants no more for a data directory restored this way)
     Files.setPosixFilePermissions(
         tijdelijk, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    fsyncBoom(tijdelijk);
+    fsyncTree(tijdelijk);
     Files.move(tijdelijk, doel, StandardCopyOption.ATOMIC_MOVE);
     fsync(doel.toAbsolutePath().getParent());
   }

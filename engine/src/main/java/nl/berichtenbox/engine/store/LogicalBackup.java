@@ -50,7 +50,7 @@ public final class LogicalBackup {
   private LogicalBackup() {}
 
   /** Writes the backup of {@code db} into {@code map} (which must not exist yet). Blocking. */
-  static void maak(Database db, Path map, Consumer<String> voortgang)
+  static void create(Database db, Path map, Consumer<String> voortgang)
       throws IOException, SQLException {
     Files.createDirectories(map);
     try (Connection c = db.jdbc()) {
@@ -58,7 +58,7 @@ public final class LogicalBackup {
       try (Statement s = c.createStatement()) {
         s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       }
-      String schemaVersie = schemaVersie(c);
+      String schemaVersie = schemaVersion(c);
       if (schemaVersie == null) {
         throw new IllegalStateException(
             "the database has no engine schema (no flyway_schema_history): nothing to back up");
@@ -66,19 +66,18 @@ public final class LogicalBackup {
       JsonObject manifest = new JsonObject()
           .put("formaat", FORMAAT)
           .put("schemaVersie", schemaVersie)
-          .put("postgres", serverVersie(c))
+          .put("postgres", serverVersion(c))
           .put("gemaakt", Instant.now().toString());
       CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
       JsonArray tabellen = new JsonArray();
-      for (String tabel : tabellenInVolgorde(c)) {
-        List<String> kolommen = kolommen(c, tabel);
+      for (String tabel : tablesInOrder(c)) {
+        List<String> kolommen = columns(c, tabel);
         String bestand = tabel + ".copy.gz";
         MessageDigest sha = sha256();
         long rijen;
         try (OutputStream out = new DigestOutputStream(
             new GZIPOutputStream(Files.newOutputStream(map.resolve(bestand)), 1 << 16), sha)) {
-          rijen =
-              copy.copyOut("COPY " + ident(tabel) + " (" + lijst(kolommen) + ") TO STDOUT", out);
+          rijen = copy.copyOut("COPY " + ident(tabel) + " (" + list(kolommen) + ") TO STDOUT", out);
         }
         tabellen.add(new JsonObject()
             .put("naam", tabel)
@@ -114,7 +113,7 @@ public final class LogicalBackup {
    * Loads the backup in {@code map} into {@code db}, which must hold no engine schema yet; returns
    * the messages in it. Blocking.
    */
-  static long herstel(Database db, Path map, Consumer<String> voortgang)
+  static long restore(Database db, Path map, Consumer<String> voortgang)
       throws IOException, SQLException {
     JsonObject manifest = new JsonObject(Files.readString(map.resolve(MANIFEST)));
     if (!FORMAAT.equals(manifest.getString("formaat"))) {
@@ -166,7 +165,7 @@ public final class LogicalBackup {
             new GZIPInputStream(Files.newInputStream(map.resolve(t.getString("bestand"))), 1 << 16),
             sha)) {
           rijen = copy.copyIn(
-              "COPY " + ident(t.getString("naam")) + " (" + lijst(kolommen) + ") FROM STDIN", in);
+              "COPY " + ident(t.getString("naam")) + " (" + list(kolommen) + ") FROM STDIN", in);
         }
         String digest = HexFormat.of().formatHex(sha.digest());
         if (rijen != t.getLong("rijen") || !digest.equals(t.getString("sha256"))) {
@@ -202,7 +201,7 @@ public final class LogicalBackup {
   }
 
   /** The engine's tables, each after the tables its foreign keys point at. */
-  private static List<String> tabellenInVolgorde(Connection c) throws SQLException {
+  private static List<String> tablesInOrder(Connection c) throws SQLException {
     Map<String, Set<String>> hangtAf = new LinkedHashMap<>();
     try (Statement s = c.createStatement();
         ResultSet r = s.executeQuery(
@@ -245,7 +244,7 @@ public final class LogicalBackup {
   }
 
   /** The columns COPY can write back: generated columns are computed again on restore. */
-  private static List<String> kolommen(Connection c, String tabel) throws SQLException {
+  private static List<String> columns(Connection c, String tabel) throws SQLException {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT attname FROM pg_attribute WHERE attrelid = quote_ident(?)::regclass "
@@ -260,7 +259,7 @@ public final class LogicalBackup {
     return out;
   }
 
-  static String schemaVersie(Connection c) throws SQLException {
+  static String schemaVersion(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT to_regclass('flyway_schema_history') IS NOT NULL")) {
       r.next();
@@ -276,7 +275,7 @@ public final class LogicalBackup {
     }
   }
 
-  private static String serverVersie(Connection c) throws SQLException {
+  private static String serverVersion(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SHOW server_version")) {
       r.next();
@@ -288,7 +287,7 @@ public final class LogicalBackup {
     return "\"" + naam.replace("\"", "\"\"") + "\"";
   }
 
-  private static String lijst(List<String> kolommen) {
+  private static String list(List<String> kolommen) {
     StringBuilder sb = new StringBuilder();
     for (String k : kolommen) {
       sb.append(sb.length() > 0 ? ", " : "").append(ident(k));

@@ -28,7 +28,7 @@ public final class PostgresUpgrade {
   private PostgresUpgrade() {}
 
   /** The jar of zonky's binaries of {@code major} shipped beside the engine (the build copies it), if any. */
-  public static Path standaardBinaries(Path naastJar, int major) throws IOException {
+  public static Path defaultBinaries(Path naastJar, int major) throws IOException {
     Path map = naastJar.resolve("postgres-" + major);
     if (Files.isDirectory(map)) {
       try (var s = Files.list(map)) {
@@ -55,7 +55,7 @@ public final class PostgresUpgrade {
     }
     Path dataDir = config.dataDir().toAbsolutePath();
     Path pgData = dataDir.resolve("pg");
-    int major = PostgresVersion.vanMap(pgData)
+    int major = PostgresVersion.ofDataDirectory(pgData)
         .orElseThrow(() -> new IllegalStateException("no embedded database in " + pgData));
     if (major == PostgresVersion.EMBEDDED_MAJOR) {
       voortgang.accept(pgData + " is already PostgreSQL " + major + ": nothing to do");
@@ -80,21 +80,21 @@ public final class PostgresUpgrade {
               + ".x.jar> (from Maven Central, "
               + "io.zonky.test.postgres)");
     }
-    if (Backup.draaiendePoort(pgData).isPresent()) {
+    if (Backup.runningPort(pgData).isPresent()) {
       throw new IllegalStateException(
           "a PostgreSQL is running on " + pgData + ": stop the engine first");
     }
     Instant begin = Instant.now();
     if (Files.exists(export)) {
-      Backup.verwijder(export); // an earlier attempt that did not finish
+      Backup.delete(export); // an earlier attempt that did not finish
     }
     voortgang.accept(
         "starting the PostgreSQL " + major + " database in " + pgData + " with its own binaries");
-    try (EmbeddedPostgres pg = startOud(pgData, oudeBinaries, dataDir.resolve("pg-bin"))) {
+    try (EmbeddedPostgres pg = startOld(pgData, oudeBinaries, dataDir.resolve("pg-bin"))) {
       Database db = new Database(
           null, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
       voortgang.accept("copying its rows out (one snapshot)");
-      LogicalBackup.maak(db, export, voortgang);
+      LogicalBackup.create(db, export, voortgang);
     }
     Files.move(pgData, oud, StandardCopyOption.ATOMIC_MOVE);
     voortgang.accept("the PostgreSQL " + major + " directory is kept as " + oud);
@@ -102,19 +102,19 @@ public final class PostgresUpgrade {
     try {
       voortgang.accept("loading them into a new PostgreSQL " + PostgresVersion.EMBEDDED
           + " database in " + pgData);
-      try (Database nieuw = Database.startZonderMigratie(config)) {
-        n = LogicalBackup.herstel(nieuw, export, voortgang);
+      try (Database nieuw = Database.startWithoutMigration(config)) {
+        n = LogicalBackup.restore(nieuw, export, voortgang);
       }
     } catch (Exception e) {
       voortgang.accept("the upgrade failed (" + e.getMessage() + "): the PostgreSQL " + major
           + " directory is put back");
       if (Files.exists(pgData)) {
-        Backup.verwijder(pgData);
+        Backup.delete(pgData);
       }
       Files.move(oud, pgData, StandardCopyOption.ATOMIC_MOVE);
       throw e;
     }
-    Backup.verwijder(export);
+    Backup.delete(export);
     voortgang.accept(String.format(
         "upgraded %s from PostgreSQL %d to %s: %d messages, every table's rows counted, in %.1f s."
             + " Delete %s once the engine runs well.",
@@ -132,11 +132,11 @@ public final class PostgresUpgrade {
    * binaries of that major, on {@code pgData} (made when empty). Tests use it to make a data
    * directory as an older engine left it.
    */
-  public static EmbeddedPostgres startOud(Path pgData, Path binariesJar, Path werkmap)
+  public static EmbeddedPostgres startOld(Path pgData, Path binariesJar, Path werkmap)
       throws IOException {
     Files.createDirectories(pgData);
     Files.createDirectories(werkmap);
-    return Database.embeddedBouwer(pgData.toAbsolutePath(), werkmap.toAbsolutePath())
+    return Database.embeddedBuilder(pgData.toAbsolutePath(), werkmap.toAbsolutePath())
         .setPgBinaryResolver(new JarBinaries(binariesJar.toAbsolutePath()))
         .start();
   }

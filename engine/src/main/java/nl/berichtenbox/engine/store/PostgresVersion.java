@@ -16,13 +16,13 @@ import java.util.Properties;
  */
 public final class PostgresVersion {
   /** The version of the embedded binaries, as the build wrote it (e.g. 18.1.0). */
-  public static final String EMBEDDED = lees();
+  public static final String EMBEDDED = read();
   /** Its major (e.g. 18). */
   public static final int EMBEDDED_MAJOR = Integer.parseInt(EMBEDDED.split("\\.")[0]);
 
   private PostgresVersion() {}
 
-  private static String lees() {
+  private static String read() {
     try (InputStream in =
         PostgresVersion.class.getResourceAsStream("/berichtenbox/postgres.properties")) {
       if (in == null) {
@@ -43,7 +43,7 @@ public final class PostgresVersion {
   }
 
   /** The major that made the data directory {@code pgData} (its PG_VERSION file), if there is one. */
-  public static Optional<Integer> vanMap(Path pgData) throws IOException {
+  public static Optional<Integer> ofDataDirectory(Path pgData) throws IOException {
     Path f = pgData.resolve("PG_VERSION");
     if (!Files.exists(f)) {
       return Optional.empty();
@@ -60,8 +60,8 @@ public final class PostgresVersion {
    * Refuses a data directory made by another major, with what the operator should do. Nothing is
    * changed on disk.
    */
-  static void eisGelijkeMajor(Path pgData) throws IOException {
-    Optional<Integer> major = vanMap(pgData);
+  static void requireSameMajor(Path pgData) throws IOException {
+    Optional<Integer> major = ofDataDirectory(pgData);
     if (major.isEmpty() || major.get() == EMBEDDED_MAJOR) {
       return;
     }

@@ -51,19 +51,19 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
         || (zoektocht.isComplete()
             && (zoektocht.failed()
                 || nu - gevondenOp > TimeUnit.MILLISECONDS.toNanos(GELDIG_MS)))) {
-      zoektocht = zoek();
+      zoektocht = find();
       gevondenOp = nu;
     }
     return zoektocht.map(o -> (SqlConnectOptions) o);
   }
 
   /** Asks every host at once; the first to say it takes writes wins. */
-  private Future<PgConnectOptions> zoek() {
+  private Future<PgConnectOptions> find() {
     Promise<PgConnectOptions> gevonden = Promise.promise();
     AtomicInteger open = new AtomicInteger(hosts.size());
     List<String> waarom = java.util.Collections.synchronizedList(new ArrayList<>());
     for (PgConnectOptions h : hosts) {
-      schrijfbaar(h).onComplete(ar -> {
+      writable(h).onComplete(ar -> {
         if (ar.succeeded() && ar.result()) {
           if (gevonden.tryComplete(h)) {
             PgConnectOptions vorige = laatste;
@@ -103,7 +103,7 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
   }
 
   /** Whether a host answers and takes writes (what libpq's read-write asks). */
-  private Future<Boolean> schrijfbaar(PgConnectOptions h) {
+  private Future<Boolean> writable(PgConnectOptions h) {
     return PgConnection.connect(vertx, h)
         .compose(conn -> conn.query("SHOW transaction_read_only")
             .execute()

@@ -19,7 +19,7 @@ public final class ReceiptOrderLock {
   private static final String NEMEN = "SELECT pg_advisory_xact_lock($1)";
 
   /** Takes the lock in {@code conn}'s transaction, waiting while another holds it. */
-  public static Future<Void> nemen(SqlConnection conn) {
+  public static Future<Void> take(SqlConnection conn) {
     return conn.preparedQuery(NEMEN).execute(Tuple.of(SLEUTEL)).mapEmpty();
   }
 }

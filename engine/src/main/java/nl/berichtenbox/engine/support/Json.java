@@ -17,7 +17,7 @@ public final class Json {
    * object: which of two values counts would otherwise be the parser's choice, and a message could
    * say one thing to a validator and another to whoever reads it later (issue 9). Idempotent.
    */
-  public static void striktDecoderen() {
+  public static void decodeStrictly() {
     var strikt = com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION;
     io.vertx.core.json.jackson.DatabindCodec.mapper().getFactory().enable(strikt);
     // Buffer.toJsonValue() and JsonObject(String) parse with Vert.x's own factory, which it does

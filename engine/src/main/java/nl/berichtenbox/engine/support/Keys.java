@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Keys {
   private Keys() {}
 
-  public static byte[] afgeleid(String portalSecret, String label) {
+  public static byte[] derive(String portalSecret, String label) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(portalSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));

@@ -16,10 +16,10 @@ public final class Pseudonym {
 
   public Pseudonym(String portalSecret) {
     this.sleutel =
-        new SecretKeySpec(Keys.afgeleid(portalSecret, "berichtenbox-pseudoniem-v1"), "HmacSHA256");
+        new SecretKeySpec(Keys.derive(portalSecret, "berichtenbox-pseudoniem-v1"), "HmacSHA256");
   }
 
-  public String van(String bsn) {
+  public String of(String bsn) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(sleutel);

@@ -22,14 +22,14 @@ public final class Secrets {
   private final SecretKeySpec sleutel;
 
   public Secrets(String portalSecret) {
-    sleutel = new SecretKeySpec(Keys.afgeleid(portalSecret, "berichtenbox-geheimen-v1"), "AES");
+    sleutel = new SecretKeySpec(Keys.derive(portalSecret, "berichtenbox-geheimen-v1"), "AES");
   }
 
-  public static boolean isVersleuteld(String opgeslagen) {
+  public static boolean isEncrypted(String opgeslagen) {
     return opgeslagen != null && opgeslagen.startsWith(VERSIE);
   }
 
-  public String versleutel(String geheim) {
+  public String encrypt(String geheim) {
     if (geheim == null) {
       return null;
     }
@@ -53,8 +53,8 @@ public final class Secrets {
    *
    * @throws IllegalStateException when it was encrypted under another key (the portal secret changed)
    */
-  public String ontsleutel(String opgeslagen) {
-    if (opgeslagen == null || !isVersleuteld(opgeslagen)) {
+  public String decrypt(String opgeslagen) {
+    if (opgeslagen == null || !isEncrypted(opgeslagen)) {
       return opgeslagen;
     }
     try {

@@ -57,16 +57,16 @@ public final class Tracing {
   }
 
   /** No spans; traceparents carried or made. */
-  public static Tracing uit() {
+  public static Tracing off() {
     return new Tracing(null);
   }
 
   /** Spans to {@code otel} (an SDK with an exporter). */
-  public static Tracing van(OpenTelemetry otel) {
+  public static Tracing of(OpenTelemetry otel) {
     return new Tracing(otel);
   }
 
-  public boolean aan() {
+  public boolean enabled() {
     return tracer != null;
   }
 
@@ -79,27 +79,27 @@ public final class Tracing {
    * The traceparent of the request being served: the current (server) span's when tracing is on,
    * else the caller's header when it is a valid one, else a new trace.
    */
-  public String voorVerzoek(String kop) {
+  public String forRequest(String kop) {
     if (tracer != null) {
       SpanContext c = Span.current().getSpanContext();
       if (c.isValid()) {
         return traceparent(c);
       }
     }
-    return geldig(kop) ? kop : nieuw();
+    return isValid(kop) ? kop : newTraceparent();
   }
 
-  public static boolean geldig(String traceparent) {
+  public static boolean isValid(String traceparent) {
     return traceparent != null && TRACEPARENT.matcher(traceparent).matches();
   }
 
   /** The trace id (32 hex digits) of a valid traceparent, else null. */
   public static String traceId(String traceparent) {
-    return geldig(traceparent) ? traceparent.substring(3, 35) : null;
+    return isValid(traceparent) ? traceparent.substring(3, 35) : null;
   }
 
   /** A new trace, not sampled (nothing of it is recorded here). */
-  public static String nieuw() {
+  public static String newTraceparent() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     return "00-" + hex(r.nextLong() | 1) + hex(r.nextLong()) + "-" + hex(r.nextLong() | 1) + "-00";
   }
@@ -108,19 +108,19 @@ public final class Tracing {
    * A step done for a message, recorded after the fact as a child span of its traceparent
    * (from {@code begin} to {@code eind}); nothing when tracing is off or the parent is not valid.
    */
-  public void stap(
+  public void step(
       String naam,
       SpanKind soort,
       String traceparent,
       Instant begin,
       Instant eind,
       Attributes attributen) {
-    if (tracer == null || !geldig(traceparent)) {
+    if (tracer == null || !isValid(traceparent)) {
       return;
     }
     Span s = tracer
         .spanBuilder(naam)
-        .setParent(ouder(traceparent))
+        .setParent(parent(traceparent))
         .setSpanKind(soort)
         .setStartTimestamp(nanos(begin), TimeUnit.NANOSECONDS)
         .setAllAttributes(attributen)
@@ -133,24 +133,24 @@ public final class Tracing {
    * push); {@link Span#getInvalid()} when tracing is off. End it with {@link Span#end()}.
    */
   public Span begin(String naam, SpanKind soort, String traceparent, Attributes attributen) {
-    if (tracer == null || !geldig(traceparent)) {
+    if (tracer == null || !isValid(traceparent)) {
       return Span.getInvalid();
     }
     return tracer
         .spanBuilder(naam)
-        .setParent(ouder(traceparent))
+        .setParent(parent(traceparent))
         .setSpanKind(soort)
         .setAllAttributes(attributen)
         .startSpan();
   }
 
   /** What to send on as the {@code traceparent} header: the span's own, or the stored one when there is none. */
-  public static String doorgeven(Span span, String traceparent) {
+  public static String propagate(Span span, String traceparent) {
     SpanContext c = span.getSpanContext();
     return c.isValid() ? traceparent(c) : traceparent;
   }
 
-  private static Context ouder(String traceparent) {
+  private static Context parent(String traceparent) {
     return W3CTraceContextPropagator.getInstance().extract(Context.root(), traceparent, ALS_KOP);
   }
 

@@ -158,12 +158,12 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
   private int mislukt; // rounds failed in a row; confined to the loop's context
 
   /** Adds a listener called after every round that wrote receipts (the pusher's, the Kafka relay's wake-up). */
-  public void naRonde(Runnable r) {
+  public void afterRound(Runnable r) {
     naRonde.add(r);
   }
 
   /** Adds a listener called after a transaction queued notifications (the notifier's, the relay's wake-up). */
-  public void naNotificaties(Runnable r) {
+  public void afterNotificaties(Runnable r) {
     naNotificaties.add(r);
   }
 
@@ -221,14 +221,14 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
           // the database away or saturated is no message's fault: counting it would refuse an
           // innocent
           // message with TechnischProbleem once it is back (DatabaseUitvalIT found this)
-          if (nl.berichtenbox.engine.store.Database.onbereikbaar(e)) {
+          if (nl.berichtenbox.engine.store.Database.unreachable(e)) {
             return Future.failedFuture(e);
           }
           if (++mislukt < 2 * POGINGEN_PER_STAP) {
             return Future.failedFuture(e);
           }
           mislukt = 0;
-          return pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn)
+          return pool.withTransaction(conn -> ReceiptOrderLock.take(conn)
                   .compose(v -> conn.preparedQuery(TECHNISCH).execute()))
               .map(rows -> {
                 for (Row r : rows) {
@@ -245,13 +245,13 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
   }
 
   private Future<Boolean> ronde(int grootte) {
-    java.time.Instant begin = sporen.aan() ? java.time.Instant.now() : null;
-    return pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn)
-            .compose(v -> conn.preparedQuery(sporen.aan() ? ROUND_MET_SPOREN : ROUND)
+    java.time.Instant begin = sporen.enabled() ? java.time.Instant.now() : null;
+    return pool.withTransaction(conn -> ReceiptOrderLock.take(conn)
+            .compose(v -> conn.preparedQuery(sporen.enabled() ? ROUND_MET_SPOREN : ROUND)
                 .execute(Tuple.of(grootte, bundleWindowMs))))
         .map(rows -> {
           Row r = rows.iterator().next();
-          if (sporen.aan()) {
+          if (sporen.enabled()) {
             String[] tps = r.getArrayOfStrings("sporen");
             if (tps != null) {
               java.time.Instant eind = java.time.Instant.now();
@@ -260,7 +260,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
                       "berichtenbox.verwerking.ronde.grootte"),
                   (long) tps.length);
               for (String tp : tps) {
-                sporen.stap(
+                sporen.step(
                     "berichtenbox verwerking",
                     io.opentelemetry.api.trace.SpanKind.INTERNAL,
                     tp,
@@ -298,7 +298,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
     NotificatieWachtrij.ietsZichtbaar(pool)
         .compose(iets -> !iets
             ? Future.<NotificatieWachtrij.Gequeued>succeededFuture()
-            : pool.withTransaction(conn -> ReceiptOrderLock.nemen(conn)
+            : pool.withTransaction(conn -> ReceiptOrderLock.take(conn)
                 .compose(v -> NotificatieWachtrij.nuZichtbaar(conn, bundleWindowMs))))
         .onSuccess(q -> {
           if (q == null) {
@@ -317,12 +317,12 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
   }
 
   private void purge() {
-    purgeOudeOntvangstbewijzen()
+    purgeOldVerwerkingsberichten()
         .onFailure(e -> LOG.warn("purging old receipts failed: {}", e.toString()));
   }
 
   /** Deletes receipts older than the retention (up to 10 000 a call); the number deleted. */
-  public Future<Integer> purgeOudeOntvangstbewijzen() {
+  public Future<Integer> purgeOldVerwerkingsberichten() {
     return pool.preparedQuery(PURGE)
         .execute(Tuple.of(bewaartermijn.toSeconds()))
         .map(r -> r.rowCount());

@@ -189,7 +189,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
             if (spoor == null) {
               spoor = r.getString(6);
             }
-            arr.add(Verwerkingsberichten.receipt(r));
+            arr.add(Verwerkingsberichten.verwerkingsbericht(r));
           }
           Buffer body = new JsonObject().put("verwerkingsberichten", arr).toBuffer();
           long van = eerste;
@@ -206,7 +206,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
                   io.opentelemetry.api.common.AttributeKey.longKey(
                       "berichtenbox.verwerkingsberichten.aantal"),
                   (long) aantal));
-          String kop = nl.berichtenbox.engine.tracing.Tracing.doorgeven(span, spoor);
+          String kop = nl.berichtenbox.engine.tracing.Tracing.propagate(span, spoor);
           return post(s, body, kop)
               .andThen(ar -> span.end())
               .compose(
@@ -269,7 +269,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
           .setIdleTimeout(30_000)
           .putHeader("Content-Type", "application/json")
           .putHeader(
-              "X-Berichtenbox-Signature", "sha256=" + hmac(geheimen.ontsleutel(s.secret()), body));
+              "X-Berichtenbox-Signature", "sha256=" + hmac(geheimen.decrypt(s.secret()), body));
       if (traceparent != null) {
         o.putHeader("traceparent", traceparent);
       }

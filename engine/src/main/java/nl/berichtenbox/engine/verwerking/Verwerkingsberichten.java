@@ -155,14 +155,14 @@ public final class Verwerkingsberichten {
       long last = vanaf;
       for (Row r : rows) {
         last = r.getLong(0);
-        arr.add(receipt(r));
+        arr.add(verwerkingsbericht(r));
       }
       return new JsonObject().put("verwerkingsberichten", arr).put("volgende", last);
     });
   }
 
   /** One receipt as the feed and the push show it; the row is (volgnummer, bericht_id, batch_id, status, code, tijdstip). */
-  static JsonObject receipt(Row r) {
+  static JsonObject verwerkingsbericht(Row r) {
     JsonObject o =
         new JsonObject().put("volgnummer", r.getLong(0)).put("berichtId", r.getString(1));
     if (r.getUUID(2) != null) {

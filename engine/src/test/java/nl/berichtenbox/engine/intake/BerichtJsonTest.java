@@ -27,7 +27,7 @@ class BerichtJsonTest {
 
   @BeforeAll
   static void strikt() {
-    Json.striktDecoderen(); // as the engine runs: Vert.x's own decoder refuses duplicate keys too
+    Json.decodeStrictly(); // as the engine runs: Vert.x's own decoder refuses duplicate keys too
   }
 
   private static String pdf(int kb, long seed) {

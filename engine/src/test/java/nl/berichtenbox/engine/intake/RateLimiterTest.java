@@ -27,20 +27,20 @@ class RateLimiterTest {
     RateLimiter b = new RateLimiter(n::get);
     int toegelaten = 0;
     for (int i = 0; i < 100; i++) {
-      if (b.neem("00000001234567890000", 40, 1) == 0) {
+      if (b.admit("00000001234567890000", 40, 1) == 0) {
         toegelaten++;
       }
     }
     // a full bucket holds a second's share (20), refilling at 20/s while the loop runs
     assertTrue(toegelaten >= 20 && toegelaten <= 22, "admitted " + toegelaten);
-    assertTrue(b.neem("00000001234567890000", 40, 1) >= 1, "the next one waits");
+    assertTrue(b.admit("00000001234567890000", 40, 1) >= 1, "the next one waits");
   }
 
   @Test
   void noLimitMeansNoLimit() {
     RateLimiter b = new RateLimiter(() -> 5);
     for (int i = 0; i < 1000; i++) {
-      assertEquals(0, b.neem("00000001234567890000", null, 1000));
+      assertEquals(0, b.admit("00000001234567890000", null, 1000));
     }
   }
 }

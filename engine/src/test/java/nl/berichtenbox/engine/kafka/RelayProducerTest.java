@@ -23,33 +23,35 @@ class RelayProducerTest {
 
   @Test
   void aTimeoutKeepsTheProducer() {
-    Producer<String, String> p = producent.huidig();
-    producent.naFout(p, new ExecutionException(new TimeoutException("broker away")));
-    producent.naFout(p, new java.util.concurrent.TimeoutException());
-    assertSame(p, producent.huidig());
+    Producer<String, String> p = producent.current();
+    producent.afterFailure(p, new ExecutionException(new TimeoutException("broker away")));
+    producent.afterFailure(p, new java.util.concurrent.TimeoutException());
+    assertSame(p, producent.current());
     assertEquals(0, vervangen.sum());
     assertFalse(((MockProducer<String, String>) p).closed());
   }
 
   @Test
   void aSequenceErrorAnywhereInTheCausesReplacesItOnce() {
-    Producer<String, String> p = producent.huidig();
-    producent.naFout(p, new ExecutionException(new OutOfOrderSequenceException("expected 175")));
-    Producer<String, String> q = producent.huidig();
+    Producer<String, String> p = producent.current();
+    producent.afterFailure(
+        p, new ExecutionException(new OutOfOrderSequenceException("expected 175")));
+    Producer<String, String> q = producent.current();
     assertNotSame(p, q);
     assertTrue(((MockProducer<String, String>) p).closed());
     assertEquals(1, vervangen.sum());
     // the other relay, still on the old producer, fails too: the new one stays
-    producent.naFout(p, new KafkaException("failed", new UnknownProducerIdException("unknown")));
-    assertSame(q, producent.huidig());
+    producent.afterFailure(
+        p, new KafkaException("failed", new UnknownProducerIdException("unknown")));
+    assertSame(q, producent.current());
     assertEquals(1, vervangen.sum());
   }
 
   @Test
   void closedItMakesNoNewProducer() {
-    MockProducer<String, String> p = (MockProducer<String, String>) producent.huidig();
+    MockProducer<String, String> p = (MockProducer<String, String>) producent.current();
     producent.close(java.time.Duration.ZERO);
     assertTrue(p.closed());
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, producent::huidig);
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, producent::current);
   }
 }

@@ -42,7 +42,7 @@ class NotifierDatabaseIT {
         f.config.verwerkingsberichtenBewaartermijn(),
         f.config.notificaties().bundleWindow(),
         f.metrics,
-        Tracing.uit());
+        Tracing.off());
   }
 
   @AfterEach

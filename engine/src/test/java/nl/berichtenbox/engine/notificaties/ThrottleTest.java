@@ -42,24 +42,24 @@ class ThrottleTest {
     // winter: UTC+1
     assertEquals(
         Instant.parse("2026-11-28T23:00:00Z"),
-        Throttle.dagBegin(Instant.parse("2026-11-29T10:00:00Z")));
+        Throttle.dayStart(Instant.parse("2026-11-29T10:00:00Z")));
     assertEquals(
         Instant.parse("2026-11-29T23:00:00Z"),
-        Throttle.dagBegin(Instant.parse("2026-11-29T23:30:00Z")));
+        Throttle.dayStart(Instant.parse("2026-11-29T23:30:00Z")));
     // 29 March 2026, 23 hours: starts at UTC+1, ends at UTC+2
     assertEquals(
         Instant.parse("2026-03-28T23:00:00Z"),
-        Throttle.dagBegin(Instant.parse("2026-03-29T21:59:00Z")));
+        Throttle.dayStart(Instant.parse("2026-03-29T21:59:00Z")));
     assertEquals(
         Instant.parse("2026-03-29T22:00:00Z"),
-        Throttle.dagBegin(Instant.parse("2026-03-29T22:00:00Z")));
+        Throttle.dayStart(Instant.parse("2026-03-29T22:00:00Z")));
     // 25 October 2026, 25 hours
     assertEquals(
         Instant.parse("2026-10-24T22:00:00Z"),
-        Throttle.dagBegin(Instant.parse("2026-10-25T22:59:00Z")));
+        Throttle.dayStart(Instant.parse("2026-10-25T22:59:00Z")));
     assertEquals(
         Instant.parse("2026-10-25T23:00:00Z"),
-        Throttle.dagBegin(Instant.parse("2026-10-25T23:00:00Z")));
+        Throttle.dayStart(Instant.parse("2026-10-25T23:00:00Z")));
   }
 
   @Test

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Database#onbereikbaar} on the failures Vert.x's PostgreSQL client really gives (not built by
+ * {@link Database#unreachable} on the failures Vert.x's PostgreSQL client really gives (not built by
  * hand, as {@link OnbereikbaarTest} does): a Vert.x upgrade that changes one fails here.
  */
 class DatabaseFoutenIT {
@@ -67,11 +67,11 @@ class DatabaseFoutenIT {
     try {
       var bezet = wacht(pool.getConnection());
       Throwable lener = fout(pool.getConnection());
-      assertTrue(Database.onbereikbaar(lener), "a borrower's wait: " + lener);
+      assertTrue(Database.unreachable(lener), "a borrower's wait: " + lener);
       Throwable query = fout(pool.query("SELECT 1").execute());
-      assertTrue(Database.onbereikbaar(query), "a query's wait: " + query);
+      assertTrue(Database.unreachable(query), "a query's wait: " + query);
       Throwable transactie = fout(pool.withTransaction(c -> c.query("SELECT 1").execute()));
-      assertTrue(Database.onbereikbaar(transactie), "a transaction's wait: " + transactie);
+      assertTrue(Database.unreachable(transactie), "a transaction's wait: " + transactie);
       bezet.close();
       assertEquals(
           1, wacht(pool.query("SELECT 1").execute()).iterator().next().getInteger(0), "free again");
@@ -108,7 +108,7 @@ class DatabaseFoutenIT {
         }
         proxy.verbreek();
         Throwable t = fout(lang);
-        assertTrue(Database.onbereikbaar(t), t.toString());
+        assertTrue(Database.unreachable(t), t.toString());
       } finally {
         pool.close();
       }
@@ -122,7 +122,7 @@ class DatabaseFoutenIT {
       Pool pool = pool(new PgConnectOptions(db.connectOptions()).setPort(proxy.port()), 1, 5_000);
       try {
         Throwable t = fout(pool.query("SELECT 1").execute());
-        assertTrue(Database.onbereikbaar(t), t.toString());
+        assertTrue(Database.unreachable(t), t.toString());
         proxy.weiger(false);
         assertEquals(
             1,
@@ -143,9 +143,9 @@ class DatabaseFoutenIT {
           fout(pool.withConnection(c -> c.query("CREATE TEMP TABLE u (id int PRIMARY KEY)")
               .execute()
               .compose(x -> c.query("INSERT INTO u VALUES (1), (1)").execute())));
-      assertFalse(Database.onbereikbaar(dubbel), dubbel.toString());
+      assertFalse(Database.unreachable(dubbel), dubbel.toString());
       Throwable syntax = fout(pool.query("SELEKT 1").execute());
-      assertFalse(Database.onbereikbaar(syntax), syntax.toString());
+      assertFalse(Database.unreachable(syntax), syntax.toString());
     } finally {
       pool.close();
     }

@@ -27,7 +27,7 @@ class DatabaseUrlTest {
     assertEquals("geheim@123", u.password());
     assertEquals("berichten", u.database());
     assertEquals(SslMode.DISABLE, u.sslMode());
-    assertFalse(u.volgtPrimaire());
+    assertFalse(u.followsPrimary());
     PgConnectOptions o = u.connectOptions(u.hosts().get(0));
     assertEquals("db.example", o.getHost());
     assertEquals(6543, o.getPort());
@@ -57,7 +57,7 @@ class DatabaseUrlTest {
             new DatabaseUrl.Host("::1", 5434)),
         u.hosts());
     assertTrue(u.readWrite());
-    assertTrue(u.volgtPrimaire());
+    assertTrue(u.followsPrimary());
     assertEquals(Duration.ofSeconds(3), u.connectTimeout());
     assertEquals("jdbc:postgresql://h1:5432,h2:5433,[::1]:5434/db", u.jdbcUrl());
     Properties p = u.jdbcProperties();
@@ -68,7 +68,7 @@ class DatabaseUrlTest {
 
   @Test
   void severalHostsAreFollowedEvenWithoutReadWrite() {
-    assertTrue(DatabaseUrl.parse("postgresql://u@a,b/db").volgtPrimaire());
+    assertTrue(DatabaseUrl.parse("postgresql://u@a,b/db").followsPrimary());
     assertTrue(
         DatabaseUrl.parse("postgresql://u@a/db?target_session_attrs=primary").readWrite());
   }

@@ -15,22 +15,22 @@ class OnbereikbaarTest {
 
   @Test
   void theDatabaseAwayStartingUpOrFullIsUnreachable() {
-    assertTrue(Database.onbereikbaar(new ConnectException("Connection refused")));
-    assertTrue(Database.onbereikbaar(
+    assertTrue(Database.unreachable(new ConnectException("Connection refused")));
+    assertTrue(Database.unreachable(
         new RuntimeException("wrapped", new ConnectException("Connection refused"))));
     assertTrue(
-        Database.onbereikbaar(pg("57P03"))); // the database system is starting up (CI saw this one)
-    assertTrue(Database.onbereikbaar(pg("57P01"))); // admin shutdown
-    assertTrue(Database.onbereikbaar(pg("08006"))); // connection failure
-    assertTrue(Database.onbereikbaar(pg("53100"))); // disk full
+        Database.unreachable(pg("57P03"))); // the database system is starting up (CI saw this one)
+    assertTrue(Database.unreachable(pg("57P01"))); // admin shutdown
+    assertTrue(Database.unreachable(pg("08006"))); // connection failure
+    assertTrue(Database.unreachable(pg("53100"))); // disk full
   }
 
   @Test
   void whatAMessageOrTheCodeCausesIsNot() {
-    assertFalse(Database.onbereikbaar(pg("23505"))); // unique violation
-    assertFalse(Database.onbereikbaar(pg("P0001"))); // raised by a trigger
-    assertFalse(Database.onbereikbaar(pg("22001"))); // value too long
-    assertFalse(Database.onbereikbaar(new IllegalStateException("kapot")));
-    assertFalse(Database.onbereikbaar(null));
+    assertFalse(Database.unreachable(pg("23505"))); // unique violation
+    assertFalse(Database.unreachable(pg("P0001"))); // raised by a trigger
+    assertFalse(Database.unreachable(pg("22001"))); // value too long
+    assertFalse(Database.unreachable(new IllegalStateException("kapot")));
+    assertFalse(Database.unreachable(null));
   }
 }

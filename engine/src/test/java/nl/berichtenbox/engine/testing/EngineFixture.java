@@ -61,7 +61,7 @@ public final class EngineFixture implements AutoCloseable {
     pool = Database.start(config).pool(vertx, 4);
     direct = db.pool(vertx, 1);
     intake = opLus(() -> Future.succeededFuture(
-        new Intake(pool, config, () -> {}, metrics, Tracing.uit(), Clock.systemUTC())));
+        new Intake(pool, config, () -> {}, metrics, Tracing.off(), Clock.systemUTC())));
     Afnemers afnemers = new Afnemers(pool, new Secrets(config.portalJwtSecret()));
     wacht(afnemers.create(new JsonObject().put("oin", OIN).put("naam", "Belastingdienst")));
     wacht(afnemers.putBerichtType(

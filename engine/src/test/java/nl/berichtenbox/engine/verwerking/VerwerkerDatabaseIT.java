@@ -50,7 +50,7 @@ class VerwerkerDatabaseIT {
         f.config.verwerkingsberichtenBewaartermijn(),
         f.config.notificaties().bundleWindow(),
         f.metrics,
-        Tracing.uit());
+        Tracing.off());
     verwerker.start();
   }
 
