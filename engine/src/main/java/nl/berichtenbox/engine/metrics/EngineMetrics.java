@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import nl.berichtenbox.engine.support.BackgroundLoop;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -217,11 +218,12 @@ public final class EngineMetrics {
 
   /**
    * Counts the rounds of a background loop as {@code berichtenbox_loop_rounds_total{loop=...}}: that
-   * a stage's loop goes on turning (and, for a test, that it looked again after the last work).
+   * a stage's loop goes on turning (and, for a test, that it looked again after the last work). The
+   * registry holds the loop weakly, as Micrometer holds every function's object: its owner keeps it.
    */
-  public void loopRounds(String loop, java.util.function.LongSupplier rounds) {
-    FunctionCounter.builder("berichtenbox.loop.rounds", rounds, r -> r.getAsLong())
-        .tag("loop", loop)
+  public void loopRounds(String name, BackgroundLoop loop) {
+    FunctionCounter.builder("berichtenbox.loop.rounds", loop, BackgroundLoop::rounds)
+        .tag("loop", name)
         .description("rounds of a background loop finished (done or failed)")
         .register(registry);
   }

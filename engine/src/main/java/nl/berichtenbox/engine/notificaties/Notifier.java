@@ -134,7 +134,7 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
         .every(60_000, this::herinneren)
         .every(5_000, this::stand)
         .every(3_600_000, this::opruimen);
-    metrics.loopRounds("notificaties", loop::rounds);
+    metrics.loopRounds("notificaties", loop);
   }
 
   @Override
@@ -459,9 +459,10 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
   public Future<Long> herinneringen() {
     Instant now = clock.instant();
     // under the processing lock, like every writer of notification rows (their ids commit in order)
-    return pool.withTransaction(conn -> nl.berichtenbox.engine.store.ReceiptOrderLock.take(conn)
-            .compose(v ->
-                NotificatieWachtrij.herinneringen(conn, now, cfg.herinneringNa().toSeconds())))
+    return pool.withTransaction(
+            conn -> nl.berichtenbox.engine.store.VerwerkingsberichtOrderLock.take(conn)
+                .compose(v -> NotificatieWachtrij.herinneringen(
+                    conn, now, cfg.herinneringNa().toSeconds())))
         .map(q -> {
           metrics.notificatiesInWachtrij.add(q.notificaties());
           if (q.berichten() > 0) {

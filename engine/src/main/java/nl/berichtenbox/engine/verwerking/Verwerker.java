@@ -9,7 +9,7 @@ import java.time.Duration;
 import nl.berichtenbox.engine.domain.Bericht;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.notificaties.NotificatieWachtrij;
-import nl.berichtenbox.engine.store.ReceiptOrderLock;
+import nl.berichtenbox.engine.store.VerwerkingsberichtOrderLock;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
@@ -228,7 +228,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
             return Future.failedFuture(e);
           }
           mislukt = 0;
-          return pool.withTransaction(conn -> ReceiptOrderLock.take(conn)
+          return pool.withTransaction(conn -> VerwerkingsberichtOrderLock.take(conn)
                   .compose(v -> conn.preparedQuery(TECHNISCH).execute()))
               .map(rows -> {
                 for (Row r : rows) {
@@ -246,7 +246,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
 
   private Future<Boolean> ronde(int grootte) {
     java.time.Instant begin = sporen.enabled() ? java.time.Instant.now() : null;
-    return pool.withTransaction(conn -> ReceiptOrderLock.take(conn)
+    return pool.withTransaction(conn -> VerwerkingsberichtOrderLock.take(conn)
             .compose(v -> conn.preparedQuery(sporen.enabled() ? ROUND_MET_SPOREN : ROUND)
                 .execute(Tuple.of(grootte, bundleWindowMs))))
         .map(rows -> {
@@ -298,7 +298,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
     NotificatieWachtrij.ietsZichtbaar(pool)
         .compose(iets -> !iets
             ? Future.<NotificatieWachtrij.Gequeued>succeededFuture()
-            : pool.withTransaction(conn -> ReceiptOrderLock.take(conn)
+            : pool.withTransaction(conn -> VerwerkingsberichtOrderLock.take(conn)
                 .compose(v -> NotificatieWachtrij.nuZichtbaar(conn, bundleWindowMs))))
         .onSuccess(q -> {
           if (q == null) {

@@ -121,7 +121,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
         Math.min(1000, Math.max(50, basis.toMillis())),
         this::ronde,
         e -> {});
-    metrics.loopRounds("push", loop::rounds);
+    metrics.loopRounds("push", loop);
   }
 
   @Override

@@ -10,8 +10,8 @@ import io.vertx.sqlclient.Tuple;
  * and an outbox relay or a sender reading by number never passes one. A transaction-scoped
  * advisory lock: released at commit or rollback.
  */
-public final class ReceiptOrderLock {
-  private ReceiptOrderLock() {}
+public final class VerwerkingsberichtOrderLock {
+  private VerwerkingsberichtOrderLock() {}
 
   /** The advisory lock's key (as {@code pg_locks.objid} shows it, with {@code classid} 0x4242). */
   public static final long SLEUTEL = 0x42_42_00_01L;
