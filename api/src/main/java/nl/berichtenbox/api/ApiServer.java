@@ -5,12 +5,16 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.api.web.WebPages;
 import nl.berichtenbox.engine.Engine;
 import nl.berichtenbox.engine.config.EngineConfig;
+import nl.berichtenbox.engine.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -31,23 +35,21 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public static ApiServer start(EngineConfig config) throws Exception {
-    return start(config, java.time.Clock.systemUTC());
+    return start(config, Clock.systemUTC());
   }
 
   /** With the clock the notifier reads (see {@link Engine#start(EngineConfig, java.time.Clock)}). */
-  public static ApiServer start(EngineConfig config, java.time.Clock clock) throws Exception {
-    return start(config, clock, nl.berichtenbox.engine.tracing.Tracing.off());
+  public static ApiServer start(EngineConfig config, Clock clock) throws Exception {
+    return start(config, clock, Tracing.off());
   }
 
   /** With tracing: spans to the OpenTelemetry SDK {@code sporen} holds ({@link nl.berichtenbox.engine.tracing.Tracing}). */
-  public static ApiServer start(
-      EngineConfig config, java.time.Clock clock, nl.berichtenbox.engine.tracing.Tracing sporen)
-      throws Exception {
+  public static ApiServer start(EngineConfig config, Clock clock, Tracing sporen) throws Exception {
     Engine engine = Engine.start(config, clock, sporen);
     ApiServer server = new ApiServer(engine);
     try {
       Buffer openApi = openApiJson();
-      nl.berichtenbox.api.web.WebPages paginas = nl.berichtenbox.api.web.WebPages.load();
+      WebPages paginas = WebPages.load();
       // port 0: one port from the system that every instance shares (Vert.x shares a random port
       // among the servers that ask for the same negative port; with 0 each would get its own)
       int port = config.httpPort() == 0 ? -1 : config.httpPort();
@@ -83,7 +85,7 @@ public final class ApiServer implements AutoCloseable {
   /** YAML reads response codes as numbers; JSON keys are strings. */
   private static Object stringKeys(Object v) {
     if (v instanceof Map<?, ?> m) {
-      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      Map<String, Object> out = new LinkedHashMap<>();
       m.forEach((k, val) -> out.put(String.valueOf(k), stringKeys(val)));
       return out;
     }

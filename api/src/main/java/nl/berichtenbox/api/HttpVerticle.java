@@ -1,14 +1,17 @@
 package nl.berichtenbox.api;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.api.afnemer.AfnemerRoutes;
@@ -16,11 +19,16 @@ import nl.berichtenbox.api.beheer.BeheerRoutes;
 import nl.berichtenbox.api.burger.BerichtenboxRoutes;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.api.http.HttpTimings;
 import nl.berichtenbox.api.http.Problems;
+import nl.berichtenbox.api.http.ReadTimeouts;
 import nl.berichtenbox.api.http.RouteTable;
 import nl.berichtenbox.api.ops.OperationsRoutes;
+import nl.berichtenbox.api.web.WebPages;
 import nl.berichtenbox.engine.Engine;
 import nl.berichtenbox.engine.config.EngineConfig;
+import nl.berichtenbox.engine.domain.ClientErrorException;
+import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 
 /**
@@ -33,20 +41,19 @@ public final class HttpVerticle extends VerticleBase {
   private final int port;
   private final Engine engine;
   private final Buffer openApi;
-  private final nl.berichtenbox.api.web.WebPages paginas;
+  private final WebPages paginas;
   private final RouteTable table;
-  private final nl.berichtenbox.api.http.HttpTimings metingen;
+  private final HttpTimings metingen;
   private HttpServer server;
   private long antwoordTimeoutMs;
 
   /** {@code port} negative: a port the system picks, shared by every instance asking the same ({@link #actualPort()}). */
-  public HttpVerticle(
-      Engine engine, Buffer openApi, nl.berichtenbox.api.web.WebPages paginas, int port) {
+  public HttpVerticle(Engine engine, Buffer openApi, WebPages paginas, int port) {
     this.engine = engine;
     this.port = port;
     this.openApi = openApi;
     this.paginas = paginas;
-    this.metingen = new nl.berichtenbox.api.http.HttpTimings(engine.metrics().httpServer);
+    this.metingen = new HttpTimings(engine.metrics().httpServer);
     this.table = new RouteTable(metingen);
   }
 
@@ -78,7 +85,7 @@ public final class HttpVerticle extends VerticleBase {
     if (config.tlsCert() != null) {
       Tls.configure(options, config);
     }
-    var readTimeouts = new nl.berichtenbox.api.http.ReadTimeouts(
+    var readTimeouts = new ReadTimeouts(
         config.httpHeadTimeout(),
         config.httpBodyTimeout(),
         config.httpBodyMinRate(),
@@ -185,15 +192,14 @@ public final class HttpVerticle extends VerticleBase {
     String query = ctx.request().query();
     if (query != null && !query.isEmpty()) {
       try {
-        io.vertx.core.MultiMap params = ctx.queryParams();
+        MultiMap params = ctx.queryParams();
         for (String name : params.names()) {
           if (params.getAll(name).size() > 1) {
             Problems.fail(
                 ctx,
-                nl.berichtenbox.engine.domain.ClientErrorException.badRequest(
+                ClientErrorException.badRequest(
                     "ongeldige queryparameters",
-                    java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam(
-                        name, "komt meer dan eens voor"))));
+                    List.of(new InvalidParam(name, "komt meer dan eens voor"))));
             return;
           }
         }
@@ -212,8 +218,8 @@ public final class HttpVerticle extends VerticleBase {
     // A data directory short of space takes no writes (PostgreSQL would fail on them, or worse, on
     // its WAL); reads, the citizen's mailbox, go on
     if (engine.readiness().diskFull()
-        && ctx.request().method() != io.vertx.core.http.HttpMethod.GET
-        && ctx.request().method() != io.vertx.core.http.HttpMethod.HEAD
+        && ctx.request().method() != HttpMethod.GET
+        && ctx.request().method() != HttpMethod.HEAD
         && !path.startsWith("/health")) {
       metrics.httpShed.increment();
       res.putHeader("Retry-After", "30");

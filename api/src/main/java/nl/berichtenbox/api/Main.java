@@ -1,11 +1,18 @@
 package nl.berichtenbox.api;
 
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import nl.berichtenbox.engine.config.ConfigException;
 import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
+import nl.berichtenbox.engine.store.Backup;
+import nl.berichtenbox.engine.store.Database;
+import nl.berichtenbox.engine.store.PostgresUpgrade;
+import nl.berichtenbox.engine.store.PostgresVersion;
 
 /** The command line behind {@code bin/berichtenbox}. */
 public final class Main {
@@ -47,7 +54,7 @@ public final class Main {
   /** {@code backup [--naar=DIR]}: an online backup of the embedded database; 7 days kept. */
   private static void backup(List<String> args) {
     Path naar = null;
-    List<String> flags = new java.util.ArrayList<>();
+    List<String> flags = new ArrayList<>();
     for (String a : args) {
       if (a.startsWith("--naar=")) {
         naar = Path.of(a.substring(7));
@@ -57,7 +64,7 @@ public final class Main {
     }
     EngineConfig config = load(flags);
     try {
-      nl.berichtenbox.engine.store.Backup.create(
+      Backup.create(
           config, naar != null ? naar : config.dataDir().resolve("backups"), System.out::println);
     } catch (Exception e) {
       System.err.println("berichtenbox: backup failed: " + e.getMessage());
@@ -68,7 +75,7 @@ public final class Main {
 
   /** {@code restore <backup directory>}: replaces the embedded database (the engine stopped). */
   private static void restore(List<String> args) {
-    List<String> flags = new java.util.ArrayList<>(args);
+    List<String> flags = new ArrayList<>(args);
     String dir = flags.stream().filter(a -> !a.startsWith("--")).findFirst().orElse(null);
     if (dir == null) {
       System.err.println(
@@ -78,7 +85,7 @@ public final class Main {
     flags.remove(dir);
     EngineConfig config = load(flags);
     try {
-      nl.berichtenbox.engine.store.Backup.restore(config, Path.of(dir), System.out::println);
+      Backup.restore(config, Path.of(dir), System.out::println);
     } catch (Exception e) {
       System.err.println("berichtenbox: restore failed: " + e.getMessage());
       System.exit(1);
@@ -92,7 +99,7 @@ public final class Main {
    */
   private static void dbUpgrade(List<String> args) {
     Path binaries = null;
-    List<String> flags = new java.util.ArrayList<>();
+    List<String> flags = new ArrayList<>();
     for (String a : args) {
       if (a.startsWith("--postgres-binaries=")) {
         binaries = Path.of(a.substring("--postgres-binaries=".length()));
@@ -103,12 +110,11 @@ public final class Main {
     EngineConfig config = load(flags);
     try {
       if (binaries == null) {
-        int major = nl.berichtenbox.engine.store.PostgresVersion.ofDataDirectory(
-                config.dataDir().resolve("pg"))
-            .orElse(0);
-        binaries = nl.berichtenbox.engine.store.PostgresUpgrade.defaultBinaries(besideJar(), major);
+        int major =
+            PostgresVersion.ofDataDirectory(config.dataDir().resolve("pg")).orElse(0);
+        binaries = PostgresUpgrade.defaultBinaries(besideJar(), major);
       }
-      nl.berichtenbox.engine.store.PostgresUpgrade.upgrade(config, binaries, System.out::println);
+      PostgresUpgrade.upgrade(config, binaries, System.out::println);
     } catch (Exception e) {
       System.err.println("berichtenbox: db-upgrade failed: " + e.getMessage());
       System.exit(1);
@@ -117,7 +123,7 @@ public final class Main {
   }
 
   /** The directory of the engine's jar (or of its classes, run from a build): where the build puts the old binaries. */
-  private static Path besideJar() throws java.net.URISyntaxException {
+  private static Path besideJar() throws URISyntaxException {
     return Path.of(
             Main.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         .getParent();
@@ -134,7 +140,7 @@ public final class Main {
     int berichten = 1_000_000;
     int burgers = 100_000;
     int afnemers = 400;
-    List<String> flags = new java.util.ArrayList<>();
+    List<String> flags = new ArrayList<>();
     for (String a : args) {
       if (a.startsWith("--berichten=")) {
         berichten = count("--berichten", a.substring(12), 0);
@@ -177,8 +183,7 @@ public final class Main {
     int berichten = seed.berichten();
     List<String> flags = seed.flags();
     EngineConfig config = load(flags);
-    try (nl.berichtenbox.engine.store.Database db =
-        nl.berichtenbox.engine.store.Database.start(config)) {
+    try (Database db = Database.start(config)) {
       System.out.printf(
           "seeding %d afnemers, %d burgers, %d berichten%n", afnemers, burgers, berichten);
       db.seed(afnemers, burgers, berichten, System.out::println);
@@ -195,8 +200,8 @@ public final class Main {
     TracingSetup sporing;
     try {
       sporing = TracingSetup.fromEnvironment(System.getenv());
-      server = ApiServer.start(config, java.time.Clock.systemUTC(), sporing.sporen);
-    } catch (nl.berichtenbox.engine.store.PostgresVersion.AndereMajorException e) {
+      server = ApiServer.start(config, Clock.systemUTC(), sporing.sporen);
+    } catch (PostgresVersion.AndereMajorException e) {
       System.err.println(
           "berichtenbox: could not start: " + e.getMessage()); // says what to do; no trace needed
       System.exit(1);

@@ -3,6 +3,7 @@ package nl.berichtenbox.api;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.tracing.Tracing;
 
 /**
@@ -39,7 +40,7 @@ final class TracingSetup {
   /** Sends what is buffered and stops. */
   void sluit() {
     if (sdk != null) {
-      sdk.shutdown().join(10, java.util.concurrent.TimeUnit.SECONDS);
+      sdk.shutdown().join(10, TimeUnit.SECONDS);
     }
   }
 }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
@@ -213,7 +214,7 @@ class AbonnementserviceIT {
     // on an engine and database of its own: the day's ALLES quota used up would refuse other tests
     var config = TestEngine.engineOnNewDatabase(
         "abonnement_quotum",
-        java.util.Map.of(
+        Map.of(
             "BERICHTENBOX_ABONNEMENTEN_VENSTER",
             "altijd",
             "BERICHTENBOX_ABONNEMENTEN_QUOTA",

@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Validatieservice (§2.5), rate limit on intake, daily report and forecasts (§2.6). */
@@ -90,7 +92,7 @@ class AfnemerDienstenIT {
     // on an engine and database of its own: the hour's quota used up would refuse other tests
     var config = TestEngine.engineOnNewDatabase(
         "validatie_quotum",
-        java.util.Map.of(
+        Map.of(
             "BERICHTENBOX_VALIDATIE_QUOTUM_PER_UUR",
             Integer.toString(TestEngine.VALIDATIE_QUOTUM)));
     try (ApiServer eigen = ApiServer.start(config)) {
@@ -123,7 +125,7 @@ class AfnemerDienstenIT {
     // on it counts for 45 s after it stopped (its last heartbeat), and would halve this one's share
     Api.await(
         "this process alone on the test database",
-        java.time.Duration.ofSeconds(90),
+        Duration.ofSeconds(90),
         () -> Metrieken.van(api).som("berichtenbox_processen_gereed") == 1,
         () -> "processes ready: " + Metrieken.van(api).som("berichtenbox_processen_gereed"));
     api.send(

@@ -11,14 +11,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import nl.berichtenbox.api.http.CitizenJwt;
 
 /** A small HTTP client for tests: real requests to the running engine, answers as JSON. */
@@ -27,14 +33,14 @@ public final class Api {
   public final CitizenJwt jwt;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final java.time.Clock clock;
+  private final Clock clock;
 
   public Api(String base, CitizenJwt jwt) {
-    this(base, jwt, java.time.Clock.systemUTC());
+    this(base, jwt, Clock.systemUTC());
   }
 
   /** Citizen tokens issued by {@code clock}: the engine's, when a test moves it. */
-  public Api(String base, CitizenJwt jwt, java.time.Clock clock) {
+  public Api(String base, CitizenJwt jwt, Clock clock) {
     this.base = base;
     this.jwt = jwt;
     this.clock = clock;
@@ -59,9 +65,9 @@ public final class Api {
     }
 
     /** The names in a problem's invalidParams. */
-    public java.util.List<String> invalidNames() {
+    public List<String> invalidNames() {
       JsonArray arr = json().getJsonArray("invalidParams", new JsonArray());
-      java.util.List<String> out = new java.util.ArrayList<>();
+      List<String> out = new ArrayList<>();
       for (int i = 0; i < arr.size(); i++) {
         out.add(arr.getJsonObject(i).getString("name"));
       }
@@ -253,8 +259,8 @@ public final class Api {
    * Sends {@code batches} batches of {@code perBatch} messages to {@code bsn}, waits until each has
    * its receipt, and returns their berichtIds.
    */
-  public java.util.List<String> stuurBatches(Afnemer a, String bsn, int batches, int perBatch) {
-    java.util.List<String> ids = new java.util.ArrayList<>();
+  public List<String> stuurBatches(Afnemer a, String bsn, int batches, int perBatch) {
+    List<String> ids = new ArrayList<>();
     for (int b = 0; b < batches; b++) {
       JsonArray berichten = new JsonArray();
       for (int i = 0; i < perBatch; i++) {
@@ -269,8 +275,8 @@ public final class Api {
   }
 
   /** {@code n} new citizens with an active box that accepts {@code a}. */
-  public java.util.List<String> newBurgers(Afnemer a, int n) {
-    java.util.List<String> bsns = new java.util.ArrayList<>();
+  public List<String> newBurgers(Afnemer a, int n) {
+    List<String> bsns = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       bsns.add(newBurger(a));
     }
@@ -278,8 +284,8 @@ public final class Api {
   }
 
   /** Each of {@code ids} is delivered and has exactly one receipt in the afnemer's feed. */
-  public void elkAfgeleverdMetEenOntvangstbewijs(Afnemer a, java.util.Collection<String> ids) {
-    java.util.Map<String, Integer> receipts = receiptCounts(a);
+  public void elkAfgeleverdMetEenOntvangstbewijs(Afnemer a, Collection<String> ids) {
+    Map<String, Integer> receipts = receiptCounts(a);
     for (String id : ids) {
       assertEquals(1, receipts.getOrDefault(id, 0), "receipt of " + id);
       assertEquals(
@@ -289,8 +295,8 @@ public final class Api {
   }
 
   /** The afnemer's whole receipt feed, as the number of receipts per berichtId. */
-  public java.util.Map<String, Integer> receiptCounts(Afnemer a) {
-    java.util.Map<String, Integer> out = new java.util.HashMap<>();
+  public Map<String, Integer> receiptCounts(Afnemer a) {
+    Map<String, Integer> out = new HashMap<>();
     long vanaf = 0;
     while (true) {
       JsonObject page =
@@ -315,10 +321,7 @@ public final class Api {
    * can say about where things are.
    */
   public static void await(
-      String what,
-      Duration timeout,
-      BooleanSupplier condition,
-      java.util.function.Supplier<String> stand) {
+      String what, Duration timeout, BooleanSupplier condition, Supplier<String> stand) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (condition.getAsBoolean()) {

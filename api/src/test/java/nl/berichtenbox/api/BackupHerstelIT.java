@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +63,7 @@ class BackupHerstelIT {
           .replaceFirst("^backup (.*): \\d+ MB in .*$", "$1");
       assertEquals(
           "rwx------",
-          java.nio.file.attribute.PosixFilePermissions.toString(
-              Files.getPosixFilePermissions(Path.of(backup))),
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(backup))),
           "a backup of personal data is the engine user's only");
     } finally {
       engine.destroy();
@@ -71,7 +72,7 @@ class BackupHerstelIT {
 
     // the disaster: the database is gone
     try (var walk = Files.walk(data.resolve("pg"))) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     }

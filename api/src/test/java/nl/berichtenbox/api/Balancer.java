@@ -1,5 +1,6 @@
 package nl.berichtenbox.api;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -20,7 +21,7 @@ final class Balancer implements Supplier<Api>, AutoCloseable {
   Balancer(List<Api> engines) {
     this.engines = engines;
     this.inRotatie = new boolean[engines.size()];
-    java.util.Arrays.fill(inRotatie, true);
+    Arrays.fill(inRotatie, true);
     controle = new Thread(
         () -> {
           while (!stop) {

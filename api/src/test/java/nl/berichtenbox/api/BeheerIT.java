@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 /** Beheer (§5) and the afnemer's key. */
@@ -17,8 +18,7 @@ class BeheerIT {
 
   @Test
   void registeringIssuesAKeyOnceAndDuplicatesConflict() {
-    String oin = String.format(
-        "%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+    String oin = String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
     JsonObject body = new JsonObject()
         .put("oin", oin)
         .put("naam", "Gemeente Test")

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -206,7 +207,7 @@ class BerichtenboxIT {
   @Test
   void readingAMessageAndItsAttachments() throws Exception {
     byte[] big = new byte[300_000];
-    new java.util.Random(7).nextBytes(big);
+    new Random(7).nextBytes(big);
     System.arraycopy("%PDF-1.7\n".getBytes(), 0, big, 0, 9);
     JsonObject m = bericht(bsn)
         .put("onderwerp", "Met bijlagen")

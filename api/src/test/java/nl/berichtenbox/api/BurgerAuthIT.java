@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import nl.berichtenbox.api.http.CitizenJwt;
@@ -98,16 +102,16 @@ class BurgerAuthIT {
             tok,
             new JsonObject().put("berichtenOntvangen", false))
         .expect(200);
-    io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows = TestEngine.server()
+    RowSet<Row> rows = TestEngine.server()
         .engine()
         .pool()
         .preparedQuery(
             "SELECT berichten_ontvangen, tijdstip FROM voorkeur_mutatie WHERE bsn = $1 AND oin = $2 ORDER BY volgnummer")
-        .execute(io.vertx.sqlclient.Tuple.of(bsn, a.oin()))
+        .execute(Tuple.of(bsn, a.oin()))
         .toCompletionStage()
         .toCompletableFuture()
         .join();
-    List<Boolean> states = new java.util.ArrayList<>();
+    List<Boolean> states = new ArrayList<>();
     rows.forEach(r -> {
       states.add(r.getBoolean(0));
       assertTrue(r.getOffsetDateTime(1) != null);

@@ -1,7 +1,9 @@
 package nl.berichtenbox.api;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -93,7 +96,7 @@ final class Chromium implements AutoCloseable {
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
-    String url = new io.vertx.core.json.JsonArray(lijst)
+    String url = new JsonArray(lijst)
         .stream()
             .map(o -> (JsonObject) o)
             .filter(o -> "page".equals(o.getString("type")))
@@ -220,7 +223,7 @@ final class Chromium implements AutoCloseable {
     ws.abort();
     // Chromium's own children (renderer, network service) write in the profile after the browser
     // process is gone: wait for them too before the profile is removed
-    java.util.List<ProcessHandle> kinderen = proces.descendants().toList();
+    List<ProcessHandle> kinderen = proces.descendants().toList();
     proces.destroy();
     if (!proces.waitFor(10, TimeUnit.SECONDS)) {
       proces.destroyForcibly();
@@ -228,13 +231,13 @@ final class Chromium implements AutoCloseable {
     for (ProcessHandle k : kinderen) {
       try {
         k.onExit().get(10, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         k.destroyForcibly();
       }
     }
     try (var s = Files.walk(profiel)) {
       s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       // a file that went while the profile was walked, or a temporary profile left behind: not the
       // test's business
     }

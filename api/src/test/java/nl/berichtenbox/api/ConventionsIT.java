@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import nl.berichtenbox.api.http.RouteTable;
 import org.junit.jupiter.api.Test;
 
@@ -56,12 +60,7 @@ class ConventionsIT {
         api.send("DELETE", "/api/v1/berichtenbox", null, null, null).expect(405).header("Allow"));
     assertEquals(
         "GET, PATCH, DELETE",
-        api.send(
-                "POST",
-                "/api/v1/berichtenbox/berichten/" + java.util.UUID.randomUUID(),
-                null,
-                null,
-                null)
+        api.send("POST", "/api/v1/berichtenbox/berichten/" + UUID.randomUUID(), null, null, null)
             .expect(405)
             .header("Allow"));
     assertEquals(
@@ -71,14 +70,12 @@ class ConventionsIT {
             .header("Content-Type"));
     api.get("/api/v1/berichtenboxen", null).expect(404);
     api.get("/api/v1/berichtenbox/onbekend", null).expect(404);
-    api.get(
-            "/api/v1/berichtenbox/berichten/" + java.util.UUID.randomUUID() + "/bijlagen/1/meer",
-            null)
+    api.get("/api/v1/berichtenbox/berichten/" + UUID.randomUUID() + "/bijlagen/1/meer", null)
         .expect(404);
   }
 
   @Test
-  void openApiDocumentIsPublicAndDescribesEveryRoute() throws java.io.IOException {
+  void openApiDocumentIsPublicAndDescribesEveryRoute() throws IOException {
     Api.Resp r = api.get("/api/v1/openapi.json", null).expect(200);
     assertEquals("*", r.header("Access-Control-Allow-Origin"));
     JsonObject doc = r.json();
@@ -96,8 +93,7 @@ class ConventionsIT {
     }
     assertEquals(List.of(), missing, "routes missing from openapi.yaml");
     // CI lints exactly what the engine serves with the NL API Design Rules linter (.ci/run).
-    java.nio.file.Files.writeString(
-        java.nio.file.Path.of("target", "openapi.json"), r.raw().body());
+    Files.writeString(Path.of("target", "openapi.json"), r.raw().body());
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import nl.berichtenbox.engine.config.ConfigLoader;
@@ -123,7 +124,7 @@ class DeployTest {
     assertTrue(
         grace >= config.drainDelay().plus(config.shutdownTimeout()).toMillis() + 2000,
         "grace " + grace + " ms does not cover the drain");
-    assertEquals(imageUser(), java.util.Objects.toString(pad(pod, "securityContext", "runAsUser")));
+    assertEquals(imageUser(), Objects.toString(pad(pod, "securityContext", "runAsUser")));
     assertEquals(Boolean.TRUE, pad(pod, "securityContext", "runAsNonRoot"));
   }
 
@@ -139,8 +140,7 @@ class DeployTest {
       assertTrue(
           grace.compareTo(config.drainDelay().plus(config.shutdownTimeout())) > 0,
           naam + ": grace " + grace);
-      assertTrue(
-          java.util.Objects.toString(pad(engine, "healthcheck", "test")).contains("/health/ready"));
+      assertTrue(Objects.toString(pad(engine, "healthcheck", "test")).contains("/health/ready"));
 
       String haproxy = Files.readString(DEPLOY.resolve("compose/haproxy.cfg"));
       Matcher m = Pattern.compile("inter (\\d+)s fall (\\d+)").matcher(haproxy);
@@ -153,8 +153,8 @@ class DeployTest {
       assertTrue(haproxy.contains("server " + naam + " " + naam + ":" + config.httpPort()));
     }
     // the database: a synchronous standby named as the standby's application_name says
-    String primair = java.util.Objects.toString(pad(compose, "services", "pg-primair", "command"));
-    String standby = java.util.Objects.toString(pad(compose, "services", "pg-standby", "command"));
+    String primair = Objects.toString(pad(compose, "services", "pg-primair", "command"));
+    String standby = Objects.toString(pad(compose, "services", "pg-standby", "command"));
     assertTrue(primair.contains("synchronous_standby_names=standby1")
         && primair.contains("synchronous_commit=on"));
     assertTrue(standby.contains("application_name=standby1"));

@@ -1,9 +1,15 @@
 package nl.berichtenbox.api;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.api.http.CitizenJwt;
 
 /** The engine as a separate operating-system process (for kill tests), on the test classpath. */
 final class EngineProcess {
@@ -34,11 +40,9 @@ final class EngineProcess {
   static Map<String, String> onTestDatabase(Map<String, String> extra) throws Exception {
     int pgPort = TestEngine.server().engine().database().connectOptions().getPort();
     int port = Ports.free();
-    Map<String, String> env = new java.util.HashMap<>(extra);
+    Map<String, String> env = new HashMap<>(extra);
     env.put("BERICHTENBOX_DB_URL", "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres");
-    env.put(
-        "BERICHTENBOX_DATA_DIR",
-        java.nio.file.Files.createTempDirectory("bbx-proc").toString());
+    env.put("BERICHTENBOX_DATA_DIR", Files.createTempDirectory("bbx-proc").toString());
     env.put("BERICHTENBOX_HTTP_PORT", Integer.toString(port));
     env.put("BERICHTENBOX_HTTP_INSTANCES", "1");
     return env;
@@ -73,12 +77,12 @@ final class EngineProcess {
   /** As {@link #cli}, whatever its exit status. */
   static CliResult cliResult(Map<String, String> env, String name, String... args)
       throws Exception {
-    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+    List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp",
         System.getProperty("java.class.path"),
         "nl.berichtenbox.api.Main"));
-    cmd.addAll(java.util.List.of(args));
+    cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("BERICHTENBOX_"));
     pb.environment().put("BERICHTENBOX_ADMIN_TOKEN", TestEngine.ADMIN);
@@ -87,18 +91,18 @@ final class EngineProcess {
     File log = new File("target", "cli-" + name + ".log");
     pb.redirectOutput(log);
     Process p = pb.start();
-    if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!p.waitFor(300, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError(name + " did not finish in 300 s");
     }
-    return new CliResult(p.exitValue(), java.nio.file.Files.readString(log.toPath()));
+    return new CliResult(p.exitValue(), Files.readString(log.toPath()));
   }
 
   /** A client of the process started with {@code env}. */
   static Api api(Map<String, String> env) {
     return new Api(
         "http://127.0.0.1:" + env.get("BERICHTENBOX_HTTP_PORT"),
-        new nl.berichtenbox.api.http.CitizenJwt(TestEngine.JWT_SECRET));
+        new CitizenJwt(TestEngine.JWT_SECRET));
   }
 
   static void awaitReady(Api api) {

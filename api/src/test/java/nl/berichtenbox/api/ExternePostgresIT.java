@@ -10,12 +10,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.store.DatabaseUrl;
 import nl.berichtenbox.engine.store.PostgresVersion;
@@ -188,8 +190,7 @@ class ExternePostgresIT {
       assertTrue(Files.exists(Path.of(backup, "manifest.json")), backup);
       assertEquals(
           "rwx------",
-          java.nio.file.attribute.PosixFilePermissions.toString(
-              Files.getPosixFilePermissions(Path.of(backup))),
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(backup))),
           "a backup of personal data is the engine user's only");
       assertTrue(
           Files.list(backups).noneMatch(p -> p.getFileName().toString().endsWith(".onvolledig")));
@@ -239,8 +240,8 @@ class ExternePostgresIT {
         Files.copy(f, beschadigd.resolve(f.getFileName()));
       }
     }
-    try (var leeg = new java.util.zip.GZIPOutputStream(
-        Files.newOutputStream(beschadigd.resolve("afnemer.copy.gz")))) {
+    try (var leeg =
+        new GZIPOutputStream(Files.newOutputStream(beschadigd.resolve("afnemer.copy.gz")))) {
       leeg.flush();
     }
     EngineProcess.CliResult mislukt = EngineProcess.cliResult(

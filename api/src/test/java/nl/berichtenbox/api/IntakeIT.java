@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -194,7 +195,7 @@ class IntakeIT {
             "/api/v1/berichten",
             a.key(),
             "application/json",
-            m.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            m.encode().getBytes(StandardCharsets.UTF_8))
         .expect(202);
     api.get("/api/v1/berichten/" + m.getString("berichtId"), a.key()).expect(200);
     String huge = bericht(newBsn()).put("berichtTekst", "x".repeat(1_100_000)).encode();
@@ -203,7 +204,7 @@ class IntakeIT {
             "/api/v1/berichten",
             a.key(),
             "application/json",
-            huge.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            huge.getBytes(StandardCharsets.UTF_8))
         .expect(413);
     // the same message again, declared: the idempotent replay (same digest by either path)
     api.post("/api/v1/berichten", a.key(), m).expect(200);

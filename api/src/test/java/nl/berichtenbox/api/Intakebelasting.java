@@ -1,6 +1,7 @@
 package nl.berichtenbox.api;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -139,7 +140,7 @@ final class Intakebelasting implements AutoCloseable {
    * Sends again, as the client would after the fault, every message that was not accepted, until
    * each is (202, or 200: it was stored after all). Returns how many were found stored already.
    */
-  int probeerOpnieuw(Api a, java.time.Duration binnen) throws InterruptedException {
+  int probeerOpnieuw(Api a, Duration binnen) throws InterruptedException {
     int alOpgeslagen = 0;
     long deadline = System.nanoTime() + binnen.toNanos();
     for (Map.Entry<String, JsonObject> e : new ArrayList<>(teProberen.entrySet())) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
@@ -36,8 +37,7 @@ class KafkaHerstartIT {
   @Test
   void brokerRestartedUnderLoadNothingAcknowledgedIsLostOrDoubled() throws Exception {
     EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka-herstart"));
-    java.util.concurrent.atomic.AtomicReference<EmbeddedKafka> herstart =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<EmbeddedKafka> herstart = new AtomicReference<>();
     Process engine = null;
     try {
       Map<String, String> env = EngineProcess.onNewDatabase(

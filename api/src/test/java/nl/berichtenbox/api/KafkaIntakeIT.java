@@ -4,16 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import nl.berichtenbox.api.http.CitizenJwt;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
+import nl.berichtenbox.engine.kafka.OutboxRelay;
+import nl.berichtenbox.engine.support.Pseudonym;
 import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,7 +100,7 @@ class KafkaIntakeIT {
             .orElseThrow();
         assertEquals("AFGEWEZEN", gif.get("status"));
         assertEquals("ValidatieFout", gif.get("verwerkingsCode"));
-        Map<Object, Object> traces = new java.util.HashMap<>();
+        Map<Object, Object> traces = new HashMap<>();
         receipts.forEach(
             o -> traces.put(((Map<?, ?>) o).get("berichtId"), ((Map<?, ?>) o).get("traceId")));
         assertEquals(
@@ -108,31 +121,29 @@ class KafkaIntakeIT {
         List<Long> feed = receipts.stream()
             .map(o -> ((Number) ((Map<?, ?>) o).get("volgnummer")).longValue())
             .toList();
-        List<Long> published = new java.util.ArrayList<>();
-        List<String> keys = new java.util.ArrayList<>();
-        Map<Integer, List<Long>> perPartition = new java.util.HashMap<>();
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
-            new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                Map.of(
-                    org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    kafka.bootstrapServers(),
-                    org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG,
-                    "test-" + a.oin(),
-                    org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                    "earliest"),
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer())) {
-          c.subscribe(List.of(
-              nl.berichtenbox.engine.kafka.OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
-          long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        List<Long> published = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        Map<Integer, List<Long>> perPartition = new HashMap<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "test-" + a.oin(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
+          c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
+          long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
           while (published.size() < 3 && System.nanoTime() < end) {
-            for (var rec : c.poll(java.time.Duration.ofMillis(200))) {
+            for (var rec : c.poll(Duration.ofMillis(200))) {
               long v = new JsonObject(rec.value()).getLong("volgnummer");
               assertEquals(traces.get(rec.key()), new JsonObject(rec.value()).getString("traceId"));
               published.add(v);
               keys.add(rec.key());
               perPartition
-                  .computeIfAbsent(rec.partition(), p -> new java.util.ArrayList<>())
+                  .computeIfAbsent(rec.partition(), p -> new ArrayList<>())
                   .add(v);
             }
           }
@@ -180,7 +191,7 @@ class KafkaIntakeIT {
         Api api =
             new Api("http://127.0.0.1:" + engine.port(), new CitizenJwt(TestEngine.JWT_SECRET));
         Api.Afnemer a = api.newAfnemer();
-        List<String> burgers = new java.util.ArrayList<>();
+        List<String> burgers = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
           burgers.add(api.newBurger(a));
         }
@@ -198,37 +209,30 @@ class KafkaIntakeIT {
         }
         producer.flush();
         Api.await("3 001 receipts", () -> api.receiptCounts(a).size() == 3001);
-        assertEquals(
-            java.util.Set.of(1),
-            new java.util.HashSet<>(api.receiptCounts(a).values()),
-            "each stored once");
+        assertEquals(Set.of(1), new HashSet<>(api.receiptCounts(a).values()), "each stored once");
         var metrics = engine.engine().metrics();
-        org.junit.jupiter.api.Assertions.assertTrue(
-            metrics.kafkaPauzes.sum() > 0, "consumption paused");
-        org.junit.jupiter.api.Assertions.assertTrue(
+        Assertions.assertTrue(metrics.kafkaPauzes.sum() > 0, "consumption paused");
+        Assertions.assertTrue(
             metrics.kafkaInFlightPiek.get() <= 200,
             "in flight at most the limit: " + metrics.kafkaInFlightPiek.get());
 
-        String pseudoniem =
-            new nl.berichtenbox.engine.support.Pseudonym(TestEngine.JWT_SECRET).of(metMail);
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
-            new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                Map.of(
-                    org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    kafka.bootstrapServers(),
-                    org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG,
-                    "test-notificaties",
-                    org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                    "earliest"),
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer())) {
-          c.subscribe(List.of(nl.berichtenbox.engine.kafka.OutboxRelay.NOTIFICATIES_TOPIC));
-          List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> events =
-              new java.util.ArrayList<>();
-          long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        String pseudoniem = new Pseudonym(TestEngine.JWT_SECRET).of(metMail);
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "test-notificaties",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
+          c.subscribe(List.of(OutboxRelay.NOTIFICATIES_TOPIC));
+          List<ConsumerRecord<String, String>> events = new ArrayList<>();
+          long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
           while (events.stream().noneMatch(e -> pseudoniem.equals(e.key()))
               && System.nanoTime() < end) {
-            c.poll(java.time.Duration.ofMillis(200)).forEach(events::add);
+            c.poll(Duration.ofMillis(200)).forEach(events::add);
           }
           var event = events.stream()
               .filter(e -> pseudoniem.equals(e.key()))
@@ -237,8 +241,7 @@ class KafkaIntakeIT {
           JsonObject v = new JsonObject(event.value());
           assertEquals("NIEUW_BERICHT", v.getString("soort"));
           assertEquals(pseudoniem, v.getString("burger"));
-          org.junit.jupiter.api.Assertions.assertFalse(
-              event.value().contains(metMail), "no BSN in the event");
+          Assertions.assertFalse(event.value().contains(metMail), "no BSN in the event");
           assertEquals(
               1,
               events.stream().filter(e -> pseudoniem.equals(e.key())).count(),
@@ -250,8 +253,7 @@ class KafkaIntakeIT {
 
   private static ProducerRecord<String, String> metSpoor(
       ProducerRecord<String, String> r, String traceparent) {
-    r.headers()
-        .add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    r.headers().add("traceparent", traceparent.getBytes(StandardCharsets.US_ASCII));
     return r;
   }
 }

@@ -5,16 +5,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
+import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,7 +76,7 @@ class KafkaKillIT {
         Map<String, Integer> receipts = new ConcurrentHashMap<>();
         Api.await(
             "every produced message receipted",
-            java.time.Duration.ofSeconds(180),
+            Duration.ofSeconds(180),
             () -> {
               receipts.clear();
               receipts.putAll(shared.receiptCounts(a));
@@ -76,24 +89,22 @@ class KafkaKillIT {
 
         // the relay was killed too: every receipt still reaches Kafka (at least once), in order per
         // partition
-        java.util.Set<String> published = new java.util.HashSet<>();
-        Map<Integer, List<Long>> perPartition = new java.util.HashMap<>();
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
-            new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                Map.of(
-                    org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    kafka.bootstrapServers(),
-                    org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG,
-                    "check-" + a.oin(),
-                    org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                    "earliest"),
-                new org.apache.kafka.common.serialization.StringDeserializer(),
-                new org.apache.kafka.common.serialization.StringDeserializer())) {
-          c.subscribe(List.of(
-              nl.berichtenbox.engine.kafka.OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
+        Set<String> published = new HashSet<>();
+        Map<Integer, List<Long>> perPartition = new HashMap<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "check-" + a.oin(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
+          c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
           long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
           while (published.size() < ids.size() && System.nanoTime() < end) {
-            for (var rec : c.poll(java.time.Duration.ofMillis(500))) {
+            for (var rec : c.poll(Duration.ofMillis(500))) {
               published.add(rec.key());
               perPartition
                   .computeIfAbsent(rec.partition(), x -> new ArrayList<>())
@@ -119,15 +130,15 @@ class KafkaKillIT {
 
   /** Read from the database itself: the engine may be dead when this is asked. */
   private static boolean stored(String dbUrl, Api.Afnemer a, String id) {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(dbUrl, "postgres", "");
-        java.sql.PreparedStatement st =
+    try (Connection c = DriverManager.getConnection(dbUrl, "postgres", "");
+        PreparedStatement st =
             c.prepareStatement("SELECT 1 FROM bericht WHERE oin = ? AND bericht_id = ?::uuid")) {
       st.setString(1, a.oin());
       st.setString(2, id);
-      try (java.sql.ResultSet r = st.executeQuery()) {
+      try (ResultSet r = st.executeQuery()) {
         return r.next();
       }
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,7 +89,7 @@ class KafkaRelayProducerIT {
           "all",
           ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
           true));
-      List<Vastgelopen> vast = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<Vastgelopen> vast = new CopyOnWriteArrayList<>();
       AtomicInteger gemaakt = new AtomicInteger();
       LongAdder vervangen = new LongAdder();
       RelayProducer producent = new RelayProducer(
@@ -109,7 +112,7 @@ class KafkaRelayProducerIT {
           engine.clock());
       relay.start();
       try {
-        java.util.Set<String> gepubliceerd = new java.util.HashSet<>();
+        Set<String> gepubliceerd = new HashSet<>();
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
             Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,

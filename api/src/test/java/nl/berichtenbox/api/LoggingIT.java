@@ -11,9 +11,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
+import org.apache.logging.log4j.LogManager;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issue 20, logs: one JSON object per line; no line of any logger, libraries included, carries a
@@ -52,12 +56,10 @@ class LoggingIT {
             "burger " + BSN + " onbekend", new RuntimeException("mail naar " + ADRES));
       });
       // java.util.logging (the PostgreSQL JDBC driver's API) and log4j-api (Kafka's broker)
-      java.util.logging.Logger.getLogger("org.postgresql.jul")
-          .severe("parameter $1 = '" + BSN + "' voor " + ADRES);
-      org.apache.logging.log4j.LogManager.getLogger("kafka.log4j")
-          .error("record voor {} aan {}", BSN, ADRES);
+      Logger.getLogger("org.postgresql.jul").severe("parameter $1 = '" + BSN + "' voor " + ADRES);
+      LogManager.getLogger("kafka.log4j").error("record voor {} aan {}", BSN, ADRES);
       // the engine's own SLF4J, with key-value pairs
-      org.slf4j.LoggerFactory.getLogger("nl.berichtenbox.test")
+      LoggerFactory.getLogger("nl.berichtenbox.test")
           .atWarn()
           .addKeyValue("bsn", BSN)
           .log("bericht voor {}", ADRES);
@@ -108,7 +110,7 @@ class LoggingIT {
 
   @Test
   void startUpIsAFewLinesBeforeTheBanner() throws Exception {
-    Map<String, String> env = new java.util.HashMap<>();
+    Map<String, String> env = new HashMap<>();
     Path data = Files.createTempDirectory("bbx-log");
     int port = Ports.free();
     env.put("BERICHTENBOX_DATA_DIR", data.toString());

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -200,10 +202,10 @@ class MeerdereEnginesIT {
       meting
           .put(
               "antwoorden",
-              new JsonObject(new java.util.HashMap<>(perStatus.entrySet().stream()
-                  .collect(java.util.stream.Collectors.toMap(
-                      e -> Integer.toString(e.getKey()), Map.Entry::getValue)))))
-          .put("zonderAntwoordPerOorzaak", new JsonObject(new java.util.HashMap<>(fouten)))
+              new JsonObject(new HashMap<>(perStatus.entrySet().stream()
+                  .collect(
+                      Collectors.toMap(e -> Integer.toString(e.getKey()), Map.Entry::getValue)))))
+          .put("zonderAntwoordPerOorzaak", new JsonObject(new HashMap<>(fouten)))
           .put("geaccepteerd", geaccepteerd.size())
           .put("naHerstartAlOpgeslagen", alOpgeslagen);
       Files.writeString(

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -263,7 +264,7 @@ class NotificatieIT {
         }
       }
       return null;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return null;
     }
   }

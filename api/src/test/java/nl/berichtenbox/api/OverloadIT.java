@@ -4,12 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.api.http.CitizenJwt;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
@@ -137,8 +148,8 @@ class OverloadIT {
       try (Socket s = new Socket("127.0.0.1", port)) {
         s.setSoTimeout(10_000);
         OutputStream out = s.getOutputStream();
-        var in = new java.io.BufferedReader(
-            new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+        var in = new BufferedReader(
+            new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
         // a keep-alive connection idle for longer than the head timeout still takes its next
         // request
         out.write((head + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -177,19 +188,19 @@ class OverloadIT {
     Api first = TestEngine.api();
     Api.Afnemer a = first.newAfnemer();
     String bsn = first.newBurger(a);
-    String id = java.util.UUID.randomUUID().toString();
+    String id = UUID.randomUUID().toString();
     int lines = 200_000;
-    io.vertx.sqlclient.Pool db = TestEngine.server().engine().pool();
+    Pool db = TestEngine.server().engine().pool();
     db.withTransaction(c -> c.preparedQuery("""
         INSERT INTO abonnement_verzoek (id, oin, soort, nacht, status, gereed_op, aantal)
         VALUES ($1::uuid, $2, 'ALLES', current_date, 'GEREED', now(), $3)""")
-            .execute(io.vertx.sqlclient.Tuple.of(id, a.oin(), lines))
+            .execute(Tuple.of(id, a.oin(), lines))
             .compose(v -> c.preparedQuery("""
             INSERT INTO abonnement_resultaat (verzoek, nr, bsn, actief, gewijzigd_op)
-            SELECT $1::uuid, i, lpad(i::text, 9, '0'), true, now() FROM generate_series(1, $2) i""").execute(io.vertx.sqlclient.Tuple.of(id, lines))))
+            SELECT $1::uuid, i, lpad(i::text, 9, '0'), true, now() FROM generate_series(1, $2) i""").execute(Tuple.of(id, lines))))
         .toCompletionStage()
         .toCompletableFuture()
-        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+        .get(60, TimeUnit.SECONDS);
     EngineConfig config = TestEngine.secondEngine(Map.of("BERICHTENBOX_DB_POOL_SIZE", "2"));
     try (ApiServer engine = ApiServer.start(config)) {
       int port = engine.port();
@@ -199,7 +210,7 @@ class OverloadIT {
       for (int i = 0; i < 6; i++) {
         Socket s = new Socket();
         s.setReceiveBufferSize(1024);
-        s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+        s.connect(new InetSocketAddress("127.0.0.1", port));
         s.getOutputStream()
             .write(("GET " + pad + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.key()
                     + "\r\n\r\n")
@@ -261,19 +272,19 @@ class OverloadIT {
       try {
         int b = s.getInputStream().read();
         assertEquals(-1, b, "closed without an answer");
-      } catch (java.net.SocketException reset) {
+      } catch (SocketException reset) {
         // a reset is a close too
       } finally {
         dripper.interrupt();
       }
-      return java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin);
+      return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin);
     }
   }
 
-  private static void skipResponse(java.io.BufferedReader in) throws java.io.IOException {
+  private static void skipResponse(BufferedReader in) throws IOException {
     int length = 0;
     for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
-      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Integer.parseInt(line.substring(15).trim());
       }
     }
@@ -303,7 +314,7 @@ class OverloadIT {
         }
         s.close(); // answered at once: shed
         Thread.sleep(50);
-      } catch (java.net.SocketTimeoutException held) {
+      } catch (SocketTimeoutException held) {
         return s;
       }
     }

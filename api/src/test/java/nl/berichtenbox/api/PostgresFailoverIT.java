@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
 
@@ -208,8 +209,8 @@ class PostgresFailoverIT {
             .put(
                 "antwoorden",
                 new JsonObject(new HashMap<>(perStatus.entrySet().stream()
-                    .collect(java.util.stream.Collectors.toMap(
-                        e -> Integer.toString(e.getKey()), Map.Entry::getValue)))))
+                    .collect(
+                        Collectors.toMap(e -> Integer.toString(e.getKey()), Map.Entry::getValue)))))
             .put("geaccepteerd", geaccepteerd.size())
             .put("naFoutAlOpgeslagen", alOpgeslagen)
             .put("ontvangstbewijzen", perBericht.size())

@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -11,6 +13,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,7 +127,7 @@ final class PostgresServer implements AutoCloseable {
             "-c",
             "fast"),
         Duration.ofSeconds(300));
-    Map<String, String> c = new java.util.LinkedHashMap<>(conf);
+    Map<String, String> c = new LinkedHashMap<>(conf);
     c.put(
         "primary_conninfo",
         "'host=127.0.0.1 port=" + primary.port + " user=postgres application_name=" + naam + "'");
@@ -230,9 +233,8 @@ final class PostgresServer implements AutoCloseable {
   /** Copies a file into the data directory, readable by the server only (keys must be 0600). */
   Path kopieerIn(Path bestand, String naam) throws Exception {
     Path doel = data.resolve(naam);
-    Files.copy(bestand, doel, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(
-        doel, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.copy(bestand, doel, StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(doel, PosixFilePermissions.fromString("rw-------"));
     eigenaar(doel);
     return doel;
   }
@@ -360,7 +362,7 @@ final class PostgresServer implements AutoCloseable {
         Files.copy(
             log,
             Path.of("target", "postgres-" + naam + ".log"),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            StandardCopyOption.REPLACE_EXISTING);
       }
       if (Files.exists(data.resolve("postmaster.pid"))) {
         try {

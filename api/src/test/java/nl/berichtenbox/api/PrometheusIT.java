@@ -3,6 +3,7 @@ package nl.berichtenbox.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
@@ -245,8 +247,7 @@ class PrometheusIT {
     }
   }
 
-  private static <T> T gemeten(
-      Recorder r, AtomicLong teller, java.util.function.Supplier<T> verzoek, int aantal) {
+  private static <T> T gemeten(Recorder r, AtomicLong teller, Supplier<T> verzoek, int aantal) {
     long t0 = System.nanoTime();
     T uit = verzoek.get();
     long d = (System.nanoTime() - t0) / 1000;
@@ -285,7 +286,7 @@ class PrometheusIT {
         get(promUrl + "/api/v1/query?query=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
     try {
       return body == null ? null : new JsonObject(body);
-    } catch (io.vertx.core.json.DecodeException e) {
+    } catch (DecodeException e) {
       return null; // not up yet ("Service Unavailable")
     }
   }

@@ -9,12 +9,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,8 +38,7 @@ class PushIT {
   private String startReceiver() throws Exception {
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/ontvang", ex -> {
-      String body =
-          new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       int status = alwaysFail || failFirst.getAndDecrement() > 0 ? 503 : 204;
       deliveries.add(
           new Delivery(status, ex.getRequestHeaders().getFirst("X-Berichtenbox-Signature"), body));
@@ -57,8 +59,7 @@ class PushIT {
   private record Registered(String oin, String key, String secret) {}
 
   private Registered register(String url) {
-    String oin = String.format(
-        "%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+    String oin = String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
     JsonObject r = api.post(
             "/api/v1/beheer/afnemers",
             TestEngine.ADMIN,
@@ -76,14 +77,14 @@ class PushIT {
           .engine()
           .pool()
           .preparedQuery("SELECT callback_secret FROM afnemer WHERE oin = $1")
-          .execute(io.vertx.sqlclient.Tuple.of(oin))
+          .execute(Tuple.of(oin))
           .toCompletionStage()
           .toCompletableFuture()
           .get()
           .iterator()
           .next()
           .getString(0);
-      org.junit.jupiter.api.Assertions.assertTrue(
+      Assertions.assertTrue(
           opgeslagen.startsWith("v1:") && !opgeslagen.contains(a.secret()), opgeslagen);
     } catch (Exception e) {
       throw new IllegalStateException(e);

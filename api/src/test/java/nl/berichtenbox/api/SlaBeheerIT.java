@@ -7,7 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.TemporalAdjusters;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.api.http.CitizenJwt;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
@@ -216,7 +229,7 @@ class SlaBeheerIT {
         .execute()
         .toCompletionStage()
         .toCompletableFuture()
-        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+        .get(60, TimeUnit.SECONDS);
     String p1 = api.post(
             "/api/v1/beheer/incidenten",
             TestEngine.ADMIN,
@@ -264,14 +277,13 @@ class SlaBeheerIT {
 
     Api.Resp html =
         api.send("GET", "/api/v1/beheer/sla-rapportages/2026-10", TestEngine.ADMIN, null, null);
-    var page = java.net.http.HttpClient.newHttpClient()
+    var page = HttpClient.newHttpClient()
         .send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(api.base + "/api/v1/beheer/sla-rapportages/2026-10"))
+            HttpRequest.newBuilder(URI.create(api.base + "/api/v1/beheer/sla-rapportages/2026-10"))
                 .header("Authorization", "Bearer " + TestEngine.ADMIN)
                 .header("Accept", "text/html")
                 .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, page.statusCode());
     assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
     assertTrue(
@@ -286,24 +298,22 @@ class SlaBeheerIT {
             .invalidNames());
   }
 
-  private static java.time.ZonedDateTime ams(java.time.LocalDate d, int uur) {
-    return d.atTime(uur, 0).atZone(java.time.ZoneId.of("Europe/Amsterdam"));
+  private static ZonedDateTime ams(LocalDate d, int uur) {
+    return d.atTime(uur, 0).atZone(ZoneId.of("Europe/Amsterdam"));
   }
 
-  private static String rfc(java.time.ZonedDateTime t) {
+  private static String rfc(ZonedDateTime t) {
     return t.toOffsetDateTime().toString();
   }
 
   @Test
   void aMovedWindowIsPlannedWithTenWorkingDaysNoticeAndNotWithLess() {
-    java.time.LocalDate vandaag = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Amsterdam"));
+    LocalDate vandaag = LocalDate.now(ZoneId.of("Europe/Amsterdam"));
     // in time: the 2nd Wednesday of the month after next, moved to the Saturday after it,
     // 22:00-03:00
-    java.time.YearMonth verre = java.time.YearMonth.from(vandaag).plusMonths(2);
-    java.time.LocalDate woensdag = verre
-        .atDay(1)
-        .with(java.time.temporal.TemporalAdjusters.dayOfWeekInMonth(
-            2, java.time.DayOfWeek.WEDNESDAY));
+    YearMonth verre = YearMonth.from(vandaag).plusMonths(2);
+    LocalDate woensdag =
+        verre.atDay(1).with(TemporalAdjusters.dayOfWeekInMonth(2, DayOfWeek.WEDNESDAY));
     JsonObject tijdig = api.post(
             "/api/v1/beheer/onderhoudsvensters/verplaatsingen",
             TestEngine.ADMIN,
@@ -319,7 +329,7 @@ class SlaBeheerIT {
     assertEquals(true, tijdig.getBoolean("metDowntime"));
     assertEquals(
         ams(woensdag, 0).toInstant(),
-        java.time.Instant.parse(tijdig.getJsonObject("verplaatst").getString("oorspronkelijkVan")));
+        Instant.parse(tijdig.getJsonObject("verplaatst").getString("oorspronkelijkVan")));
     JsonArray maand = api.get("/api/v1/beheer/onderhoudsvensters?maand=" + verre, TestEngine.ADMIN)
         .expect(200)
         .json()
@@ -336,16 +346,14 @@ class SlaBeheerIT {
         .findFirst()
         .orElseThrow();
     assertEquals(
-        java.time.Instant.parse(verplaatst.getString("van")),
+        Instant.parse(verplaatst.getString("van")),
         ams(woensdag.plusDays(3), 22).toInstant());
 
     // too late: next month's 4th Wednesday moved to the day after tomorrow, announced now
-    java.time.YearMonth volgende = java.time.YearMonth.from(vandaag).plusMonths(1);
-    java.time.LocalDate vierde = volgende
-        .atDay(1)
-        .with(java.time.temporal.TemporalAdjusters.dayOfWeekInMonth(
-            4, java.time.DayOfWeek.WEDNESDAY));
-    java.time.LocalDate straks = vandaag.plusDays(2);
+    YearMonth volgende = YearMonth.from(vandaag).plusMonths(1);
+    LocalDate vierde =
+        volgende.atDay(1).with(TemporalAdjusters.dayOfWeekInMonth(4, DayOfWeek.WEDNESDAY));
+    LocalDate straks = vandaag.plusDays(2);
     JsonObject laat = api.post(
             "/api/v1/beheer/onderhoudsvensters/verplaatsingen",
             TestEngine.ADMIN,
@@ -357,13 +365,10 @@ class SlaBeheerIT {
         .expect(201)
         .json();
     assertEquals(false, laat.getBoolean("gepland"), "announced less than 10 working days ahead");
-    assertTrue(java.time.LocalDate.parse(
-            laat.getJsonObject("verplaatst").getString("vroegsteGeplandeDatum"))
+    assertTrue(LocalDate.parse(laat.getJsonObject("verplaatst").getString("vroegsteGeplandeDatum"))
         .isAfter(straks));
     JsonObject inLijst = api
-        .get(
-            "/api/v1/beheer/onderhoudsvensters?maand=" + java.time.YearMonth.from(straks),
-            TestEngine.ADMIN)
+        .get("/api/v1/beheer/onderhoudsvensters?maand=" + YearMonth.from(straks), TestEngine.ADMIN)
         .expect(200)
         .json()
         .getJsonArray("vensters")
@@ -447,15 +452,14 @@ class SlaBeheerIT {
 
   @Test
   void aDrainingProcessIsRecordedNotReadyAndVisitorsAreCounted() throws Exception {
-    String maand =
-        java.time.YearMonth.now(java.time.ZoneId.of("Europe/Amsterdam")).toString();
+    String maand = YearMonth.now(ZoneId.of("Europe/Amsterdam")).toString();
     TestEngine.server()
         .engine()
         .bezoekers()
         .bewaarNu()
         .toCompletionStage()
         .toCompletableFuture()
-        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        .get(10, TimeUnit.SECONDS);
     JsonObject voor = api.get("/api/v1/beheer/sla-rapportages/" + maand, TestEngine.ADMIN)
         .expect(200)
         .json();
@@ -478,11 +482,11 @@ class SlaBeheerIT {
         .bewaarNu()
         .toCompletionStage()
         .toCompletableFuture()
-        .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        .get(10, TimeUnit.SECONDS);
 
     // a second process starts and drains: while it drains /health/ready says so, then every request
     // (one check for both), and the minute it stopped in is recorded as not ready, "afsluiten"
-    EngineConfig tweede = TestEngine.secondEngine(java.util.Map.of());
+    EngineConfig tweede = TestEngine.secondEngine(Map.of());
     try (ApiServer server = ApiServer.start(tweede)) {
       Api daar =
           new Api("http://127.0.0.1:" + server.port(), new CitizenJwt(TestEngine.JWT_SECRET));
@@ -522,7 +526,7 @@ class SlaBeheerIT {
         .execute()
         .toCompletionStage()
         .toCompletableFuture()
-        .get(10, java.util.concurrent.TimeUnit.SECONDS)
+        .get(10, TimeUnit.SECONDS)
         .iterator()
         .next()
         .getInteger(0);

@@ -9,11 +9,20 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import nl.berichtenbox.engine.verwerking.VerwerkingsberichtPusher;
@@ -69,7 +78,7 @@ class StadiaKillIT {
         // the dead process's claims come free when their 40 s lease ends
         Api.await(
             "every citizen e-mailed",
-            java.time.Duration.ofSeconds(180),
+            Duration.ofSeconds(180),
             () -> adressen.stream().allMatch(e -> !smtp.aan(e).isEmpty()),
             () -> smtp.ontvangen.size() + " e-mails received; the engine's counters: "
                 + api.get("/metrics", null)
@@ -148,8 +157,7 @@ class StadiaKillIT {
       Api api = EngineProcess.api(env);
       engine[0] = EngineProcess.start(env, "stadia-push-1");
       EngineProcess.awaitReady(api);
-      String oin = String.format(
-          "%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+      String oin = String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
       JsonObject r = api.post(
               "/api/v1/beheer/afnemers",
               TestEngine.ADMIN,
@@ -188,7 +196,7 @@ class StadiaKillIT {
         // the dead process's afnemer comes free when its 60 s lease ends
         Api.await(
             "every receipt pushed",
-            java.time.Duration.ofSeconds(180),
+            Duration.ofSeconds(180),
             () -> ontvangen(pushes).containsAll(ids),
             () -> ontvangen(pushes).size() + " of " + ids.size() + " receipts pushed");
         Api.awaitRounds("the pusher looking again", () -> rounds(api, "push"));
@@ -235,13 +243,13 @@ class StadiaKillIT {
   private static String stand(String dbUrl) {
     String jdbc = "jdbc:" + dbUrl.replace("postgres@", "");
     StringBuilder sb = new StringBuilder();
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc, "postgres", "");
-        java.sql.Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(jdbc, "postgres", "");
+        Statement st = c.createStatement()) {
       for (String q : List.of(
           "SELECT status, count(*), min(bezig_tot), max(pogingen) FROM notificatie GROUP BY status",
           "SELECT uur_aantal, dag_aantal, tegoed, tegoed_op FROM notificatie_throttle",
           "SELECT state, wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity WHERE datname = current_database()")) {
-        try (java.sql.ResultSet r = st.executeQuery(q)) {
+        try (ResultSet r = st.executeQuery(q)) {
           while (r.next()) {
             List<String> rij = new ArrayList<>();
             for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
@@ -251,14 +259,14 @@ class StadiaKillIT {
           }
         }
       }
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       sb.append(e);
     }
     return sb.toString();
   }
 
-  private static java.util.Set<String> ontvangen(List<JsonObject> pushes) {
-    java.util.Set<String> ids = new java.util.HashSet<>();
+  private static Set<String> ontvangen(List<JsonObject> pushes) {
+    Set<String> ids = new HashSet<>();
     pushes.forEach(p -> p.getJsonArray("verwerkingsberichten")
         .forEach(o -> ids.add(((JsonObject) o).getString("berichtId"))));
     return ids;

@@ -1,9 +1,19 @@
 package nl.berichtenbox.api;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.api.http.CitizenJwt;
 import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
@@ -63,7 +73,7 @@ public final class TestEngine {
    * PostgreSQL), on a free port; {@code extra} adds or overrides settings.
    */
   public static EngineConfig secondEngine(Map<String, String> extra) throws Exception {
-    Map<String, String> env = new java.util.HashMap<>(Map.of(
+    Map<String, String> env = new HashMap<>(Map.of(
         "BERICHTENBOX_DB_URL",
         "postgresql://postgres@127.0.0.1:"
             + server().engine().database().connectOptions().getPort() + "/postgres"));
@@ -78,7 +88,7 @@ public final class TestEngine {
    */
   public static EngineConfig engineOnNewDatabase(String name, Map<String, String> extra)
       throws Exception {
-    Map<String, String> env = new java.util.HashMap<>(extra);
+    Map<String, String> env = new HashMap<>(extra);
     env.put("BERICHTENBOX_DB_URL", newDatabase(name));
     return secondEngine(env);
   }
@@ -92,7 +102,7 @@ public final class TestEngine {
         .execute()
         .toCompletionStage()
         .toCompletableFuture()
-        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
     return "postgresql://postgres@127.0.0.1:"
         + server().engine().database().connectOptions().getPort() + "/" + name;
   }
@@ -103,7 +113,7 @@ public final class TestEngine {
    * they start themselves.
    */
   public static EngineConfig eigenConfig(Map<String, String> settings) throws Exception {
-    Map<String, String> env = new java.util.HashMap<>(Map.of(
+    Map<String, String> env = new HashMap<>(Map.of(
         "BERICHTENBOX_DATA_DIR",
         Files.createTempDirectory("bbx-eigen").toString(),
         "BERICHTENBOX_HTTP_PORT",
@@ -126,13 +136,13 @@ public final class TestEngine {
   }
 
   /** The berichtIds stored for {@code oin} in the database at {@code jdbcUrl} (as the superuser, no password). */
-  public static java.util.Set<String> opgeslagen(String jdbcUrl, String oin) throws Exception {
-    java.util.Set<String> ids = new java.util.HashSet<>();
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "");
-        java.sql.PreparedStatement ps =
+  public static Set<String> opgeslagen(String jdbcUrl, String oin) throws Exception {
+    Set<String> ids = new HashSet<>();
+    try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+        PreparedStatement ps =
             c.prepareStatement("SELECT bericht_id::text FROM bericht WHERE oin = ?")) {
       ps.setString(1, oin);
-      try (java.sql.ResultSet r = ps.executeQuery()) {
+      try (ResultSet r = ps.executeQuery()) {
         while (r.next()) {
           ids.add(r.getString(1));
         }
@@ -144,8 +154,8 @@ public final class TestEngine {
   /** Deletes a directory tree, as far as it can. */
   static void verwijder(Path dir) {
     try (var s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (java.io.IOException | RuntimeException e) {
+      s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException | RuntimeException e) {
       // left behind
     }
   }

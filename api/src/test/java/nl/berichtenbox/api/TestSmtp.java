@@ -5,6 +5,8 @@ import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.server.SMTPServer;
 
@@ -42,11 +45,10 @@ final class TestSmtp implements AutoCloseable {
   }
 
   /** With {@code tls}, the server offers STARTTLS with that context and refuses mail without it. */
-  TestSmtp(javax.net.ssl.SSLContext tls) throws Exception {
+  TestSmtp(SSLContext tls) throws Exception {
     port = Ports.free();
-    SMTPServer.Builder b = SMTPServer.port(port)
-        .bindAddress(java.net.InetAddress.getLoopbackAddress())
-        .maxConnections(64);
+    SMTPServer.Builder b =
+        SMTPServer.port(port).bindAddress(InetAddress.getLoopbackAddress()).maxConnections(64);
     if (tls != null) {
       b.enableTLS().requireTLS().startTlsSocketFactory(tls);
     }
@@ -84,7 +86,7 @@ final class TestSmtp implements AutoCloseable {
           m.getSubject(),
           parts[0],
           parts[1],
-          new String(data, java.nio.charset.StandardCharsets.UTF_8),
+          new String(data, StandardCharsets.UTF_8),
           id == null ? -1 : Long.parseLong(id.trim()),
           Instant.now());
     } catch (Exception e) {

@@ -23,12 +23,17 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.engine.tracing.Tracing;
@@ -38,6 +43,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issue 20, traces: a message's W3C trace, from the afnemer's request, is on its receipt in the
@@ -72,7 +78,7 @@ class TracingIT {
       ex.close();
     });
     ontvanger.start();
-    LoggerContext lc = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+    LoggerContext lc = (LoggerContext) LoggerFactory.getILoggerFactory();
     Level was = lc.getLogger("berichtenbox.bericht").getLevel();
     lc.getLogger("berichtenbox.bericht").setLevel(Level.DEBUG);
     PrintStream echt = System.out;
@@ -81,8 +87,7 @@ class TracingIT {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(Files.createTempDirectory("bbx-kafka"))) {
       EngineConfig config = TestEngine.engineOnNewDatabase(
           "sporen", Map.of("BERICHTENBOX_KAFKA_BOOTSTRAP", kafka.bootstrapServers()));
-      try (ApiServer engine =
-          ApiServer.start(config, java.time.Clock.systemUTC(), Tracing.of(otel))) {
+      try (ApiServer engine = ApiServer.start(config, Clock.systemUTC(), Tracing.of(otel))) {
         Api api = TestEngine.api(engine);
         String oin =
             String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
@@ -184,7 +189,7 @@ class TracingIT {
 
         // the spans: one trace from the request through the INSERT, processing, publish and push
         // a span ends after its record is acknowledged: a consumer may have read the record before
-        java.util.Set<String> verwacht = java.util.Set.of(
+        Set<String> verwacht = Set.of(
             "INSERT bericht",
             "berichtenbox verwerking",
             "POST callback",
@@ -195,7 +200,7 @@ class TracingIT {
             () -> spans.getFinishedSpanItems().stream()
                     .filter(s -> s.getTraceId().equals(trace))
                     .map(SpanData::getName)
-                    .collect(java.util.stream.Collectors.toSet())
+                    .collect(Collectors.toSet())
                     .containsAll(verwacht)
                 && spans.getFinishedSpanItems().stream()
                     .anyMatch(s -> s.getTraceId().equals(trace) && s.getKind() == SpanKind.SERVER));
@@ -304,7 +309,7 @@ class TracingIT {
     JsonArray feed = api.get("/api/v1/verwerkingsberichten", a.key())
         .json()
         .getJsonArray("verwerkingsberichten");
-    Map<String, String> perBericht = new java.util.HashMap<>();
+    Map<String, String> perBericht = new HashMap<>();
     for (int i = 0; i < feed.size(); i++) {
       perBericht.put(
           feed.getJsonObject(i).getString("berichtId"), feed.getJsonObject(i).getString("traceId"));
@@ -358,7 +363,7 @@ class TracingIT {
           () -> ontvangen.size() + " exports");
     } finally {
       p.destroy();
-      p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      p.waitFor(30, TimeUnit.SECONDS);
       collector.stop(0);
     }
   }

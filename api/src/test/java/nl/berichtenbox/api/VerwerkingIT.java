@@ -7,14 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import nl.berichtenbox.engine.domain.BerichtStatus;
+import nl.berichtenbox.engine.domain.Tijd;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Processing (§2.3), status and receipts (§2.4), and isolation between afnemers. */
@@ -167,7 +174,7 @@ class VerwerkingIT {
             "INSERT INTO verwerkingsbericht (oin, bericht_id, status, verwerkings_code, tijdstip) VALUES "
                 + "($1, 'oud', 2, 'ValidatieFout', now() - interval '8 days'), "
                 + "($1, 'jong', 2, 'ValidatieFout', now() - interval '6 days')")
-        .execute(io.vertx.sqlclient.Tuple.of(a.oin()))
+        .execute(Tuple.of(a.oin()))
         .toCompletionStage()
         .toCompletableFuture()
         .get();
@@ -199,12 +206,12 @@ class VerwerkingIT {
     api.awaitStatus(a, afgewezen.getString("berichtId"), "AFGEWEZEN");
     var rows = pool.preparedQuery(
             "SELECT bericht_id::text, status FROM bericht WHERE oin = $1 AND bericht_id::text = ANY($2::text[])")
-        .execute(io.vertx.sqlclient.Tuple.of(a.oin(), (Object)
+        .execute(Tuple.of(a.oin(), (Object)
             new String[] {afgeleverd.getString("berichtId"), afgewezen.getString("berichtId")}))
         .toCompletionStage()
         .toCompletableFuture()
         .get();
-    java.util.Map<String, Short> status = new java.util.HashMap<>();
+    Map<String, Short> status = new HashMap<>();
     rows.forEach(r -> status.put(r.getString(0), r.getShort(1)));
     assertEquals(BerichtStatus.AFGELEVERD.code, status.get(afgeleverd.getString("berichtId")));
     assertEquals(BerichtStatus.AFGEWEZEN.code, status.get(afgewezen.getString("berichtId")));
@@ -222,8 +229,7 @@ class VerwerkingIT {
     for (BerichtStatus s : BerichtStatus.values()) {
       assertEquals(s, BerichtStatus.van(s.code));
     }
-    org.junit.jupiter.api.Assertions.assertThrows(
-        IllegalStateException.class, () -> BerichtStatus.van(3));
+    Assertions.assertThrows(IllegalStateException.class, () -> BerichtStatus.van(3));
   }
 
   @Test
@@ -285,7 +291,7 @@ class VerwerkingIT {
         api.get("/api/v1/verwerkingsberichten?vanaf=-1", a.key()).expect(400).invalidNames());
     api.get("/api/v1/verwerkingsberichten?vanaf=abc", a.key()).expect(400);
     api.get("/api/v1/batches?vanDatum=gisteren", a.key()).expect(400);
-    java.time.LocalDate vandaag = java.time.LocalDate.now(nl.berichtenbox.engine.domain.Tijd.NL);
+    LocalDate vandaag = LocalDate.now(Tijd.NL);
     assertEquals(
         List.of("vanDatum"),
         api.get("/api/v1/batches?vanDatum=" + vandaag.plusDays(1) + "&totDatum=" + vandaag, a.key())
@@ -302,7 +308,7 @@ class VerwerkingIT {
     api.post("/api/v1/batches", a.key(), bt).expect(202);
     api.awaitStatus(a, m.getString("berichtId"), "AFGELEVERD");
     Api.Resp missing =
-        api.get("/api/v1/berichten/" + java.util.UUID.randomUUID(), b.key()).expect(404);
+        api.get("/api/v1/berichten/" + UUID.randomUUID(), b.key()).expect(404);
     Api.Resp foreign =
         api.get("/api/v1/berichten/" + m.getString("berichtId"), b.key()).expect(404);
     assertEquals(missing.json().getString("detail"), foreign.json().getString("detail"));

@@ -5,11 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +35,7 @@ class VijandigeInvoerIT {
         .engine()
         .pool()
         .preparedQuery("SELECT count(*) FROM bericht WHERE oin = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(a.oin()))
+        .execute(Tuple.of(a.oin()))
         .toCompletionStage()
         .toCompletableFuture()
         .get()
@@ -71,18 +80,16 @@ class VijandigeInvoerIT {
         geldig.replaceFirst("\"bsn\":\"\\d+\"", "\"bsn\":999993653"), // number for a string
         geldig.replaceFirst("\"onderwerp\":\"[^\"]*\"", "\"onderwerp\":[\"a\"]"),
         geldig.replaceFirst(
-            "\"onderwerp\":\"[^\"]*\"",
-            java.util.regex.Matcher.quoteReplacement("\"onderwerp\":{\"$ne\":1}")),
+            "\"onderwerp\":\"[^\"]*\"", Matcher.quoteReplacement("\"onderwerp\":{\"$ne\":1}")),
         geldig.replaceFirst("\"onderwerp\":\"[^\"]*\"", "\"onderwerp\":NaN"),
         geldig.replace("}", ",\"publicatieDatum\":1e999999}"),
         geldig.replace("}", ",\"publicatieDatum\":\"2026-13-45T99:99:99Z\"}"),
         geldig.replaceFirst(
             "\"onderwerp\":\"[^\"]*\"",
-            java.util.regex.Matcher.quoteReplacement(
-                "\"onderwerp\":\"\\ud800\"")), // lone surrogate
+            Matcher.quoteReplacement("\"onderwerp\":\"\\ud800\"")), // lone surrogate
         geldig.replaceFirst(
             "\"onderwerp\":\"[^\"]*\"",
-            java.util.regex.Matcher.quoteReplacement(
+            Matcher.quoteReplacement(
                 "\"onderwerp\":\"a\\u0000b\"")), // NUL (PostgreSQL refuses it in text)
         geldig.replace(
             "}",
@@ -133,7 +140,7 @@ class VijandigeInvoerIT {
     // 10 MB bodies: a single message and a JSON batch over their limits, shed before they are
     // parsed
     byte[] groot = new byte[10 * 1024 * 1024];
-    java.util.Arrays.fill(groot, (byte) 'a');
+    Arrays.fill(groot, (byte) 'a');
     probleem(
         api.sendBytes("POST", "/api/v1/berichten", a.key(), "application/json", groot),
         "10 MB message");
@@ -274,7 +281,7 @@ class VijandigeInvoerIT {
       probleem(
           api.get(
               "/api/v1/berichtenbox/berichten?cursor="
-                  + java.net.URLEncoder.encode(cursor, StandardCharsets.UTF_8),
+                  + URLEncoder.encode(cursor, StandardCharsets.UTF_8),
               token),
           "cursor " + (cursor.length() > 40 ? cursor.substring(0, 40) : cursor));
     }
@@ -338,9 +345,9 @@ class VijandigeInvoerIT {
   @Test
   void aFloodOfHeadersIsRefusedAndTheEngineStillAnswers() throws Exception {
     Api.Afnemer a = api.newAfnemer();
-    java.net.URI base = java.net.URI.create(api.base);
+    URI base = URI.create(api.base);
     for (int poging = 0; poging < 20; poging++) {
-      try (java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort())) {
+      try (Socket s = new Socket(base.getHost(), base.getPort())) {
         s.setSoTimeout(10_000);
         StringBuilder verzoek = new StringBuilder(
                 "POST /api/v1/berichten HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ")
@@ -356,13 +363,13 @@ class VijandigeInvoerIT {
         }
         s.getOutputStream()
             .write(verzoek.append("\r\n{}").toString().getBytes(StandardCharsets.US_ASCII));
-        String statusregel = new java.io.BufferedReader(
-                new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+        String statusregel = new BufferedReader(
+                new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
             .readLine();
         assertTrue(
             statusregel != null && statusregel.matches("HTTP/1\\.1 (431|400) .*"),
             "header flood: " + statusregel);
-      } catch (java.net.SocketException e) {
+      } catch (SocketException e) {
         // the server may close the connection while the headers still arrive: refused just the same
       }
     }

@@ -1,6 +1,8 @@
 package nl.berichtenbox.bench;
 
+import io.vertx.core.spi.metrics.PoolMetrics;
 import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.engine.metrics.BucketHistogram;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.metrics.VertxMeters;
 import nl.berichtenbox.engine.tracing.Tracing;
@@ -32,12 +34,11 @@ public class MetricsBenchmark {
   private final EngineMetrics metrics = new EngineMetrics();
 
   @SuppressWarnings("unchecked")
-  private final io.vertx.core.spi.metrics.PoolMetrics<Long, Long> pool =
-      (io.vertx.core.spi.metrics.PoolMetrics<Long, Long>)
-          new VertxMeters(metrics).createPoolMetrics("sql", "postgresql", 8);
+  private final PoolMetrics<Long, Long> pool =
+      (PoolMetrics<Long, Long>) new VertxMeters(metrics).createPoolMetrics("sql", "postgresql", 8);
 
   private long n;
-  private final nl.berichtenbox.engine.metrics.BucketHistogram.Reeks http =
+  private final BucketHistogram.Reeks http =
       metrics.httpServer.reeks("burger", "GET", "/api/v1/berichtenbox/berichten", "2xx");
 
   /** A request's answer time as the API records it (the request path's histogram). */

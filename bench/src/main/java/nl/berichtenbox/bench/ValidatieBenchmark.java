@@ -5,9 +5,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.domain.Identifiers;
+import nl.berichtenbox.engine.intake.BerichtJson;
 import nl.berichtenbox.engine.intake.BerichtValidator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,7 +53,7 @@ public class ValidatieBenchmark {
         .put("referentie", "REF-2026-1");
     if (attachmentKb > 0) {
       byte[] pdf = new byte[attachmentKb * 1024];
-      new java.util.Random(1).nextBytes(pdf);
+      new Random(1).nextBytes(pdf);
       System.arraycopy("%PDF-1.7\n".getBytes(), 0, pdf, 0, 9);
       m.put(
           "bijlagen",
@@ -71,8 +73,7 @@ public class ValidatieBenchmark {
    */
   @Benchmark
   public BerichtValidator.Result decodeAndValidate() {
-    return BerichtValidator.validate(
-        nl.berichtenbox.engine.intake.BerichtJson.decode(body), "", OIN, Instant.now());
+    return BerichtValidator.validate(BerichtJson.decode(body), "", OIN, Instant.now());
   }
 
   /** The same with Vert.x's generic decoder (every string a Java string), as before: for comparison. */

@@ -8,14 +8,17 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -81,8 +84,8 @@ public final class IntakeLoad {
 
     // --- the run: warm-up, then the measured part ---
     Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-    Map<Integer, AtomicLong> statuses = new java.util.concurrent.ConcurrentHashMap<>();
-    List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+    List<String> accepted = Collections.synchronizedList(new ArrayList<>());
     long total = (long) rate * (warmup + seconds);
     long measuredFrom = (long) rate * warmup;
     long start = System.nanoTime();
@@ -114,7 +117,7 @@ public final class IntakeLoad {
     // --- processing lag from the receipts of a sample ---
     Histogram lag = new Histogram(TimeUnit.HOURS.toMillis(1), 3);
     List<String> sample = new ArrayList<>(accepted);
-    java.util.Collections.shuffle(sample);
+    Collections.shuffle(sample);
     sample = sample.subList(0, Math.min(2000, sample.size()));
     long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     int pending = 0;
@@ -149,7 +152,7 @@ public final class IntakeLoad {
         .put(
             "statuses",
             new JsonObject(new LinkedHashMap<>(statuses.entrySet().stream()
-                .collect(java.util.stream.Collectors.toMap(
+                .collect(Collectors.toMap(
                     e -> String.valueOf(e.getKey()), e -> (Object) e.getValue().get())))))
         .put("latencyMs", LoadClient.percentiles(latency, 1e6))
         .put(

@@ -14,12 +14,21 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -35,8 +44,7 @@ public final class LoadClient implements AutoCloseable {
   record Resp(int status, Buffer body, String retryAfter) {}
 
   /** Why requests failed without an answer (status -1), over the whole process: cause and count. */
-  final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder>
-      failures = new java.util.concurrent.ConcurrentHashMap<>();
+  final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
 
   LoadClient(String url, int connections) {
     this(url, connections, -1);
@@ -116,7 +124,7 @@ public final class LoadClient implements AutoCloseable {
             failures
                 .computeIfAbsent(
                     ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage(),
-                    k -> new java.util.concurrent.atomic.LongAdder())
+                    k -> new LongAdder())
                 .increment();
           }
           outcome.record(
@@ -141,7 +149,7 @@ public final class LoadClient implements AutoCloseable {
   }
 
   /** A registered afnemer with berichtType LOAD and citizens whose boxes accept it. */
-  record Afnemer(String oin, String key, java.util.List<String> bsns) {}
+  record Afnemer(String oin, String key, List<String> bsns) {}
 
   Afnemer setup(String admin, String jwtSecret, int citizens) throws Exception {
     return setup(admin, jwtSecret, citizens, false);
@@ -152,8 +160,7 @@ public final class LoadClient implements AutoCloseable {
    * ({@code <bsn>@load.test}) and notifications on. Citizens are made 32 at a time.
    */
   Afnemer setup(String admin, String jwtSecret, int citizens, boolean email) throws Exception {
-    String oin = String.format(
-        "%020d", java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+    String oin = String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
     Resp created = blocking(
         HttpMethod.POST,
         "/api/v1/beheer/afnemers",
@@ -172,7 +179,7 @@ public final class LoadClient implements AutoCloseable {
         "/api/v1/bericht-typen/LOAD",
         key,
         "{\"omschrijving\":\"load\",\"actief\":true}");
-    java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
+    Set<String> distinct = new LinkedHashSet<>();
     while (distinct.size() < citizens) {
       String b = bsn();
       // distinct: two "citizens" with one BSN would share a box; and none of the seeded store's
@@ -181,7 +188,7 @@ public final class LoadClient implements AutoCloseable {
         distinct.add(b);
       }
     }
-    java.util.List<String> bsns = new java.util.ArrayList<>(distinct);
+    List<String> bsns = new ArrayList<>(distinct);
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicLong next = new AtomicLong();
     AtomicLong finished = new AtomicLong();
@@ -226,7 +233,7 @@ public final class LoadClient implements AutoCloseable {
   }
 
   static String bsn() {
-    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    ThreadLocalRandom r = ThreadLocalRandom.current();
     while (true) {
       int[] d = new int[9];
       int sum = 0;
@@ -292,7 +299,7 @@ public final class LoadClient implements AutoCloseable {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("the load client did not close", e);
     }
   }

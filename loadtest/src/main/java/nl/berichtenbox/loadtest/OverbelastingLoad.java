@@ -1,14 +1,18 @@
 package nl.berichtenbox.loadtest;
 
+import io.vertx.core.Future;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -54,7 +58,7 @@ public final class OverbelastingLoad {
   private final String url;
   private final AtomicBoolean meten = new AtomicBoolean(true);
   /** The engine's live heap (bytes after the last collection), read every second, and its limit. */
-  private final List<long[]> heap = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<long[]> heap = Collections.synchronizedList(new ArrayList<>());
 
   private volatile long heapGrens;
   private String key;
@@ -102,7 +106,7 @@ public final class OverbelastingLoad {
     /** Dropped by the generator itself: no connection free and its queue full; never sent. */
     final LongAdder nietAangeboden = new LongAdder();
 
-    final Map<Integer, LongAdder> andereStatussen = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<Integer, LongAdder> andereStatussen = new ConcurrentHashMap<>();
     double wandSeconden;
 
     Fase(int rate, int seconds) {
@@ -180,10 +184,9 @@ public final class OverbelastingLoad {
                       f.zonderRetryAfter.increment();
                     }
                   })
-                  .recover(t -> t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-                      ? io.vertx.core.Future.succeededFuture(
-                          new LoadClient.Resp(NIET_AANGEBODEN, null, null))
-                      : io.vertx.core.Future.failedFuture(t));
+                  .recover(t -> t instanceof ConnectionPoolTooBusyException
+                      ? Future.succeededFuture(new LoadClient.Resp(NIET_AANGEBODEN, null, null))
+                      : Future.failedFuture(t));
             },
             (i, took, status) -> {
               int s = (int) Math.min(seconds - 1, i / rate);

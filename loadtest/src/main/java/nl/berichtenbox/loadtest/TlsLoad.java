@@ -9,6 +9,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,7 +31,7 @@ import org.HdrHistogram.Histogram;
 public final class TlsLoad {
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = LoadClient.args(argv);
-    java.net.URI u = java.net.URI.create(args.get("url"));
+    URI u = URI.create(args.get("url"));
     boolean handshake = "handshake".equals(args.getOrDefault("mode", "handshake"));
     int seconds = Integer.parseInt(args.getOrDefault("seconds", "20"));
     int concurrency = Integer.parseInt(args.getOrDefault("concurrency", "16"));

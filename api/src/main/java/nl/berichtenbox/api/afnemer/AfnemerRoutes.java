@@ -14,9 +14,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.ExactBody;
 import nl.berichtenbox.api.http.Http;
@@ -30,6 +33,7 @@ import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.domain.VerwerkingsCode;
+import nl.berichtenbox.engine.intake.BerichtJson;
 import nl.berichtenbox.engine.intake.Intake;
 import nl.berichtenbox.engine.intake.IntakeItem.Outcome;
 import nl.berichtenbox.engine.intake.NdjsonReader;
@@ -300,11 +304,11 @@ public final class AfnemerRoutes {
           }
         });
     table.add(router, GET, base + "/prognoses", auth.afnemer(), Http.respond(200, ctx -> {
-      java.util.List<InvalidParam> bad = new java.util.ArrayList<>();
+      List<InvalidParam> bad = new ArrayList<>();
       String van = ctx.request().getParam("vanMaand");
       String tot = ctx.request().getParam("totMaand");
-      java.time.YearMonth v = van == null ? null : Rapportages.maand(van, "vanMaand", bad);
-      java.time.YearMonth t = tot == null ? null : Rapportages.maand(tot, "totMaand", bad);
+      YearMonth v = van == null ? null : Rapportages.maand(van, "vanMaand", bad);
+      YearMonth t = tot == null ? null : Rapportages.maand(tot, "totMaand", bad);
       if (!bad.isEmpty()) {
         throw ClientErrorException.badRequest("ongeldige queryparameters", bad);
       }
@@ -344,9 +348,7 @@ public final class AfnemerRoutes {
   private void bericht(RoutingContext ctx) {
     Object body;
     try {
-      body = ctx.body().buffer() == null
-          ? null
-          : nl.berichtenbox.engine.intake.BerichtJson.decode(ctx.body().buffer());
+      body = ctx.body().buffer() == null ? null : BerichtJson.decode(ctx.body().buffer());
     } catch (DecodeException e) {
       Problems.fail(
           ctx,
@@ -388,7 +390,7 @@ public final class AfnemerRoutes {
   private void batch(RoutingContext ctx) {
     JsonObject body;
     try {
-      body = Http.bodyObject(ctx, nl.berichtenbox.engine.intake.BerichtJson::decode);
+      body = Http.bodyObject(ctx, BerichtJson::decode);
     } catch (ClientErrorException e) {
       Problems.fail(
           ctx,
@@ -446,7 +448,7 @@ public final class AfnemerRoutes {
     var state = new Object() {
       boolean failed;
     };
-    java.util.function.Consumer<Throwable> fail = e -> {
+    Consumer<Throwable> fail = e -> {
       if (state.failed) {
         return;
       }

@@ -7,12 +7,18 @@ import static io.vertx.core.http.HttpMethod.POST;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.RouteTable;
 import nl.berichtenbox.engine.afnemers.Afnemers;
+import nl.berichtenbox.engine.domain.ClientErrorException;
+import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.sla.Incidenten;
 import nl.berichtenbox.engine.sla.OnderhoudsKalender;
+import nl.berichtenbox.engine.sla.SlaRapportage;
 
 /** The operator face (contract §5): afnemers, incidents, the maintenance calendar. */
 public final class BeheerRoutes {
@@ -21,13 +27,13 @@ public final class BeheerRoutes {
   private final OnderhoudsKalender kalender;
   private final Clock clock;
 
-  private final nl.berichtenbox.engine.sla.SlaRapportage rapportage;
+  private final SlaRapportage rapportage;
 
   public BeheerRoutes(
       Afnemers afnemers,
       Incidenten incidenten,
       OnderhoudsKalender kalender,
-      nl.berichtenbox.engine.sla.SlaRapportage rapportage,
+      SlaRapportage rapportage,
       Clock clock) {
     this.afnemers = afnemers;
     this.incidenten = incidenten;
@@ -99,18 +105,17 @@ public final class BeheerRoutes {
         Http.respond(201, ctx -> kalender.verplaats(Http.bodyObject(ctx))));
     // JSON, or with Accept: text/html the same report as a page
     table.add(router, GET, base + "/sla-rapportages/:maand", auth.beheerder(), ctx -> {
-      java.time.YearMonth maand;
+      YearMonth maand;
       String m = ctx.pathParam("maand");
       try {
         if (!m.matches("^\\d{4}-\\d{2}$")) {
-          throw new java.time.format.DateTimeParseException("", m, 0);
+          throw new DateTimeParseException("", m, 0);
         }
-        maand = java.time.YearMonth.parse(m);
-      } catch (java.time.format.DateTimeParseException e) {
-        ctx.fail(nl.berichtenbox.engine.domain.ClientErrorException.badRequest(
+        maand = YearMonth.parse(m);
+      } catch (DateTimeParseException e) {
+        ctx.fail(ClientErrorException.badRequest(
             "ongeldige maand",
-            java.util.List.of(new nl.berichtenbox.engine.domain.InvalidParam(
-                "maand", "een maand als JJJJ-MM, zoals 2026-11"))));
+            List.of(new InvalidParam("maand", "een maand als JJJJ-MM, zoals 2026-11"))));
         return;
       }
       String accept = ctx.request().getHeader("Accept");

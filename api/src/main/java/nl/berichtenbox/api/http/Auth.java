@@ -8,8 +8,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -26,17 +28,13 @@ public final class Auth {
   private final Afnemers afnemers;
   private final byte[] adminDigest;
   private final CitizenJwt jwt;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
   /** @param bezoek told of every authenticated citizen request (the monthly report's visitors) */
-  private final java.util.function.Consumer<String> bezoek;
+  private final Consumer<String> bezoek;
 
   public Auth(
-      Afnemers afnemers,
-      String adminToken,
-      CitizenJwt jwt,
-      java.util.function.Consumer<String> bezoek,
-      java.time.Clock clock) {
+      Afnemers afnemers, String adminToken, CitizenJwt jwt, Consumer<String> bezoek, Clock clock) {
     this.afnemers = afnemers;
     this.clock = clock;
     this.adminDigest = sha256(adminToken);

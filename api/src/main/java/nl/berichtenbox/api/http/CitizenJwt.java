@@ -3,6 +3,7 @@ package nl.berichtenbox.api.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +22,8 @@ import nl.berichtenbox.engine.domain.Identifiers;
  */
 public final class CitizenJwt {
   public static final long SKEW_SECONDS = 60;
-  private static final JsonFactory CLAIMS = JsonFactory.builder()
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private static final JsonFactory CLAIMS =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private final SecretKeySpec key;
   /** One Mac per event loop: looking one up and initialising it was most of a token's cost. */
   private final ThreadLocal<Mac> mac;

@@ -6,16 +6,21 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.function.Function;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.InvalidParam;
+import nl.berichtenbox.engine.domain.Tijd;
 
 /** Small helpers every face uses: JSON answers, body and content-type checks, query parameters. */
 public final class Http {
@@ -41,7 +46,7 @@ public final class Http {
     BufferOut out = new BufferOut();
     try (JsonGenerator g = GENERATOR.createGenerator(out)) {
       JacksonCodec.encodeJson(body, g);
-    } catch (io.vertx.core.json.EncodeException e) {
+    } catch (EncodeException e) {
       return body.toBuffer(); // a value only databind knows how to write
     } catch (IOException e) {
       throw new UncheckedIOException(e); // not from a buffer in memory
@@ -154,17 +159,15 @@ public final class Http {
   }
 
   /** A month {@code YYYY-MM} query parameter, or the current month in Amsterdam; 400 naming it otherwise. */
-  public static java.time.YearMonth monthParam(
-      RoutingContext ctx, String name, java.time.Clock clock) {
+  public static YearMonth monthParam(RoutingContext ctx, String name, Clock clock) {
     String v = ctx.request().getParam(name);
     if (v == null || v.isEmpty()) {
-      return java.time.YearMonth.from(
-          clock.instant().atZone(nl.berichtenbox.engine.domain.Tijd.NL));
+      return YearMonth.from(clock.instant().atZone(Tijd.NL));
     }
     if (v.matches("^\\d{4}-\\d{2}$")) {
       try {
-        return java.time.YearMonth.parse(v);
-      } catch (java.time.format.DateTimeParseException e) {
+        return YearMonth.parse(v);
+      } catch (DateTimeParseException e) {
         // below
       }
     }

@@ -1,6 +1,10 @@
 package nl.berichtenbox.api.http;
 
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import nl.berichtenbox.engine.metrics.BucketHistogram;
 
 /**
  * HTTP answer times as one Prometheus histogram, {@code berichtenbox_http_server_seconds}, by face,
@@ -11,14 +15,13 @@ import io.vertx.ext.web.RoutingContext;
 public final class HttpTimings {
   static final String SLEUTEL = "bbx.meting";
 
-  private static final java.util.List<String> FACES =
-      java.util.List.of("burger", "beheer", "afnemer", "ops", "web");
+  private static final List<String> FACES = List.of("burger", "beheer", "afnemer", "ops", "web");
 
-  private final nl.berichtenbox.engine.metrics.BucketHistogram histogram;
+  private final BucketHistogram histogram;
   /** Per face, the requests no route of the API's table took (404s, the web pages). */
-  private final java.util.Map<String, Route> zonderRoute = new java.util.HashMap<>();
+  private final Map<String, Route> zonderRoute = new HashMap<>();
 
-  public HttpTimings(nl.berichtenbox.engine.metrics.BucketHistogram histogram) {
+  public HttpTimings(BucketHistogram histogram) {
     this.histogram = histogram;
     for (String f : FACES) {
       zonderRoute.put(f, new Route(f, "-", "(geen route)"));
@@ -55,8 +58,7 @@ public final class HttpTimings {
     private final String face;
     private final String method;
     private final String template;
-    private final nl.berichtenbox.engine.metrics.BucketHistogram.Reeks[] perKlasse =
-        new nl.berichtenbox.engine.metrics.BucketHistogram.Reeks[6];
+    private final BucketHistogram.Reeks[] perKlasse = new BucketHistogram.Reeks[6];
 
     Route(String face, String method, String template) {
       this.face = face;

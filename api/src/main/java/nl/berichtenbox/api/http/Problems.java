@@ -4,9 +4,12 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.domain.ServerErrorException;
+import nl.berichtenbox.engine.store.Database;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +47,9 @@ public final class Problems {
    * there were; the counters on /metrics have them all.
    */
   private static final class Samengevat {
-    private static final long INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    private final java.util.concurrent.atomic.AtomicLong volgende =
-        new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-    private final java.util.concurrent.atomic.AtomicLong overgeslagen =
-        new java.util.concurrent.atomic.AtomicLong();
+    private static final long INTERVAL = TimeUnit.SECONDS.toNanos(10);
+    private final AtomicLong volgende = new AtomicLong(System.nanoTime());
+    private final AtomicLong overgeslagen = new AtomicLong();
 
     void warn(String format, Object... args) {
       long nu = System.nanoTime();
@@ -105,7 +106,7 @@ public final class Problems {
           e.getMessage());
     } else if (t instanceof DecodeException) {
       send(ctx, 400, "Ongeldige JSON", "de body is geen geldige JSON");
-    } else if (nl.berichtenbox.engine.store.Database.unreachable(t)) {
+    } else if (Database.unreachable(t)) {
       // the database pool is saturated (a cold start, a burst) or the database is away: overload,
       // not a defect; the client may retry in a moment
       SHED_LOG.warn("{} {} shed: {}", ctx.request().method(), ctx.normalizedPath(), Logs.safe(t));

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -45,7 +46,7 @@ public final class ReadTimeouts {
 
   /** Installs the guard on a new connection; a connection of another kind is left as it is. */
   public void install(HttpConnection connection) {
-    if (!(connection instanceof io.vertx.core.http.impl.Http1xServerConnection base)) {
+    if (!(connection instanceof Http1xServerConnection base)) {
       return;
     }
     ChannelPipeline pipeline = base.channel().pipeline();

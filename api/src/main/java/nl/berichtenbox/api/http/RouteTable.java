@@ -4,6 +4,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,9 +70,7 @@ public final class RouteTable {
     var route = router.route(method, path);
     boolean benoemd = metingen == null;
     for (Handler<RoutingContext> h : handlers) {
-      if (!benoemd
-          && !(h instanceof io.vertx.ext.web.handler.BodyHandler)
-          && !(h instanceof io.vertx.ext.web.handler.PlatformHandler)) {
+      if (!benoemd && !(h instanceof BodyHandler) && !(h instanceof PlatformHandler)) {
         // the first handler of the route's own (Vert.x puts body handlers before any) names it for
         // the answer-time histogram
         HttpTimings.Route gemeten = metingen.route(method.name(), template);

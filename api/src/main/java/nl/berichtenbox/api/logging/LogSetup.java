@@ -10,8 +10,12 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.spi.FilterReply;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import nl.berichtenbox.engine.tracing.Tracing;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The logging set-up, in code rather than logback.xml (found by Logback through
@@ -57,7 +61,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     }) {
       lc.getLogger(stil).setLevel(Level.WARN);
     }
-    lc.getLogger(nl.berichtenbox.engine.tracing.Tracing.REIS_LOGGER)
+    lc.getLogger(Tracing.REIS_LOGGER)
         .setLevel(Level.toLevel(System.getenv("BERICHTENBOX_LOG_BERICHTEN"), Level.INFO));
 
     // java.util.logging into SLF4J, with its levels kept in step so that a disabled JUL level costs
@@ -67,8 +71,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     jul.setResetJUL(true);
     jul.start();
     lc.addListener(jul);
-    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-    org.slf4j.bridge.SLF4JBridgeHandler.install();
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
@@ -104,8 +108,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     String host = System.getenv("HOSTNAME");
     if (host == null || host.isBlank()) {
       try {
-        host = java.net.InetAddress.getLocalHost().getHostName();
-      } catch (java.io.IOException e) {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
         host = "localhost";
       }
     }

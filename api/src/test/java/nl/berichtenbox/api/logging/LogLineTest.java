@@ -9,11 +9,12 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The line format and the settings' reading, without a process. */
 class LogLineTest {
   private static LoggingEvent event(String bericht, Throwable t) {
-    LoggerContext lc = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+    LoggerContext lc = (LoggerContext) LoggerFactory.getILoggerFactory();
     LoggingEvent e =
         new LoggingEvent("x", lc.getLogger("org.voorbeeld.Klasse"), Level.WARN, bericht, t, null);
     e.setThreadName("vert.x-eventloop-thread-1");

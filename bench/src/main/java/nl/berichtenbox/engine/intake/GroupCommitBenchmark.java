@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.engine.tracing.Tracing;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -56,7 +57,7 @@ public class GroupCommitBenchmark {
           null,
           false,
           List.of(IntakeItem.Offered.of(r)),
-          nl.berichtenbox.engine.tracing.Tracing.newTraceparent()));
+          Tracing.newTraceparent()));
     }
   }
 

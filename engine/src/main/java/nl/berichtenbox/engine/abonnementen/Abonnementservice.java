@@ -1,6 +1,7 @@
 package nl.berichtenbox.engine.abonnementen;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -9,6 +10,7 @@ import io.vertx.core.streams.WriteStream;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -22,6 +24,7 @@ import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.support.BackgroundLoop;
+import nl.berichtenbox.engine.support.Component;
 import nl.berichtenbox.engine.support.Json;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
@@ -34,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * restart is simply done again; after 3 attempts it is MISLUKT), and streamed back as NDJSON
  * from a database cursor, so memory stays flat whatever the size. Kept 7 days.
  */
-public final class Abonnementservice implements nl.berichtenbox.engine.support.Component {
+public final class Abonnementservice implements Component {
   private static final Logger LOG = LoggerFactory.getLogger(Abonnementservice.class);
   public static final int MAX_BSNS = 1_000_000;
   public static final Map<String, Integer> QUOTA =
@@ -97,13 +100,13 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
       DELETE FROM abonnement_verzoek WHERE aangevraagd_op < now() - interval '7 days'""";
 
   private final Pool pool;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private final Venster venster;
   private final Map<String, Integer> quota;
   private final BackgroundLoop loop;
 
   public Abonnementservice(
-      Vertx vertx, Pool pool, Venster venster, Map<String, Integer> quota, java.time.Clock clock) {
+      Vertx vertx, Pool pool, Venster venster, Map<String, Integer> quota, Clock clock) {
     this.pool = pool;
     this.clock = clock;
     this.venster = venster;
@@ -239,13 +242,12 @@ public final class Abonnementservice implements nl.berichtenbox.engine.support.C
    */
   public Future<Void> schrijfResultaat(String rawId, WriteStream<Buffer> out) {
     UUID id = UUID.fromString(rawId);
-    io.vertx.core.Promise<Void> klaar = io.vertx.core.Promise.promise();
+    Promise<Void> klaar = Promise.promise();
     volgendePagina(id, 0, out, klaar);
     return klaar.future().compose(v -> out.end());
   }
 
-  private void volgendePagina(
-      UUID id, long na, WriteStream<Buffer> out, io.vertx.core.Promise<Void> klaar) {
+  private void volgendePagina(UUID id, long na, WriteStream<Buffer> out, Promise<Void> klaar) {
     if (klaar.future().isComplete()) {
       return; // a write failed (the client went away): no more pages for nobody
     }

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -48,9 +49,9 @@ public final class Validatieservice {
 
   private final Pool pool;
   private final int quotumPerUur;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
-  public Validatieservice(Pool pool, int quotumPerUur, java.time.Clock clock) {
+  public Validatieservice(Pool pool, int quotumPerUur, Clock clock) {
     this.pool = pool;
     this.clock = clock;
     this.quotumPerUur = quotumPerUur;

@@ -7,12 +7,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlResult;
 import io.vertx.sqlclient.Tuple;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.support.Json;
+import nl.berichtenbox.engine.support.Secrets;
 
 /**
  * Afnemers and their berichttypen (contract §2.6, §5). API keys are 256-bit random strings
@@ -33,12 +36,12 @@ public final class Afnemers {
   private static final String KEY_PREFIX = "bbx_";
 
   private final Pool pool;
-  private final nl.berichtenbox.engine.support.Secrets geheimen;
+  private final Secrets geheimen;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   private record Cached(Afnemer afnemer, long untilNanos) {}
 
-  public Afnemers(Pool pool, nl.berichtenbox.engine.support.Secrets geheimen) {
+  public Afnemers(Pool pool, Secrets geheimen) {
     this.pool = pool;
     this.geheimen = geheimen;
   }
@@ -118,7 +121,7 @@ public final class Afnemers {
         .compose(rows -> {
           List<String> oins = new ArrayList<>();
           List<String> versleuteld = new ArrayList<>();
-          for (io.vertx.sqlclient.Row r : rows) {
+          for (Row r : rows) {
             oins.add(r.getString(0));
             versleuteld.add(geheimen.encrypt(r.getString(1)));
           }
@@ -130,7 +133,7 @@ public final class Afnemers {
                   WHERE a.oin = v.o AND a.callback_secret NOT LIKE 'v1:%'""")
               .execute(Tuple.from(
                   List.of(oins.toArray(new String[0]), versleuteld.toArray(new String[0]))))
-              .map(io.vertx.sqlclient.SqlResult::rowCount);
+              .map(SqlResult::rowCount);
         });
   }
 
@@ -223,7 +226,7 @@ public final class Afnemers {
               gewijzigd_op = now()
             WHERE oin = $1
             RETURNING oin, naam, callback_url, limiet_per_seconde, actief, aangemaakt_op""")
-        .execute(Tuple.from(java.util.Arrays.asList(
+        .execute(Tuple.from(Arrays.asList(
             oin,
             naam,
             body.containsKey("callbackUrl"),

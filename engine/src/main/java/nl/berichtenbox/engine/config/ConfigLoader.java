@@ -11,12 +11,20 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import nl.berichtenbox.engine.sla.Onderhoudsvensters;
+import nl.berichtenbox.engine.store.DatabaseUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads {@link EngineConfig}: defaults, then the YAML file named by {@code --config}, then the
@@ -24,7 +32,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * environment variable and one flag, listed in {@link #SETTINGS}; the README table is made from it.
  */
 public final class ConfigLoader {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
 
   /** One setting: its YAML key, environment variable, flag, default and description. */
   public record Setting(
@@ -248,7 +256,7 @@ public final class ConfigLoader {
       s(
           "onderhoudsvensters",
           "ONDERHOUDSVENSTERS",
-          nl.berichtenbox.engine.sla.Onderhoudsvensters.STANDAARD,
+          Onderhoudsvensters.STANDAARD,
           "planned maintenance windows, comma-separated: SOORT WEEK DAG HH:MM-HH:MM, then downtime or zonder-downtime (Europe/Amsterdam)"),
       s("shutdownTimeout", "SHUTDOWN_TIMEOUT", "PT20S", "graceful drain on SIGTERM at most"),
       s(
@@ -406,15 +414,14 @@ public final class ConfigLoader {
       // number, no or off into false, and ~ into "not set" (then generated); the settings parse
       // their own values and say what is wrong with them
       LoaderOptions opties = new LoaderOptions();
-      var alsTekst = new org.yaml.snakeyaml.resolver.Resolver() {
+      var alsTekst = new Resolver() {
         @Override
         protected void addImplicitResolvers() {}
       };
       doc = new Yaml(
               new SafeConstructor(opties),
-              new org.yaml.snakeyaml.representer.Representer(
-                  new org.yaml.snakeyaml.DumperOptions()),
-              new org.yaml.snakeyaml.DumperOptions(),
+              new Representer(new DumperOptions()),
+              new DumperOptions(),
               opties,
               alsTekst)
           .load(in);
@@ -469,7 +476,7 @@ public final class ConfigLoader {
     String dbUrl = r.string("dbUrl");
     if (dbUrl != null) {
       try {
-        nl.berichtenbox.engine.store.DatabaseUrl.parse(dbUrl);
+        DatabaseUrl.parse(dbUrl);
       } catch (IllegalArgumentException e) {
         r.error("dbUrl", e.getMessage());
       }
@@ -491,7 +498,7 @@ public final class ConfigLoader {
       r.error("abonnementenVenster", "must be HH:MM-HH:MM or altijd");
     }
     int validatieQuotum = r.integer("validatieQuotumPerUur", 1, 100_000_000);
-    Map<String, Integer> abonnementenQuota = new java.util.TreeMap<>();
+    Map<String, Integer> abonnementenQuota = new TreeMap<>();
     String q = r.string("abonnementenQuota");
     try {
       for (String part : q.split(",")) {
@@ -523,7 +530,7 @@ public final class ConfigLoader {
       r.error("notificatieAfzender", "must be an e-mail address, optionally as Name <address>");
     }
     String smtpCa = r.string("smtpCa");
-    if (smtpCa != null && !java.nio.file.Files.isReadable(Path.of(smtpCa))) {
+    if (smtpCa != null && !Files.isReadable(Path.of(smtpCa))) {
       r.error("smtpCa", "'" + smtpCa + "' is not a readable file");
     }
     NotificatieConfig notificaties = new NotificatieConfig(
@@ -584,10 +591,9 @@ public final class ConfigLoader {
     Duration pushBasis = r.duration("pushBackoffBase");
     Duration pushMax = r.duration("pushBackoffMax");
     Duration pushOpgeven = r.duration("pushGiveUpAfter");
-    nl.berichtenbox.engine.sla.Onderhoudsvensters onderhoud = null;
+    Onderhoudsvensters onderhoud = null;
     try {
-      onderhoud =
-          nl.berichtenbox.engine.sla.Onderhoudsvensters.parse(r.string("onderhoudsvensters"));
+      onderhoud = Onderhoudsvensters.parse(r.string("onderhoudsvensters"));
     } catch (IllegalArgumentException e) {
       r.error("onderhoudsvensters", e.getMessage());
     }

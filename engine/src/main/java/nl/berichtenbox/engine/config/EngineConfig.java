@@ -2,6 +2,8 @@ package nl.berichtenbox.engine.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import nl.berichtenbox.engine.sla.Onderhoudsvensters;
 
 /**
  * All of the engine's configuration as one typed value. Built by {@link ConfigLoader} from
@@ -20,7 +22,7 @@ public record EngineConfig(
     String portalJwtSecret,
     boolean portalJwtSecretGenerated,
     String abonnementenVenster,
-    java.util.Map<String, Integer> abonnementenQuota,
+    Map<String, Integer> abonnementenQuota,
     int validatieQuotumPerUur,
     String tlsCert,
     String tlsKey,
@@ -47,7 +49,7 @@ public record EngineConfig(
     Duration pushBackoffMax,
     Duration pushGiveUpAfter,
     NotificatieConfig notificaties,
-    nl.berichtenbox.engine.sla.Onderhoudsvensters onderhoudsvensters,
+    Onderhoudsvensters onderhoudsvensters,
     Duration shutdownTimeout,
     Duration drainDelay) {
 

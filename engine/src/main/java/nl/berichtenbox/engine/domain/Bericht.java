@@ -1,5 +1,6 @@
 package nl.berichtenbox.engine.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -25,7 +26,7 @@ public record Bericht(
    * The contract's 13 days: a publicatieDatum at most this far ahead, a batch's aanmaakDatum at
    * most this far back (checked at intake, and again for the publicatieDatum when processed).
    */
-  public static final java.time.Duration TERMIJN = java.time.Duration.ofDays(13);
+  public static final Duration TERMIJN = Duration.ofDays(13);
 
   /** A PDF attachment, decoded. */
   public record Bijlage(String omschrijving, int volgorde, String mediaType, byte[] inhoud) {}

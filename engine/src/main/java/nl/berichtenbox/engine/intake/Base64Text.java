@@ -1,6 +1,9 @@
 package nl.berichtenbox.engine.intake;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -30,20 +33,20 @@ final class Base64Text {
       ByteBuffer out = Base64.getDecoder().decode(ByteBuffer.wrap(bron, van, lengte));
       return out.remaining() == out.array().length
           ? out.array()
-          : java.util.Arrays.copyOf(out.array(), out.remaining());
+          : Arrays.copyOf(out.array(), out.remaining());
     } catch (IllegalArgumentException e) {
       return null;
     }
   }
 
   /** Feeds the characters, as UTF-8 (ASCII), to a digest. */
-  void digest(java.security.MessageDigest md) {
+  void digest(MessageDigest md) {
     md.update(bron, van, lengte);
   }
 
   /** The string itself: for tests and for a rendering that needs one. */
   @Override
   public String toString() {
-    return new String(bron, van, lengte, java.nio.charset.StandardCharsets.US_ASCII);
+    return new String(bron, van, lengte, StandardCharsets.US_ASCII);
   }
 }

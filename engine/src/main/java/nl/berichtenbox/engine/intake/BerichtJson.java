@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import nl.berichtenbox.engine.support.VertxInternals;
 
 /**
  * Decodes an intake body (a single message or a JSON batch) to the same values
@@ -46,7 +47,7 @@ public final class BerichtJson {
    * @throws DecodeException when it is not JSON, has trailing content or a key twice in an object
    */
   public static Object decode(Buffer body) {
-    var inPlace = nl.berichtenbox.engine.support.VertxInternals.inPlace(body);
+    var inPlace = VertxInternals.inPlace(body);
     if (inPlace == null) {
       return body.toJsonValue();
     }

@@ -1,13 +1,21 @@
 package nl.berichtenbox.engine.intake;
 
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import nl.berichtenbox.engine.domain.ServerErrorException;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.tracing.Tracing;
+import org.slf4j.Logger;
 
 /**
  * Group commit, confined to one event loop: requests queue here; whenever fewer than
@@ -39,8 +47,8 @@ final class GroupCommitter {
 
   private record Pending(IntakeWriter.Unit unit, Promise<IntakeWriter.Unit> promise, long since) {}
 
-  private final nl.berichtenbox.engine.tracing.Tracing sporen;
-  private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.tracing.Tracing.REIS;
+  private final Tracing sporen;
+  private static final Logger REIS = Tracing.REIS;
 
   GroupCommitter(
       Pool pool,
@@ -48,10 +56,10 @@ final class GroupCommitter {
       int maxMessages,
       int maxBytes,
       int maxInFlight,
-      java.time.Duration maxWait,
+      Duration maxWait,
       Runnable onCommit,
       EngineMetrics metrics,
-      nl.berichtenbox.engine.tracing.Tracing sporen) {
+      Tracing sporen) {
     this.sporen = sporen;
     this.maxWaitNanos = maxWait.toNanos();
     this.pool = pool;
@@ -75,7 +83,7 @@ final class GroupCommitter {
             .addKeyValue("berichtId", o.berichtId())
             .addKeyValue("oin", u.oin)
             .addKeyValue("batchId", u.batchId)
-            .addKeyValue("trace_id", nl.berichtenbox.engine.tracing.Tracing.traceId(u.spoor(i)))
+            .addKeyValue("trace_id", Tracing.traceId(u.spoor(i)))
             .log(
                 "bericht {}",
                 o.kind() == IntakeItem.Outcome.Kind.PARKED
@@ -89,9 +97,9 @@ final class GroupCommitter {
    * The transaction as a child span of each request it served (one INSERT for many traces): each
    * trace shows its wait and its commit, with the transaction's size.
    */
-  private void spansVoorCommit(List<Pending> batch, java.time.Instant begin, int messages) {
-    java.time.Instant eind = java.time.Instant.now();
-    var attr = io.opentelemetry.api.common.Attributes.builder()
+  private void spansVoorCommit(List<Pending> batch, Instant begin, int messages) {
+    Instant eind = Instant.now();
+    var attr = Attributes.builder()
         .put("db.system.name", "postgresql")
         .put("db.operation.name", "INSERT")
         .put("db.collection.name", "bericht")
@@ -101,17 +109,11 @@ final class GroupCommitter {
       IntakeWriter.Unit u = p.unit();
       // a span per trace the unit's messages belong to (a request's: one; a Kafka poll's: each
       // record's)
-      java.util.Set<String> sporenVanUnit = new java.util.LinkedHashSet<>();
+      Set<String> sporenVanUnit = new LinkedHashSet<>();
       for (int i = 0; i < u.offered.size(); i++) {
         String spoor = u.spoor(i);
         if (spoor != null && sporenVanUnit.add(spoor)) {
-          sporen.step(
-              "INSERT bericht",
-              io.opentelemetry.api.trace.SpanKind.CLIENT,
-              spoor,
-              begin,
-              eind,
-              attr);
+          sporen.step("INSERT bericht", SpanKind.CLIENT, spoor, begin, eind, attr);
         }
       }
     }
@@ -164,7 +166,7 @@ final class GroupCommitter {
       units.add(p.unit());
     }
     long start = System.nanoTime();
-    java.time.Instant begin = sporen.enabled() ? java.time.Instant.now() : null;
+    Instant begin = sporen.enabled() ? Instant.now() : null;
     metrics.groupCommitGrootte.record(messages);
     for (Pending p : batch) {
       metrics.groupCommitWacht.recordNanos(start - p.since());

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -24,6 +25,7 @@ import nl.berichtenbox.engine.intake.IntakeItem.BatchHeader;
 import nl.berichtenbox.engine.intake.IntakeItem.Offered;
 import nl.berichtenbox.engine.intake.IntakeItem.Outcome;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.tracing.Tracing;
 
 /**
  * Accepting messages (contract §2.2): validate on the event loop, then park through the group
@@ -39,7 +41,7 @@ public final class Intake {
   private final Runnable onCommit;
   private final EngineMetrics metrics;
   /** The time messages are validated against (publication dates, creation dates: the 13 days). */
-  private final java.time.Clock clock;
+  private final Clock clock;
 
   /** The answer to a batch: per message outcome, in input order. */
   public record BatchAntwoord(UUID batchId, List<Outcome> berichten) {
@@ -59,8 +61,8 @@ public final class Intake {
       EngineConfig config,
       Runnable onCommit,
       EngineMetrics metrics,
-      nl.berichtenbox.engine.tracing.Tracing sporen,
-      java.time.Clock clock) {
+      Tracing sporen,
+      Clock clock) {
     this.pool = pool;
     this.clock = clock;
     this.onCommit = onCommit;

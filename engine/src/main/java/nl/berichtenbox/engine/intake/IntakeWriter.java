@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import nl.berichtenbox.engine.domain.VerwerkingsCode;
 import nl.berichtenbox.engine.intake.IntakeItem.BatchHeader;
 import nl.berichtenbox.engine.intake.IntakeItem.Offered;
 import nl.berichtenbox.engine.intake.IntakeItem.Outcome;
+import nl.berichtenbox.engine.support.VertxInternals;
+import nl.berichtenbox.engine.tracing.Tracing;
 
 /**
  * Writes many requests' messages inside one transaction with a handful of statements, however
@@ -103,7 +106,7 @@ final class IntakeWriter {
     /** As {@link #spoor}, with a new trace made for a message that has none. */
     String spoorOfNieuw(int i) {
       String s = spoor(i);
-      return s != null ? s : nl.berichtenbox.engine.tracing.Tracing.newTraceparent();
+      return s != null ? s : Tracing.newTraceparent();
     }
   }
 
@@ -194,7 +197,7 @@ final class IntakeWriter {
     String[] tekst = new String[n];
     String[] referentie = new String[n];
     OffsetDateTime[] publicatie = new OffsetDateTime[n];
-    java.time.LocalDate[] eind = new java.time.LocalDate[n];
+    LocalDate[] eind = new LocalDate[n];
     Short[] aantal = new Short[n];
     Buffer[] digest = new Buffer[n];
     List<String> bOin = new ArrayList<>();
@@ -224,7 +227,7 @@ final class IntakeWriter {
         bOmschrijving.add(bij.omschrijving());
         bMedia.add(bij.mediaType());
         // wrapped, not copied (Buffer.buffer(byte[]) copies): 100 kB less garbage per attachment
-        bInhoud.add(nl.berichtenbox.engine.support.VertxInternals.wrap(bij.inhoud()));
+        bInhoud.add(VertxInternals.wrap(bij.inhoud()));
       }
     }
     return new Rijen(

@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.afnemers.Afnemers;
 import nl.berichtenbox.engine.intake.Intake;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.support.Component;
 import nl.berichtenbox.engine.support.Logs;
+import nl.berichtenbox.engine.tracing.Tracing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * goes back to the first uncommitted offset of each partition and tries again; records stored
  * twice that way are idempotent replays.
  */
-public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.support.Component {
+public final class KafkaIntake implements AutoCloseable, Component {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaIntake.class);
   public static final String TOPIC_PREFIX = "berichtenbox.berichten.";
   private static final Pattern TOPICS = Pattern.compile(Pattern.quote(TOPIC_PREFIX) + "\\d{20}");
@@ -323,8 +326,8 @@ public final class KafkaIntake implements AutoCloseable, nl.berichtenbox.engine.
     if (h == null || h.value() == null || h.value().length != 55) {
       return null;
     }
-    String s = new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII);
-    return nl.berichtenbox.engine.tracing.Tracing.isValid(s) ? s : null;
+    String s = new String(h.value(), StandardCharsets.US_ASCII);
+    return Tracing.isValid(s) ? s : null;
   }
 
   /** The value as a JSON object, or null when it is none (refused under the record's key). */

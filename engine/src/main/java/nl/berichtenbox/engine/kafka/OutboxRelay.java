@@ -1,19 +1,34 @@
 package nl.berichtenbox.engine.kafka;
 
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import nl.berichtenbox.engine.domain.BerichtStatus;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.notificaties.NotificatieWachtrij;
 import nl.berichtenbox.engine.support.BackgroundLoop;
+import nl.berichtenbox.engine.support.Component;
 import nl.berichtenbox.engine.support.Json;
 import nl.berichtenbox.engine.support.Pseudonym;
+import nl.berichtenbox.engine.tracing.Tracing;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -33,7 +48,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * numbers are handed out under the processing lock, so they commit in number order and the
  * relay never passes a row that commits late.
  */
-public final class OutboxRelay implements nl.berichtenbox.engine.support.Component {
+public final class OutboxRelay implements Component {
   public static final String VERWERKINGSBERICHTEN_PREFIX = "berichtenbox.verwerkingsberichten.";
   public static final String NOTIFICATIES_TOPIC = "berichtenbox.notificaties";
   private static final int BATCH = 1000;
@@ -55,19 +70,19 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
       String topic,
       String key,
       String value,
-      java.time.OffsetDateTime tijdstip,
+      OffsetDateTime tijdstip,
       String traceparent) {}
 
   private final Vertx vertx;
   private final Pool pool;
   private final RelayProducer producent;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private final String naam;
   private final String sql;
   private final Function<Row, Uitgaand> record;
   private final BackgroundLoop loop;
-  private final io.micrometer.core.instrument.Timer vertraging;
-  private final nl.berichtenbox.engine.tracing.Tracing sporen;
+  private final Timer vertraging;
+  private final Tracing sporen;
 
   private OutboxRelay(
       Vertx vertx,
@@ -76,9 +91,9 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
       String naam,
       String sql,
       Function<Row, Uitgaand> record,
-      io.micrometer.core.instrument.Timer vertraging,
-      nl.berichtenbox.engine.tracing.Tracing sporen,
-      java.time.Clock clock) {
+      Timer vertraging,
+      Tracing sporen,
+      Clock clock) {
     this.vertraging = vertraging;
     this.clock = clock;
     this.sporen = sporen;
@@ -92,8 +107,7 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
   }
 
   /** The producer both streams share (thread-safe); closed by the caller after both relays stopped. */
-  public static RelayProducer producer(
-      String bootstrap, java.util.concurrent.atomic.LongAdder vervangen) {
+  public static RelayProducer producer(String bootstrap, LongAdder vervangen) {
     return new RelayProducer(
         () -> new KafkaProducer<>(
             Map.of(
@@ -117,9 +131,9 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
       Vertx vertx,
       Pool pool,
       RelayProducer producent,
-      nl.berichtenbox.engine.metrics.EngineMetrics metrics,
-      nl.berichtenbox.engine.tracing.Tracing sporen,
-      java.time.Clock clock) {
+      EngineMetrics metrics,
+      Tracing sporen,
+      Clock clock) {
     return new OutboxRelay(
         vertx,
         pool,
@@ -132,12 +146,10 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
           if (r.getUUID(3) != null) {
             o.put("batchId", r.getUUID(3).toString());
           }
-          o.put(
-                  "status",
-                  nl.berichtenbox.engine.domain.BerichtStatus.van(r.getShort(4)).name())
+          o.put("status", BerichtStatus.van(r.getShort(4)).name())
               .put("verwerkingsCode", r.getString(5))
               .put("tijdstip", Json.time(r.getOffsetDateTime(6)));
-          String traceId = nl.berichtenbox.engine.tracing.Tracing.traceId(r.getString(7));
+          String traceId = Tracing.traceId(r.getString(7));
           if (traceId != null) {
             o.put("traceId", traceId);
           }
@@ -165,9 +177,9 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
       Pool pool,
       RelayProducer producent,
       Pseudonym pseudoniem,
-      nl.berichtenbox.engine.metrics.EngineMetrics metrics,
-      nl.berichtenbox.engine.tracing.Tracing sporen,
-      java.time.Clock clock) {
+      EngineMetrics metrics,
+      Tracing sporen,
+      Clock clock) {
     return new OutboxRelay(
         vertx,
         pool,
@@ -178,13 +190,11 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
           String burger = pseudoniem.of(r.getString(1));
           JsonObject o = new JsonObject()
               .put("id", r.getLong(0))
-              .put(
-                  "soort",
-                  nl.berichtenbox.engine.notificaties.NotificatieWachtrij.soortNaam(r.getShort(2)))
+              .put("soort", NotificatieWachtrij.soortNaam(r.getShort(2)))
               .put("burger", burger)
               .put("tijdstip", Json.time(r.getOffsetDateTime(3)));
           // the trace of the first message the event tells of (a reminder has none)
-          String traceId = nl.berichtenbox.engine.tracing.Tracing.traceId(r.getString(4));
+          String traceId = Tracing.traceId(r.getString(4));
           if (traceId != null) {
             o.put("traceId", traceId);
           }
@@ -233,31 +243,28 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
                   Producer<String, String> producer = producent.current();
                   try {
                     List<java.util.concurrent.Future<?>> acks = new ArrayList<>(uit.size());
-                    List<io.opentelemetry.api.trace.Span> spans = new ArrayList<>();
+                    List<Span> spans = new ArrayList<>();
                     for (Uitgaand u : uit) {
                       ProducerRecord<String, String> pr =
                           new ProducerRecord<>(u.topic(), u.key(), u.value());
                       if (u.traceparent() != null) {
                         // the record names the trace of the message it answers (a producer span of
                         // it when tracing is on)
-                        io.opentelemetry.api.trace.Span span = sporen.begin(
+                        Span span = sporen.begin(
                             u.topic() + " publish",
-                            io.opentelemetry.api.trace.SpanKind.PRODUCER,
+                            SpanKind.PRODUCER,
                             u.traceparent(),
-                            io.opentelemetry.api.common.Attributes.of(
-                                io.opentelemetry.api.common.AttributeKey.stringKey(
-                                    "messaging.system"),
+                            Attributes.of(
+                                AttributeKey.stringKey("messaging.system"),
                                 "kafka",
-                                io.opentelemetry.api.common.AttributeKey.stringKey(
-                                    "messaging.destination.name"),
+                                AttributeKey.stringKey("messaging.destination.name"),
                                 u.topic()));
                         spans.add(span);
                         pr.headers()
                             .add(
                                 "traceparent",
-                                nl.berichtenbox.engine.tracing.Tracing.propagate(
-                                        span, u.traceparent())
-                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                                Tracing.propagate(span, u.traceparent())
+                                    .getBytes(StandardCharsets.US_ASCII));
                       }
                       acks.add(producer.send(pr));
                     }
@@ -267,12 +274,12 @@ public final class OutboxRelay implements nl.berichtenbox.engine.support.Compone
                         ack.get(30, TimeUnit.SECONDS);
                       }
                     } finally {
-                      spans.forEach(io.opentelemetry.api.trace.Span::end);
+                      spans.forEach(Span::end);
                     }
                     // written to acknowledged, for the oldest of the round (the others waited less)
                     if (uit.get(0).tijdstip() != null) {
-                      vertraging.record(java.time.Duration.between(
-                          uit.get(0).tijdstip().toInstant(), clock.instant()));
+                      vertraging.record(
+                          Duration.between(uit.get(0).tijdstip().toInstant(), clock.instant()));
                     }
                   } catch (Exception e) {
                     producent.afterFailure(producer, e);

@@ -9,6 +9,8 @@ import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,8 +27,7 @@ public final class BucketHistogram implements Collector {
   private final long[] grenzenNs;
   private final double[] grenzen;
   private final List<Reeks> reeksen = new CopyOnWriteArrayList<>();
-  private final java.util.Map<List<String>, Reeks> perLabels =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<List<String>, Reeks> perLabels = new ConcurrentHashMap<>();
 
   BucketHistogram(String naam, String help, Duration[] emmers, String... labelNamen) {
     this.metadata = new MetricMetadata(naam, help);

@@ -1,5 +1,6 @@
 package nl.berichtenbox.engine.metrics;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -274,7 +276,7 @@ public final class EngineMetrics {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os) {
+        instanceof OperatingSystemMXBean os) {
       FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
           .baseUnit("seconds")
           .description("CPU time the process used")
@@ -287,14 +289,10 @@ public final class EngineMetrics {
   private static PrometheusMeterRegistry newRegistry() {
     PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Micrometer gives the process's CPU time in ns; Prometheus' own name has seconds (below)
-    r.config()
-        .meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith(
-            "process.cpu.time"));
+    r.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
     // a gauge named ..._count reads as a histogram's part to Prometheus (promtool check metrics
     // says so)
-    r.config()
-        .meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith(
-            "system.cpu.count"));
+    r.config().meterFilter(MeterFilter.denyNameStartsWith("system.cpu.count"));
     return r;
   }
 

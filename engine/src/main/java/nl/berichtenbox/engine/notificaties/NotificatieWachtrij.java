@@ -2,6 +2,8 @@ package nl.berichtenbox.engine.notificaties;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -110,7 +112,7 @@ public final class NotificatieWachtrij {
   public record Gequeued(long berichten, long notificaties) {}
 
   /** Whether a message's publicatieDatum has come and its e-mail waits (an index probe, no lock). */
-  public static Future<Boolean> ietsZichtbaar(io.vertx.sqlclient.SqlClient client) {
+  public static Future<Boolean> ietsZichtbaar(SqlClient client) {
     return client
         .preparedQuery(ZICHTBAAR_IETS)
         .execute()
@@ -137,7 +139,7 @@ public final class NotificatieWachtrij {
         .map(NotificatieWachtrij::gequeued);
   }
 
-  private static Gequeued gequeued(io.vertx.sqlclient.RowSet<Row> rows) {
+  private static Gequeued gequeued(RowSet<Row> rows) {
     Row r = rows.iterator().next();
     return new Gequeued(r.getLong("berichten"), r.getLong("notificaties"));
   }

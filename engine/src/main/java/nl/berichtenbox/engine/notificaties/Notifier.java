@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.config.NotificatieConfig;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
+import nl.berichtenbox.engine.store.VerwerkingsberichtOrderLock;
 import nl.berichtenbox.engine.support.BackgroundLoop;
+import nl.berichtenbox.engine.support.Component;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * <p>The same loop queues reminders (a message unread for {@code herinneringNa}, once per message)
  * and keeps the queue gauges. Time comes from {@code clock}, so tests can move it.
  */
-public final class Notifier implements nl.berichtenbox.engine.support.Component {
+public final class Notifier implements Component {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
   private static final int BATCH = 200;
   private static final Duration VERZEND_TIMEOUT = Duration.ofSeconds(30);
@@ -459,10 +461,9 @@ public final class Notifier implements nl.berichtenbox.engine.support.Component 
   public Future<Long> herinneringen() {
     Instant now = clock.instant();
     // under the processing lock, like every writer of notification rows (their ids commit in order)
-    return pool.withTransaction(
-            conn -> nl.berichtenbox.engine.store.VerwerkingsberichtOrderLock.take(conn)
-                .compose(v -> NotificatieWachtrij.herinneringen(
-                    conn, now, cfg.herinneringNa().toSeconds())))
+    return pool.withTransaction(conn -> VerwerkingsberichtOrderLock.take(conn)
+            .compose(v ->
+                NotificatieWachtrij.herinneringen(conn, now, cfg.herinneringNa().toSeconds())))
         .map(q -> {
           metrics.notificatiesInWachtrij.add(q.notificaties());
           if (q.berichten() > 0) {

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
@@ -36,10 +37,10 @@ public final class Rapportages {
   public static final int PROGNOSE_MAANDEN_VOORUIT = 17;
 
   private final Pool pool;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
   /** {@code clock}: what "today" and "this month" are, in Dutch time. */
-  public Rapportages(Pool pool, java.time.Clock clock) {
+  public Rapportages(Pool pool, Clock clock) {
     this.pool = pool;
     this.clock = clock;
   }

@@ -6,8 +6,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
 import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.support.BackgroundLoop;
+import nl.berichtenbox.engine.support.Component;
 import nl.berichtenbox.engine.support.Pseudonym;
 
 /**
@@ -16,7 +19,7 @@ import nl.berichtenbox.engine.support.Pseudonym;
  * day and process); a minute's new visitors are written in one statement, under their pseudonym
  * (HMAC of the BSN, never the BSN), so the month's count is exact across processes.
  */
-public final class Bezoekers implements nl.berichtenbox.engine.support.Component {
+public final class Bezoekers implements Component {
   private static final String SCHRIJF = """
       INSERT INTO bezoek (dag, pseudoniem) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING""";
   private static final String OPRUIMEN = "DELETE FROM bezoek WHERE dag < current_date - 400";
@@ -69,7 +72,7 @@ public final class Bezoekers implements nl.berichtenbox.engine.support.Component
     synchronized (this) {
       if (vandaag.add(n)) {
         if (nieuwAantal == nieuw.length) {
-          nieuw = java.util.Arrays.copyOf(nieuw, nieuw.length * 2);
+          nieuw = Arrays.copyOf(nieuw, nieuw.length * 2);
         }
         nieuw[nieuwAantal++] = n;
       }
@@ -151,15 +154,15 @@ public final class Bezoekers implements nl.berichtenbox.engine.support.Component
       if (nieuwAantal == 0) {
         return Future.succeededFuture(false);
       }
-      batch = java.util.Arrays.copyOf(nieuw, Math.min(nieuwAantal, 10_000));
+      batch = Arrays.copyOf(nieuw, Math.min(nieuwAantal, 10_000));
     }
     // written under the day of writing: a visit in the last minute before midnight counts the next
     // day
-    String[] pseudoniemen = java.util.Arrays.stream(batch)
+    String[] pseudoniemen = Arrays.stream(batch)
         .mapToObj(b -> pseudoniem.of(String.format("%09d", b)))
         .toArray(String[]::new);
     return pool.preparedQuery(SCHRIJF)
-        .execute(Tuple.from(java.util.List.of(dag, pseudoniemen)))
+        .execute(Tuple.from(List.of(dag, pseudoniemen)))
         .map(r -> {
           synchronized (this) {
             // the batch is the head of the list; visitors added since stay behind it

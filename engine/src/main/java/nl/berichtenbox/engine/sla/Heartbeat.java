@@ -2,16 +2,22 @@ package nl.berichtenbox.engine.sla;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.UUID;
 import nl.berichtenbox.engine.Readiness;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.support.BackgroundLoop;
+import nl.berichtenbox.engine.support.Component;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -27,7 +33,7 @@ import org.HdrHistogram.Histogram;
  * directory was short of space, Kafka did not answer, or it was draining. The same check answers
  * {@code /health/ready}.
  */
-public final class Heartbeat implements nl.berichtenbox.engine.support.Component {
+public final class Heartbeat implements Component {
   private static final String SLAG = """
       INSERT INTO hartslag (minuut, proces, gereed, laatst_gereed)
       VALUES (date_trunc('minute', now()), $1, $2, CASE WHEN $2 THEN now() END)
@@ -60,19 +66,18 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
       DELETE FROM meting_uur WHERE uur < now() - interval '400 days'""";
 
   private final Pool pool;
-  private final java.time.Clock clock;
+  private final Clock clock;
   private final EngineMetrics metrics;
   private final Readiness readiness;
   private final UUID proces = UUID.randomUUID();
   private final BackgroundLoop loop;
-  private final java.util.LinkedHashMap<Instant, String> ongeschreven =
-      new java.util.LinkedHashMap<>();
+  private final LinkedHashMap<Instant, String> ongeschreven = new LinkedHashMap<>();
   private Instant uur;
   private Histogram presentatie;
   private Histogram verwerking;
 
   public Heartbeat(
-      Vertx vertx, Pool pool, EngineMetrics metrics, Readiness readiness, java.time.Clock clock) {
+      Vertx vertx, Pool pool, EngineMetrics metrics, Readiness readiness, Clock clock) {
     this.pool = pool;
     this.clock = clock;
     this.metrics = metrics;
@@ -148,13 +153,12 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
     if (ongeschreven.isEmpty()) {
       return Future.succeededFuture();
     }
-    var kopie = new java.util.LinkedHashMap<>(ongeschreven);
-    java.time.OffsetDateTime[] minuten = kopie.keySet().stream()
-        .map(m -> m.atOffset(ZoneOffset.UTC))
-        .toArray(java.time.OffsetDateTime[]::new);
+    var kopie = new LinkedHashMap<>(ongeschreven);
+    OffsetDateTime[] minuten =
+        kopie.keySet().stream().map(m -> m.atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new);
     String[] redenen = kopie.values().toArray(String[]::new);
     return pool.preparedQuery(STORING)
-        .execute(Tuple.from(java.util.List.of(minuten, proces, redenen)))
+        .execute(Tuple.from(List.of(minuten, proces, redenen)))
         .map(x -> {
           kopie.keySet().forEach(ongeschreven::remove);
           return null;
@@ -189,8 +193,7 @@ public final class Heartbeat implements nl.berichtenbox.engine.support.Component
     buf.flip();
     buf.get(bytes);
     return pool.preparedQuery(METING)
-        .execute(Tuple.of(
-            uur.atOffset(ZoneOffset.UTC), proces, soort, io.vertx.core.buffer.Buffer.buffer(bytes)))
+        .execute(Tuple.of(uur.atOffset(ZoneOffset.UTC), proces, soort, Buffer.buffer(bytes)))
         .mapEmpty();
   }
 }

@@ -1,11 +1,13 @@
 package nl.berichtenbox.engine.sla;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -16,10 +18,12 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.DataFormatException;
 import nl.berichtenbox.engine.domain.Tijd;
+import nl.berichtenbox.engine.support.Json;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -50,18 +54,14 @@ public final class SlaRapportage {
               WHERE t.oin = p.oin AND t.code = 'Aangeboden' AND t.datum >= $1 AND t.datum < $2) AS werkelijk
       FROM prognose p JOIN afnemer a ON a.oin = p.oin WHERE p.maand = $1 ORDER BY p.oin""";
 
-  private final io.vertx.core.Vertx vertx;
+  private final Vertx vertx;
   private final Pool pool;
   private final Incidenten incidenten;
   private final OnderhoudsKalender kalender;
   private final Clock clock;
 
   public SlaRapportage(
-      io.vertx.core.Vertx vertx,
-      Pool pool,
-      Incidenten incidenten,
-      OnderhoudsKalender kalender,
-      Clock clock) {
+      Vertx vertx, Pool pool, Incidenten incidenten, OnderhoudsKalender kalender, Clock clock) {
     this.vertx = vertx;
     this.pool = pool;
     this.incidenten = incidenten;
@@ -78,10 +78,9 @@ public final class SlaRapportage {
     Tuple periode = Tuple.of(utc(begin), utc(einde));
     Future<JsonObject> beschikbaarheid = pool.query(EERSTE).execute().compose(e -> {
       OffsetDateTime eerste = e.iterator().next().getOffsetDateTime(0);
-      Future<io.vertx.sqlclient.RowSet<Row>> opRows = pool.preparedQuery(OP).execute(periode);
-      Future<io.vertx.sqlclient.RowSet<Row>> storingen =
-          pool.preparedQuery(STORINGEN).execute(periode);
-      Future<java.util.List<Onderhoudsvensters.Venster>> vensters = kalender.vensters(maand);
+      Future<RowSet<Row>> opRows = pool.preparedQuery(OP).execute(periode);
+      Future<RowSet<Row>> storingen = pool.preparedQuery(STORINGEN).execute(periode);
+      Future<List<Onderhoudsvensters.Venster>> vensters = kalender.vensters(maand);
       return Future.all(opRows, storingen, vensters)
           .compose(x -> {
             Set<Instant> op = new HashSet<>();
@@ -168,7 +167,7 @@ public final class SlaRapportage {
     return Future.all(beschikbaarheid, incident, productie, performance, prognoses)
         .map(v -> new JsonObject()
             .put("maand", maand.toString())
-            .put("opgesteldOp", nl.berichtenbox.engine.support.Json.time(utc(nu)))
+            .put("opgesteldOp", Json.time(utc(nu)))
             .put("beschikbaarheid", beschikbaarheid.result())
             .put("incidenten", incident.result())
             .put("productie", productie.result())

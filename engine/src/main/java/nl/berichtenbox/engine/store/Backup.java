@@ -13,12 +13,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -116,7 +120,7 @@ public final class Backup {
       // copy needs is recycled meanwhile; its name also keeps two backups from running at once
       try (Statement s = c.createStatement()) {
         s.execute("SELECT pg_create_physical_replication_slot('berichtenbox_backup', true, true)");
-      } catch (java.sql.SQLException e) {
+      } catch (SQLException e) {
         throw new IllegalStateException(
             "another backup is running (or its slot is left): " + e.getMessage(), e);
       }
@@ -355,7 +359,7 @@ public final class Backup {
   }
 
   private static List<Path> tooOld(Path map, Instant nu) throws IOException {
-    List<Path> out = new java.util.ArrayList<>();
+    List<Path> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(map, "berichtenbox-*")) {
       for (Path p : ds) {
         String naam = p.getFileName().toString().substring("berichtenbox-".length());
@@ -367,7 +371,7 @@ public final class Backup {
           if (t.isBefore(nu.minus(BEWAARTERMIJN))) {
             out.add(p);
           }
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
           // not ours
         }
       }
@@ -377,7 +381,7 @@ public final class Backup {
 
   static void delete(Path dir) throws IOException {
     try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }

@@ -1,19 +1,35 @@
 package nl.berichtenbox.engine.store;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,7 +193,7 @@ public final class Database implements AutoCloseable {
 
   /** The newest schema version the engine's migrations make. */
   String nieuwsteSchemaVersie() {
-    org.flywaydb.core.api.MigrationInfo[] alle = Flyway.configure()
+    MigrationInfo[] alle = Flyway.configure()
         .dataSource(url.jdbcUrl(), null, null)
         .jdbcProperties(jdbcProperties())
         .locations("classpath:db/migration")
@@ -187,15 +203,15 @@ public final class Database implements AutoCloseable {
     return alle[alle.length - 1].getVersion().getVersion();
   }
 
-  private java.util.Map<String, String> jdbcProperties() {
-    java.util.Map<String, String> m = new java.util.HashMap<>();
+  private Map<String, String> jdbcProperties() {
+    Map<String, String> m = new HashMap<>();
     url.jdbcProperties().forEach((k, v) -> m.put((String) k, (String) v));
     return m;
   }
 
   /** A JDBC connection (blocking): backups, restore, seeding. */
-  public java.sql.Connection jdbc() throws java.sql.SQLException {
-    return java.sql.DriverManager.getConnection(url.jdbcUrl(), url.jdbcProperties());
+  public Connection jdbc() throws SQLException {
+    return DriverManager.getConnection(url.jdbcUrl(), url.jdbcProperties());
   }
 
   /**
@@ -211,8 +227,8 @@ public final class Database implements AutoCloseable {
             .setMaxWaitQueueSize(10_000)
             .setShared(false)
             .setConnectionTimeout(POOL_WACHTTIJD_S)
-            .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
-        .with(new io.vertx.core.net.NetClientOptions()
+            .setConnectionTimeoutUnit(TimeUnit.SECONDS))
+        .with(new NetClientOptions()
             .setConnectTimeout((int) url.connectTimeout().toMillis())
             .setTcpNoDelay(true)
             .setTcpKeepAlive(true)
@@ -236,10 +252,9 @@ public final class Database implements AutoCloseable {
   }
 
   /** Fills the store for load tests (blocking): see {@link Seeder}. */
-  public void seed(
-      int afnemers, int burgers, int berichten, java.util.function.Consumer<String> progress)
-      throws java.sql.SQLException {
-    try (java.sql.Connection c = jdbc()) {
+  public void seed(int afnemers, int burgers, int berichten, Consumer<String> progress)
+      throws SQLException {
+    try (Connection c = jdbc()) {
       Seeder.seed(c, afnemers, burgers, berichten, progress);
     }
   }
@@ -269,24 +284,23 @@ public final class Database implements AutoCloseable {
    * both, so an upgrade that changes either fails there.
    */
   private static boolean poolWaitExpired(Throwable c) {
-    return (c instanceof io.vertx.core.VertxException
-            && "Timeout waiting for connection".equals(c.getMessage()))
+    return (c instanceof VertxException && "Timeout waiting for connection".equals(c.getMessage()))
         || (c.getClass().getName().equals("io.vertx.core.impl.NoStackTraceThrowable")
             && "Timeout".equals(c.getMessage()));
   }
 
   public static boolean unreachable(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+      if (c instanceof ConnectionPoolTooBusyException
           || c instanceof PrimaryFollower.GeenPrimaireException
-          || c instanceof io.vertx.sqlclient.ClosedConnectionException
-          || c instanceof java.net.ConnectException
-          || c instanceof io.netty.channel.ConnectTimeoutException
-          || c instanceof java.nio.channels.ClosedChannelException
+          || c instanceof ClosedConnectionException
+          || c instanceof ConnectException
+          || c instanceof ConnectTimeoutException
+          || c instanceof ClosedChannelException
           || poolWaitExpired(c)) {
         return true;
       }
-      if (c instanceof io.vertx.pgclient.PgException pe
+      if (c instanceof PgException pe
           && pe.getSqlState() != null
           && (pe.getSqlState().startsWith("08")
               || pe.getSqlState().startsWith("57P")

@@ -5,11 +5,13 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -104,7 +106,7 @@ public record DatabaseUrl(
     }
 
     if (params.containsKey("sslmode")
-        && java.util.Arrays.stream(SslMode.values())
+        && Arrays.stream(SslMode.values())
             .noneMatch(mode -> mode.value.equalsIgnoreCase(params.get("sslmode")))) {
       throw new IllegalArgumentException("sslmode '" + params.get("sslmode")
           + "' is not one of disable, allow, prefer, " + "require, verify-ca, verify-full");
@@ -144,7 +146,7 @@ public record DatabaseUrl(
             .append(sep)
             .append(name)
             .append('=')
-            .append(java.net.URLEncoder.encode(params.get(name), StandardCharsets.UTF_8));
+            .append(URLEncoder.encode(params.get(name), StandardCharsets.UTF_8));
         sep = "&";
       }
     }
@@ -255,7 +257,7 @@ public record DatabaseUrl(
       sb.append(i > 0 ? "," : "").append(hosts.get(i));
     }
     return sb.append('/')
-        .append(java.net.URLEncoder.encode(database, StandardCharsets.UTF_8))
+        .append(URLEncoder.encode(database, StandardCharsets.UTF_8))
         .toString();
   }
 

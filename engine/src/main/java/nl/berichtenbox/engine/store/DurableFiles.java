@@ -9,6 +9,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Files that must survive a power cut once we say they are there: a backup is written under a
@@ -55,8 +56,7 @@ final class DurableFiles {
   static void persist(Path tijdelijk, Path doel) throws IOException {
     // a backup holds citizens' messages and BSNs: only the engine's own user may enter it (and
     // PostgreSQL wants no more for a data directory restored this way)
-    Files.setPosixFilePermissions(
-        tijdelijk, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.setPosixFilePermissions(tijdelijk, PosixFilePermissions.fromString("rwx------"));
     fsyncTree(tijdelijk);
     Files.move(tijdelijk, doel, StandardCopyOption.ATOMIC_MOVE);
     fsync(doel.toAbsolutePath().getParent());

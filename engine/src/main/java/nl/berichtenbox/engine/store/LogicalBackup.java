@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.flywaydb.core.api.MigrationVersion;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -122,8 +123,7 @@ public final class LogicalBackup {
     }
     String versie = manifest.getString("schemaVersie");
     String nieuwste = db.nieuwsteSchemaVersie();
-    if (org.flywaydb.core.api.MigrationVersion.fromVersion(versie)
-        .isNewerThan(org.flywaydb.core.api.MigrationVersion.fromVersion(nieuwste))) {
+    if (MigrationVersion.fromVersion(versie).isNewerThan(MigrationVersion.fromVersion(nieuwste))) {
       throw new IllegalStateException(map + " was made by a newer engine (schema version " + versie
           + ", this engine knows up to " + nieuwste + "): restore it with that engine version");
     }

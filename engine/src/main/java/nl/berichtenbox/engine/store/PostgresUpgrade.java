@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -145,8 +146,8 @@ public final class PostgresUpgrade {
   private record JarBinaries(Path jar) implements PgBinaryResolver {
     @Override
     public InputStream getPgBinary(String system, String machineHardware) throws IOException {
-      String naam = ("postgres-" + system + "-" + machineHardware + ".txz")
-          .toLowerCase(java.util.Locale.ROOT);
+      String naam =
+          ("postgres-" + system + "-" + machineHardware + ".txz").toLowerCase(Locale.ROOT);
       try (ZipFile zip = new ZipFile(jar.toFile())) {
         ZipEntry e = zip.getEntry(naam);
         if (e == null) {

@@ -7,6 +7,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.SqlConnectOptions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +62,7 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
   private Future<PgConnectOptions> find() {
     Promise<PgConnectOptions> gevonden = Promise.promise();
     AtomicInteger open = new AtomicInteger(hosts.size());
-    List<String> waarom = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> waarom = Collections.synchronizedList(new ArrayList<>());
     for (PgConnectOptions h : hosts) {
       writable(h).onComplete(ar -> {
         if (ar.succeeded() && ar.result()) {

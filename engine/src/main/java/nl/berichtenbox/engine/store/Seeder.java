@@ -3,6 +3,7 @@ package nl.berichtenbox.engine.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -72,7 +73,7 @@ public final class Seeder {
           ON CONFLICT DO NOTHING""".formatted(Math.max(1, afnemers - 1)));
       // the partial indexes are built after the rows (far faster than kept up row by row), each as
       // the migrations define it: read from the catalog, so there is one definition of each
-      List<String[]> dropped = new java.util.ArrayList<>();
+      List<String[]> dropped = new ArrayList<>();
       try (var r = s.executeQuery("""
           SELECT i.indexname, i.indexdef FROM pg_indexes i
           WHERE i.schemaname = current_schema() AND i.tablename = 'bericht'

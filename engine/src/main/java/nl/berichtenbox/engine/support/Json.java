@@ -1,5 +1,11 @@
 package nl.berichtenbox.engine.support;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import io.vertx.core.json.jackson.DatabindCodec;
+import io.vertx.core.json.jackson.JacksonCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -18,15 +24,14 @@ public final class Json {
    * say one thing to a validator and another to whoever reads it later (issue 9). Idempotent.
    */
   public static void decodeStrictly() {
-    var strikt = com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION;
-    io.vertx.core.json.jackson.DatabindCodec.mapper().getFactory().enable(strikt);
+    var strikt = JsonParser.Feature.STRICT_DUPLICATE_DETECTION;
+    DatabindCodec.mapper().getFactory().enable(strikt);
     // Buffer.toJsonValue() and JsonObject(String) parse with Vert.x's own factory, which it does
     // not expose: set the same feature on it
     try {
-      java.lang.reflect.Field f =
-          io.vertx.core.json.jackson.JacksonCodec.class.getDeclaredField("factory");
+      java.lang.reflect.Field f = JacksonCodec.class.getDeclaredField("factory");
       f.setAccessible(true);
-      ((com.fasterxml.jackson.core.JsonFactory) f.get(null)).enable(strikt);
+      ((JsonFactory) f.get(null)).enable(strikt);
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IllegalStateException("cannot make the JSON decoder refuse duplicate keys", e);
     }
@@ -43,7 +48,7 @@ public final class Json {
     }
     long seconds = t.toEpochSecond();
     int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-    java.time.LocalDate date = java.time.LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+    LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
     if (date.getYear() < 0 || date.getYear() > 9999) {
       return t.withOffsetSameInstant(ZoneOffset.UTC)
           .truncatedTo(ChronoUnit.MILLIS)
@@ -64,7 +69,7 @@ public final class Json {
     b[19] = '.';
     digits(b, 20, t.getNano() / 1_000_000, 3);
     b[23] = 'Z';
-    return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return new String(b, StandardCharsets.ISO_8859_1);
   }
 
   private static void digits(byte[] b, int at, int value, int width) {

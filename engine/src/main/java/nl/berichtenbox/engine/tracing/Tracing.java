@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * W3C Trace Context for a message's journey: the {@code traceparent} of the request that brought
@@ -31,7 +33,7 @@ public final class Tracing {
   /** The name of the logger that follows each message, a line per step, at DEBUG (off by default). */
   public static final String REIS_LOGGER = "berichtenbox.bericht";
   /** That logger: a message's journey, with its trace id (BERICHTENBOX_LOG_BERICHTEN=DEBUG). */
-  public static final org.slf4j.Logger REIS = org.slf4j.LoggerFactory.getLogger(REIS_LOGGER);
+  public static final Logger REIS = LoggerFactory.getLogger(REIS_LOGGER);
 
   private static final Pattern TRACEPARENT =
       Pattern.compile("00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");

@@ -1,17 +1,27 @@
 package nl.berichtenbox.engine.verwerking;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import nl.berichtenbox.engine.domain.Bericht;
+import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.notificaties.NotificatieWachtrij;
+import nl.berichtenbox.engine.store.Database;
 import nl.berichtenbox.engine.store.VerwerkingsberichtOrderLock;
 import nl.berichtenbox.engine.support.BackgroundLoop;
+import nl.berichtenbox.engine.support.Component;
 import nl.berichtenbox.engine.support.Logs;
+import nl.berichtenbox.engine.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * number order and a feed reader never skips a receipt that commits late; several engine
  * processes take turns.
  */
-public final class Verwerker implements nl.berichtenbox.engine.support.Component {
+public final class Verwerker implements Component {
   private static final Logger LOG = LoggerFactory.getLogger(Verwerker.class);
   /**
    * What every processed message leaves, for the rows of CTE {@code bron} (id, oin, bericht_id,
@@ -51,7 +61,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
           ON CONFLICT (oin, datum, code) DO UPDATE SET aantal = t.aantal + EXCLUDED.aantal
           RETURNING 1
-        )""".formatted(bron, volgorde, nl.berichtenbox.engine.domain.Tijd.NL_SQL);
+        )""".formatted(bron, volgorde, Tijd.NL_SQL);
   }
 
   private static final String ROUND = """
@@ -151,10 +161,8 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
   private final Duration bewaartermijn;
   private final EngineMetrics metrics;
   private final BackgroundLoop loop;
-  private final java.util.List<Runnable> naRonde =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final java.util.List<Runnable> naNotificaties =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Runnable> naRonde = new CopyOnWriteArrayList<>();
+  private final List<Runnable> naNotificaties = new CopyOnWriteArrayList<>();
   private int mislukt; // rounds failed in a row; confined to the loop's context
 
   /** Adds a listener called after every round that wrote receipts (the pusher's, the Kafka relay's wake-up). */
@@ -167,7 +175,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
     naNotificaties.add(r);
   }
 
-  private final nl.berichtenbox.engine.tracing.Tracing sporen;
+  private final Tracing sporen;
 
   public Verwerker(
       Vertx vertx,
@@ -177,7 +185,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
       Duration bewaartermijn,
       Duration bundleWindow,
       EngineMetrics metrics,
-      nl.berichtenbox.engine.tracing.Tracing sporen) {
+      Tracing sporen) {
     this.sporen = sporen;
     this.pool = pool;
     this.batchSize = batchSize;
@@ -221,7 +229,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
           // the database away or saturated is no message's fault: counting it would refuse an
           // innocent
           // message with TechnischProbleem once it is back (DatabaseUitvalIT found this)
-          if (nl.berichtenbox.engine.store.Database.unreachable(e)) {
+          if (Database.unreachable(e)) {
             return Future.failedFuture(e);
           }
           if (++mislukt < 2 * POGINGEN_PER_STAP) {
@@ -245,7 +253,7 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
   }
 
   private Future<Boolean> ronde(int grootte) {
-    java.time.Instant begin = sporen.enabled() ? java.time.Instant.now() : null;
+    Instant begin = sporen.enabled() ? Instant.now() : null;
     return pool.withTransaction(conn -> VerwerkingsberichtOrderLock.take(conn)
             .compose(v -> conn.preparedQuery(sporen.enabled() ? ROUND_MET_SPOREN : ROUND)
                 .execute(Tuple.of(grootte, bundleWindowMs))))
@@ -254,19 +262,11 @@ public final class Verwerker implements nl.berichtenbox.engine.support.Component
           if (sporen.enabled()) {
             String[] tps = r.getArrayOfStrings("sporen");
             if (tps != null) {
-              java.time.Instant eind = java.time.Instant.now();
-              var attr = io.opentelemetry.api.common.Attributes.of(
-                  io.opentelemetry.api.common.AttributeKey.longKey(
-                      "berichtenbox.verwerking.ronde.grootte"),
-                  (long) tps.length);
+              Instant eind = Instant.now();
+              var attr = Attributes.of(
+                  AttributeKey.longKey("berichtenbox.verwerking.ronde.grootte"), (long) tps.length);
               for (String tp : tps) {
-                sporen.step(
-                    "berichtenbox verwerking",
-                    io.opentelemetry.api.trace.SpanKind.INTERNAL,
-                    tp,
-                    begin,
-                    eind,
-                    attr);
+                sporen.step("berichtenbox verwerking", SpanKind.INTERNAL, tp, begin, eind, attr);
               }
             }
           }

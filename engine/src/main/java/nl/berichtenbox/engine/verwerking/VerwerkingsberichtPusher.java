@@ -1,5 +1,9 @@
 package nl.berichtenbox.engine.verwerking;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -10,11 +14,15 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -23,6 +31,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.support.BackgroundLoop;
+import nl.berichtenbox.engine.support.Component;
+import nl.berichtenbox.engine.support.Secrets;
+import nl.berichtenbox.engine.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * {@code push_stand}; an afnemer is taken with a 60 s lease, so several processes share the work
  * and a crashed one's afnemers are picked up again when its lease runs out.
  */
-public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.support.Component {
+public final class VerwerkingsberichtPusher implements Component {
   private static final Logger LOG = LoggerFactory.getLogger(VerwerkingsberichtPusher.class);
   private static final int BATCH = 100;
   private static final int PER_RONDE = 8;
@@ -85,20 +96,20 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
   private final EngineMetrics metrics;
   private final HttpClient http;
   private final BackgroundLoop loop;
-  private final nl.berichtenbox.engine.tracing.Tracing sporen;
-  private final java.time.Clock clock;
-  private static final org.slf4j.Logger REIS = nl.berichtenbox.engine.tracing.Tracing.REIS;
+  private final Tracing sporen;
+  private final Clock clock;
+  private static final Logger REIS = Tracing.REIS;
 
   public VerwerkingsberichtPusher(
       Vertx vertx,
       Pool pool,
-      nl.berichtenbox.engine.support.Secrets geheimen,
+      Secrets geheimen,
       Duration basis,
       Duration max,
       Duration giveUpAfter,
       EngineMetrics metrics,
-      nl.berichtenbox.engine.tracing.Tracing sporen,
-      java.time.Clock clock) {
+      Tracing sporen,
+      Clock clock) {
     this.sporen = sporen;
     this.clock = clock;
     this.pool = pool;
@@ -113,7 +124,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
             .setConnectTimeout(5_000)
             .setIdleTimeout(30)
             .setKeepAlive(true)
-            .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE),
+            .setTracingPolicy(TracingPolicy.IGNORE),
         new PoolOptions().setHttp1MaxSize(2));
     this.loop = new BackgroundLoop(
         vertx,
@@ -147,7 +158,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
       String url,
       String secret) {}
 
-  private final nl.berichtenbox.engine.support.Secrets geheimen;
+  private final Secrets geheimen;
 
   private Future<Boolean> ronde() {
     return pool.query(NIEUWE_AFNEMERS)
@@ -178,7 +189,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
           JsonArray arr = new JsonArray();
           long eerste = -1;
           long laatste = -1;
-          java.time.OffsetDateTime oudste = null;
+          OffsetDateTime oudste = null;
           String spoor = null;
           for (Row r : rows) {
             laatste = r.getLong(0);
@@ -195,18 +206,16 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
           long van = eerste;
           long tot = laatste;
           int aantal = rows.size();
-          java.time.OffsetDateTime geschreven = oudste;
+          OffsetDateTime geschreven = oudste;
           // one POST carries many receipts, each with its traceId in the body; the header names the
           // trace of the first that has one (a client span of it when tracing is on)
-          io.opentelemetry.api.trace.Span span = sporen.begin(
+          Span span = sporen.begin(
               "POST callback",
-              io.opentelemetry.api.trace.SpanKind.CLIENT,
+              SpanKind.CLIENT,
               spoor,
-              io.opentelemetry.api.common.Attributes.of(
-                  io.opentelemetry.api.common.AttributeKey.longKey(
-                      "berichtenbox.verwerkingsberichten.aantal"),
-                  (long) aantal));
-          String kop = nl.berichtenbox.engine.tracing.Tracing.propagate(span, spoor);
+              Attributes.of(
+                  AttributeKey.longKey("berichtenbox.verwerkingsberichten.aantal"), (long) aantal));
+          String kop = Tracing.propagate(span, spoor);
           return post(s, body, kop)
               .andThen(ar -> span.end())
               .compose(
@@ -241,8 +250,8 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
 
   private Future<Void> mislukt(Stand s, long van, long tot, int aantal, String fout) {
     metrics.pushMislukt.increment();
-    java.time.Instant nu = clock.instant();
-    java.time.Instant sinds = s.eersteFout() == null ? nu : s.eersteFout().toInstant();
+    Instant nu = clock.instant();
+    Instant sinds = s.eersteFout() == null ? nu : s.eersteFout().toInstant();
     if (Duration.between(sinds, nu).compareTo(giveUpAfter) >= 0) {
       metrics.pushOnbestelbaar.add(aantal);
       LOG.warn(
@@ -287,7 +296,7 @@ public final class VerwerkingsberichtPusher implements nl.berichtenbox.engine.su
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       return HexFormat.of().formatHex(mac.doFinal(body.getBytes()));
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }

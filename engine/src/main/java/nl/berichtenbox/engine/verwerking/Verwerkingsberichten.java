@@ -6,11 +6,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.UUID;
 import nl.berichtenbox.engine.domain.BerichtStatus;
 import nl.berichtenbox.engine.domain.ClientErrorException;
+import nl.berichtenbox.engine.domain.InvalidParam;
+import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.support.Json;
+import nl.berichtenbox.engine.tracing.Tracing;
 
 /**
  * What an afnemer reads back (contract §2.4): a message's status, a batch's counts, its batches,
@@ -40,13 +45,12 @@ public final class Verwerkingsberichten {
 
   private static final String BATCH = BATCH_COUNTS + " WHERE b.oin = $1 AND b.batch_id = $2";
 
-  private static final String BATCHES =
-      BATCH_COUNTS + """
+  private static final String BATCHES = BATCH_COUNTS + """
        WHERE b.oin = $1
         AND b.ontvangen_op >= ($2::date)::timestamp AT TIME ZONE %1$s
         AND b.ontvangen_op < ($3::date + 1)::timestamp AT TIME ZONE %1$s
       ORDER BY b.ontvangen_op DESC, b.batch_id
-      LIMIT 1000""".formatted(nl.berichtenbox.engine.domain.Tijd.NL_SQL);
+      LIMIT 1000""".formatted(Tijd.NL_SQL);
 
   static final String FEED = """
       SELECT volgnummer, bericht_id, batch_id, status, verwerkings_code, tijdstip, traceparent
@@ -56,10 +60,10 @@ public final class Verwerkingsberichten {
   public static final int BATCHES_DAGEN_TERUG = 30;
 
   private final Pool pool;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
   /** {@code clock}: what "today" is, in Dutch time. */
-  public Verwerkingsberichten(Pool pool, java.time.Clock clock) {
+  public Verwerkingsberichten(Pool pool, Clock clock) {
     this.pool = pool;
     this.clock = clock;
   }
@@ -100,15 +104,11 @@ public final class Verwerkingsberichten {
    * {@link #BATCHES_DAGEN_TERUG} days before tot.
    */
   public Future<JsonObject> batches(String oin, LocalDate vanOfNull, LocalDate totOfNull) {
-    LocalDate tot = totOfNull != null
-        ? totOfNull
-        : LocalDate.ofInstant(clock.instant(), nl.berichtenbox.engine.domain.Tijd.NL);
+    LocalDate tot = totOfNull != null ? totOfNull : LocalDate.ofInstant(clock.instant(), Tijd.NL);
     LocalDate van = vanOfNull != null ? vanOfNull : tot.minusDays(BATCHES_DAGEN_TERUG);
     if (van.isAfter(tot)) {
-      return Future.failedFuture(nl.berichtenbox.engine.domain.ClientErrorException.badRequest(
-          "ongeldige periode",
-          java.util.List.of(
-              new nl.berichtenbox.engine.domain.InvalidParam("vanDatum", "ligt na totDatum"))));
+      return Future.failedFuture(ClientErrorException.badRequest(
+          "ongeldige periode", List.of(new InvalidParam("vanDatum", "ligt na totDatum"))));
     }
     return pool.preparedQuery(BATCHES).execute(Tuple.of(oin, van, tot)).map(rows -> {
       JsonArray arr = new JsonArray();
@@ -173,7 +173,7 @@ public final class Verwerkingsberichten {
         .put("tijdstip", Json.time(r.getOffsetDateTime(5)));
     // the trace of the request that brought the message (issue 20): an extra field, absent on
     // receipts from before it
-    String traceId = nl.berichtenbox.engine.tracing.Tracing.traceId(r.getString(6));
+    String traceId = Tracing.traceId(r.getString(6));
     if (traceId != null) {
       o.put("traceId", traceId);
     }

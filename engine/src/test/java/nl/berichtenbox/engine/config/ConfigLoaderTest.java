@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class ConfigLoaderTest {
 
   @Test
   void oldNamesStillWorkWithAWarningAndTheNewNameWins(@TempDir Path dir) throws Exception {
-    List<String> waarschuwingen = new java.util.ArrayList<>();
+    List<String> waarschuwingen = new ArrayList<>();
     Path yaml = dir.resolve("oud.yaml");
     Files.writeString(yaml, "ontvangstbewijsBewaartermijn: P9D\nhttpKopTimeout: PT7S\n");
     EngineConfig c = ConfigLoader.load(

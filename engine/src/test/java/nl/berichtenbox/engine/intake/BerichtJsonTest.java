@@ -13,9 +13,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import nl.berichtenbox.engine.domain.VerwerkingsCode;
 import nl.berichtenbox.engine.support.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,14 +166,14 @@ class BerichtJsonTest {
   void anAttachmentTooLargeIsRefusedBeforeDecoding() {
     BerichtValidator.Result r = zelfde(bericht(pdf(300, 6), pdf(300, 7)).toBuffer());
     assertFalse(r.valid());
-    assertEquals(nl.berichtenbox.engine.domain.VerwerkingsCode.BijlageTeGroot, r.code());
+    assertEquals(VerwerkingsCode.BijlageTeGroot, r.code());
   }
 
   @Test
   void aBodyInsideALargerArrayIsFoundAtItsOffset() {
     byte[] json = bericht(pdf(20, 8)).toBuffer().getBytes();
     byte[] ruim = new byte[json.length + 37];
-    java.util.Arrays.fill(ruim, (byte) '"');
+    Arrays.fill(ruim, (byte) '"');
     System.arraycopy(json, 0, ruim, 17, json.length);
     Buffer slice = Buffer.buffer(ruim).slice(17, 17 + json.length);
     JsonObject o = (JsonObject) BerichtJson.decode(slice);
@@ -232,7 +234,7 @@ class BerichtJsonTest {
       assertEquals(
           verwacht,
           BerichtJson.eindeOfEscape(a, van, tot),
-          java.util.Arrays.toString(a) + " " + van + ".." + tot);
+          Arrays.toString(a) + " " + van + ".." + tot);
     }
   }
 

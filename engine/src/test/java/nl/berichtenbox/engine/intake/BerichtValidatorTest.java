@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.domain.VerwerkingsCode;
@@ -47,7 +51,7 @@ class BerichtValidatorTest {
       b.put(keys.get(i), a.getValue(keys.get(i)));
     }
     assertArrayEquals(BerichtValidator.digest(a), BerichtValidator.digest(b));
-    assertFalse(java.util.Arrays.equals(
+    assertFalse(Arrays.equals(
         BerichtValidator.digest(a), BerichtValidator.digest(a.copy().put("onderwerp", "X"))));
   }
 
@@ -61,19 +65,18 @@ class BerichtValidatorTest {
         .put("a", "x\"y\n");
     assertEquals(
         "a9fa244da65bc1c4473ea43ff833d75f748a5e7671ecb3cefa5b1fc7f1592b60",
-        java.util.HexFormat.of().formatHex(BerichtValidator.digest(o)));
+        HexFormat.of().formatHex(BerichtValidator.digest(o)));
   }
 
   @Test
   void longStringsGoIntoTheDigestAsTheirCanonicalText() throws Exception {
     // the long-string path (attachments) must hash exactly what the canonical text is
-    String base64 =
-        java.util.Base64.getEncoder().encodeToString(new byte[30_000]).replace('A', 'Q');
+    String base64 = Base64.getEncoder().encodeToString(new byte[30_000]).replace('A', 'Q');
     String lang = "é".repeat(400);
     JsonObject o = new JsonObject().put("e", lang).put("d", base64);
-    byte[] verwacht = java.security.MessageDigest.getInstance("SHA-256")
-        .digest(("{\"d\":\"" + base64 + "\",\"e\":\"" + lang + "\"}")
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] verwacht = MessageDigest.getInstance("SHA-256")
+        .digest(
+            ("{\"d\":\"" + base64 + "\",\"e\":\"" + lang + "\"}").getBytes(StandardCharsets.UTF_8));
     assertArrayEquals(verwacht, BerichtValidator.digest(o));
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownProducerIdException;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Which failures replace the relays' producer (the broker side is in the api module's KafkaRelayProducerIT). */
@@ -50,8 +52,8 @@ class RelayProducerTest {
   @Test
   void closedItMakesNoNewProducer() {
     MockProducer<String, String> p = (MockProducer<String, String>) producent.current();
-    producent.close(java.time.Duration.ZERO);
+    producent.close(Duration.ZERO);
     assertTrue(p.closed());
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, producent::current);
+    Assertions.assertThrows(IllegalStateException.class, producent::current);
   }
 }

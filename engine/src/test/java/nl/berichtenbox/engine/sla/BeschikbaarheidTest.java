@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.temporal.ChronoUnit;
@@ -108,7 +109,7 @@ class BeschikbaarheidTest {
     // time
     var tijdig = new Onderhoudsvensters.Verplaatsing(
         "PORTAAL_TECHNISCH",
-        java.time.LocalDate.of(2026, 10, 14),
+        LocalDate.of(2026, 10, 14),
         ams("2026-10-17T22:00"),
         ams("2026-10-18T03:00"),
         ams("2026-10-01T12:00"));
@@ -130,7 +131,7 @@ class BeschikbaarheidTest {
     // time; announced on Monday 5 October it is the 19th: too late, so the outage counts
     var laat = new Onderhoudsvensters.Verplaatsing(
         "PORTAAL_TECHNISCH",
-        java.time.LocalDate.of(2026, 10, 14),
+        LocalDate.of(2026, 10, 14),
         ams("2026-10-17T22:00"),
         ams("2026-10-18T03:00"),
         ams("2026-10-05T09:00"));
@@ -149,7 +150,7 @@ class BeschikbaarheidTest {
     // 4th Wednesday of October (28th) moved to 31 Oct 22:00 - 1 Nov 04:00, announced in September
     var v = new Onderhoudsvensters.Verplaatsing(
         "PORTAAL_FUNCTIONEEL",
-        java.time.LocalDate.of(2026, 10, 28),
+        LocalDate.of(2026, 10, 28),
         ams("2026-10-31T22:00"),
         ams("2026-11-01T04:00"),
         ams("2026-09-15T10:00"));

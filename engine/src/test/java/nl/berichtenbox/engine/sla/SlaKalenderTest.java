@@ -12,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.List;
 import nl.berichtenbox.engine.domain.Tijd;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class SlaKalenderTest {
@@ -114,15 +115,13 @@ class SlaKalenderTest {
   void tenWorkingDaysOfNoticeSkipWeekendsAndHolidays() {
     // announced Monday 2 November 2026: 3..6, 9..13, 16 -> Monday 16 November
     assertEquals(
-        java.time.LocalDate.of(2026, 11, 16),
-        Onderhoudsvensters.vroegsteDatum(ams("2026-11-02T23:30")));
+        LocalDate.of(2026, 11, 16), Onderhoudsvensters.vroegsteDatum(ams("2026-11-02T23:30")));
     // announced Thursday 17 December 2026: Christmas and Boxing Day do not count -> Monday 4
     // January 2027
     // (18, 21, 22, 23, 24, 28, 29, 30, 31 December, 1 January is New Year's Day, so the 10th is 4
     // January)
     assertEquals(
-        java.time.LocalDate.of(2027, 1, 4),
-        Onderhoudsvensters.vroegsteDatum(ams("2026-12-17T10:00")));
+        LocalDate.of(2027, 1, 4), Onderhoudsvensters.vroegsteDatum(ams("2026-12-17T10:00")));
     assertTrue(
         Onderhoudsvensters.tijdigAangekondigd(ams("2026-11-02T10:00"), ams("2026-11-16T00:00")));
     assertFalse(
@@ -140,7 +139,7 @@ class SlaKalenderTest {
         ams("2026-11-02T02:00"), v.get(0).tot(), "a window past midnight ends the next day");
     assertEquals(ams("2026-11-19T10:00"), v.get(1).van());
     assertFalse(v.get(1).metDowntime());
-    var e = org.junit.jupiter.api.Assertions.assertThrows(
+    var e = Assertions.assertThrows(
         IllegalArgumentException.class,
         () -> Onderhoudsvensters.parse("NACHT 6 zondag 22:00-02:00 downtime"));
     assertTrue(e.getMessage().contains("NACHT 6"), e.getMessage());

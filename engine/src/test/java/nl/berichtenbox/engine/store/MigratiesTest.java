@@ -3,10 +3,13 @@ package nl.berichtenbox.engine.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,12 +72,11 @@ class MigratiesTest {
 
   @Test
   void everyMigrationIsListed() throws Exception {
-    java.nio.file.Path dir =
-        java.nio.file.Path.of(MigratiesTest.class.getResource("/db/migration").toURI());
-    try (var files = java.nio.file.Files.list(dir)) {
+    Path dir = Path.of(MigratiesTest.class.getResource("/db/migration").toURI());
+    try (var files = Files.list(dir)) {
       assertEquals(
           UITGEBRACHT.keySet(),
-          new java.util.TreeSet<>(files
+          new TreeSet<>(files
               .map(f -> f.getFileName().toString())
               .filter(n -> n.endsWith(".sql"))
               .toList()),

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -40,8 +42,7 @@ class VertxInternalsTest {
 
   @Test
   void aDirectBufferIsNotInPlace() {
-    Buffer direct = io.vertx.core.internal.buffer.BufferInternal.buffer(
-        io.netty.buffer.Unpooled.directBuffer(4).writeInt(7));
+    Buffer direct = BufferInternal.buffer(Unpooled.directBuffer(4).writeInt(7));
     assertNull(VertxInternals.inPlace(direct));
   }
 

@@ -1,7 +1,11 @@
 package nl.berichtenbox.engine.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,7 +48,7 @@ public final class TestDatabase {
   /** A new database on the shared server, migrated to the engine's newest schema. */
   public static Database nieuw() throws Exception {
     String naam = "t_" + UUID.randomUUID().toString().replace("-", "");
-    try (var c = java.sql.DriverManager.getConnection(
+    try (var c = DriverManager.getConnection(
             jdbc(server().connectOptions().getPort(), "postgres"), "postgres", "");
         var s = c.createStatement()) {
       s.execute("CREATE DATABASE " + naam);
@@ -56,7 +60,7 @@ public final class TestDatabase {
 
   /** An engine configuration with a data directory of its own and {@code settings} added. */
   public static EngineConfig config(Map<String, String> settings) throws Exception {
-    Map<String, String> env = new java.util.HashMap<>(Map.of(
+    Map<String, String> env = new HashMap<>(Map.of(
         "BERICHTENBOX_DATA_DIR",
             (data != null && settings.containsKey("BERICHTENBOX_DB_URL")
                     ? Files.createTempDirectory(data, "engine")
@@ -74,8 +78,8 @@ public final class TestDatabase {
 
   private static void verwijder(Path dir) {
     try (var s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (java.io.IOException | RuntimeException e) {
+      s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException | RuntimeException e) {
       // left behind
     }
   }

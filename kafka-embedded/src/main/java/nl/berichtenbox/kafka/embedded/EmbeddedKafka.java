@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -73,7 +74,7 @@ public final class EmbeddedKafka implements EmbeddedBroker {
    * Stops this broker and starts it again on the same log and ports, as an operator's restart
    * does (for tests of what clients do meanwhile); {@code pause} is how long it stays away.
    */
-  public EmbeddedKafka restart(java.time.Duration pause) throws Exception {
+  public EmbeddedKafka restart(Duration pause) throws Exception {
     close();
     Thread.sleep(pause.toMillis());
     return start(dir, knoop);

@@ -9,6 +9,7 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 
 import io.gatling.javaapi.core.CoreDsl;
 import io.gatling.javaapi.core.Simulation;
+import java.time.Duration;
 
 /**
  * The Abonnementservice (SNO 2.2.2: a request answered within 4 hours): ALLES for the seeded
@@ -29,7 +30,7 @@ public class AbonnementSimulation extends Simulation {
                     .check(status().is(202), jsonPath("$.id").saveAs("verzoek")))
                 .asLongAs(session -> !"GEREED".equals(session.getString("status"))
                     && !"MISLUKT".equals(session.getString("status")))
-                .on(CoreDsl.pause(java.time.Duration.ofMillis(250))
+                .on(CoreDsl.pause(Duration.ofMillis(250))
                     .exec(http("status")
                         .get("/api/v1/abonnementen/verzoeken/#{verzoek}")
                         .header("Authorization", "Bearer " + Suite.KEY)

@@ -10,6 +10,7 @@ import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
+import io.gatling.javaapi.core.CoreDsl;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.vertx.core.json.JsonObject;
@@ -92,8 +93,7 @@ public class OverbelastingSimulation extends Simulation {
                     nothingFor(voor.plus(over).plus(herstel)),
                     constantUsersPerSec(Suite.rate(2000)).during(Suite.duur(30))))
         .protocols(Suite.protocol())
-        .assertions(
-            io.gatling.javaapi.core.CoreDsl.global().failedRequests().count().is(0L));
+        .assertions(CoreDsl.global().failedRequests().count().is(0L));
   }
 
   @Override

@@ -13,8 +13,10 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.CoreDsl;
+import io.gatling.javaapi.core.OpenInjectionStep;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -69,7 +71,7 @@ public class PresentatieSimulation extends Simulation {
   {
     var opwarmen = Suite.duur(120);
     var ramp = Suite.duur(20);
-    var warm = new java.util.ArrayList<io.gatling.javaapi.core.OpenInjectionStep>();
+    var warm = new ArrayList<OpenInjectionStep>();
     warm.add(rampUsersPerSec(Suite.rate(10)).to(Suite.rate(BEZOEKEN)).during(ramp));
     if (opwarmen.compareTo(ramp) > 0) {
       warm.add(constantUsersPerSec(Suite.rate(BEZOEKEN)).during(opwarmen.minus(ramp)));

@@ -1,10 +1,14 @@
 package nl.berichtenbox.loadtest.gatling;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -331,15 +335,15 @@ public final class Samenvatting {
     } catch (IOException | RuntimeException e) {
       // not Linux
     }
-    long geheugen = ((com.sun.management.OperatingSystemMXBean)
+    long geheugen = ((OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getTotalMemorySize();
     return String.format(
         Locale.ROOT,
         "Run of %s%s on %d cores (%s), %.0f GiB memory, Java %s, %s; the engine and the load "
             + "generator on the same machine.%n%n",
-        java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
-                .truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+        ZonedDateTime.now(ZoneOffset.UTC)
+                .truncatedTo(ChronoUnit.MINUTES)
                 .toLocalDateTime()
                 .toString()
                 .replace('T', ' ')

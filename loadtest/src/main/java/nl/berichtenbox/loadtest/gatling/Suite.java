@@ -4,10 +4,13 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.store.Seeder;
+import nl.berichtenbox.loadtest.LoadClient;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -41,7 +45,7 @@ final class Suite {
 
   static final String KEY = "bbx_seed_" + OIN;
   static final String[] BSNS = Seeder.bsns(BURGERS);
-  static final String TEKST = nl.berichtenbox.loadtest.LoadClient.TEKST;
+  static final String TEKST = LoadClient.TEKST;
 
   private Suite() {}
 
@@ -76,7 +80,7 @@ final class Suite {
 
   /** A 2 KB message (with a 100 kB PDF when {@code bijlage}) for a seeded citizen, as a string. */
   static String bericht(String berichtId, boolean bijlage) {
-    return new String(berichtBytes(berichtId, bijlage), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(berichtBytes(berichtId, bijlage), StandardCharsets.UTF_8);
   }
 
   /**
@@ -85,8 +89,8 @@ final class Suite {
    * shares the engine's two cores.
    */
   static byte[] berichtBytes(String berichtId, boolean bijlage) {
-    byte[] id = berichtId.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    byte[] bsn = bsn().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] id = berichtId.getBytes(StandardCharsets.US_ASCII);
+    byte[] bsn = bsn().getBytes(StandardCharsets.US_ASCII);
     byte[] staart = bijlage ? MET_BIJLAGE : ZONDER_BIJLAGE;
     byte[] out = new byte
         [BEGIN.length + id.length + NA_ID.length + bsn.length + NA_BSN.length + staart.length];
@@ -117,7 +121,7 @@ final class Suite {
   }
 
   private static byte[] utf8(String s) {
-    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   static String batch(int n) {
@@ -134,7 +138,7 @@ final class Suite {
   }
 
   static String jwt(String bsn) {
-    return nl.berichtenbox.loadtest.LoadClient.jwt(JWT, bsn);
+    return LoadClient.jwt(JWT, bsn);
   }
 
   /**
@@ -190,8 +194,8 @@ final class Suite {
     try {
       Files.createDirectories(RESULTS);
       Files.writeString(RESULTS.resolve(naam + ".json"), o.encodePrettily());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }
