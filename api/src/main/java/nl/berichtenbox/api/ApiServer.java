@@ -43,18 +43,19 @@ public final class ApiServer implements AutoCloseable {
     return start(config, clock, Tracing.off());
   }
 
-  /** With tracing: spans to the OpenTelemetry SDK {@code sporen} holds ({@link nl.berichtenbox.engine.tracing.Tracing}). */
-  public static ApiServer start(EngineConfig config, Clock clock, Tracing sporen) throws Exception {
-    Engine engine = Engine.start(config, clock, sporen);
+  /** With tracing: spans to the OpenTelemetry SDK {@code tracing} holds ({@link nl.berichtenbox.engine.tracing.Tracing}). */
+  public static ApiServer start(EngineConfig config, Clock clock, Tracing tracing)
+      throws Exception {
+    Engine engine = Engine.start(config, clock, tracing);
     ApiServer server = new ApiServer(engine);
     try {
       Buffer openApi = openApiJson();
-      WebPages paginas = WebPages.load();
+      WebPages pages = WebPages.load();
       // port 0: one port from the system that every instance shares (Vert.x shares a random port
       // among the servers that ask for the same negative port; with 0 each would get its own)
       int port = config.httpPort() == 0 ? -1 : config.httpPort();
       for (int i = 0; i < config.httpInstances(); i++) {
-        HttpVerticle v = new HttpVerticle(engine, openApi, paginas, port);
+        HttpVerticle v = new HttpVerticle(engine, openApi, pages, port);
         server.verticles.add(v);
         server.deployments.add(engine
             .vertx()
@@ -122,11 +123,11 @@ public final class ApiServer implements AutoCloseable {
     }
     closed = true;
     engine.drain();
-    long wacht = engine.config().drainDelay().toMillis();
-    if (wacht > 0) {
-      LOG.info("not ready; serving {} ms more before refusing new requests", wacht);
+    long wait = engine.config().drainDelay().toMillis();
+    if (wait > 0) {
+      LOG.info("not ready; serving {} ms more before refusing new requests", wait);
       try {
-        Thread.sleep(wacht);
+        Thread.sleep(wait);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

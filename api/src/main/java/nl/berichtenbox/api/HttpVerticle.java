@@ -41,20 +41,20 @@ public final class HttpVerticle extends VerticleBase {
   private final int port;
   private final Engine engine;
   private final Buffer openApi;
-  private final WebPages paginas;
+  private final WebPages pages;
   private final RouteTable table;
-  private final HttpTimings metingen;
+  private final HttpTimings timings;
   private HttpServer server;
-  private long antwoordTimeoutMs;
+  private long responseTimeoutMs;
 
   /** {@code port} negative: a port the system picks, shared by every instance asking the same ({@link #actualPort()}). */
-  public HttpVerticle(Engine engine, Buffer openApi, WebPages paginas, int port) {
+  public HttpVerticle(Engine engine, Buffer openApi, WebPages pages, int port) {
     this.engine = engine;
     this.port = port;
     this.openApi = openApi;
-    this.paginas = paginas;
-    this.metingen = new HttpTimings(engine.metrics().httpServer);
-    this.table = new RouteTable(metingen);
+    this.pages = pages;
+    this.timings = new HttpTimings(engine.metrics().httpServer);
+    this.table = new RouteTable(timings);
   }
 
   /** The port this verticle's server listens on (the one picked, where 0 was asked). */
@@ -70,7 +70,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EngineConfig config = engine.config();
-    antwoordTimeoutMs = Math.max(1, config.httpResponseTimeout().toMillis());
+    responseTimeoutMs = Math.max(1, config.httpResponseTimeout().toMillis());
     Router router = router(config);
     HttpServerOptions options = new HttpServerOptions()
         .setPort(port)
@@ -129,7 +129,7 @@ public final class HttpVerticle extends VerticleBase {
             engine.clock())
         .mount(router, table, auth);
     new OperationsRoutes(engine.readiness(), metrics, openApi).mount(router, table);
-    paginas.mount(router);
+    pages.mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(
@@ -164,17 +164,17 @@ public final class HttpVerticle extends VerticleBase {
     long bytesInFlight = metrics.httpBodyBytesInFlight.addAndGet(bodyBytes);
     long begin = System.nanoTime();
     boolean presentatie = ctx.request().path().startsWith("/api/v1/berichtenbox");
-    var meting = metingen.begin(ctx, begin);
-    long deadline = vertx.setTimer(antwoordTimeoutMs, id -> antwoordDeadline(ctx, metrics));
+    var timing = timings.begin(ctx, begin);
+    long deadline = vertx.setTimer(responseTimeoutMs, id -> antwoordDeadline(ctx, metrics));
     ctx.addEndHandler(v -> {
       vertx.cancelTimer(deadline);
       metrics.httpInFlight.decrementAndGet();
       metrics.httpBodyBytesInFlight.addAndGet(-bodyBytes);
-      long eind = System.nanoTime();
+      long end = System.nanoTime();
       int s = res.getStatusCode();
-      meting.done(s, eind);
+      timing.done(s, end);
       if (presentatie) {
-        metrics.presentatie.recordNanos(eind - begin); // the SLA's presentation response time
+        metrics.presentatie.recordNanos(end - begin); // the SLA's presentation response time
       }
       if (s >= 500) {
         metrics.http5xx.increment();
@@ -261,7 +261,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     if (!ctx.request().isEnded()) {
-      vertx.setTimer(antwoordTimeoutMs, id -> antwoordDeadline(ctx, metrics));
+      vertx.setTimer(responseTimeoutMs, id -> antwoordDeadline(ctx, metrics));
       return;
     }
     metrics.httpTeLaat.increment();

@@ -51,13 +51,13 @@ public final class Main {
     }
   }
 
-  /** {@code backup [--naar=DIR]}: an online backup of the embedded database; 7 days kept. */
+  /** {@code backup [--to=DIR]}: an online backup of the embedded database; 7 days kept. */
   private static void backup(List<String> args) {
-    Path naar = null;
+    Path to = null;
     List<String> flags = new ArrayList<>();
     for (String a : args) {
       if (a.startsWith("--naar=")) {
-        naar = Path.of(a.substring(7));
+        to = Path.of(a.substring(7));
       } else {
         flags.add(a);
       }
@@ -65,7 +65,7 @@ public final class Main {
     EngineConfig config = load(flags);
     try {
       Backup.create(
-          config, naar != null ? naar : config.dataDir().resolve("backups"), System.out::println);
+          config, to != null ? to : config.dataDir().resolve("backups"), System.out::println);
     } catch (Exception e) {
       System.err.println("berichtenbox: backup failed: " + e.getMessage());
       System.exit(1);
@@ -197,10 +197,10 @@ public final class Main {
   private static void serve(List<String> flags) {
     EngineConfig config = load(flags);
     ApiServer server;
-    TracingSetup sporing;
+    TracingSetup setup;
     try {
-      sporing = TracingSetup.fromEnvironment(System.getenv());
-      server = ApiServer.start(config, Clock.systemUTC(), sporing.sporen);
+      setup = TracingSetup.fromEnvironment(System.getenv());
+      server = ApiServer.start(config, Clock.systemUTC(), setup.tracing);
     } catch (PostgresVersion.AndereMajorException e) {
       System.err.println(
           "berichtenbox: could not start: " + e.getMessage()); // says what to do; no trace needed
@@ -215,7 +215,7 @@ public final class Main {
     Runnable shutdown = () -> {
       System.out.println("berichtenbox: stopping (draining in-flight requests)");
       server.close();
-      sporing.sluit();
+      setup.close();
       System.out.println("berichtenbox: stopped");
       System.out.flush();
       Runtime.getRuntime().halt(0);

@@ -14,11 +14,11 @@ import nl.berichtenbox.engine.tracing.Tracing;
  */
 final class TracingSetup {
   private final OpenTelemetrySdk sdk;
-  final Tracing sporen;
+  final Tracing tracing;
 
   private TracingSetup(OpenTelemetrySdk sdk) {
     this.sdk = sdk;
-    this.sporen = sdk == null ? Tracing.off() : Tracing.of(sdk);
+    this.tracing = sdk == null ? Tracing.off() : Tracing.of(sdk);
   }
 
   static TracingSetup fromEnvironment(Map<String, String> env) {
@@ -38,7 +38,7 @@ final class TracingSetup {
   }
 
   /** Sends what is buffered and stops. */
-  void sluit() {
+  void close() {
     if (sdk != null) {
       sdk.shutdown().join(10, TimeUnit.SECONDS);
     }

@@ -56,7 +56,7 @@ public final class AfnemerRoutes {
   private final int maxBody;
   private final int maxBatchBody;
 
-  private final Tracing sporen;
+  private final Tracing tracing;
 
   /** @param intake this event loop's intake */
   /**
@@ -71,7 +71,7 @@ public final class AfnemerRoutes {
       Rapportages rapportages,
       Abonnementservice abonnementservice,
       RateLimiter begrenzer,
-      Tracing sporen,
+      Tracing tracing,
       int maxBody,
       int maxBatchBody) {
     this.intake = intake;
@@ -81,7 +81,7 @@ public final class AfnemerRoutes {
     this.rapportages = rapportages;
     this.abonnementservice = abonnementservice;
     this.begrenzer = begrenzer;
-    this.sporen = sporen;
+    this.tracing = tracing;
     this.maxBody = maxBody;
     this.maxBatchBody = maxBatchBody;
   }
@@ -89,8 +89,8 @@ public final class AfnemerRoutes {
   /** 429 with Retry-After when the afnemer is over its limietPerSeconde; true when the request may go on. */
   private boolean withinLimit(RoutingContext ctx, int berichten) {
     Afnemer a = Auth.afnemer(ctx);
-    long wacht = begrenzer.admit(a.oin(), a.limietPerSeconde(), berichten);
-    if (wacht > 0) {
+    long wait = begrenzer.admit(a.oin(), a.limietPerSeconde(), berichten);
+    if (wait > 0) {
       Problems.fail(
           ctx,
           new ClientErrorException(
@@ -99,7 +99,7 @@ public final class AfnemerRoutes {
               "meer dan " + a.limietPerSeconde() + " berichten per seconde voor deze afnemer",
               null,
               List.of(),
-              wacht));
+              wait));
       return false;
     }
     return true;
@@ -222,12 +222,12 @@ public final class AfnemerRoutes {
         auth.afnemer(),
         Http.respond(
             200, ctx -> validatieservice.valideer(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))));
-    BodyHandler lijst = BodyHandler.create(false).setBodyLimit(24L * 1024 * 1024);
+    BodyHandler list = BodyHandler.create(false).setBodyLimit(24L * 1024 * 1024);
     table.add(
         router,
         POST,
         base + "/abonnementen/verzoeken",
-        lijst,
+        list,
         Http.consumes(Http.JSON),
         auth.afnemer(),
         ctx -> {
@@ -305,10 +305,10 @@ public final class AfnemerRoutes {
         });
     table.add(router, GET, base + "/prognoses", auth.afnemer(), Http.respond(200, ctx -> {
       List<InvalidParam> bad = new ArrayList<>();
-      String van = ctx.request().getParam("vanMaand");
-      String tot = ctx.request().getParam("totMaand");
-      YearMonth v = van == null ? null : Rapportages.maand(van, "vanMaand", bad);
-      YearMonth t = tot == null ? null : Rapportages.maand(tot, "totMaand", bad);
+      String from = ctx.request().getParam("vanMaand");
+      String until = ctx.request().getParam("totMaand");
+      YearMonth v = from == null ? null : Rapportages.maand(from, "vanMaand", bad);
+      YearMonth t = until == null ? null : Rapportages.maand(until, "totMaand", bad);
       if (!bad.isEmpty()) {
         throw ClientErrorException.badRequest("ongeldige queryparameters", bad);
       }
@@ -340,7 +340,7 @@ public final class AfnemerRoutes {
    * that sent none learns it at once; every receipt names it too.
    */
   private String traceparent(RoutingContext ctx) {
-    String tp = sporen.forRequest(ctx.request().getHeader("traceparent"));
+    String tp = tracing.forRequest(ctx.request().getHeader("traceparent"));
     ctx.response().putHeader("traceresponse", tp);
     return tp;
   }
@@ -444,7 +444,7 @@ public final class AfnemerRoutes {
     }
     RecordParser parser = RecordParser.newDelimited("\n", req);
     parser.maxRecordSize(maxBody);
-    NdjsonReader lezer = intake.ndjsonReader(oin, traceparent(ctx));
+    NdjsonReader reader = intake.ndjsonReader(oin, traceparent(ctx));
     var state = new Object() {
       boolean failed;
     };
@@ -453,7 +453,7 @@ public final class AfnemerRoutes {
         return;
       }
       state.failed = true;
-      lezer.abort();
+      reader.abort();
       // Drain the rest so the connection stays usable, then answer.
       parser.handler(b -> {});
       parser.endHandler(v -> {});
@@ -469,7 +469,7 @@ public final class AfnemerRoutes {
       if (state.failed) {
         return;
       }
-      Future<Void> step = lezer.line(buf);
+      Future<Void> step = reader.line(buf);
       if (!step.isComplete()) {
         parser.pause(); // the next line waits for this one's chunk to be written
         step.onComplete(ar -> {
@@ -487,7 +487,7 @@ public final class AfnemerRoutes {
       if (state.failed) {
         return;
       }
-      lezer
+      reader
           .end()
           .onSuccess(a -> {
             begrenzer.charge(oin, afnemer.limietPerSeconde(), a.berichten().size() - 1);

@@ -105,13 +105,13 @@ public final class BeheerRoutes {
         Http.respond(201, ctx -> kalender.verplaats(Http.bodyObject(ctx))));
     // JSON, or with Accept: text/html the same report as a page
     table.add(router, GET, base + "/sla-rapportages/:maand", auth.beheerder(), ctx -> {
-      YearMonth maand;
+      YearMonth month;
       String m = ctx.pathParam("maand");
       try {
         if (!m.matches("^\\d{4}-\\d{2}$")) {
           throw new DateTimeParseException("", m, 0);
         }
-        maand = YearMonth.parse(m);
+        month = YearMonth.parse(m);
       } catch (DateTimeParseException e) {
         ctx.fail(ClientErrorException.badRequest(
             "ongeldige maand",
@@ -122,7 +122,7 @@ public final class BeheerRoutes {
       boolean html =
           accept != null && accept.contains("text/html") && !accept.contains("application/json");
       rapportage
-          .van(maand)
+          .van(month)
           .onSuccess(r -> {
             if (html) {
               ctx.response()

@@ -128,11 +128,11 @@ final class SlaPage {
     return s.append("</main>\n</body>\n</html>\n").toString();
   }
 
-  private static void rij(StringBuilder s, String kop, String waarde) {
+  private static void rij(StringBuilder s, String kop, String value) {
     s.append("<tr><th scope=\"row\">")
         .append(esc(kop))
         .append("</th><td>")
-        .append(waarde)
+        .append(value)
         .append("</td></tr>\n");
   }
 

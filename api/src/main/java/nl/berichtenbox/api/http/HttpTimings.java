@@ -19,12 +19,12 @@ public final class HttpTimings {
 
   private final BucketHistogram histogram;
   /** Per face, the requests no route of the API's table took (404s, the web pages). */
-  private final Map<String, Route> zonderRoute = new HashMap<>();
+  private final Map<String, Route> withoutRoute = new HashMap<>();
 
   public HttpTimings(BucketHistogram histogram) {
     this.histogram = histogram;
     for (String f : FACES) {
-      zonderRoute.put(f, new Route(f, "-", "(geen route)"));
+      withoutRoute.put(f, new Route(f, "-", "(geen route)"));
     }
   }
 
@@ -48,7 +48,7 @@ public final class HttpTimings {
 
   /** Starts measuring a request: until a route claims it, it counts as its face's "(geen route)". */
   public Meting begin(RoutingContext ctx, long beginNanos) {
-    Meting m = new Meting(zonderRoute.get(face(ctx.request().path())), beginNanos);
+    Meting m = new Meting(withoutRoute.get(face(ctx.request().path())), beginNanos);
     ctx.put(SLEUTEL, m);
     return m;
   }

@@ -52,9 +52,9 @@ public final class Problems {
     private final AtomicLong overgeslagen = new AtomicLong();
 
     void warn(String format, Object... args) {
-      long nu = System.nanoTime();
+      long now = System.nanoTime();
       long v = volgende.get();
-      if (nu - v >= 0 && volgende.compareAndSet(v, nu + INTERVAL)) {
+      if (now - v >= 0 && volgende.compareAndSet(v, now + INTERVAL)) {
         long n = overgeslagen.getAndSet(0);
         LOG.warn(
             n > 0 ? format + " (and " + n + " more such 503s since the last line)" : format, args);

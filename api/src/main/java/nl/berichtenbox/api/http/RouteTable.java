@@ -21,11 +21,11 @@ public final class RouteTable {
   public record Entry(HttpMethod method, String path, Pattern regex) {}
 
   private final List<Entry> entries = new ArrayList<>();
-  private final HttpTimings metingen;
+  private final HttpTimings timings;
 
-  /** {@code metingen} null: routes not measured (a table for reading only). */
-  public RouteTable(HttpTimings metingen) {
-    this.metingen = metingen;
+  /** {@code timings} null: routes not measured (a table for reading only). */
+  public RouteTable(HttpTimings timings) {
+    this.timings = timings;
   }
 
   @SafeVarargs
@@ -68,12 +68,12 @@ public final class RouteTable {
       String path,
       Handler<RoutingContext>... handlers) {
     var route = router.route(method, path);
-    boolean benoemd = metingen == null;
+    boolean benoemd = timings == null;
     for (Handler<RoutingContext> h : handlers) {
       if (!benoemd && !(h instanceof BodyHandler) && !(h instanceof PlatformHandler)) {
         // the first handler of the route's own (Vert.x puts body handlers before any) names it for
         // the answer-time histogram
-        HttpTimings.Route gemeten = metingen.route(method.name(), template);
+        HttpTimings.Route gemeten = timings.route(method.name(), template);
         Handler<RoutingContext> eigen = h;
         h = ctx -> {
           HttpTimings.Meting m = ctx.get(HttpTimings.SLEUTEL);

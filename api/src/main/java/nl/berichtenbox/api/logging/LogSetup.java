@@ -39,10 +39,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(lc);
     console.setName("console");
-    LogLine regel = new LogLine(json, process());
-    regel.setContext(lc);
-    regel.start();
-    console.setEncoder(regel);
+    LogLine line = new LogLine(json, process());
+    line.setContext(lc);
+    line.start();
+    console.setEncoder(line);
     console.addFilter(new EmbeddedPostgresFilter());
     console.start();
 

@@ -29,10 +29,10 @@ public final class WebPages {
 
   private record Bestand(Buffer inhoud, String type) {}
 
-  private final Map<String, Bestand> bestanden;
+  private final Map<String, Bestand> files;
 
-  private WebPages(Map<String, Bestand> bestanden) {
-    this.bestanden = bestanden;
+  private WebPages(Map<String, Bestand> files) {
+    this.files = files;
   }
 
   /** Reads the pages from the classpath. Blocking: call at start, off the event loop. */
@@ -55,8 +55,8 @@ public final class WebPages {
     router.get("/web/:bestand").handler(ctx -> send(ctx, ctx.pathParam("bestand")));
   }
 
-  private void send(RoutingContext ctx, String naam) {
-    Bestand b = bestanden.get(naam);
+  private void send(RoutingContext ctx, String name) {
+    Bestand b = files.get(name);
     if (b == null) {
       ctx.next(); // the router's 404 problem
       return;

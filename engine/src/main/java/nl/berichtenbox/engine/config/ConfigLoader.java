@@ -270,7 +270,7 @@ public final class ConfigLoader {
    * Vocabulary): its file key, environment variable ({@code null}: unchanged) and flag are still
    * read, with a warning naming the new one; where both are given the new name wins.
    */
-  public record OudeNaam(String key, String env, String nieuw) {
+  public record OudeNaam(String key, String env, String newName) {
     String flag() {
       return "--" + key.replaceAll("([A-Z])", "-$1").toLowerCase();
     }
@@ -334,7 +334,7 @@ public final class ConfigLoader {
     for (OudeNaam o : OUDE_NAMEN) {
       String v = o.env() == null ? null : env.get("BERICHTENBOX_" + o.env());
       if (v != null && !v.isEmpty()) {
-        Setting s = setting(o.nieuw());
+        Setting s = setting(o.newName());
         waarschuwing.accept("environment variable BERICHTENBOX_" + o.env() + " is an old name: use "
             + s.env() + (env.containsKey(s.env()) ? " (which is also set, and wins)" : ""));
         values.put(s.key(), v);
@@ -380,12 +380,12 @@ public final class ConfigLoader {
         out.put("config", value);
       } else {
         String flag = "--" + name;
-        OudeNaam oud =
+        OudeNaam old =
             OUDE_NAMEN.stream().filter(o -> o.flag().equals(flag)).findFirst().orElse(null);
-        if (oud != null) {
-          String nieuw = setting(oud.nieuw()).flag();
-          waarschuwing.accept("flag " + flag + " is an old name: use " + nieuw);
-          out.putIfAbsent(nieuw, value); // the new flag, given too, wins
+        if (old != null) {
+          String newFlag = setting(old.newName()).flag();
+          waarschuwing.accept("flag " + flag + " is an old name: use " + newFlag);
+          out.putIfAbsent(newFlag, value); // the new flag, given too, wins
         } else {
           out.put(byFlag(flag).flag(), value);
         }
@@ -441,17 +441,17 @@ public final class ConfigLoader {
     }
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String gegeven = String.valueOf(e.getKey());
-      OudeNaam oud =
+      OudeNaam old =
           OUDE_NAMEN.stream().filter(o -> o.key().equals(gegeven)).findFirst().orElse(null);
-      if (oud != null) {
+      if (old != null) {
         waarschuwing.accept("configuration file " + file + ": setting '" + gegeven
-            + "' is an old name: use '" + oud.nieuw() + "'"
-            + (map.containsKey(oud.nieuw()) ? " (which is also given, and wins)" : ""));
-        if (map.containsKey(oud.nieuw())) {
+            + "' is an old name: use '" + old.newName() + "'"
+            + (map.containsKey(old.newName()) ? " (which is also given, and wins)" : ""));
+        if (map.containsKey(old.newName())) {
           continue;
         }
       }
-      String key = oud != null ? oud.nieuw() : gegeven;
+      String key = old != null ? old.newName() : gegeven;
       if (SETTINGS.stream().noneMatch(s -> s.key().equals(key))) {
         throw new ConfigException("configuration file " + file + ": unknown setting '" + key + "'");
       }
@@ -572,7 +572,7 @@ public final class ConfigLoader {
     Duration kopTimeout = r.duration("httpHeadTimeout");
     Duration bodyTimeout = r.duration("httpBodyTimeout");
     int bodyMinRate = r.integer("httpBodyMinRate", 1, Integer.MAX_VALUE);
-    Duration antwoordTimeout = r.duration("httpResponseTimeout");
+    Duration responseTimeout = r.duration("httpResponseTimeout");
     int minVrijMb = r.integer("dataMinFreeMb", 0, 1 << 20);
     int gcMessages = r.integer("groupCommitMaxMessages", 1, 10_000);
     int gcBytes = r.integer("groupCommitMaxBytes", 1024, Integer.MAX_VALUE);
@@ -625,7 +625,7 @@ public final class ConfigLoader {
         kopTimeout,
         bodyTimeout,
         bodyMinRate,
-        antwoordTimeout,
+        responseTimeout,
         minVrijMb,
         maxBody,
         maxBatchBody,

@@ -47,7 +47,7 @@ final class GroupCommitter {
 
   private record Pending(IntakeWriter.Unit unit, Promise<IntakeWriter.Unit> promise, long since) {}
 
-  private final Tracing sporen;
+  private final Tracing tracing;
   private static final Logger REIS = Tracing.REIS;
 
   GroupCommitter(
@@ -59,8 +59,8 @@ final class GroupCommitter {
       Duration maxWait,
       Runnable onCommit,
       EngineMetrics metrics,
-      Tracing sporen) {
-    this.sporen = sporen;
+      Tracing tracing) {
+    this.tracing = tracing;
     this.maxWaitNanos = maxWait.toNanos();
     this.pool = pool;
     this.writer = writer;
@@ -113,7 +113,7 @@ final class GroupCommitter {
       for (int i = 0; i < u.offered.size(); i++) {
         String spoor = u.spoor(i);
         if (spoor != null && sporenVanUnit.add(spoor)) {
-          sporen.step("INSERT bericht", SpanKind.CLIENT, spoor, begin, eind, attr);
+          tracing.step("INSERT bericht", SpanKind.CLIENT, spoor, begin, eind, attr);
         }
       }
     }
@@ -166,7 +166,7 @@ final class GroupCommitter {
       units.add(p.unit());
     }
     long start = System.nanoTime();
-    Instant begin = sporen.enabled() ? Instant.now() : null;
+    Instant begin = tracing.enabled() ? Instant.now() : null;
     metrics.groupCommitGrootte.record(messages);
     for (Pending p : batch) {
       metrics.groupCommitWacht.recordNanos(start - p.since());

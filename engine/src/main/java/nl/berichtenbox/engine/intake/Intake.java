@@ -61,7 +61,7 @@ public final class Intake {
       EngineConfig config,
       Runnable onCommit,
       EngineMetrics metrics,
-      Tracing sporen,
+      Tracing tracing,
       Clock clock) {
     this.pool = pool;
     this.clock = clock;
@@ -76,7 +76,7 @@ public final class Intake {
         config.intakeMaxWait(),
         onCommit,
         metrics,
-        sporen);
+        tracing);
   }
 
   /** One message: the outcome, or a failed future with a ClientErrorException for a refusal. */

@@ -169,7 +169,7 @@ final class IntakeWriter {
     List<Key> keys = new ArrayList<>();
     List<Bericht> rows = new ArrayList<>();
     List<UUID> batchIds = new ArrayList<>();
-    List<String> sporen = new ArrayList<>();
+    List<String> tracing = new ArrayList<>();
     for (Unit u : units) {
       for (int i = 0; i < u.offered.size(); i++) {
         Offered o = u.offered.get(i);
@@ -179,7 +179,7 @@ final class IntakeWriter {
             keys.add(k);
             rows.add(o.bericht());
             batchIds.add(u.batchId);
-            sporen.add(u.spoorOfNieuw(i));
+            tracing.add(u.spoorOfNieuw(i));
           }
         }
       }
@@ -251,7 +251,7 @@ final class IntakeWriter {
             bOmschrijving.toArray(new String[0]),
             bMedia.toArray(new String[0]),
             bInhoud.toArray(new Buffer[0]),
-            sporen.toArray(new String[0]))));
+            tracing.toArray(new String[0]))));
   }
 
   private Future<Void> insertBerichten(SqlConnection conn, List<Unit> units) {
@@ -360,7 +360,7 @@ final class IntakeWriter {
     List<String> id = new ArrayList<>();
     List<UUID> batch = new ArrayList<>();
     List<String> code = new ArrayList<>();
-    List<String> sporen = new ArrayList<>();
+    List<String> tracing = new ArrayList<>();
     for (Unit u : units) {
       if (!u.recordRefusals) {
         continue;
@@ -372,7 +372,7 @@ final class IntakeWriter {
           id.add(o.berichtId());
           batch.add(u.batchId);
           code.add(o.code().name());
-          sporen.add(u.spoorOfNieuw(i));
+          tracing.add(u.spoorOfNieuw(i));
         }
       }
     }
@@ -385,7 +385,7 @@ final class IntakeWriter {
             id.toArray(new String[0]),
             batch.toArray(new UUID[0]),
             code.toArray(new String[0]),
-            sporen.toArray(new String[0]))))
+            tracing.toArray(new String[0]))))
         .mapEmpty();
   }
 }

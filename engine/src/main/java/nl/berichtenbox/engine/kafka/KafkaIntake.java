@@ -171,18 +171,18 @@ public final class KafkaIntake implements AutoCloseable, Component {
     }
   }
 
-  private long achterstandGelezen;
+  private long lagRead;
 
   /**
    * The consumer's own figure of how far it is behind (records-lag-max over its partitions), read
    * once a second on its thread (the client is not thread-safe, and the map it gives is rebuilt).
    */
   private void lag() {
-    long nu = System.nanoTime();
-    if (nu - achterstandGelezen < 1_000_000_000L) {
+    long now = System.nanoTime();
+    if (now - lagRead < 1_000_000_000L) {
       return;
     }
-    achterstandGelezen = nu;
+    lagRead = now;
     for (var e : consumer.metrics().entrySet()) {
       var naam = e.getKey();
       if ("records-lag-max".equals(naam.name())
@@ -278,11 +278,11 @@ public final class KafkaIntake implements AutoCloseable, Component {
       String oin = e.getKey();
       List<Object> values = new ArrayList<>();
       List<String> keys = new ArrayList<>();
-      List<String> sporen = new ArrayList<>();
+      List<String> tracing = new ArrayList<>();
       for (ConsumerRecord<String, String> r : e.getValue()) {
         values.add(message(r));
         keys.add(r.key());
-        sporen.add(traceparent(r));
+        tracing.add(traceparent(r));
       }
       Promise<Object> done = Promise.promise();
       context.runOnContext(v -> afnemers
@@ -295,7 +295,7 @@ public final class KafkaIntake implements AutoCloseable, Component {
                   oin);
               return Future.succeededFuture();
             }
-            return intake.berichten(oin, values, keys, sporen);
+            return intake.berichten(oin, values, keys, tracing);
           })
           .onComplete(ar -> {
             if (ar.succeeded()) {

@@ -70,7 +70,7 @@ public final class OutboxRelay implements Component {
       String topic,
       String key,
       String value,
-      OffsetDateTime tijdstip,
+      OffsetDateTime moment,
       String traceparent) {}
 
   private final Vertx vertx;
@@ -81,8 +81,8 @@ public final class OutboxRelay implements Component {
   private final String sql;
   private final Function<Row, Uitgaand> record;
   private final BackgroundLoop loop;
-  private final Timer vertraging;
-  private final Tracing sporen;
+  private final Timer delay;
+  private final Tracing tracing;
 
   private OutboxRelay(
       Vertx vertx,
@@ -91,12 +91,12 @@ public final class OutboxRelay implements Component {
       String naam,
       String sql,
       Function<Row, Uitgaand> record,
-      Timer vertraging,
-      Tracing sporen,
+      Timer delay,
+      Tracing tracing,
       Clock clock) {
-    this.vertraging = vertraging;
+    this.delay = delay;
     this.clock = clock;
-    this.sporen = sporen;
+    this.tracing = tracing;
     this.vertx = vertx;
     this.pool = pool;
     this.producent = producent;
@@ -132,7 +132,7 @@ public final class OutboxRelay implements Component {
       Pool pool,
       RelayProducer producent,
       EngineMetrics metrics,
-      Tracing sporen,
+      Tracing tracing,
       Clock clock) {
     return new OutboxRelay(
         vertx,
@@ -162,7 +162,7 @@ public final class OutboxRelay implements Component {
               r.getString(7));
         },
         metrics.kafkaRelayVerwerkingsberichten,
-        sporen,
+        tracing,
         clock);
   }
 
@@ -178,7 +178,7 @@ public final class OutboxRelay implements Component {
       RelayProducer producent,
       Pseudonym pseudoniem,
       EngineMetrics metrics,
-      Tracing sporen,
+      Tracing tracing,
       Clock clock) {
     return new OutboxRelay(
         vertx,
@@ -207,7 +207,7 @@ public final class OutboxRelay implements Component {
               r.getString(4));
         },
         metrics.kafkaRelayNotificaties,
-        sporen,
+        tracing,
         clock);
   }
 
@@ -236,7 +236,7 @@ public final class OutboxRelay implements Component {
             for (Row r : rows) {
               uit.add(record.apply(r));
             }
-            long tot = uit.get(uit.size() - 1).nummer();
+            long until = uit.get(uit.size() - 1).nummer();
             // The producer's send and flush block: off the event loop.
             return vertx
                 .<Void>executeBlocking(() -> {
@@ -250,7 +250,7 @@ public final class OutboxRelay implements Component {
                       if (u.traceparent() != null) {
                         // the record names the trace of the message it answers (a producer span of
                         // it when tracing is on)
-                        Span span = sporen.begin(
+                        Span span = tracing.begin(
                             u.topic() + " publish",
                             SpanKind.PRODUCER,
                             u.traceparent(),
@@ -277,9 +277,9 @@ public final class OutboxRelay implements Component {
                       spans.forEach(Span::end);
                     }
                     // written to acknowledged, for the oldest of the round (the others waited less)
-                    if (uit.get(0).tijdstip() != null) {
-                      vertraging.record(
-                          Duration.between(uit.get(0).tijdstip().toInstant(), clock.instant()));
+                    if (uit.get(0).moment() != null) {
+                      delay.record(
+                          Duration.between(uit.get(0).moment().toInstant(), clock.instant()));
                     }
                   } catch (Exception e) {
                     producent.afterFailure(producer, e);
@@ -287,7 +287,7 @@ public final class OutboxRelay implements Component {
                   }
                   return null;
                 })
-                .compose(v -> conn.preparedQuery(VERDER).execute(Tuple.of(naam, tot)))
+                .compose(v -> conn.preparedQuery(VERDER).execute(Tuple.of(naam, until)))
                 .map(v -> uit.size() == BATCH);
           });
         }));

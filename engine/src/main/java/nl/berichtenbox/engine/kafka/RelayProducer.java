@@ -24,15 +24,15 @@ import org.slf4j.LoggerFactory;
 public final class RelayProducer {
   private static final Logger LOG = LoggerFactory.getLogger(RelayProducer.class);
 
-  private final Supplier<Producer<String, String>> nieuw;
-  private final LongAdder vervangen;
-  private Producer<String, String> huidig;
+  private final Supplier<Producer<String, String>> factory;
+  private final LongAdder replacements;
+  private Producer<String, String> producer;
   private boolean gesloten;
 
-  /** {@code vervangen} counts the replacements (the metric berichtenbox_kafka_producent_vervangen_total). */
-  public RelayProducer(Supplier<Producer<String, String>> nieuw, LongAdder vervangen) {
-    this.nieuw = nieuw;
-    this.vervangen = vervangen;
+  /** {@code replacements} counts the replacements (the metric berichtenbox_kafka_producent_vervangen_total). */
+  public RelayProducer(Supplier<Producer<String, String>> factory, LongAdder replacements) {
+    this.factory = factory;
+    this.replacements = replacements;
   }
 
   /** The producer to send with now (made on first use: its constructor may block, so call off the event loop). */
@@ -40,18 +40,18 @@ public final class RelayProducer {
     if (gesloten) {
       throw new IllegalStateException("the Kafka producer is closed (the engine is stopping)");
     }
-    if (huidig == null) {
-      huidig = nieuw.get();
+    if (producer == null) {
+      producer = factory.get();
     }
-    return huidig;
+    return producer;
   }
 
   /**
    * Told of a failed round of {@code producer}: replaces it when the failure is one of its
    * sequence or epoch (anywhere in the cause chain). Blocking (the old producer is closed).
    */
-  public void afterFailure(Producer<String, String> producer, Throwable fout) {
-    for (Throwable t = fout; t != null; t = t.getCause()) {
+  public void afterFailure(Producer<String, String> producer, Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof OutOfOrderSequenceException
           || t instanceof InvalidProducerEpochException
           || t instanceof ProducerFencedException) {
@@ -65,17 +65,17 @@ public final class RelayProducer {
    * Replaces {@code mislukt}; a no-op when another relay replaced it already (both relays share
    * it). Blocking (the old producer is closed).
    */
-  private void replace(Producer<String, String> mislukt, Throwable oorzaak) {
+  private void replace(Producer<String, String> mislukt, Throwable cause) {
     synchronized (this) {
-      if (huidig != mislukt) {
+      if (producer != mislukt) {
         return;
       }
-      huidig = null;
+      producer = null;
     }
-    vervangen.increment();
+    replacements.increment();
     LOG.warn(
         "Kafka producer replaced after a send failed on its sequence or epoch: {}",
-        oorzaak.toString());
+        cause.toString());
     try {
       mislukt.close(Duration.ZERO); // what it still holds is sent again by the next round
     } catch (RuntimeException e) {
@@ -84,15 +84,15 @@ public final class RelayProducer {
   }
 
   /** Closes the current producer (at shutdown, after the relays stopped). */
-  public void close(Duration wacht) {
+  public void close(Duration wait) {
     Producer<String, String> p;
     synchronized (this) {
-      p = huidig;
-      huidig = null;
+      p = producer;
+      producer = null;
       gesloten = true;
     }
     if (p != null) {
-      p.close(wacht);
+      p.close(wait);
     }
   }
 }

@@ -45,9 +45,9 @@ public final class BucketHistogram implements Collector {
    * The series for these label values (in the order of the names), made on first use and the same
    * one after (every HTTP verticle asks for its routes'): look it up once and keep it.
    */
-  public Reeks reeks(String... waarden) {
-    return perLabels.computeIfAbsent(List.of(waarden), k -> {
-      Reeks r = new Reeks(Labels.of(labelNamen, waarden));
+  public Reeks reeks(String... values) {
+    return perLabels.computeIfAbsent(List.of(values), k -> {
+      Reeks r = new Reeks(Labels.of(labelNamen, values));
       reeksen.add(r);
       return r;
     });

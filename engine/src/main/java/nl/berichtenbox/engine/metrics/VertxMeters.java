@@ -21,13 +21,13 @@ import nl.berichtenbox.engine.support.VertxInternals;
 public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   private final MeterRegistry registry;
   private final Timer lusVertraging;
-  private final BucketHistogram wacht;
+  private final BucketHistogram wait;
   private final BucketHistogram gebruik;
 
   public VertxMeters(EngineMetrics metrics) {
     this.registry = metrics.registry();
     this.lusVertraging = metrics.eventLoopVertraging;
-    this.wacht = metrics.histogram(
+    this.wait = metrics.histogram(
         "berichtenbox_pool_wacht_seconds",
         "time a borrower waited for a resource of the pool (a database connection, a worker thread)",
         Buckets.COMMIT,
@@ -70,16 +70,16 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   }
 
   private final class Pool implements PoolMetrics<Long, Long> {
-    private final BucketHistogram.Reeks wachtReeks;
+    private final BucketHistogram.Reeks waitSeries;
     private final BucketHistogram.Reeks gebruikReeks;
-    private final AtomicInteger wachtend = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger inGebruik = new AtomicInteger();
 
     Pool(String type, String name, int maxSize) {
       String naam = name == null ? type : name;
-      wachtReeks = wacht.reeks(type, naam);
+      waitSeries = wait.reeks(type, naam);
       gebruikReeks = gebruik.reeks(type, naam);
-      Gauge.builder("berichtenbox.pool.wachtend", wachtend, AtomicInteger::get)
+      Gauge.builder("berichtenbox.pool.wachtend", waiting, AtomicInteger::get)
           .tags("type", type, "pool", naam)
           .description("borrowers waiting for a resource of the pool")
           .register(registry);
@@ -95,14 +95,14 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
 
     @Override
     public Long enqueue() {
-      wachtend.incrementAndGet();
+      waiting.incrementAndGet();
       return System.nanoTime();
     }
 
     @Override
     public void dequeue(Long sinds) {
-      wachtend.decrementAndGet();
-      wachtReeks.recordNanos(System.nanoTime() - sinds);
+      waiting.decrementAndGet();
+      waitSeries.recordNanos(System.nanoTime() - sinds);
     }
 
     @Override

@@ -67,36 +67,36 @@ public final class Backup {
    * database gets PostgreSQL's online backup of its files; an external one ({@code DB_URL}) a
    * {@link LogicalBackup} of its rows.
    */
-  public static Path create(EngineConfig config, Path doelMap, Consumer<String> voortgang)
+  public static Path create(EngineConfig config, Path doelMap, Consumer<String> progress)
       throws Exception {
     Files.createDirectories(doelMap);
     Instant begin = Instant.now();
-    Path tijdelijk = doelMap.resolve(
+    Path temporary = doelMap.resolve(
         "berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)) + ".onvolledig");
-    Path klaar = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)));
+    Path done = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)));
     if (config.embeddedDatabase()) {
-      createPhysical(config, tijdelijk, klaar, begin, voortgang);
+      createPhysical(config, temporary, done, begin, progress);
     } else {
       Database db = Database.startWithoutMigration(config);
-      voortgang.accept(
+      progress.accept(
           "logical backup of the external database " + db.url() + " (one consistent snapshot)");
-      LogicalBackup.create(db, tijdelijk, voortgang);
-      DurableFiles.persist(tijdelijk, klaar);
-      voortgang.accept(String.format(
+      LogicalBackup.create(db, temporary, progress);
+      DurableFiles.persist(temporary, done);
+      progress.accept(String.format(
           "backup %s: %d MB in %.1f s",
-          klaar,
-          (size(klaar) + (1 << 19)) >> 20,
+          done,
+          (size(done) + (1 << 19)) >> 20,
           Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     }
-    for (Path oud : tooOld(doelMap, begin)) {
-      delete(oud);
-      voortgang.accept("deleted backup older than 7 days: " + oud.getFileName());
+    for (Path old : tooOld(doelMap, begin)) {
+      delete(old);
+      progress.accept("deleted backup older than 7 days: " + old.getFileName());
     }
-    return klaar;
+    return done;
   }
 
   private static void createPhysical(
-      EngineConfig config, Path tijdelijk, Path klaar, Instant begin, Consumer<String> voortgang)
+      EngineConfig config, Path temporary, Path done, Instant begin, Consumer<String> progress)
       throws Exception {
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
     if (!Files.exists(pgData.resolve("PG_VERSION"))) {
@@ -105,17 +105,17 @@ public final class Backup {
     PostgresVersion.requireSameMajor(pgData);
     Optional<Integer> draaiend = runningPort(pgData);
     Database gestart = null;
-    int poort;
+    int port;
     if (draaiend.isPresent()) {
-      poort = draaiend.get();
-      voortgang.accept("online backup of the running engine's database (port " + poort + ")");
+      port = draaiend.get();
+      progress.accept("online backup of the running engine's database (port " + port + ")");
     } else {
       gestart = Database.start(config);
-      poort = gestart.connectOptions().getPort();
-      voortgang.accept("the engine is not running: its database started for the backup");
+      port = gestart.connectOptions().getPort();
+      progress.accept("the engine is not running: its database started for the backup");
     }
     try (Connection c = DriverManager.getConnection(
-        "jdbc:postgresql://127.0.0.1:" + poort + "/postgres", "postgres", "")) {
+        "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
       // a temporary slot keeps the log from here on until this session ends, so no segment the
       // copy needs is recycled meanwhile; its name also keeps two backups from running at once
       try (Statement s = c.createStatement()) {
@@ -126,11 +126,11 @@ public final class Backup {
       }
       // non-exclusive (the only kind from 15 on): the backup lasts as long as this session
       try (PreparedStatement ps = c.prepareStatement("SELECT pg_backup_start(?, true)")) {
-        ps.setString(1, "berichtenbox " + klaar.getFileName());
+        ps.setString(1, "berichtenbox " + done.getFileName());
         ps.execute();
       }
       AtomicLong bytes = new AtomicLong();
-      copy(pgData, tijdelijk, true, bytes, voortgang);
+      copy(pgData, temporary, true, bytes, progress);
       String label;
       String spcmap;
       try (Statement s = c.createStatement();
@@ -140,15 +140,15 @@ public final class Backup {
         spcmap = r.getString(2);
       }
       // the log written while the files were copied: replayed at the first start of the copy
-      copy(pgData.resolve("pg_wal"), tijdelijk.resolve("pg_wal"), false, bytes, voortgang);
-      Files.writeString(tijdelijk.resolve("backup_label"), label);
+      copy(pgData.resolve("pg_wal"), temporary.resolve("pg_wal"), false, bytes, progress);
+      Files.writeString(temporary.resolve("backup_label"), label);
       if (spcmap != null && !spcmap.isEmpty()) {
-        Files.writeString(tijdelijk.resolve("tablespace_map"), spcmap);
+        Files.writeString(temporary.resolve("tablespace_map"), spcmap);
       }
-      DurableFiles.persist(tijdelijk, klaar);
-      voortgang.accept(String.format(
+      DurableFiles.persist(temporary, done);
+      progress.accept(String.format(
           "backup %s: %d MB in %.1f s",
-          klaar, bytes.get() >> 20, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
+          done, bytes.get() >> 20, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     } finally {
       if (gestart != null) {
         gestart.close();
@@ -170,10 +170,10 @@ public final class Backup {
    * the configured database, embedded (the old one moved aside likewise) or external (which must be
    * empty).
    */
-  public static long restore(EngineConfig config, Path backup, Consumer<String> voortgang)
+  public static long restore(EngineConfig config, Path backup, Consumer<String> progress)
       throws Exception {
     if (LogicalBackup.is(backup)) {
-      return restoreLogical(config, backup, voortgang);
+      return restoreLogical(config, backup, progress);
     }
     if (!Files.exists(backup.resolve("backup_label"))
         || !Files.exists(backup.resolve("PG_VERSION"))) {
@@ -199,16 +199,16 @@ public final class Backup {
           "the engine (its database) is running on " + pgData + ": stop it first");
     }
     Instant begin = Instant.now();
-    Path tijdelijk = pgData.resolveSibling("pg.herstel-onvolledig");
-    if (Files.exists(tijdelijk)) {
-      delete(tijdelijk); // an earlier restore that did not finish
+    Path temporary = pgData.resolveSibling("pg.herstel-onvolledig");
+    if (Files.exists(temporary)) {
+      delete(temporary); // an earlier restore that did not finish
     }
     AtomicLong bytes = new AtomicLong();
-    copy(backup, tijdelijk, false, bytes, voortgang);
-    Path opzij = setAside(pgData, voortgang);
+    copy(backup, temporary, false, bytes, progress);
+    Path opzij = setAside(pgData, progress);
     long n;
     try {
-      DurableFiles.persist(tijdelijk, pgData);
+      DurableFiles.persist(temporary, pgData);
       try (Database db = Database.start(config);
           Connection c = db.jdbc();
           Statement s = c.createStatement();
@@ -217,10 +217,10 @@ public final class Backup {
         n = r.getLong(1);
       }
     } catch (Exception e) {
-      putBack(pgData, opzij, voortgang);
+      putBack(pgData, opzij, progress);
       throw e;
     }
-    voortgang.accept(String.format(
+    progress.accept(String.format(
         "restored %s: %d messages, %d MB, in %.1f s",
         backup.getFileName(),
         n,
@@ -229,7 +229,7 @@ public final class Backup {
     return n;
   }
 
-  private static long restoreLogical(EngineConfig config, Path backup, Consumer<String> voortgang)
+  private static long restoreLogical(EngineConfig config, Path backup, Consumer<String> progress)
       throws Exception {
     Instant begin = Instant.now();
     Path pgData = config.dataDir().resolve("pg").toAbsolutePath();
@@ -239,46 +239,46 @@ public final class Backup {
         throw new IllegalStateException(
             "the engine (its database) is running on " + pgData + ": stop it first");
       }
-      opzij = setAside(pgData, voortgang);
+      opzij = setAside(pgData, progress);
     }
     long n;
     try (Database db = Database.startWithoutMigration(config)) {
-      voortgang.accept("restoring the rows of " + backup.getFileName() + " into " + db.url());
-      n = LogicalBackup.restore(db, backup, voortgang);
+      progress.accept("restoring the rows of " + backup.getFileName() + " into " + db.url());
+      n = LogicalBackup.restore(db, backup, progress);
     } catch (Exception e) {
       if (config.embeddedDatabase()) {
-        putBack(pgData, opzij, voortgang);
+        putBack(pgData, opzij, progress);
       }
       throw e;
     }
-    voortgang.accept(String.format(
+    progress.accept(String.format(
         "restored %s: %d messages, in %.1f s",
         backup.getFileName(), n, Duration.between(begin, Instant.now()).toMillis() / 1000.0));
     return n;
   }
 
   /** Moves the embedded data directory aside (kept until the operator deletes it); where to, or null. */
-  private static Path setAside(Path pgData, Consumer<String> voortgang) throws IOException {
+  private static Path setAside(Path pgData, Consumer<String> progress) throws IOException {
     if (!Files.exists(pgData)) {
       return null;
     }
     Path opzij =
         pgData.resolveSibling("pg.voor-herstel-" + NAAM.format(LocalDateTime.now(ZoneOffset.UTC)));
     Files.move(pgData, opzij, StandardCopyOption.ATOMIC_MOVE);
-    voortgang.accept("the current database moved aside to " + opzij
+    progress.accept("the current database moved aside to " + opzij
         + " (delete it when the restore is checked)");
     return opzij;
   }
 
   /** A restore failed: what it made goes, the data directory moved aside comes back as it was. */
-  private static void putBack(Path pgData, Path opzij, Consumer<String> voortgang)
+  private static void putBack(Path pgData, Path opzij, Consumer<String> progress)
       throws IOException {
     if (Files.exists(pgData)) {
       delete(pgData);
     }
     if (opzij != null) {
       Files.move(opzij, pgData, StandardCopyOption.ATOMIC_MOVE);
-      voortgang.accept("the restore failed: the database that was there is put back in " + pgData);
+      progress.accept("the restore failed: the database that was there is put back in " + pgData);
     }
   }
 
@@ -300,21 +300,21 @@ public final class Backup {
   }
 
   private static void copy(
-      Path van, Path naar, boolean backupRegels, AtomicLong bytes, Consumer<String> voortgang)
+      Path van, Path naar, boolean backupRegels, AtomicLong bytes, Consumer<String> progress)
       throws IOException {
     long[] gemeld = {0};
     Files.walkFileTree(van, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
           throws IOException {
-        Path doel = naar.resolve(van.relativize(dir).toString());
-        Files.createDirectories(doel);
+        Path target = naar.resolve(van.relativize(dir).toString());
+        Files.createDirectories(target);
         if (backupRegels
             && !dir.equals(van)
             && LEEG_OVERSLAAN.contains(dir.getFileName().toString())
             && dir.getParent().equals(van)) {
           if (dir.getFileName().toString().equals("pg_wal")) {
-            Files.createDirectories(doel.resolve("archive_status"));
+            Files.createDirectories(target.resolve("archive_status"));
           }
           return FileVisitResult
               .SKIP_SUBTREE; // made empty; pg_wal is copied after the backup stops
@@ -324,12 +324,12 @@ public final class Backup {
 
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        String naam = file.getFileName().toString();
+        String name = file.getFileName().toString();
         if (!attrs.isRegularFile()
             || (backupRegels
-                && (NIET_KOPIEREN.contains(naam)
-                    || naam.startsWith(".s.PGSQL")
-                    || naam.startsWith("pgsql_tmp")))) {
+                && (NIET_KOPIEREN.contains(name)
+                    || name.startsWith(".s.PGSQL")
+                    || name.startsWith("pgsql_tmp")))) {
           return FileVisitResult.CONTINUE;
         }
         try {
@@ -340,7 +340,7 @@ public final class Backup {
           long n = bytes.addAndGet(attrs.size());
           if (n - gemeld[0] >= 512L << 20) {
             gemeld[0] = n;
-            voortgang.accept("  " + (n >> 20) + " MB copied");
+            progress.accept("  " + (n >> 20) + " MB copied");
           }
         } catch (NoSuchFileException gone) {
           // a file PostgreSQL removed while we copied: the log replay does not need it
@@ -362,12 +362,12 @@ public final class Backup {
     List<Path> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(map, "berichtenbox-*")) {
       for (Path p : ds) {
-        String naam = p.getFileName().toString().substring("berichtenbox-".length());
-        if (naam.length() != 15) {
+        String name = p.getFileName().toString().substring("berichtenbox-".length());
+        if (name.length() != 15) {
           continue; // an unfinished one, or not ours
         }
         try {
-          Instant t = LocalDateTime.parse(naam, NAAM).toInstant(ZoneOffset.UTC);
+          Instant t = LocalDateTime.parse(name, NAAM).toInstant(ZoneOffset.UTC);
           if (t.isBefore(nu.minus(BEWAARTERMIJN))) {
             out.add(p);
           }

@@ -48,10 +48,10 @@ public record DatabaseUrl(
     String applicationName) {
 
   /** One host and port of the URL. */
-  public record Host(String naam, int poort) {
+  public record Host(String naam, int port) {
     @Override
     public String toString() {
-      return (naam.contains(":") ? "[" + naam + "]" : naam) + ":" + poort;
+      return (naam.contains(":") ? "[" + naam + "]" : naam) + ":" + port;
     }
   }
 
@@ -122,13 +122,12 @@ public record DatabaseUrl(
         throw new IllegalArgumentException(
             "host '" + h + "' is not host, host:port or [ipv6]:port");
       }
-      int poort = hm.group("poort") == null ? 5432 : Integer.parseInt(hm.group("poort"));
-      if (poort < 1 || poort > 65535) {
+      int port = hm.group("poort") == null ? 5432 : Integer.parseInt(hm.group("poort"));
+      if (port < 1 || port > 65535) {
         throw new IllegalArgumentException(
-            "port " + poort + " of host '" + h + "' is not between 1 and 65535");
+            "port " + port + " of host '" + h + "' is not between 1 and 65535");
       }
-      hosts.add(
-          new Host(hm.group("v6") != null ? hm.group("v6") : decode(hm.group("naam")), poort));
+      hosts.add(new Host(hm.group("v6") != null ? hm.group("v6") : decode(hm.group("naam")), port));
     }
 
     // one host's URI for Vert.x's parser: the user, the database and the parameters it reads
@@ -223,7 +222,7 @@ public record DatabaseUrl(
   public PgConnectOptions connectOptions(Host host) {
     PgConnectOptions o = new PgConnectOptions()
         .setHost(host.naam())
-        .setPort(host.poort())
+        .setPort(host.port())
         .setDatabase(database)
         .setUser(user)
         .setCachePreparedStatements(true)

@@ -50,15 +50,15 @@ final class DurableFiles {
   }
 
   /**
-   * Moves the finished {@code tijdelijk} to {@code doel} after forcing it to disk, in one step,
+   * Moves the finished {@code temporary} to {@code target} after forcing it to disk, in one step,
    * and forces the directory that holds both, so the new name survives a crash as well.
    */
-  static void persist(Path tijdelijk, Path doel) throws IOException {
+  static void persist(Path temporary, Path target) throws IOException {
     // a backup holds citizens' messages and BSNs: only the engine's own user may enter it (and
     // PostgreSQL wants no more for a data directory restored this way)
-    Files.setPosixFilePermissions(tijdelijk, PosixFilePermissions.fromString("rwx------"));
-    fsyncTree(tijdelijk);
-    Files.move(tijdelijk, doel, StandardCopyOption.ATOMIC_MOVE);
-    fsync(doel.toAbsolutePath().getParent());
+    Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rwx------"));
+    fsyncTree(temporary);
+    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+    fsync(target.toAbsolutePath().getParent());
   }
 }

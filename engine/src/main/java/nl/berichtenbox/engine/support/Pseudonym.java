@@ -12,17 +12,17 @@ import javax.crypto.spec.SecretKeySpec;
  * cannot be turned back into a BSN (nor guessed by trying all BSNs).
  */
 public final class Pseudonym {
-  private final SecretKeySpec sleutel;
+  private final SecretKeySpec key;
 
   public Pseudonym(String portalSecret) {
-    this.sleutel =
+    this.key =
         new SecretKeySpec(Keys.derive(portalSecret, "berichtenbox-pseudoniem-v1"), "HmacSHA256");
   }
 
   public String of(String bsn) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(sleutel);
+      mac.init(key);
       return HexFormat.of().formatHex(mac.doFinal(bsn.trim().getBytes(StandardCharsets.US_ASCII)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);

@@ -19,26 +19,26 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Secrets {
   private static final String VERSIE = "v1:";
   private static final SecureRandom RANDOM = new SecureRandom();
-  private final SecretKeySpec sleutel;
+  private final SecretKeySpec key;
 
   public Secrets(String portalSecret) {
-    sleutel = new SecretKeySpec(Keys.derive(portalSecret, "berichtenbox-geheimen-v1"), "AES");
+    key = new SecretKeySpec(Keys.derive(portalSecret, "berichtenbox-geheimen-v1"), "AES");
   }
 
   public static boolean isEncrypted(String opgeslagen) {
     return opgeslagen != null && opgeslagen.startsWith(VERSIE);
   }
 
-  public String encrypt(String geheim) {
-    if (geheim == null) {
+  public String encrypt(String secret) {
+    if (secret == null) {
       return null;
     }
     try {
       byte[] nonce = new byte[12];
       RANDOM.nextBytes(nonce);
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, sleutel, new GCMParameterSpec(128, nonce));
-      byte[] ct = c.doFinal(geheim.getBytes(StandardCharsets.UTF_8));
+      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+      byte[] ct = c.doFinal(secret.getBytes(StandardCharsets.UTF_8));
       return VERSIE
           + Base64.getEncoder()
               .encodeToString(
@@ -58,10 +58,10 @@ public final class Secrets {
       return opgeslagen;
     }
     try {
-      byte[] alles = Base64.getDecoder().decode(opgeslagen.substring(VERSIE.length()));
+      byte[] all = Base64.getDecoder().decode(opgeslagen.substring(VERSIE.length()));
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, sleutel, new GCMParameterSpec(128, alles, 0, 12));
-      return new String(c.doFinal(alles, 12, alles.length - 12), StandardCharsets.UTF_8);
+      c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, all, 0, 12));
+      return new String(c.doFinal(all, 12, all.length - 12), StandardCharsets.UTF_8);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalStateException(
           "a stored secret cannot be decrypted: was BERICHTENBOX_PORTAL_JWT_SECRET changed?");

@@ -81,14 +81,14 @@ public final class Tracing {
    * The traceparent of the request being served: the current (server) span's when tracing is on,
    * else the caller's header when it is a valid one, else a new trace.
    */
-  public String forRequest(String kop) {
+  public String forRequest(String header) {
     if (tracer != null) {
       SpanContext c = Span.current().getSpanContext();
       if (c.isValid()) {
         return traceparent(c);
       }
     }
-    return isValid(kop) ? kop : newTraceparent();
+    return isValid(header) ? header : newTraceparent();
   }
 
   public static boolean isValid(String traceparent) {
@@ -111,8 +111,8 @@ public final class Tracing {
    * (from {@code begin} to {@code eind}); nothing when tracing is off or the parent is not valid.
    */
   public void step(
-      String naam,
-      SpanKind soort,
+      String name,
+      SpanKind kind,
       String traceparent,
       Instant begin,
       Instant eind,
@@ -121,9 +121,9 @@ public final class Tracing {
       return;
     }
     Span s = tracer
-        .spanBuilder(naam)
+        .spanBuilder(name)
         .setParent(parent(traceparent))
-        .setSpanKind(soort)
+        .setSpanKind(kind)
         .setStartTimestamp(nanos(begin), TimeUnit.NANOSECONDS)
         .setAllAttributes(attributen)
         .startSpan();
@@ -134,14 +134,14 @@ public final class Tracing {
    * A span begun now as a child of {@code traceparent} (an outgoing call: the Kafka publish, the
    * push); {@link Span#getInvalid()} when tracing is off. End it with {@link Span#end()}.
    */
-  public Span begin(String naam, SpanKind soort, String traceparent, Attributes attributen) {
+  public Span begin(String name, SpanKind kind, String traceparent, Attributes attributen) {
     if (tracer == null || !isValid(traceparent)) {
       return Span.getInvalid();
     }
     return tracer
-        .spanBuilder(naam)
+        .spanBuilder(name)
         .setParent(parent(traceparent))
-        .setSpanKind(soort)
+        .setSpanKind(kind)
         .setAllAttributes(attributen)
         .startSpan();
   }

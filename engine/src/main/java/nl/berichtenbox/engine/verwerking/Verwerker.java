@@ -175,7 +175,7 @@ public final class Verwerker implements Component {
     naNotificaties.add(r);
   }
 
-  private final Tracing sporen;
+  private final Tracing tracing;
 
   public Verwerker(
       Vertx vertx,
@@ -185,8 +185,8 @@ public final class Verwerker implements Component {
       Duration bewaartermijn,
       Duration bundleWindow,
       EngineMetrics metrics,
-      Tracing sporen) {
-    this.sporen = sporen;
+      Tracing tracing) {
+    this.tracing = tracing;
     this.pool = pool;
     this.batchSize = batchSize;
     this.bundleWindowMs = bundleWindow.toMillis();
@@ -253,20 +253,20 @@ public final class Verwerker implements Component {
   }
 
   private Future<Boolean> ronde(int grootte) {
-    Instant begin = sporen.enabled() ? Instant.now() : null;
+    Instant begin = tracing.enabled() ? Instant.now() : null;
     return pool.withTransaction(conn -> VerwerkingsberichtOrderLock.take(conn)
-            .compose(v -> conn.preparedQuery(sporen.enabled() ? ROUND_MET_SPOREN : ROUND)
+            .compose(v -> conn.preparedQuery(tracing.enabled() ? ROUND_MET_SPOREN : ROUND)
                 .execute(Tuple.of(grootte, bundleWindowMs))))
         .map(rows -> {
           Row r = rows.iterator().next();
-          if (sporen.enabled()) {
+          if (tracing.enabled()) {
             String[] tps = r.getArrayOfStrings("sporen");
             if (tps != null) {
               Instant eind = Instant.now();
               var attr = Attributes.of(
                   AttributeKey.longKey("berichtenbox.verwerking.ronde.grootte"), (long) tps.length);
               for (String tp : tps) {
-                sporen.step("berichtenbox verwerking", SpanKind.INTERNAL, tp, begin, eind, attr);
+                tracing.step("berichtenbox verwerking", SpanKind.INTERNAL, tp, begin, eind, attr);
               }
             }
           }

@@ -96,7 +96,7 @@ public final class VerwerkingsberichtPusher implements Component {
   private final EngineMetrics metrics;
   private final HttpClient http;
   private final BackgroundLoop loop;
-  private final Tracing sporen;
+  private final Tracing tracing;
   private final Clock clock;
   private static final Logger REIS = Tracing.REIS;
 
@@ -108,9 +108,9 @@ public final class VerwerkingsberichtPusher implements Component {
       Duration max,
       Duration giveUpAfter,
       EngineMetrics metrics,
-      Tracing sporen,
+      Tracing tracing,
       Clock clock) {
-    this.sporen = sporen;
+    this.tracing = tracing;
     this.clock = clock;
     this.pool = pool;
     this.geheimen = geheimen;
@@ -209,7 +209,7 @@ public final class VerwerkingsberichtPusher implements Component {
           OffsetDateTime geschreven = oudste;
           // one POST carries many receipts, each with its traceId in the body; the header names the
           // trace of the first that has one (a client span of it when tracing is on)
-          Span span = sporen.begin(
+          Span span = tracing.begin(
               "POST callback",
               SpanKind.CLIENT,
               spoor,
