@@ -38,8 +38,8 @@ public class MetricsBenchmark {
       (PoolMetrics<Long, Long>) new VertxMeters(metrics).createPoolMetrics("sql", "postgresql", 8);
 
   private long n;
-  private final BucketHistogram.Reeks http =
-      metrics.httpServer.reeks("burger", "GET", "/api/v1/berichtenbox/berichten", "2xx");
+  private final BucketHistogram.Series http =
+      metrics.httpServer.series("burger", "GET", "/api/v1/berichtenbox/berichten", "2xx");
 
   /** A request's answer time as the API records it (the request path's histogram). */
   @Benchmark

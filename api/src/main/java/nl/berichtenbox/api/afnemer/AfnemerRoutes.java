@@ -52,7 +52,7 @@ public final class AfnemerRoutes {
   private final Validatieservice validatieservice;
   private final Rapportages rapportages;
   private final Abonnementservice abonnementservice;
-  private final RateLimiter begrenzer;
+  private final RateLimiter limiter;
   private final int maxBody;
   private final int maxBatchBody;
 
@@ -70,7 +70,7 @@ public final class AfnemerRoutes {
       Validatieservice validatieservice,
       Rapportages rapportages,
       Abonnementservice abonnementservice,
-      RateLimiter begrenzer,
+      RateLimiter limiter,
       Tracing tracing,
       int maxBody,
       int maxBatchBody) {
@@ -80,7 +80,7 @@ public final class AfnemerRoutes {
     this.validatieservice = validatieservice;
     this.rapportages = rapportages;
     this.abonnementservice = abonnementservice;
-    this.begrenzer = begrenzer;
+    this.limiter = limiter;
     this.tracing = tracing;
     this.maxBody = maxBody;
     this.maxBatchBody = maxBatchBody;
@@ -89,7 +89,7 @@ public final class AfnemerRoutes {
   /** 429 with Retry-After when the afnemer is over its limietPerSeconde; true when the request may go on. */
   private boolean withinLimit(RoutingContext ctx, int berichten) {
     Afnemer a = Auth.afnemer(ctx);
-    long wait = begrenzer.admit(a.oin(), a.limietPerSeconde(), berichten);
+    long wait = limiter.admit(a.oin(), a.limietPerSeconde(), berichten);
     if (wait > 0) {
       Problems.fail(
           ctx,
@@ -490,7 +490,7 @@ public final class AfnemerRoutes {
       reader
           .end()
           .onSuccess(a -> {
-            begrenzer.charge(oin, afnemer.limietPerSeconde(), a.berichten().size() - 1);
+            limiter.charge(oin, afnemer.limietPerSeconde(), a.berichten().size() - 1);
             Http.json(ctx, 202, batchAnswer(a));
           })
           .onFailure(fail::accept);

@@ -28,7 +28,7 @@ public final class CitizenJwt {
   /** One Mac per event loop: looking one up and initialising it was most of a token's cost. */
   private final ThreadLocal<Mac> mac;
   /** The last header segment that passed (HS256). */
-  private volatile String bekendeKop;
+  private volatile String knownHeader;
 
   public CitizenJwt(String secret) {
     this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
@@ -58,14 +58,14 @@ public final class CitizenJwt {
     try {
       Base64.Decoder dec = Base64.getUrlDecoder();
       // the portal sends the same header every time: once it has passed, it is not decoded again
-      String kop = bekendeKop;
+      String kop = knownHeader;
       if (kop == null || d1 != kop.length() || !token.startsWith(kop)) {
         JsonObject header =
             new JsonObject(new String(dec.decode(token.substring(0, d1)), StandardCharsets.UTF_8));
         if (!"HS256".equals(header.getValue("alg"))) {
           return null;
         }
-        bekendeKop = token.substring(0, d1);
+        knownHeader = token.substring(0, d1);
       }
       byte[] sig = dec.decode(token.substring(d2 + 1));
       Mac mac = this.mac.get();

@@ -16,7 +16,7 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
  */
 public final class ExactBody implements Handler<RoutingContext> {
   /** A body without a declared length (chunked) grows from here, as BodyHandler's does. */
-  private static final int ZONDER_LENGTE = 1024;
+  private static final int WITHOUT_LENGTH = 1024;
 
   private final long limit;
 
@@ -46,7 +46,7 @@ public final class ExactBody implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    Buffer body = Buffer.buffer(declared >= 0 ? (int) declared : ZONDER_LENGTE);
+    Buffer body = Buffer.buffer(declared >= 0 ? (int) declared : WITHOUT_LENGTH);
     boolean[] teGroot = {false};
     req.handler(chunk -> {
       if (teGroot[0]) {

@@ -10,10 +10,10 @@ import nl.berichtenbox.engine.metrics.BucketHistogram;
  * HTTP answer times as one Prometheus histogram, {@code berichtenbox_http_server_seconds}, by face,
  * method, route template (as in the OpenAPI document, never the raw path: that would be a series
  * per message id) and status class. A route's series are looked up once per status class and kept;
- * a request finds its route's through {@link Meting}.
+ * a request finds its route's through {@link Timing}.
  */
 public final class HttpTimings {
-  static final String SLEUTEL = "bbx.meting";
+  static final String KEY = "bbx.meting";
 
   private static final List<String> FACES = List.of("burger", "beheer", "afnemer", "ops", "web");
 
@@ -47,9 +47,9 @@ public final class HttpTimings {
   }
 
   /** Starts measuring a request: until a route claims it, it counts as its face's "(geen route)". */
-  public Meting begin(RoutingContext ctx, long beginNanos) {
-    Meting m = new Meting(withoutRoute.get(face(ctx.request().path())), beginNanos);
-    ctx.put(SLEUTEL, m);
+  public Timing begin(RoutingContext ctx, long beginNanos) {
+    Timing m = new Timing(withoutRoute.get(face(ctx.request().path())), beginNanos);
+    ctx.put(KEY, m);
     return m;
   }
 
@@ -58,7 +58,7 @@ public final class HttpTimings {
     private final String face;
     private final String method;
     private final String template;
-    private final BucketHistogram.Reeks[] perKlasse = new BucketHistogram.Reeks[6];
+    private final BucketHistogram.Series[] perKlasse = new BucketHistogram.Series[6];
 
     Route(String face, String method, String template) {
       this.face = face;
@@ -71,7 +71,7 @@ public final class HttpTimings {
       var t = perKlasse[k];
       if (t == null) {
         // a route's series are made on its event loop: one verticle's table, one thread
-        t = histogram.reeks(face, method, template, k + "xx");
+        t = histogram.series(face, method, template, k + "xx");
         perKlasse[k] = t;
       }
       t.recordNanos(nanos);
@@ -79,11 +79,11 @@ public final class HttpTimings {
   }
 
   /** A request being measured: the route that served it, once known. */
-  public static final class Meting {
+  public static final class Timing {
     Route route;
     private final long begin;
 
-    Meting(Route route, long begin) {
+    Timing(Route route, long begin) {
       this.route = route;
       this.begin = begin;
     }

@@ -73,12 +73,12 @@ public final class RouteTable {
       if (!benoemd && !(h instanceof BodyHandler) && !(h instanceof PlatformHandler)) {
         // the first handler of the route's own (Vert.x puts body handlers before any) names it for
         // the answer-time histogram
-        HttpTimings.Route gemeten = timings.route(method.name(), template);
+        HttpTimings.Route measured = timings.route(method.name(), template);
         Handler<RoutingContext> eigen = h;
         h = ctx -> {
-          HttpTimings.Meting m = ctx.get(HttpTimings.SLEUTEL);
+          HttpTimings.Timing m = ctx.get(HttpTimings.KEY);
           if (m != null) {
-            m.route = gemeten;
+            m.route = measured;
           }
           eigen.handle(ctx);
         };

@@ -22,15 +22,15 @@ import org.slf4j.event.KeyValuePair;
  */
 final class LogLine extends EncoderBase<ILoggingEvent> {
   private static final DateTimeFormatter TIJD = DateTimeFormatter.ISO_INSTANT;
-  private static final DateTimeFormatter TIJD_KORT =
+  private static final DateTimeFormatter TIME_SHORT =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
   private final boolean json;
-  private final String proces;
+  private final String processName;
 
-  LogLine(boolean json, String proces) {
+  LogLine(boolean json, String processName) {
     this.json = json;
-    this.proces = proces;
+    this.processName = processName;
   }
 
   @Override
@@ -56,7 +56,7 @@ final class LogLine extends EncoderBase<ILoggingEvent> {
     field(sb, "level", e.getLevel().toString());
     field(sb, "logger", e.getLoggerName());
     field(sb, "thread", e.getThreadName());
-    field(sb, "process", proces);
+    field(sb, "process", processName);
     // a line about a message names its trace itself (key trace_id); else the span being served
     boolean eigenSpoor = false;
     if (e.getKeyValuePairs() != null) {
@@ -92,7 +92,7 @@ final class LogLine extends EncoderBase<ILoggingEvent> {
 
   String tekst(ILoggingEvent e) {
     StringBuilder sb = new StringBuilder(160);
-    sb.append(TIJD_KORT.format(Instant.ofEpochMilli(e.getTimeStamp())))
+    sb.append(TIME_SHORT.format(Instant.ofEpochMilli(e.getTimeStamp())))
         .append(' ')
         .append(String.format("%-5s", e.getLevel()))
         .append(' ')
@@ -126,11 +126,11 @@ final class LogLine extends EncoderBase<ILoggingEvent> {
     return i < 0 ? logger : logger.substring(i + 1);
   }
 
-  private static void field(StringBuilder sb, String naam, String waarde) {
+  private static void field(StringBuilder sb, String fieldName, String fieldValue) {
     sb.append(",\"");
-    escape(sb, naam);
+    escape(sb, fieldName);
     sb.append("\":\"");
-    escape(sb, waarde == null ? "" : waarde);
+    escape(sb, fieldValue == null ? "" : fieldValue);
     sb.append('"');
   }
 

@@ -18,7 +18,7 @@ public final class WebPages {
   static final String CSP =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
           + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-  private static final Map<String, String> BESTANDEN = Map.of(
+  private static final Map<String, String> FILES = Map.of(
       "leveranciersportaal.html", "text/html; charset=utf-8",
       "beheer.html", "text/html; charset=utf-8",
       "portaal.css", "text/css; charset=utf-8",
@@ -38,7 +38,7 @@ public final class WebPages {
   /** Reads the pages from the classpath. Blocking: call at start, off the event loop. */
   public static WebPages load() throws IOException {
     Map<String, Bestand> out = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : BESTANDEN.entrySet()) {
+    for (Map.Entry<String, String> e : FILES.entrySet()) {
       try (InputStream in = WebPages.class.getResourceAsStream("/web/" + e.getKey())) {
         if (in == null) {
           throw new IOException("web/" + e.getKey() + " missing from the classpath");

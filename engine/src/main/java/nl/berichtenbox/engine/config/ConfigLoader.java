@@ -414,7 +414,7 @@ public final class ConfigLoader {
       // number, no or off into false, and ~ into "not set" (then generated); the settings parse
       // their own values and say what is wrong with them
       LoaderOptions opties = new LoaderOptions();
-      var alsTekst = new Resolver() {
+      var asText = new Resolver() {
         @Override
         protected void addImplicitResolvers() {}
       };
@@ -423,7 +423,7 @@ public final class ConfigLoader {
               new Representer(new DumperOptions()),
               new DumperOptions(),
               opties,
-              alsTekst)
+              asText)
           .load(in);
     } catch (IOException e) {
       throw new ConfigException(
@@ -519,8 +519,8 @@ public final class ConfigLoader {
     if (smtp != null && !smtp.matches("^smtps?://([^@/\\s]+@)?[^:/@\\s]+(:\\d{1,5})?/?$")) {
       r.error("smtpUrl", "must be smtp://host:port or smtps://user:password@host:port");
     }
-    int perUur = r.integer("notificatiesPerUur", 1, 100_000_000);
-    int perDag = r.integer("notificatiesPerDag", 1, 1_000_000_000);
+    int perHour = r.integer("notificatiesPerUur", 1, 100_000_000);
+    int perDay = r.integer("notificatiesPerDag", 1, 1_000_000_000);
     String portalUrl = r.string("portalUrl");
     if (portalUrl == null || !portalUrl.matches("^https?://\\S+$")) {
       r.error("portalUrl", "must be an http(s) URL");
@@ -536,8 +536,8 @@ public final class ConfigLoader {
     NotificatieConfig notificaties = new NotificatieConfig(
         smtp,
         smtpCa,
-        perUur,
-        perDag,
+        perHour,
+        perDay,
         r.duration("notificatieBundleWindow"),
         r.duration("herinneringNa"),
         afzender,
@@ -578,7 +578,7 @@ public final class ConfigLoader {
     int gcBytes = r.integer("groupCommitMaxBytes", 1024, Integer.MAX_VALUE);
     int gcInFlight = r.integer("groupCommitMaxInFlight", 1, 64);
     int vBatch = r.integer("verwerkingBatchSize", 1, 10_000);
-    Duration intakeWacht = r.duration("intakeMaxWait");
+    Duration intakeWait = r.duration("intakeMaxWait");
     Duration poll = r.duration("verwerkingPollInterval");
     Duration keep = r.duration("verwerkingsberichtenBewaartermijn");
     if (keep != null && keep.compareTo(Duration.ofDays(7)) < 0) {
@@ -587,7 +587,7 @@ public final class ConfigLoader {
           "must be at least P7D (the contract keeps receipts 7 days)");
     }
     Duration shutdown = r.duration("shutdownTimeout");
-    Duration afsluitWacht = r.durationOfNul("drainDelay");
+    Duration drainWait = r.durationOfNul("drainDelay");
     Duration pushBasis = r.duration("pushBackoffBase");
     Duration pushMax = r.duration("pushBackoffMax");
     Duration pushOpgeven = r.duration("pushGiveUpAfter");
@@ -632,7 +632,7 @@ public final class ConfigLoader {
         gcMessages,
         gcBytes,
         gcInFlight,
-        intakeWacht,
+        intakeWait,
         vBatch,
         poll,
         keep,
@@ -642,7 +642,7 @@ public final class ConfigLoader {
         notificaties,
         onderhoud,
         shutdown,
-        afsluitWacht);
+        drainWait);
   }
 
   /** A subject line: one line of text (a header must not carry a line break). */

@@ -6,8 +6,8 @@ import java.time.Duration;
 public record NotificatieConfig(
     String smtpUrl,
     String smtpCa,
-    int perUur,
-    int perDag,
+    int perHour,
+    int perDay,
     Duration bundleWindow,
     Duration herinneringNa,
     String afzender,

@@ -184,10 +184,10 @@ public final class KafkaIntake implements AutoCloseable, Component {
     }
     lagRead = now;
     for (var e : consumer.metrics().entrySet()) {
-      var naam = e.getKey();
-      if ("records-lag-max".equals(naam.name())
-          && "consumer-fetch-manager-metrics".equals(naam.group())
-          && !naam.tags().containsKey("topic")) {
+      var metricName = e.getKey();
+      if ("records-lag-max".equals(metricName.name())
+          && "consumer-fetch-manager-metrics".equals(metricName.group())
+          && !metricName.tags().containsKey("topic")) {
         Object v = e.getValue().metricValue();
         double d = v instanceof Number n ? n.doubleValue() : Double.NaN;
         metrics.kafkaConsumentAchterstand.set(Double.isNaN(d) || d < 0 ? -1 : (long) d);

@@ -75,9 +75,9 @@ public final class OutboxRelay implements Component {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final RelayProducer producent;
+  private final RelayProducer relayProducer;
   private final Clock clock;
-  private final String naam;
+  private final String relayName;
   private final String sql;
   private final Function<Row, Uitgaand> record;
   private final BackgroundLoop loop;
@@ -87,8 +87,8 @@ public final class OutboxRelay implements Component {
   private OutboxRelay(
       Vertx vertx,
       Pool pool,
-      RelayProducer producent,
-      String naam,
+      RelayProducer relayProducer,
+      String relayName,
       String sql,
       Function<Row, Uitgaand> record,
       Timer delay,
@@ -99,11 +99,11 @@ public final class OutboxRelay implements Component {
     this.tracing = tracing;
     this.vertx = vertx;
     this.pool = pool;
-    this.producent = producent;
-    this.naam = naam;
+    this.relayProducer = relayProducer;
+    this.relayName = relayName;
     this.sql = sql;
     this.record = record;
-    this.loop = new BackgroundLoop(vertx, naam + " relay to Kafka", 500, this::round, e -> {});
+    this.loop = new BackgroundLoop(vertx, relayName + " relay to Kafka", 500, this::round, e -> {});
   }
 
   /** The producer both streams share (thread-safe); closed by the caller after both relays stopped. */
@@ -130,14 +130,14 @@ public final class OutboxRelay implements Component {
   public static OutboxRelay verwerkingsberichten(
       Vertx vertx,
       Pool pool,
-      RelayProducer producent,
+      RelayProducer relayProducer,
       EngineMetrics metrics,
       Tracing tracing,
       Clock clock) {
     return new OutboxRelay(
         vertx,
         pool,
-        producent,
+        relayProducer,
         "verwerkingsberichten",
         VERWERKINGSBERICHTEN,
         r -> {
@@ -175,7 +175,7 @@ public final class OutboxRelay implements Component {
   public static OutboxRelay notificaties(
       Vertx vertx,
       Pool pool,
-      RelayProducer producent,
+      RelayProducer relayProducer,
       Pseudonym pseudoniem,
       EngineMetrics metrics,
       Tracing tracing,
@@ -183,7 +183,7 @@ public final class OutboxRelay implements Component {
     return new OutboxRelay(
         vertx,
         pool,
-        producent,
+        relayProducer,
         "notificaties",
         NOTIFICATIES,
         r -> {
@@ -222,7 +222,7 @@ public final class OutboxRelay implements Component {
 
   private Future<Boolean> round() {
     return pool.withTransaction(conn -> conn.preparedQuery(POSITIE)
-        .execute(Tuple.of(naam))
+        .execute(Tuple.of(relayName))
         .compose(pos -> {
           if (pos.size() == 0) {
             return Future.succeededFuture(false); // another process relays now
@@ -240,7 +240,7 @@ public final class OutboxRelay implements Component {
             // The producer's send and flush block: off the event loop.
             return vertx
                 .<Void>executeBlocking(() -> {
-                  Producer<String, String> producer = producent.current();
+                  Producer<String, String> producer = relayProducer.current();
                   try {
                     List<java.util.concurrent.Future<?>> acks = new ArrayList<>(uit.size());
                     List<Span> spans = new ArrayList<>();
@@ -282,12 +282,12 @@ public final class OutboxRelay implements Component {
                           Duration.between(uit.get(0).moment().toInstant(), clock.instant()));
                     }
                   } catch (Exception e) {
-                    producent.afterFailure(producer, e);
+                    relayProducer.afterFailure(producer, e);
                     throw e;
                   }
                   return null;
                 })
-                .compose(v -> conn.preparedQuery(VERDER).execute(Tuple.of(naam, until)))
+                .compose(v -> conn.preparedQuery(VERDER).execute(Tuple.of(relayName, until)))
                 .map(v -> uit.size() == BATCH);
           });
         }));

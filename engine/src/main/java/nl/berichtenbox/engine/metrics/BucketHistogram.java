@@ -23,43 +23,43 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class BucketHistogram implements Collector {
   private final MetricMetadata metadata;
-  private final String[] labelNamen;
+  private final String[] labelNames;
   private final long[] grenzenNs;
-  private final double[] grenzen;
-  private final List<Reeks> reeksen = new CopyOnWriteArrayList<>();
-  private final Map<List<String>, Reeks> perLabels = new ConcurrentHashMap<>();
+  private final double[] upperBounds;
+  private final List<Series> allSeries = new CopyOnWriteArrayList<>();
+  private final Map<List<String>, Series> perLabels = new ConcurrentHashMap<>();
 
-  BucketHistogram(String naam, String help, Duration[] emmers, String... labelNamen) {
-    this.metadata = new MetricMetadata(naam, help);
-    this.labelNamen = labelNamen;
-    this.grenzenNs = new long[emmers.length];
-    this.grenzen = new double[emmers.length + 1];
-    for (int i = 0; i < emmers.length; i++) {
-      grenzenNs[i] = emmers[i].toNanos();
-      grenzen[i] = emmers[i].toNanos() / 1e9;
+  BucketHistogram(String metricName, String help, Duration[] bucketBounds, String... labelNames) {
+    this.metadata = new MetricMetadata(metricName, help);
+    this.labelNames = labelNames;
+    this.grenzenNs = new long[bucketBounds.length];
+    this.upperBounds = new double[bucketBounds.length + 1];
+    for (int i = 0; i < bucketBounds.length; i++) {
+      grenzenNs[i] = bucketBounds[i].toNanos();
+      upperBounds[i] = bucketBounds[i].toNanos() / 1e9;
     }
-    grenzen[emmers.length] = Double.POSITIVE_INFINITY;
+    upperBounds[bucketBounds.length] = Double.POSITIVE_INFINITY;
   }
 
   /**
    * The series for these label values (in the order of the names), made on first use and the same
    * one after (every HTTP verticle asks for its routes'): look it up once and keep it.
    */
-  public Reeks reeks(String... values) {
+  public Series series(String... values) {
     return perLabels.computeIfAbsent(List.of(values), k -> {
-      Reeks r = new Reeks(Labels.of(labelNamen, values));
-      reeksen.add(r);
+      Series r = new Series(Labels.of(labelNames, values));
+      allSeries.add(r);
       return r;
     });
   }
 
   /** One labelled series. */
-  public final class Reeks {
+  public final class Series {
     private final Labels labels;
     private final LongAdder[] tellingen = new LongAdder[grenzenNs.length + 1];
     private final LongAdder somNs = new LongAdder();
 
-    private Reeks(Labels labels) {
+    private Series(Labels labels) {
       this.labels = labels;
       for (int i = 0; i < tellingen.length; i++) {
         tellingen[i] = new LongAdder();
@@ -78,14 +78,14 @@ public final class BucketHistogram implements Collector {
 
   @Override
   public HistogramSnapshot collect() {
-    List<HistogramSnapshot.HistogramDataPointSnapshot> punten = new ArrayList<>(reeksen.size());
-    for (Reeks r : reeksen) {
+    List<HistogramSnapshot.HistogramDataPointSnapshot> punten = new ArrayList<>(allSeries.size());
+    for (Series r : allSeries) {
       long[] tellingen = new long[r.tellingen.length];
       for (int i = 0; i < tellingen.length; i++) {
         tellingen[i] = r.tellingen[i].sum();
       }
       punten.add(new HistogramSnapshot.HistogramDataPointSnapshot(
-          ClassicHistogramBuckets.of(grenzen, tellingen),
+          ClassicHistogramBuckets.of(upperBounds, tellingen),
           r.somNs.sum() / 1e9,
           r.labels,
           Exemplars.EMPTY,

@@ -158,14 +158,14 @@ public final class EngineMetrics {
   public final LongAdder http4xx = counter("berichtenbox.http.4xx", "HTTP requests answered 4xx");
   public final LongAdder http5xx = counter("berichtenbox.http.5xx", "HTTP requests answered 5xx");
 
-  public final BucketHistogram.Reeks commitLatency = histogram(
+  public final BucketHistogram.Series commitLatency = histogram(
           "berichtenbox_intake_commit_seconds", "duration of an intake transaction", Buckets.COMMIT)
-      .reeks();
+      .series();
   public final Latency verwerkingsduur = new Latency(histogram(
           "berichtenbox_verwerkingsduur_seconds",
           "parked to processed (receipt written), per message",
           Buckets.VERWERKING)
-      .reeks());
+      .series());
   /**
    * Citizen (portal) requests, arrival to response written: the agreement's presentation time, kept
    * per hour for the monthly report. Prometheus has it already as the burger face of
@@ -188,11 +188,11 @@ public final class EngineMetrics {
       "route",
       "status");
   /** How long a request waited in the group committer's queue before its transaction began. */
-  public final BucketHistogram.Reeks groupCommitWacht = histogram(
+  public final BucketHistogram.Series groupCommitWacht = histogram(
           "berichtenbox_intake_commit_wacht_seconds",
           "time a request waited for its intake transaction to begin",
           Buckets.COMMIT)
-      .reeks();
+      .series();
   /** Receipt written to pushed to the afnemer's callbackUrl and accepted (the oldest of each POST). */
   public final Timer pushVertraging = timer(
       "berichtenbox.push.vertraging",
@@ -313,9 +313,9 @@ public final class EngineMetrics {
   public static final class Latency {
     private final Recorder recorder = new Recorder(3_600_000_000L, 2);
     private final Histogram sindsAfgifte = new Histogram(3_600_000_000L, 2);
-    private final BucketHistogram.Reeks emmers;
+    private final BucketHistogram.Series emmers;
 
-    Latency(BucketHistogram.Reeks emmers) {
+    Latency(BucketHistogram.Series emmers) {
       this.emmers = emmers;
     }
 

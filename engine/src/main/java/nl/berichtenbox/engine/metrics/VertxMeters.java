@@ -20,20 +20,20 @@ import nl.berichtenbox.engine.support.VertxInternals;
  */
 public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   private final MeterRegistry registry;
-  private final Timer lusVertraging;
+  private final Timer loopDelay;
   private final BucketHistogram wait;
-  private final BucketHistogram gebruik;
+  private final BucketHistogram hold;
 
   public VertxMeters(EngineMetrics metrics) {
     this.registry = metrics.registry();
-    this.lusVertraging = metrics.eventLoopVertraging;
+    this.loopDelay = metrics.eventLoopVertraging;
     this.wait = metrics.histogram(
         "berichtenbox_pool_wacht_seconds",
         "time a borrower waited for a resource of the pool (a database connection, a worker thread)",
         Buckets.COMMIT,
         "type",
         "pool");
-    this.gebruik = metrics.histogram(
+    this.hold = metrics.histogram(
         "berichtenbox_pool_gebruik_seconds",
         "time a resource of the pool was held",
         Buckets.COMMIT,
@@ -64,31 +64,31 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
   private void tick(Vertx vertx, long due) {
     vertx.setTimer(100, id -> {
       long now = System.nanoTime();
-      lusVertraging.record(Math.max(0, now - due), TimeUnit.NANOSECONDS);
+      loopDelay.record(Math.max(0, now - due), TimeUnit.NANOSECONDS);
       tick(vertx, now + 100_000_000L);
     });
   }
 
   private final class Pool implements PoolMetrics<Long, Long> {
-    private final BucketHistogram.Reeks waitSeries;
-    private final BucketHistogram.Reeks gebruikReeks;
+    private final BucketHistogram.Series waitSeries;
+    private final BucketHistogram.Series holdSeries;
     private final AtomicInteger waiting = new AtomicInteger();
-    private final AtomicInteger inGebruik = new AtomicInteger();
+    private final AtomicInteger inUse = new AtomicInteger();
 
     Pool(String type, String name, int maxSize) {
-      String naam = name == null ? type : name;
-      waitSeries = wait.reeks(type, naam);
-      gebruikReeks = gebruik.reeks(type, naam);
+      String poolName = name == null ? type : name;
+      waitSeries = wait.series(type, poolName);
+      holdSeries = hold.series(type, poolName);
       Gauge.builder("berichtenbox.pool.wachtend", waiting, AtomicInteger::get)
-          .tags("type", type, "pool", naam)
+          .tags("type", type, "pool", poolName)
           .description("borrowers waiting for a resource of the pool")
           .register(registry);
-      Gauge.builder("berichtenbox.pool.in.gebruik", inGebruik, AtomicInteger::get)
-          .tags("type", type, "pool", naam)
+      Gauge.builder("berichtenbox.pool.in.gebruik", inUse, AtomicInteger::get)
+          .tags("type", type, "pool", poolName)
           .description("resources of the pool in use")
           .register(registry);
       Gauge.builder("berichtenbox.pool.grootte", () -> maxSize)
-          .tags("type", type, "pool", naam)
+          .tags("type", type, "pool", poolName)
           .description("the pool's size (its maximum)")
           .register(registry);
     }
@@ -100,21 +100,21 @@ public final class VertxMeters implements VertxMetricsFactory, VertxMetrics {
     }
 
     @Override
-    public void dequeue(Long sinds) {
+    public void dequeue(Long since) {
       waiting.decrementAndGet();
-      waitSeries.recordNanos(System.nanoTime() - sinds);
+      waitSeries.recordNanos(System.nanoTime() - since);
     }
 
     @Override
     public Long begin() {
-      inGebruik.incrementAndGet();
+      inUse.incrementAndGet();
       return System.nanoTime();
     }
 
     @Override
-    public void end(Long sinds) {
-      inGebruik.decrementAndGet();
-      gebruikReeks.recordNanos(System.nanoTime() - sinds);
+    public void end(Long since) {
+      inUse.decrementAndGet();
+      holdSeries.recordNanos(System.nanoTime() - since);
     }
   }
 }

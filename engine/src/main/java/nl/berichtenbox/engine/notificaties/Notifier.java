@@ -130,7 +130,7 @@ public final class Notifier implements Component {
     this.cfg = cfg;
     this.clock = clock;
     this.metrics = metrics;
-    this.throttle = new Throttle(cfg.perUur(), cfg.perDag());
+    this.throttle = new Throttle(cfg.perHour(), cfg.perDay());
     this.verzender = MailSender.of(vertx, cfg, mailDir);
     this.loop = new BackgroundLoop(vertx, "notifications", 1_000, this::ronde, e -> {})
         .every(60_000, this::herinneren)

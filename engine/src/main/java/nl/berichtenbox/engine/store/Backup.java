@@ -47,8 +47,8 @@ import nl.berichtenbox.engine.config.EngineConfig;
  */
 public final class Backup {
   public static final Duration BEWAARTERMIJN = Duration.ofDays(7);
-  private static final DateTimeFormatter NAAM = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-  private static final Set<String> LEEG_OVERSLAAN = Set.of(
+  private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+  private static final Set<String> SKIP_EMPTY = Set.of(
       "pg_wal",
       "pg_replslot",
       "pg_stat_tmp",
@@ -57,7 +57,7 @@ public final class Backup {
       "pg_serial",
       "pg_snapshots",
       "pg_subtrans");
-  private static final Set<String> NIET_KOPIEREN = Set.of(
+  private static final Set<String> DO_NOT_COPY = Set.of(
       "postmaster.pid", "postmaster.opts", "backup_label", "tablespace_map", "pg_internal.init");
 
   private Backup() {}
@@ -72,8 +72,8 @@ public final class Backup {
     Files.createDirectories(doelMap);
     Instant begin = Instant.now();
     Path temporary = doelMap.resolve(
-        "berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)) + ".onvolledig");
-    Path done = doelMap.resolve("berichtenbox-" + NAAM.format(begin.atOffset(ZoneOffset.UTC)));
+        "berichtenbox-" + NAME.format(begin.atOffset(ZoneOffset.UTC)) + ".onvolledig");
+    Path done = doelMap.resolve("berichtenbox-" + NAME.format(begin.atOffset(ZoneOffset.UTC)));
     if (config.embeddedDatabase()) {
       createPhysical(config, temporary, done, begin, progress);
     } else {
@@ -263,7 +263,7 @@ public final class Backup {
       return null;
     }
     Path opzij =
-        pgData.resolveSibling("pg.voor-herstel-" + NAAM.format(LocalDateTime.now(ZoneOffset.UTC)));
+        pgData.resolveSibling("pg.voor-herstel-" + NAME.format(LocalDateTime.now(ZoneOffset.UTC)));
     Files.move(pgData, opzij, StandardCopyOption.ATOMIC_MOVE);
     progress.accept("the current database moved aside to " + opzij
         + " (delete it when the restore is checked)");
@@ -311,7 +311,7 @@ public final class Backup {
         Files.createDirectories(target);
         if (backupRegels
             && !dir.equals(van)
-            && LEEG_OVERSLAAN.contains(dir.getFileName().toString())
+            && SKIP_EMPTY.contains(dir.getFileName().toString())
             && dir.getParent().equals(van)) {
           if (dir.getFileName().toString().equals("pg_wal")) {
             Files.createDirectories(target.resolve("archive_status"));
@@ -327,7 +327,7 @@ public final class Backup {
         String name = file.getFileName().toString();
         if (!attrs.isRegularFile()
             || (backupRegels
-                && (NIET_KOPIEREN.contains(name)
+                && (DO_NOT_COPY.contains(name)
                     || name.startsWith(".s.PGSQL")
                     || name.startsWith("pgsql_tmp")))) {
           return FileVisitResult.CONTINUE;
@@ -367,7 +367,7 @@ public final class Backup {
           continue; // an unfinished one, or not ours
         }
         try {
-          Instant t = LocalDateTime.parse(name, NAAM).toInstant(ZoneOffset.UTC);
+          Instant t = LocalDateTime.parse(name, NAME).toInstant(ZoneOffset.UTC);
           if (t.isBefore(nu.minus(BEWAARTERMIJN))) {
             out.add(p);
           }

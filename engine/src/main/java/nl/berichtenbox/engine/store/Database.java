@@ -44,7 +44,7 @@ public final class Database implements AutoCloseable {
   /** A connection to a dead peer is given up after this long without an acknowledgement (TCP_USER_TIMEOUT). */
   private static final int TCP_USER_TIMEOUT_MS = 20_000;
   /** A request waits this long for a pooled connection before it is answered 503. */
-  private static final int POOL_WACHTTIJD_S = 5;
+  private static final int POOL_WAIT_S = 5;
 
   private final EmbeddedPostgres embedded;
   private final DatabaseUrl url;
@@ -216,7 +216,7 @@ public final class Database implements AutoCloseable {
 
   /**
    * A pool whose callbacks run on the caller's context; its wait queue is bounded and a wait for
-   * a connection lasts {@value #POOL_WACHTTIJD_S} s at most (back-pressure: 503, never a hang).
+   * a connection lasts {@value #POOL_WAIT_S} s at most (back-pressure: 503, never a hang).
    * With several hosts (or read-write asked) each new connection goes to the current primary.
    */
   public Pool pool(Vertx vertx, int size) {
@@ -226,7 +226,7 @@ public final class Database implements AutoCloseable {
             .setMaxSize(size)
             .setMaxWaitQueueSize(10_000)
             .setShared(false)
-            .setConnectionTimeout(POOL_WACHTTIJD_S)
+            .setConnectionTimeout(POOL_WAIT_S)
             .setConnectionTimeoutUnit(TimeUnit.SECONDS))
         .with(new NetClientOptions()
             .setConnectTimeout((int) url.connectTimeout().toMillis())
@@ -277,7 +277,7 @@ public final class Database implements AutoCloseable {
    * message being processed.
    */
   /**
-   * The pool's wait for a connection ran out (every connection busy for {@value #POOL_WACHTTIJD_S} s).
+   * The pool's wait for a connection ran out (every connection busy for {@value #POOL_WAIT_S} s).
    * Vert.x 5 says so with no class of its own, only a text: a {@code Promise.fail("Timeout")} where a
    * borrower waits ({@code getConnection}, a transaction), a {@code VertxException} "Timeout waiting
    * for connection" where a query waits ({@code pool.query}). {@code DatabaseFoutenIT} provokes

@@ -62,7 +62,7 @@ public record DatabaseUrl(
   /** Parameters handed on to Vert.x's parser, one host at a time. */
   private static final List<String> VOOR_VERTX = List.of("sslmode", "application_name");
 
-  private static final Duration STANDAARD_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   /** Parses and checks a URL; the exception's message says what is wrong, without the password. */
   public static DatabaseUrl parse(String url) {
@@ -183,7 +183,7 @@ public record DatabaseUrl(
         throw new IllegalArgumentException("target_session_attrs '" + tsa
             + "' is not supported (any, read-write or primary: the engine writes)");
     }
-    Duration connectTimeout = STANDAARD_CONNECT_TIMEOUT;
+    Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     if (params.containsKey("connect_timeout")) {
       try {
         int s = Integer.parseInt(params.get("connect_timeout"));

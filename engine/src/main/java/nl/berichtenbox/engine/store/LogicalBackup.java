@@ -90,16 +90,16 @@ public final class LogicalBackup {
       }
       manifest.put("tabellen", tables);
       // read inside the snapshot, after it began: at least every value the copied rows hold
-      JsonArray reeksen = new JsonArray();
+      JsonArray allSeries = new JsonArray();
       try (Statement s = c.createStatement();
           ResultSet r = s.executeQuery(
               "SELECT sequencename, last_value FROM pg_sequences "
                   + "WHERE schemaname = current_schema() AND last_value IS NOT NULL ORDER BY sequencename")) {
         while (r.next()) {
-          reeksen.add(new JsonObject().put("naam", r.getString(1)).put("waarde", r.getLong(2)));
+          allSeries.add(new JsonObject().put("naam", r.getString(1)).put("waarde", r.getLong(2)));
         }
       }
-      manifest.put("reeksen", reeksen);
+      manifest.put("reeksen", allSeries);
       c.commit();
       Files.writeString(map.resolve(MANIFEST), manifest.encodePrettily());
     }
@@ -225,13 +225,13 @@ public final class LogicalBackup {
       }
     }
     List<String> volgorde = new ArrayList<>();
-    Set<String> gedaan = new LinkedHashSet<>();
+    Set<String> done = new LinkedHashSet<>();
     while (volgorde.size() < hangtAf.size()) {
       boolean progress = false;
       for (Map.Entry<String, Set<String>> e : hangtAf.entrySet()) {
-        if (!gedaan.contains(e.getKey()) && gedaan.containsAll(e.getValue())) {
+        if (!done.contains(e.getKey()) && done.containsAll(e.getValue())) {
           volgorde.add(e.getKey());
-          gedaan.add(e.getKey());
+          done.add(e.getKey());
           progress = true;
         }
       }

@@ -14,12 +14,12 @@ public final class VerwerkingsberichtOrderLock {
   private VerwerkingsberichtOrderLock() {}
 
   /** The advisory lock's key (as {@code pg_locks.objid} shows it, with {@code classid} 0x4242). */
-  public static final long SLEUTEL = 0x42_42_00_01L;
+  public static final long KEY = 0x42_42_00_01L;
 
   private static final String NEMEN = "SELECT pg_advisory_xact_lock($1)";
 
   /** Takes the lock in {@code conn}'s transaction, waiting while another holds it. */
   public static Future<Void> take(SqlConnection conn) {
-    return conn.preparedQuery(NEMEN).execute(Tuple.of(SLEUTEL)).mapEmpty();
+    return conn.preparedQuery(NEMEN).execute(Tuple.of(KEY)).mapEmpty();
   }
 }

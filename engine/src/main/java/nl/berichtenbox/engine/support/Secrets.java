@@ -17,7 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
  * database dump or backup alone does not give the secrets away.
  */
 public final class Secrets {
-  private static final String VERSIE = "v1:";
+  private static final String VERSION = "v1:";
   private static final SecureRandom RANDOM = new SecureRandom();
   private final SecretKeySpec key;
 
@@ -26,7 +26,7 @@ public final class Secrets {
   }
 
   public static boolean isEncrypted(String opgeslagen) {
-    return opgeslagen != null && opgeslagen.startsWith(VERSIE);
+    return opgeslagen != null && opgeslagen.startsWith(VERSION);
   }
 
   public String encrypt(String secret) {
@@ -39,7 +39,7 @@ public final class Secrets {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
       c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
       byte[] ct = c.doFinal(secret.getBytes(StandardCharsets.UTF_8));
-      return VERSIE
+      return VERSION
           + Base64.getEncoder()
               .encodeToString(
                   ByteBuffer.allocate(12 + ct.length).put(nonce).put(ct).array());
@@ -58,7 +58,7 @@ public final class Secrets {
       return opgeslagen;
     }
     try {
-      byte[] all = Base64.getDecoder().decode(opgeslagen.substring(VERSIE.length()));
+      byte[] all = Base64.getDecoder().decode(opgeslagen.substring(VERSION.length()));
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
       c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, all, 0, 12));
       return new String(c.doFinal(all, 12, all.length - 12), StandardCharsets.UTF_8);

@@ -37,7 +37,7 @@ public final class Tracing {
 
   private static final Pattern TRACEPARENT =
       Pattern.compile("00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}");
-  private static final TextMapGetter<String> ALS_KOP = new TextMapGetter<>() {
+  private static final TextMapGetter<String> AS_HEADER = new TextMapGetter<>() {
     @Override
     @SuppressWarnings("deprecation") // deprecated in TextMapGetter, yet still abstract there
     public Iterable<String> keys(String carrier) {
@@ -153,7 +153,7 @@ public final class Tracing {
   }
 
   private static Context parent(String traceparent) {
-    return W3CTraceContextPropagator.getInstance().extract(Context.root(), traceparent, ALS_KOP);
+    return W3CTraceContextPropagator.getInstance().extract(Context.root(), traceparent, AS_HEADER);
   }
 
   private static String traceparent(SpanContext c) {

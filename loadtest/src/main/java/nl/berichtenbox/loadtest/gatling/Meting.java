@@ -16,11 +16,11 @@ import org.HdrHistogram.Histogram;
  * {@code check(responseTimeInMillis().saveAs("rt"))}; {@link #neem} records it.
  */
 final class Meting {
-  private static final Map<String, Reeks> REEKSEN = new ConcurrentHashMap<>();
+  private static final Map<String, Series> REEKSEN = new ConcurrentHashMap<>();
 
   private Meting() {}
 
-  private static final class Reeks {
+  private static final class Series {
     final long start = System.currentTimeMillis();
     final Histogram totaal = new Histogram(3_600_000L, 3);
     final TreeMap<Long, Histogram> perSeconde = new TreeMap<>();
@@ -68,17 +68,17 @@ final class Meting {
   static Function<Session, Session> neem(String naam) {
     return s -> {
       if (s.contains("rt")) {
-        REEKSEN.computeIfAbsent(naam, k -> new Reeks()).neem(s.getLong("rt"), !s.isFailed());
+        REEKSEN.computeIfAbsent(naam, k -> new Series()).neem(s.getLong("rt"), !s.isFailed());
         return s.remove("rt");
       }
-      REEKSEN.computeIfAbsent(naam, k -> new Reeks()).neem(0, false);
+      REEKSEN.computeIfAbsent(naam, k -> new Series()).neem(0, false);
       return s;
     };
   }
 
   /** Records a duration measured by the simulation itself (a whole group, say). */
   static void neem(String naam, long ms, boolean ok) {
-    REEKSEN.computeIfAbsent(naam, k -> new Reeks()).neem(ms, ok);
+    REEKSEN.computeIfAbsent(naam, k -> new Series()).neem(ms, ok);
   }
 
   /** Writes every series of this run to {@code <simulatie>.json} in the results folder. */
