@@ -12,12 +12,12 @@ import java.util.Base64;
  */
 final class Base64Text {
   private final byte[] bron;
-  private final int van;
+  private final int from;
   private final int lengte;
 
-  Base64Text(byte[] bron, int van, int lengte) {
+  Base64Text(byte[] bron, int from, int lengte) {
     this.bron = bron;
-    this.van = van;
+    this.from = from;
     this.lengte = lengte;
   }
 
@@ -30,7 +30,7 @@ final class Base64Text {
   byte[] decode() {
     try {
       // the decoder sizes its array to the decoded length (a wrap of it from 0): no copy as a rule
-      ByteBuffer out = Base64.getDecoder().decode(ByteBuffer.wrap(bron, van, lengte));
+      ByteBuffer out = Base64.getDecoder().decode(ByteBuffer.wrap(bron, from, lengte));
       return out.remaining() == out.array().length
           ? out.array()
           : Arrays.copyOf(out.array(), out.remaining());
@@ -41,12 +41,12 @@ final class Base64Text {
 
   /** Feeds the characters, as UTF-8 (ASCII), to a digest. */
   void digest(MessageDigest md) {
-    md.update(bron, van, lengte);
+    md.update(bron, from, lengte);
   }
 
   /** The string itself: for tests and for a rendering that needs one. */
   @Override
   public String toString() {
-    return new String(bron, van, lengte, StandardCharsets.US_ASCII);
+    return new String(bron, from, lengte, StandardCharsets.US_ASCII);
   }
 }

@@ -98,7 +98,7 @@ final class GroupCommitter {
    * trace shows its wait and its commit, with the transaction's size.
    */
   private void spansVoorCommit(List<Pending> batch, Instant begin, int messages) {
-    Instant eind = Instant.now();
+    Instant end = Instant.now();
     var attr = Attributes.builder()
         .put("db.system.name", "postgresql")
         .put("db.operation.name", "INSERT")
@@ -109,11 +109,11 @@ final class GroupCommitter {
       IntakeWriter.Unit u = p.unit();
       // a span per trace the unit's messages belong to (a request's: one; a Kafka poll's: each
       // record's)
-      Set<String> sporenVanUnit = new LinkedHashSet<>();
+      Set<String> traceparentsOfUnit = new LinkedHashSet<>();
       for (int i = 0; i < u.offered.size(); i++) {
-        String spoor = u.spoor(i);
-        if (spoor != null && sporenVanUnit.add(spoor)) {
-          tracing.step("INSERT bericht", SpanKind.CLIENT, spoor, begin, eind, attr);
+        String traceparent = u.spoor(i);
+        if (traceparent != null && traceparentsOfUnit.add(traceparent)) {
+          tracing.step("INSERT bericht", SpanKind.CLIENT, traceparent, begin, end, attr);
         }
       }
     }

@@ -114,11 +114,12 @@ public final class Intake {
     List<Offered> offered = new ArrayList<>(values.size());
     for (int i = 0; i < values.size(); i++) {
       BerichtValidator.Result r = BerichtValidator.validate(values.get(i), "", oin, now);
-      String spoor = traceparents.get(i);
+      String messageTraceparent = traceparents.get(i);
       offered.add(
           r.valid() || r.rawBerichtId() != null
-              ? Offered.of(r, spoor)
-              : new Offered(null, fallbackIds.get(i), r.code(), r.invalidParams(), spoor));
+              ? Offered.of(r, messageTraceparent)
+              : new Offered(
+                  null, fallbackIds.get(i), r.code(), r.invalidParams(), messageTraceparent));
     }
     // records of one poll come from many senders: no trace for the unit, each message its own
     return committer

@@ -194,10 +194,10 @@ final class IntakeWriter {
     String[] bsn = new String[n];
     String[] type = new String[n];
     String[] onderwerp = new String[n];
-    String[] tekst = new String[n];
+    String[] text = new String[n];
     String[] referentie = new String[n];
     OffsetDateTime[] publicatie = new OffsetDateTime[n];
-    LocalDate[] eind = new LocalDate[n];
+    LocalDate[] end = new LocalDate[n];
     Short[] aantal = new Short[n];
     Buffer[] digest = new Buffer[n];
     List<String> bOin = new ArrayList<>();
@@ -213,11 +213,11 @@ final class IntakeWriter {
       bsn[i] = b.bsn();
       type[i] = b.berichtType();
       onderwerp[i] = b.onderwerp();
-      tekst[i] = b.berichtTekst();
+      text[i] = b.berichtTekst();
       referentie[i] = b.referentie();
       publicatie[i] =
           b.publicatieDatum() == null ? null : b.publicatieDatum().atOffset(ZoneOffset.UTC);
-      eind[i] = b.eindDatumHandelingsTermijn();
+      end[i] = b.eindDatumHandelingsTermijn();
       aantal[i] = (short) b.bijlagen().size();
       digest[i] = Buffer.buffer(b.digest());
       for (Bericht.Bijlage bij : b.bijlagen()) {
@@ -239,10 +239,10 @@ final class IntakeWriter {
             bsn,
             type,
             onderwerp,
-            tekst,
+            text,
             referentie,
             publicatie,
-            eind,
+            end,
             aantal,
             digest,
             bOin.toArray(new String[0]),

@@ -37,18 +37,18 @@ public final class NdjsonReader {
       return vorige;
     }
     int nummer = regel++;
-    Object waarde;
+    Object value;
     try {
-      waarde = b.toJsonValue();
+      value = b.toJsonValue();
     } catch (DecodeException e) {
-      waarde = null;
+      value = null;
     }
-    if (!(waarde instanceof JsonObject json)) {
-      String naam = nummer == 0 ? "batch" : "berichten/" + (nummer - 1);
+    if (!(value instanceof JsonObject json)) {
+      String name = nummer == 0 ? "batch" : "berichten/" + (nummer - 1);
       return Future.failedFuture(ClientErrorException.badRequest(
           "de batch is ongeldig: regel " + (nummer + 1) + " is geen JSON-object",
           VerwerkingsCode.ValidatieFout,
-          List.of(new InvalidParam(naam, "geen JSON-object"))));
+          List.of(new InvalidParam(name, "geen JSON-object"))));
     }
     vorige = nummer == 0
         ? intake.ndjson(oin, json, traceparent).map(nb -> {

@@ -163,7 +163,7 @@ public final class Notifier implements Component {
 
   private record Claim(List<Row> rows, Instant uurBegin, Instant dagBegin) {}
 
-  private record Uitkomst(long id, int status, String fout, long wachtMs) {}
+  private record Uitkomst(long id, int status, String failure, long wachtMs) {}
 
   /** Not started because the claim was running out: waiting again at once, not counted as an attempt's failure. */
   private static final String TERUGGEGEVEN = "niet begonnen: de claim liep af";
@@ -180,17 +180,17 @@ public final class Notifier implements Component {
       return verstuurAlles(claim, now).map(uitkomsten -> {
         long verzonden =
             uitkomsten.stream().filter(u -> u.status() == VERZONDEN).count();
-        List<Uitkomst> tijdelijk = uitkomsten.stream()
-            .filter(u -> u.status() == WACHTEND && !TERUGGEGEVEN.equals(u.fout()))
+        List<Uitkomst> temporary = uitkomsten.stream()
+            .filter(u -> u.status() == WACHTEND && !TERUGGEGEVEN.equals(u.failure()))
             .toList();
-        if (!tijdelijk.isEmpty()) {
+        if (!temporary.isEmpty()) {
           LOG.warn(
               "{} of {} e-mails failed temporarily and wait for their retry (first: {})",
-              tijdelijk.size(),
+              temporary.size(),
               uitkomsten.size(),
-              tijdelijk.get(0).fout());
+              temporary.get(0).failure());
         }
-        if (verzonden == 0 && !tijdelijk.isEmpty()) {
+        if (verzonden == 0 && !temporary.isEmpty()) {
           pauzeMs = Math.min(60_000, Math.max(1_000, pauzeMs * 2));
           pauzeTot = clock.instant().plusMillis(pauzeMs);
           LOG.warn(
@@ -301,7 +301,7 @@ public final class Notifier implements Component {
       }
     };
     start[0].run();
-    return vast.klaar.future();
+    return vast.done.future();
   }
 
   /**
@@ -311,9 +311,9 @@ public final class Notifier implements Component {
   private final class Vastlegger {
     private final Claim claim;
     private final int totaal;
-    private final List<Uitkomst> alle = new ArrayList<>();
-    private final List<Uitkomst> wachtend = new ArrayList<>();
-    private final Promise<List<Uitkomst>> klaar = Promise.promise();
+    private final List<Uitkomst> all = new ArrayList<>();
+    private final List<Uitkomst> waiting = new ArrayList<>();
+    private final Promise<List<Uitkomst>> done = Promise.promise();
     private boolean bezig;
     private int afgehandeld;
 
@@ -323,24 +323,24 @@ public final class Notifier implements Component {
     }
 
     void add(Uitkomst u) {
-      alle.add(u);
-      wachtend.add(u);
+      all.add(u);
+      waiting.add(u);
       schrijf();
     }
 
     private void schrijf() {
-      if (bezig || wachtend.isEmpty()) {
+      if (bezig || waiting.isEmpty()) {
         return;
       }
-      List<Uitkomst> deze = List.copyOf(wachtend);
-      wachtend.clear();
+      List<Uitkomst> deze = List.copyOf(waiting);
+      waiting.clear();
       bezig = true;
       // a failure is logged by afhandelen; the round goes on (those e-mails' lease runs out)
       afhandelen(claim, deze).onComplete(ar -> {
         bezig = false;
         afgehandeld += deze.size();
         if (afgehandeld == totaal) {
-          klaar.tryComplete(alle);
+          done.tryComplete(all);
         } else {
           schrijf();
         }
@@ -351,25 +351,26 @@ public final class Notifier implements Component {
   private Uitkomst mislukt(Row r, Throwable e, Instant now) {
     long id = r.getLong("id");
     // masked as for a log line (BSN, e-mail address): the stored error needs neither
-    String fout = Logs.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
-    if (fout.length() > 500) {
-      fout = fout.substring(0, 500);
+    String failure = Logs.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
+    if (failure.length() > 500) {
+      failure = failure.substring(0, 500);
     }
     if (e instanceof MailSender.Permanent) {
-      LOG.warn("notification {} refused for good: {}", id, fout);
-      return new Uitkomst(id, MISLUKT, fout, 0);
+      LOG.warn("notification {} refused for good: {}", id, failure);
+      return new Uitkomst(id, MISLUKT, failure, 0);
     }
     Instant aangemaakt = r.getOffsetDateTime("aangemaakt_op").toInstant();
     if (now.isAfter(aangemaakt.plus(cfg.giveUpAfter()))) {
       LOG.warn(
-          "notification {} given up after {} attempts: {}", id, r.getInteger("pogingen"), fout);
-      return new Uitkomst(id, MISLUKT, "opgegeven: " + fout, 0);
+          "notification {} given up after {} attempts: {}", id, r.getInteger("pogingen"), failure);
+      return new Uitkomst(id, MISLUKT, "opgegeven: " + failure, 0);
     }
     int pogingen = r.getInteger("pogingen");
-    long wacht = cfg.backoffBase().toMillis() << Math.min(20, Math.max(0, pogingen - 1));
-    wacht = Math.min(wacht, cfg.backoffMax().toMillis());
-    LOG.debug("notification {} failed (attempt {}), again in {} ms: {}", id, pogingen, wacht, fout);
-    return new Uitkomst(id, WACHTEND, fout, wacht);
+    long wait = cfg.backoffBase().toMillis() << Math.min(20, Math.max(0, pogingen - 1));
+    wait = Math.min(wait, cfg.backoffMax().toMillis());
+    LOG.debug(
+        "notification {} failed (attempt {}), again in {} ms: {}", id, pogingen, wait, failure);
+    return new Uitkomst(id, WACHTEND, failure, wait);
   }
 
   private Future<Void> afhandelen(Claim claim, List<Uitkomst> uitkomsten) {
@@ -377,21 +378,21 @@ public final class Notifier implements Component {
     Long[] ids = new Long[n];
     Short[] statussen = new Short[n];
     String[] fouten = new String[n];
-    Long[] wacht = new Long[n];
+    Long[] wait = new Long[n];
     int terug = 0;
     int verzonden = 0;
     for (int i = 0; i < n; i++) {
       Uitkomst u = uitkomsten.get(i);
       ids[i] = u.id();
       statussen[i] = (short) u.status();
-      fouten[i] = u.fout();
-      wacht[i] = u.wachtMs();
+      fouten[i] = u.failure();
+      wait[i] = u.wachtMs();
       if (u.status() == VERZONDEN) {
         verzonden++;
       } else {
         terug++;
       }
-      if (TERUGGEGEVEN.equals(u.fout())) {
+      if (TERUGGEGEVEN.equals(u.failure())) {
         continue;
       }
       switch (u.status()) {
@@ -404,7 +405,7 @@ public final class Notifier implements Component {
     int terugboeken = terug;
     int gelukt = verzonden;
     Tuple uitkomst =
-        Tuple.from(List.<Object>of(ids, statussen, fouten, wacht, tijd(clock.instant())));
+        Tuple.from(List.<Object>of(ids, statussen, fouten, wait, tijd(clock.instant())));
     Tuple terugboeking = Tuple.of(terugboeken, tijd(claim.uurBegin()), tijd(claim.dagBegin()));
     return vastleggen(terugboeken > 0 ? terugboeking : null, uitkomst, 1)
         .onFailure(e -> LOG.error(

@@ -9,26 +9,26 @@ import java.time.temporal.ChronoUnit;
 /**
  * The throttle's arithmetic (pure, so it is unit-tested). Two rules at once:
  * <ul>
- *   <li>exact caps: at most {@code perUur} e-mails in a clock hour and {@code perDag} in an
+ *   <li>exact caps: at most {@code perHour} e-mails in a clock hour and {@code perDay} in an
  *       Amsterdam calendar day (the counts are kept in the database);
- *   <li>pacing: a token bucket filled at {@code perUur / 3600} per second holding at most one
+ *   <li>pacing: a token bucket filled at {@code perHour / 3600} per second holding at most one
  *       minute's worth, so a backlog drains at the limit's rate rather than in a burst.
  * </ul>
- * Over any sliding 60 minutes the bucket allows at most {@code perUur} plus one minute's worth
+ * Over any sliding 60 minutes the bucket allows at most {@code perHour} plus one minute's worth
  * (1/60 more); over a clock hour the cap makes it exact.
  */
 final class Throttle {
 
-  private final int perUur;
-  private final int perDag;
+  private final int perHour;
+  private final int perDay;
   private final double perMs;
   private final double emmer;
 
-  Throttle(int perUur, int perDag) {
-    this.perUur = perUur;
-    this.perDag = perDag;
-    this.perMs = perUur / 3_600_000.0;
-    this.emmer = Math.max(1, perUur / 60);
+  Throttle(int perHour, int perDay) {
+    this.perHour = perHour;
+    this.perDay = perDay;
+    this.perMs = perHour / 3_600_000.0;
+    this.emmer = Math.max(1, perHour / 60);
   }
 
   /** Start of the clock hour holding {@code now} (Amsterdam's offsets are whole hours). */
@@ -49,17 +49,17 @@ final class Throttle {
 
   /** E-mails that may be claimed now, given the bucket and the counts of this hour and day. */
   int ruimte(double tegoed, long uurVerzonden, long dagVerzonden) {
-    long r =
-        Math.min((long) Math.floor(tegoed), Math.min(perUur - uurVerzonden, perDag - dagVerzonden));
+    long r = Math.min(
+        (long) Math.floor(tegoed), Math.min(perHour - uurVerzonden, perDay - dagVerzonden));
     return (int) Math.max(0, r);
   }
 
   /** When there is room for one more, if nothing else changes. */
   Instant volgendeRuimte(Instant now, double tegoed, long uurVerzonden, long dagVerzonden) {
-    if (dagVerzonden >= perDag) {
+    if (dagVerzonden >= perDay) {
       return dayStart(now).atZone(NL).plusDays(1).toInstant();
     }
-    if (uurVerzonden >= perUur) {
+    if (uurVerzonden >= perHour) {
       return hourStart(now).plus(Duration.ofHours(1));
     }
     return now.plusMillis((long) Math.ceil(Math.max(0, 1 - tegoed) / perMs));

@@ -262,11 +262,11 @@ public final class Verwerker implements Component {
           if (tracing.enabled()) {
             String[] tps = r.getArrayOfStrings("sporen");
             if (tps != null) {
-              Instant eind = Instant.now();
+              Instant end = Instant.now();
               var attr = Attributes.of(
                   AttributeKey.longKey("berichtenbox.verwerking.ronde.grootte"), (long) tps.length);
               for (String tp : tps) {
-                tracing.step("berichtenbox verwerking", SpanKind.INTERNAL, tp, begin, eind, attr);
+                tracing.step("berichtenbox verwerking", SpanKind.INTERNAL, tp, begin, end, attr);
               }
             }
           }

@@ -188,13 +188,13 @@ public final class VerwerkingsberichtPusher implements Component {
           }
           JsonArray arr = new JsonArray();
           long eerste = -1;
-          long laatste = -1;
+          long last = -1;
           OffsetDateTime oudste = null;
           String spoor = null;
           for (Row r : rows) {
-            laatste = r.getLong(0);
+            last = r.getLong(0);
             if (eerste < 0) {
-              eerste = laatste;
+              eerste = last;
               oudste = r.getOffsetDateTime(5);
             }
             if (spoor == null) {
@@ -203,8 +203,8 @@ public final class VerwerkingsberichtPusher implements Component {
             arr.add(Verwerkingsberichten.verwerkingsbericht(r));
           }
           Buffer body = new JsonObject().put("verwerkingsberichten", arr).toBuffer();
-          long van = eerste;
-          long tot = laatste;
+          long from = eerste;
+          long until = last;
           int aantal = rows.size();
           OffsetDateTime geschreven = oudste;
           // one POST carries many receipts, each with its traceId in the body; the header names the
@@ -215,8 +215,8 @@ public final class VerwerkingsberichtPusher implements Component {
               spoor,
               Attributes.of(
                   AttributeKey.longKey("berichtenbox.verwerkingsberichten.aantal"), (long) aantal));
-          String kop = Tracing.propagate(span, spoor);
-          return post(s, body, kop)
+          String header = Tracing.propagate(span, spoor);
+          return post(s, body, header)
               .andThen(ar -> span.end())
               .compose(
                   status -> {
@@ -238,35 +238,41 @@ public final class VerwerkingsberichtPusher implements Component {
                         }
                       }
                       return pool.preparedQuery(GELUKT)
-                          .execute(Tuple.of(s.oin(), tot))
+                          .execute(Tuple.of(s.oin(), until))
                           .<Void>mapEmpty();
                     }
-                    return mislukt(s, van, tot, aantal, "HTTP " + status);
+                    return mislukt(s, from, until, aantal, "HTTP " + status);
                   },
                   e -> mislukt(
-                      s, van, tot, aantal, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                      s,
+                      from,
+                      until,
+                      aantal,
+                      e.getClass().getSimpleName() + ": " + e.getMessage()));
         });
   }
 
-  private Future<Void> mislukt(Stand s, long van, long tot, int aantal, String fout) {
+  private Future<Void> mislukt(Stand s, long from, long until, int aantal, String failure) {
     metrics.pushMislukt.increment();
-    Instant nu = clock.instant();
-    Instant sinds = s.eersteFout() == null ? nu : s.eersteFout().toInstant();
-    if (Duration.between(sinds, nu).compareTo(giveUpAfter) >= 0) {
+    Instant now = clock.instant();
+    Instant since = s.eersteFout() == null ? now : s.eersteFout().toInstant();
+    if (Duration.between(since, now).compareTo(giveUpAfter) >= 0) {
       metrics.pushOnbestelbaar.add(aantal);
       LOG.warn(
           "receipts {}..{} for afnemer {} undeliverable after {} attempts: {}",
-          van,
-          tot,
+          from,
+          until,
           s.oin(),
           s.pogingen() + 1,
-          fout);
+          failure);
       return pool.preparedQuery(OPGEGEVEN)
-          .execute(Tuple.of(s.oin(), van, tot, s.pogingen() + 1, fout))
+          .execute(Tuple.of(s.oin(), from, until, s.pogingen() + 1, failure))
           .mapEmpty();
     }
     long wachtMs = Math.min(max.toMillis(), basis.toMillis() << Math.min(20, s.pogingen()));
-    return pool.preparedQuery(MISLUKT).execute(Tuple.of(s.oin(), fout, wachtMs)).mapEmpty();
+    return pool.preparedQuery(MISLUKT)
+        .execute(Tuple.of(s.oin(), failure, wachtMs))
+        .mapEmpty();
   }
 
   private Future<Integer> post(Stand s, Buffer body, String traceparent) {
