@@ -74,7 +74,7 @@ final class GroupCommitter {
     this.metrics = metrics;
   }
 
-  private static void reis(List<Pending> batch) {
+  private static void journey(List<Pending> batch) {
     for (Pending p : batch) {
       IntakeWriter.Unit u = p.unit();
       for (int i = 0; i < u.outcomes.length; i++) {
@@ -97,7 +97,7 @@ final class GroupCommitter {
    * The transaction as a child span of each request it served (one INSERT for many traces): each
    * trace shows its wait and its commit, with the transaction's size.
    */
-  private void spansVoorCommit(List<Pending> batch, Instant begin, int messages) {
+  private void spansForCommit(List<Pending> batch, Instant begin, int messages) {
     Instant end = Instant.now();
     var attr = Attributes.builder()
         .put("db.system.name", "postgresql")
@@ -178,13 +178,13 @@ final class GroupCommitter {
         metrics.groupCommitMessages.add(messages);
         metrics.commitLatency.recordNanos(System.nanoTime() - start);
         if (begin != null) {
-          spansVoorCommit(batch, begin, messages);
+          spansForCommit(batch, begin, messages);
         }
         for (Pending p : batch) {
           p.promise().complete(p.unit());
         }
         if (REIS.isDebugEnabled()) {
-          reis(batch);
+          journey(batch);
         }
         onCommit.run();
       } else {

@@ -162,9 +162,9 @@ final class IntakeWriter {
    * on the event loop): the first occurrence of each key is inserted, later ones (the same flush)
    * are resolved by look-up. Null tuple when the flush has no message to insert.
    */
-  record Rijen(Map<Key, Bericht> first, Tuple tuple) {}
+  record Rows(Map<Key, Bericht> first, Tuple tuple) {}
 
-  static Rijen rows(List<Unit> units) {
+  static Rows rows(List<Unit> units) {
     Map<Key, Bericht> first = new HashMap<>();
     List<Key> keys = new ArrayList<>();
     List<Bericht> rows = new ArrayList<>();
@@ -185,7 +185,7 @@ final class IntakeWriter {
       }
     }
     if (rows.isEmpty()) {
-      return new Rijen(first, null);
+      return new Rows(first, null);
     }
     int n = rows.size();
     String[] oin = new String[n];
@@ -230,7 +230,7 @@ final class IntakeWriter {
         bInhoud.add(VertxInternals.wrap(bij.inhoud()));
       }
     }
-    return new Rijen(
+    return new Rows(
         first,
         Tuple.from(List.<Object>of(
             oin,
@@ -258,7 +258,7 @@ final class IntakeWriter {
     for (Unit u : units) {
       u.outcomes = new Outcome[u.offered.size()];
     }
-    Rijen rijen = rows(units);
+    Rows rijen = rows(units);
     Map<Key, Bericht> first = rijen.first();
     if (rijen.tuple() == null) {
       resolve(units, Set.of(), first, Map.of());

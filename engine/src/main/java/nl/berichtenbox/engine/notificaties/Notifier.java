@@ -132,17 +132,17 @@ public final class Notifier implements Component {
     this.metrics = metrics;
     this.throttle = new Throttle(cfg.perHour(), cfg.perDay());
     this.verzender = MailSender.of(vertx, cfg, mailDir);
-    this.loop = new BackgroundLoop(vertx, "notifications", 1_000, this::ronde, e -> {})
-        .every(60_000, this::herinneren)
-        .every(5_000, this::stand)
-        .every(3_600_000, this::opruimen);
+    this.loop = new BackgroundLoop(vertx, "notifications", 1_000, this::runRound, e -> {})
+        .every(60_000, this::queueReminders)
+        .every(5_000, this::updateGauges)
+        .every(3_600_000, this::cleanUp);
     metrics.loopRounds("notificaties", loop);
   }
 
   @Override
   public void start() {
     loop.start();
-    vertx.setTimer(2_000, id -> herinneren()); // soon after start, then every minute
+    vertx.setTimer(2_000, id -> queueReminders()); // soon after start, then every minute
   }
 
   /** Rounds of the notifier's loop finished since start ({@link BackgroundLoop#rounds()}). */
@@ -163,12 +163,12 @@ public final class Notifier implements Component {
 
   private record Claim(List<Row> rows, Instant uurBegin, Instant dagBegin) {}
 
-  private record Uitkomst(long id, int status, String failure, long wachtMs) {}
+  private record Outcome(long id, int status, String failure, long wachtMs) {}
 
   /** Not started because the claim was running out: waiting again at once, not counted as an attempt's failure. */
   private static final String TERUGGEGEVEN = "niet begonnen: de claim liep af";
 
-  private Future<Boolean> ronde() {
+  private Future<Boolean> runRound() {
     Instant now = clock.instant();
     if (now.isBefore(pauzeTot)) {
       return Future.succeededFuture(false); // the 1 s poll comes back
@@ -177,10 +177,10 @@ public final class Notifier implements Component {
       if (claim.rows().isEmpty()) {
         return Future.succeededFuture(false);
       }
-      return verstuurAlles(claim, now).map(uitkomsten -> {
+      return sendAll(claim, now).map(uitkomsten -> {
         long verzonden =
             uitkomsten.stream().filter(u -> u.status() == VERZONDEN).count();
-        List<Uitkomst> temporary = uitkomsten.stream()
+        List<Outcome> temporary = uitkomsten.stream()
             .filter(u -> u.status() == WACHTEND && !TERUGGEGEVEN.equals(u.failure()))
             .toList();
         if (!temporary.isEmpty()) {
@@ -214,14 +214,14 @@ public final class Notifier implements Component {
       long dag = t.getOffsetDateTime("dag_begin").toInstant().equals(dagBegin)
           ? t.getInteger("dag_aantal")
           : 0;
-      Instant stand = t.getOffsetDateTime("tegoed_op").toInstant();
-      double tegoed = throttle.tegoed(t.getDouble("tegoed"), stand, now);
+      Instant updateGauges = t.getOffsetDateTime("tegoed_op").toInstant();
+      double tegoed = throttle.tegoed(t.getDouble("tegoed"), updateGauges, now);
       int ruimte = Math.min(BATCH, throttle.ruimte(tegoed, uur, dag));
       if (ruimte == 0) {
-        slaapTot(throttle.volgendeRuimte(now, tegoed, uur, dag), now);
+        sleepUntil(throttle.volgendeRuimte(now, tegoed, uur, dag), now);
         return Future.succeededFuture(new Claim(List.of(), uurBegin, dagBegin));
       }
-      Instant nieuweStand = now.isAfter(stand) ? now : stand;
+      Instant nieuweStand = now.isAfter(updateGauges) ? now : updateGauges;
       return conn.preparedQuery(CLAIM)
           .execute(Tuple.of(tijd(now), ruimte, tijd(now.plus(cfg.lease()))))
           .compose(claimed -> {
@@ -243,7 +243,7 @@ public final class Notifier implements Component {
   }
 
   /** The throttle has no room: look again when it next has (the 1 s poll also looks). */
-  private void slaapTot(Instant wanneer, Instant now) {
+  private void sleepUntil(Instant wanneer, Instant now) {
     long ms = Math.max(1, Duration.between(now, wanneer).toMillis());
     if (ms < 1_000 && slaapTimer < 0) {
       slaapTimer = vertx.setTimer(ms, id -> {
@@ -257,9 +257,9 @@ public final class Notifier implements Component {
    * Sends in id order with at most {@code smtpConnections} in flight; every e-mail gets an
    * outcome, recorded as it comes; completes when all are recorded.
    */
-  private Future<List<Uitkomst>> verstuurAlles(Claim claim, Instant now) {
+  private Future<List<Outcome>> sendAll(Claim claim, Instant now) {
     List<Row> rows = claim.rows();
-    Vastlegger vast = new Vastlegger(claim, rows.size());
+    OutcomeRecorder recorder = new OutcomeRecorder(claim, rows.size());
     // a send may take VERZEND_TIMEOUT: none starts later than that (and a margin) before the lease
     // ends
     long laatsteStart =
@@ -273,11 +273,11 @@ public final class Notifier implements Component {
         Row r = rows.get(i);
         long id = r.getLong("id");
         if (!r.getBoolean("gewenst")) {
-          vast.add(new Uitkomst(id, VERVALLEN, "de burger wil geen e-mail meer", 0));
+          recorder.add(new Outcome(id, VERVALLEN, "de burger wil geen e-mail meer", 0));
           continue;
         }
         if (System.nanoTime() - laatsteStart > 0) {
-          vast.add(new Uitkomst(id, WACHTEND, TERUGGEGEVEN, 0));
+          recorder.add(new Outcome(id, WACHTEND, TERUGGEGEVEN, 0));
           continue;
         }
         open[0]++;
@@ -291,64 +291,64 @@ public final class Notifier implements Component {
             .send(id, mail)
             .timeout(VERZEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
             .onComplete(ar -> {
-              vast.add(
+              recorder.add(
                   ar.succeeded()
-                      ? new Uitkomst(id, VERZONDEN, null, 0)
-                      : mislukt(r, ar.cause(), now));
+                      ? new Outcome(id, VERZONDEN, null, 0)
+                      : failedAttempt(r, ar.cause(), now));
               open[0]--;
               start[0].run();
             });
       }
     };
     start[0].run();
-    return vast.done.future();
+    return recorder.done.future();
   }
 
   /**
    * Records a round's outcomes as they come, one transaction at a time: what arrives while one
    * is written goes in the next. Confined to the loop's context, like the round.
    */
-  private final class Vastlegger {
+  private final class OutcomeRecorder {
     private final Claim claim;
     private final int totaal;
-    private final List<Uitkomst> all = new ArrayList<>();
-    private final List<Uitkomst> waiting = new ArrayList<>();
-    private final Promise<List<Uitkomst>> done = Promise.promise();
+    private final List<Outcome> all = new ArrayList<>();
+    private final List<Outcome> waiting = new ArrayList<>();
+    private final Promise<List<Outcome>> done = Promise.promise();
     private boolean bezig;
     private int afgehandeld;
 
-    Vastlegger(Claim claim, int totaal) {
+    OutcomeRecorder(Claim claim, int totaal) {
       this.claim = claim;
       this.totaal = totaal;
     }
 
-    void add(Uitkomst u) {
+    void add(Outcome u) {
       all.add(u);
       waiting.add(u);
-      schrijf();
+      writeOutcomes();
     }
 
-    private void schrijf() {
+    private void writeOutcomes() {
       if (bezig || waiting.isEmpty()) {
         return;
       }
-      List<Uitkomst> deze = List.copyOf(waiting);
+      List<Outcome> deze = List.copyOf(waiting);
       waiting.clear();
       bezig = true;
-      // a failure is logged by afhandelen; the round goes on (those e-mails' lease runs out)
-      afhandelen(claim, deze).onComplete(ar -> {
+      // a failure is logged by settle; the round goes on (those e-mails' lease runs out)
+      settle(claim, deze).onComplete(ar -> {
         bezig = false;
         afgehandeld += deze.size();
         if (afgehandeld == totaal) {
           done.tryComplete(all);
         } else {
-          schrijf();
+          writeOutcomes();
         }
       });
     }
   }
 
-  private Uitkomst mislukt(Row r, Throwable e, Instant now) {
+  private Outcome failedAttempt(Row r, Throwable e, Instant now) {
     long id = r.getLong("id");
     // masked as for a log line (BSN, e-mail address): the stored error needs neither
     String failure = Logs.mask(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -357,23 +357,23 @@ public final class Notifier implements Component {
     }
     if (e instanceof MailSender.Permanent) {
       LOG.warn("notification {} refused for good: {}", id, failure);
-      return new Uitkomst(id, MISLUKT, failure, 0);
+      return new Outcome(id, MISLUKT, failure, 0);
     }
     Instant aangemaakt = r.getOffsetDateTime("aangemaakt_op").toInstant();
     if (now.isAfter(aangemaakt.plus(cfg.giveUpAfter()))) {
       LOG.warn(
           "notification {} given up after {} attempts: {}", id, r.getInteger("pogingen"), failure);
-      return new Uitkomst(id, MISLUKT, "opgegeven: " + failure, 0);
+      return new Outcome(id, MISLUKT, "opgegeven: " + failure, 0);
     }
     int pogingen = r.getInteger("pogingen");
     long wait = cfg.backoffBase().toMillis() << Math.min(20, Math.max(0, pogingen - 1));
     wait = Math.min(wait, cfg.backoffMax().toMillis());
     LOG.debug(
         "notification {} failed (attempt {}), again in {} ms: {}", id, pogingen, wait, failure);
-    return new Uitkomst(id, WACHTEND, failure, wait);
+    return new Outcome(id, WACHTEND, failure, wait);
   }
 
-  private Future<Void> afhandelen(Claim claim, List<Uitkomst> uitkomsten) {
+  private Future<Void> settle(Claim claim, List<Outcome> uitkomsten) {
     int n = uitkomsten.size();
     Long[] ids = new Long[n];
     Short[] statussen = new Short[n];
@@ -382,7 +382,7 @@ public final class Notifier implements Component {
     int terug = 0;
     int verzonden = 0;
     for (int i = 0; i < n; i++) {
-      Uitkomst u = uitkomsten.get(i);
+      Outcome u = uitkomsten.get(i);
       ids[i] = u.id();
       statussen[i] = (short) u.status();
       fouten[i] = u.failure();
@@ -402,12 +402,12 @@ public final class Notifier implements Component {
         default -> metrics.notificatiesPogingMislukt.increment();
       }
     }
-    int terugboeken = terug;
+    int releases = terug;
     int gelukt = verzonden;
     Tuple uitkomst =
         Tuple.from(List.<Object>of(ids, statussen, fouten, wait, tijd(clock.instant())));
-    Tuple terugboeking = Tuple.of(terugboeken, tijd(claim.uurBegin()), tijd(claim.dagBegin()));
-    return vastleggen(terugboeken > 0 ? terugboeking : null, uitkomst, 1)
+    Tuple release = Tuple.of(releases, tijd(claim.uurBegin()), tijd(claim.dagBegin()));
+    return persistOutcomes(releases > 0 ? release : null, uitkomst, 1)
         .onFailure(e -> LOG.error(
             "outcome of {} notifications not recorded ({} sent); their lease runs out and they "
                 + "are taken again, so the {} sent go twice: {}",
@@ -421,11 +421,11 @@ public final class Notifier implements Component {
    * Records the outcomes; tried again for a while when the database fails, because e-mails that
    * went out but are not recorded as sent would go again when their lease ends.
    */
-  private Future<Void> vastleggen(Tuple terugboeking, Tuple uitkomst, int poging) {
+  private Future<Void> persistOutcomes(Tuple release, Tuple uitkomst, int poging) {
     // the throttle row first, as the claim locks it first: the same order everywhere, no deadlock
-    return pool.withTransaction(conn -> (terugboeking == null
+    return pool.withTransaction(conn -> (release == null
                 ? Future.<RowSet<Row>>succeededFuture()
-                : conn.preparedQuery(TERUGBOEKEN).execute(terugboeking))
+                : conn.preparedQuery(TERUGBOEKEN).execute(release))
             .compose(v -> conn.preparedQuery(AFHANDELEN).execute(uitkomst)))
         .<Void>mapEmpty()
         .recover(e -> {
@@ -438,16 +438,16 @@ public final class Notifier implements Component {
               Logs.safe(e));
           Promise<Void> p = Promise.promise();
           vertx.setTimer(
-              2_000, id -> vastleggen(terugboeking, uitkomst, poging + 1).onComplete(p));
+              2_000, id -> persistOutcomes(release, uitkomst, poging + 1).onComplete(p));
           return p.future();
         });
   }
 
-  private void herinneren() {
+  private void queueReminders() {
     herinneringen()
         .onSuccess(berichten -> {
           if (berichten >= NotificatieWachtrij.PER_KEER) {
-            vertx.setTimer(1, id -> herinneren());
+            vertx.setTimer(1, id -> queueReminders());
           }
         })
         .onFailure(
@@ -478,7 +478,7 @@ public final class Notifier implements Component {
         });
   }
 
-  private void stand() {
+  private void updateGauges() {
     pool.preparedQuery(STAND).execute().onSuccess(rows -> {
       Row r = rows.iterator().next();
       metrics.notificatiesWachtend.set(r.getLong("wachtend"));
@@ -491,7 +491,7 @@ public final class Notifier implements Component {
     });
   }
 
-  private void opruimen() {
+  private void cleanUp() {
     pool.preparedQuery(OPRUIMEN)
         .execute(Tuple.of(tijd(clock.instant())))
         .onFailure(e -> LOG.warn("purging old notifications failed: {}", Logs.safe(e)));

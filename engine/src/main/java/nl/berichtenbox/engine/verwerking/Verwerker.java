@@ -42,7 +42,7 @@ public final class Verwerker implements Component {
    * Aangeboden). CTEs {@code ontvangstbewijzen}, {@code batchtellers}, {@code dagtellers}; counter
    * rows upserted in key order, so concurrent rounds never deadlock.
    */
-  private static String uitkomsten(String bron, String volgorde) {
+  private static String outcomes(String bron, String volgorde) {
     return """
         ontvangstbewijzen AS (
           INSERT INTO verwerkingsbericht (oin, bericht_id, batch_id, status, verwerkings_code, tijdstip, traceparent)
@@ -129,7 +129,7 @@ public final class Verwerker implements Component {
                   NotificatieWachtrij.nietVoor("d.laatste_notificatie_op", "$2"))),
           NotificatieWachtrij.gepland(
               "SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()"),
-          uitkomsten("alles", "k, id"));
+          outcomes("alles", "k, id"));
 
   /** The round with, for their spans, the traceparents of what it processed (tracing on only). */
   private static final String ROUND_MET_SPOREN = ROUND.replace(
@@ -146,7 +146,7 @@ public final class Verwerker implements Component {
         WHERE id = (SELECT min(id) FROM bericht WHERE status = 0)
         RETURNING id, oin, bericht_id::text AS bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent
       ), %s
-      SELECT bericht_id FROM upd""".formatted(uitkomsten("upd", "id"));
+      SELECT bericht_id FROM upd""".formatted(outcomes("upd", "id"));
 
   /** Rounds that fail in a row before one message at a time is tried, and before that one is given up. */
   static final int POGINGEN_PER_STAP = 3;
@@ -199,7 +199,7 @@ public final class Verwerker implements Component {
             this::round,
             e -> metrics.verwerkingFouten.increment())
         .every(Duration.ofMinutes(10).toMillis(), this::purge)
-        .every(1_000, this::zichtbaarGeworden);
+        .every(1_000, this::becameVisible);
   }
 
   /** Starts the loop on its own event-loop context. */
@@ -219,8 +219,8 @@ public final class Verwerker implements Component {
    * processing must not stop everyone else's.
    */
   private Future<Boolean> round() {
-    int grootte = mislukt >= POGINGEN_PER_STAP ? 1 : batchSize;
-    return ronde(grootte)
+    int size = mislukt >= POGINGEN_PER_STAP ? 1 : batchSize;
+    return roundOf(size)
         .map(more -> {
           mislukt = 0;
           return more;
@@ -252,11 +252,11 @@ public final class Verwerker implements Component {
         });
   }
 
-  private Future<Boolean> ronde(int grootte) {
+  private Future<Boolean> roundOf(int size) {
     Instant begin = tracing.enabled() ? Instant.now() : null;
     return pool.withTransaction(conn -> VerwerkingsberichtOrderLock.take(conn)
             .compose(v -> conn.preparedQuery(tracing.enabled() ? ROUND_MET_SPOREN : ROUND)
-                .execute(Tuple.of(grootte, bundleWindowMs))))
+                .execute(Tuple.of(size, bundleWindowMs))))
         .map(rows -> {
           Row r = rows.iterator().next();
           if (tracing.enabled()) {
@@ -288,11 +288,11 @@ public final class Verwerker implements Component {
             metrics.notificatiesInWachtrij.add(notificaties);
             naNotificaties.forEach(Runnable::run);
           }
-          return berichten >= grootte || afwijzingen >= grootte;
+          return berichten >= size || afwijzingen >= size;
         });
   }
 
-  private void zichtbaarGeworden() {
+  private void becameVisible() {
     // every second in every process: look first (an index probe), take the processing lock only
     // when a message has become visible
     NotificatieWachtrij.ietsZichtbaar(pool)
@@ -309,7 +309,7 @@ public final class Verwerker implements Component {
             naNotificaties.forEach(Runnable::run);
           }
           if (q.berichten() >= NotificatieWachtrij.PER_KEER) {
-            zichtbaarGeworden();
+            becameVisible();
           }
         })
         .onFailure(e ->

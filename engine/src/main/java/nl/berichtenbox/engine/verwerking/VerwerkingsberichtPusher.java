@@ -130,7 +130,7 @@ public final class VerwerkingsberichtPusher implements Component {
         vertx,
         "receipt push",
         Math.min(1000, Math.max(50, basis.toMillis())),
-        this::ronde,
+        this::round,
         e -> {});
     metrics.loopRounds("push", loop);
   }
@@ -150,7 +150,7 @@ public final class VerwerkingsberichtPusher implements Component {
     loop.wakeUp();
   }
 
-  private record Stand(
+  private record Position(
       String oin,
       long volgnummer,
       int pogingen,
@@ -160,14 +160,14 @@ public final class VerwerkingsberichtPusher implements Component {
 
   private final Secrets geheimen;
 
-  private Future<Boolean> ronde() {
+  private Future<Boolean> round() {
     return pool.query(NIEUWE_AFNEMERS)
         .execute()
         .compose(v -> pool.preparedQuery(CLAIM).execute(Tuple.of(PER_RONDE)))
         .compose(rows -> {
           List<Future<Void>> pushes = new ArrayList<>();
           for (Row r : rows) {
-            pushes.add(push(new Stand(
+            pushes.add(push(new Position(
                 r.getString(0),
                 r.getLong(1),
                 r.getInteger(2),
@@ -179,7 +179,7 @@ public final class VerwerkingsberichtPusher implements Component {
         });
   }
 
-  private Future<Void> push(Stand s) {
+  private Future<Void> push(Position s) {
     return pool.preparedQuery(Verwerkingsberichten.FEED)
         .execute(Tuple.of(s.oin(), s.volgnummer(), BATCH))
         .compose(rows -> {
@@ -241,9 +241,9 @@ public final class VerwerkingsberichtPusher implements Component {
                           .execute(Tuple.of(s.oin(), until))
                           .<Void>mapEmpty();
                     }
-                    return mislukt(s, from, until, aantal, "HTTP " + status);
+                    return failed(s, from, until, aantal, "HTTP " + status);
                   },
-                  e -> mislukt(
+                  e -> failed(
                       s,
                       from,
                       until,
@@ -252,7 +252,7 @@ public final class VerwerkingsberichtPusher implements Component {
         });
   }
 
-  private Future<Void> mislukt(Stand s, long from, long until, int aantal, String failure) {
+  private Future<Void> failed(Position s, long from, long until, int aantal, String failure) {
     metrics.pushMislukt.increment();
     Instant now = clock.instant();
     Instant since = s.eersteFout() == null ? now : s.eersteFout().toInstant();
@@ -275,7 +275,7 @@ public final class VerwerkingsberichtPusher implements Component {
         .mapEmpty();
   }
 
-  private Future<Integer> post(Stand s, Buffer body, String traceparent) {
+  private Future<Integer> post(Position s, Buffer body, String traceparent) {
     RequestOptions o;
     try {
       o = new RequestOptions()
