@@ -318,8 +318,8 @@ public final class Main {
     sb.append("""
 
         logging and tracing (environment only; docs/operations.md, Logs and Traces):
-          BERICHTENBOX_LOG_FORMAAT    json or tekst (default: json when the output is not a terminal)
-          BERICHTENBOX_LOG_NIVEAU     TRACE, DEBUG, INFO, WARN or ERROR (default INFO)
+          BERICHTENBOX_LOG_FORMAT     json or text (default: json when the output is not a terminal)
+          BERICHTENBOX_LOG_LEVEL      TRACE, DEBUG, INFO, WARN or ERROR (default INFO)
           BERICHTENBOX_LOG_BERICHTEN  DEBUG: a line per step of each message, with its trace id (default off)
           OTEL_TRACES_EXPORTER        otlp switches tracing on; OTEL_EXPORTER_OTLP_ENDPOINT and the other
                                       standard OTEL_* variables configure it (default off)

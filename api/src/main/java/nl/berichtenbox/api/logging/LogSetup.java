@@ -13,6 +13,8 @@ import ch.qos.logback.core.spi.FilterReply;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import nl.berichtenbox.engine.tracing.Tracing;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -24,8 +26,11 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * driver, Flyway's fallback) and log4j-api (Kafka's broker) are routed into it so that no library
  * writes around the masking.
  *
- * <p>{@code BERICHTENBOX_LOG_FORMAAT} = {@code json} | {@code tekst} overrides the choice;
- * {@code BERICHTENBOX_LOG_NIVEAU} sets the engine's level (default {@code INFO}); the
+ * <p>{@code BERICHTENBOX_LOG_FORMAT} = {@code json} | {@code text} overrides the choice;
+ * {@code BERICHTENBOX_LOG_LEVEL} sets the engine's level (default {@code INFO}); their earlier
+ * names {@code BERICHTENBOX_LOG_FORMAAT} and {@code BERICHTENBOX_LOG_NIVEAU} are still read, with a
+ * warning, as the engine's renamed settings are (logging is set up before the settings are read);
+ * the
  * {@code berichtenbox.bericht} logger follows each message at DEBUG (off by default: a line per
  * message at 20 000 messages a second is for a trace, not a log).
  */
@@ -35,7 +40,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
   @Override
   public ExecutionStatus configure(LoggerContext lc) {
-    boolean json = json(System.getenv("BERICHTENBOX_LOG_FORMAAT"), System.console() != null);
+    Map<String, String> env = System.getenv();
+    boolean json = json(
+        setting(env, "LOG_FORMAT", "LOG_FORMAAT", System.err::println), System.console() != null);
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(lc);
     console.setName("console");
@@ -48,7 +55,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
 
     Logger root = lc.getLogger(Logger.ROOT_LOGGER_NAME);
     root.addAppender(console);
-    root.setLevel(level(System.getenv("BERICHTENBOX_LOG_NIVEAU")));
+    root.setLevel(level(setting(env, "LOG_LEVEL", "LOG_NIVEAU", System.err::println)));
     // libraries that are chatty at INFO: what they say at WARN and up still comes through
     for (String stil : new String[] {
       "org.apache.kafka",
@@ -76,6 +83,24 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
+  /**
+   * {@code BERICHTENBOX_<name>}, or else {@code BERICHTENBOX_<oldName>} with a warning that names the
+   * new one; null when neither is set.
+   */
+  static String setting(
+      Map<String, String> env, String name, String oldName, Consumer<String> warning) {
+    String v = env.get("BERICHTENBOX_" + name);
+    if (v != null) {
+      return v;
+    }
+    String old = env.get("BERICHTENBOX_" + oldName);
+    if (old != null) {
+      warning.accept("environment variable BERICHTENBOX_" + oldName
+          + " is an old name: use BERICHTENBOX_" + name);
+    }
+    return old;
+  }
+
   static boolean json(String formaat, boolean terminal) {
     if (formaat == null || formaat.isBlank()) {
       return !terminal;
@@ -84,8 +109,8 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
       case "json" -> true;
       case "tekst", "text" -> false;
       default -> {
-        System.err.println("BERICHTENBOX_LOG_FORMAAT: '" + formaat
-            + "' is not json or tekst; using " + (terminal ? "tekst" : "json"));
+        System.err.println("BERICHTENBOX_LOG_FORMAT: '" + formaat + "' is not json or tekst; using "
+            + (terminal ? "tekst" : "json"));
         yield !terminal;
       }
     };
@@ -97,7 +122,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     }
     Level l = Level.toLevel(s.trim(), null);
     if (l == null) {
-      System.err.println("BERICHTENBOX_LOG_NIVEAU: '" + s
+      System.err.println("BERICHTENBOX_LOG_LEVEL: '" + s
           + "' is not TRACE, DEBUG, INFO, WARN or ERROR; using INFO");
       return Level.INFO;
     }
