@@ -214,14 +214,14 @@ public final class Notifier implements Component {
       long dag = t.getOffsetDateTime("dag_begin").toInstant().equals(dagBegin)
           ? t.getInteger("dag_aantal")
           : 0;
-      Instant updateGauges = t.getOffsetDateTime("tegoed_op").toInstant();
-      double tegoed = throttle.tegoed(t.getDouble("tegoed"), updateGauges, now);
+      Instant tegoedOp = t.getOffsetDateTime("tegoed_op").toInstant();
+      double tegoed = throttle.tegoed(t.getDouble("tegoed"), tegoedOp, now);
       int ruimte = Math.min(BATCH, throttle.ruimte(tegoed, uur, dag));
       if (ruimte == 0) {
         sleepUntil(throttle.volgendeRuimte(now, tegoed, uur, dag), now);
         return Future.succeededFuture(new Claim(List.of(), uurBegin, dagBegin));
       }
-      Instant nieuweStand = now.isAfter(updateGauges) ? now : updateGauges;
+      Instant nieuweStand = now.isAfter(tegoedOp) ? now : tegoedOp;
       return conn.preparedQuery(CLAIM)
           .execute(Tuple.of(tijd(now), ruimte, tijd(now.plus(cfg.lease()))))
           .compose(claimed -> {
