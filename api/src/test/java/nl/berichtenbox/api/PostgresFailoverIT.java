@@ -113,6 +113,8 @@ class PostgresFailoverIT {
             () -> zenders.perStatus().toString());
         Thread.sleep(NA_MS);
         zenders.close();
+        // a probe cut short by this interrupt is recorded after this moment, and not judged
+        long eindePeiling = zenders.nu();
         peiler.interrupt();
         peiler.join();
 
@@ -152,7 +154,8 @@ class PostgresFailoverIT {
             perStatus.getOrDefault(503, 0L) > 0,
             "requests during the outage were refused: " + perStatus);
         // readiness was false while no host took writes, and true again after
-        List<long[]> ready = new ArrayList<>(gereedheid);
+        List<long[]> ready =
+            new ArrayList<>(gereedheid.stream().filter(r -> r[0] < eindePeiling).toList());
         assertTrue(
             ready.stream().anyMatch(r -> r[0] > kill && r[0] < eersteNa + 1_000 && r[1] == 503),
             "readiness went false during the outage");
