@@ -23,12 +23,10 @@ import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,16 +108,8 @@ class KafkaClusterIT {
             "afnemer-producent");
         Thread lezer = new Thread(
             () -> {
-              try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
-                  Map.of(
-                      ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                      kafka.bootstrap(),
-                      ConsumerConfig.GROUP_ID_CONFIG,
-                      "drill-" + a.oin(),
-                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                      "earliest"),
-                  new StringDeserializer(),
-                  new StringDeserializer())) {
+              try (KafkaConsumer<String, String> c =
+                  ReceiptConsumer.create(kafka.bootstrap(), "drill-" + a.oin())) {
                 c.subscribe(List.of(receipts, OutboxRelay.NOTIFICATIES_TOPIC));
                 while (!lezerStop.get()) {
                   for (var rec : c.poll(Duration.ofMillis(200))) {

@@ -18,12 +18,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -120,16 +118,8 @@ class KafkaHerstartIT {
 
       // and the receipts of the Kafka records reach the afnemer's receipt topic
       Set<String> published = new HashSet<>();
-      try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
-          Map.of(
-              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-              herstart.get().bootstrapServers(),
-              ConsumerConfig.GROUP_ID_CONFIG,
-              "check-" + a.oin(),
-              ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-              "earliest"),
-          new StringDeserializer(),
-          new StringDeserializer())) {
+      try (KafkaConsumer<String, String> c =
+          ReceiptConsumer.create(herstart.get().bootstrapServers(), "check-" + a.oin())) {
         c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!published.containsAll(acked) && System.nanoTime() < end) {

@@ -19,13 +19,11 @@ import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.engine.support.Pseudonym;
 import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
@@ -124,16 +122,8 @@ class KafkaIntakeIT {
         List<Long> published = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         Map<Integer, List<Long>> perPartition = new HashMap<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "test-" + a.oin(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+            ReceiptConsumer.create(kafka.bootstrapServers(), "test-" + a.oin())) {
           c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
           long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
           while (published.size() < 3 && System.nanoTime() < end) {
@@ -217,16 +207,8 @@ class KafkaIntakeIT {
             "in flight at most the limit: " + metrics.kafkaInFlightPiek.get());
 
         String pseudoniem = new Pseudonym(TestEngine.JWT_SECRET).of(metMail);
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "test-notificaties",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+            ReceiptConsumer.create(kafka.bootstrapServers(), "test-notificaties")) {
           c.subscribe(List.of(OutboxRelay.NOTIFICATIES_TOPIC));
           List<ConsumerRecord<String, String>> events = new ArrayList<>();
           long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -22,12 +22,10 @@ import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.kafka.KafkaIntake;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,16 +89,8 @@ class KafkaKillIT {
         // partition
         Set<String> published = new HashSet<>();
         Map<Integer, List<Long>> perPartition = new HashMap<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "check-" + a.oin(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+            ReceiptConsumer.create(kafka.bootstrapServers(), "check-" + a.oin())) {
           c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + a.oin()));
           long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
           while (published.size() < ids.size() && System.nanoTime() < end) {

@@ -20,7 +20,6 @@ import nl.berichtenbox.engine.Engine;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.engine.kafka.RelayProducer;
 import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -29,7 +28,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -113,16 +111,8 @@ class KafkaRelayProducerIT {
       relay.start();
       try {
         Set<String> gepubliceerd = new HashSet<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "check-producent",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+            ReceiptConsumer.create(kafka.bootstrapServers(), "check-producent")) {
           c.subscribe(List.of(OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + OIN));
           long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
           while (gepubliceerd.size() < AANTAL && System.nanoTime() < end) {

@@ -38,10 +38,8 @@ import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.kafka.OutboxRelay;
 import nl.berichtenbox.engine.tracing.Tracing;
 import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -153,16 +151,8 @@ class TracingIT {
         // the Kafka record: header and value
         ConsumerRecord<String, String> record = null;
         ConsumerRecord<String, String> melding = null;
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "sporen",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c =
+            ReceiptConsumer.create(kafka.bootstrapServers(), "sporen")) {
           c.subscribe(List.of(
               OutboxRelay.VERWERKINGSBERICHTEN_PREFIX + oin, OutboxRelay.NOTIFICATIES_TOPIC));
           long eind = System.nanoTime() + Duration.ofSeconds(60).toNanos();

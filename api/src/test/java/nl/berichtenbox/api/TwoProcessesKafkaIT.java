@@ -22,12 +22,10 @@ import nl.berichtenbox.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -194,16 +192,8 @@ class TwoProcessesKafkaIT {
   private static Set<Long> published(
       EmbeddedKafka kafka, List<String> topics, String field, int expected) {
     Set<Long> out = new HashSet<>();
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            kafka.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "test-" + System.nanoTime(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest"),
-        new StringDeserializer(),
-        new StringDeserializer())) {
+    try (KafkaConsumer<String, String> c =
+        ReceiptConsumer.create(kafka.bootstrapServers(), "test-" + System.nanoTime())) {
       c.subscribe(topics);
       long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (out.size() < expected && System.nanoTime() < end) {
