@@ -33,7 +33,7 @@ public final class Bezoekers implements Component {
   // A day's visitors as ints (a BSN is nine digits), not as a set of strings: that set grew to
   // 100 000 nodes during a portal run, each one young, and the collector copied them from survivor
   // space to survivor space at every young collection (the long pauses of load runs 21 and 22,
-  // docs/performance.md). Guarded by this.
+  // docs/performance-history.md). Guarded by this.
   private BsnSet vandaag = new BsnSet();
   private int[] nieuw = new int[1024];
   private int nieuwAantal;

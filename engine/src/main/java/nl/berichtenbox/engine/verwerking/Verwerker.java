@@ -69,7 +69,7 @@ public final class Verwerker implements Component {
         -- not FOR UPDATE: rounds take turns under the processing lock, and parked rows are written by
         -- nothing else (a row lock here cost a log record per message); the UPDATE checks the status.
         -- MATERIALIZED: claimed as a step of its own, as before V13 (whether that mattered for the one
-        -- slow round measured after V13 is not established: docs/performance.md)
+        -- slow round measured after V13 is not established: docs/performance-history.md)
         SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1
       ), decided AS (
         SELECT b.id,
