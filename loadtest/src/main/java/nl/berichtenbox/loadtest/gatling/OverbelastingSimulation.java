@@ -14,14 +14,18 @@ import io.gatling.javaapi.core.CoreDsl;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import nl.berichtenbox.loadtest.Metriek;
 
 /**
- * Overload (issue 9): after a 20 s ramp to 2 000/s, single 2 KB messages offered at three times
- * the rate the intake target is proven at (2 000/s, so 6 000/s) for a minute, from as many
+ * Overload (issues 9 and 21): after a 20 s ramp to 2 000/s, single 2 KB messages offered at three
+ * times what intake takes (the intake scenario's closed capacity step, read from its result file;
+ * 6 000/s when that has not run) for a minute, from as many
  * connections as a fleet of senders would open (the suite lets this scenario's generator have
  * 65 536 descriptors; run 12 held about 15 000 connections). Every answer must be 202, or 503/429 with {@code Retry-After}: nothing else
  * (no 500, no reset, no time-out). Judged: the latency of the admitted (202) requests, the
@@ -37,6 +41,26 @@ public class OverbelastingSimulation extends Simulation {
   private final AtomicLong heapGrens = new AtomicLong();
   private final AtomicLong geweigerd = new AtomicLong();
   private Thread heapMeter;
+
+  /** Three times what the intake scenario's capacity step took, or 6 000/s without it. */
+  static final double AANBOD = aanbod();
+
+  private static double aanbod() {
+    try {
+      var f = Suite.RESULTS.resolve("intake.json");
+      if (Files.exists(f)) {
+        double genomen = new JsonObject(Files.readString(f))
+            .getJsonObject("intake capaciteit", new JsonObject())
+            .getDouble("perSeconde", 0.0);
+        if (genomen > 0) {
+          return Math.round(3 * genomen);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return 6000;
+  }
 
   private ScenarioBuilder intake(String naam) {
     return scenario(naam)
@@ -81,9 +105,9 @@ public class OverbelastingSimulation extends Simulation {
             // a ramp first: a cold engine and generator (JIT, pool) are not what is judged here
             intake("normaal vooraf")
                 .injectOpen(rampUsersPerSec(Suite.rate(45)).to(Suite.rate(2000)).during(voor)),
-            intake("overbelasting 6000/s")
+            intake("overbelasting")
                 .injectOpen(
-                    nothingFor(voor), constantUsersPerSec(Suite.rate(6000)).during(over)),
+                    nothingFor(voor), constantUsersPerSec(Suite.rate(AANBOD)).during(over)),
             intake("herstel")
                 .injectOpen(
                     nothingFor(voor.plus(over)),
@@ -106,6 +130,7 @@ public class OverbelastingSimulation extends Simulation {
             .put("heapNaGcMaxBytes", heapMax.get())
             .put("heapNaGcAfloopBytes", heapNa.get())
             .put("heapMaxBytes", heapGrens.get())
-            .put("geweigerd", geweigerd.get()));
+            .put("geweigerd", geweigerd.get())
+            .put("aangebodenPerSeconde", Suite.rate(AANBOD)));
   }
 }
