@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The suite's summary: reads what the simulations and the notification scenario wrote, prints a
@@ -179,8 +180,14 @@ public final class Samenvatting {
           .mapToLong(o -> o.getLong("p99"))
           .max()
           .orElse(0);
+      // requests the generator never sent (Gatling opens a connection per waiting request in the
+      // open model, and past its descriptors it fails them before they leave): not offered, and
+      // not the engine's failures
+      long nietVerzonden =
+          Math.min(over.getLong("ko"), nietVerzonden(dir.resolve("Overbelasting.log")));
+      long mislukt = over.getLong("ko") - nietVerzonden;
       // three times what the engine can take is only offered when it takes a third or less of it
-      double keer = (over.getLong("ok") + over.getLong("ko") + wegOk + wegZonder)
+      double keer = (over.getLong("ok") + mislukt + wegOk + wegZonder)
           / (double) Math.max(1, over.getLong("ok"));
       rijen.add(new Rij(
           "overload: 3× what intake takes, for a minute (issues 9, 21)",
@@ -190,7 +197,7 @@ public final class Samenvatting {
               Locale.ROOT,
               "offered %.0f/s: %d taken (%.0f/s, p99 %d ms, max %d ms; per second from the 10th: "
                   + "p99 at most %d ms), %d shed (%d without Retry-After), "
-                  + "%d failed; offered %.1f× what it took; live heap at most %.0f %% of max; afterwards at %.0f/s p99 %d ms, %d failed",
+                  + "%d failed, %d not sent (the generator out of file descriptors); sent %.1f× what it took; live heap at most %.0f %% of max; afterwards at %.0f/s p99 %d ms, %d failed",
               heap.getDouble("aangebodenPerSeconde", 6000.0),
               over.getLong("ok"),
               over.getDouble("perSeconde"),
@@ -199,13 +206,14 @@ public final class Samenvatting {
               na10,
               wegOk,
               wegZonder,
-              over.getLong("ko"),
+              mislukt,
+              nietVerzonden,
               keer,
               heapDeel * 100,
               na.getDouble("perSeconde"),
               na.getLong("p99"),
               na.getLong("ko")),
-          over.getLong("ko") == 0 && wegZonder == 0 && na.getLong("ko") == 0 && heapDeel < 1.0,
+          mislukt == 0 && wegZonder == 0 && na.getLong("ko") == 0 && heapDeel < 1.0,
           keer >= 3 && over.getLong("p99") <= 1000 && heapDeel <= 0.75 && na.getLong("p99") <= 50));
     }
     JsonObject portaal = serie(dir, "presentatie", "portaal");
@@ -443,6 +451,26 @@ public final class Samenvatting {
     }
     md.append("\n");
   }
+
+  /**
+   * Requests Gatling failed before sending them for want of file descriptors, by the last error
+   * summary in its log (each progress report repeats the counts so far).
+   */
+  static long nietVerzonden(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return 0;
+    }
+    long n = 0;
+    for (String l : Files.readAllLines(log)) {
+      var m = EMFILE.matcher(l);
+      if (m.find()) {
+        n = Math.max(n, Long.parseLong(m.group(1).replace(",", "")));
+      }
+    }
+    return n;
+  }
+
+  private static final Pattern EMFILE = Pattern.compile("Too many open files\\s+([\\d,]+)");
 
   private static JsonObject lees(Path dir, String naam) throws IOException {
     Path f = dir.resolve(naam + ".json");
