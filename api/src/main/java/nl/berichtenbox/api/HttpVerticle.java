@@ -107,7 +107,7 @@ public final class HttpVerticle extends VerticleBase {
         new CitizenJwt(config.portalJwtSecret()),
         engine.bezoekers()::bezoek,
         engine.clock());
-    new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten())
+    new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten(), engine.meelezers())
         .mount(router, Router.router(vertx), table, auth);
     new AfnemerRoutes(
             engine.newIntake(),

@@ -86,6 +86,25 @@ public final class Api {
             : HttpRequest.BodyPublishers.ofString(body));
   }
 
+  /** As {@link #send}, with extra headers (name, value, ...). */
+  public Resp sendWith(
+      String method,
+      String path,
+      String token,
+      String contentType,
+      String body,
+      String... headers) {
+    return exchange(
+        method,
+        path,
+        token,
+        contentType,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body),
+        headers);
+  }
+
   /** As {@link #send}, with raw bytes (invalid UTF-8, huge bodies) and extra headers (name, value, ...). */
   public Resp sendBytes(
       String method,

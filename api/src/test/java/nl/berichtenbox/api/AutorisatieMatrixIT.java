@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import nl.berichtenbox.api.http.RouteTable;
 import org.junit.jupiter.api.Test;
@@ -188,6 +189,119 @@ class AutorisatieMatrixIT {
     // requests above)
     assertFalse(api.receiptCounts(b).containsKey(bericht.getString("berichtId")));
     assertTrue(api.receiptCounts(a).containsKey(bericht.getString("berichtId")));
+  }
+
+  /**
+   * Readers (contract §7.3) × every route of the citizen face, the shared box named in
+   * {@code Berichtenbox-Id}: a reader of a live grant passes the three read routes and nothing
+   * else (403); a revoked grant, another owner's box and an unknown id answer the read routes as a
+   * box that does not exist (404, the same problem) and every other route 403. Routes come from
+   * the table, so a citizen route added later is in this matrix too.
+   */
+  @Test
+  void aReaderPassesOnlyTheReadRoutesOfABoxSharedWithThem() {
+    Api.Afnemer a = api.newAfnemer();
+    String bsn = api.newBurger(a);
+    String eigenaar = api.burgerToken(bsn);
+    JsonObject bericht =
+        Api.bericht(bsn).put("bijlagen", new JsonArray().add(Api.pdfBijlage(1, 2000)));
+    api.post("/api/v1/berichten", a.key(), bericht).expect(202);
+    api.awaitStatus(a, bericht.getString("berichtId"), "AFGELEVERD");
+    String id = api.get("/api/v1/berichtenbox/berichten", eigenaar)
+        .expect(200)
+        .json()
+        .getJsonArray("berichten")
+        .getJsonObject(0)
+        .getString("id");
+    String lezerBsn = Api.newBsn();
+    String lezer = api.burgerToken(lezerBsn);
+    String ingetrokkenBsn = Api.newBsn();
+    String ingetrokken = api.burgerToken(ingetrokkenBsn);
+    String ingetrokkenGrant = api.post(
+            "/api/v1/berichtenbox/meelezers", eigenaar, new JsonObject().put("bsn", ingetrokkenBsn))
+        .expect(201)
+        .json()
+        .getString("id");
+    api.post("/api/v1/berichtenbox/meelezers", eigenaar, new JsonObject().put("bsn", lezerBsn))
+        .expect(201);
+    String box = gedeeld(lezer);
+    String ingetrokkenBox = gedeeld(ingetrokken);
+    api.send("DELETE", "/api/v1/berichtenbox/meelezers/" + ingetrokkenGrant, eigenaar, null, null)
+        .expect(204);
+    // another owner's box, shared with someone else
+    String ander = api.burgerToken(api.newBurger(a));
+    String derdeBsn = Api.newBsn();
+    api.post("/api/v1/berichtenbox/meelezers", ander, new JsonObject().put("bsn", derdeBsn))
+        .expect(201);
+    String andermansBox = gedeeld(api.burgerToken(derdeBsn));
+
+    Map<String, String> waarden = Map.of("id", id, "volgorde", "1", "oin", a.oin());
+    Set<String> leesRoutes = Set.of(
+        "/api/v1/berichtenbox/berichten",
+        "/api/v1/berichtenbox/berichten/{id}",
+        "/api/v1/berichtenbox/berichten/{id}/bijlagen/{volgorde}");
+    List<String> fouten = new ArrayList<>();
+    int burgerRoutes = 0;
+    for (RouteTable.Entry r : TestEngine.server().firstVerticle().routes().entries()) {
+      if (!r.path().startsWith("/api/v1/berichtenbox/")
+          && !r.path().equals("/api/v1/berichtenbox")) {
+        continue; // not the citizen's own box (the afnemer, beheer faces; the reader's list of
+        // boxes)
+      }
+      burgerRoutes++;
+      String pad = invullen(r.path(), waarden);
+      boolean lees = r.method().name().equals("GET") && leesRoutes.contains(r.path());
+      Api.Resp onbekend =
+          alsLezer(r.method().name(), pad, lezer, UUID.randomUUID().toString());
+      for (String[] l : new String[][] {
+        {"meelezer", lezer, box},
+        {"ingetrokken meelezer", ingetrokken, ingetrokkenBox},
+        {"meelezer van een andere box", lezer, andermansBox},
+        {"onbekende box", lezer, UUID.randomUUID().toString()}
+      }) {
+        Api.Resp resp = alsLezer(r.method().name(), pad, l[1], l[2]);
+        int verwacht = !lees ? 403 : l[0].equals("meelezer") ? 200 : 404;
+        if (resp.status() != verwacht) {
+          fouten.add(r.method() + " " + pad + " as " + l[0] + ": expected " + verwacht + ", got "
+              + resp.status());
+        } else if (verwacht == 404) {
+          JsonObject x = resp.json();
+          JsonObject y = onbekend.json();
+          x.remove("instance");
+          y.remove("instance");
+          if (!x.equals(y)) {
+            fouten.add(r.method() + " " + pad + " as " + l[0] + ": not as an unknown box: " + x);
+          }
+        }
+      }
+    }
+    assertTrue(burgerRoutes >= 13, "the citizen face: " + burgerRoutes);
+    assertEquals(List.of(), fouten);
+    // and the owner's message is as it was
+    JsonObject nogDaar =
+        api.get("/api/v1/berichtenbox/berichten/" + id, eigenaar).expect(200).json();
+    assertEquals("inbox", nogDaar.getString("map"));
+    assertFalse(nogDaar.getBoolean("gelezen"));
+  }
+
+  private String gedeeld(String token) {
+    return api.get("/api/v1/berichtenboxen/gedeeld", token)
+        .expect(200)
+        .json()
+        .getJsonArray("boxen")
+        .getJsonObject(0)
+        .getString("boxId");
+  }
+
+  private Api.Resp alsLezer(String methode, String pad, String token, String box) {
+    return switch (methode) {
+      case "GET", "DELETE" -> api.sendWith(methode, pad, token, null, null, "Berichtenbox-Id", box);
+      case "PATCH" ->
+        api.sendWith(
+            methode, pad, token, "application/merge-patch+json", "{}", "Berichtenbox-Id", box);
+      default ->
+        api.sendWith(methode, pad, token, "application/json", "{}", "Berichtenbox-Id", box);
+    };
   }
 
   private static boolean isEigen(Gezicht g, String identiteit) {

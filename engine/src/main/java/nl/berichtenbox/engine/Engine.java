@@ -19,6 +19,7 @@ import nl.berichtenbox.engine.afnemers.Afnemers;
 import nl.berichtenbox.engine.berichtenbox.Berichtenboxen;
 import nl.berichtenbox.engine.berichtenbox.BoxBerichten;
 import nl.berichtenbox.engine.berichtenbox.Cursor;
+import nl.berichtenbox.engine.berichtenbox.Meelezers;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.intake.Intake;
 import nl.berichtenbox.engine.intake.RateLimiter;
@@ -73,6 +74,7 @@ public final class Engine implements AutoCloseable {
   private final Verwerkingsberichten verwerkingsberichten;
   private final Berichtenboxen berichtenboxen;
   private final BoxBerichten boxBerichten;
+  private final Meelezers meelezers;
   private final Validatieservice validatieservice;
   private final Rapportages rapportages;
   private final Abonnementservice abonnementservice;
@@ -155,6 +157,7 @@ public final class Engine implements AutoCloseable {
     this.verwerkingsberichten = new Verwerkingsberichten(pool, clock);
     this.berichtenboxen = new Berichtenboxen(pool);
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
+    this.meelezers = new Meelezers(vertx, pool);
     this.validatieservice = new Validatieservice(pool, config.validatieQuotumPerUur(), clock);
     this.rapportages = new Rapportages(pool, clock);
     this.abonnementservice = new Abonnementservice(
@@ -208,6 +211,7 @@ public final class Engine implements AutoCloseable {
       engine.start(engine.notifier);
       engine.start(engine.heartbeat);
       engine.start(engine.bezoekers);
+      engine.start(engine.meelezers);
       engine.start(engine.pusher);
       engine.start(engine.abonnementservice);
       if (config.kafkaBootstrap() != null) {
@@ -298,6 +302,10 @@ public final class Engine implements AutoCloseable {
 
   public BoxBerichten boxBerichten() {
     return boxBerichten;
+  }
+
+  public Meelezers meelezers() {
+    return meelezers;
   }
 
   public Validatieservice validatieservice() {

@@ -3,38 +3,68 @@ package nl.berichtenbox.api.burger;
 import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.PATCH;
+import static io.vertx.core.http.HttpMethod.POST;
 import static io.vertx.core.http.HttpMethod.PUT;
 
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.Problems;
 import nl.berichtenbox.api.http.RouteTable;
 import nl.berichtenbox.engine.berichtenbox.Berichtenboxen;
 import nl.berichtenbox.engine.berichtenbox.BoxBerichten;
+import nl.berichtenbox.engine.berichtenbox.Meelezers;
 
-/** The citizen face (contract §3): the box, its messages and attachments, and voorkeuren. */
+/**
+ * The citizen face (contract §3): the box, its messages and attachments, and voorkeuren; and
+ * meelezen (§7.3): the owner's readers, and a reader's read-only access to a box shared with them,
+ * named by the {@code Berichtenbox-Id} header on the read routes.
+ */
 public final class BerichtenboxRoutes {
+  /** The header by which a reader names the shared box a read route is about. */
+  public static final String BOX_HEADER = "Berichtenbox-Id";
+
+  /** The reader's access, where the request is a reader's: recorded in the owner's inzage. */
+  private static final String TOEGANG = "bbx.toegang";
+
   private final Berichtenboxen boxen;
   private final BoxBerichten berichten;
+  private final Meelezers meelezers;
 
-  public BerichtenboxRoutes(Berichtenboxen boxen, BoxBerichten berichten) {
+  public BerichtenboxRoutes(Berichtenboxen boxen, BoxBerichten berichten, Meelezers meelezers) {
     this.boxen = boxen;
     this.berichten = berichten;
+    this.meelezers = meelezers;
   }
 
   /** Mounts the face on {@code sub}, itself mounted at its prefix, first: the portal is the busiest caller. */
   public void mount(Router router, Router sub, RouteTable table, Auth auth) {
     String base = "/api/v1/berichtenbox";
+    // before the face's mount, whose prefix it shares
+    table.add(
+        router,
+        GET,
+        "/api/v1/berichtenboxen/gedeeld",
+        auth.burger(),
+        Http.respond(200, ctx -> meelezers.gedeeld(ctx.get(Auth.BSN))));
     RouteTable.mount(router, base, sub);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(16 * 1024);
     table.add(
-        sub, base, GET, "/", auth.burger(), Http.respond(200, ctx -> boxen.get(ctx.get(Auth.BSN))));
+        sub,
+        base,
+        GET,
+        "/",
+        auth.burger(),
+        BerichtenboxRoutes::eigenaar,
+        Http.respond(200, ctx -> boxen.get(ctx.get(Auth.BSN))));
     table.add(
         sub,
         base,
@@ -43,6 +73,7 @@ public final class BerichtenboxRoutes {
         body,
         Http.consumes(Http.JSON),
         auth.burger(),
+        BerichtenboxRoutes::eigenaar,
         Http.respond(200, ctx -> boxen.put(ctx.get(Auth.BSN), Http.bodyObject(ctx))));
 
     table.add(
@@ -51,15 +82,28 @@ public final class BerichtenboxRoutes {
         GET,
         "/berichten",
         auth.burger(),
+        this::lezer,
         Http.respond(
-            200, ctx -> berichten.lijst(ctx.get(Auth.BSN), ListQueries.from(ctx.request()))));
+            200,
+            ctx -> ingezien(
+                ctx,
+                Meelezers.Actie.LIJST,
+                null,
+                berichten.lijst(ctx.get(Auth.BSN), ListQueries.from(ctx.request())))));
     table.add(
         sub,
         base,
         GET,
         "/berichten/:id",
         auth.burger(),
-        Http.respond(200, ctx -> berichten.lees(ctx.get(Auth.BSN), ctx.pathParam("id"))));
+        this::lezer,
+        Http.respond(
+            200,
+            ctx -> ingezien(
+                ctx,
+                Meelezers.Actie.BERICHT,
+                ctx.pathParam("id"),
+                berichten.lees(ctx.get(Auth.BSN), ctx.pathParam("id")))));
     table.add(
         sub,
         base,
@@ -68,20 +112,26 @@ public final class BerichtenboxRoutes {
         body,
         Http.consumes("application/merge-patch+json", Http.JSON),
         auth.burger(),
+        BerichtenboxRoutes::eigenaar,
         Http.respond(
             200,
             ctx -> berichten.wijzig(ctx.get(Auth.BSN), ctx.pathParam("id"), Http.bodyObject(ctx))));
-    table.add(sub, base, DELETE, "/berichten/:id", auth.burger(), ctx -> {
-      try {
-        berichten
-            .verwijder(ctx.get(Auth.BSN), ctx.pathParam("id"))
-            .onSuccess(v -> ctx.response().setStatusCode(204).end())
-            .onFailure(e -> Problems.fail(ctx, e));
-      } catch (RuntimeException e) {
-        Problems.fail(ctx, e);
-      }
-    });
-    table.add(sub, base, GET, "/berichten/:id/bijlagen/:volgorde", auth.burger(), this::bijlage);
+    table.add(
+        sub,
+        base,
+        DELETE,
+        "/berichten/:id",
+        auth.burger(),
+        BerichtenboxRoutes::eigenaar,
+        noContent(ctx -> berichten.verwijder(ctx.get(Auth.BSN), ctx.pathParam("id"))));
+    table.add(
+        sub,
+        base,
+        GET,
+        "/berichten/:id/bijlagen/:volgorde",
+        auth.burger(),
+        this::lezer,
+        this::bijlage);
     // last: a route with a path parameter costs every request that passes it a regex match
     table.add(
         sub,
@@ -89,6 +139,7 @@ public final class BerichtenboxRoutes {
         GET,
         "/voorkeuren",
         auth.burger(),
+        BerichtenboxRoutes::eigenaar,
         Http.respond(200, ctx -> boxen.voorkeuren(ctx.get(Auth.BSN))));
     table.add(
         sub,
@@ -98,17 +149,114 @@ public final class BerichtenboxRoutes {
         body,
         Http.consumes(Http.JSON),
         auth.burger(),
+        BerichtenboxRoutes::eigenaar,
         Http.respond(
             200,
             ctx ->
                 boxen.putVoorkeur(ctx.get(Auth.BSN), ctx.pathParam("oin"), Http.bodyObject(ctx))));
+
+    // meelezen (§7.3): the owner's readers
+    table.add(
+        sub,
+        base,
+        POST,
+        "/meelezers",
+        body,
+        Http.consumes(Http.JSON),
+        auth.burger(),
+        BerichtenboxRoutes::eigenaar,
+        Http.respond(201, ctx -> meelezers.voegToe(ctx.get(Auth.BSN), Http.bodyObject(ctx))));
+    table.add(
+        sub,
+        base,
+        GET,
+        "/meelezers",
+        auth.burger(),
+        BerichtenboxRoutes::eigenaar,
+        Http.respond(200, ctx -> meelezers.lijst(ctx.get(Auth.BSN))));
+    table.add(
+        sub,
+        base,
+        DELETE,
+        "/meelezers/:id",
+        auth.burger(),
+        BerichtenboxRoutes::eigenaar,
+        noContent(ctx -> meelezers.trekIn(ctx.get(Auth.BSN), ctx.pathParam("id"))));
+    table.add(
+        sub,
+        base,
+        GET,
+        "/meelezers/:id/inzage",
+        auth.burger(),
+        BerichtenboxRoutes::eigenaar,
+        Http.respond(200, ctx -> meelezers.inzage(ctx.get(Auth.BSN), ctx.pathParam("id"))));
+  }
+
+  /** A route of the owner's only: a reader (the request names a shared box) gets 403. */
+  private static void eigenaar(RoutingContext ctx) {
+    if (ctx.request().getHeader(BOX_HEADER) != null) {
+      Problems.send(
+          ctx,
+          403,
+          "Geen toegang",
+          "een meelezer kan alleen berichten en bijlagen lezen, niets wijzigen of instellen");
+      return;
+    }
+    ctx.next();
+  }
+
+  /**
+   * A read route: the citizen's own box, or with {@link #BOX_HEADER} a box shared with them, read
+   * as its owner's (checked in the database on every request: a revoked grant is refused at once,
+   * on whichever process).
+   */
+  private void lezer(RoutingContext ctx) {
+    String boxId = ctx.request().getHeader(BOX_HEADER);
+    if (boxId == null) {
+      ctx.next();
+      return;
+    }
+    meelezers.toegang(ctx.get(Auth.BSN), boxId).onComplete(ar -> {
+      if (ar.failed()) {
+        Problems.fail(ctx, ar.cause());
+        return;
+      }
+      ctx.put(Auth.BSN, ar.result().eigenaarBsn());
+      ctx.put(TOEGANG, ar.result());
+      ctx.next();
+    });
+  }
+
+  /** A read's answer, recorded in the owner's inzage first when a reader read it. */
+  private <T> Future<T> ingezien(
+      RoutingContext ctx, Meelezers.Actie actie, String berichtId, Future<T> gelezen) {
+    Meelezers.Toegang t = ctx.get(TOEGANG);
+    return t == null
+        ? gelezen
+        : gelezen.compose(v -> meelezers.registreer(t, actie, berichtId).map(x -> v));
+  }
+
+  private static Handler<RoutingContext> noContent(Function<RoutingContext, Future<Void>> action) {
+    return ctx -> {
+      try {
+        action
+            .apply(ctx)
+            .onSuccess(v -> ctx.response().setStatusCode(204).end())
+            .onFailure(e -> Problems.fail(ctx, e));
+      } catch (RuntimeException e) {
+        Problems.fail(ctx, e);
+      }
+    };
   }
 
   /** Streams an attachment in chunks read from the database, writing only as fast as the client reads. */
   private void bijlage(RoutingContext ctx) {
     try {
-      berichten
-          .bijlage(ctx.get(Auth.BSN), ctx.pathParam("id"), ctx.pathParam("volgorde"))
+      ingezien(
+              ctx,
+              Meelezers.Actie.BIJLAGE,
+              ctx.pathParam("id"),
+              berichten.bijlage(ctx.get(Auth.BSN), ctx.pathParam("id"), ctx.pathParam("volgorde")))
           .onComplete(ar -> {
             if (ar.failed()) {
               Problems.fail(ctx, ar.cause());

@@ -52,7 +52,10 @@ class MigratiesTest {
           "a074c83132fa3d33d126d08653b33d4a60aacc4e9075b905ade92316f8d5c86f"),
       Map.entry(
           "V13__schrijfpad.sql",
-          "b7847117f935d426180514cc59ec1ef1d966db76740e814cb0812f6890c83e18")));
+          "b7847117f935d426180514cc59ec1ef1d966db76740e814cb0812f6890c83e18"),
+      Map.entry(
+          "V14__meelezen.sql",
+          "b46f47b6b62385ea9ddb7461d96f4e64375d5627012d0892d209c2feb8d8486b")));
 
   @Test
   void noReleasedMigrationHasChanged() throws Exception {
