@@ -8,6 +8,7 @@
 #   loadtest/run-overbelasting.sh                          # engine on core 0, generator on core 1
 #   ENGINE_CPUS=0-1 GENERATOR_CPUS=0-1 loadtest/run-overbelasting.sh   # unpinned (shared cores)
 #   ARGS="--connections=256 --factor=3" loadtest/run-overbelasting.sh  # passed to the generator
+#   ARGS=--maat=intake loadtest/run-overbelasting.sh   # three times what intake takes (processing may lag)
 #   loadtest/run-overbelasting.sh --smoke                  # seconds, low rates, no pinning (CI: the tool
 #                                                          # runs end to end; its judgement is not expected to pass)
 # Writes loadtest/results/overbelasting/{overbelasting.json,run.log,engine.log,engine-gc.log};
