@@ -76,14 +76,7 @@ public final class Api {
   }
 
   public Resp send(String method, String path, String token, String contentType, String body) {
-    return exchange(
-        method,
-        path,
-        token,
-        contentType,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+    return sendWith(method, path, token, contentType, body);
   }
 
   /** As {@link #send}, with extra headers (name, value, ...). */

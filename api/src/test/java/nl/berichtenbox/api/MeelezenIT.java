@@ -206,14 +206,7 @@ class MeelezenIT {
     assertEquals(404, onbekend.status());
     zelfdeAntwoord(onbekend, als(api, "GET", pad, lezer, andermansBox));
     zelfdeAntwoord(onbekend, als(api, "GET", pad, lezer, "geen-uuid"));
-    zelfdeAntwoord(
-        als(
-            api,
-            "GET",
-            "/api/v1/berichtenbox/berichten",
-            lezer,
-            UUID.randomUUID().toString()),
-        als(api, "GET", "/api/v1/berichtenbox/berichten", lezer, andermansBox));
+    zelfdeLijst(lezer, andermansBox);
     // the owner, naming their own reader's box, is not a reader of it
     zelfdeAntwoord(onbekend, als(api, "GET", pad, e.token(), boxId));
 
@@ -221,21 +214,8 @@ class MeelezenIT {
     api.send("DELETE", "/api/v1/berichtenbox/meelezers/" + g.getString("id"), e.token(), null, null)
         .expect(204);
     zelfdeAntwoord(onbekend, als(api, "GET", pad, lezer, boxId));
-    zelfdeAntwoord(
-        als(
-            api,
-            "GET",
-            "/api/v1/berichtenbox/berichten",
-            lezer,
-            UUID.randomUUID().toString()),
-        als(api, "GET", "/api/v1/berichtenbox/berichten", lezer, boxId));
-    assertEquals(
-        0,
-        api.get("/api/v1/berichtenboxen/gedeeld", lezer)
-            .expect(200)
-            .json()
-            .getJsonArray("boxen")
-            .size());
+    zelfdeLijst(lezer, boxId);
+    assertEquals(0, gedeeld(lezer));
     assertEquals(
         0,
         api.get("/api/v1/berichtenbox/meelezers", e.token())
@@ -278,13 +258,7 @@ class MeelezenIT {
     Api.await(
         "the grant to expire", () -> Instant.now().isAfter(Instant.parse(tot).plusMillis(200)));
     zelfdeAntwoord(onbekend, als(api, "GET", pad, laat, kortBox));
-    assertEquals(
-        0,
-        api.get("/api/v1/berichtenboxen/gedeeld", laat)
-            .expect(200)
-            .json()
-            .getJsonArray("boxen")
-            .size());
+    assertEquals(0, gedeeld(laat));
   }
 
   @Test
@@ -320,13 +294,7 @@ class MeelezenIT {
     // a revoked grant frees its place, and the revoked reader may be granted again: a new box id
     api.send("DELETE", pad + "/" + vijf.getJsonObject(0).getString("id"), e.token(), null, null)
         .expect(204);
-    assertEquals(
-        0,
-        api.get("/api/v1/berichtenboxen/gedeeld", api.burgerToken(eerste))
-            .expect(200)
-            .json()
-            .getJsonArray("boxen")
-            .size());
+    assertEquals(0, gedeeld(api.burgerToken(eerste)));
     grant(e.token(), eerste);
     assertNotEquals(eersteBox, boxId(api.burgerToken(eerste)));
     assertEquals(
@@ -370,6 +338,23 @@ class MeelezenIT {
       p.destroy();
       p.waitFor();
     }
+  }
+
+  /** The list of {@code box} answers this reader as that of a box that does not exist. */
+  private void zelfdeLijst(String lezer, String box) {
+    String lijst = "/api/v1/berichtenbox/berichten";
+    zelfdeAntwoord(
+        als(api, "GET", lijst, lezer, UUID.randomUUID().toString()),
+        als(api, "GET", lijst, lezer, box));
+  }
+
+  /** How many boxes are shared with this reader now. */
+  private int gedeeld(String token) {
+    return api.get("/api/v1/berichtenboxen/gedeeld", token)
+        .expect(200)
+        .json()
+        .getJsonArray("boxen")
+        .size();
   }
 
   private static void zelfdeAntwoord(Api.Resp verwacht, Api.Resp r) {
