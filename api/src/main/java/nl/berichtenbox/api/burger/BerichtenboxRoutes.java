@@ -7,14 +7,12 @@ import static io.vertx.core.http.HttpMethod.POST;
 import static io.vertx.core.http.HttpMethod.PUT;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Function;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.Problems;
@@ -123,7 +121,7 @@ public final class BerichtenboxRoutes {
         "/berichten/:id",
         auth.burger(),
         BerichtenboxRoutes::eigenaar,
-        noContent(ctx -> berichten.verwijder(ctx.get(Auth.BSN), ctx.pathParam("id"))));
+        Http.noContent(ctx -> berichten.verwijder(ctx.get(Auth.BSN), ctx.pathParam("id"))));
     table.add(
         sub,
         base,
@@ -181,7 +179,7 @@ public final class BerichtenboxRoutes {
         "/meelezers/:id",
         auth.burger(),
         BerichtenboxRoutes::eigenaar,
-        noContent(ctx -> meelezers.trekIn(ctx.get(Auth.BSN), ctx.pathParam("id"))));
+        Http.noContent(ctx -> meelezers.trekIn(ctx.get(Auth.BSN), ctx.pathParam("id"))));
     table.add(
         sub,
         base,
@@ -234,19 +232,6 @@ public final class BerichtenboxRoutes {
     return t == null
         ? gelezen
         : gelezen.compose(v -> meelezers.registreer(t, actie, berichtId).map(x -> v));
-  }
-
-  private static Handler<RoutingContext> noContent(Function<RoutingContext, Future<Void>> action) {
-    return ctx -> {
-      try {
-        action
-            .apply(ctx)
-            .onSuccess(v -> ctx.response().setStatusCode(204).end())
-            .onFailure(e -> Problems.fail(ctx, e));
-      } catch (RuntimeException e) {
-        Problems.fail(ctx, e);
-      }
-    };
   }
 
   /** Streams an attachment in chunks read from the database, writing only as fast as the client reads. */

@@ -90,6 +90,21 @@ public final class Http {
     };
   }
 
+  /** Runs a future-returning action and answers 204 without a body, or the problem. */
+  public static Handler<RoutingContext> noContent(Function<RoutingContext, Future<Void>> action) {
+    return ctx -> {
+      Future<Void> f;
+      try {
+        f = action.apply(ctx);
+      } catch (RuntimeException e) {
+        Problems.fail(ctx, e);
+        return;
+      }
+      f.onSuccess(v -> ctx.response().setStatusCode(204).end())
+          .onFailure(e -> Problems.fail(ctx, e));
+    };
+  }
+
   /** 415 unless the request's media type is one of {@code accepted}. */
   public static Handler<RoutingContext> consumes(String... accepted) {
     return ctx -> {

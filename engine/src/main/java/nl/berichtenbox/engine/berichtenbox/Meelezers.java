@@ -202,11 +202,11 @@ public final class Meelezers implements Component {
   public Future<Void> trekIn(String eigenaarBsn, String rawId) {
     UUID id = Identifiers.parseUuid(rawId);
     if (id == null) {
-      return Future.failedFuture(ClientErrorException.notFound("meelezer niet gevonden"));
+      return Future.failedFuture(geenMeelezer());
     }
     return pool.preparedQuery(INTREKKEN).execute(Tuple.of(id, eigenaarBsn)).map(r -> {
       if (r.rowCount() == 0) {
-        throw ClientErrorException.notFound("meelezer niet gevonden");
+        throw geenMeelezer();
       }
       return null;
     });
@@ -216,11 +216,11 @@ public final class Meelezers implements Component {
   public Future<JsonObject> inzage(String eigenaarBsn, String rawId) {
     UUID id = Identifiers.parseUuid(rawId);
     if (id == null) {
-      return Future.failedFuture(ClientErrorException.notFound("meelezer niet gevonden"));
+      return Future.failedFuture(geenMeelezer());
     }
     return pool.preparedQuery(INZAGE).execute(Tuple.of(id, eigenaarBsn)).map(rows -> {
       if (rows.size() == 0) {
-        throw ClientErrorException.notFound("meelezer niet gevonden");
+        throw geenMeelezer();
       }
       JsonArray out = new JsonArray();
       for (Row r : rows) {
@@ -266,6 +266,11 @@ public final class Meelezers implements Component {
       Row r = rows.iterator().next();
       return new Toegang(r.getUUID(0), r.getString(1));
     });
+  }
+
+  /** An unknown grant, another owner's, or (for revoking) one revoked before: the same 404. */
+  private static ClientErrorException geenMeelezer() {
+    return ClientErrorException.notFound("meelezer niet gevonden");
   }
 
   private static ClientErrorException geenBox() {
