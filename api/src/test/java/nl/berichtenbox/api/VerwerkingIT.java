@@ -229,7 +229,10 @@ class VerwerkingIT {
     for (BerichtStatus s : BerichtStatus.values()) {
       assertEquals(s, BerichtStatus.van(s.code));
     }
-    Assertions.assertThrows(IllegalStateException.class, () -> BerichtStatus.van(3));
+    // the two stored codes of test mode (contract §7.1) answer as a status of the contract's
+    assertEquals(BerichtStatus.AFGELEVERD, BerichtStatus.van(BerichtStatus.TEST_VERWERKT));
+    assertEquals(BerichtStatus.ONTVANGEN, BerichtStatus.van(BerichtStatus.TEST_WACHTEND));
+    Assertions.assertThrows(IllegalStateException.class, () -> BerichtStatus.van(5));
   }
 
   @Test

@@ -221,7 +221,7 @@ public final class AfnemerRoutes {
         Http.consumes(Http.JSON),
         auth.afnemer(),
         Http.respond(
-            200, ctx -> validatieservice.valideer(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))));
+            200, ctx -> validatieservice.valideer(Auth.afnemer(ctx), Http.bodyObject(ctx))));
     BodyHandler list = BodyHandler.create(false).setBodyLimit(24L * 1024 * 1024);
     table.add(
         router,
@@ -233,7 +233,7 @@ public final class AfnemerRoutes {
         ctx -> {
           try {
             abonnementservice
-                .aanvragen(Auth.afnemer(ctx).oin(), Http.bodyObject(ctx))
+                .aanvragen(Auth.afnemer(ctx), Http.bodyObject(ctx))
                 .onSuccess(v -> {
                   ctx.response()
                       .putHeader("Location", base + "/abonnementen/verzoeken/" + v.getString("id"));

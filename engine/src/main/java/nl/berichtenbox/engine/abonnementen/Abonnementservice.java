@@ -19,9 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
+import nl.berichtenbox.engine.domain.Testmodus;
 import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import nl.berichtenbox.engine.support.Component;
@@ -51,6 +53,12 @@ public final class Abonnementservice implements Component {
       WHERE (SELECT count(*) FROM abonnement_verzoek WHERE soort = $3 AND nacht = $6) < $7
       RETURNING aangevraagd_op""";
 
+  /** A test afnemer's request (contract §7.1): no window, no night's quota (nacht NULL). */
+  private static final String AANVRAGEN_TEST = """
+      INSERT INTO abonnement_verzoek (id, oin, soort, bsns, mutatie_datum, nacht)
+      VALUES ($1, $2, $3, $4, $5, NULL)
+      RETURNING aangevraagd_op""";
+
   private static final String STATUS = """
       SELECT id, soort, status, aangevraagd_op, gereed_op, aantal FROM abonnement_verzoek WHERE id = $1 AND oin = $2""";
 
@@ -58,7 +66,8 @@ public final class Abonnementservice implements Component {
       UPDATE abonnement_verzoek SET bezig_tot = now() + interval '10 minutes', pogingen = pogingen + 1
       WHERE id = (SELECT id FROM abonnement_verzoek WHERE status = 'IN_BEHANDELING' AND bezig_tot < now()
                   ORDER BY aangevraagd_op LIMIT 1 FOR UPDATE SKIP LOCKED)
-      RETURNING id, oin, soort, pogingen""";
+      RETURNING id, oin, soort, pogingen,
+                (SELECT testmodus FROM afnemer a WHERE a.oin = abonnement_verzoek.oin) AS testmodus""";
 
   private static final String ALLES = """
       INSERT INTO abonnement_resultaat (verzoek, nr, bsn, actief, gewijzigd_op)
@@ -83,6 +92,21 @@ public final class Abonnementservice implements Component {
         WHERE m.oin = $2 AND m.tijdstip > (SELECT mutatie_datum FROM abonnement_verzoek WHERE id = $1)
         ORDER BY m.bsn, m.volgnummer DESC
       ) l""";
+
+  /** ALLES and MUTATIES for a test afnemer: the test mode's own fixed set. */
+  private static final String VAST_TEST = """
+      INSERT INTO abonnement_resultaat (verzoek, nr, bsn, actief, gewijzigd_op)
+      SELECT $1, t.nr, t.bsn, true, r.aangevraagd_op
+      FROM abonnement_verzoek r, unnest($3::text[]) WITH ORDINALITY AS t(bsn, nr)
+      WHERE r.id = $1 AND r.oin = $2""";
+
+  /** BSN_LIJST for a test afnemer: the list but the one BSN test mode refuses. */
+  private static final String BSN_LIJST_TEST = """
+      INSERT INTO abonnement_resultaat (verzoek, nr, bsn, actief, gewijzigd_op)
+      SELECT $1, row_number() OVER (ORDER BY k.bsn), k.bsn, true, k.aangevraagd_op
+      FROM (SELECT DISTINCT unnest(r.bsns) AS bsn, r.aangevraagd_op FROM abonnement_verzoek r
+            WHERE r.id = $1 AND r.oin = $2) k
+      WHERE k.bsn <> $3""";
 
   private static final String GEREED = """
       UPDATE abonnement_verzoek SET status = 'GEREED', gereed_op = now(), aantal = $2, bsns = NULL,
@@ -120,7 +144,8 @@ public final class Abonnementservice implements Component {
   }
 
   /** Accepts a request: 202 body with its id, or a 400/429 ClientErrorException. */
-  public Future<JsonObject> aanvragen(String oin, JsonObject body) {
+  public Future<JsonObject> aanvragen(Afnemer afnemer, JsonObject body) {
+    String oin = afnemer.oin();
     List<InvalidParam> bad = new ArrayList<>();
     Object soort = body.getValue("soort");
     if (!(soort instanceof String s) || !quota.containsKey(s)) {
@@ -168,6 +193,18 @@ public final class Abonnementservice implements Component {
       return Future.failedFuture(ClientErrorException.badRequest("ongeldig verzoek", bad));
     }
     ZonedDateTime nu = ZonedDateTime.now(Tijd.NL);
+    UUID id = UUID.randomUUID();
+    String s = (String) soort;
+    if (afnemer.testmodus()) {
+      return pool.preparedQuery(AANVRAGEN_TEST)
+          .execute(Tuple.of(
+              id,
+              oin,
+              s,
+              bsns,
+              mutatieDatum == null ? null : mutatieDatum.withOffsetSameInstant(ZoneOffset.UTC)))
+          .map(rows -> aangenomen(id, s, rows.iterator().next()));
+    }
     if (!venster.open(nu)) {
       return Future.failedFuture(new ClientErrorException(
           429,
@@ -177,8 +214,6 @@ public final class Abonnementservice implements Component {
           List.of(),
           venster.secondsToNext(nu, false)));
     }
-    UUID id = UUID.randomUUID();
-    String s = (String) soort;
     Tuple t = Tuple.tuple()
         .addValue(id)
         .addValue(oin)
@@ -199,13 +234,17 @@ public final class Abonnementservice implements Component {
                 List.of(),
                 venster.secondsToNext(nu, true));
           }
-          wakeUp();
-          return new JsonObject()
-              .put("id", id.toString())
-              .put("soort", s)
-              .put("status", "IN_BEHANDELING")
-              .put("aangevraagdOp", Json.time(rows.iterator().next().getOffsetDateTime(0)));
+          return aangenomen(id, s, rows.iterator().next());
         });
+  }
+
+  private JsonObject aangenomen(UUID id, String soort, Row r) {
+    wakeUp();
+    return new JsonObject()
+        .put("id", id.toString())
+        .put("soort", soort)
+        .put("status", "IN_BEHANDELING")
+        .put("aangevraagdOp", Json.time(r.getOffsetDateTime(0)));
   }
 
   public Future<JsonObject> status(String oin, String rawId) {
@@ -314,15 +353,26 @@ public final class Abonnementservice implements Component {
             .execute(Tuple.of(id, "na " + MAX_POGINGEN + " pogingen niet gelukt"))
             .map(true);
       }
-      String sql = switch (soort) {
-        case "ALLES" -> ALLES;
-        case "BSN_LIJST" -> BSN_LIJST;
-        default -> MUTATIES;
-      };
+      boolean test = Boolean.TRUE.equals(r.getBoolean(4));
+      String sql;
+      Tuple args;
+      if (test) {
+        sql = "BSN_LIJST".equals(soort) ? BSN_LIJST_TEST : VAST_TEST;
+        args = "BSN_LIJST".equals(soort)
+            ? Tuple.of(id, oin, Testmodus.NIET_ACTIEF)
+            : Tuple.of(id, oin, Testmodus.ABONNEES.toArray(new String[0]));
+      } else {
+        sql = switch (soort) {
+          case "ALLES" -> ALLES;
+          case "BSN_LIJST" -> BSN_LIJST;
+          default -> MUTATIES;
+        };
+        args = Tuple.of(id, oin);
+      }
       return pool.withTransaction(conn -> conn.preparedQuery(
                   "DELETE FROM abonnement_resultaat WHERE verzoek = $1")
               .execute(Tuple.of(id))
-              .compose(v -> conn.preparedQuery(sql).execute(Tuple.of(id, oin)))
+              .compose(v -> conn.preparedQuery(sql).execute(args))
               .compose(
                   res -> conn.preparedQuery(GEREED).execute(Tuple.of(id, (long) res.rowCount()))))
           .map(true)

@@ -11,9 +11,11 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import nl.berichtenbox.engine.afnemers.Afnemer;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.domain.InvalidParam;
+import nl.berichtenbox.engine.domain.Testmodus;
 
 /**
  * "Which of these citizens can receive my messages?" (contract §2.5): per BSN, in input order,
@@ -47,6 +49,13 @@ public final class Validatieservice {
       LEFT JOIN voorkeur v ON v.bsn = k.bsn AND v.oin = $1
       ORDER BY k.nr""";
 
+  /**
+   * A test afnemer's question (contract §7.1): only its berichtType is looked up; its citizens are
+   * the test mode's, and it counts against no quota.
+   */
+  private static final String TYPE_ACTIEF = """
+      SELECT coalesce((SELECT actief FROM bericht_type WHERE oin = $1 AND code = $2), false)""";
+
   private final Pool pool;
   private final int quotumPerUur;
   private final Clock clock;
@@ -57,7 +66,9 @@ public final class Validatieservice {
     this.quotumPerUur = quotumPerUur;
   }
 
-  public Future<JsonObject> valideer(String oin, JsonObject body) {
+  /** The answer for {@code afnemer}: from the citizens' boxes, or in test mode from the test BSNs. */
+  public Future<JsonObject> valideer(Afnemer afnemer, JsonObject body) {
+    String oin = afnemer.oin();
     List<InvalidParam> bad = new ArrayList<>();
     Object type = body.getValue("berichtType");
     if (!(type instanceof String t) || !Identifiers.isBerichtTypeCode(t)) {
@@ -84,6 +95,18 @@ public final class Validatieservice {
       return Future.failedFuture(ClientErrorException.badRequest("ongeldige vraag", bad));
     }
     String[] vraag = bsns;
+    if (afnemer.testmodus()) {
+      return pool.preparedQuery(TYPE_ACTIEF).execute(Tuple.of(oin, type)).map(rows -> {
+        boolean typeActief = rows.iterator().next().getBoolean(0);
+        JsonArray resultaten = new JsonArray();
+        for (String bsn : vraag) {
+          resultaten.add(new JsonObject()
+              .put("bsn", bsn)
+              .put("berichtSturen", typeActief && Testmodus.ontvangbaar(bsn)));
+        }
+        return new JsonObject().put("resultaten", resultaten);
+      });
+    }
     return pool.preparedQuery(VALIDEER).execute(Tuple.of(oin, type, vraag)).map(rows -> {
       JsonArray resultaten = new JsonArray();
       int aantal = 0;

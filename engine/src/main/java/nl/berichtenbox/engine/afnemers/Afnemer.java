@@ -1,4 +1,5 @@
 package nl.berichtenbox.engine.afnemers;
 
 /** An authenticated sending organisation. */
-public record Afnemer(String oin, String naam, boolean actief, Integer limietPerSeconde) {}
+public record Afnemer(
+    String oin, String naam, boolean actief, Integer limietPerSeconde, boolean testmodus) {}

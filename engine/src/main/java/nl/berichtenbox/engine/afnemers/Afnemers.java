@@ -60,13 +60,14 @@ public final class Afnemers {
           c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
     }
     return pool.preparedQuery(
-            "SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE api_sleutel_sha256 = $1")
+            "SELECT oin, naam, actief, limiet_per_seconde, testmodus FROM afnemer "
+                + "WHERE api_sleutel_sha256 = $1")
         .execute(Tuple.of(Buffer.buffer(digest)))
         .map(rows -> {
           Afnemer a = null;
           if (rows.size() == 1) {
             Row r = rows.iterator().next();
-            a = new Afnemer(r.getString(0), r.getString(1), r.getBoolean(2), r.getInteger(3));
+            a = afnemer(r);
           }
           if (cache.size() > 10_000) {
             cache.clear();
@@ -89,17 +90,22 @@ public final class Afnemers {
           c.afnemer() != null && c.afnemer().actief() ? c.afnemer() : null);
     }
     return pool.preparedQuery(
-            "SELECT oin, naam, actief, limiet_per_seconde FROM afnemer WHERE oin = $1")
+            "SELECT oin, naam, actief, limiet_per_seconde, testmodus FROM afnemer WHERE oin = $1")
         .execute(Tuple.of(oin))
         .map(rows -> {
           Afnemer a = null;
           if (rows.size() == 1) {
             Row r = rows.iterator().next();
-            a = new Afnemer(r.getString(0), r.getString(1), r.getBoolean(2), r.getInteger(3));
+            a = afnemer(r);
           }
           cache.put(cacheKey, new Cached(a, now + CACHE_NANOS));
           return a != null && a.actief() ? a : null;
         });
+  }
+
+  private static Afnemer afnemer(Row r) {
+    return new Afnemer(
+        r.getString(0), r.getString(1), r.getBoolean(2), r.getInteger(3), r.getBoolean(4));
   }
 
   static byte[] sha256(String s) {
@@ -147,22 +153,36 @@ public final class Afnemers {
     String naam = naam(body.getValue("naam"), true, bad);
     String callbackUrl = callbackUrl(body, bad);
     Integer limiet = limiet(body, bad);
+    Object testmodus = body.getValue("testmodus", false);
+    if (!(testmodus instanceof Boolean)) {
+      bad.add(new InvalidParam("testmodus", "moet true of false zijn"));
+    }
     if (!bad.isEmpty()) {
       return Future.failedFuture(ClientErrorException.badRequest("de afnemer is ongeldig", bad));
     }
     String key = KEY_PREFIX + ConfigLoader.randomToken();
     String secret = callbackUrl == null ? null : ConfigLoader.randomToken();
     return pool.preparedQuery("""
-            INSERT INTO afnemer (oin, naam, callback_url, callback_secret, limiet_per_seconde, api_sleutel_sha256)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (oin) DO NOTHING RETURNING aangemaakt_op""")
+            INSERT INTO afnemer (oin, naam, callback_url, callback_secret, limiet_per_seconde, api_sleutel_sha256,
+                                 testmodus)
+            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (oin) DO NOTHING RETURNING aangemaakt_op""")
         .execute(Tuple.of(
-            oin, naam, callbackUrl, geheimen.encrypt(secret), limiet, Buffer.buffer(sha256(key))))
+            oin,
+            naam,
+            callbackUrl,
+            geheimen.encrypt(secret),
+            limiet,
+            Buffer.buffer(sha256(key)),
+            testmodus))
         .map(rows -> {
           if (rows.rowCount() == 0) {
             throw new ClientErrorException(409, "Conflict", "afnemer " + oin + " bestaat al");
           }
-          JsonObject out =
-              new JsonObject().put("oin", oin).put("naam", naam).put("apiSleutel", key);
+          JsonObject out = new JsonObject()
+              .put("oin", oin)
+              .put("naam", naam)
+              .put("testmodus", testmodus)
+              .put("apiSleutel", key);
           if (secret != null) {
             out.put("callbackSecret", secret);
           }
@@ -171,7 +191,7 @@ public final class Afnemers {
   }
 
   private static final String SELECT = """
-      SELECT oin, naam, callback_url, limiet_per_seconde, actief, aangemaakt_op FROM afnemer""";
+      SELECT oin, naam, callback_url, limiet_per_seconde, actief, aangemaakt_op, testmodus FROM afnemer""";
 
   public Future<JsonObject> list() {
     return pool.query(SELECT + " ORDER BY oin").execute().map(rows -> {
@@ -191,7 +211,9 @@ public final class Afnemers {
     if (r.getInteger(3) != null) {
       o.put("limietPerSeconde", r.getInteger(3));
     }
-    return o.put("actief", r.getBoolean(4)).put("aangemaaktOp", Json.time(r.getOffsetDateTime(5)));
+    return o.put("actief", r.getBoolean(4))
+        .put("testmodus", r.getBoolean(6))
+        .put("aangemaaktOp", Json.time(r.getOffsetDateTime(5)));
   }
 
   /** Merge-patch of naam, callbackUrl, limietPerSeconde and actief. */
@@ -225,7 +247,7 @@ public final class Afnemers {
               actief = COALESCE($8, actief),
               gewijzigd_op = now()
             WHERE oin = $1
-            RETURNING oin, naam, callback_url, limiet_per_seconde, actief, aangemaakt_op""")
+            RETURNING oin, naam, callback_url, limiet_per_seconde, actief, aangemaakt_op, testmodus""")
         .execute(Tuple.from(Arrays.asList(
             oin,
             naam,

@@ -79,7 +79,7 @@ public final class Berichtenboxen {
     return pool.preparedQuery("""
             SELECT a.oin, a.naam, coalesce(v.berichten_ontvangen, false)
             FROM afnemer a LEFT JOIN voorkeur v ON v.oin = a.oin AND v.bsn = $1
-            WHERE a.actief ORDER BY a.naam, a.oin""").execute(Tuple.of(bsn)).map(rows -> {
+            WHERE a.actief AND NOT a.testmodus ORDER BY a.naam, a.oin""").execute(Tuple.of(bsn)).map(rows -> {
       JsonArray arr = new JsonArray();
       for (Row r : rows) {
         arr.add(new JsonObject()
@@ -104,7 +104,7 @@ public final class Berichtenboxen {
     }
     return pool.withTransaction(conn -> conn.preparedQuery("""
             SELECT (SELECT actief FROM berichtenbox WHERE bsn = $1),
-                   (SELECT naam FROM afnemer WHERE oin = $2 AND actief)""")
+                   (SELECT naam FROM afnemer WHERE oin = $2 AND actief AND NOT testmodus)""")
         .execute(Tuple.of(bsn, oin))
         .compose(rows -> {
           Row r = rows.iterator().next();

@@ -143,7 +143,8 @@ public final class Rapportages {
             SELECT p.maand, p.aantal_berichten, p.gemiddelde_grootte_kb,
                    (SELECT coalesce(sum(d.aantal), 0) FROM dag_teller d WHERE d.oin = p.oin AND d.code = 'Aangeboden'
                       AND d.datum >= p.maand AND d.datum < (p.maand + interval '1 month')) AS werkelijk,
-                   (SELECT sum(q.aantal_berichten) FROM prognose q WHERE q.maand = p.maand) AS alle_afnemers
+                   (SELECT sum(q.aantal_berichten) FROM prognose q WHERE q.maand = p.maand
+                      AND q.oin NOT IN (SELECT oin FROM afnemer WHERE testmodus)) AS alle_afnemers
             FROM prognose p WHERE p.oin = $1 AND p.maand BETWEEN $2 AND $3 ORDER BY p.maand""")
         .execute(Tuple.of(oin, van.atDay(1), tot.atDay(1)))
         .map(rows -> {

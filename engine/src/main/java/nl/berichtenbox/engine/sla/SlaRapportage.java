@@ -38,11 +38,15 @@ public final class SlaRapportage {
   private static final String EERSTE = "SELECT min(minuut) FROM hartslag";
   private static final String OP =
       "SELECT DISTINCT minuut FROM hartslag WHERE gereed AND minuut >= $1 AND minuut < $2";
+  // production figures: a test afnemer's messages (contract §7.1) are not production
   private static final String PRODUCTIE = """
-      SELECT (SELECT coalesce(sum(aantal), 0) FROM dag_teller WHERE code = 'Verwerkt' AND datum >= $1 AND datum < $2) AS verwerkt,
-             (SELECT coalesce(sum(aantal), 0) FROM dag_teller WHERE code = 'Aangeboden' AND datum >= $1 AND datum < $2) AS aangeboden,
+      WITH test AS (SELECT oin FROM afnemer WHERE testmodus)
+      SELECT (SELECT coalesce(sum(aantal), 0) FROM dag_teller WHERE code = 'Verwerkt' AND datum >= $1 AND datum < $2
+                AND oin NOT IN (SELECT oin FROM test)) AS verwerkt,
+             (SELECT coalesce(sum(aantal), 0) FROM dag_teller WHERE code = 'Aangeboden' AND datum >= $1 AND datum < $2
+                AND oin NOT IN (SELECT oin FROM test)) AS aangeboden,
              (SELECT count(*) FROM berichtenbox WHERE actief) AS accounts,
-             (SELECT count(*) FROM afnemer WHERE actief) AS afnemers,
+             (SELECT count(*) FROM afnemer WHERE actief AND NOT testmodus) AS afnemers,
              (SELECT count(DISTINCT pseudoniem) FROM bezoek WHERE dag >= $1 AND dag < $2) AS bezoekers""";
   private static final String STORINGEN = """
       SELECT reden, count(DISTINCT minuut) FROM gereedheid_storing WHERE minuut >= $1 AND minuut < $2 GROUP BY reden""";
@@ -52,7 +56,7 @@ public final class SlaRapportage {
       SELECT p.oin, a.naam, p.aantal_berichten,
              (SELECT coalesce(sum(t.aantal), 0) FROM dag_teller t
               WHERE t.oin = p.oin AND t.code = 'Aangeboden' AND t.datum >= $1 AND t.datum < $2) AS werkelijk
-      FROM prognose p JOIN afnemer a ON a.oin = p.oin WHERE p.maand = $1 ORDER BY p.oin""";
+      FROM prognose p JOIN afnemer a ON a.oin = p.oin AND NOT a.testmodus WHERE p.maand = $1 ORDER BY p.oin""";
 
   private final Vertx vertx;
   private final Pool pool;

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import nl.berichtenbox.engine.domain.Bericht;
+import nl.berichtenbox.engine.domain.Testmodus;
 import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.notificaties.NotificatieWachtrij;
@@ -70,32 +71,47 @@ public final class Verwerker implements Component {
         -- nothing else (a row lock here cost a log record per message); the UPDATE checks the status.
         -- MATERIALIZED: claimed as a step of its own, as before V13 (whether that mattered for the one
         -- slow round measured after V13 is not established: docs/performance-history.md)
-        SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1
+        (SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1)
+        UNION ALL
+        -- test messages whose receipt has waited long enough (status 4; an empty index as a rule)
+        (SELECT id FROM bericht WHERE status = 4 AND ontvangen_op <= now() - interval '%5$d seconds'
+         ORDER BY ontvangen_op LIMIT $1)
+      ), test AS (
+        -- test afnemers (contract §7.1), read once a round: their messages' outcome is chosen by BSN,
+        -- and they reach no box and no e-mail (status 3, or 4 while a receipt waits)
+        SELECT oin FROM afnemer WHERE testmodus
       ), decided AS (
-        SELECT b.id,
+        SELECT b.id, t.oin IS NOT NULL AS test,
                %s AS notificeren, bb.laatste_notificatie_op,
                CASE
                  WHEN b.publicatie_datum > now() + interval '%d days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
                  WHEN bt.actief IS NOT TRUE THEN 'BerichtTypeNietOndersteund'
-                 WHEN bb.actief IS NOT TRUE OR v.berichten_ontvangen IS NOT TRUE THEN 'NietActiefOfGeabonneerd'
+                 WHEN t.oin IS NULL THEN
+                   CASE WHEN bb.actief IS NOT TRUE OR v.berichten_ontvangen IS NOT TRUE THEN 'NietActiefOfGeabonneerd'
+                        ELSE 'Verwerkt' END
+                 WHEN b.bsn = '%s' THEN 'NietActiefOfGeabonneerd'
+                 WHEN b.bsn = '%s' THEN 'TechnischProbleem'
+                 -- no code yet: the receipt waits (status 4) until %d s after acceptance
+                 WHEN b.bsn = '%s' AND b.ontvangen_op > now() - interval '%5$d seconds' THEN NULL
                  ELSE 'Verwerkt'
                END AS code
         FROM claimed c
         JOIN bericht b ON b.id = c.id
+        LEFT JOIN test t ON t.oin = b.oin
         LEFT JOIN bericht_type bt ON bt.oin = b.oin AND bt.code = b.bericht_type
         LEFT JOIN berichtenbox bb ON bb.bsn = b.bsn
         LEFT JOIN voorkeur v ON v.bsn = b.bsn AND v.oin = b.oin
       ), upd AS (
         UPDATE bericht b
-        SET status = CASE WHEN d.code = 'Verwerkt' THEN 1 ELSE 2 END,
+        SET status = CASE WHEN d.code IS NULL THEN 4 WHEN d.code <> 'Verwerkt' THEN 2 WHEN d.test THEN 3 ELSE 1 END,
             verwerkings_code = d.code,
-            verwerkt_op = clock_timestamp(),
-            publiek_id = CASE WHEN d.code = 'Verwerkt' THEN gen_random_uuid() END,
-            zichtbaar_op = CASE WHEN d.code = 'Verwerkt' THEN coalesce(b.publicatie_datum, clock_timestamp()) END
+            verwerkt_op = CASE WHEN d.code IS NOT NULL THEN clock_timestamp() END,
+            publiek_id = CASE WHEN d.code = 'Verwerkt' AND NOT d.test THEN gen_random_uuid() END,
+            zichtbaar_op = CASE WHEN d.code = 'Verwerkt' AND NOT d.test THEN coalesce(b.publicatie_datum, clock_timestamp()) END
         FROM decided d
-        WHERE b.id = d.id AND b.status = 0
+        WHERE b.id = d.id AND b.status IN (0, 4)
         RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
-                  b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent
+                  b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent, d.test
       ), notificaties AS (
         -- visible now: an e-mail queued, or joined to the citizen's queued one; after an e-mail,
         -- new ones wait out the bundling window
@@ -108,7 +124,10 @@ public final class Verwerker implements Component {
         RETURNING id, oin, bericht_id, batch_id, 2::smallint AS status, verwerkings_code, tijdstip AS ontvangen_op,
                   traceparent
       ), alles AS (
-        SELECT 0 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent FROM upd
+        -- a test message answers as delivered (3 -> 1); one whose receipt waits (4) has none yet
+        SELECT 0 AS k, id, oin, bericht_id, batch_id, CASE WHEN status = 3 THEN 1::smallint ELSE status END,
+               verwerkings_code, ontvangen_op, traceparent
+        FROM upd WHERE status <> 4
         UNION ALL
         SELECT 1 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent FROM afw
       ), %s
@@ -117,9 +136,15 @@ public final class Verwerker implements Component {
              (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
              (SELECT count(*) FROM notificaties) AS notificaties,
              (SELECT count(*) FROM gepland) AS gepland,
-             (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd) AS duur""".formatted(
+             -- the agreement's processing time: production messages only
+             (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd
+              WHERE NOT test) AS duur""".formatted(
           NotificatieWachtrij.WIL_EMAIL,
           Bericht.TERMIJN.toDays(),
+          Testmodus.NIET_ACTIEF,
+          Testmodus.TECHNISCH_PROBLEEM,
+          Testmodus.WACHTTIJD.toSeconds(),
+          Testmodus.LATE_ONTVANGST,
           NotificatieWachtrij.inWachtrij("""
               SELECT u.bsn, %d, count(*), %s, (array_agg(u.traceparent ORDER BY u.id))[1]
               FROM upd u JOIN decided d ON d.id = u.id
@@ -206,6 +231,11 @@ public final class Verwerker implements Component {
   @Override
   public void start() {
     loop.start();
+  }
+
+  /** Rounds of the processing loop finished since start ({@link BackgroundLoop#rounds()}). */
+  public long rounds() {
+    return loop.rounds();
   }
 
   /** Signals new work; callable from any thread. Coalesces: at most one round runs at a time. */

@@ -29,7 +29,7 @@ public final class Verwerkingsberichten {
 
   private static final String BATCH_COUNTS = """
       SELECT b.batch_id, b.aanmaak_datum, b.ontvangen_op, b.totaal, c.per_code, c.laatst_op,
-             EXISTS (SELECT 1 FROM bericht o WHERE o.oin = b.oin AND o.batch_id = b.batch_id AND o.status = 0) AS open
+             EXISTS (SELECT 1 FROM bericht o WHERE o.oin = b.oin AND o.batch_id = b.batch_id AND o.status IN (0, 4)) AS open
       FROM batch b
       CROSS JOIN LATERAL (
         SELECT coalesce(jsonb_object_agg(code, n), '{}'::jsonb) AS per_code, max(laatst_op) AS laatst_op

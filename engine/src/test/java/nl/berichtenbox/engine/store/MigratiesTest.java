@@ -54,8 +54,10 @@ class MigratiesTest {
           "V13__schrijfpad.sql",
           "b7847117f935d426180514cc59ec1ef1d966db76740e814cb0812f6890c83e18"),
       Map.entry(
-          "V14__meelezen.sql",
-          "b46f47b6b62385ea9ddb7461d96f4e64375d5627012d0892d209c2feb8d8486b")));
+          "V14__meelezen.sql", "b46f47b6b62385ea9ddb7461d96f4e64375d5627012d0892d209c2feb8d8486b"),
+      Map.entry(
+          "V15__testmodus.sql",
+          "a2e62c23545d6e25e1e9137e6c1f9a946c1fa4e253e36c556b9d8ef793a8f158")));
 
   @Test
   void noReleasedMigrationHasChanged() throws Exception {
