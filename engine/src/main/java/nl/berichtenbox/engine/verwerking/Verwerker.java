@@ -65,12 +65,11 @@ public final class Verwerker implements Component {
         )""".formatted(bron, volgorde, Tijd.NL_SQL);
   }
 
-  private static final String ROUND = """
+  static final String ROUND = """
       WITH claimed AS MATERIALIZED (
         -- not FOR UPDATE: rounds take turns under the processing lock, and parked rows are written by
         -- nothing else (a row lock here cost a log record per message); the UPDATE checks the status.
-        -- MATERIALIZED: claimed as a step of its own, as before V13 (whether that mattered for the one
-        -- slow round measured after V13 is not established: docs/performance-history.md)
+        -- MATERIALIZED: claimed as a step of its own, as before V13
         (SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1)
         UNION ALL
         -- test messages whose receipt has waited long enough (status 4; an empty index as a rule)
@@ -109,9 +108,15 @@ public final class Verwerker implements Component {
             publiek_id = CASE WHEN d.code = 'Verwerkt' AND NOT d.test THEN gen_random_uuid() END,
             zichtbaar_op = CASE WHEN d.code = 'Verwerkt' AND NOT d.test THEN coalesce(b.publicatie_datum, clock_timestamp()) END
         FROM decided d
+        -- each row found by its primary key. Not "b.status = 0": that matches bericht_te_verwerken's
+        -- predicate, and on a large table, whose statistics say nothing is parked until the next
+        -- analyze, the planner then walked all parked rows against every decided one (a join filter
+        -- of 500 x 26 000 rows, 2.4 s a round: the notification regression of run 28).
+        -- VerwerkerDatabaseIT holds the plan to this.
         WHERE b.id = d.id AND b.status IN (0, 4)
         RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
-                  b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent, d.test
+                  b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent, d.test,
+                  d.notificeren, d.laatste_notificatie_op
       ), notificaties AS (
         -- visible now: an e-mail queued, or joined to the citizen's queued one; after an e-mail,
         -- new ones wait out the bundling window
@@ -147,11 +152,11 @@ public final class Verwerker implements Component {
           Testmodus.LATE_ONTVANGST,
           NotificatieWachtrij.inWachtrij("""
               SELECT u.bsn, %d, count(*), %s, (array_agg(u.traceparent ORDER BY u.id))[1]
-              FROM upd u JOIN decided d ON d.id = u.id
-              WHERE u.status = 1 AND d.notificeren AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
+              FROM upd u
+              WHERE u.status = 1 AND u.notificeren AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
               GROUP BY u.bsn ORDER BY min(u.id)""".formatted(
                   NotificatieWachtrij.NIEUW,
-                  NotificatieWachtrij.nietVoor("d.laatste_notificatie_op", "$2"))),
+                  NotificatieWachtrij.nietVoor("u.laatste_notificatie_op", "$2"))),
           NotificatieWachtrij.gepland(
               "SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()"),
           outcomes("alles", "k, id"));

@@ -5,6 +5,7 @@ import static nl.berichtenbox.engine.testing.EngineFixture.await;
 import static nl.berichtenbox.engine.testing.EngineFixture.bsn;
 import static nl.berichtenbox.engine.testing.EngineFixture.wacht;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -113,6 +114,33 @@ class VerwerkerDatabaseIT {
             "SELECT count(*)::int FROM bericht WHERE oin = $1 AND verwerkings_code = 'NietActiefOfGeabonneerd'",
             OIN),
         "no message was given up as a technical problem for the database's absence");
+  }
+
+  @Test
+  void theRoundFindsEachDecidedMessageByItsKeyWhateverTheStatisticsSayIsParked() throws Exception {
+    // a large table analysed while little was parked, then many parked: the state of a seeded store
+    // under a burst (run 28), where the round's UPDATE once walked every parked row for each
+    // decided
+    // one. The plan must look each decided row up by its primary key.
+    f.stuur(bsn());
+    String kopie = """
+        INSERT INTO bericht (oin, bericht_id, bsn, bericht_type, onderwerp, bericht_tekst, referentie,
+                             aantal_bijlagen, digest, status)
+        SELECT oin, gen_random_uuid(), bsn, bericht_type, onderwerp, bericht_tekst, referentie,
+               aantal_bijlagen, digest, $1
+        FROM bericht, generate_series(1, $2) WHERE id = (SELECT min(id) FROM bericht)""";
+    f.rijen(kopie, (short) 1, 20_000);
+    f.rijen("ANALYZE bericht");
+    f.rijen(kopie, (short) 0, 1_500);
+    String plan = f.rijen("EXPLAIN " + Verwerker.ROUND, 500, 0L).stream()
+        .map(r -> r.getString(0))
+        .reduce("", (a, b) -> a + "\n" + b);
+    String update = plan.substring(plan.indexOf("CTE upd"));
+    // up to the next common table expression of the statement (a line "  CTE name" of its own)
+    int next = update.indexOf("\n  CTE ", 1);
+    update = next > 0 ? update.substring(0, next) : update;
+    assertTrue(update.contains("using bericht_pkey on bericht"), plan);
+    assertFalse(update.contains("bericht_te_verwerken"), plan);
   }
 
   private BerichtStatus status(UUID berichtId) throws Exception {
