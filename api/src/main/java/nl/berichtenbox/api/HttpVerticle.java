@@ -107,7 +107,11 @@ public final class HttpVerticle extends VerticleBase {
         new CitizenJwt(config.portalJwtSecret()),
         engine.bezoekers()::bezoek,
         engine.clock());
-    new BerichtenboxRoutes(engine.berichtenboxen(), engine.boxBerichten(), engine.meelezers())
+    new BerichtenboxRoutes(
+            engine.berichtenboxen(),
+            engine.boxBerichten(),
+            engine.meelezers(),
+            engine.gebeurtenissen())
         .mount(router, Router.router(vertx), table, auth);
     new AfnemerRoutes(
             engine.newIntake(),
@@ -157,22 +161,29 @@ public final class HttpVerticle extends VerticleBase {
       res.putHeader("Strict-Transport-Security", "max-age=31536000");
     }
     metrics.httpRequests.increment();
-    int inFlight = metrics.httpInFlight.incrementAndGet();
+    // an event stream lasts as long as its token: not a request in flight (20 000 streams would
+    // shed everyone), and no answer time (its lifetime would be the face's p99.9)
+    boolean stroom = ctx.request().path().equals(BerichtenboxRoutes.GEBEURTENISSEN);
+    int inFlight = stroom ? metrics.httpInFlight.get() : metrics.httpInFlight.incrementAndGet();
     // bodies are buffered until they are parsed and committed: count their bytes, so that large
     // messages (100 kB attachments) shed before they fill the heap, not at a request count
     long bodyBytes = contentLength(ctx);
     long bytesInFlight = metrics.httpBodyBytesInFlight.addAndGet(bodyBytes);
     long begin = System.nanoTime();
-    boolean presentatie = ctx.request().path().startsWith("/api/v1/berichtenbox");
+    boolean presentatie = !stroom && ctx.request().path().startsWith("/api/v1/berichtenbox");
     var timing = timings.begin(ctx, begin);
     long deadline = vertx.setTimer(responseTimeoutMs, id -> antwoordDeadline(ctx, metrics));
     ctx.addEndHandler(v -> {
       vertx.cancelTimer(deadline);
-      metrics.httpInFlight.decrementAndGet();
+      if (!stroom) {
+        metrics.httpInFlight.decrementAndGet();
+      }
       metrics.httpBodyBytesInFlight.addAndGet(-bodyBytes);
       long end = System.nanoTime();
       int s = res.getStatusCode();
-      timing.done(s, end);
+      if (!stroom || s != 200) {
+        timing.done(s, end);
+      }
       if (presentatie) {
         metrics.presentatie.recordNanos(end - begin); // the SLA's presentation response time
       }

@@ -19,6 +19,7 @@ import nl.berichtenbox.engine.afnemers.Afnemers;
 import nl.berichtenbox.engine.berichtenbox.Berichtenboxen;
 import nl.berichtenbox.engine.berichtenbox.BoxBerichten;
 import nl.berichtenbox.engine.berichtenbox.Cursor;
+import nl.berichtenbox.engine.berichtenbox.Gebeurtenissen;
 import nl.berichtenbox.engine.berichtenbox.Meelezers;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.intake.Intake;
@@ -75,6 +76,7 @@ public final class Engine implements AutoCloseable {
   private final Berichtenboxen berichtenboxen;
   private final BoxBerichten boxBerichten;
   private final Meelezers meelezers;
+  private final Gebeurtenissen gebeurtenissen;
   private final Validatieservice validatieservice;
   private final Rapportages rapportages;
   private final Abonnementservice abonnementservice;
@@ -158,6 +160,7 @@ public final class Engine implements AutoCloseable {
     this.berichtenboxen = new Berichtenboxen(pool);
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
     this.meelezers = new Meelezers(vertx, pool);
+    this.gebeurtenissen = new Gebeurtenissen(vertx, pool, database.connectOptions());
     this.validatieservice = new Validatieservice(pool, config.validatieQuotumPerUur(), clock);
     this.rapportages = new Rapportages(pool, clock);
     this.abonnementservice = new Abonnementservice(
@@ -212,6 +215,7 @@ public final class Engine implements AutoCloseable {
       engine.start(engine.heartbeat);
       engine.start(engine.bezoekers);
       engine.start(engine.meelezers);
+      engine.start(engine.gebeurtenissen);
       engine.start(engine.pusher);
       engine.start(engine.abonnementservice);
       if (config.kafkaBootstrap() != null) {
@@ -306,6 +310,11 @@ public final class Engine implements AutoCloseable {
 
   public Meelezers meelezers() {
     return meelezers;
+  }
+
+  /** Live updates of citizens' boxes (contract §7.2). */
+  public Gebeurtenissen gebeurtenissen() {
+    return gebeurtenissen;
   }
 
   public Validatieservice validatieservice() {

@@ -6,7 +6,9 @@ import static io.vertx.core.http.HttpMethod.PATCH;
 import static io.vertx.core.http.HttpMethod.POST;
 import static io.vertx.core.http.HttpMethod.PUT;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,6 +21,7 @@ import nl.berichtenbox.api.http.Problems;
 import nl.berichtenbox.api.http.RouteTable;
 import nl.berichtenbox.engine.berichtenbox.Berichtenboxen;
 import nl.berichtenbox.engine.berichtenbox.BoxBerichten;
+import nl.berichtenbox.engine.berichtenbox.Gebeurtenissen;
 import nl.berichtenbox.engine.berichtenbox.Meelezers;
 
 /**
@@ -36,12 +39,21 @@ public final class BerichtenboxRoutes {
   private final Berichtenboxen boxen;
   private final BoxBerichten berichten;
   private final Meelezers meelezers;
+  private final Gebeurtenissen gebeurtenissen;
 
-  public BerichtenboxRoutes(Berichtenboxen boxen, BoxBerichten berichten, Meelezers meelezers) {
+  public BerichtenboxRoutes(
+      Berichtenboxen boxen,
+      BoxBerichten berichten,
+      Meelezers meelezers,
+      Gebeurtenissen gebeurtenissen) {
     this.boxen = boxen;
     this.berichten = berichten;
     this.meelezers = meelezers;
+    this.gebeurtenissen = gebeurtenissen;
   }
+
+  /** The path of the event stream: its answer lasts as long as the token (see HttpVerticle). */
+  public static final String GEBEURTENISSEN = "/api/v1/berichtenbox/gebeurtenissen";
 
   /** Mounts the face on {@code sub}, itself mounted at its prefix, first: the portal is the busiest caller. */
   public void mount(Router router, Router sub, RouteTable table, Auth auth) {
@@ -126,6 +138,14 @@ public final class BerichtenboxRoutes {
         sub,
         base,
         GET,
+        "/gebeurtenissen",
+        auth.burger(),
+        BerichtenboxRoutes::eigenaar,
+        this::gebeurtenissen);
+    table.add(
+        sub,
+        base,
+        GET,
         "/berichten/:id/bijlagen/:volgorde",
         auth.burger(),
         this::lezer,
@@ -191,6 +211,59 @@ public final class BerichtenboxRoutes {
   }
 
   /** A route of the owner's only: a reader (the request names a shared box) gets 403. */
+  /**
+   * The citizen's live updates (contract §7.2) as Server-Sent Events, until the token expires or
+   * the client goes away; 406 without {@code Accept: text/event-stream}, 429 past the citizen's
+   * streams.
+   */
+  private void gebeurtenissen(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("Accept");
+    if (accept == null || !accept.contains("text/event-stream")) {
+      Problems.send(
+          ctx,
+          406,
+          "Niet aanvaardbaar",
+          "de gebeurtenissen komen alleen als text/event-stream (Accept: text/event-stream)");
+      return;
+    }
+    HttpServerResponse res = ctx.response();
+    Context context = Vertx.currentContext();
+    Gebeurtenissen.Stroom stroom = new Gebeurtenissen.Stroom() {
+      @Override
+      public void schrijf(String tekst) {
+        context.runOnContext(v -> {
+          if (!res.ended() && !res.closed()) {
+            res.write(tekst);
+          }
+        });
+      }
+
+      @Override
+      public void sluit() {
+        context.runOnContext(v -> {
+          if (!res.ended() && !res.closed()) {
+            res.end();
+          }
+        });
+      }
+    };
+    // the head before the first event: set now, written with the first write
+    res.setChunked(true)
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("X-Accel-Buffering", "no");
+    res.closeHandler(v -> gebeurtenissen.gesloten(stroom));
+    gebeurtenissen
+        .open(
+            ctx.get(Auth.BSN),
+            ctx.request().getHeader("Last-Event-ID"),
+            Auth.tokenExpiry(ctx),
+            stroom)
+        .onFailure(e -> {
+          res.setChunked(false).headers().remove("Content-Type").remove("X-Accel-Buffering");
+          Problems.fail(ctx, e);
+        });
+  }
+
   private static void eigenaar(RoutingContext ctx) {
     if (ctx.request().getHeader(BOX_HEADER) != null) {
       Problems.send(

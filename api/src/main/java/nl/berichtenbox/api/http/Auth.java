@@ -50,6 +50,11 @@ public final class Auth {
     return h.substring(7).trim();
   }
 
+  /** When the citizen's token of this request expires (epoch seconds); after {@link #burger()}. */
+  public static long tokenExpiry(RoutingContext ctx) {
+    return CitizenJwt.expiry(bearer(ctx));
+  }
+
   private static void unauthorized(RoutingContext ctx, String detail) {
     ctx.response().putHeader("WWW-Authenticate", "Bearer");
     Problems.send(ctx, 401, "Niet geauthenticeerd", detail);

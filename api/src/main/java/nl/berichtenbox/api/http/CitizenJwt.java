@@ -123,6 +123,22 @@ public final class CitizenJwt {
     return sub != null && Identifiers.isBsn(sub) ? sub : null;
   }
 
+  /**
+   * The {@code exp} of a token {@link #verify} accepted (epoch seconds): when a long-lived answer
+   * (the event stream) made with it has to end. Read only there, not on every request.
+   */
+  public static long expiry(String token) {
+    try {
+      int d1 = token.indexOf('.');
+      int d2 = token.indexOf('.', d1 + 1);
+      JsonObject claims = new JsonObject(new String(
+          Base64.getUrlDecoder().decode(token.substring(d1 + 1, d2)), StandardCharsets.UTF_8));
+      return ((Number) claims.getValue("exp")).longValue();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a token verify accepted", e);
+    }
+  }
+
   /** Issues a token; for tests and tools that play the portal. */
   public String issue(String bsn, long expEpochSeconds) {
     Base64.Encoder enc = Base64.getUrlEncoder().withoutPadding();

@@ -80,13 +80,28 @@ public final class BoxBerichten {
         FOR UPDATE
       )""";
 
+  /**
+   * A change seen by the citizen's other sessions (contract §7.2): an event when the citizen
+   * follows the box, and a notification to every process at commit. {@code u} yields the changed
+   * rows' id, gelezen and map; {@code $2} is the BSN.
+   */
+  private static final String GEVOLGD = """
+      , g AS (
+        INSERT INTO box_gebeurtenis (bsn, soort, bericht, gelezen, map)
+        SELECT $2, 'gewijzigd', u.id, u.gelezen, nullif(u.map, 'verwijderd') FROM u
+        WHERE EXISTS (SELECT 1 FROM box_volger WHERE bsn = $2 AND tot > now())
+        RETURNING 1
+      ), gemeld AS (
+        SELECT pg_notify('%s', $2) FROM (SELECT 1 FROM g LIMIT 1) x
+      )""".formatted(Gebeurtenissen.KANAAL);
+
   private static final String PATCH = EIGEN + """
       , u AS (
         UPDATE bericht b SET gelezen = coalesce($3, b.gelezen), map = coalesce($4, b.map)
         FROM t WHERE b.id = t.id AND t.map <> 'verwijderd'
-        RETURNING b.id
-      )
-      SELECT t.map, (SELECT count(*) FROM u) AS gewijzigd FROM t""";
+        RETURNING b.id, b.gelezen, b.map
+      )""" + GEVOLGD + """
+      SELECT t.map, (SELECT count(*) FROM u) AS gewijzigd, (SELECT count(*) FROM gemeld) AS gemeld FROM t""";
 
   private static final String DELETE = EIGEN + """
       , u AS (
@@ -97,11 +112,11 @@ public final class BoxBerichten {
           referentie = CASE WHEN t.map = 'prullenbak' THEN NULL ELSE b.referentie END,
           aantal_bijlagen = CASE WHEN t.map = 'prullenbak' THEN 0 ELSE b.aantal_bijlagen END
         FROM t WHERE b.id = t.id AND t.map <> 'verwijderd'
-        RETURNING b.id, b.map
+        RETURNING b.id, b.gelezen, b.map
       ), d AS (
         DELETE FROM bijlage WHERE bericht IN (SELECT id FROM u WHERE map = 'verwijderd')
-      )
-      SELECT t.map AS was FROM t""";
+      )""" + GEVOLGD + """
+      SELECT t.map AS was, (SELECT count(*) FROM gemeld) AS gemeld FROM t""";
 
   private final Pool pool;
   private final Cursor cursor;

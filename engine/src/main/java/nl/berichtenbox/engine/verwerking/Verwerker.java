@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import nl.berichtenbox.engine.berichtenbox.Gebeurtenissen;
 import nl.berichtenbox.engine.domain.Bericht;
 import nl.berichtenbox.engine.domain.Testmodus;
 import nl.berichtenbox.engine.domain.Tijd;
@@ -123,6 +124,19 @@ public final class Verwerker implements Component {
         %s
       ), gepland AS (
         %s
+      ), gevolgd AS (
+        -- live updates (contract §7.2): an event for a citizen who follows the box, now or, for a
+        -- message published later, when it becomes visible
+        INSERT INTO box_gebeurtenis (bsn, soort, bericht)
+        SELECT u.bsn, 'bericht', u.id FROM upd u JOIN box_volger f ON f.bsn = u.bsn AND f.tot > now()
+        WHERE u.status = 1 AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
+        RETURNING bsn
+      ), gevolgd_later AS (
+        INSERT INTO box_gepland (bericht, bsn, zichtbaar_op)
+        SELECT u.id, u.bsn, u.zichtbaar_op FROM upd u JOIN box_volger f ON f.bsn = u.bsn AND f.tot > now()
+        WHERE u.status = 1 AND u.publicatie_datum > now()
+        ON CONFLICT DO NOTHING
+        RETURNING 1
       ), afw AS (
         DELETE FROM afwijzing
         WHERE id IN (SELECT id FROM afwijzing ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -141,6 +155,7 @@ public final class Verwerker implements Component {
              (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
              (SELECT count(*) FROM notificaties) AS notificaties,
              (SELECT count(*) FROM gepland) AS gepland,
+             (SELECT count(pg_notify('%s', bsn)) FROM (SELECT DISTINCT bsn FROM gevolgd) g) AS gemeld,
              -- the agreement's processing time: production messages only
              (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd
               WHERE NOT test) AS duur""".formatted(
@@ -159,7 +174,8 @@ public final class Verwerker implements Component {
                   NotificatieWachtrij.nietVoor("u.laatste_notificatie_op", "$2"))),
           NotificatieWachtrij.gepland(
               "SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()"),
-          outcomes("alles", "k, id"));
+          outcomes("alles", "k, id"),
+          Gebeurtenissen.KANAAL);
 
   /** The round with, for their spans, the traceparents of what it processed (tracing on only). */
   private static final String ROUND_MET_SPOREN = ROUND.replace(

@@ -56,8 +56,10 @@ class MigratiesTest {
       Map.entry(
           "V14__meelezen.sql", "b46f47b6b62385ea9ddb7461d96f4e64375d5627012d0892d209c2feb8d8486b"),
       Map.entry(
-          "V15__testmodus.sql",
-          "a2e62c23545d6e25e1e9137e6c1f9a946c1fa4e253e36c556b9d8ef793a8f158")));
+          "V15__testmodus.sql", "a2e62c23545d6e25e1e9137e6c1f9a946c1fa4e253e36c556b9d8ef793a8f158"),
+      Map.entry(
+          "V16__gebeurtenissen.sql",
+          "d44f248e1e775d2fdb87cf5f94946fc34376853f042428d17d25a2fe872e1a08")));
 
   @Test
   void noReleasedMigrationHasChanged() throws Exception {

@@ -1,0 +1,218 @@
+package nl.berichtenbox.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import nl.berichtenbox.api.http.CitizenJwt;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Live updates (contract §7.2) across two engine processes on one database: a change made through
+ * one reaches a stream held by the other; a stream resumes after Last-Event-ID on either process;
+ * the cap of 5 streams holds for the service; the stream ends with the token.
+ */
+class GebeurtenissenIT {
+  private static final Duration WACHT = Duration.ofSeconds(15);
+  private static final Api api = TestEngine.api();
+  private static Process tweede;
+  private static Api ander;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Map<String, String> env = EngineProcess.onTestDatabase(Map.of());
+    tweede = EngineProcess.start(env, "gebeurtenissen");
+    ander = EngineProcess.api(env);
+    EngineProcess.awaitReady(ander);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (tweede != null) {
+      tweede.destroy();
+      tweede.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String stuur(Api.Afnemer a, JsonObject bericht) {
+    api.post("/api/v1/berichten", a.key(), bericht).expect(202);
+    api.awaitStatus(a, bericht.getString("berichtId"), "AFGELEVERD");
+    return bericht.getString("berichtId");
+  }
+
+  /** The public id the citizen knows a message by, from the box. */
+  private static String publiekId(String token, String onderwerp) {
+    return api
+        .get("/api/v1/berichtenbox/berichten", token)
+        .expect(200)
+        .json()
+        .getJsonArray("berichten")
+        .stream()
+        .map(o -> (JsonObject) o)
+        .filter(o -> onderwerp.equals(o.getString("onderwerp")))
+        .findFirst()
+        .orElseThrow()
+        .getString("id");
+  }
+
+  @Test
+  void theStreamIsForTheOwnerWithATokenAskingForEventStream() {
+    String token = api.burgerToken(Api.newBsn());
+    api.send("GET", "/api/v1/berichtenbox/gebeurtenissen", token, null, null).expect(406);
+    api.send("GET", "/api/v1/berichtenbox/gebeurtenissen", null, null, null).expect(401);
+    // a reader (meelezen) reads shared boxes on the read routes only
+    api.sendWith(
+            "GET",
+            "/api/v1/berichtenbox/gebeurtenissen",
+            token,
+            null,
+            null,
+            "Accept",
+            "text/event-stream",
+            "Berichtenbox-Id",
+            "00000000-0000-0000-0000-000000000000")
+        .expect(403);
+  }
+
+  @Test
+  void changesThroughOneProcessReachAStreamOnTheOtherAndAStreamResumesWithoutLoss()
+      throws Exception {
+    Api.Afnemer a = api.newAfnemer();
+    String bsn = api.newBurger(a);
+    String token = api.burgerToken(bsn);
+    String laatste;
+    String id;
+    try (SseClient s = SseClient.open(ander.base, token, null)) {
+      assertEquals(200, s.status);
+      assertTrue(s.contentType.startsWith("text/event-stream"), s.contentType);
+      assertEquals(0L, s.next(WACHT, "ongelezen").data().getLong("ongelezen"));
+
+      JsonObject m = Api.bericht(bsn).put("onderwerp", "Eerste " + bsn);
+      stuur(a, m);
+      SseClient.Event bericht = s.next(WACHT, "bericht");
+      id = publiekId(token, "Eerste " + bsn);
+      assertEquals(id, bericht.data().getString("id"));
+      assertEquals(a.oin(), bericht.data().getJsonObject("afzender").getString("oin"));
+      assertEquals(
+          "Afnemer " + a.oin().substring(12),
+          bericht.data().getJsonObject("afzender").getString("naam"));
+      assertEquals("Eerste " + bsn, bericht.data().getString("onderwerp"));
+      assertEquals("inbox", bericht.data().getString("map"));
+      assertEquals(false, bericht.data().getBoolean("gelezen"));
+      assertEquals(1L, s.next(WACHT, "ongelezen").data().getLong("ongelezen"));
+
+      // another session, on the other process
+      api.send(
+              "PATCH",
+              "/api/v1/berichtenbox/berichten/" + id,
+              token,
+              "application/merge-patch+json",
+              new JsonObject().put("gelezen", true).encode())
+          .expect(200);
+      SseClient.Event gelezen = s.next(WACHT, "gewijzigd");
+      assertEquals(
+          new JsonObject().put("id", id).put("gelezen", true).put("map", "inbox"), gelezen.data());
+      assertEquals(0L, s.next(WACHT, "ongelezen").data().getLong("ongelezen"));
+      assertTrue(Long.parseLong(gelezen.id()) > Long.parseLong(bericht.id()), "ids go up");
+
+      api.send("DELETE", "/api/v1/berichtenbox/berichten/" + id, token, null, null)
+          .expect(204);
+      assertEquals("prullenbak", s.next(WACHT, "gewijzigd").data().getString("map"));
+      api.send("DELETE", "/api/v1/berichtenbox/berichten/" + id, token, null, null)
+          .expect(204);
+      SseClient.Event weg = s.next(WACHT, "gewijzigd");
+      assertTrue(weg.data().containsKey("map"));
+      assertNull(weg.data().getValue("map"), "deleted for good: map null");
+      laatste = weg.id();
+    }
+
+    // while no stream is open: a message arrives; the next stream, on the other process, resumes
+    stuur(a, Api.bericht(bsn).put("onderwerp", "Tweede " + bsn));
+    try (SseClient s = SseClient.open(api.base, token, laatste)) {
+      SseClient.Event gemist = s.next(WACHT, "bericht", "opnieuw-laden");
+      assertEquals("bericht", gemist.soort());
+      assertEquals("Tweede " + bsn, gemist.data().getString("onderwerp"));
+      assertTrue(Long.parseLong(gemist.id()) > Long.parseLong(laatste));
+    }
+    // an id the engine cannot resume from: reload
+    try (SseClient s = SseClient.open(api.base, token, "onzin")) {
+      assertEquals("opnieuw-laden", s.next(WACHT, "opnieuw-laden", "bericht").soort());
+    }
+    try (SseClient s = SseClient.open(ander.base, token, "999999999999")) {
+      assertEquals("opnieuw-laden", s.next(WACHT, "opnieuw-laden", "bericht").soort());
+    }
+    // a citizen who never followed the box cannot have missed nothing: reload
+    try (SseClient s = SseClient.open(api.base, api.burgerToken(api.newBurger(a)), laatste)) {
+      assertEquals("opnieuw-laden", s.next(WACHT, "opnieuw-laden", "bericht").soort());
+    }
+  }
+
+  @Test
+  void atMostFiveStreamsPerCitizenOverBothProcesses() throws Exception {
+    String token = api.burgerToken(api.newBurger());
+    List<SseClient> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 5; i++) {
+        SseClient s = SseClient.open(i % 2 == 0 ? api.base : ander.base, token, null);
+        assertEquals(200, s.status, "stream " + (i + 1));
+        open.add(s);
+      }
+      try (SseClient zesde = SseClient.open(api.base, token, null)) {
+        assertEquals(429, zesde.status);
+      }
+      try (SseClient zesde = SseClient.open(ander.base, token, null)) {
+        assertEquals(429, zesde.status);
+      }
+      open.remove(0).close();
+      Api.await("a place free again", () -> {
+        try (SseClient s = SseClient.open(ander.base, token, null)) {
+          return s.status == 200;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    } finally {
+      open.forEach(SseClient::close);
+    }
+  }
+
+  @Test
+  void theStreamEndsWhenTheTokenExpiresAndKeepsTheConnectionAliveUntilThen() throws Exception {
+    String bsn = api.newBurger();
+    long exp = Instant.now().getEpochSecond() + 18;
+    String token = new CitizenJwt(TestEngine.JWT_SECRET).issue(bsn, exp);
+    try (SseClient s = SseClient.open(ander.base, token, null)) {
+      assertEquals(200, s.status);
+      Api.await("a comment line", Duration.ofSeconds(17), () -> !s.comments.isEmpty(), () -> "");
+      assertFalse(s.ended, "still open before the token expires");
+      Api.await("the end of the stream", Duration.ofSeconds(10), () -> s.ended, () -> "");
+      assertTrue(Instant.now().getEpochSecond() >= exp - 1, "ended at the token's expiry");
+    }
+  }
+
+  @Test
+  void aMessagePublishedLaterIsAnnouncedWhenItBecomesVisible() throws Exception {
+    Api.Afnemer a = api.newAfnemer();
+    String bsn = api.newBurger(a);
+    try (SseClient s = SseClient.open(api.base, api.burgerToken(bsn), null)) {
+      s.next(WACHT, "ongelezen");
+      Instant zichtbaar = Instant.now().plusSeconds(4);
+      stuur(
+          a,
+          Api.bericht(bsn).put("onderwerp", "Later").put("publicatieDatum", zichtbaar.toString()));
+      SseClient.Event e = s.next(WACHT, "bericht");
+      assertEquals("Later", e.data().getString("onderwerp"));
+      assertFalse(Instant.now().isBefore(zichtbaar), "not announced before it is visible");
+    }
+  }
+}

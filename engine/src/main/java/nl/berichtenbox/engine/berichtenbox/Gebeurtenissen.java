@@ -1,0 +1,413 @@
+package nl.berichtenbox.engine.berichtenbox;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import nl.berichtenbox.engine.domain.ClientErrorException;
+import nl.berichtenbox.engine.support.Component;
+import nl.berichtenbox.engine.support.Logs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live updates of citizens' boxes (contract §7.2, docs/adr/0008): Server-Sent Events from the
+ * events the processing round, the portal's changes and the publication job write for citizens
+ * who follow their box, carried to every process by PostgreSQL's {@code NOTIFY}. A stream resumes
+ * from {@code Last-Event-ID} while its citizen was followed all along (24 hours after the last
+ * stream closed), else it is told to reload. At most {@link #MAX_STROMEN} streams per citizen for
+ * the service. All state is confined to this component's context.
+ */
+public final class Gebeurtenissen implements Component {
+  private static final Logger LOG = LoggerFactory.getLogger(Gebeurtenissen.class);
+  /** The channel a change of a followed citizen's box is notified on; the payload is the BSN. */
+  public static final String KANAAL = "berichtenbox_box";
+
+  public static final int MAX_STROMEN = 5;
+  static final long COMMENTAAR_MS = 15_000;
+  private static final int PER_KEER = 500;
+  /** How far below its last id a stream looks again (ids are taken before commit). */
+  private static final long VENSTER = 1_000;
+
+  /** The HTTP response of a stream, as the engine sees it. Callable from any thread. */
+  public interface Stroom {
+    void schrijf(String tekst);
+
+    void sluit();
+  }
+
+  private static final String OPENEN = """
+      WITH oud AS (SELECT tot > now() AS gevolgd FROM box_volger WHERE bsn = $1),
+      tel AS (SELECT count(*) AS n FROM box_stroom WHERE bsn = $1 AND tot > now()),
+      ins AS (
+        INSERT INTO box_stroom (id, bsn, proces, tot)
+        SELECT $2, $1, $3, now() + interval '45 seconds' FROM tel WHERE n < $4
+        RETURNING 1
+      ), vol AS (
+        INSERT INTO box_volger AS v (bsn, tot) SELECT $1, now() + interval '24 hours' FROM ins
+        ON CONFLICT (bsn) DO UPDATE SET tot = EXCLUDED.tot
+        RETURNING 1
+      ), gep AS (
+        INSERT INTO box_gepland (bericht, bsn, zichtbaar_op)
+        SELECT b.id, b.bsn, b.zichtbaar_op FROM bericht b, ins
+        WHERE b.bsn = $1 AND b.status = 1 AND b.zichtbaar_op > now()
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM ins) AS toegelaten,
+             coalesce((SELECT gevolgd FROM oud), false) AS gevolgd,
+             (SELECT min(id) FROM box_gebeurtenis) AS oudste,
+             (SELECT coalesce(max(id), 0) FROM box_gebeurtenis) AS hoogste,
+             (SELECT coalesce(max(id), 0) FROM box_gebeurtenis WHERE bsn = $1) AS laatste""";
+
+  private static final String SLOT = "SELECT pg_advisory_xact_lock(hashtext('box_stroom:' || $1))";
+
+  private static final String LEZEN = """
+      SELECT g.id, g.soort, b.publiek_id, b.oin, a.naam, b.onderwerp, b.map, b.gelezen, g.gelezen, g.map
+      FROM box_gebeurtenis g
+      JOIN bericht b ON b.id = g.bericht
+      LEFT JOIN afnemer a ON a.oin = b.oin
+      WHERE g.bsn = $1 AND g.id > $2
+      ORDER BY g.id LIMIT $3""";
+
+  private static final String ONGELEZEN = """
+      SELECT count(*) FROM bericht b
+      WHERE b.bsn = $1 AND b.status = 1 AND b.map = 'inbox' AND NOT b.gelezen AND b.zichtbaar_op <= now()""";
+
+  private static final String VERVERSEN = """
+      WITH s AS (
+        UPDATE box_stroom SET tot = now() + interval '45 seconds' WHERE proces = $1 RETURNING bsn
+      )
+      UPDATE box_volger SET tot = now() + interval '24 hours' WHERE bsn IN (SELECT bsn FROM s)""";
+
+  private static final String ZICHTBAAR = """
+      WITH due AS (
+        DELETE FROM box_gepland WHERE bericht IN (
+          SELECT bericht FROM box_gepland WHERE zichtbaar_op <= now() ORDER BY zichtbaar_op LIMIT 1000
+          FOR UPDATE SKIP LOCKED)
+        RETURNING bericht, bsn
+      ), ins AS (
+        INSERT INTO box_gebeurtenis (bsn, soort, bericht)
+        SELECT d.bsn, 'bericht', d.bericht FROM due d JOIN box_volger v ON v.bsn = d.bsn AND v.tot > now()
+        RETURNING bsn
+      )
+      SELECT count(pg_notify('%s', bsn)) FROM (SELECT DISTINCT bsn FROM ins) x""".formatted(KANAAL);
+
+  private static final String OPRUIMEN = """
+      WITH a AS (DELETE FROM box_gebeurtenis WHERE tijdstip < now() - interval '25 hours' RETURNING 1),
+      b AS (DELETE FROM box_volger WHERE tot < now() - interval '1 hour' RETURNING 1),
+      c AS (DELETE FROM box_stroom WHERE tot < now() RETURNING 1),
+      d AS (DELETE FROM box_gepland g WHERE NOT EXISTS (
+              SELECT 1 FROM box_volger v WHERE v.bsn = g.bsn AND v.tot > now()) RETURNING 1)
+      SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c)
+             + (SELECT count(*) FROM d)""";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final PgConnectOptions connectOptions;
+  private final UUID proces = UUID.randomUUID();
+  private final Map<String, List<Lezer>> perBurger = new HashMap<>();
+  private final List<Long> timers = new ArrayList<>();
+  private Context context;
+  private PgSubscriber subscriber;
+  private int open;
+
+  public Gebeurtenissen(Vertx vertx, Pool pool, PgConnectOptions connectOptions) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.connectOptions = connectOptions;
+  }
+
+  /** One open stream. */
+  private static final class Lezer {
+    final UUID id;
+    final String bsn;
+    final Stroom stroom;
+    /** Events up to here were seen before the stream (re)started: never sent. */
+    final long vloer;
+    /** The highest id sent. */
+    long laatste;
+    /** The ids sent above {@code laatste - VENSTER}: a late commit below the last id still goes. */
+    final LinkedHashSet<Long> gestuurd = new LinkedHashSet<>();
+
+    long ongelezen = -1;
+    boolean bezig;
+    boolean nogmaals;
+    boolean dicht;
+    long einde = -1;
+
+    Lezer(UUID id, String bsn, Stroom stroom, long vloer) {
+      this.id = id;
+      this.bsn = bsn;
+      this.stroom = stroom;
+      this.vloer = vloer;
+      this.laatste = vloer;
+    }
+  }
+
+  @Override
+  public void start() {
+    context = vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      subscriber = PgSubscriber.subscriber(vertx, connectOptions)
+          .reconnectPolicy(pogingen -> Math.min(5_000L, 100L * (pogingen + 1)));
+      subscriber
+          .channel(KANAAL)
+          .handler(bsn -> {
+            List<Lezer> l = perBurger.get(bsn);
+            if (l != null) {
+              l.forEach(this::lees);
+            }
+          })
+          // after a (re)connection a notification may have been missed: every stream looks again
+          .subscribeHandler(x -> perBurger.values().forEach(l -> l.forEach(this::lees)));
+      verbind();
+      timers.add(vertx.setPeriodic(COMMENTAAR_MS, id -> houdVast()));
+      timers.add(vertx.setPeriodic(1_000, id -> zichtbaar()));
+      timers.add(vertx.setPeriodic(600_000, id -> opruimen()));
+    });
+  }
+
+  /** Listens for changes; the first connection is tried again until it works (later ones by the policy). */
+  private void verbind() {
+    subscriber.connect().onFailure(e -> {
+      LOG.warn("live updates: listening for changes failed, again in 1 s: {}", Logs.safe(e));
+      if (!subscriber.closed()) {
+        timers.add(vertx.setTimer(1_000, id -> verbind()));
+      }
+    });
+  }
+
+  /** Open streams on this process. */
+  public int open() {
+    return open;
+  }
+
+  /**
+   * Opens a stream for {@code bsn} that ends at {@code eindEpochSeconds}, resuming after {@code
+   * lastEventId} (null: from now); fails with a 429 past the citizen's cap.
+   */
+  public Future<Void> open(String bsn, String lastEventId, long eindEpochSeconds, Stroom stroom) {
+    UUID stroomId = UUID.randomUUID();
+    return pool.withTransaction(conn -> conn.preparedQuery(SLOT)
+            .execute(Tuple.of(bsn))
+            .compose(v ->
+                conn.preparedQuery(OPENEN).execute(Tuple.of(bsn, stroomId, proces, MAX_STROMEN))))
+        .compose(rows -> {
+          Row r = rows.iterator().next();
+          if (r.getLong("toegelaten") == 0) {
+            return Future.failedFuture(new ClientErrorException(
+                429,
+                "Te veel verbindingen",
+                "er staan al " + MAX_STROMEN + " gebeurtenisstromen open voor deze Berichtenbox",
+                null,
+                List.of(),
+                15L));
+          }
+          long laatste = r.getLong("laatste");
+          Long vanaf = herstelPunt(
+              lastEventId, r.getBoolean("gevolgd"), r.getLong("oudste"), r.getLong("hoogste"));
+          return Future.<Void>future(p -> context.runOnContext(v -> {
+            Lezer l = new Lezer(stroomId, bsn, stroom, vanaf != null ? vanaf : laatste);
+            perBurger.computeIfAbsent(bsn, k -> new ArrayList<>()).add(l);
+            open++;
+            long ms = eindEpochSeconds * 1000 - System.currentTimeMillis();
+            l.einde = vertx.setTimer(Math.max(1, ms), id -> sluit(l));
+            stroom.schrijf("retry: 2000\n\n");
+            if (vanaf == null && lastEventId != null) {
+              stroom.schrijf(regel(laatste, "opnieuw-laden", new JsonObject()));
+            }
+            lees(l);
+            p.complete();
+          }));
+        });
+  }
+
+  /**
+   * Where a stream that comes back resumes: after its Last-Event-ID when every event since then
+   * is still here (the citizen was followed all along, the id neither purged nor from the future),
+   * else null (the portal reloads).
+   */
+  static Long herstelPunt(String lastEventId, boolean gevolgd, Long oudste, long hoogste) {
+    if (lastEventId == null || !gevolgd) {
+      return null;
+    }
+    long id;
+    try {
+      id = Long.parseLong(lastEventId.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    if (id < 0 || id > hoogste || (oudste != null && id < oudste - 1)) {
+      return null;
+    }
+    return id;
+  }
+
+  /** Ends a stream from this side (the citizen's token expired) or after the client went away. */
+  public void gesloten(Stroom stroom) {
+    context.runOnContext(v -> {
+      for (List<Lezer> l : perBurger.values()) {
+        for (Lezer x : List.copyOf(l)) {
+          if (x.stroom == stroom) {
+            sluit(x);
+          }
+        }
+      }
+    });
+  }
+
+  private void sluit(Lezer l) {
+    if (l.dicht) {
+      return;
+    }
+    l.dicht = true;
+    open--;
+    vertx.cancelTimer(l.einde);
+    List<Lezer> lijst = perBurger.get(l.bsn);
+    if (lijst != null) {
+      lijst.remove(l);
+      if (lijst.isEmpty()) {
+        perBurger.remove(l.bsn);
+      }
+    }
+    l.stroom.sluit();
+    pool.preparedQuery("DELETE FROM box_stroom WHERE id = $1")
+        .execute(Tuple.of(l.id))
+        .onFailure(e -> LOG.debug("closing a stream's row failed: {}", Logs.safe(e)));
+  }
+
+  /** Reads and writes a stream's new events, then the unread count when it changed. */
+  private void lees(Lezer l) {
+    if (l.dicht) {
+      return;
+    }
+    if (l.bezig) {
+      l.nogmaals = true;
+      return;
+    }
+    l.bezig = true;
+    long vanaf = Math.max(l.vloer, l.laatste - VENSTER);
+    pool.preparedQuery(LEZEN)
+        .execute(Tuple.of(l.bsn, vanaf, PER_KEER))
+        .compose(rows -> {
+          boolean iets = schrijf(l, rows);
+          if (!iets && l.ongelezen >= 0) {
+            return Future.succeededFuture(rows.size() == PER_KEER);
+          }
+          return pool.preparedQuery(ONGELEZEN).execute(Tuple.of(l.bsn)).map(c -> {
+            long n = c.iterator().next().getLong(0);
+            if (n != l.ongelezen && !l.dicht) {
+              l.ongelezen = n;
+              l.stroom.schrijf(regel(l.laatste, "ongelezen", new JsonObject().put("ongelezen", n)));
+            }
+            return rows.size() == PER_KEER;
+          });
+        })
+        .onComplete(ar -> context.runOnContext(v -> {
+          l.bezig = false;
+          if (ar.failed()) {
+            LOG.warn("live updates: reading a stream's events failed: {}", Logs.safe(ar.cause()));
+          }
+          if (l.nogmaals || (ar.succeeded() && ar.result())) {
+            l.nogmaals = false;
+            lees(l);
+          }
+        }));
+  }
+
+  /** Writes the events not sent yet; whether there were any. */
+  private static boolean schrijf(Lezer l, RowSet<Row> rows) {
+    boolean iets = false;
+    for (Row r : rows) {
+      long id = r.getLong(0);
+      if (id <= l.vloer || !l.gestuurd.add(id)) {
+        continue;
+      }
+      l.laatste = Math.max(l.laatste, id);
+      l.gestuurd.removeIf(x -> x <= l.laatste - VENSTER);
+      iets = true;
+      String publiek = String.valueOf(r.getUUID(2));
+      if ("bericht".equals(r.getString(1))) {
+        if ("verwijderd".equals(r.getString(6))) {
+          continue; // gone for good meanwhile: its gewijzigd event follows
+        }
+        l.stroom.schrijf(regel(
+            id,
+            "bericht",
+            new JsonObject()
+                .put("id", publiek)
+                .put(
+                    "afzender",
+                    new JsonObject().put("oin", r.getString(3)).put("naam", r.getString(4)))
+                .put("onderwerp", r.getString(5))
+                .put("map", r.getString(6))
+                .put("gelezen", r.getBoolean(7))));
+      } else {
+        l.stroom.schrijf(regel(
+            id,
+            "gewijzigd",
+            new JsonObject()
+                .put("id", publiek)
+                .put("gelezen", r.getBoolean(8))
+                .put("map", r.getString(9))));
+      }
+    }
+    return iets;
+  }
+
+  static String regel(long id, String soort, JsonObject data) {
+    return "id: " + id + "\nevent: " + soort + "\ndata: " + data.encode() + "\n\n";
+  }
+
+  /** Every 15 s: a comment on every stream, and this process's streams marked alive. */
+  private void houdVast() {
+    for (List<Lezer> l : perBurger.values()) {
+      for (Lezer x : l) {
+        x.stroom.schrijf(": \n\n");
+      }
+    }
+    pool.preparedQuery(VERVERSEN)
+        .execute(Tuple.of(proces))
+        .onFailure(e -> LOG.warn("live updates: refreshing open streams failed: {}", Logs.safe(e)));
+  }
+
+  private void zichtbaar() {
+    pool.query(ZICHTBAAR)
+        .execute()
+        .onFailure(
+            e -> LOG.warn("live updates: messages published now not announced: {}", Logs.safe(e)));
+  }
+
+  private void opruimen() {
+    pool.query(OPRUIMEN)
+        .execute()
+        .onFailure(e -> LOG.warn("live updates: purging old events failed: {}", Logs.safe(e)));
+  }
+
+  @Override
+  public Future<Void> stop() {
+    return Future.<Void>future(p -> context.runOnContext(v -> {
+          timers.forEach(vertx::cancelTimer);
+          for (List<Lezer> l : List.copyOf(perBurger.values())) {
+            for (Lezer x : List.copyOf(l)) {
+              sluit(x);
+            }
+          }
+          p.complete();
+        }))
+        .compose(v -> subscriber == null ? Future.succeededFuture() : subscriber.close());
+  }
+}
