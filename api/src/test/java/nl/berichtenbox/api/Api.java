@@ -172,11 +172,16 @@ public final class Api {
   public record Afnemer(String oin, String key) {}
 
   public Afnemer newAfnemer() {
-    String oin = String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
+    return newAfnemer(new JsonObject());
+  }
+
+  /** As {@link #newAfnemer()}, registered with these fields as well (testmodus, callbackUrl, ...). */
+  public Afnemer newAfnemer(JsonObject velden) {
+    String oin = newOin();
     Resp r = post(
             "/api/v1/beheer/afnemers",
             TestEngine.ADMIN,
-            new JsonObject().put("oin", oin).put("naam", "Afnemer " + oin.substring(12)))
+            velden.copy().put("oin", oin).put("naam", "Afnemer " + oin.substring(12)))
         .expect(201);
     Afnemer a = new Afnemer(oin, r.json().getString("apiSleutel"));
     put(
@@ -185,6 +190,11 @@ public final class Api {
             new JsonObject().put("omschrijving", "Algemeen").put("actief", true))
         .expect(201);
     return a;
+  }
+
+  /** A random OIN (20 digits). */
+  public static String newOin() {
+    return String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
   }
 
   /** A random BSN that passes the elfproef. */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,33 +86,11 @@ class TestmodusIT {
     }
   }
 
-  private static String newOin() {
-    return String.format("%020d", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE));
-  }
-
   /** A test afnemer pushing its receipts to the receiver here, with berichtType ALG active. */
   private static Api.Afnemer testAfnemer() {
-    String oin = newOin();
-    JsonObject r = api.post(
-            "/api/v1/beheer/afnemers",
-            TestEngine.ADMIN,
-            new JsonObject()
-                .put("oin", oin)
-                .put("naam", "Proef " + oin.substring(12))
-                .put("testmodus", true)
-                .put(
-                    "callbackUrl",
-                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/ontvang"))
-        .expect(201)
-        .json();
-    assertEquals(true, r.getBoolean("testmodus"));
-    Api.Afnemer a = new Api.Afnemer(oin, r.getString("apiSleutel"));
-    api.put(
-            "/api/v1/bericht-typen/ALG",
-            a.key(),
-            new JsonObject().put("omschrijving", "Algemeen").put("actief", true))
-        .expect(201);
-    return a;
+    return api.newAfnemer(new JsonObject()
+        .put("testmodus", true)
+        .put("callbackUrl", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/ontvang"));
   }
 
   private static JsonObject bericht(String bsn, String type) {
@@ -140,7 +117,15 @@ class TestmodusIT {
 
   @Test
   void testmodusIsSetAtRegistrationShownAndKeptOutOfTheCitizensChoice() {
-    Api.Afnemer test = testAfnemer();
+    String oin = Api.newOin();
+    JsonObject antwoord = api.post(
+            "/api/v1/beheer/afnemers",
+            TestEngine.ADMIN,
+            new JsonObject().put("oin", oin).put("naam", "Proef").put("testmodus", true))
+        .expect(201)
+        .json();
+    assertEquals(true, antwoord.getBoolean("testmodus"));
+    Api.Afnemer test = new Api.Afnemer(oin, antwoord.getString("apiSleutel"));
     Api.Afnemer echt = api.newAfnemer();
     Map<String, Boolean> lijst = new HashMap<>();
     api.get("/api/v1/beheer/afnemers", TestEngine.ADMIN)
@@ -155,7 +140,7 @@ class TestmodusIT {
     JsonObject fout = api.post(
             "/api/v1/beheer/afnemers",
             TestEngine.ADMIN,
-            new JsonObject().put("oin", newOin()).put("naam", "Fout").put("testmodus", "ja"))
+            new JsonObject().put("oin", Api.newOin()).put("naam", "Fout").put("testmodus", "ja"))
         .expect(400)
         .json();
     assertEquals(
