@@ -29,13 +29,17 @@ CREATE TABLE box_gepland (
 );
 CREATE INDEX box_gepland_zichtbaar ON box_gepland (zichtbaar_op);
 
--- The open streams, for the service's cap per citizen: refreshed by their process, gone 45 s after
--- it died.
+-- The open streams, for the service's cap per citizen. A stream counts while its process is
+-- alive: the process refreshes one row of its own every 15 s (not a row per stream), and its
+-- streams stop counting 45 s after it died.
+CREATE TABLE box_proces (
+  proces  uuid        PRIMARY KEY,
+  tot     timestamptz NOT NULL
+);
 CREATE TABLE box_stroom (
   id      uuid        PRIMARY KEY,
   bsn     char(9)     NOT NULL,
-  proces  uuid        NOT NULL,
-  tot     timestamptz NOT NULL
+  proces  uuid        NOT NULL
 );
 CREATE INDEX box_stroom_bsn ON box_stroom (bsn);
 CREATE INDEX box_stroom_proces ON box_stroom (proces);

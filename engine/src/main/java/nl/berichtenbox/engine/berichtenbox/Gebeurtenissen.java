@@ -50,14 +50,15 @@ public final class Gebeurtenissen implements Component {
 
   private static final String OPENEN = """
       WITH oud AS (SELECT tot > now() AS gevolgd FROM box_volger WHERE bsn = $1),
-      tel AS (SELECT count(*) AS n FROM box_stroom WHERE bsn = $1 AND tot > now()),
-      ins AS (
-        INSERT INTO box_stroom (id, bsn, proces, tot)
-        SELECT $2, $1, $3, now() + interval '45 seconds' FROM tel WHERE n < $4
+      tel AS (
+        SELECT count(*) AS n FROM box_stroom s JOIN box_proces p ON p.proces = s.proces AND p.tot > now()
+        WHERE s.bsn = $1
+      ), ins AS (
+        INSERT INTO box_stroom (id, bsn, proces) SELECT $2, $1, $3 FROM tel WHERE n < $4
         RETURNING 1
       ), vol AS (
-        INSERT INTO box_volger AS v (bsn, tot) SELECT $1, now() + interval '24 hours' FROM ins
-        ON CONFLICT (bsn) DO UPDATE SET tot = EXCLUDED.tot
+        INSERT INTO box_volger AS v (bsn, tot) SELECT $1, now() + interval '25 hours' FROM ins
+        ON CONFLICT (bsn) DO UPDATE SET tot = greatest(v.tot, EXCLUDED.tot)
         RETURNING 1
       ), gep AS (
         INSERT INTO box_gepland (bericht, bsn, zichtbaar_op)
@@ -86,11 +87,23 @@ public final class Gebeurtenissen implements Component {
       SELECT count(*) FROM bericht b
       WHERE b.bsn = $1 AND b.status = 1 AND b.map = 'inbox' AND NOT b.gelezen AND b.zichtbaar_op <= now()""";
 
-  private static final String VERVERSEN = """
-      WITH s AS (
-        UPDATE box_stroom SET tot = now() + interval '45 seconds' WHERE proces = $1 RETURNING bsn
-      )
-      UPDATE box_volger SET tot = now() + interval '24 hours' WHERE bsn IN (SELECT bsn FROM s)""";
+  /** This process alive (one row, every 15 s): its streams count against their citizens' cap. */
+  private static final String LEVEND = """
+      INSERT INTO box_proces AS p (proces, tot) VALUES ($1, now() + interval '45 seconds')
+      ON CONFLICT (proces) DO UPDATE SET tot = EXCLUDED.tot""";
+
+  /**
+   * The citizens with a stream here stay followed (hourly, 25 h ahead: at least 24 h after a
+   * stream that ends with the process).
+   */
+  private static final String VOLGEN = """
+      UPDATE box_volger SET tot = now() + interval '25 hours'
+      WHERE bsn IN (SELECT bsn FROM box_stroom WHERE proces = $1)""";
+
+  /** A stream closed: its place free, its citizen followed for 24 h from now. */
+  private static final String DICHT = """
+      WITH s AS (DELETE FROM box_stroom WHERE id = $1 RETURNING bsn)
+      UPDATE box_volger SET tot = greatest(tot, now() + interval '24 hours') WHERE bsn IN (SELECT bsn FROM s)""";
 
   private static final String ZICHTBAAR = """
       WITH due AS (
@@ -108,11 +121,13 @@ public final class Gebeurtenissen implements Component {
   private static final String OPRUIMEN = """
       WITH a AS (DELETE FROM box_gebeurtenis WHERE tijdstip < now() - interval '25 hours' RETURNING 1),
       b AS (DELETE FROM box_volger WHERE tot < now() - interval '1 hour' RETURNING 1),
-      c AS (DELETE FROM box_stroom WHERE tot < now() RETURNING 1),
+      c AS (DELETE FROM box_stroom s WHERE NOT EXISTS (
+              SELECT 1 FROM box_proces p WHERE p.proces = s.proces AND p.tot > now()) RETURNING 1),
+      e AS (DELETE FROM box_proces WHERE tot < now() - interval '1 hour' RETURNING 1),
       d AS (DELETE FROM box_gepland g WHERE NOT EXISTS (
               SELECT 1 FROM box_volger v WHERE v.bsn = g.bsn AND v.tot > now()) RETURNING 1)
       SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c)
-             + (SELECT count(*) FROM d)""";
+             + (SELECT count(*) FROM d) + (SELECT count(*) FROM e)""";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -122,6 +137,9 @@ public final class Gebeurtenissen implements Component {
   private final List<Long> timers = new ArrayList<>();
   private Context context;
   private PgSubscriber subscriber;
+  /** This process marked alive: before it is, its own streams would not count against the cap. */
+  private volatile Future<Void> levend = Future.succeededFuture();
+
   private int open;
 
   public Gebeurtenissen(Vertx vertx, Pool pool, PgConnectOptions connectOptions) {
@@ -161,6 +179,7 @@ public final class Gebeurtenissen implements Component {
   public void start() {
     context = vertx.getOrCreateContext();
     context.runOnContext(v -> {
+      levend = levend();
       subscriber = PgSubscriber.subscriber(vertx, connectOptions)
           .reconnectPolicy(pogingen -> Math.min(5_000L, 100L * (pogingen + 1)));
       subscriber
@@ -177,6 +196,12 @@ public final class Gebeurtenissen implements Component {
       timers.add(vertx.setPeriodic(COMMENTAAR_MS, id -> houdVast()));
       timers.add(vertx.setPeriodic(1_000, id -> zichtbaar()));
       timers.add(vertx.setPeriodic(600_000, id -> opruimen()));
+      timers.add(vertx.setPeriodic(
+          3_600_000,
+          id -> pool.preparedQuery(VOLGEN)
+              .execute(Tuple.of(proces))
+              .onFailure(e ->
+                  LOG.warn("live updates: keeping citizens followed failed: {}", Logs.safe(e)))));
     });
   }
 
@@ -201,10 +226,12 @@ public final class Gebeurtenissen implements Component {
    */
   public Future<Void> open(String bsn, String lastEventId, long eindEpochSeconds, Stroom stroom) {
     UUID stroomId = UUID.randomUUID();
-    return pool.withTransaction(conn -> conn.preparedQuery(SLOT)
+    Future<Void> eerst = levend.recover(e -> levend = levend());
+    return eerst
+        .compose(x -> pool.withTransaction(conn -> conn.preparedQuery(SLOT)
             .execute(Tuple.of(bsn))
             .compose(v ->
-                conn.preparedQuery(OPENEN).execute(Tuple.of(bsn, stroomId, proces, MAX_STROMEN))))
+                conn.preparedQuery(OPENEN).execute(Tuple.of(bsn, stroomId, proces, MAX_STROMEN)))))
         .compose(rows -> {
           Row r = rows.iterator().next();
           if (r.getLong("toegelaten") == 0) {
@@ -284,7 +311,7 @@ public final class Gebeurtenissen implements Component {
       }
     }
     l.stroom.sluit();
-    pool.preparedQuery("DELETE FROM box_stroom WHERE id = $1")
+    pool.preparedQuery(DICHT)
         .execute(Tuple.of(l.id))
         .onFailure(e -> LOG.debug("closing a stream's row failed: {}", Logs.safe(e)));
   }
@@ -379,9 +406,13 @@ public final class Gebeurtenissen implements Component {
         x.stroom.schrijf(": \n\n");
       }
     }
-    pool.preparedQuery(VERVERSEN)
-        .execute(Tuple.of(proces))
-        .onFailure(e -> LOG.warn("live updates: refreshing open streams failed: {}", Logs.safe(e)));
+    levend()
+        .onFailure(
+            e -> LOG.warn("live updates: marking this process alive failed: {}", Logs.safe(e)));
+  }
+
+  private Future<Void> levend() {
+    return pool.preparedQuery(LEVEND).execute(Tuple.of(proces)).mapEmpty();
   }
 
   private void zichtbaar() {
