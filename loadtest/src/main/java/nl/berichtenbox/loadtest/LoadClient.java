@@ -263,13 +263,17 @@ public final class LoadClient implements AutoCloseable {
   }
 
   public static String jwt(String secret, String bsn) {
+    return jwt(secret, bsn, Instant.now().getEpochSecond() + 7200);
+  }
+
+  /** A citizen's token that expires at {@code exp} (epoch seconds). */
+  public static String jwt(String secret, String bsn, long exp) {
     try {
       Base64.Encoder e = Base64.getUrlEncoder().withoutPadding();
       String h =
           e.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
       String p = e.encodeToString(
-          ("{\"sub\":\"" + bsn + "\",\"exp\":" + (Instant.now().getEpochSecond() + 7200) + "}")
-              .getBytes(StandardCharsets.UTF_8));
+          ("{\"sub\":\"" + bsn + "\",\"exp\":" + exp + "}").getBytes(StandardCharsets.UTF_8));
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       return h + "." + p + "."
