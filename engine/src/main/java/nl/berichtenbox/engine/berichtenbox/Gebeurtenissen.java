@@ -12,6 +12,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +135,7 @@ public final class Gebeurtenissen implements Component {
   private final PgConnectOptions connectOptions;
   private final UUID proces = UUID.randomUUID();
   private final Map<String, List<Lezer>> perBurger = new HashMap<>();
+  private final Map<Stroom, Lezer> perStroom = new IdentityHashMap<>();
   private final List<Long> timers = new ArrayList<>();
   private Context context;
   private PgSubscriber subscriber;
@@ -249,6 +251,7 @@ public final class Gebeurtenissen implements Component {
           return Future.<Void>future(p -> context.runOnContext(v -> {
             Lezer l = new Lezer(stroomId, bsn, stroom, vanaf != null ? vanaf : laatste);
             perBurger.computeIfAbsent(bsn, k -> new ArrayList<>()).add(l);
+            perStroom.put(stroom, l);
             open++;
             long ms = eindEpochSeconds * 1000 - System.currentTimeMillis();
             l.einde = vertx.setTimer(Math.max(1, ms), id -> sluit(l));
@@ -286,12 +289,9 @@ public final class Gebeurtenissen implements Component {
   /** Ends a stream from this side (the citizen's token expired) or after the client went away. */
   public void gesloten(Stroom stroom) {
     context.runOnContext(v -> {
-      for (List<Lezer> l : perBurger.values()) {
-        for (Lezer x : List.copyOf(l)) {
-          if (x.stroom == stroom) {
-            sluit(x);
-          }
-        }
+      Lezer l = perStroom.get(stroom);
+      if (l != null) {
+        sluit(l);
       }
     });
   }
@@ -302,6 +302,7 @@ public final class Gebeurtenissen implements Component {
     }
     l.dicht = true;
     open--;
+    perStroom.remove(l.stroom);
     vertx.cancelTimer(l.einde);
     List<Lezer> lijst = perBurger.get(l.bsn);
     if (lijst != null) {
