@@ -21,13 +21,14 @@ import nl.berichtenbox.engine.store.Seeder;
 
 /**
  * Holds open event streams (contract §7.2) of many citizens of a seeded store while other load runs:
- * opens {@code --stromen} streams, one per citizen, at {@code --rate} a second, keeps them until
+ * opens {@code --stromen} streams, one per citizen from the {@code --vanaf}-th seeded one, at
+ * {@code --rate} a second, keeps them until
  * the file {@code --tot} exists (or {@code --seconds} passed), and reports how many opened, what
  * else was answered, and the events and comment lines they received.
  *
  * <pre>
  * java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.GebeurtenissenLoad --url=http://localhost:8080 \
- *      --jwt=SECRET --stromen=20000 --rate=2000 [--burgers=20000] [--tot=/tmp/stop] [--out=result.json]
+ *      --jwt=SECRET --stromen=10000 --rate=2000 [--vanaf=0] [--burgers=20000] [--tot=/tmp/stop] [--out=result.json]
  * </pre>
  */
 public final class GebeurtenissenLoad {
@@ -40,6 +41,7 @@ public final class GebeurtenissenLoad {
     int burgers = Integer.parseInt(args.getOrDefault("burgers", "100000"));
     int seconds = Integer.parseInt(args.getOrDefault("seconds", "600"));
     Path tot = args.containsKey("tot") ? Path.of(args.get("tot")) : null;
+    int vanaf = Integer.parseInt(args.getOrDefault("vanaf", "0"));
     String[] bsns = Seeder.bsns(burgers);
     if (stromen > burgers * 5L) {
       throw new IllegalArgumentException("at most 5 streams per citizen: raise --burgers");
@@ -68,7 +70,7 @@ public final class GebeurtenissenLoad {
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
-      String token = LoadClient.jwt(secret, bsns[i % burgers], exp);
+      String token = LoadClient.jwt(secret, bsns[(vanaf + i) % burgers], exp);
       client
           .request(new RequestOptions()
               .setMethod(HttpMethod.GET)
