@@ -114,7 +114,7 @@ public final class GebeurtenissenLoad {
     double openSeconds = (System.nanoTime() - start) / 1e9;
     System.err.printf("%d of %d streams open in %.1f s%n", open.get(), stromen, openSeconds);
     if (args.containsKey("gereed")) {
-      Files.writeString(Path.of(args.get("gereed")), String.valueOf(open.get()));
+      Files.writeString(Path.of(args.get("gereed")), open.get() + "\n");
     }
     long einde = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < einde && (tot == null || !Files.exists(tot))) {

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -37,6 +38,13 @@ public final class Gebeurtenissen implements Component {
   public static final String KANAAL = "berichtenbox_box";
 
   public static final int MAX_STROMEN = 5;
+  /**
+   * Reads of streams' events at once, per process: a burst (streams opening, a reconnect of the
+   * listening connection that has every stream look again) waits here instead of taking the pool's
+   * connections from the portal's requests.
+   */
+  static final int LEZINGEN = 2;
+
   static final long COMMENTAAR_MS = 15_000;
   private static final int PER_KEER = 500;
   /** How far below its last id a stream looks again (ids are taken before commit). */
@@ -136,6 +144,10 @@ public final class Gebeurtenissen implements Component {
   private final UUID proces = UUID.randomUUID();
   private final Map<String, List<Lezer>> perBurger = new HashMap<>();
   private final Map<Stroom, Lezer> perStroom = new IdentityHashMap<>();
+  /** Streams waiting for a read: at most {@link #LEZINGEN} run at once, the pool is the portal's too. */
+  private final ArrayDeque<Lezer> wachtrij = new ArrayDeque<>();
+
+  private int lezingen;
   private final List<Long> timers = new ArrayList<>();
   private Context context;
   private PgSubscriber subscriber;
@@ -165,6 +177,7 @@ public final class Gebeurtenissen implements Component {
     long ongelezen = -1;
     boolean bezig;
     boolean nogmaals;
+    boolean inRij;
     boolean dicht;
     long einde = -1;
 
@@ -326,6 +339,14 @@ public final class Gebeurtenissen implements Component {
       l.nogmaals = true;
       return;
     }
+    if (lezingen >= LEZINGEN) {
+      if (!l.inRij) {
+        l.inRij = true;
+        wachtrij.add(l);
+      }
+      return;
+    }
+    lezingen++;
     l.bezig = true;
     long vanaf = Math.max(l.vloer, l.laatste - VENSTER);
     pool.preparedQuery(LEZEN)
@@ -346,6 +367,8 @@ public final class Gebeurtenissen implements Component {
         })
         .onComplete(ar -> context.runOnContext(v -> {
           l.bezig = false;
+          lezingen--;
+          volgende();
           if (ar.failed()) {
             LOG.warn("live updates: reading a stream's events failed: {}", Logs.safe(ar.cause()));
           }
@@ -354,6 +377,18 @@ public final class Gebeurtenissen implements Component {
             lees(l);
           }
         }));
+  }
+
+  /** Starts the read of the first waiting stream that is still open. */
+  private void volgende() {
+    Lezer n;
+    while ((n = wachtrij.poll()) != null) {
+      n.inRij = false;
+      if (!n.dicht) {
+        lees(n);
+        return;
+      }
+    }
   }
 
   /** Writes the events not sent yet; whether there were any. */
