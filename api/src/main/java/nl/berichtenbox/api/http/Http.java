@@ -78,31 +78,25 @@ public final class Http {
   /** Runs a future-returning action and answers its JSON with {@code status}, or the problem. */
   public static Handler<RoutingContext> respond(
       int status, Function<RoutingContext, Future<JsonObject>> action) {
-    return ctx -> {
-      Future<JsonObject> f;
-      try {
-        f = action.apply(ctx);
-      } catch (RuntimeException e) {
-        Problems.fail(ctx, e);
-        return;
-      }
-      f.onSuccess(body -> json(ctx, status, body)).onFailure(e -> Problems.fail(ctx, e));
-    };
+    return ctx -> run(ctx, action, body -> json(ctx, status, body));
   }
 
   /** Runs a future-returning action and answers 204 without a body, or the problem. */
   public static Handler<RoutingContext> noContent(Function<RoutingContext, Future<Void>> action) {
-    return ctx -> {
-      Future<Void> f;
-      try {
-        f = action.apply(ctx);
-      } catch (RuntimeException e) {
-        Problems.fail(ctx, e);
-        return;
-      }
-      f.onSuccess(v -> ctx.response().setStatusCode(204).end())
-          .onFailure(e -> Problems.fail(ctx, e));
-    };
+    return ctx -> run(ctx, action, v -> ctx.response().setStatusCode(204).end());
+  }
+
+  /** The action's result to {@code answer}; a failure, thrown or in the future, as a problem. */
+  private static <T> void run(
+      RoutingContext ctx, Function<RoutingContext, Future<T>> action, Handler<T> answer) {
+    Future<T> f;
+    try {
+      f = action.apply(ctx);
+    } catch (RuntimeException e) {
+      Problems.fail(ctx, e);
+      return;
+    }
+    f.onSuccess(answer).onFailure(e -> Problems.fail(ctx, e));
   }
 
   /** 415 unless the request's media type is one of {@code accepted}. */
