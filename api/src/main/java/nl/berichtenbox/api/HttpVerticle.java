@@ -161,16 +161,17 @@ public final class HttpVerticle extends VerticleBase {
       res.putHeader("Strict-Transport-Security", "max-age=31536000");
     }
     metrics.httpRequests.increment();
+    String path = ctx.request().path();
     // an event stream lasts as long as its token: not a request in flight (20 000 streams would
     // shed everyone), and no answer time (its lifetime would be the face's p99.9)
-    boolean stroom = ctx.request().path().equals(BerichtenboxRoutes.GEBEURTENISSEN);
+    boolean stroom = path.equals(BerichtenboxRoutes.GEBEURTENISSEN);
     int inFlight = stroom ? metrics.httpInFlight.get() : metrics.httpInFlight.incrementAndGet();
     // bodies are buffered until they are parsed and committed: count their bytes, so that large
     // messages (100 kB attachments) shed before they fill the heap, not at a request count
     long bodyBytes = contentLength(ctx);
     long bytesInFlight = metrics.httpBodyBytesInFlight.addAndGet(bodyBytes);
     long begin = System.nanoTime();
-    boolean presentatie = !stroom && ctx.request().path().startsWith("/api/v1/berichtenbox");
+    boolean presentatie = !stroom && path.startsWith("/api/v1/berichtenbox");
     var timing = timings.begin(ctx, begin);
     long deadline = vertx.setTimer(responseTimeoutMs, id -> antwoordDeadline(ctx, metrics));
     ctx.addEndHandler(v -> {
@@ -193,7 +194,6 @@ public final class HttpVerticle extends VerticleBase {
         metrics.http4xx.increment();
       }
     });
-    String path = ctx.request().path();
     if (path.length() > 1 && path.endsWith("/")) {
       Problems.send(ctx, 404, "Niet gevonden", "paden eindigen niet op een slash");
       return;
