@@ -20,14 +20,8 @@ CREATE TABLE box_gebeurtenis (
 CREATE INDEX box_gebeurtenis_bsn ON box_gebeurtenis (bsn, id);
 CREATE INDEX box_gebeurtenis_tijdstip ON box_gebeurtenis (tijdstip);
 
--- A followed citizen's delivered messages that become visible later (publicatieDatum): an event
--- once they do.
-CREATE TABLE box_gepland (
-  bericht      bigint      PRIMARY KEY,
-  bsn          char(9)     NOT NULL,
-  zichtbaar_op timestamptz NOT NULL
-);
-CREATE INDEX box_gepland_zichtbaar ON box_gepland (zichtbaar_op);
+-- A message published later is announced when it becomes visible by the job that queues its e-mail
+-- (notificatie_gepland holds every such message, whoever it is for).
 
 -- The open streams, for the service's cap per citizen. A stream counts while its process is
 -- alive: the process refreshes one row of its own every 15 s (not a row per stream), and its

@@ -26,25 +26,35 @@ public final class Berichtenboxen {
     this.pool = pool;
   }
 
+  /**
+   * The citizen's unread count as a scalar subquery, {@code bsn} the SQL that names the citizen:
+   * the box summary's, and the event stream's (Gebeurtenissen).
+   */
+  static String ongelezen(String bsn) {
+    return """
+        (SELECT count(*) FROM bericht b WHERE b.bsn = %s AND b.status = 1 AND b.map = 'inbox'
+           AND NOT b.gelezen AND b.zichtbaar_op <= now())""".formatted(bsn);
+  }
+
   public Future<JsonObject> get(String bsn) {
     return pool.preparedQuery("""
-            SELECT bb.actief, bb.email, bb.notificaties_aan,
-                   (SELECT count(*) FROM bericht b WHERE b.bsn = bb.bsn AND b.status = 1 AND b.map = 'inbox'
-                      AND NOT b.gelezen AND b.zichtbaar_op <= now()) AS ongelezen
-            FROM berichtenbox bb WHERE bb.bsn = $1""").execute(Tuple.of(bsn)).map(rows -> {
-      if (rows.size() == 0) {
-        return new JsonObject()
-            .put("actief", false)
-            .put("notificatiesAan", false)
-            .put("ongelezen", 0);
-      }
-      Row r = rows.iterator().next();
-      JsonObject o = new JsonObject().put("actief", r.getBoolean(0));
-      if (r.getString(1) != null) {
-        o.put("email", r.getString(1));
-      }
-      return o.put("notificatiesAan", r.getBoolean(2)).put("ongelezen", r.getLong(3));
-    });
+            SELECT bb.actief, bb.email, bb.notificaties_aan, %s AS ongelezen
+            FROM berichtenbox bb WHERE bb.bsn = $1""".formatted(ongelezen("bb.bsn")))
+        .execute(Tuple.of(bsn))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return new JsonObject()
+                .put("actief", false)
+                .put("notificatiesAan", false)
+                .put("ongelezen", 0);
+          }
+          Row r = rows.iterator().next();
+          JsonObject o = new JsonObject().put("actief", r.getBoolean(0));
+          if (r.getString(1) != null) {
+            o.put("email", r.getString(1));
+          }
+          return o.put("notificatiesAan", r.getBoolean(2)).put("ongelezen", r.getLong(3));
+        });
   }
 
   /** Activates the box or updates its settings. */

@@ -70,12 +70,6 @@ public final class Gebeurtenissen implements Component {
         INSERT INTO box_volger AS v (bsn, tot) SELECT $1, now() + interval '25 hours' FROM ins
         ON CONFLICT (bsn) DO UPDATE SET tot = greatest(v.tot, EXCLUDED.tot)
         RETURNING 1
-      ), gep AS (
-        INSERT INTO box_gepland (bericht, bsn, zichtbaar_op)
-        SELECT b.id, b.bsn, b.zichtbaar_op FROM bericht b, ins
-        WHERE b.bsn = $1 AND b.status = 1 AND b.zichtbaar_op > now()
-        ON CONFLICT DO NOTHING
-        RETURNING 1
       )
       SELECT (SELECT count(*) FROM ins) AS toegelaten,
              coalesce((SELECT gevolgd FROM oud), false) AS gevolgd,
@@ -93,9 +87,7 @@ public final class Gebeurtenissen implements Component {
       WHERE g.bsn = $1 AND g.id > $2
       ORDER BY g.id LIMIT $3""";
 
-  private static final String ONGELEZEN = """
-      SELECT count(*) FROM bericht b
-      WHERE b.bsn = $1 AND b.status = 1 AND b.map = 'inbox' AND NOT b.gelezen AND b.zichtbaar_op <= now()""";
+  private static final String ONGELEZEN = "SELECT " + Berichtenboxen.ongelezen("$1");
 
   /** This process alive (one row, every 15 s): its streams count against their citizens' cap. */
   private static final String LEVEND = """
@@ -115,29 +107,14 @@ public final class Gebeurtenissen implements Component {
       WITH s AS (DELETE FROM box_stroom WHERE id = $1 RETURNING bsn)
       UPDATE box_volger SET tot = greatest(tot, now() + interval '24 hours') WHERE bsn IN (SELECT bsn FROM s)""";
 
-  private static final String ZICHTBAAR = """
-      WITH due AS (
-        DELETE FROM box_gepland WHERE bericht IN (
-          SELECT bericht FROM box_gepland WHERE zichtbaar_op <= now() ORDER BY zichtbaar_op LIMIT 1000
-          FOR UPDATE SKIP LOCKED)
-        RETURNING bericht, bsn
-      ), ins AS (
-        INSERT INTO box_gebeurtenis (bsn, soort, bericht)
-        SELECT d.bsn, 'bericht', d.bericht FROM due d JOIN box_volger v ON v.bsn = d.bsn AND v.tot > now()
-        RETURNING bsn
-      )
-      SELECT count(pg_notify('%s', bsn)) FROM (SELECT DISTINCT bsn FROM ins) x""".formatted(KANAAL);
-
   private static final String OPRUIMEN = """
       WITH a AS (DELETE FROM box_gebeurtenis WHERE tijdstip < now() - interval '25 hours' RETURNING 1),
       b AS (DELETE FROM box_volger WHERE tot < now() - interval '1 hour' RETURNING 1),
       c AS (DELETE FROM box_stroom s WHERE NOT EXISTS (
               SELECT 1 FROM box_proces p WHERE p.proces = s.proces AND p.tot > now()) RETURNING 1),
-      e AS (DELETE FROM box_proces WHERE tot < now() - interval '1 hour' RETURNING 1),
-      d AS (DELETE FROM box_gepland g WHERE NOT EXISTS (
-              SELECT 1 FROM box_volger v WHERE v.bsn = g.bsn AND v.tot > now()) RETURNING 1)
+      d AS (DELETE FROM box_proces WHERE tot < now() - interval '1 hour' RETURNING 1)
       SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c)
-             + (SELECT count(*) FROM d) + (SELECT count(*) FROM e)""";
+             + (SELECT count(*) FROM d)""";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -154,8 +131,6 @@ public final class Gebeurtenissen implements Component {
   private PgSubscriber subscriber;
   /** This process marked alive: before it is, its own streams would not count against the cap. */
   private volatile Future<Void> levend = Future.succeededFuture();
-
-  private int open;
 
   public Gebeurtenissen(Vertx vertx, Pool pool, PgConnectOptions connectOptions) {
     this.vertx = vertx;
@@ -214,7 +189,6 @@ public final class Gebeurtenissen implements Component {
       verbind();
       timers.add(vertx.setPeriodic(1_000, id -> houdVast()));
       timers.add(vertx.setPeriodic(COMMENTAAR_MS, id -> houdLevend()));
-      timers.add(vertx.setPeriodic(1_000, id -> zichtbaar()));
       timers.add(vertx.setPeriodic(600_000, id -> opruimen()));
       timers.add(vertx.setPeriodic(
           3_600_000,
@@ -233,11 +207,6 @@ public final class Gebeurtenissen implements Component {
         timers.add(vertx.setTimer(1_000, id -> verbind()));
       }
     });
-  }
-
-  /** Open streams on this process. */
-  public int open() {
-    return open;
   }
 
   /**
@@ -270,7 +239,6 @@ public final class Gebeurtenissen implements Component {
             Lezer l = new Lezer(stroomId, bsn, stroom, vanaf != null ? vanaf : laatste);
             perBurger.computeIfAbsent(bsn, k -> new ArrayList<>()).add(l);
             perStroom.put(stroom, l);
-            open++;
             long ms = eindEpochSeconds * 1000 - System.currentTimeMillis();
             l.einde = vertx.setTimer(Math.max(1, ms), id -> sluit(l));
             schrijf(l, "retry: 2000\n\n");
@@ -319,7 +287,6 @@ public final class Gebeurtenissen implements Component {
       return;
     }
     l.dicht = true;
-    open--;
     perStroom.remove(l.stroom);
     vertx.cancelTimer(l.einde);
     List<Lezer> lijst = perBurger.get(l.bsn);
@@ -476,13 +443,6 @@ public final class Gebeurtenissen implements Component {
 
   private Future<Void> levend() {
     return pool.preparedQuery(LEVEND).execute(Tuple.of(proces)).mapEmpty();
-  }
-
-  private void zichtbaar() {
-    pool.query(ZICHTBAAR)
-        .execute()
-        .onFailure(
-            e -> LOG.warn("live updates: messages published now not announced: {}", Logs.safe(e)));
   }
 
   private void opruimen() {

@@ -8,6 +8,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import nl.berichtenbox.engine.berichtenbox.Gebeurtenissen;
 
 /**
  * The notification queue (tables {@code notificatie} and {@code notificatie_gepland}): the one
@@ -61,8 +62,9 @@ public final class NotificatieWachtrij {
   }
 
   /**
-   * Delivered messages ({@code select} yields {@code bericht, bsn, zichtbaar_op}) whose e-mail
-   * waits for their publicatieDatum ({@link #nuZichtbaar} queues it then).
+   * Delivered messages ({@code select} yields {@code bericht, bsn, zichtbaar_op}) that wait for
+   * their publicatieDatum: {@link #nuZichtbaar} queues their e-mail then, and announces them to a
+   * citizen who follows the box (live updates).
    */
   public static String gepland(String select) {
     return "INSERT INTO notificatie_gepland (bericht, bsn, zichtbaar_op)\n" + select
@@ -82,13 +84,21 @@ public final class NotificatieWachtrij {
         RETURNING bericht, bsn, zichtbaar_op
       ), q AS (
         %s
+      ), e AS (
+        -- visible now for a citizen who follows the box: an event for the live updates (§7.2)
+        INSERT INTO box_gebeurtenis (bsn, soort, bericht)
+        SELECT g.bsn, 'bericht', g.bericht FROM g JOIN box_volger v ON v.bsn = g.bsn AND v.tot > now()
+        RETURNING bsn
       )
-      SELECT (SELECT count(*) FROM g) AS berichten, (SELECT count(*) FROM q) AS notificaties""".formatted(PER_KEER, inWachtrij("""
+      SELECT (SELECT count(*) FROM g) AS berichten, (SELECT count(*) FROM q) AS notificaties,
+             (SELECT count(pg_notify('%s', bsn)) FROM (SELECT DISTINCT bsn FROM e) x) AS gemeld""".formatted(
+          PER_KEER,
+          inWachtrij("""
           SELECT g.bsn, %d, count(*), %s, (array_agg(b.traceparent ORDER BY g.zichtbaar_op, g.bericht))[1]
           FROM g JOIN berichtenbox bb ON bb.bsn = g.bsn JOIN bericht b ON b.id = g.bericht
           WHERE %s
-          GROUP BY g.bsn ORDER BY min(g.zichtbaar_op), min(g.bericht)""".formatted(
-          NIEUW, nietVoor("bb.laatste_notificatie_op", "$1"), WIL_EMAIL)));
+          GROUP BY g.bsn ORDER BY min(g.zichtbaar_op), min(g.bericht)""".formatted(NIEUW, nietVoor("bb.laatste_notificatie_op", "$1"), WIL_EMAIL)),
+          Gebeurtenissen.KANAAL);
 
   private static final String HERINNERINGEN =
       """

@@ -125,18 +125,12 @@ public final class Verwerker implements Component {
       ), gepland AS (
         %s
       ), gevolgd AS (
-        -- live updates (contract §7.2): an event for a citizen who follows the box, now or, for a
-        -- message published later, when it becomes visible
+        -- live updates (contract §7.2): an event for a citizen who follows the box; a message
+        -- published later is announced when it becomes visible (NotificatieWachtrij.nuZichtbaar)
         INSERT INTO box_gebeurtenis (bsn, soort, bericht)
         SELECT u.bsn, 'bericht', u.id FROM upd u JOIN box_volger f ON f.bsn = u.bsn AND f.tot > now()
         WHERE u.status = 1 AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
         RETURNING bsn
-      ), gevolgd_later AS (
-        INSERT INTO box_gepland (bericht, bsn, zichtbaar_op)
-        SELECT u.id, u.bsn, u.zichtbaar_op FROM upd u JOIN box_volger f ON f.bsn = u.bsn AND f.tot > now()
-        WHERE u.status = 1 AND u.publicatie_datum > now()
-        ON CONFLICT DO NOTHING
-        RETURNING 1
       ), afw AS (
         DELETE FROM afwijzing
         WHERE id IN (SELECT id FROM afwijzing ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)

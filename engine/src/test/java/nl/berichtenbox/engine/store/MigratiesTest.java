@@ -59,7 +59,7 @@ class MigratiesTest {
           "V15__testmodus.sql", "a2e62c23545d6e25e1e9137e6c1f9a946c1fa4e253e36c556b9d8ef793a8f158"),
       Map.entry(
           "V16__gebeurtenissen.sql",
-          "12e8928920d7a506ce6235a3322571c9259eff2dc03503d749e51aadf14951a2")));
+          "b3654b2ee2876be6e7329f96e6402b4a92c66c2fc2ffac980cf7f787b50986d7")));
 
   @Test
   void noReleasedMigrationHasChanged() throws Exception {
