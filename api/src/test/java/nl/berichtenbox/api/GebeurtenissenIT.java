@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -214,5 +219,102 @@ class GebeurtenissenIT {
       assertEquals("Later", e.data().getString("onderwerp"));
       assertFalse(Instant.now().isBefore(zichtbaar), "not announced before it is visible");
     }
+  }
+
+  private static long waarde(String sql, Object... args) {
+    try {
+      return TestEngine.server()
+          .engine()
+          .pool()
+          .preparedQuery(sql)
+          .execute(Tuple.from(args))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS)
+          .iterator()
+          .next()
+          .getLong(0);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void opVerbinding(SqlConnection conn, String sql, Object... args)
+      throws Exception {
+    conn.preparedQuery(sql)
+        .execute(Tuple.from(args))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private static double open() {
+    return Metrieken.van(api).som("berichtenbox_gebeurtenisstromen_open");
+  }
+
+  @Test
+  void openStreamsAndTheirEventsAreCountedAndAClientThatLeavesWhileItsStreamOpensFreesItsPlace()
+      throws Exception {
+    Api.Afnemer a = api.newAfnemer();
+    String bsn = api.newBurger(a);
+    String token = api.burgerToken(bsn);
+    double vooraf = open();
+    double verstuurd = Metrieken.van(api).som("berichtenbox_gebeurtenissen_verstuurd_total");
+    try (SseClient s = SseClient.open(api.base, token, null)) {
+      s.next(WACHT, "ongelezen");
+      assertTrue(open() >= vooraf + 1, "the open stream is counted");
+      stuur(a, Api.bericht(bsn));
+      s.next(WACHT, "bericht");
+      s.next(WACHT, "ongelezen");
+      assertTrue(
+          Metrieken.van(api).som("berichtenbox_gebeurtenissen_verstuurd_total") >= verstuurd + 3,
+          "the events written are counted");
+    }
+    Api.await("the closed stream no longer counted", () -> open() <= vooraf);
+    Api.await(
+        "the closed stream's row gone",
+        () -> waarde("SELECT count(*) FROM box_stroom WHERE bsn = $1", bsn) == 0);
+
+    // the stream's opening waits on the citizen's lock, held here; meanwhile its client leaves
+    SqlConnection conn = TestEngine.server()
+        .engine()
+        .pool()
+        .getConnection()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    String slot = "SELECT pg_advisory_xact_lock(hashtext('box_stroom:' || $1))";
+    URI uri = URI.create(api.base);
+    try {
+      opVerbinding(conn, "BEGIN");
+      opVerbinding(conn, slot, bsn);
+      try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+        socket
+            .getOutputStream()
+            .write(("GET /api/v1/berichtenbox/gebeurtenissen HTTP/1.1\r\nHost: " + uri.getHost()
+                    + "\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + token
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        Api.await(
+            "the stream's opening waiting on the lock",
+            () ->
+                waarde("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                    > 0);
+      }
+      Thread.sleep(500); // the engine hears of the close while the opening still waits
+      opVerbinding(conn, "COMMIT");
+      // the lock again: granted once the opening (first in its queue) has committed its row
+      opVerbinding(conn, "BEGIN");
+      opVerbinding(conn, slot, bsn);
+      opVerbinding(conn, "COMMIT");
+    } finally {
+      opVerbinding(conn, "ROLLBACK"); // nothing open, unless the test failed midway
+      conn.close();
+    }
+    Api.await(
+        "the stream whose client left during its opening closed: its place free",
+        () ->
+            waarde("SELECT count(*) FROM box_stroom WHERE bsn = $1", bsn) == 0 && open() <= vooraf);
   }
 }

@@ -40,6 +40,7 @@ class PostgresFailoverIT {
   private static final long UITVAL_MS = Long.getLong("berichtenbox.drill.uitvalMs", 3_000);
   private static final long NA_MS = Long.getLong("berichtenbox.drill.naMs", 5_000);
   private static final int ZENDERS = Integer.getInteger("berichtenbox.drill.zenders", 16);
+  private static final Duration LIVE = Duration.ofSeconds(30);
 
   @Test
   void theEngineFollowsThePromotedStandbyAndLosesNothingAcknowledged() throws Exception {
@@ -61,8 +62,18 @@ class PostgresFailoverIT {
       Api.Afnemer a = api.newAfnemer();
       List<String> bsns = api.newBurgers(a, 20);
       List<long[]> gereedheid = Collections.synchronizedList(new ArrayList<>()); // {ms, status}
-      try (Intakebelasting zenders = new Intakebelasting(() -> api, a, bsns, ZENDERS).start();
+      // a citizen following their box live: its events are carried by LISTEN, which a standby
+      // refuses, so the listening connection must find the primary, and follow it
+      Api.Afnemer b = api.newAfnemer();
+      String volger = api.newBurger(b);
+      try (SseClient stroom = SseClient.open(api.base, api.burgerToken(volger), null);
+          Intakebelasting zenders = new Intakebelasting(() -> api, a, bsns, ZENDERS).start();
           Feedvolger feed = new Feedvolger(() -> api, a)) {
+        assertEquals(200, stroom.status);
+        stroom.next(LIVE, "ongelezen");
+        api.post("/api/v1/berichten", b.key(), Api.bericht(volger).put("onderwerp", "Voor"))
+            .expect(202);
+        assertEquals("Voor", stroom.next(LIVE, "bericht").data().getString("onderwerp"));
         Thread peiler = new Thread(
             () -> {
               while (!Thread.currentThread().isInterrupted()) {
@@ -111,6 +122,22 @@ class PostgresFailoverIT {
             () -> zenders.uitkomsten().stream()
                 .anyMatch(u -> u.beginMs() > promote && u.geaccepteerd()),
             () -> zenders.perStatus().toString());
+        // the listening connection made again at the promoted host; then a change reaches the
+        // stream by its notification
+        Api.await(
+            "listening again after the failover",
+            Duration.ofSeconds(30),
+            () -> Metrieken.van(api).som("berichtenbox_gebeurtenissen_luisterverbindingen_total")
+                >= 2,
+            () -> "");
+        Api.await(
+            "a message for the following citizen accepted after the failover",
+            Duration.ofSeconds(30),
+            () -> api.post("/api/v1/berichten", b.key(), Api.bericht(volger).put("onderwerp", "Na"))
+                    .status()
+                == 202,
+            () -> "");
+        assertEquals("Na", stroom.next(LIVE, "bericht").data().getString("onderwerp"));
         Thread.sleep(NA_MS);
         zenders.close();
         // a probe cut short by this interrupt is recorded after this moment, and not judged

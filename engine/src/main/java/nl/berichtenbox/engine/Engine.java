@@ -160,7 +160,8 @@ public final class Engine implements AutoCloseable {
     this.berichtenboxen = new Berichtenboxen(pool);
     this.boxBerichten = new BoxBerichten(pool, new Cursor(cursorKey(config.portalJwtSecret())));
     this.meelezers = new Meelezers(vertx, pool);
-    this.gebeurtenissen = new Gebeurtenissen(vertx, pool, database.connectOptions());
+    this.gebeurtenissen =
+        new Gebeurtenissen(vertx, pool, database.pool(vertx, 1, "postgresql-luister"), metrics);
     this.validatieservice = new Validatieservice(pool, config.validatieQuotumPerUur(), clock);
     this.rapportages = new Rapportages(pool, clock);
     this.abonnementservice = new Abonnementservice(

@@ -15,6 +15,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.Http;
 import nl.berichtenbox.api.http.Problems;
@@ -210,7 +211,6 @@ public final class BerichtenboxRoutes {
         Http.respond(200, ctx -> meelezers.inzage(ctx.get(Auth.BSN), ctx.pathParam("id"))));
   }
 
-  /** A route of the owner's only: a reader (the request names a shared box) gets 403. */
   /**
    * The citizen's live updates (contract §7.2) as Server-Sent Events, until the token expires or
    * the client goes away; 406 without {@code Accept: text/event-stream}, 429 past the citizen's
@@ -228,6 +228,7 @@ public final class BerichtenboxRoutes {
     }
     HttpServerResponse res = ctx.response();
     Context context = Vertx.currentContext();
+    AtomicBoolean weg = new AtomicBoolean();
     Gebeurtenissen.Stroom stroom = new Gebeurtenissen.Stroom() {
       @Override
       public void schrijf(String tekst) {
@@ -246,12 +247,20 @@ public final class BerichtenboxRoutes {
           }
         });
       }
+
+      @Override
+      public boolean weg() {
+        return weg.get();
+      }
     };
     // the head before the first event: set now, written with the first write
     res.setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("X-Accel-Buffering", "no");
-    res.closeHandler(v -> gebeurtenissen.gesloten(stroom));
+    res.closeHandler(v -> {
+      weg.set(true); // before the engine hears of it: a stream still opening sees it when it is
+      gebeurtenissen.gesloten(stroom);
+    });
     gebeurtenissen
         .open(
             ctx.get(Auth.BSN),
@@ -264,6 +273,7 @@ public final class BerichtenboxRoutes {
         });
   }
 
+  /** A route of the owner's only: a reader (the request names a shared box) gets 403. */
   private static void eigenaar(RoutingContext ctx) {
     if (ctx.request().getHeader(BOX_HEADER) != null) {
       Problems.send(

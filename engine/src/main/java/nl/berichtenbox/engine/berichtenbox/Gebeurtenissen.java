@@ -4,8 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.PgNotification;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.domain.ClientErrorException;
+import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.support.Component;
 import nl.berichtenbox.engine.support.Logs;
 import org.slf4j.Logger;
@@ -56,6 +57,9 @@ public final class Gebeurtenissen implements Component {
     void schrijf(String tekst);
 
     void sluit();
+
+    /** Whether the client went away (its close may come before the stream is registered). */
+    boolean weg();
   }
 
   private static final String OPENEN = """
@@ -118,7 +122,13 @@ public final class Gebeurtenissen implements Component {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final PgConnectOptions connectOptions;
+  /**
+   * A pool of one for LISTEN: it opens its connection where the portal's pool does, at the host
+   * that takes writes now (a standby refuses LISTEN), so after a failover it follows the primary.
+   */
+  private final Pool luisterPool;
+
+  private final EngineMetrics metrics;
   private final UUID proces = UUID.randomUUID();
   private final Map<String, List<Lezer>> perBurger = new HashMap<>();
   private final Map<Stroom, Lezer> perStroom = new IdentityHashMap<>();
@@ -128,14 +138,20 @@ public final class Gebeurtenissen implements Component {
   private int lezingen;
   private final List<Long> timers = new ArrayList<>();
   private Context context;
-  private PgSubscriber subscriber;
+  /** The connection listening now (null: none, being made). */
+  private PgConnection luisteraar;
+
+  private int luisterPogingen;
+  private long luisterTimer = -1;
+  private boolean gestopt;
   /** This process marked alive: before it is, its own streams would not count against the cap. */
   private volatile Future<Void> levend = Future.succeededFuture();
 
-  public Gebeurtenissen(Vertx vertx, Pool pool, PgConnectOptions connectOptions) {
+  public Gebeurtenissen(Vertx vertx, Pool pool, Pool luisterPool, EngineMetrics metrics) {
     this.vertx = vertx;
     this.pool = pool;
-    this.connectOptions = connectOptions;
+    this.luisterPool = luisterPool;
+    this.metrics = metrics;
   }
 
   /** One open stream. */
@@ -174,19 +190,7 @@ public final class Gebeurtenissen implements Component {
     context = vertx.getOrCreateContext();
     context.runOnContext(v -> {
       levend = levend();
-      subscriber = PgSubscriber.subscriber(vertx, connectOptions)
-          .reconnectPolicy(pogingen -> Math.min(5_000L, 100L * (pogingen + 1)));
-      subscriber
-          .channel(KANAAL)
-          .handler(bsn -> {
-            List<Lezer> l = perBurger.get(bsn);
-            if (l != null) {
-              l.forEach(this::lees);
-            }
-          })
-          // after a (re)connection a notification may have been missed: every stream looks again
-          .subscribeHandler(x -> perBurger.values().forEach(l -> l.forEach(this::lees)));
-      verbind();
+      luister();
       timers.add(vertx.setPeriodic(1_000, id -> houdVast()));
       timers.add(vertx.setPeriodic(COMMENTAAR_MS, id -> houdLevend()));
       timers.add(vertx.setPeriodic(600_000, id -> opruimen()));
@@ -199,14 +203,87 @@ public final class Gebeurtenissen implements Component {
     });
   }
 
-  /** Listens for changes; the first connection is tried again until it works (later ones by the policy). */
-  private void verbind() {
-    subscriber.connect().onFailure(e -> {
-      LOG.warn("live updates: listening for changes failed, again in 1 s: {}", Logs.safe(e));
-      if (!subscriber.closed()) {
-        timers.add(vertx.setTimer(1_000, id -> verbind()));
-      }
-    });
+  /**
+   * Listens for changes on a connection of {@link #luisterPool}; tried again (0.1 s, 0.2 s, ... up
+   * to 5 s apart) until it works, and again whenever that connection is lost. Runs on the context.
+   */
+  private void luister() {
+    if (gestopt) {
+      return;
+    }
+    luisterPool
+        .getConnection()
+        .compose(c -> {
+          PgConnection pg = PgConnection.cast(c);
+          pg.notificationHandler(n -> context.runOnContext(v -> gemeld(n)));
+          pg.closeHandler(v -> context.runOnContext(x -> verloren(pg)));
+          return pg.query("LISTEN " + KANAAL).execute().map(pg).onFailure(e -> pg.close());
+        })
+        .onComplete(ar -> context.runOnContext(v -> {
+          if (ar.failed()) {
+            luisterPogingen++;
+            long ms = Math.min(5_000L, 100L * luisterPogingen);
+            LOG.warn(
+                "live updates: listening for changes failed, again in {} ms: {}",
+                ms,
+                Logs.safe(ar.cause()));
+            if (!gestopt) {
+              luisterTimer = vertx.setTimer(ms, id -> luister());
+            }
+            return;
+          }
+          if (gestopt) {
+            ar.result().close();
+            return;
+          }
+          luisteraar = ar.result();
+          luisterPogingen = 0;
+          metrics.gebeurtenissenLuisterVerbindingen.increment();
+          // a notification may have been missed while nothing listened: every stream looks again
+          perBurger.values().forEach(l -> l.forEach(this::lees));
+        }));
+  }
+
+  private void gemeld(PgNotification n) {
+    if (!KANAAL.equals(n.getChannel())) {
+      return;
+    }
+    List<Lezer> l = perBurger.get(n.getPayload());
+    if (l != null) {
+      l.forEach(this::lees);
+    }
+  }
+
+  /** The listening connection closed (the database restarted, failed over, or is out of reach). */
+  private void verloren(PgConnection pg) {
+    if (luisteraar != pg) {
+      return;
+    }
+    luisteraar = null;
+    if (!gestopt) {
+      LOG.warn("live updates: the listening connection was lost; listening again");
+      luister();
+    }
+  }
+
+  /**
+   * Every 15 s the listening connection is asked something: a host that vanished without closing
+   * the connection (a machine lost) fails the question within the TCP user timeout, and the
+   * connection is then made again, at whichever host takes writes.
+   */
+  private void peilLuisteraar() {
+    PgConnection pg = luisteraar;
+    if (pg == null) {
+      return;
+    }
+    pg.query("SELECT 1")
+        .execute()
+        .onFailure(e -> context.runOnContext(v -> {
+          LOG.warn("live updates: the listening connection does not answer: {}", Logs.safe(e));
+          pg.close(); // back to its pool first: a live connection is taken again, a broken one is
+          // gone
+          verloren(pg);
+        }));
   }
 
   /**
@@ -239,6 +316,13 @@ public final class Gebeurtenissen implements Component {
             Lezer l = new Lezer(stroomId, bsn, stroom, vanaf != null ? vanaf : laatste);
             perBurger.computeIfAbsent(bsn, k -> new ArrayList<>()).add(l);
             perStroom.put(stroom, l);
+            metrics.gebeurtenisstromenOpen.incrementAndGet();
+            if (stroom.weg()) {
+              // the client left while the stream was being opened: its close found nothing here
+              sluit(l);
+              p.complete();
+              return;
+            }
             long ms = eindEpochSeconds * 1000 - System.currentTimeMillis();
             l.einde = vertx.setTimer(Math.max(1, ms), id -> sluit(l));
             schrijf(l, "retry: 2000\n\n");
@@ -288,6 +372,7 @@ public final class Gebeurtenissen implements Component {
     }
     l.dicht = true;
     perStroom.remove(l.stroom);
+    metrics.gebeurtenisstromenOpen.decrementAndGet();
     vertx.cancelTimer(l.einde);
     List<Lezer> lijst = perBurger.get(l.bsn);
     if (lijst != null) {
@@ -364,7 +449,7 @@ public final class Gebeurtenissen implements Component {
   }
 
   /** Writes the events not sent yet; whether there were any. */
-  private static boolean schrijf(Lezer l, RowSet<Row> rows) {
+  private boolean schrijf(Lezer l, RowSet<Row> rows) {
     boolean iets = false;
     for (Row r : rows) {
       long id = r.getLong(0);
@@ -411,9 +496,11 @@ public final class Gebeurtenissen implements Component {
     return "id: " + id + "\nevent: " + soort + "\ndata: " + data.encode() + "\n\n";
   }
 
-  /** Every 15 s: a comment on every stream, and this process's streams marked alive. */
-  private static void schrijf(Lezer l, String tekst) {
+  private void schrijf(Lezer l, String tekst) {
     l.geschreven = System.nanoTime();
+    if (tekst.startsWith("id: ")) {
+      metrics.gebeurtenissenVerstuurd.increment();
+    }
     l.stroom.schrijf(tekst);
   }
 
@@ -434,8 +521,12 @@ public final class Gebeurtenissen implements Component {
     }
   }
 
-  /** Every 15 s: this process alive, so its streams count against their citizens' cap. */
+  /**
+   * Every 15 s: this process alive, so its streams count against their citizens' cap; the
+   * listening connection still there.
+   */
   private void houdLevend() {
+    peilLuisteraar();
     levend()
         .onFailure(
             e -> LOG.warn("live updates: marking this process alive failed: {}", Logs.safe(e)));
@@ -454,7 +545,9 @@ public final class Gebeurtenissen implements Component {
   @Override
   public Future<Void> stop() {
     return Future.<Void>future(p -> context.runOnContext(v -> {
+          gestopt = true;
           timers.forEach(vertx::cancelTimer);
+          vertx.cancelTimer(luisterTimer);
           for (List<Lezer> l : List.copyOf(perBurger.values())) {
             for (Lezer x : List.copyOf(l)) {
               sluit(x);
@@ -462,6 +555,6 @@ public final class Gebeurtenissen implements Component {
           }
           p.complete();
         }))
-        .compose(v -> subscriber == null ? Future.succeededFuture() : subscriber.close());
+        .compose(v -> luisterPool.close());
   }
 }

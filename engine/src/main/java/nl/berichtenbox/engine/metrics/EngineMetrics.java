@@ -83,6 +83,20 @@ public final class EngineMetrics {
       "e-mails queued and not yet sent (all processes)",
       new AtomicLong());
 
+  /** Live updates (contract §7.2): streams open in this process, events written to them. */
+  public final AtomicLong gebeurtenisstromenOpen = meter(
+      "berichtenbox.gebeurtenisstromen.open",
+      null,
+      "event streams (/api/v1/berichtenbox/gebeurtenissen) open in this process",
+      new AtomicLong());
+
+  public final LongAdder gebeurtenissenVerstuurd = counter(
+      "berichtenbox.gebeurtenissen.verstuurd",
+      "events written to event streams (bericht, gewijzigd, ongelezen, opnieuw-laden)");
+  public final LongAdder gebeurtenissenLuisterVerbindingen = counter(
+      "berichtenbox.gebeurtenissen.luisterverbindingen",
+      "connections made for LISTEN (the first, and each after a loss or a failover)");
+
   public final AtomicLong notificatieOudsteWachtendMs = new AtomicLong();
   /** Age of the oldest parked message not yet processed, all processes (heartbeat, every 5 s). */
   public final AtomicLong verwerkingOudsteWachtendMs = new AtomicLong();

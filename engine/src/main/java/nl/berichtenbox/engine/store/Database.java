@@ -220,9 +220,14 @@ public final class Database implements AutoCloseable {
    * With several hosts (or read-write asked) each new connection goes to the current primary.
    */
   public Pool pool(Vertx vertx, int size) {
+    return pool(vertx, size, "postgresql");
+  }
+
+  /** Such a pool under another name (its metrics' {@code pool} label). */
+  public Pool pool(Vertx vertx, int size, String name) {
     var builder = PgBuilder.pool()
         .with(new PoolOptions()
-            .setName("postgresql")
+            .setName(name)
             .setMaxSize(size)
             .setMaxWaitQueueSize(10_000)
             .setShared(false)
