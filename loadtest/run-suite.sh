@@ -11,8 +11,10 @@
 #       the engine and its PostgreSQL on one core, the generator on the other (taskset): a generator
 #       sharing the engine's cores cannot offer three times what the engine takes
 # Scenarios, in this order (reads on the quiet store first, then the writes that leave work behind):
-#   Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Overbelasting Dag Limiet
-# (Limiet: PostgreSQL's own insert and page-query rates on the same store, for the fractions.)
+#   Kafka Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Overbelasting Dag Limiet
+# (Kafka: intake through Kafka, first and apart, on an engine with its embedded broker and a fresh
+# store of its own; Limiet: PostgreSQL's own insert and page-query rates on the same store, for the
+# fractions.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -33,7 +35,7 @@ for a in "$@"; do
     *) selected+=("$a") ;;
   esac
 done
-all=(Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Overbelasting Dag Limiet)
+all=(Kafka Presentatie Validatie Abonnement Notificaties Intake Batch Bijlagen Overbelasting Dag Limiet)
 [ ${#selected[@]} -eq 0 ] && selected=("${all[@]}")
 for s in "${selected[@]}"; do
   [[ " ${all[*]} " == *" $s "* ]] || { echo "unknown scenario '$s' (one of: ${all[*]})" >&2; exit 2; }
@@ -42,15 +44,60 @@ if $smoke; then berichten=20000; burgers=2000; else berichten=1000000; burgers=1
 
 ./mvnw -q -B -DskipTests -pl api,loadtest -am package
 data="$(mktemp -d)"
+kdata="$(mktemp -d)"
 engine=
+kengine=
 # a store of 1 000 000 messages is 8 GB: never leave one behind, whatever fails
-trap '[ -n "$engine" ] && { kill -TERM $engine 2>/dev/null; wait $engine 2>/dev/null; }; rm -rf "$data"' EXIT
+trap 'for p in $engine $kengine; do kill -TERM $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$data" "$kdata"' EXIT
 port="${PORT:-18090}"
 smtp="${SMTP_PORT:-2526}"
 admin="load-admin-token-0123456789"
 jwt="load-jwt-secret-0123456789abcdef0123456789"
 out="$root/loadtest/results/suite"
 rm -rf "$out"; mkdir -p "$out"
+failed=()
+samenvatting() {
+  java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Samenvatting "$out" $smoke "$commando"
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "norm not met or run failed: ${failed[*]} (see $out/*.log)" >&2
+    exit 1
+  fi
+}
+
+rest=()
+for s in "${selected[@]}"; do [ "$s" = Kafka ] || rest+=("$s"); done
+if [ ${#rest[@]} -lt ${#selected[@]} ]; then
+  # Kafka intake apart: the engine with its embedded KRaft broker on a fresh store (the others run
+  # without Kafka, as most deployments do); 200 000 messages produced as fast as the producer goes,
+  # stored, processed and given their receipts
+  echo "== Kafka (an engine with its embedded broker, on a store of its own)"
+  kport=$((port + 1))
+  BERICHTENBOX_DATA_DIR="$kdata" BERICHTENBOX_HTTP_PORT="$kport" BERICHTENBOX_ADMIN_TOKEN="$admin" \
+    BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" ${engine_cpus[@]+"${engine_cpus[@]}"} \
+    bin/berichtenbox serve --kafka-bootstrap=embedded > "$out/engine-kafka.log" 2>&1 &
+  kengine=$!
+  for i in $(seq 1 120); do curl -sf "localhost:$kport/health/ready" >/dev/null && break; sleep 1; done
+  bootstrap=$(grep -oE 'Kafka +127\.0\.0\.1:[0-9]+' "$out/engine-kafka.log" | head -1 | awk '{print $2}')
+  kl() { ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -cp loadtest/target/loadtest.jar \
+    nl.berichtenbox.loadtest.KafkaLoad --url="http://localhost:$kport" --admin="$admin" --jwt="$jwt" \
+    --bootstrap="$bootstrap" "$@"; }
+  if [ -z "$bootstrap" ]; then
+    echo "the Kafka engine did not start: see $out/engine-kafka.log" >&2
+    failed+=(Kafka)
+  else
+    kl --count=$($smoke && echo 2000 || echo 40000) --rate=2000 > "$out/kafka-opwarmen.log" 2>&1 || true
+    kl --count=$($smoke && echo 5000 || echo 200000) --rate=0 --out="$out/kafka.json" > "$out/kafka.log" 2>&1 \
+      || failed+=(Kafka)
+  fi
+  kill -TERM $kengine 2>/dev/null; wait $kengine 2>/dev/null || true
+  kengine=
+  rm -rf "$kdata"
+fi
+if [ ${#rest[@]} -eq 0 ]; then
+  samenvatting
+  exit 0
+fi
+selected=("${rest[@]}")
 echo "== seeding $berichten messages, $burgers citizens, 400 afnemers"
 BERICHTENBOX_DATA_DIR="$data" bin/berichtenbox seed --berichten=$berichten --burgers=$burgers --afnemers=400 \
   2>&1 | grep -v '^\[\|^{' > "$out/seed.log"
@@ -69,7 +116,6 @@ engine=$!
 for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && break; sleep 1; done
 curl -sf "localhost:$port/health/ready" >/dev/null || { echo "engine did not start: see $out/engine.log" >&2; exit 1; }
 
-failed=()
 pgport=$(sed -n 4p "$data/pg/postmaster.pid")
 pgurl="jdbc:postgresql://127.0.0.1:$pgport/postgres"
 # PostgreSQL's counters around each scenario (write-ahead log, full-page images, checkpoints): pg-<scenario>.json
@@ -117,8 +163,4 @@ done
 rm -f "$out/pg-voor.json"
 # the engine stops with Runtime.halt (its own drain), which skips the JVM's dump on exit: dump here
 if [ -n "${JFR:-}" ]; then jcmd "$engine" JFR.dump filename="$out/engine.jfr" > /dev/null || true; fi
-java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Samenvatting "$out" $smoke "$commando"
-if [ ${#failed[@]} -gt 0 ]; then
-  echo "norm not met or run failed: ${failed[*]} (see $out/*.log)" >&2
-  exit 1
-fi
+samenvatting

@@ -41,12 +41,26 @@ def suite():
         met = r["targetMet"]
         out.append(f"| {r['norm']} | {r['target']} | {r['measured']} | {r.get('limit', '–')} | {r.get('ratio', '–')} | "
                    f"{'yes' if r['normMet'] else '**no**'} | {'–' if met is None else 'yes' if met else '**no**'} |")
-    kafka = os.path.join(res, "kafka-burst.json")
-    if os.path.exists(kafka):
-        k = json.load(open(kafka))
-        out += ["", f"Not in the suite: Kafka intake (target ≥ 40 000/s stored, processed and receipted), last measured "
-                f"{k['storedPerSecond']:.0f}/s stored for a burst of {k['count']} (issue 5, before the raised target; "
-                f"`docs/results/kafka-burst.json`)."]
+    # Kafka intake joined the suite late: until a full run holds its row, its latest own run
+    # (bin/berichtenbox loadtest Kafka, copied to docs/results/kafka-<label>/) is quoted
+    if not any(r["norm"].startswith("Kafka") for r in s["rows"]):
+        eigen = sorted(glob.glob(os.path.join(res, "kafka-*", "kafka.json")))
+        if eigen:
+            d = os.path.dirname(eigen[-1])
+            k = json.load(open(eigen[-1]))
+            commit, tijd = open(os.path.join(d, "commit")).read().split()
+            verwerkt = (f", all processed (receipts written) at {k['processedPerSecond']:.0f}/s"
+                        if k.get("processedPerSecond") else ", not all processed")
+            out += ["", f"Kafka intake (target ≥ 40 000/s stored, processed and receipted), not yet in a full run: "
+                    f"{k['count']} messages produced at once, stored at {k['storedPerSecond']:.0f}/s{verwerkt} "
+                    f"({'target met' if (k.get('processedPerSecond') or 0) >= 40000 and k['storedPerSecond'] >= 40000 else '**target not met**'}; "
+                    f"`bin/berichtenbox loadtest Kafka`, commit {commit}, {tijd}; "
+                    f"`docs/results/{os.path.basename(d)}/`)."]
+        elif os.path.exists(os.path.join(res, "kafka-burst.json")):
+            k = json.load(open(os.path.join(res, "kafka-burst.json")))
+            out += ["", f"Not in the suite: Kafka intake (target ≥ 40 000/s stored, processed and receipted), last measured "
+                    f"{k['storedPerSecond']:.0f}/s stored for a burst of {k['count']} (issue 5, before the raised target; "
+                    f"`docs/results/kafka-burst.json`)."]
     return out
 
 def kosten_ab():

@@ -20,7 +20,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Intake through Kafka: produces 2 KB messages to the afnemer's topic at a fixed rate (or as fast
  * as the producer goes, rate 0), then reads back from the receipts how fast they were stored and
- * the lag from production to delivery in the box (p50/p99 over a sample of 2 000).
+ * processed (each given its receipt) and the lag from production to delivery in the box (p50/p99
+ * over a sample of 2 000).
  *
  * <pre>
  * java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.KafkaLoad --url=http://localhost:8080 \
@@ -99,6 +100,13 @@ public final class KafkaLoad {
     double storedSeconds = (Instant.parse(last.getString("ontvangenOp")).toEpochMilli()
             - Instant.parse(first.getString("ontvangenOp")).toEpochMilli())
         / 1000.0;
+    // processed: the first stored to the last given its receipt (an afnemer's receipts are written
+    // in the order its messages came, so the last message's is the last)
+    double processedSeconds = last.containsKey("verwerktOp")
+        ? (Instant.parse(last.getString("verwerktOp")).toEpochMilli()
+                - Instant.parse(first.getString("ontvangenOp")).toEpochMilli())
+            / 1000.0
+        : Double.NaN;
 
     Histogram lag = new Histogram(TimeUnit.HOURS.toMillis(1), 3);
     List<Integer> sample = new ArrayList<>();
@@ -118,6 +126,12 @@ public final class KafkaLoad {
         .put("count", count)
         .put("offeredRate", rate)
         .put("storedPerSecond", LoadClient.round((count - 1) / Math.max(0.001, storedSeconds)))
+        .put(
+            "processedPerSecond",
+            Double.isNaN(processedSeconds)
+                ? null
+                : LoadClient.round(count / Math.max(0.001, processedSeconds)))
+        .put("allProcessed", last.containsKey("verwerktOp"))
         .put("producedToDeliveredMs", LoadClient.percentiles(lag, 1));
     System.out.println(result.encodePrettily());
     if (args.containsKey("out")) {

@@ -304,6 +304,28 @@ public final class Samenvatting {
           rijenTekst,
           deel(dag.getLong("berichtenPerSeconde"), rijenGrens)));
     }
+    JsonObject kafka = lees(dir, "kafka");
+    if (kafka != null) {
+      Double verwerkt = kafka.getDouble("processedPerSecond");
+      rijen.add(new Rij(
+          "Kafka intake (issue 21)",
+          "–",
+          "≥ 40 000/s stored, processed and receipted",
+          String.format(
+                  Locale.ROOT,
+                  "%d produced at once: stored at %.0f/s, ",
+                  kafka.getLong("count"),
+                  kafka.getDouble("storedPerSecond"))
+              + (verwerkt == null
+                  ? "not all processed"
+                  : String.format(
+                      Locale.ROOT,
+                      "all processed (receipts written) at %.0f/s; produced to delivered p99 %.0f ms",
+                      verwerkt,
+                      kafka.getJsonObject("producedToDeliveredMs").getDouble("p99"))),
+          Boolean.TRUE.equals(kafka.getBoolean("allProcessed")),
+          verwerkt != null && verwerkt >= 40_000 && kafka.getDouble("storedPerSecond") >= 40_000));
+    }
     JsonObject mail = lees(dir, "notificaties");
     if (mail != null) {
       rijen.add(new Rij(
