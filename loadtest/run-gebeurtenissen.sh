@@ -9,8 +9,12 @@
 # hard limit is 20 000 (this one) 20 000 streams need two engines and two stream holders.
 #   loadtest/run-gebeurtenissen.sh                       # 20 000 streams, 5 000 req/s, 60 s each
 #   STROMEN=2000 RATE=2000 MIX_SECONDS=20 BERICHTEN=200000 BURGERS=20000 loadtest/run-gebeurtenissen.sh
+# Each phase also records the CPU the processes used (cpu-<phase>.json: the engines, their
+# PostgreSQL, the stream holders, and the rest of the machine, the generator's share, in CPU
+# seconds per second), so a slower B shows whose work it was. ENGINE_CPUS / GENERATOR_CPUS pin the
+# engines with PostgreSQL, and the generator with the stream holders, apart (taskset lists).
 # Results: loadtest/results/gebeurtenissen-<label>/ (zonder.json, met.json, zonder-na.json,
-# stromen-<engine>.json, summary.json).
+# stromen-<engine>.json, cpu-*.json, summary.json).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -29,6 +33,79 @@ if [ $(( per + 2000 )) -gt "$(ulimit -n)" ]; then
   exit 2
 fi
 ./mvnw -q -B -DskipTests -pl api,loadtest -am package
+engine_cpus=()
+generator_cpus=()
+[ -n "${ENGINE_CPUS:-}" ] && engine_cpus=(taskset -c "$ENGINE_CPUS")
+[ -n "${GENERATOR_CPUS:-}" ] && generator_cpus=(taskset -c "$GENERATOR_CPUS")
+hz=$(getconf CLK_TCK)
+ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# "engines postgresql holders machine": CPU ticks so far of each group and of the whole machine
+# (busy: all but idle and iowait)
+snapshot() {
+  local e=0 pg=0 h=0 p pm
+  for p in "${pids[@]}"; do e=$((e + $(ticks "$p"))); done
+  pm=$(head -1 "$data/pg/postmaster.pid" 2>/dev/null || true)
+  if [ -n "$pm" ]; then
+    pg=$(ticks "$pm")
+    for p in $(pgrep -P "$pm"); do pg=$((pg + $(ticks "$p"))); done
+  fi
+  for p in ${stromers[@]+"${stromers[@]}"}; do h=$((h + $(ticks "$p"))); done
+  echo "$e $pg $h $(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)"
+}
+# runs "$@" (one phase's generator) and writes to $1's file the CPU each group used meanwhile and,
+# from the first engine's /metrics before and after, how late its event loops ran (the 100 ms tick:
+# a loop busy or blocked delays every request on it) and its collections' pauses
+phase() {
+  local file="$1" t0 t1 van tot
+  shift
+  curl -s "localhost:$port/metrics" > "$file.voor.prom" || true
+  van=$(snapshot)
+  t0=$(date +%s.%N)
+  "$@"
+  tot=$(snapshot)
+  t1=$(date +%s.%N)
+  curl -s "localhost:$port/metrics" > "$file.na.prom" || true
+  python3 - "$file" "$hz" "$t0" "$t1" $van $tot <<'PY'
+import json, re, sys
+f, hz, t0, t1 = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+a = [int(x) for x in sys.argv[5:9]]
+b = [int(x) for x in sys.argv[9:13]]
+s = t1 - t0
+d = [(y - x) / hz / s for x, y in zip(a, b)]
+def lees(p):
+    m = {}
+    for l in open(p):
+        r = re.match(r'^(\w+)(\{[^}]*\})? ([-+0-9.eEInf]+)$', l.strip())
+        if r:
+            m[(r.group(1), r.group(2) or "")] = m.get((r.group(1), r.group(2) or ""), 0) + float(r.group(3))
+    return m
+uit = {"seconds": round(s, 1), "enginesCpu": round(d[0], 3), "postgresqlCpu": round(d[1], 3),
+       "holdersCpu": round(d[2], 3), "machineCpu": round(d[3], 3),
+       "restCpu": round(d[3] - d[0] - d[1] - d[2], 3)}
+try:
+    v, n = lees(f + ".voor.prom"), lees(f + ".na.prom")
+    # the loop-delay histogram over the phase: cumulative bucket counts by their upper bound
+    emmers = {}
+    for (naam, lab), x in n.items():
+        if naam == "berichtenbox_event_loop_vertraging_seconds_bucket":
+            le = re.search(r'le="([^"]+)"', lab).group(1)
+            emmers[float(le)] = emmers.get(float(le), 0) + x - v.get((naam, lab), 0)
+    tot = max(emmers.values()) if emmers else 0
+    def q(p):
+        for le in sorted(emmers):
+            if emmers[le] >= p * tot:
+                return le
+    uit["engine1LoopTicks"] = int(tot)
+    uit["engine1LoopDelayP99Ms"] = round(1000 * q(0.99), 2) if tot else None
+    uit["engine1LoopDelayP999Ms"] = round(1000 * q(0.999), 2) if tot else None
+    gc = lambda m, k: sum(x for (naam, _), x in m.items() if naam == "jvm_gc_pause_seconds_" + k)
+    uit["engine1GcPauses"] = int(gc(n, "count") - gc(v, "count"))
+    uit["engine1GcPauseSeconds"] = round(gc(n, "sum") - gc(v, "sum"), 3)
+except Exception as e:
+    uit["metricsError"] = str(e)
+json.dump(uit, open(f, "w"), indent=1)
+PY
+}
 data="${DATA_DIR:-$(mktemp -d)}"
 port="${PORT:-18082}"
 jwt="load-jwt-secret-0123456789abcdef0123456789"
@@ -37,7 +114,7 @@ if [ ! -d "$data/pg" ]; then
     --burgers="$burgers" --afnemers=400 2>&1 | grep -v '^\[\|^{' > "$out/seed.log"
 fi
 BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" \
-  bin/berichtenbox serve > "$out/engine-1.log" 2>&1 &
+  ${engine_cpus[@]+"${engine_cpus[@]}"} bin/berichtenbox serve > "$out/engine-1.log" 2>&1 &
 pids=($!)
 stromers=()
 trap 'for p in ${stromers[@]+"${stromers[@]}"}; do kill $p 2>/dev/null; done; for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null; [ -z "${DATA_DIR:-}" ] && rm -rf "$data"' EXIT
@@ -47,23 +124,26 @@ for e in $(seq 2 "$engines"); do
   mkdir -p "$data/engine-$e"
   BERICHTENBOX_DATA_DIR="$data/engine-$e" BERICHTENBOX_HTTP_PORT=$((port + e - 1)) \
     BERICHTENBOX_DB_URL="postgresql://postgres@127.0.0.1:$pgport/postgres" \
-    BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" bin/berichtenbox serve > "$out/engine-$e.log" 2>&1 &
+    BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" ${engine_cpus[@]+"${engine_cpus[@]}"} bin/berichtenbox serve \
+    > "$out/engine-$e.log" 2>&1 &
   pids+=($!)
   for i in $(seq 1 120); do curl -sf "localhost:$((port + e - 1))/health/ready" >/dev/null && break; sleep 1; done
 done
-lt() { java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.PresentatieLoad \
+lt() { ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.PresentatieLoad \
   --url="http://localhost:$port" --jwt="$jwt" --burgers="$burgers" "$@"; }
 date -u +%Y-%m-%dT%H:%MZ > "$out/tijd"
+echo "${ENGINE_CPUS:-} ${GENERATOR_CPUS:-}" > "$out/pinning"
 git rev-parse --short HEAD > "$out/commit"
 echo "== warm-up at 2000/s for ${WARMUP_SECONDS:-30}s (not recorded)"
 lt --rate=2000 --seconds="${WARMUP_SECONDS:-30}" > /dev/null
 echo "== A: the mix at $rate/s for ${secs}s, no streams"
-lt --rate="$rate" --seconds="$secs" --out="$out/zonder.json" > /dev/null
+phase "$out/cpu-zonder.json" lt --rate="$rate" --seconds="$secs" --out="$out/zonder.json" > /dev/null
 echo "== opening $stromen streams, $per on each of $engines engines"
 rm -f "$out/stop" "$out"/gereed-*
 for e in $(seq 1 "$engines"); do
   # each holder its own citizens: the e-th block of the seeded BSNs
-  java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.GebeurtenissenLoad \
+  ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -cp loadtest/target/loadtest.jar \
+    nl.berichtenbox.loadtest.GebeurtenissenLoad \
     --url="http://localhost:$((port + e - 1))" --jwt="$jwt" --burgers="$burgers" --stromen="$per" \
     --vanaf=$(( (e - 1) * per )) --rate="${OPEN_RATE:-500}" --seconds=3600 --tot="$out/stop" \
     --gereed="$out/gereed-$e" --out="$out/stromen-$e.json" > "$out/stromen-$e.log" 2>&1 &
@@ -73,11 +153,14 @@ for e in $(seq 1 "$engines"); do
   for i in $(seq 1 300); do [ -f "$out/gereed-$e" ] && break; sleep 1; done
 done
 echo "   $(cat "$out"/gereed-* | awk "{ s += \$1 } END { print s }") streams open"
+# the streams alone, no mix: what holding them costs each side
+phase "$out/cpu-stromen.json" sleep 30
 echo "== B: the mix at $rate/s for ${secs}s, with the streams open"
-lt --rate="$rate" --seconds="$secs" --out="$out/met.json" > /dev/null
+phase "$out/cpu-met.json" lt --rate="$rate" --seconds="$secs" --out="$out/met.json" > /dev/null
 touch "$out/stop"; for p in "${stromers[@]}"; do wait $p || true; done; stromers=()
 echo "== A': the mix at $rate/s for ${secs}s, the streams closed"
-lt --rate="$rate" --seconds="$secs" --out="$out/zonder-na.json" > /dev/null
+phase "$out/cpu-zonder-na.json" lt --rate="$rate" --seconds="$secs" --out="$out/zonder-na.json" \
+  > /dev/null
 python3 - "$out" "$stromen" "$rate" <<'PY'
 import glob, json, sys
 out, stromen, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -92,7 +175,9 @@ summary = {"streams": stromen, "engines": len(houders), "open": sum(h["open"] fo
            "comments": sum(h["comments"] for h in houders), "rate": rate,
            "p99.9": {k: v["latencyMs"]["p99.9"] for k, v in fase.items()},
            "p99": {k: v["latencyMs"]["p99"] for k, v in fase.items()},
-           "statuses": {k: v["statuses"] for k, v in fase.items()}}
+           "statuses": {k: v["statuses"] for k, v in fase.items()},
+           "cpu": {k: json.load(open(f"{out}/cpu-{k}.json"))
+                   for k in ("zonder", "stromen", "met", "zonder-na")}}
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=1)
 print(json.dumps(summary, indent=1))
 PY

@@ -1,5 +1,6 @@
 package nl.berichtenbox.loadtest;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
@@ -24,7 +25,8 @@ import nl.berichtenbox.engine.store.Seeder;
  * opens {@code --stromen} streams, one per citizen from the {@code --vanaf}-th seeded one, at
  * {@code --rate} a second, keeps them until
  * the file {@code --tot} exists (or {@code --seconds} passed), and reports how many opened, what
- * else was answered, and the events and comment lines they received.
+ * else was answered (a 503 is tried again after its Retry-After, up to 5 times: each answer is
+ * counted), and the events and comment lines they received.
  *
  * <pre>
  * java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.GebeurtenissenLoad --url=http://localhost:8080 \
@@ -64,6 +66,10 @@ public final class GebeurtenissenLoad {
     CountDownLatch begonnen = new CountDownLatch(stromen);
     long exp = Instant.now().getEpochSecond() + seconds + 600;
     long start = System.nanoTime();
+    // every request is made on the client's event loop: chained from this thread, a response
+    // whose handler was set late would lose its first bytes
+    Context context = vertx.getOrCreateContext();
+    Tellers tellers = new Tellers(open, events, comments, bytes, ended, answers, begonnen);
     for (int i = 0; i < stromen; i++) {
       long due = start + TimeUnit.SECONDS.toNanos(1) * i / rate;
       long wait = due - System.nanoTime();
@@ -71,44 +77,7 @@ public final class GebeurtenissenLoad {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
       String token = LoadClient.jwt(secret, bsns[(vanaf + i) % burgers], exp);
-      client
-          .request(new RequestOptions()
-              .setMethod(HttpMethod.GET)
-              .setURI("/api/v1/berichtenbox/gebeurtenissen")
-              .putHeader("Accept", "text/event-stream")
-              .putHeader("Authorization", "Bearer " + token))
-          .compose(req -> req.send())
-          .onComplete(ar -> {
-            if (ar.failed()) {
-              answers
-                  .computeIfAbsent(ar.cause().getClass().getSimpleName(), k -> new AtomicLong())
-                  .incrementAndGet();
-              begonnen.countDown();
-              return;
-            }
-            var res = ar.result();
-            answers
-                .computeIfAbsent(String.valueOf(res.statusCode()), k -> new AtomicLong())
-                .incrementAndGet();
-            if (res.statusCode() == 200) {
-              open.incrementAndGet();
-            }
-            begonnen.countDown();
-            res.handler(b -> {
-              bytes.addAndGet(b.length());
-              String s = b.toString();
-              int from = 0;
-              while ((from = s.indexOf("event: ", from)) >= 0) {
-                events.incrementAndGet();
-                from += 7;
-              }
-              if (s.startsWith(":") || s.contains("\n:")) {
-                comments.incrementAndGet();
-              }
-            });
-            res.endHandler(v -> ended.incrementAndGet());
-            res.exceptionHandler(e -> ended.incrementAndGet());
-          });
+      context.runOnContext(v -> open(vertx, client, token, tellers, 0));
     }
     begonnen.await(120, TimeUnit.SECONDS);
     double openSeconds = (System.nanoTime() - start) / 1e9;
@@ -137,5 +106,67 @@ public final class GebeurtenissenLoad {
       Files.writeString(Path.of(args.get("out")), result.encodePrettily());
     }
     vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private record Tellers(
+      AtomicLong open,
+      AtomicLong events,
+      AtomicLong comments,
+      AtomicLong bytes,
+      AtomicLong ended,
+      Map<String, AtomicLong> answers,
+      CountDownLatch begonnen) {
+    void answer(String k) {
+      answers.computeIfAbsent(k, x -> new AtomicLong()).incrementAndGet();
+    }
+  }
+
+  /**
+   * Opens one stream; a 503 (the engine shedding a burst of openings) is tried again after its
+   * Retry-After, up to 5 times, as a portal reconnecting would. Every answer is counted.
+   */
+  private static void open(Vertx vertx, HttpClient client, String token, Tellers t, int poging) {
+    client
+        .request(new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setURI("/api/v1/berichtenbox/gebeurtenissen")
+            .putHeader("Accept", "text/event-stream")
+            .putHeader("Authorization", "Bearer " + token))
+        .compose(req -> req.send())
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            t.answer(ar.cause().getClass().getSimpleName());
+            t.begonnen().countDown();
+            return;
+          }
+          var res = ar.result();
+          t.answer(String.valueOf(res.statusCode()));
+          if (res.statusCode() == 503 && poging < 5) {
+            String ra = res.getHeader("Retry-After");
+            long ms = 1000L * (ra == null ? 1 : Math.max(1, Long.parseLong(ra.trim())));
+            res.body()
+                .onComplete(
+                    x -> vertx.setTimer(ms, id -> open(vertx, client, token, t, poging + 1)));
+            return;
+          }
+          if (res.statusCode() == 200) {
+            t.open().incrementAndGet();
+          }
+          t.begonnen().countDown();
+          res.handler(b -> {
+            t.bytes().addAndGet(b.length());
+            String s = b.toString();
+            int from = 0;
+            while ((from = s.indexOf("event: ", from)) >= 0) {
+              t.events().incrementAndGet();
+              from += 7;
+            }
+            if (s.startsWith(":") || s.contains("\n:")) {
+              t.comments().incrementAndGet();
+            }
+          });
+          res.endHandler(v -> t.ended().incrementAndGet());
+          res.exceptionHandler(e -> t.ended().incrementAndGet());
+        });
   }
 }
