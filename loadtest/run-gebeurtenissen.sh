@@ -2,16 +2,18 @@
 # The presentation mix with and without open event streams (issue 23, contract §7.2), one run:
 # seeds a store (1 000 000 messages, 100 000 citizens, 400 afnemers), starts ENGINES engine
 # processes on it (the first on its embedded PostgreSQL, the others on that PostgreSQL over TCP),
-# warms up, then offers the mix at RATE for MIX_SECONDS to the first engine three times: without
+# warms up, then offers the mix at RATE for MIX_SECONDS to the first engine four times: without
 # streams (A), with STROMEN streams held open across the engines by one load process per engine
-# (B), and without again after they closed (A'), so a drift of the machine shows. Each process gets
+# (B, then B2 with them still open), and without again after they closed (A'), so a drift of the
+# machine shows. Each process gets
 # the hard descriptor limit as its soft one; a stream is a socket at both ends, so on a machine whose
 # hard limit is 20 000 (this one) 20 000 streams need two engines and two stream holders.
 #   loadtest/run-gebeurtenissen.sh                       # 20 000 streams, 5 000 req/s, 60 s each
 #   STROMEN=2000 RATE=2000 MIX_SECONDS=20 BERICHTEN=200000 BURGERS=20000 loadtest/run-gebeurtenissen.sh
 # Each phase also records the CPU the processes used (cpu-<phase>.json: the engines, their
 # PostgreSQL, the stream holders, and the rest of the machine, the generator's share, in CPU
-# seconds per second), so a slower B shows whose work it was. ENGINE_CPUS / GENERATOR_CPUS pin the
+# seconds per second; also at rest, and with the streams alone), so a slower B shows whose work it
+# was. ENGINE_CPUS / GENERATOR_CPUS pin the
 # engines with PostgreSQL, and the generator with the stream holders, apart (taskset lists).
 # Results: loadtest/results/gebeurtenissen-<label>/ (zonder.json, met.json, zonder-na.json,
 # stromen-<engine>.json, cpu-*.json, summary.json).
@@ -133,11 +135,14 @@ lt() { ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -cp loadtest/targ
   --url="http://localhost:$port" --jwt="$jwt" --burgers="$burgers" "$@"; }
 date -u +%Y-%m-%dT%H:%MZ > "$out/tijd"
 echo "${ENGINE_CPUS:-} ${GENERATOR_CPUS:-}" > "$out/pinning"
+echo "${BERICHTENBOX_JAVA_OPTS:-(the bin/berichtenbox default)}" > "$out/jvm"
 git rev-parse --short HEAD > "$out/commit"
 echo "== warm-up at 2000/s for ${WARMUP_SECONDS:-30}s (not recorded)"
 lt --rate=2000 --seconds="${WARMUP_SECONDS:-30}" > /dev/null
 echo "== A: the mix at $rate/s for ${secs}s, no streams"
 phase "$out/cpu-zonder.json" lt --rate="$rate" --seconds="$secs" --out="$out/zonder.json" > /dev/null
+# the engines at rest, no streams, no mix: their background work, the baseline of the streams' cost
+phase "$out/cpu-rust.json" sleep 30
 echo "== opening $stromen streams, $per on each of $engines engines"
 rm -f "$out/stop" "$out"/gereed-*
 for e in $(seq 1 "$engines"); do
@@ -153,18 +158,51 @@ for e in $(seq 1 "$engines"); do
   for i in $(seq 1 300); do [ -f "$out/gereed-$e" ] && break; sleep 1; done
 done
 echo "   $(cat "$out"/gereed-* | awk "{ s += \$1 } END { print s }") streams open"
+# each stream's first read (its unread count) waits its turn, two at a time per engine: until the
+# engines' events written stop rising, the openings are still under way
+verstuurd() {
+  local e t=0
+  for e in $(seq 1 "$engines"); do
+    t=$((t + $(curl -s "localhost:$((port + e - 1))/metrics" \
+      | awk '/^berichtenbox_gebeurtenissen_verstuurd_total/ { printf "%d", $2 }')))
+  done
+  echo "$t"
+}
+vorige=-1
+for i in $(seq 1 300); do
+  nu=$(verstuurd)
+  [ "$nu" = "$vorige" ] && break
+  vorige=$nu
+  sleep 3
+done
+echo "   every stream's first events written ($nu)"
 # the streams alone, no mix: what holding them costs each side
 phase "$out/cpu-stromen.json" sleep 30
 echo "== B: the mix at $rate/s for ${secs}s, with the streams open"
 phase "$out/cpu-met.json" lt --rate="$rate" --seconds="$secs" --out="$out/met.json" > /dev/null
+# B again, the streams still open: the first young collections after the openings promote the
+# streams' objects once (a pause each); this one shows holding them once they are old
+echo "== B2: the mix at $rate/s for ${secs}s, the streams still open"
+phase "$out/cpu-met-2.json" lt --rate="$rate" --seconds="$secs" --out="$out/met-2.json" > /dev/null
 touch "$out/stop"; for p in "${stromers[@]}"; do wait $p || true; done; stromers=()
+# the engines record each closed stream (a statement each): A' starts once they are done
+for i in $(seq 1 120); do
+  n=0
+  for e in $(seq 1 "$engines"); do
+    n=$((n + $(curl -s "localhost:$((port + e - 1))/metrics" \
+      | awk '/^berichtenbox_gebeurtenisstromen_open/ { printf "%d", $2 }')))
+  done
+  [ "$n" -eq 0 ] && break
+  sleep 1
+done
+sleep 5
 echo "== A': the mix at $rate/s for ${secs}s, the streams closed"
 phase "$out/cpu-zonder-na.json" lt --rate="$rate" --seconds="$secs" --out="$out/zonder-na.json" \
   > /dev/null
 python3 - "$out" "$stromen" "$rate" <<'PY'
 import glob, json, sys
 out, stromen, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-fase = {k: json.load(open(f"{out}/{k}.json")) for k in ("zonder", "met", "zonder-na")}
+fase = {k: json.load(open(f"{out}/{k}.json")) for k in ("zonder", "met", "met-2", "zonder-na")}
 houders = [json.load(open(f)) for f in sorted(glob.glob(f"{out}/stromen-*.json"))]
 answers = {}
 for h in houders:
@@ -177,7 +215,7 @@ summary = {"streams": stromen, "engines": len(houders), "open": sum(h["open"] fo
            "p99": {k: v["latencyMs"]["p99"] for k, v in fase.items()},
            "statuses": {k: v["statuses"] for k, v in fase.items()},
            "cpu": {k: json.load(open(f"{out}/cpu-{k}.json"))
-                   for k in ("zonder", "stromen", "met", "zonder-na")}}
+                   for k in ("zonder", "rust", "stromen", "met", "met-2", "zonder-na")}}
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=1)
 print(json.dumps(summary, indent=1))
 PY

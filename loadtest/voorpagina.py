@@ -2,7 +2,8 @@
 """Writes the generated parts of docs/performance.md from result files only, each between its
 markers <!-- NAME:begin --> and <!-- NAME:end -->: the first screen (huidig: the latest norm-suite
 run, docs/results/<suite>/summary.json and summary.md), one message's cost (ontleding:
-docs/results/ontleding-*/) and the observability's cost (kosten: docs/results/kosten-ab-*/).
+docs/results/ontleding-*/), the observability's cost (kosten: docs/results/kosten-ab-*/) and the
+presentation with open event streams (gebeurtenissen: docs/results/gebeurtenissen-*/).
    python3 loadtest/voorpagina.py            # after loadtest/publiceer.sh or a new run
 """
 import glob, json, os, re, sys
@@ -104,6 +105,52 @@ def kosten_ab():
                    f"**over** the 5 % allowed in {boven} of {len(ch)} runs: not shown to hold.")]
     return out
 
+def gebeurtenissen():
+    """The presentation mix with and without open event streams (issue 23): one row per run."""
+    runs = []
+    for d in sorted(glob.glob(os.path.join(res, "gebeurtenissen-*"))):
+        f = os.path.join(d, "summary.json")
+        if not os.path.exists(f):
+            continue
+        lees = lambda n: open(os.path.join(d, n)).read().strip() if os.path.exists(os.path.join(d, n)) else None
+        runs.append((lees("tijd"), os.path.basename(d)[len("gebeurtenissen-"):], lees("commit"), lees("jvm"),
+                     json.load(open(f))))
+    if not runs:
+        return []
+    out = ["`loadtest/run-gebeurtenissen.sh`: the presentation mix offered to one engine without streams (A), "
+           "with the streams held open (B; from run h on a second minute B2 with them still open), and without "
+           "again after they closed (A'), one run each; the streams "
+           "held by two engine processes on one database and two load processes (this machine's hard descriptor "
+           "limit is 20 000 a process); everything on the same 2 cores. From run c on, each phase also records "
+           "the CPU of each group (cores busy: the engines, their PostgreSQL, the stream holders, the rest, "
+           "mostly the generator), and the first engine's collections: how many and their mean pause "
+           "(docs/results/gebeurtenissen-*/):", "",
+           "| run (started, UTC) | commit | engine JVM | rate | streams open (refused at first) | mix p99 A / B / B2 / A' (ms) | "
+           "mix p99.9 A / B / B2 / A' (ms) | engines' CPU A / B / B2 / A' | holders' CPU in B | "
+           "engines' CPU at rest / with the streams alone | GC pauses A / B / B2 / A': count × mean ms |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for tijd, label, commit, jvm, s in sorted(runs):
+        fasen = ("zonder", "met", "met-2", "zonder-na")
+        p99 = " / ".join(f"{s['p99'][k]:.1f}" if k in s["p99"] else "–" for k in fasen)
+        p999 = " / ".join(f"{s['p99.9'][k]:.1f}" if k in s["p99.9"] else "–" for k in fasen)
+        geweigerd = sum(v for k, v in s["answers"].items() if k != "200")
+        # from run c on the holders try a 503 again after its Retry-After (every answer counted)
+        open_ = f"{s['open']}" + ("" if not geweigerd else f" ({geweigerd} refused)" if s["open"] < s["streams"]
+                                  else f" ({geweigerd} answers 503 first, opened on a retry)")
+        cpu = s.get("cpu")
+        if cpu:
+            eng = " / ".join(f"{cpu[k]['enginesCpu']:.2f}" if k in cpu else "–" for k in fasen)
+            houders = f"{cpu['met']['holdersCpu']:.3f}"
+            rust = (f"{cpu['rust']['enginesCpu']:.3f} / " if "rust" in cpu else "– / ") + f"{cpu['stromen']['enginesCpu']:.3f}"
+            gc = " / ".join(f"{cpu[k]['engine1GcPauses']} × {1000 * cpu[k]['engine1GcPauseSeconds'] / cpu[k]['engine1GcPauses']:.0f}"
+                            if k in cpu and cpu[k].get("engine1GcPauses") else "0" if k in cpu else "–" for k in fasen)
+        else:
+            eng = houders = rust = gc = "–"
+        jvm = "default (ParallelGC)" if not jvm or jvm.startswith("(") else jvm.replace("-Xms2g -Xmx2g -XX:+AlwaysPreTouch ", "")
+        out.append(f"| [{label}](results/gebeurtenissen-{label}/summary.json) ({(tijd or '')[11:16]}) | {commit} | {jvm} | "
+                   f"{s['rate']}/s | {open_} | {p99} | {p999} | {eng} | {houders} | {rust} | {gc} |")
+    return out
+
 def ontleding():
     runs = []
     for d in sorted(glob.glob(os.path.join(res, "ontleding-*"))):
@@ -184,7 +231,8 @@ def blok(naam, regels):
                       ""] + regels + ["", f"<!-- {naam}:end -->"])
 
 d = open(doc).read()
-for naam, regels in (("huidig", ["## Current figures", ""] + suite()), ("ontleding", ontleding()), ("kosten", kosten_ab())):
+for naam, regels in (("huidig", ["## Current figures", ""] + suite()), ("ontleding", ontleding()), ("kosten", kosten_ab()),
+                     ("gebeurtenissen", gebeurtenissen())):
     if f"<!-- {naam}:begin -->" not in d:
         sys.exit(f"docs/performance.md has no <!-- {naam}:begin --> marker")
     d = re.sub(rf"<!-- {naam}:begin -->.*?<!-- {naam}:end -->", lambda m: blok(naam, regels), d, flags=re.S)
