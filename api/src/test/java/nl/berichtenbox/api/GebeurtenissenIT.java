@@ -298,9 +298,10 @@ class GebeurtenissenIT {
         socket.getOutputStream().flush();
         Api.await(
             "the stream's opening waiting on the lock",
-            () ->
-                waarde("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-                    > 0);
+            // (this opening's statement, not another process's processing round on its own locks)
+            () -> waarde("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    + "AND query LIKE '%box_stroom:%'")
+                > 0);
       }
       Thread.sleep(500); // the engine hears of the close while the opening still waits
       opVerbinding(conn, "COMMIT");
