@@ -258,7 +258,8 @@ public final class BerichtenboxRoutes {
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("X-Accel-Buffering", "no");
     res.closeHandler(v -> {
-      weg.set(true); // before the engine hears of it: a stream still opening sees it when it is
+      // set before the engine is told: a stream still opening finds it set when it registers
+      weg.set(true);
       gebeurtenissen.gesloten(stroom);
     });
     gebeurtenissen
