@@ -39,6 +39,15 @@ public final class Gebeurtenissen implements Component {
   /** The channel a change of a followed citizen's box is notified on; the payload is the BSN. */
   public static final String KANAAL = "berichtenbox_box";
 
+  /**
+   * The SQL that announces, at commit, each citizen of CTE {@code cte} (a column {@code bsn}) on
+   * {@link #KANAAL}, once per citizen; its value is how many.
+   */
+  public static String meld(String cte) {
+    return "(SELECT count(pg_notify('" + KANAAL + "', bsn)) FROM (SELECT DISTINCT bsn FROM " + cte
+        + ") m)";
+  }
+
   public static final int MAX_STROMEN = 5;
   /**
    * Reads of streams' events at once, per process: a burst (streams opening, a reconnect of the
@@ -152,6 +161,8 @@ public final class Gebeurtenissen implements Component {
     this.pool = pool;
     this.luisterPool = luisterPool;
     this.metrics = metrics;
+    // the registered streams themselves are the count (a size read from the scrape's thread)
+    metrics.gebeurtenisstromenOpen(perStroom::size);
   }
 
   /** One open stream. */
@@ -280,8 +291,8 @@ public final class Gebeurtenissen implements Component {
         .execute()
         .onFailure(e -> context.runOnContext(v -> {
           LOG.warn("live updates: the listening connection does not answer: {}", Logs.safe(e));
-          pg.close(); // back to its pool first: a live connection is taken again, a broken one is
-          // gone
+          // back to its pool first: a live connection is taken again, a broken one is gone
+          pg.close();
           verloren(pg);
         }));
   }
@@ -316,7 +327,6 @@ public final class Gebeurtenissen implements Component {
             Lezer l = new Lezer(stroomId, bsn, stroom, vanaf != null ? vanaf : laatste);
             perBurger.computeIfAbsent(bsn, k -> new ArrayList<>()).add(l);
             perStroom.put(stroom, l);
-            metrics.gebeurtenisstromenOpen.incrementAndGet();
             if (stroom.weg()) {
               // the client left while the stream was being opened: its close found nothing here
               sluit(l);
@@ -372,7 +382,6 @@ public final class Gebeurtenissen implements Component {
     }
     l.dicht = true;
     perStroom.remove(l.stroom);
-    metrics.gebeurtenisstromenOpen.decrementAndGet();
     vertx.cancelTimer(l.einde);
     List<Lezer> lijst = perBurger.get(l.bsn);
     if (lijst != null) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import nl.berichtenbox.engine.support.BackgroundLoop;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -83,16 +84,11 @@ public final class EngineMetrics {
       "e-mails queued and not yet sent (all processes)",
       new AtomicLong());
 
-  /** Live updates (contract §7.2): streams open in this process, events written to them. */
-  public final AtomicLong gebeurtenisstromenOpen = meter(
-      "berichtenbox.gebeurtenisstromen.open",
-      null,
-      "event streams (/api/v1/berichtenbox/gebeurtenissen) open in this process",
-      new AtomicLong());
-
+  /** Live updates (contract §7.2): the events written to streams. */
   public final LongAdder gebeurtenissenVerstuurd = counter(
       "berichtenbox.gebeurtenissen.verstuurd",
       "events written to event streams (bericht, gewijzigd, ongelezen, opnieuw-laden)");
+
   public final LongAdder gebeurtenissenLuisterVerbindingen = counter(
       "berichtenbox.gebeurtenissen.luisterverbindingen",
       "connections made for LISTEN (the first, and each after a loss or a failover)");
@@ -241,6 +237,13 @@ public final class EngineMetrics {
     FunctionCounter.builder("berichtenbox.loop.rounds", loop, BackgroundLoop::rounds)
         .tag("loop", name)
         .description("rounds of a background loop finished (done or failed)")
+        .register(registry);
+  }
+
+  /** The event streams open in this process, as their owner counts them. */
+  public void gebeurtenisstromenOpen(IntSupplier open) {
+    Gauge.builder("berichtenbox.gebeurtenisstromen.open", open::getAsInt)
+        .description("event streams (/api/v1/berichtenbox/gebeurtenissen) open in this process")
         .register(registry);
   }
 

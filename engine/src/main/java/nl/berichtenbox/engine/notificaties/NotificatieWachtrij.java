@@ -91,14 +91,14 @@ public final class NotificatieWachtrij {
         RETURNING bsn
       )
       SELECT (SELECT count(*) FROM g) AS berichten, (SELECT count(*) FROM q) AS notificaties,
-             (SELECT count(pg_notify('%s', bsn)) FROM (SELECT DISTINCT bsn FROM e) x) AS gemeld""".formatted(
+             %s AS gemeld""".formatted(
           PER_KEER,
           inWachtrij("""
           SELECT g.bsn, %d, count(*), %s, (array_agg(b.traceparent ORDER BY g.zichtbaar_op, g.bericht))[1]
           FROM g JOIN berichtenbox bb ON bb.bsn = g.bsn JOIN bericht b ON b.id = g.bericht
           WHERE %s
           GROUP BY g.bsn ORDER BY min(g.zichtbaar_op), min(g.bericht)""".formatted(NIEUW, nietVoor("bb.laatste_notificatie_op", "$1"), WIL_EMAIL)),
-          Gebeurtenissen.KANAAL);
+          Gebeurtenissen.meld("e"));
 
   private static final String HERINNERINGEN =
       """

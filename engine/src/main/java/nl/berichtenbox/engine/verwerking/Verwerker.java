@@ -149,7 +149,7 @@ public final class Verwerker implements Component {
              (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
              (SELECT count(*) FROM notificaties) AS notificaties,
              (SELECT count(*) FROM gepland) AS gepland,
-             (SELECT count(pg_notify('%s', bsn)) FROM (SELECT DISTINCT bsn FROM gevolgd) g) AS gemeld,
+             %s AS gemeld,
              -- the agreement's processing time: production messages only
              (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd
               WHERE NOT test) AS duur""".formatted(
@@ -169,7 +169,7 @@ public final class Verwerker implements Component {
           NotificatieWachtrij.gepland(
               "SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()"),
           outcomes("alles", "k, id"),
-          Gebeurtenissen.KANAAL);
+          Gebeurtenissen.meld("gevolgd"));
 
   /** The round with, for their spans, the traceparents of what it processed (tracing on only). */
   private static final String ROUND_MET_SPOREN = ROUND.replace(
