@@ -54,6 +54,14 @@ snapshot() {
   for p in ${stromers[@]+"${stromers[@]}"}; do h=$((h + $(ticks "$p"))); done
   echo "$e $pg $h $(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)"
 }
+# a metric without labels summed over the engines' /metrics
+over_engines() {
+  local e t=0
+  for e in $(seq 1 "$engines"); do
+    t=$((t + $(curl -s "localhost:$((port + e - 1))/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }')))
+  done
+  echo "$t"
+}
 # runs "$@" (one phase's generator) and writes to $1's file the CPU each group used meanwhile and,
 # from the first engine's /metrics before and after, how late its event loops ran (the 100 ms tick:
 # a loop busy or blocked delays every request on it) and its collections' pauses
@@ -160,17 +168,9 @@ done
 echo "   $(cat "$out"/gereed-* | awk "{ s += \$1 } END { print s }") streams open"
 # each stream's first read (its unread count) waits its turn, two at a time per engine: until the
 # engines' events written stop rising, the openings are still under way
-verstuurd() {
-  local e t=0
-  for e in $(seq 1 "$engines"); do
-    t=$((t + $(curl -s "localhost:$((port + e - 1))/metrics" \
-      | awk '/^berichtenbox_gebeurtenissen_verstuurd_total/ { printf "%d", $2 }')))
-  done
-  echo "$t"
-}
 vorige=-1
 for i in $(seq 1 300); do
-  nu=$(verstuurd)
+  nu=$(over_engines berichtenbox_gebeurtenissen_verstuurd_total)
   [ "$nu" = "$vorige" ] && break
   vorige=$nu
   sleep 3
@@ -187,12 +187,7 @@ phase "$out/cpu-met-2.json" lt --rate="$rate" --seconds="$secs" --out="$out/met-
 touch "$out/stop"; for p in "${stromers[@]}"; do wait $p || true; done; stromers=()
 # the engines record each closed stream (a statement each): A' starts once they are done
 for i in $(seq 1 120); do
-  n=0
-  for e in $(seq 1 "$engines"); do
-    n=$((n + $(curl -s "localhost:$((port + e - 1))/metrics" \
-      | awk '/^berichtenbox_gebeurtenisstromen_open/ { printf "%d", $2 }')))
-  done
-  [ "$n" -eq 0 ] && break
+  [ "$(over_engines berichtenbox_gebeurtenisstromen_open)" -eq 0 ] && break
   sleep 1
 done
 sleep 5

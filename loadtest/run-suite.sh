@@ -85,7 +85,9 @@ if [ ${#rest[@]} -lt ${#selected[@]} ]; then
     echo "the Kafka engine did not start: see $out/engine-kafka.log" >&2
     failed+=(Kafka)
   else
-    kl --count=$($smoke && echo 2000 || echo 40000) --rate=2000 > "$out/kafka-opwarmen.log" 2>&1 || true
+    # the warm-up at 2 000/s also says how long a message takes from production to the box
+    kl --count=$($smoke && echo 2000 || echo 40000) --rate=2000 --out="$out/kafka-opwarmen.json" \
+      > "$out/kafka-opwarmen.log" 2>&1 || true
     kl --count=$($smoke && echo 5000 || echo 200000) --rate=0 --out="$out/kafka.json" > "$out/kafka.log" 2>&1 \
       || failed+=(Kafka)
   fi
