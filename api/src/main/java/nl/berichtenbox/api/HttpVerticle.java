@@ -70,6 +70,9 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EngineConfig config = engine.config();
+    // this event loop's queries take the request pool, so a request finds a connection on its own
+    // loop (a connection of another loop costs a task and a wake-up each way)
+    engine.servesRequests();
     responseTimeoutMs = Math.max(1, config.httpResponseTimeout().toMillis());
     Router router = router(config);
     HttpServerOptions options = new HttpServerOptions()

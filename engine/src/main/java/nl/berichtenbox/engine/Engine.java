@@ -39,6 +39,7 @@ import nl.berichtenbox.engine.sla.Incidenten;
 import nl.berichtenbox.engine.sla.OnderhoudsKalender;
 import nl.berichtenbox.engine.sla.SlaRapportage;
 import nl.berichtenbox.engine.store.Database;
+import nl.berichtenbox.engine.store.SplitPool;
 import nl.berichtenbox.engine.store.SqlPool;
 import nl.berichtenbox.engine.support.Component;
 import nl.berichtenbox.engine.support.DiskSpace;
@@ -68,6 +69,7 @@ public final class Engine implements AutoCloseable {
   private final Vertx vertx;
   private final Pool pool;
   private final SqlPool sqlPool;
+  private final SplitPool splitPool;
   private final EngineMetrics metrics = new EngineMetrics();
   private final Verwerker verwerker;
   private final VerwerkingsberichtPusher pusher;
@@ -119,8 +121,12 @@ public final class Engine implements AutoCloseable {
       builder.withTracer(new OpenTelemetryTracingFactory(tracing.openTelemetry()));
     }
     this.vertx = builder.build();
-    this.sqlPool = new SqlPool(database.pool(vertx, config.dbPoolSize()));
-    this.pool = sqlPool.pool();
+    // requests and background work each on a pool of their own (SplitPool)
+    this.splitPool = new SplitPool(
+        database.pool(vertx, config.dbPoolSize()),
+        database.pool(vertx, config.dbBackgroundPoolSize(), "postgresql-achtergrond"));
+    this.sqlPool = new SqlPool(splitPool);
+    this.pool = splitPool;
     this.verwerker = new Verwerker(
         vertx,
         pool,
@@ -282,6 +288,14 @@ public final class Engine implements AutoCloseable {
 
   public Pool pool() {
     return pool;
+  }
+
+  /**
+   * The calling thread (an HTTP verticle's event loop, at its start) answers requests: its queries
+   * take the request pool, whose connections then all live on such loops ({@link SplitPool}).
+   */
+  public void servesRequests() {
+    splitPool.servesRequests();
   }
 
   public EngineMetrics metrics() {

@@ -50,7 +50,16 @@ public final class ConfigLoader {
           "DB_URL",
           null,
           "external PostgreSQL (postgresql://user:pw@host:port/db); several hosts as h1:5432,h2:5432 with ?target_session_attrs=read-write; TLS with ?sslmode=verify-full&sslrootcert=ca.pem; embedded when unset"),
-      s("dbPoolSize", "DB_POOL_SIZE", "8", "PostgreSQL connections per process"),
+      s(
+          "dbPoolSize",
+          "DB_POOL_SIZE",
+          "8",
+          "PostgreSQL connections per process for answering requests"),
+      s(
+          "dbBackgroundPoolSize",
+          "DB_BACKGROUND_POOL_SIZE",
+          "4",
+          "PostgreSQL connections per process for background work (processing, pushes, notifications, Kafka)"),
       s(
           "kafkaBootstrap",
           "KAFKA_BOOTSTRAP",
@@ -482,6 +491,7 @@ public final class ConfigLoader {
       }
     }
     int pool = r.integer("dbPoolSize", 1, 200);
+    int backgroundPool = r.integer("dbBackgroundPoolSize", 1, 200);
     int kafkaMaxInFlight = r.integer("kafkaMaxInFlight", 1, 1_000_000);
     String admin = r.string("adminToken");
     boolean adminGenerated = admin == null;
@@ -606,6 +616,7 @@ public final class ConfigLoader {
         dataDir,
         dbUrl,
         pool,
+        backgroundPool,
         r.string("kafkaBootstrap"),
         kafkaMaxInFlight,
         adminGenerated ? randomToken() : admin,

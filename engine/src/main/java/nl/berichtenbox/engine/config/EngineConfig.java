@@ -15,6 +15,7 @@ public record EngineConfig(
     Path dataDir,
     String dbUrl,
     int dbPoolSize,
+    int dbBackgroundPoolSize,
     String kafkaBootstrap,
     int kafkaMaxInFlight,
     String adminToken,
