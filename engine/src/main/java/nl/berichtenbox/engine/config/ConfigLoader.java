@@ -58,8 +58,8 @@ public final class ConfigLoader {
       s(
           "dbBackgroundPoolSize",
           "DB_BACKGROUND_POOL_SIZE",
-          "4",
-          "PostgreSQL connections per process for background work (processing, pushes, notifications, Kafka)"),
+          "8",
+          "PostgreSQL connections per process for background work (processing, pushes, notifications, Kafka), opened as needed"),
       s(
           "kafkaBootstrap",
           "KAFKA_BOOTSTRAP",
