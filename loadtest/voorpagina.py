@@ -102,6 +102,7 @@ def kosten_ab():
     # with where they happened to be opened (the Observability section), so those runs measure that
     # defect more than the observability. Every such run, not the newest alone: a run has a bias of
     # its own of a few per cent.
+    gem = lambda v: sum(v) / len(v)
     twee = [(t, l, r) for t, l, r in sorted(runs)
             if list(r["commits"]) == ["A", "B"] and not r["profiled"] and not r["omgeving"]]
     if twee:
@@ -124,6 +125,31 @@ def kosten_ab():
                     f"{', '.join(f'{c:+.1f} %' for c in ch)}: "
                     + ("within the 5 % allowed in every run." if boven == 0 else
                        f"**over** the 5 % allowed in {boven} of {len(ch)} runs: not shown to hold.")]
+    # intake: run-kosten.sh, one commit at a time; the newest later commit's runs against the runs of
+    # the commit before interleaved with them (started within half an hour of them)
+    from datetime import datetime, timedelta
+    def serie(soort):
+        uit = []
+        for d in glob.glob(os.path.join(res, f"kosten-{soort}-[0-9]*")):
+            f = os.path.join(d, "intake-cpu.json")
+            if os.path.exists(f):
+                commit, tijd = open(os.path.join(d, "commit")).read().split()[:2]
+                uit.append((datetime.strptime(tijd, "%Y-%m-%dT%H:%MZ"), commit[:7], os.path.basename(d),
+                            json.load(open(f))["engineCpuMsPerRequest"]))
+        return sorted(uit)
+    na, voor = serie("na"), serie("voor")
+    if na and voor:
+        laatste = na[-1][1]
+        nas = [x for x in na if x[1] == laatste]
+        lo, hi = nas[0][0] - timedelta(minutes=30), nas[-1][0] + timedelta(minutes=30)
+        voors = [x for x in voor if lo <= x[0] <= hi]
+        if voors:
+            a, b = gem([x[3] for x in voors]), gem([x[3] for x in nas])
+            out += ["", f"Intake at 4 000/s (`loadtest/run-kosten.sh`, one commit at a time, interleaved; the engine's "
+                    f"CPU per request): the commit before {voors[0][1]} {1000 * a:.1f} µs "
+                    f"({', '.join(x[2] for x in voors)}), {laatste} {1000 * b:.1f} µs ({', '.join(x[2] for x in nas)}): "
+                    f"{100 * (b / a - 1):+.1f} %" + (" (within the 5 %)." if b / a - 1 <= 0.05 else " (**over** the 5 %).")
+                    + " Not measured side by side, nor since the pool split."]
     # the instruments alone: one commit with them (A) and a variant without (B): what they cost is
     # A's figure over B's
     eigen = [(l, r) for _, l, r in sorted(runs) if "zonder-observability" in l and not r["profiled"]]
