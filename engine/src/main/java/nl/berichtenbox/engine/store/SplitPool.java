@@ -22,8 +22,9 @@ import java.util.function.Function;
  * background parts' connections (on loops of their own) served portal requests whenever the
  * request loop's were busy, and each such query crossed loops twice, a task and a wake-up each
  * way: 14 to 23 % more event-loop CPU per portal request (docs/performance-history.md, runs ab17 to
- * ab20). Kept apart, the request pool's connections are opened by request loops only, so a request
- * finds one on its own loop.
+ * ab20). Kept apart, the request pool's connections are opened by request loops only. With one
+ * HTTP loop a request always gets one of its own loop; with several, a loop whose own are all busy
+ * in a full pool still borrows another request loop's.
  */
 public final class SplitPool implements Pool {
   private final Pool requests;
