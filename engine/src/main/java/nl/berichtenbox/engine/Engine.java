@@ -67,9 +67,8 @@ public final class Engine implements AutoCloseable {
   private final EngineConfig config;
   private final Database database;
   private final Vertx vertx;
-  private final Pool pool;
+  private final SplitPool pool;
   private final SqlPool sqlPool;
-  private final SplitPool splitPool;
   private final EngineMetrics metrics = new EngineMetrics();
   private final Verwerker verwerker;
   private final VerwerkingsberichtPusher pusher;
@@ -122,11 +121,10 @@ public final class Engine implements AutoCloseable {
     }
     this.vertx = builder.build();
     // requests and background work each on a pool of their own (SplitPool)
-    this.splitPool = new SplitPool(
+    this.pool = new SplitPool(
         database.pool(vertx, config.dbPoolSize()),
         database.pool(vertx, config.dbBackgroundPoolSize(), "postgresql-achtergrond"));
-    this.sqlPool = new SqlPool(splitPool);
-    this.pool = splitPool;
+    this.sqlPool = new SqlPool(pool);
     this.verwerker = new Verwerker(
         vertx,
         pool,
@@ -295,7 +293,7 @@ public final class Engine implements AutoCloseable {
    * take the request pool, whose connections then all live on such loops ({@link SplitPool}).
    */
   public void servesRequests() {
-    splitPool.servesRequests();
+    pool.servesRequests();
   }
 
   public EngineMetrics metrics() {

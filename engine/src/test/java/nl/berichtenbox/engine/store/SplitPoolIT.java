@@ -1,6 +1,7 @@
 package nl.berichtenbox.engine.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link SplitPool} on real connections: a request loop's queries never run on a connection that
  * background work on another loop opened, even when the request loop wants more connections than
- * its pool has (one shared pool hands out the other loop's then; the cost in performance-history.md).
+ * its pool has (one shared pool hands out the other loop's then; the cost in performance-history.md);
+ * and {@link SqlPool}'s readiness is the request pool's, whichever thread asks.
  */
 class SplitPoolIT {
   private Vertx vertx;
@@ -91,6 +94,27 @@ class SplitPoolIT {
     assertEquals(1, requests.size());
     assertEquals(1, background.size());
     assertEquals(vanElders, ookAchtergrond);
+  }
+
+  @Test
+  void readinessAsksTheRequestPoolWhicheverThreadAsks() throws Exception {
+    SqlPool sql = new SqlPool(pool);
+    List<SqlConnection> bezet = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      bezet.add(op(backgroundLoop, background::getConnection));
+    }
+    assertTrue(
+        op(backgroundLoop, sql::ready),
+        "background work holding all its connections is no reason to refuse requests");
+    for (int i = 0; i < 2; i++) {
+      bezet.add(op(requestLoop, requests::getConnection));
+    }
+    assertFalse(
+        op(backgroundLoop, sql::ready),
+        "no request connection free for two seconds: not ready, whoever asks");
+    for (SqlConnection c : bezet) {
+      op(backgroundLoop, c::close);
+    }
   }
 
   /** The backend process ids of {@code n} queries sent at once from {@code ctx}, each held 50 ms. */
