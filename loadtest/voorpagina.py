@@ -6,7 +6,7 @@ docs/results/ontleding-*/), the observability's cost (kosten: docs/results/koste
 presentation with open event streams (gebeurtenissen: docs/results/gebeurtenissen-*/).
    python3 loadtest/voorpagina.py            # after loadtest/publiceer.sh or a new run
 """
-import glob, json, os, re, sys
+import functools, glob, json, os, re, subprocess, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 doc = os.path.join(root, "docs", "performance.md")
@@ -62,9 +62,10 @@ def suite():
 # the commit that gave requests and background work pools of their own (engine/store/SplitPool)
 POOLSPLITSING = "0550840"
 
+@functools.lru_cache(maxsize=None)
 def heeft_poolsplitsing(commit):
-    """Whether commit descends from the pool split (git is asked; a commit it does not know: no)."""
-    import subprocess
+    """Whether commit descends from the pool split (git is asked, once a commit; a commit it does not
+    know, as in a shallow clone: no)."""
     return subprocess.run(["git", "-C", root, "merge-base", "--is-ancestor", POOLSPLITSING, commit],
                           capture_output=True).returncode == 0
 
@@ -149,7 +150,7 @@ def kosten_ab():
                     f"CPU per request): the commit before {voors[0][1]} {1000 * a:.1f} µs "
                     f"({', '.join(x[2] for x in voors)}), {laatste} {1000 * b:.1f} µs ({', '.join(x[2] for x in nas)}): "
                     f"{100 * (b / a - 1):+.1f} %" + (" (within the 5 %)." if b / a - 1 <= 0.05 else " (**over** the 5 %).")
-                    + " Not measured side by side, nor since the pool split."]
+                    + " Not measured side by side" + ("." if heeft_poolsplitsing(laatste) else ", nor since the pool split.")]
     # the instruments alone: one commit with them (A) and a variant without (B): what they cost is
     # A's figure over B's
     eigen = [(l, r) for _, l, r in sorted(runs) if "zonder-observability" in l and not r["profiled"]]
