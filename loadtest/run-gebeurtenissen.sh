@@ -10,6 +10,7 @@
 # hard limit is 20 000 (this one) 20 000 streams need two engines and two stream holders.
 #   loadtest/run-gebeurtenissen.sh                       # 20 000 streams, 5 000 req/s, 60 s each
 #   STROMEN=2000 RATE=2000 MIX_SECONDS=20 BERICHTEN=200000 BURGERS=20000 loadtest/run-gebeurtenissen.sh
+#   STROMEN_APART=1 loadtest/run-gebeurtenissen.sh       # the streams on engines 2 and 3, the mix on 1
 # Each phase also records the CPU the processes used (cpu-<phase>.json: the engines, their
 # PostgreSQL, the stream holders, and the rest of the machine, the generator's share, in CPU
 # seconds per second; also at rest, and with the streams alone), so a slower B shows whose work it
@@ -27,9 +28,14 @@ burgers="${BURGERS:-100000}"
 label="${LABEL:-$(date -u +%Y%m%d-%H%M)}"
 out="$root/loadtest/results/gebeurtenissen-$label"
 mkdir -p "$out"
-engines="${ENGINES:-2}"
+# STROMEN_APART=1: the streams are held by engines 2..ENGINES only, so the engine that answers the
+# mix holds none (a balancer sending /gebeurtenissen to processes of their own; docs/operations.md)
+apart="${STROMEN_APART:-0}"
+eerste=1
+[ "$apart" = 1 ] && eerste=2
+engines="${ENGINES:-$(( eerste + 1 ))}"
 ulimit -n "$(ulimit -Hn)"
-per=$(( stromen / engines ))
+per=$(( stromen / (engines - eerste + 1) ))
 if [ $(( per + 2000 )) -gt "$(ulimit -n)" ]; then
   echo "$per streams per engine need more than the descriptor limit $(ulimit -n): raise ENGINES" >&2
   exit 2
@@ -151,9 +157,10 @@ echo "== A: the mix at $rate/s for ${secs}s, no streams"
 phase "$out/cpu-zonder.json" lt --rate="$rate" --seconds="$secs" --out="$out/zonder.json" > /dev/null
 # the engines at rest, no streams, no mix: their background work, the baseline of the streams' cost
 phase "$out/cpu-rust.json" sleep 30
-echo "== opening $stromen streams, $per on each of $engines engines"
+echo "== opening $stromen streams, $per on each of engines $eerste to $engines"
 rm -f "$out/stop" "$out"/gereed-*
-for e in $(seq 1 "$engines"); do
+echo "$eerste $engines" > "$out/houders"
+for e in $(seq "$eerste" "$engines"); do
   # each holder its own citizens: the e-th block of the seeded BSNs
   ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -cp loadtest/target/loadtest.jar \
     nl.berichtenbox.loadtest.GebeurtenissenLoad \
@@ -162,7 +169,7 @@ for e in $(seq 1 "$engines"); do
     --gereed="$out/gereed-$e" --out="$out/stromen-$e.json" > "$out/stromen-$e.log" 2>&1 &
   stromers+=($!)
 done
-for e in $(seq 1 "$engines"); do
+for e in $(seq "$eerste" "$engines"); do
   for i in $(seq 1 300); do [ -f "$out/gereed-$e" ] && break; sleep 1; done
 done
 echo "   $(cat "$out"/gereed-* | awk "{ s += \$1 } END { print s }") streams open"
@@ -203,7 +210,9 @@ answers = {}
 for h in houders:
     for k, v in h["answers"].items():
         answers[k] = answers.get(k, 0) + v
-summary = {"streams": stromen, "engines": len(houders), "open": sum(h["open"] for h in houders),
+eerste, laatste = map(int, open(f"{out}/houders").read().split())
+summary = {"streams": stromen, "engines": laatste, "streamEngines": len(houders),
+           "mixEngineHoldsStreams": eerste == 1, "open": sum(h["open"] for h in houders),
            "answers": answers, "endedWhileHeld": sum(h["endedWhileHeld"] for h in houders),
            "comments": sum(h["comments"] for h in houders), "rate": rate,
            "p99.9": {k: v["latencyMs"]["p99.9"] for k, v in fase.items()},
