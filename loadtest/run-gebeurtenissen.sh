@@ -15,7 +15,8 @@
 # PostgreSQL, the stream holders, and the rest of the machine, the generator's share, in CPU
 # seconds per second; also at rest, and with the streams alone), so a slower B shows whose work it
 # was. ENGINE_CPUS / GENERATOR_CPUS pin the
-# engines with PostgreSQL, and the generator with the stream holders, apart (taskset lists).
+# engines with PostgreSQL, and the generator with the stream holders, apart (taskset lists);
+# STROMEN_CPUS pins engines 2..ENGINES (with STROMEN_APART=1: those that hold the streams).
 # Results: loadtest/results/gebeurtenissen-<label>/ (zonder.json, met.json, zonder-na.json,
 # stromen-<engine>.json, cpu-*.json, summary.json).
 set -euo pipefail
@@ -138,9 +139,11 @@ for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && 
 pgport=$(sed -n 4p "$data/pg/postmaster.pid")
 for e in $(seq 2 "$engines"); do
   mkdir -p "$data/engine-$e"
+  cpus=(${engine_cpus[@]+"${engine_cpus[@]}"})
+  [ "$e" -ge "$eerste" ] && [ -n "${STROMEN_CPUS:-}" ] && cpus=(taskset -c "$STROMEN_CPUS")
   BERICHTENBOX_DATA_DIR="$data/engine-$e" BERICHTENBOX_HTTP_PORT=$((port + e - 1)) \
     BERICHTENBOX_DB_URL="postgresql://postgres@127.0.0.1:$pgport/postgres" \
-    BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" ${engine_cpus[@]+"${engine_cpus[@]}"} bin/berichtenbox serve \
+    BERICHTENBOX_PORTAL_JWT_SECRET="$jwt" ${cpus[@]+"${cpus[@]}"} bin/berichtenbox serve \
     > "$out/engine-$e.log" 2>&1 &
   pids+=($!)
   for i in $(seq 1 120); do curl -sf "localhost:$((port + e - 1))/health/ready" >/dev/null && break; sleep 1; done
@@ -148,7 +151,7 @@ done
 lt() { ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.PresentatieLoad \
   --url="http://localhost:$port" --jwt="$jwt" --burgers="$burgers" "$@"; }
 date -u +%Y-%m-%dT%H:%MZ > "$out/tijd"
-echo "${ENGINE_CPUS:-} ${GENERATOR_CPUS:-}" > "$out/pinning"
+echo "${ENGINE_CPUS:-} ${GENERATOR_CPUS:-} ${STROMEN_CPUS:-}" > "$out/pinning"
 echo "${BERICHTENBOX_JAVA_OPTS:-(the bin/berichtenbox default)}" > "$out/jvm"
 git rev-parse --short HEAD > "$out/commit"
 echo "== warm-up at 2000/s for ${WARMUP_SECONDS:-30}s (not recorded)"
