@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import nl.berichtenbox.engine.berichtenbox.Gebeurtenissen;
 import nl.berichtenbox.engine.config.ConfigLoader;
 import nl.berichtenbox.engine.config.EngineConfig;
 import org.junit.jupiter.api.Test;
@@ -131,7 +132,7 @@ class DeployTest {
   @Test
   void composeEnginesAndTheBalancerFitTheDrain() throws Exception {
     Map<String, Object> compose = yaml(DEPLOY.resolve("compose/compose.yaml")).get(0);
-    for (String naam : List.of("engine1", "engine2")) {
+    for (String naam : List.of("engine1", "engine2", "stromen1", "stromen2")) {
       Map<String, Object> engine = pad(compose, "services", naam);
       EngineConfig config = laad(alsTekst(pad(engine, "environment")));
       assertTrue(config.dbUrl().contains("target_session_attrs=read-write"), "follows the primary");
@@ -152,6 +153,21 @@ class DeployTest {
       assertTrue(haproxy.contains("option httpchk GET /health/ready"));
       assertTrue(haproxy.contains("server " + naam + " " + naam + ":" + config.httpPort()));
     }
+    // the event streams on engines of their own, by the contract's path, with the others as the
+    // fallback; HAProxy must not cut a stream in its quiet between two comments
+    String haproxy = Files.readString(DEPLOY.resolve("compose/haproxy.cfg"));
+    assertTrue(haproxy.contains("acl gebeurtenissen path /api/v1/berichtenbox/gebeurtenissen"));
+    assertTrue(haproxy.contains("use_backend stromen if gebeurtenissen { nbsrv(stromen) gt 0 }"));
+    String stromen = haproxy.substring(haproxy.indexOf("\nbackend stromen"));
+    assertTrue(stromen.contains("server stromen1 ") && !stromen.contains("server engine"));
+    Matcher t = Pattern.compile("timeout server (\\d+)s").matcher(stromen);
+    assertTrue(t.find(), "the stream backend sets its server timeout");
+    assertTrue(
+        Long.parseLong(t.group(1)) * 1000 > 2 * Gebeurtenissen.COMMENTAAR_MS,
+        "HAProxy would cut a quiet stream after " + t.group(1) + " s");
+    String engines = haproxy.substring(
+        haproxy.indexOf("\nbackend engines"), haproxy.indexOf("\nbackend stromen"));
+    assertTrue(!engines.contains("server stromen"), "the stream engines take no portal requests");
     // the database: a synchronous standby named as the standby's application_name says
     String primair = Objects.toString(pad(compose, "services", "pg-primair", "command"));
     String standby = Objects.toString(pad(compose, "services", "pg-standby", "command"));

@@ -56,7 +56,12 @@ public final class Gebeurtenissen implements Component {
    */
   static final int LEZINGEN = 2;
 
-  static final long COMMENTAAR_MS = 15_000;
+  /**
+   * The longest a stream is quiet (contract §7.2: a comment at least every 15 s); a proxy in front
+   * must allow more than this between two writes.
+   */
+  public static final long COMMENTAAR_MS = 15_000;
+
   private static final int PER_KEER = 500;
   /** How far below its last id a stream looks again (ids are taken before commit). */
   private static final long VENSTER = 1_000;
