@@ -171,23 +171,34 @@ def gebeurtenissen():
         if not os.path.exists(f):
             continue
         lees = lambda n: open(os.path.join(d, n)).read().strip() if os.path.exists(os.path.join(d, n)) else None
+        summary = json.load(open(f))
+        # the pinning file: ENGINE_CPUS GENERATOR_CPUS STROMEN_CPUS (the third from run m on)
+        pinning = (open(os.path.join(d, "pinning")).read().split("\n")[0].split(" ")
+                   if os.path.exists(os.path.join(d, "pinning")) else [])
+        summary["_stromenCpus"] = pinning[2] if len(pinning) > 2 and pinning[2] else None
         runs.append((lees("tijd"), os.path.basename(d)[len("gebeurtenissen-"):], lees("commit"), lees("jvm"),
-                     json.load(open(f))))
+                     summary))
     if not runs:
         return []
     out = ["`loadtest/run-gebeurtenissen.sh`: the presentation mix offered to one engine without streams (A), "
            "with the streams held open (B; from run h on a second minute B2 with them still open), and without "
            "again after they closed (A'), one run each; the streams "
            "held by two engine processes on one database and two load processes (this machine's hard descriptor "
-           "limit is 20 000 a process); everything on the same 2 cores. From run c on, each phase also records "
+           "limit is 20 000 a process): up to run i the mix's engine and a second one, from run j on (apart) "
+           "two engines of their own beside it (`STROMEN_APART=1`), as a balancer that sends the streams' path "
+           "to processes of their own does; everything on the same 2 cores. From run c on, each phase also records "
            "the CPU of each group (cores busy: the engines, their PostgreSQL, the stream holders, the rest, "
            "mostly the generator), and the first engine's collections: how many and their mean pause "
            "(docs/results/gebeurtenissen-*/):", "",
-           "| run (started, UTC) | commit | engine JVM | rate | streams open (refused at first) | mix p99 A / B / B2 / A' (ms) | "
+           "| run (started, UTC) | commit | engine JVM | rate | streams held by | streams open (refused at first) | mix p99 A / B / B2 / A' (ms) | "
            "mix p99.9 A / B / B2 / A' (ms) | engines' CPU A / B / B2 / A' | holders' CPU in B | "
            "engines' CPU at rest / with the streams alone | GC pauses A / B / B2 / A': count × mean ms |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for tijd, label, commit, jvm, s in sorted(runs):
+        houders = ("engines 1–2 (the mix's too)" if s.get("mixEngineHoldsStreams", True)
+                   else f"engines 2–{s['engines']} (apart)")
+        if s.get("_stromenCpus"):
+            houders += f", on core {s['_stromenCpus']} only"
         fasen = ("zonder", "met", "met-2", "zonder-na")
         p99 = " / ".join(f"{s['p99'][k]:.1f}" if k in s["p99"] else "–" for k in fasen)
         p999 = " / ".join(f"{s['p99.9'][k]:.1f}" if k in s["p99.9"] else "–" for k in fasen)
@@ -198,15 +209,15 @@ def gebeurtenissen():
         cpu = s.get("cpu")
         if cpu:
             eng = " / ".join(f"{cpu[k]['enginesCpu']:.2f}" if k in cpu else "–" for k in fasen)
-            houders = f"{cpu['met']['holdersCpu']:.3f}"
+            holders = f"{cpu['met']['holdersCpu']:.3f}"
             rust = (f"{cpu['rust']['enginesCpu']:.3f} / " if "rust" in cpu else "– / ") + f"{cpu['stromen']['enginesCpu']:.3f}"
             gc = " / ".join(f"{cpu[k]['engine1GcPauses']} × {1000 * cpu[k]['engine1GcPauseSeconds'] / cpu[k]['engine1GcPauses']:.0f}"
                             if k in cpu and cpu[k].get("engine1GcPauses") else "0" if k in cpu else "–" for k in fasen)
         else:
-            eng = houders = rust = gc = "–"
+            eng = holders = rust = gc = "–"
         jvm = "default (ParallelGC)" if not jvm or jvm.startswith("(") else jvm.replace("-Xms2g -Xmx2g -XX:+AlwaysPreTouch ", "")
         out.append(f"| [{label}](results/gebeurtenissen-{label}/summary.json) ({(tijd or '')[11:16]}) | {commit} | {jvm} | "
-                   f"{s['rate']}/s | {open_} | {p99} | {p999} | {eng} | {houders} | {rust} | {gc} |")
+                   f"{s['rate']}/s | {houders} | {open_} | {p99} | {p999} | {eng} | {holders} | {rust} | {gc} |")
     return out
 
 def ontleding():
