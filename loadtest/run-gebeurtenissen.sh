@@ -168,7 +168,7 @@ for e in $(seq "$eerste" "$engines"); do
   ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xmx1g -cp loadtest/target/loadtest.jar \
     nl.berichtenbox.loadtest.GebeurtenissenLoad \
     --url="http://localhost:$((port + e - 1))" --jwt="$jwt" --burgers="$burgers" --stromen="$per" \
-    --vanaf=$(( (e - 1) * per )) --rate="${OPEN_RATE:-500}" --seconds=3600 --tot="$out/stop" \
+    --vanaf=$(( (e - eerste) * per )) --rate="${OPEN_RATE:-500}" --seconds=3600 --tot="$out/stop" \
     --gereed="$out/gereed-$e" --out="$out/stromen-$e.json" > "$out/stromen-$e.log" 2>&1 &
   stromers+=($!)
 done
