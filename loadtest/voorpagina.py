@@ -198,7 +198,9 @@ def gebeurtenissen():
         houders = ("engines 1–2 (the mix's too)" if s.get("mixEngineHoldsStreams", True)
                    else f"engines 2–{s['engines']} (apart)")
         if s.get("_stromenCpus"):
-            houders += f", on core {s['_stromenCpus']} only"
+            houders += ((f", engine 2" if s["engines"] == 2 else f", engines 2–{s['engines']}")
+                        + f" on core {s['_stromenCpus']} only"
+                        if s.get("mixEngineHoldsStreams", True) else f", on core {s['_stromenCpus']} only")
         fasen = ("zonder", "met", "met-2", "zonder-na")
         p99 = " / ".join(f"{s['p99'][k]:.1f}" if k in s["p99"] else "–" for k in fasen)
         p999 = " / ".join(f"{s['p99.9'][k]:.1f}" if k in s["p99.9"] else "–" for k in fasen)
