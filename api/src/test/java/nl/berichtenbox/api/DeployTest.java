@@ -143,31 +143,33 @@ class DeployTest {
           naam + ": grace " + grace);
       assertTrue(Objects.toString(pad(engine, "healthcheck", "test")).contains("/health/ready"));
 
-      String haproxy = Files.readString(DEPLOY.resolve("compose/haproxy.cfg"));
-      Matcher m = Pattern.compile("inter (\\d+)s fall (\\d+)").matcher(haproxy);
-      assertTrue(m.find());
+      // the checks of the backend that names this engine, not the first backend's
+      String backend = backendVan(naam);
+      Matcher m = Pattern.compile("inter (\\d+)s fall (\\d+)").matcher(backend);
+      assertTrue(m.find(), naam + "'s backend sets its checks");
       long uitRotatie = Long.parseLong(m.group(1)) * Long.parseLong(m.group(2)) * 1000;
       assertTrue(
           uitRotatie <= config.drainDelay().toMillis(),
           "HAProxy takes " + naam + " out after " + uitRotatie + " ms");
-      assertTrue(haproxy.contains("option httpchk GET /health/ready"));
-      assertTrue(haproxy.contains("server " + naam + " " + naam + ":" + config.httpPort()));
+      assertTrue(backend.contains("option httpchk GET /health/ready"));
+      assertTrue(backend.contains("server " + naam + " " + naam + ":" + config.httpPort()));
     }
     // the event streams on engines of their own, by the contract's path, with the others as the
     // fallback; HAProxy must not cut a stream in its quiet between two comments
     String haproxy = Files.readString(DEPLOY.resolve("compose/haproxy.cfg"));
     assertTrue(haproxy.contains("acl gebeurtenissen path /api/v1/berichtenbox/gebeurtenissen"));
     assertTrue(haproxy.contains("use_backend stromen if gebeurtenissen { nbsrv(stromen) gt 0 }"));
-    String stromen = haproxy.substring(haproxy.indexOf("\nbackend stromen"));
+    String stromen = backendVan("stromen1");
     assertTrue(stromen.contains("server stromen1 ") && !stromen.contains("server engine"));
     Matcher t = Pattern.compile("timeout server (\\d+)s").matcher(stromen);
     assertTrue(t.find(), "the stream backend sets its server timeout");
     assertTrue(
         Long.parseLong(t.group(1)) * 1000 > 2 * Gebeurtenissen.COMMENTAAR_MS,
         "HAProxy would cut a quiet stream after " + t.group(1) + " s");
-    String engines = haproxy.substring(
-        haproxy.indexOf("\nbackend engines"), haproxy.indexOf("\nbackend stromen"));
-    assertTrue(!engines.contains("server stromen"), "the stream engines take no portal requests");
+    assertTrue(
+        !backendVan("engine1").contains("server stromen"),
+        "the stream engines take no portal requests");
+    assertTrue(stromen.startsWith("backend stromen"));
     // the database: a synchronous standby named as the standby's application_name says
     String primair = Objects.toString(pad(compose, "services", "pg-primair", "command"));
     String standby = Objects.toString(pad(compose, "services", "pg-standby", "command"));
@@ -194,5 +196,15 @@ class DeployTest {
     Map<String, Object> config = pad(kafka.get(1), "spec", "kafka", "config");
     assertEquals(3, config.get("default.replication.factor"));
     assertEquals(2, config.get("min.insync.replicas"));
+  }
+
+  /** The section of compose/haproxy.cfg that lists server {@code naam}, up to the next section. */
+  private static String backendVan(String naam) throws Exception {
+    String cfg = Files.readString(DEPLOY.resolve("compose/haproxy.cfg"));
+    int server = cfg.indexOf("  server " + naam + " ");
+    assertTrue(server >= 0, "HAProxy knows no server " + naam);
+    int begin = cfg.lastIndexOf("\nbackend ", server) + 1;
+    int einde = cfg.indexOf("\n\n", server);
+    return cfg.substring(begin, einde < 0 ? cfg.length() : einde);
   }
 }
