@@ -163,6 +163,17 @@ def kosten_ab():
                             for l, r in eigen) + "."]
     return out
 
+def streams_held_by(s, kern):
+    """Which engines held the streams (the first answers the mix), and which were pinned: STROMEN_CPUS
+    (kern) pins engines 2..N."""
+    n = s["engines"]
+    apart = not s.get("mixEngineHoldsStreams", True)
+    tekst = f"engines 2–{n} (apart)" if apart else f"engines 1–{n} (the mix's too)"
+    if kern:
+        tekst += ", on core " if apart else (", engine 2 on core " if n == 2 else f", engines 2–{n} on core ")
+        tekst += f"{kern} only"
+    return tekst
+
 def gebeurtenissen():
     """The presentation mix with and without open event streams (issue 23): one row per run."""
     runs = []
@@ -171,13 +182,12 @@ def gebeurtenissen():
         if not os.path.exists(f):
             continue
         lees = lambda n: open(os.path.join(d, n)).read().strip() if os.path.exists(os.path.join(d, n)) else None
-        summary = json.load(open(f))
         # the pinning file: ENGINE_CPUS GENERATOR_CPUS STROMEN_CPUS (the third from run m on)
-        pinning = (open(os.path.join(d, "pinning")).read().split("\n")[0].split(" ")
+        # (read unstripped: empty fields before it keep their places)
+        pinning = (open(os.path.join(d, "pinning")).readline().rstrip("\n").split(" ")
                    if os.path.exists(os.path.join(d, "pinning")) else [])
-        summary["_stromenCpus"] = pinning[2] if len(pinning) > 2 and pinning[2] else None
         runs.append((lees("tijd"), os.path.basename(d)[len("gebeurtenissen-"):], lees("commit"), lees("jvm"),
-                     summary))
+                     pinning[2] if len(pinning) > 2 else "", json.load(open(f))))
     if not runs:
         return []
     out = ["`loadtest/run-gebeurtenissen.sh`: the presentation mix offered to one engine without streams (A), "
@@ -194,13 +204,8 @@ def gebeurtenissen():
            "mix p99.9 A / B / B2 / A' (ms) | engines' CPU A / B / B2 / A' | holders' CPU in B | "
            "engines' CPU at rest / with the streams alone | GC pauses A / B / B2 / A': count × mean ms |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for tijd, label, commit, jvm, s in sorted(runs):
-        houders = ("engines 1–2 (the mix's too)" if s.get("mixEngineHoldsStreams", True)
-                   else f"engines 2–{s['engines']} (apart)")
-        if s.get("_stromenCpus"):
-            houders += ((f", engine 2" if s["engines"] == 2 else f", engines 2–{s['engines']}")
-                        + f" on core {s['_stromenCpus']} only"
-                        if s.get("mixEngineHoldsStreams", True) else f", on core {s['_stromenCpus']} only")
+    for tijd, label, commit, jvm, kern, s in sorted(runs):
+        houders = streams_held_by(s, kern)
         fasen = ("zonder", "met", "met-2", "zonder-na")
         p99 = " / ".join(f"{s['p99'][k]:.1f}" if k in s["p99"] else "–" for k in fasen)
         p999 = " / ".join(f"{s['p99.9'][k]:.1f}" if k in s["p99.9"] else "–" for k in fasen)
@@ -211,15 +216,15 @@ def gebeurtenissen():
         cpu = s.get("cpu")
         if cpu:
             eng = " / ".join(f"{cpu[k]['enginesCpu']:.2f}" if k in cpu else "–" for k in fasen)
-            holders = f"{cpu['met']['holdersCpu']:.3f}"
+            houders_cpu = f"{cpu['met']['holdersCpu']:.3f}"
             rust = (f"{cpu['rust']['enginesCpu']:.3f} / " if "rust" in cpu else "– / ") + f"{cpu['stromen']['enginesCpu']:.3f}"
             gc = " / ".join(f"{cpu[k]['engine1GcPauses']} × {1000 * cpu[k]['engine1GcPauseSeconds'] / cpu[k]['engine1GcPauses']:.0f}"
                             if k in cpu and cpu[k].get("engine1GcPauses") else "0" if k in cpu else "–" for k in fasen)
         else:
-            eng = holders = rust = gc = "–"
+            eng = houders_cpu = rust = gc = "–"
         jvm = "default (ParallelGC)" if not jvm or jvm.startswith("(") else jvm.replace("-Xms2g -Xmx2g -XX:+AlwaysPreTouch ", "")
         out.append(f"| [{label}](results/gebeurtenissen-{label}/summary.json) ({(tijd or '')[11:16]}) | {commit} | {jvm} | "
-                   f"{s['rate']}/s | {houders} | {open_} | {p99} | {p999} | {eng} | {holders} | {rust} | {gc} |")
+                   f"{s['rate']}/s | {houders} | {open_} | {p99} | {p999} | {eng} | {houders_cpu} | {rust} | {gc} |")
     return out
 
 def ontleding():
