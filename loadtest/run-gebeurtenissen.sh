@@ -17,8 +17,12 @@
 # was. ENGINE_CPUS / GENERATOR_CPUS pin the
 # engines with PostgreSQL, and the generator with the stream holders, apart (taskset lists);
 # STROMEN_CPUS pins engines 2..ENGINES (with STROMEN_APART=1: those that hold the streams).
+# Each mix result has its latency per second (perSecond), each cpu-<phase>.json its wall-clock from/to
+# and every engine's collections; vmstat.log (the machine each second) and pg-wachten.log (what
+# PostgreSQL's active sessions waited on each second; a second without a line had none active) cover
+# the whole run, so a stall can be placed.
 # Results: loadtest/results/gebeurtenissen-<label>/ (zonder.json, met.json, zonder-na.json,
-# stromen-<engine>.json, cpu-*.json, summary.json).
+# stromen-<engine>.json, cpu-*.json, vmstat.log, pg-wachten.log, summary.json).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -70,23 +74,28 @@ over_engines() {
   echo "$t"
 }
 # runs "$@" (one phase's generator) and writes to $1's file the CPU each group used meanwhile and,
-# from the first engine's /metrics before and after, how late its event loops ran (the 100 ms tick:
-# a loop busy or blocked delays every request on it) and its collections' pauses
+# from the engines' /metrics before and after, how late the first one's event loops ran (the 100 ms
+# tick: a loop busy or blocked delays every request on it) and each one's collections' pauses
 phase() {
-  local file="$1" t0 t1 van tot
+  local file="$1" t0 t1 van tot e
   shift
-  curl -s "localhost:$port/metrics" > "$file.voor.prom" || true
+  for e in $(seq 1 "$engines"); do
+    curl -s "localhost:$((port + e - 1))/metrics" > "$file.voor-$e.prom" || true
+  done
   van=$(snapshot)
   t0=$(date +%s.%N)
   "$@"
   tot=$(snapshot)
   t1=$(date +%s.%N)
-  curl -s "localhost:$port/metrics" > "$file.na.prom" || true
-  python3 - "$file" "$hz" "$t0" "$t1" $van $tot <<'PY'
+  for e in $(seq 1 "$engines"); do
+    curl -s "localhost:$((port + e - 1))/metrics" > "$file.na-$e.prom" || true
+  done
+  python3 - "$file" "$hz" "$t0" "$t1" "$engines" $van $tot <<'PY'
 import json, re, sys
 f, hz, t0, t1 = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-a = [int(x) for x in sys.argv[5:9]]
-b = [int(x) for x in sys.argv[9:13]]
+engines = int(sys.argv[5])
+a = [int(x) for x in sys.argv[6:10]]
+b = [int(x) for x in sys.argv[10:14]]
 s = t1 - t0
 d = [(y - x) / hz / s for x, y in zip(a, b)]
 def lees(p):
@@ -96,11 +105,11 @@ def lees(p):
         if r:
             m[(r.group(1), r.group(2) or "")] = m.get((r.group(1), r.group(2) or ""), 0) + float(r.group(3))
     return m
-uit = {"seconds": round(s, 1), "enginesCpu": round(d[0], 3), "postgresqlCpu": round(d[1], 3),
+uit = {"from": round(t0, 1), "to": round(t1, 1), "seconds": round(s, 1), "enginesCpu": round(d[0], 3), "postgresqlCpu": round(d[1], 3),
        "holdersCpu": round(d[2], 3), "machineCpu": round(d[3], 3),
        "restCpu": round(d[3] - d[0] - d[1] - d[2], 3)}
 try:
-    v, n = lees(f + ".voor.prom"), lees(f + ".na.prom")
+    v, n = lees(f + ".voor-1.prom"), lees(f + ".na-1.prom")
     # the loop-delay histogram over the phase: cumulative bucket counts by their upper bound
     emmers = {}
     for (naam, lab), x in n.items():
@@ -118,6 +127,13 @@ try:
     gc = lambda m, k: sum(x for (naam, _), x in m.items() if naam == "jvm_gc_pause_seconds_" + k)
     uit["engine1GcPauses"] = int(gc(n, "count") - gc(v, "count"))
     uit["engine1GcPauseSeconds"] = round(gc(n, "sum") - gc(v, "sum"), 3)
+    # every engine's collections, so a stall on the portal engine can be told from one elsewhere
+    per = {}
+    for e in range(1, engines + 1):
+        ve, ne = lees(f"{f}.voor-{e}.prom"), lees(f"{f}.na-{e}.prom")
+        per[str(e)] = {"pauses": int(gc(ne, "count") - gc(ve, "count")),
+                       "pauseSeconds": round(gc(ne, "sum") - gc(ve, "sum"), 3)}
+    uit["gcPerEngine"] = per
 except Exception as e:
     uit["metricsError"] = str(e)
 json.dump(uit, open(f, "w"), indent=1)
@@ -134,9 +150,22 @@ BERICHTENBOX_DATA_DIR="$data" BERICHTENBOX_HTTP_PORT="$port" BERICHTENBOX_PORTAL
   ${engine_cpus[@]+"${engine_cpus[@]}"} bin/berichtenbox serve > "$out/engine-1.log" 2>&1 &
 pids=($!)
 stromers=()
-trap 'for p in ${stromers[@]+"${stromers[@]}"}; do kill $p 2>/dev/null; done; for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null; [ -z "${DATA_DIR:-}" ] && rm -rf "$data"' EXIT
+samplers=()
+trap 'for p in ${samplers[@]+"${samplers[@]}"} ${stromers[@]+"${stromers[@]}"}; do kill $p 2>/dev/null; done; for p in "${pids[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null; [ -z "${DATA_DIR:-}" ] && rm -rf "$data"' EXIT
 for i in $(seq 1 120); do curl -sf "localhost:$port/health/ready" >/dev/null && break; sleep 1; done
 pgport=$(sed -n 4p "$data/pg/postmaster.pid")
+# the machine each second (run queue, CPU with steal) and what PostgreSQL's active sessions wait on
+# (CPU when on none): a stall in a phase's per-second series (perSecond, by the phase's from/to) can
+# be laid beside both
+vmstat -t -n 1 > "$out/vmstat.log" &
+samplers+=($!)
+while sleep 1; do
+  psql -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -AtF ' ' -c "select to_char(now(), 'HH24:MI:SS'),
+    coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '-'), count(*) from pg_stat_activity
+    where state = 'active' and backend_type = 'client backend' and pid <> pg_backend_pid()
+    group by 2, 3" 2>/dev/null || true
+done > "$out/pg-wachten.log" &
+samplers+=($!)
 for e in $(seq 2 "$engines"); do
   mkdir -p "$data/engine-$e"
   cpus=(${engine_cpus[@]+"${engine_cpus[@]}"})
@@ -221,6 +250,9 @@ summary = {"streams": stromen, "engines": laatste, "streamEngines": len(houders)
            "p99.9": {k: v["latencyMs"]["p99.9"] for k, v in fase.items()},
            "p99": {k: v["latencyMs"]["p99"] for k, v in fase.items()},
            "statuses": {k: v["statuses"] for k, v in fase.items()},
+           # seconds of each phase in which a request took over 100 ms: one stall, or a spread tail
+           "secondsOver100Ms": {k: sum(1 for x in v.get("perSecond", []) if x["maxMs"] > 100)
+                                for k, v in fase.items()},
            "cpu": {k: json.load(open(f"{out}/cpu-{k}.json"))
                    for k in ("zonder", "rust", "stromen", "met", "met-2", "zonder-na")}}
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=1)

@@ -21,7 +21,8 @@ import org.HdrHistogram.Histogram;
  * Portal traffic against a seeded store (`bin/berichtenbox seed`), open arrival model: 50 % first
  * page of the inbox, 10 % a next page (cursor), 5 % search, 25 % read a message, 10 % download
  * an attachment, for random citizens. Latency is measured from the moment a request was due
- * (coordinated-omission safe), per kind and over all.
+ * (coordinated-omission safe), per kind, over all, and per second of the run (its count, p99 and
+ * maximum, by when the requests were due).
  *
  * <pre>
  * java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.PresentatieLoad --url=http://localhost:8080 \
@@ -93,6 +94,12 @@ public final class PresentatieLoad {
       perSoort.put(s, new Histogram(TimeUnit.SECONDS.toNanos(60), 3));
     }
     Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    // per second of the measured window, by when each request was due: a stall shows as the
+    // seconds it covered, not only as a fatter tail
+    Histogram[] perSeconde = new Histogram[seconds];
+    for (int s = 0; s < seconds; s++) {
+      perSeconde[s] = new Histogram(TimeUnit.SECONDS.toNanos(60), 2);
+    }
     Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
     long total = (long) rate * (warmup + seconds);
     long measuredFrom = (long) rate * warmup;
@@ -139,6 +146,7 @@ public final class PresentatieLoad {
             synchronized (all) {
               all.recordValue(t);
               perSoort.get(soorten[(int) i]).recordValue(t);
+              perSeconde[(int) Math.min(seconds - 1, (i - measuredFrom) / rate)].recordValue(t);
             }
             statuses.computeIfAbsent(s, k -> new AtomicLong()).incrementAndGet();
           }
@@ -147,6 +155,13 @@ public final class PresentatieLoad {
 
     JsonObject kinds = new JsonObject();
     perSoort.forEach((k, h) -> kinds.put(k.name().toLowerCase(), LoadClient.percentiles(h, 1e6)));
+    JsonArray seconden = new JsonArray();
+    for (Histogram h : perSeconde) {
+      seconden.add(new JsonObject()
+          .put("n", h.getTotalCount())
+          .put("p99Ms", LoadClient.round(h.getValueAtPercentile(99) / 1e6))
+          .put("maxMs", LoadClient.round(h.getMaxValue() / 1e6)));
+    }
     JsonObject st = new JsonObject();
     statuses.forEach((k, v) -> st.put(String.valueOf(k), v.get()));
     JsonObject result = new JsonObject()
@@ -156,7 +171,8 @@ public final class PresentatieLoad {
         .put("statuses", st)
         .put("failures", http.failuresJson())
         .put("latencyMs", LoadClient.percentiles(all, 1e6))
-        .put("perSoortMs", kinds);
+        .put("perSoortMs", kinds)
+        .put("perSecond", seconden);
     System.out.println(result.encodePrettily());
     if (args.containsKey("out")) {
       Files.writeString(Path.of(args.get("out")), result.encodePrettily());
