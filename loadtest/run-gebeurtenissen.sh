@@ -258,4 +258,8 @@ summary = {"streams": stromen, "engines": laatste, "streamEngines": len(houders)
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=1)
 print(json.dumps(summary, indent=1))
 PY
+kill ${samplers[@]+"${samplers[@]}"} 2>/dev/null || true
+samplers=()
+# each phase second by second beside the machine's (seconden.md, seconden.json)
+python3 "$root/loadtest/seconden.py" "$out"
 echo "== results in $out"

@@ -225,6 +225,28 @@ def gebeurtenissen():
         jvm = "default (ParallelGC)" if not jvm or jvm.startswith("(") else jvm.replace("-Xms2g -Xmx2g -XX:+AlwaysPreTouch ", "")
         out.append(f"| [{label}](results/gebeurtenissen-{label}/summary.json) ({(tijd or '')[11:16]}) | {commit} | {jvm} | "
                    f"{s['rate']}/s | {houders} | {open_} | {p99} | {p999} | {eng} | {houders_cpu} | {rust} | {gc} |")
+    # from run o on: each phase second by second beside the machine (loadtest/seconden.py)
+    per_seconde = [(label, kern, s, json.load(open(os.path.join(res, f"gebeurtenissen-{label}", "seconden.json"))))
+                   for _, label, _, _, kern, s in sorted(runs)
+                   if os.path.exists(os.path.join(res, f"gebeurtenissen-{label}", "seconden.json"))]
+    if per_seconde:
+        out += ["", "From run o on the mix's latency is also kept per second, beside what the machine did in that "
+                "second (`vmstat`: the share of CPU the hypervisor took, *stolen* when at least 5 %) and every "
+                "engine's collections; each run's seconden.md has every second:", "",
+                "| run | streams held by | median of the per-second p99 A / B / B2 / A' (ms) | seconds stolen A / B / B2 / A' "
+                "| median p99 of the seconds not stolen A / B / B2 / A' (ms) | GC pauses of engines 2–N in B / B2 |",
+                "|---|---|---|---|---|---|"]
+        fasen = ("zonder", "met", "met-2", "zonder-na")
+        for label, kern, s, sec in per_seconde:
+            med = " / ".join(f"{sec[k]['medianP99Ms']:.1f}" if k in sec else "–" for k in fasen)
+            gestolen = " / ".join(str(sec[k]["stolenSeconds"]) if k in sec else "–" for k in fasen)
+            rest = " / ".join(f"{sec[k]['otherMedianP99Ms']:.1f}" if k in sec and sec[k]["otherMedianP99Ms"] is not None
+                              else "–" for k in fasen)
+            cpu = s["cpu"]
+            stroom = lambda k: sum(v["pauses"] for e, v in cpu[k].get("gcPerEngine", {}).items() if e != "1")
+            out.append(f"| [{label}](results/gebeurtenissen-{label}/seconden.md) | "
+                       f"{streams_held_by(s, kern)} | "
+                       f"{med} | {gestolen} | {rest} | {stroom('met')} / {stroom('met-2')} |")
     return out
 
 def ontleding():

@@ -104,6 +104,8 @@ public final class PresentatieLoad {
     long total = (long) rate * (warmup + seconds);
     long measuredFrom = (long) rate * warmup;
     Soort[] soorten = new Soort[(int) total];
+    // when the measured window began, by the wall clock: to lay its seconds beside the machine's
+    AtomicLong measuredStart = new AtomicLong();
     CompletableFuture<Void> done = http.offer(
         rate,
         total,
@@ -138,6 +140,9 @@ public final class PresentatieLoad {
                 + vb.metBijlage().get(r.nextInt(vb.metBijlage().size())) + "/bijlagen/1";
           }
           soorten[(int) i] = soort;
+          if (i == measuredFrom) {
+            measuredStart.set(System.currentTimeMillis());
+          }
           return http.call(HttpMethod.GET, path, token, null);
         },
         (i, took, s) -> {
@@ -168,6 +173,7 @@ public final class PresentatieLoad {
         .put("scenario", "presentatie")
         .put("offeredRate", rate)
         .put("seconds", seconds)
+        .put("measuredFromEpochMs", measuredStart.get())
         .put("statuses", st)
         .put("failures", http.failuresJson())
         .put("latencyMs", LoadClient.percentiles(all, 1e6))
