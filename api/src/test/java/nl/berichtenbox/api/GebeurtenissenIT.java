@@ -205,6 +205,37 @@ class GebeurtenissenIT {
     }
   }
 
+  /**
+   * A stream never ends by itself, so a draining process must end its streams: otherwise the HTTP
+   * server waits the whole shutdown timeout for them, and a rolling restart of stream engines costs
+   * that per process. Ended when the process starts refusing new requests (after the drain delay,
+   * the balancer has stopped sending it any), so the portal reconnects elsewhere with Last-Event-ID.
+   */
+  @Test
+  void aDrainingProcessEndsItsStreamsAfterTheDrainDelayNotAtTheShutdownTimeout() throws Exception {
+    Map<String, String> env = EngineProcess.onTestDatabase(
+        Map.of("BERICHTENBOX_DRAIN_DELAY", "PT1S", "BERICHTENBOX_SHUTDOWN_TIMEOUT", "PT30S"));
+    Process derde = EngineProcess.start(env, "gebeurtenissen-drain");
+    try {
+      Api daar = EngineProcess.api(env);
+      EngineProcess.awaitReady(daar);
+      String token = api.burgerToken(api.newBurger());
+      try (SseClient s = SseClient.open(daar.base, token, null)) {
+        assertEquals(200, s.status);
+        s.next(WACHT, "ongelezen");
+        long sigterm = System.nanoTime();
+        derde.destroy(); // SIGTERM
+        Api.await("the stream's end", Duration.ofSeconds(15), () -> s.ended, () -> "");
+        long eind = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
+        assertTrue(derde.waitFor(15, TimeUnit.SECONDS), "stopped well within the 30 s timeout");
+        assertEquals(0, derde.exitValue());
+        assertTrue(eind >= 900, "the stream is served through the drain delay, ended at " + eind);
+      }
+    } finally {
+      derde.destroyForcibly();
+    }
+  }
+
   @Test
   void aMessagePublishedLaterIsAnnouncedWhenItBecomesVisible() throws Exception {
     Api.Afnemer a = api.newAfnemer();

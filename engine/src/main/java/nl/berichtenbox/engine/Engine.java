@@ -396,9 +396,13 @@ public final class Engine implements AutoCloseable {
     heartbeat.drain();
   }
 
-  /** New requests are refused from now on (503, Connection: close): the drain's last part. */
+  /**
+   * New requests are refused from now on (503, Connection: close) and the open event streams end
+   * (they would never finish by themselves): the drain's last part.
+   */
   public void refuseNewRequests() {
     readiness.refuseNewRequests();
+    gebeurtenissen.eindig();
   }
   /** The engine's clock (docs/architecture.md, Time). */
   public Clock clock() {

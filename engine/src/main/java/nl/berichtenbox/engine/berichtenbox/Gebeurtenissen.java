@@ -158,6 +158,7 @@ public final class Gebeurtenissen implements Component {
   private int luisterPogingen;
   private long luisterTimer = -1;
   private boolean gestopt;
+  private boolean eindigd; // the streams were ended (the process drains): a new one ends at once
   /** This process marked alive: before it is, its own streams would not count against the cap. */
   private volatile Future<Void> levend = Future.succeededFuture();
 
@@ -332,8 +333,9 @@ public final class Gebeurtenissen implements Component {
             Lezer l = new Lezer(stroomId, bsn, stroom, vanaf != null ? vanaf : laatste);
             perBurger.computeIfAbsent(bsn, k -> new ArrayList<>()).add(l);
             perStroom.put(stroom, l);
-            if (stroom.weg()) {
-              // the client left while the stream was being opened: its close found nothing here
+            if (stroom.weg() || eindigd) {
+              // the client left while the stream was being opened (its close found nothing here),
+              // or the process ended its streams meanwhile (it drains)
               sluit(l);
               p.complete();
               return;
@@ -379,6 +381,27 @@ public final class Gebeurtenissen implements Component {
         sluit(l);
       }
     });
+  }
+
+  /**
+   * Ends every stream this process holds, and each one still opening, now: a draining process
+   * (SIGTERM), once it refuses new requests. A stream never ends by itself, so the HTTP server's
+   * shutdown would otherwise wait its whole timeout for them; the portal reconnects, through the
+   * balancer to another process, and resumes after its Last-Event-ID.
+   */
+  public Future<Void> eindig() {
+    if (context == null) {
+      return Future.succeededFuture(); // never started: nothing open
+    }
+    return Future.future(p -> context.runOnContext(v -> {
+      eindigd = true;
+      for (List<Lezer> l : List.copyOf(perBurger.values())) {
+        for (Lezer x : List.copyOf(l)) {
+          sluit(x);
+        }
+      }
+      p.complete();
+    }));
   }
 
   private void sluit(Lezer l) {
@@ -562,13 +585,9 @@ public final class Gebeurtenissen implements Component {
           gestopt = true;
           timers.forEach(vertx::cancelTimer);
           vertx.cancelTimer(luisterTimer);
-          for (List<Lezer> l : List.copyOf(perBurger.values())) {
-            for (Lezer x : List.copyOf(l)) {
-              sluit(x);
-            }
-          }
           p.complete();
         }))
+        .compose(v -> eindig())
         .compose(v -> luisterPool.close());
   }
 }
