@@ -108,6 +108,27 @@ class MetricsIT {
     assertEquals("counter", na.type("berichtenbox_berichten_geparkeerd_total"));
   }
 
+  /**
+   * The request pool is chosen by the calling thread (SplitPool), so it holds only if the HTTP
+   * verticle marks its event loop at start: without that every portal query would go to the
+   * background pool, unnoticed by any other test.
+   */
+  @Test
+  void portalRequestsQueryTheRequestPool() {
+    Api.Afnemer a = api.newAfnemer();
+    String tok = api.burgerToken(api.newBurger(a));
+    String[] verzoeken = {"type", "sql", "pool", "postgresql"};
+    Metrieken voor = Metrieken.van(api);
+    for (int i = 0; i < 5; i++) {
+      api.get("/api/v1/berichtenbox/berichten", tok).expect(200);
+    }
+    Metrieken na = Metrieken.van(api);
+    assertTrue(
+        na.som("berichtenbox_pool_gebruik_seconds_count", verzoeken)
+            >= voor.som("berichtenbox_pool_gebruik_seconds_count", verzoeken) + 5,
+        "five portal requests, at least five uses of the request pool");
+  }
+
   @Test
   void poolJvmAndEventLoopsAreMeasured() {
     Metrieken m = Metrieken.van(api);
