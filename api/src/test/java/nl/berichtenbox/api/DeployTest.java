@@ -86,10 +86,7 @@ class DeployTest {
     List<Map<String, Object>> docs = yaml(DEPLOY.resolve("kubernetes/engine.yaml"));
     Map<String, Object> configMap =
         docs.stream().filter(d -> "ConfigMap".equals(d.get("kind"))).findFirst().orElseThrow();
-    Map<String, Object> deployment = docs.stream()
-        .filter(d -> "Deployment".equals(d.get("kind")))
-        .findFirst()
-        .orElseThrow();
+    Map<String, Object> deployment = soort(docs, "Deployment", "berichtenbox");
     Map<String, Object> pod = pad(deployment, "spec", "template", "spec");
     Map<String, Object> c = ((List<Map<String, Object>>) pad(pod, "containers")).get(0);
     Map<String, String> env = alsTekst(pad(configMap, "data"));
@@ -127,6 +124,66 @@ class DeployTest {
         "grace " + grace + " ms does not cover the drain");
     assertEquals(imageUser(), Objects.toString(pad(pod, "securityContext", "runAsUser")));
     assertEquals(Boolean.TRUE, pad(pod, "securityContext", "runAsNonRoot"));
+  }
+
+  /**
+   * The event streams on engines of their own, as in compose: a second Deployment whose pod is the
+   * portal engines' own but for its labels (so the checks above hold for it too, and the two cannot
+   * drift), an Ingress that sends it the contract's path and nothing else, and a read timeout the
+   * streams' quiet between two comments does not reach.
+   */
+  @Test
+  @SuppressWarnings("unchecked") // YAML's documents are untyped maps and lists
+  void kubernetesSendsTheEventStreamsToEnginesOfTheirOwn() throws Exception {
+    List<Map<String, Object>> docs = yaml(DEPLOY.resolve("kubernetes/engine.yaml"));
+    Map<String, Object> portaal = soort(docs, "Deployment", "berichtenbox");
+    Map<String, Object> stromen = soort(docs, "Deployment", "berichtenbox-stromen");
+    Map<String, Object> podPortaal = new HashMap<>(pad(portaal, "spec", "template", "spec"));
+    Map<String, Object> podStromen = new HashMap<>(pad(stromen, "spec", "template", "spec"));
+    Map<String, Object> labelsPortaal = pad(portaal, "spec", "template", "metadata", "labels");
+    Map<String, Object> labelsStromen = pad(stromen, "spec", "template", "metadata", "labels");
+    assertEquals(
+        Objects.toString(podPortaal.remove("topologySpreadConstraints"))
+            .replace(labelsPortaal.toString(), labelsStromen.toString()),
+        Objects.toString(podStromen.remove("topologySpreadConstraints")));
+    assertEquals(podPortaal, podStromen, "the stream engines' pod is the portal engines' own");
+    assertEquals(labelsPortaal, pad(portaal, "spec", "selector", "matchLabels"));
+    assertEquals(labelsStromen, pad(stromen, "spec", "selector", "matchLabels"));
+    assertTrue(!labelsPortaal.equals(labelsStromen), "told apart by their labels");
+
+    // each Service selects its own Deployment's pods only
+    Map<String, Object> svcPortaal = soort(docs, "Service", "berichtenbox");
+    Map<String, Object> svcStromen = soort(docs, "Service", "berichtenbox-stromen");
+    assertEquals(labelsPortaal, pad(svcPortaal, "spec", "selector"));
+    assertEquals(labelsStromen, pad(svcStromen, "spec", "selector"));
+
+    Map<String, Object> ingress = soort(docs, "Ingress", "berichtenbox");
+    Map<String, String> naarService = new HashMap<>();
+    for (Map<String, Object> regel : (List<Map<String, Object>>) pad(ingress, "spec", "rules")) {
+      for (Map<String, Object> p : (List<Map<String, Object>>) pad(regel, "http", "paths")) {
+        naarService.put(
+            p.get("pathType") + " " + p.get("path"), pad(p, "backend", "service", "name"));
+      }
+    }
+    assertEquals(
+        Map.of(
+            "Exact /api/v1/berichtenbox/gebeurtenissen", "berichtenbox-stromen",
+            "Prefix /", "berichtenbox"),
+        naarService);
+    Map<String, Object> annotaties = pad(ingress, "metadata", "annotations");
+    long leesTimeout =
+        Long.parseLong((String) annotaties.get("nginx.ingress.kubernetes.io/proxy-read-timeout"));
+    assertTrue(
+        leesTimeout * 1000 > 2 * Gebeurtenissen.COMMENTAAR_MS,
+        "the Ingress would cut a quiet stream after " + leesTimeout + " s");
+  }
+
+  private static Map<String, Object> soort(
+      List<Map<String, Object>> docs, String kind, String naam) {
+    return docs.stream()
+        .filter(d -> kind.equals(d.get("kind")) && naam.equals(pad(d, "metadata", "name")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + naam));
   }
 
   @Test
@@ -170,6 +227,17 @@ class DeployTest {
         !backendVan("engine1").contains("server stromen"),
         "the stream engines take no portal requests");
     assertTrue(stromen.startsWith("backend stromen"));
+    // a stream is a descriptor at the engine that holds it: either stream engine may hold all that
+    // HAProxy lets in while the other restarts
+    Matcher maxconn = Pattern.compile("\\n\\s+maxconn (\\d+)")
+        .matcher(haproxy.substring(haproxy.indexOf("\nglobal\n"), haproxy.indexOf("\ndefaults\n")));
+    assertTrue(maxconn.find(), "HAProxy's global maxconn");
+    for (String naam : List.of("stromen1", "stromen2")) {
+      Object nofile = pad(compose, "services", naam, "ulimits", "nofile");
+      assertTrue(
+          nofile instanceof Integer n && n >= Integer.parseInt(maxconn.group(1)) + 1024,
+          naam + " may hold " + maxconn.group(1) + " streams with " + nofile + " descriptors");
+    }
     // the database: a synchronous standby named as the standby's application_name says
     String primair = Objects.toString(pad(compose, "services", "pg-primair", "command"));
     String standby = Objects.toString(pad(compose, "services", "pg-standby", "command"));
