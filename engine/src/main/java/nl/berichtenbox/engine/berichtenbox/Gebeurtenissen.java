@@ -158,7 +158,7 @@ public final class Gebeurtenissen implements Component {
   private int luisterPogingen;
   private long luisterTimer = -1;
   private boolean gestopt;
-  private boolean eindigd; // the streams were ended (the process drains): a new one ends at once
+  private boolean beeindigd; // the streams were ended (the process drains): a new one ends at once
   /** This process marked alive: before it is, its own streams would not count against the cap. */
   private volatile Future<Void> levend = Future.succeededFuture();
 
@@ -333,7 +333,7 @@ public final class Gebeurtenissen implements Component {
             Lezer l = new Lezer(stroomId, bsn, stroom, vanaf != null ? vanaf : laatste);
             perBurger.computeIfAbsent(bsn, k -> new ArrayList<>()).add(l);
             perStroom.put(stroom, l);
-            if (stroom.weg() || eindigd) {
+            if (stroom.weg() || beeindigd) {
               // the client left while the stream was being opened (its close found nothing here),
               // or the process ended its streams meanwhile (it drains)
               sluit(l);
@@ -394,7 +394,7 @@ public final class Gebeurtenissen implements Component {
       return Future.succeededFuture(); // never started: nothing open
     }
     return Future.future(p -> context.runOnContext(v -> {
-      eindigd = true;
+      beeindigd = true;
       for (List<Lezer> l : List.copyOf(perBurger.values())) {
         for (Lezer x : List.copyOf(l)) {
           sluit(x);
