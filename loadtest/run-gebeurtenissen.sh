@@ -125,15 +125,16 @@ try:
     uit["engine1LoopDelayP99Ms"] = round(1000 * q(0.99), 2) if tot else None
     uit["engine1LoopDelayP999Ms"] = round(1000 * q(0.999), 2) if tot else None
     gc = lambda m, k: sum(x for (naam, _), x in m.items() if naam == "jvm_gc_pause_seconds_" + k)
-    uit["engine1GcPauses"] = int(gc(n, "count") - gc(v, "count"))
-    uit["engine1GcPauseSeconds"] = round(gc(n, "sum") - gc(v, "sum"), 3)
     # every engine's collections, so a stall on the portal engine can be told from one elsewhere
     per = {}
     for e in range(1, engines + 1):
-        ve, ne = lees(f"{f}.voor-{e}.prom"), lees(f"{f}.na-{e}.prom")
+        ve, ne = (v, n) if e == 1 else (lees(f"{f}.voor-{e}.prom"), lees(f"{f}.na-{e}.prom"))
         per[str(e)] = {"pauses": int(gc(ne, "count") - gc(ve, "count")),
                        "pauseSeconds": round(gc(ne, "sum") - gc(ve, "sum"), 3)}
     uit["gcPerEngine"] = per
+    # the portal engine's under the names the results before gcPerEngine have (voorpagina reads them)
+    uit["engine1GcPauses"] = per["1"]["pauses"]
+    uit["engine1GcPauseSeconds"] = per["1"]["pauseSeconds"]
 except Exception as e:
     uit["metricsError"] = str(e)
 json.dump(uit, open(f, "w"), indent=1)
@@ -250,9 +251,6 @@ summary = {"streams": stromen, "engines": laatste, "streamEngines": len(houders)
            "p99.9": {k: v["latencyMs"]["p99.9"] for k, v in fase.items()},
            "p99": {k: v["latencyMs"]["p99"] for k, v in fase.items()},
            "statuses": {k: v["statuses"] for k, v in fase.items()},
-           # seconds of each phase in which a request took over 100 ms: one stall, or a spread tail
-           "secondsOver100Ms": {k: sum(1 for x in v.get("perSecond", []) if x["maxMs"] > 100)
-                                for k, v in fase.items()},
            "cpu": {k: json.load(open(f"{out}/cpu-{k}.json"))
                    for k in ("zonder", "rust", "stromen", "met", "met-2", "zonder-na")}}
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=1)

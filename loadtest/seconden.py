@@ -80,17 +80,16 @@ def main(out):
                           ", ".join(wt.get(b + i, []))))
         if not rijen:
             continue
-        med = lambda xs: sorted(xs)[len(xs) // 2] if xs else None
+        med = lambda rs: sorted(r[1] for r in rs)[len(rs) // 2] if rs else None
         gestolen = [r for r in rijen if r[3] is not None and r[3] >= STEAL]
         traagste = max(rijen, key=lambda r: r[1])
-        kort[fase] = {"seconds": len(rijen), "medianP99Ms": med([r[1] for r in rijen]),
-                      "stolenSeconds": len(gestolen),
-                      "stolenMedianP99Ms": med([r[1] for r in gestolen]) if gestolen else None,
-                      "otherMedianP99Ms": med([r[1] for r in rijen if r not in gestolen]),
-                      "slowestSecond": traagste[0], "slowestP99Ms": traagste[1],
-                      "slowestSteal": traagste[3]}
-        samen.append(f"| {naam} | {len(rijen)} | {med([r[1] for r in rijen])} | {len(gestolen)} | "
-                     f"{med([r[1] for r in gestolen]) if gestolen else '–'} | "
+        k = kort[fase] = {"seconds": len(rijen), "medianP99Ms": med(rijen),
+                          "stolenSeconds": len(gestolen), "stolenMedianP99Ms": med(gestolen),
+                          "otherMedianP99Ms": med([r for r in rijen if r not in gestolen]),
+                          "slowestSecond": traagste[0], "slowestP99Ms": traagste[1],
+                          "slowestSteal": traagste[3]}
+        samen.append(f"| {naam} | {k['seconds']} | {k['medianP99Ms']} | {k['stolenSeconds']} | "
+                     f"{k['stolenMedianP99Ms'] if gestolen else '–'} | "
                      f"{traagste[1]} ms at second {traagste[0]} ({traagste[3]} %, {traagste[4]} %) |")
         regels += [f"## {naam}", "",
                    f"Measured from {datetime.datetime.fromtimestamp(b, datetime.timezone.utc):%H:%M:%S} UTC.",

@@ -174,6 +174,13 @@ def streams_held_by(s, kern):
         tekst += f"{kern} only"
     return tekst
 
+# the mix phases of a run-gebeurtenissen.sh result: A, B, B2, A'
+FASEN = ("zonder", "met", "met-2", "zonder-na")
+
+def per_fase(d, fmt):
+    """'x / x / x / x' over the four phases: fmt of each phase's entry in d, '–' where it has none."""
+    return " / ".join(fmt(d[k]) if k in d and d[k] is not None else "–" for k in FASEN)
+
 def gebeurtenissen():
     """The presentation mix with and without open event streams (issue 23): one row per run."""
     runs = []
@@ -206,20 +213,19 @@ def gebeurtenissen():
            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for tijd, label, commit, jvm, kern, s in sorted(runs):
         houders = streams_held_by(s, kern)
-        fasen = ("zonder", "met", "met-2", "zonder-na")
-        p99 = " / ".join(f"{s['p99'][k]:.1f}" if k in s["p99"] else "–" for k in fasen)
-        p999 = " / ".join(f"{s['p99.9'][k]:.1f}" if k in s["p99.9"] else "–" for k in fasen)
+        p99 = per_fase(s["p99"], lambda x: f"{x:.1f}")
+        p999 = per_fase(s["p99.9"], lambda x: f"{x:.1f}")
         geweigerd = sum(v for k, v in s["answers"].items() if k != "200")
         # from run c on the holders try a 503 again after its Retry-After (every answer counted)
         open_ = f"{s['open']}" + ("" if not geweigerd else f" ({geweigerd} refused)" if s["open"] < s["streams"]
                                   else f" ({geweigerd} answers 503 first, opened on a retry)")
         cpu = s.get("cpu")
         if cpu:
-            eng = " / ".join(f"{cpu[k]['enginesCpu']:.2f}" if k in cpu else "–" for k in fasen)
+            eng = per_fase(cpu, lambda c: f"{c['enginesCpu']:.2f}")
             houders_cpu = f"{cpu['met']['holdersCpu']:.3f}"
             rust = (f"{cpu['rust']['enginesCpu']:.3f} / " if "rust" in cpu else "– / ") + f"{cpu['stromen']['enginesCpu']:.3f}"
-            gc = " / ".join(f"{cpu[k]['engine1GcPauses']} × {1000 * cpu[k]['engine1GcPauseSeconds'] / cpu[k]['engine1GcPauses']:.0f}"
-                            if k in cpu and cpu[k].get("engine1GcPauses") else "0" if k in cpu else "–" for k in fasen)
+            gc = per_fase(cpu, lambda c: f"{c['engine1GcPauses']} × {1000 * c['engine1GcPauseSeconds'] / c['engine1GcPauses']:.0f}"
+                          if c.get("engine1GcPauses") else "0")
         else:
             eng = houders_cpu = rust = gc = "–"
         jvm = "default (ParallelGC)" if not jvm or jvm.startswith("(") else jvm.replace("-Xms2g -Xmx2g -XX:+AlwaysPreTouch ", "")
@@ -236,12 +242,10 @@ def gebeurtenissen():
                 "| run | streams held by | median of the per-second p99 A / B / B2 / A' (ms) | seconds stolen A / B / B2 / A' "
                 "| median p99 of the seconds not stolen A / B / B2 / A' (ms) | GC pauses of engines 2–N in B / B2 |",
                 "|---|---|---|---|---|---|"]
-        fasen = ("zonder", "met", "met-2", "zonder-na")
         for label, kern, s, sec in per_seconde:
-            med = " / ".join(f"{sec[k]['medianP99Ms']:.1f}" if k in sec else "–" for k in fasen)
-            gestolen = " / ".join(str(sec[k]["stolenSeconds"]) if k in sec else "–" for k in fasen)
-            rest = " / ".join(f"{sec[k]['otherMedianP99Ms']:.1f}" if k in sec and sec[k]["otherMedianP99Ms"] is not None
-                              else "–" for k in fasen)
+            med = per_fase(sec, lambda x: f"{x['medianP99Ms']:.1f}")
+            gestolen = per_fase(sec, lambda x: str(x["stolenSeconds"]))
+            rest = per_fase({k: x["otherMedianP99Ms"] for k, x in sec.items()}, lambda x: f"{x:.1f}")
             cpu = s["cpu"]
             stroom = lambda k: sum(v["pauses"] for e, v in cpu[k].get("gcPerEngine", {}).items() if e != "1")
             out.append(f"| [{label}](results/gebeurtenissen-{label}/seconden.md) | "
