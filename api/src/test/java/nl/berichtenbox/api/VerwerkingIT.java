@@ -239,18 +239,16 @@ class VerwerkingIT {
   void aMessageThatBreaksEveryRoundIsRefusedWithTechnischProbleemAndTheRestGoesOn()
       throws Exception {
     var pool = TestEngine.server().engine().pool();
-    // a fault that only this message triggers where processing writes, in its receipt, as a defect
-    // or corrupt data would
+    // a fault that only this message triggers, as a defect or corrupt data would
     pool.query("CREATE OR REPLACE FUNCTION test_gif() RETURNS trigger AS $$ BEGIN "
-            + "IF EXISTS (SELECT 1 FROM bericht b WHERE b.oin = NEW.oin AND b.bericht_id::text = NEW.bericht_id "
-            + "AND b.onderwerp = 'GIF') AND NEW.verwerkings_code IS DISTINCT FROM 'TechnischProbleem' "
+            + "IF NEW.onderwerp = 'GIF' AND NEW.verwerkings_code IS DISTINCT FROM 'TechnischProbleem' "
             + "THEN RAISE EXCEPTION 'gif'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
         .execute()
         .toCompletionStage()
         .toCompletableFuture()
         .get();
     pool.query(
-            "CREATE TRIGGER test_gif BEFORE INSERT ON verwerkingsbericht FOR EACH ROW EXECUTE FUNCTION test_gif()")
+            "CREATE TRIGGER test_gif BEFORE UPDATE ON bericht FOR EACH ROW EXECUTE FUNCTION test_gif()")
         .execute()
         .toCompletionStage()
         .toCompletableFuture()
@@ -276,20 +274,8 @@ class VerwerkingIT {
               .stream()
               .anyMatch(
                   o -> "TechnischProbleem".equals(((JsonObject) o).getString("verwerkingsCode"))));
-      // intake had placed it in the box; refused, it is taken out again
-      assertEquals(
-          0L,
-          pool.preparedQuery(
-                  "SELECT count(*) FROM bericht WHERE bericht_id = $1::uuid AND publiek_id IS NOT NULL")
-              .execute(Tuple.of(gif.getString("berichtId")))
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get()
-              .iterator()
-              .next()
-              .getLong(0));
     } finally {
-      pool.query("DROP TRIGGER test_gif ON verwerkingsbericht")
+      pool.query("DROP TRIGGER test_gif ON bericht")
           .execute()
           .toCompletionStage()
           .toCompletableFuture()

@@ -173,7 +173,8 @@ public final class Ontleding {
     }
     long tot = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
     while (getal(
-            s, "SELECT (SELECT count(*) FROM bericht_wachtrij) + (SELECT count(*) FROM afwijzing)")
+            s,
+            "SELECT (SELECT count(*) FROM bericht WHERE status = 0) + (SELECT count(*) FROM afwijzing)")
         > 0) {
       if (System.nanoTime() > tot) {
         throw new IllegalStateException("messages still unprocessed after 10 minutes");

@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.UUID;
 import nl.berichtenbox.engine.domain.Bericht;
 import nl.berichtenbox.engine.domain.BerichtStatus;
-import nl.berichtenbox.engine.domain.Beslissing;
 import nl.berichtenbox.engine.domain.VerwerkingsCode;
 import nl.berichtenbox.engine.intake.IntakeItem.BatchHeader;
 import nl.berichtenbox.engine.intake.IntakeItem.Offered;
@@ -29,9 +28,8 @@ import nl.berichtenbox.engine.tracing.Tracing;
 /**
  * Writes many requests' messages inside one transaction with a handful of statements, however
  * many messages: batches, messages with their attachments (one statement), idempotency look-up
- * of the keys that were already there, refusals. Each message is decided as it is written; its
- * receipt and counters are left to the processor, so no two intake transactions ever wait on the
- * same row.
+ * of the keys that were already there, refusals. Counters are left to the processor, so no two
+ * intake transactions ever wait on the same row.
  */
 final class IntakeWriter {
   private static final String INSERT_BATCH = """
@@ -40,40 +38,14 @@ final class IntakeWriter {
       ON CONFLICT (oin, batch_id) DO NOTHING
       RETURNING oin, batch_id""";
 
-  /**
-   * The messages, each decided as it is written ({@link Beslissing}): written once, in its final
-   * state; its receipt, counters and e-mail follow from {@code bericht_wachtrij} (a test message
-   * whose receipt waits is found by its status instead). Rows in the order offered, so that their
-   * ids, and so their receipts, follow it.
-   */
   private static final String INSERT_BERICHTEN = """
       WITH ins AS (
         INSERT INTO bericht (oin, bericht_id, batch_id, bsn, bericht_type, onderwerp, bericht_tekst, referentie,
-                             publicatie_datum, eind_datum_handelingstermijn, aantal_bijlagen, digest, traceparent,
-                             status, verwerkings_code, verwerkt_op, publiek_id, zichtbaar_op)
-        SELECT d.oin, d.bericht_id, d.batch_id, d.bsn, d.bericht_type, d.onderwerp, d.bericht_tekst, d.referentie,
-               d.publicatie_datum, d.eind_datum_handelingstermijn, d.aantal_bijlagen, d.digest, d.traceparent,
-               %s, d.code, %s, %s, %s
-        FROM (
-          SELECT b.*, %s AS code, %s AS test
-          FROM (
-            -- typed as the columns they are joined to, so the joins use their indexes
-            SELECT u.oin::char(20) AS oin, u.bericht_id, u.batch_id, u.bsn::char(9) AS bsn, u.bericht_type, u.onderwerp,
-                   u.bericht_tekst, u.referentie, u.publicatie_datum, u.eind_datum_handelingstermijn, u.aantal_bijlagen,
-                   u.digest, u.traceparent, u.n
-            FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                        $9::timestamptz[], $10::date[], $11::int2[], $12::bytea[], $19::text[]) WITH ORDINALITY
-                 AS u(oin, bericht_id, batch_id, bsn, bericht_type, onderwerp, bericht_tekst, referentie,
-                      publicatie_datum, eind_datum_handelingstermijn, aantal_bijlagen, digest, traceparent, n)
-          ) b
-          %s
-        ) d
-        ORDER BY d.n
+                             publicatie_datum, eind_datum_handelingstermijn, aantal_bijlagen, digest, traceparent)
+        SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                             $8::text[], $9::timestamptz[], $10::date[], $11::int2[], $12::bytea[], $19::text[])
         ON CONFLICT (oin, bericht_id) DO NOTHING
-        RETURNING id, oin, bericht_id, batch_id, status
-      ), wacht AS (
-        INSERT INTO bericht_wachtrij (id, oin, batch_id)
-        SELECT id, oin, batch_id FROM ins WHERE status <> %d
+        RETURNING id, oin, bericht_id
       ), bij AS (
         INSERT INTO bijlage (bericht, volgorde, omschrijving, media_type, inhoud)
         SELECT ins.id, b.volgorde, b.omschrijving, b.media_type, b.inhoud
@@ -81,22 +53,12 @@ final class IntakeWriter {
              AS b(oin, bericht_id, volgorde, omschrijving, media_type, inhoud)
         JOIN ins ON ins.oin = b.oin AND ins.bericht_id = b.bericht_id
       )
-      SELECT oin, bericht_id FROM ins""".formatted(
-          Beslissing.status("d.code", "d.test"),
-          Beslissing.verwerktOp("d.code"),
-          Beslissing.publiekId("d.code", "d.test"),
-          Beslissing.zichtbaarOp("d.code", "d.test", "d.publicatie_datum"),
-          Beslissing.code("now()"),
-          Beslissing.TEST,
-          Beslissing.JOINS,
-          BerichtStatus.TEST_WACHTEND);
+      SELECT oin, bericht_id FROM ins""";
 
-  /** Replays: the stored message, its status as the afnemer sees it. */
   private static final String LOOKUP = """
-      SELECT b.oin, b.bericht_id, b.digest, %s
+      SELECT b.oin, b.bericht_id, b.digest, b.status, b.verwerkings_code
       FROM unnest($1::text[], $2::uuid[]) AS k(oin, bericht_id)
-      JOIN bericht b ON b.oin = k.oin::char(20) AND b.bericht_id = k.bericht_id
-      LEFT JOIN bericht_wachtrij w ON w.id = b.id""".formatted(Beslissing.STATUS);
+      JOIN bericht b ON b.oin = k.oin::char(20) AND b.bericht_id = k.bericht_id""";
 
   private static final String INSERT_AFWIJZINGEN = """
       INSERT INTO afwijzing (oin, bericht_id, batch_id, verwerkings_code, traceparent)

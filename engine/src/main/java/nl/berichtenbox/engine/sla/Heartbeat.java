@@ -41,14 +41,13 @@ public final class Heartbeat implements Component {
         laatst_gereed = coalesce(EXCLUDED.laatst_gereed, hartslag.laatst_gereed)""";
   /**
    * The processes that said they were ready in the last 45 s (two heartbeats may be missed); and,
-   * for the alerts, the age of the oldest message whose receipt is not yet written and of the oldest open
+   * for the alerts, the age of the oldest message not yet processed and of the oldest open
    * Abonnementservice request (each through its partial index: a row or two).
    */
   private static final String GEREED = """
       SELECT (SELECT count(DISTINCT proces)::int FROM hartslag
               WHERE minuut >= date_trunc('minute', now()) - interval '1 minute' AND laatst_gereed > now() - interval '45 seconds'),
-             coalesce(extract(epoch FROM now() - (SELECT b.ontvangen_op FROM bericht_wachtrij w JOIN bericht b ON b.id = w.id
-                                                  ORDER BY w.id LIMIT 1)), 0)::float8,
+             coalesce(extract(epoch FROM now() - (SELECT ontvangen_op FROM bericht WHERE status = 0 ORDER BY id LIMIT 1)), 0)::float8,
              coalesce(extract(epoch FROM now() - (SELECT min(aangevraagd_op) FROM abonnement_verzoek
                                                   WHERE status = 'IN_BEHANDELING')), 0)::float8""";
 

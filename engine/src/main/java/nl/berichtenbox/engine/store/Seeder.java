@@ -77,8 +77,8 @@ public final class Seeder {
       try (var r = s.executeQuery("""
           SELECT i.indexname, i.indexdef FROM pg_indexes i
           WHERE i.schemaname = current_schema() AND i.tablename = 'bericht'
-            AND i.indexname IN ('bericht_box_lijst', 'bericht_box_ongelezen', 'bericht_batch_open',
-                                'bericht_herinnering')""")) {
+            AND i.indexname IN ('bericht_box_lijst', 'bericht_box_ongelezen', 'bericht_te_verwerken',
+                                'bericht_batch_open', 'bericht_herinnering')""")) {
         while (r.next()) {
           dropped.add(new String[] {r.getString(1), r.getString(2)});
         }

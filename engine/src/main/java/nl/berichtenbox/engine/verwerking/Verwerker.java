@@ -13,7 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import nl.berichtenbox.engine.berichtenbox.Gebeurtenissen;
-import nl.berichtenbox.engine.domain.Beslissing;
+import nl.berichtenbox.engine.domain.Bericht;
 import nl.berichtenbox.engine.domain.Testmodus;
 import nl.berichtenbox.engine.domain.Tijd;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
@@ -28,12 +28,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processing (contract §2.3): takes the messages intake wrote decided ({@link Beslissing}) from
- * their queue, and refusals, in batches and, in one transaction per round, writes their receipts,
- * counters, e-mails and live updates; it decides only what intake could not (a test message whose
- * receipt waits, a message parked before V17). Receipt numbers are handed out under one advisory
- * lock, so they are committed in number order and a feed reader never skips a receipt that
- * commits late; several engine processes take turns.
+ * Processing (contract §2.3): claims parked messages and refusals in batches and, in one
+ * transaction per round, decides each message against the citizen's box, the citizen's
+ * acceptance of the afnemer, the berichtType and the dates, and writes status, receipt and
+ * counters. Receipt numbers are handed out under one advisory lock, so they are committed in
+ * number order and a feed reader never skips a receipt that commits late; several engine
+ * processes take turns.
  */
 public final class Verwerker implements Component {
   private static final Logger LOG = LoggerFactory.getLogger(Verwerker.class);
@@ -66,66 +66,69 @@ public final class Verwerker implements Component {
         )""".formatted(bron, volgorde, Tijd.NL_SQL);
   }
 
-  /**
-   * What a message becomes when processing decides it (one parked before V17, or a test message
-   * whose receipt has waited): status, code, and for a delivered one its public id and visibility.
-   */
-  private static final String BESLIST = """
-      status = %s, verwerkings_code = d.code, verwerkt_op = %s, publiek_id = %s, zichtbaar_op = %s""".formatted(
-          Beslissing.status("d.code", "d.test"),
-          Beslissing.verwerktOp("d.code"),
-          Beslissing.publiekId("d.code", "d.test"),
-          Beslissing.zichtbaarOp("d.code", "d.test", "b.publicatie_datum"));
-
   static final String ROUND = """
-      WITH wacht AS MATERIALIZED (
-        -- messages intake wrote decided, whose receipt is to be written; not FOR UPDATE: rounds take
-        -- turns under the processing lock, and nothing else takes from the queue
-        DELETE FROM bericht_wachtrij
-        WHERE id IN (SELECT id FROM bericht_wachtrij ORDER BY id LIMIT $1)
-        RETURNING id
-      ), claimed AS MATERIALIZED (
-        SELECT id FROM wacht
+      WITH claimed AS MATERIALIZED (
+        -- not FOR UPDATE: rounds take turns under the processing lock, and parked rows are written by
+        -- nothing else (a row lock here cost a log record per message); the UPDATE checks the status.
+        -- MATERIALIZED: claimed as a step of its own, as before V13
+        (SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1)
         UNION ALL
         -- test messages whose receipt has waited long enough (status 4; an empty index as a rule)
-        (SELECT id FROM bericht WHERE status = 4 AND ontvangen_op <= now() - interval '%1$d seconds'
+        (SELECT id FROM bericht WHERE status = 4 AND ontvangen_op <= now() - interval '%5$d seconds'
          ORDER BY ontvangen_op LIMIT $1)
+      ), test AS (
+        -- test afnemers (contract §7.1), read once a round: their messages' outcome is chosen by BSN,
+        -- and they reach no box and no e-mail (status 3, or 4 while a receipt waits)
+        SELECT oin FROM afnemer WHERE testmodus
       ), decided AS (
-        -- decided here only what intake could not: parked before V17 (status 0), or waiting (4)
-        SELECT b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code, b.ontvangen_op,
-               b.bsn, b.publicatie_datum, b.traceparent, %2$s AS test, %3$s AS notificeren, bb.laatste_notificatie_op,
-               b.status IN (0, 4) AS open, CASE WHEN b.status IN (0, 4) THEN %4$s END AS code
+        SELECT b.id, t.oin IS NOT NULL AS test,
+               %s AS notificeren, bb.laatste_notificatie_op,
+               CASE
+                 WHEN b.publicatie_datum > now() + interval '%d days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
+                 WHEN bt.actief IS NOT TRUE THEN 'BerichtTypeNietOndersteund'
+                 WHEN t.oin IS NULL THEN
+                   CASE WHEN bb.actief IS NOT TRUE OR v.berichten_ontvangen IS NOT TRUE THEN 'NietActiefOfGeabonneerd'
+                        ELSE 'Verwerkt' END
+                 WHEN b.bsn = '%s' THEN 'NietActiefOfGeabonneerd'
+                 WHEN b.bsn = '%s' THEN 'TechnischProbleem'
+                 -- no code yet: the receipt waits (status 4) until %d s after acceptance
+                 WHEN b.bsn = '%s' AND b.ontvangen_op > now() - interval '%5$d seconds' THEN NULL
+                 ELSE 'Verwerkt'
+               END AS code
         FROM claimed c
         JOIN bericht b ON b.id = c.id
-        %5$s
+        LEFT JOIN test t ON t.oin = b.oin
+        LEFT JOIN bericht_type bt ON bt.oin = b.oin AND bt.code = b.bericht_type
+        LEFT JOIN berichtenbox bb ON bb.bsn = b.bsn
+        LEFT JOIN voorkeur v ON v.bsn = b.bsn AND v.oin = b.oin
       ), upd AS (
-        UPDATE bericht b SET %6$s
+        UPDATE bericht b
+        SET status = CASE WHEN d.code IS NULL THEN 4 WHEN d.code <> 'Verwerkt' THEN 2 WHEN d.test THEN 3 ELSE 1 END,
+            verwerkings_code = d.code,
+            verwerkt_op = CASE WHEN d.code IS NOT NULL THEN clock_timestamp() END,
+            publiek_id = CASE WHEN d.code = 'Verwerkt' AND NOT d.test THEN gen_random_uuid() END,
+            zichtbaar_op = CASE WHEN d.code = 'Verwerkt' AND NOT d.test THEN coalesce(b.publicatie_datum, clock_timestamp()) END
         FROM decided d
-        -- each row found by its primary key from the ids as one array (VerwerkerDatabaseIT holds the
-        -- plan to this): joined on the CTE, the planner guessed a fixed share of the round open and
-        -- scanned the table whole; a status predicate a partial index matches once made it walk all
-        -- parked rows for each decided one. Rows of status 0 and 4 are written by the round alone.
-        WHERE b.id = ANY (ARRAY(SELECT id FROM decided WHERE open)) AND d.id = b.id
-        RETURNING d.id, d.oin, d.bericht_id, d.batch_id, b.status, b.verwerkings_code, d.ontvangen_op, d.bsn,
-                  d.publicatie_datum, d.traceparent, d.test, d.notificeren, d.laatste_notificatie_op
-      ), klaar AS (
-        SELECT * FROM upd
-        UNION ALL
-        -- the rest, as intake wrote them: read, not rewritten
-        SELECT id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op, bsn, publicatie_datum, traceparent,
-               test, notificeren, laatste_notificatie_op
-        FROM decided WHERE NOT open
+        -- each row found by its primary key. Not "b.status = 0": that matches bericht_te_verwerken's
+        -- predicate, and on a large table, whose statistics say nothing is parked until the next
+        -- analyze, the planner then walked all parked rows against every decided one (a join filter
+        -- of 500 x 26 000 rows, 2.4 s a round: the notification regression of run 28).
+        -- VerwerkerDatabaseIT holds the plan to this.
+        WHERE b.id = d.id AND b.status IN (0, 4)
+        RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
+                  b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent, d.test,
+                  d.notificeren, d.laatste_notificatie_op
       ), notificaties AS (
         -- visible now: an e-mail queued, or joined to the citizen's queued one; after an e-mail,
         -- new ones wait out the bundling window
-        %7$s
+        %s
       ), gepland AS (
-        %8$s
+        %s
       ), gevolgd AS (
         -- live updates (contract §7.2): an event for a citizen who follows the box; a message
         -- published later is announced when it becomes visible (NotificatieWachtrij.nuZichtbaar)
         INSERT INTO box_gebeurtenis (bsn, soort, bericht)
-        SELECT u.bsn, 'bericht', u.id FROM klaar u JOIN box_volger f ON f.bsn = u.bsn AND f.tot > now()
+        SELECT u.bsn, 'bericht', u.id FROM upd u JOIN box_volger f ON f.bsn = u.bsn AND f.tot > now()
         WHERE u.status = 1 AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
         RETURNING bsn
       ), afw AS (
@@ -137,34 +140,34 @@ public final class Verwerker implements Component {
         -- a test message answers as delivered (3 -> 1); one whose receipt waits (4) has none yet
         SELECT 0 AS k, id, oin, bericht_id, batch_id, CASE WHEN status = 3 THEN 1::smallint ELSE status END,
                verwerkings_code, ontvangen_op, traceparent
-        FROM klaar WHERE status <> 4
+        FROM upd WHERE status <> 4
         UNION ALL
         SELECT 1 AS k, id, oin, bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent FROM afw
-      ), %9$s
-      SELECT (SELECT count(*) FROM klaar) AS berichten,
+      ), %s
+      SELECT (SELECT count(*) FROM upd) AS berichten,
              (SELECT count(*) FROM afw) AS afwijzingen,
              (SELECT count(*) FROM ontvangstbewijzen) AS bewijzen,
              (SELECT count(*) FROM notificaties) AS notificaties,
              (SELECT count(*) FROM gepland) AS gepland,
-             %10$s AS gemeld,
-             -- the agreement's processing time, acceptance to receipt: production messages only
-             (SELECT array_agg((extract(epoch FROM (clock_timestamp() - ontvangen_op)) * 1000000)::bigint) FROM klaar
-              WHERE NOT test AND status <> 4) AS duur""".formatted(
-          Testmodus.WACHTTIJD.toSeconds(),
-          Beslissing.TEST,
+             %s AS gemeld,
+             -- the agreement's processing time: production messages only
+             (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd
+              WHERE NOT test) AS duur""".formatted(
           NotificatieWachtrij.WIL_EMAIL,
-          Beslissing.code("b.ontvangen_op"),
-          Beslissing.JOINS,
-          BESLIST,
+          Bericht.TERMIJN.toDays(),
+          Testmodus.NIET_ACTIEF,
+          Testmodus.TECHNISCH_PROBLEEM,
+          Testmodus.WACHTTIJD.toSeconds(),
+          Testmodus.LATE_ONTVANGST,
           NotificatieWachtrij.inWachtrij("""
               SELECT u.bsn, %d, count(*), %s, (array_agg(u.traceparent ORDER BY u.id))[1]
-              FROM klaar u
+              FROM upd u
               WHERE u.status = 1 AND u.notificeren AND (u.publicatie_datum IS NULL OR u.publicatie_datum <= now())
               GROUP BY u.bsn ORDER BY min(u.id)""".formatted(
                   NotificatieWachtrij.NIEUW,
                   NotificatieWachtrij.nietVoor("u.laatste_notificatie_op", "$2"))),
           NotificatieWachtrij.gepland(
-              "SELECT id, bsn, publicatie_datum FROM klaar WHERE status = 1 AND publicatie_datum > now()"),
+              "SELECT id, bsn, zichtbaar_op FROM upd WHERE status = 1 AND publicatie_datum > now()"),
           outcomes("alles", "k, id"),
           Gebeurtenissen.meld("gevolgd"));
 
@@ -175,18 +178,13 @@ public final class Verwerker implements Component {
 
   /**
    * The message that keeps failing every round, refused with TechnischProbleem so that the rest
-   * goes on: taken from the queue (out of the box, if intake delivered it), status, receipt and
-   * counters as in a round.
+   * goes on: status, receipt and counters as in a round.
    */
   private static final String TECHNISCH = """
-      WITH wacht AS (
-        DELETE FROM bericht_wachtrij WHERE id = (SELECT min(id) FROM bericht_wachtrij) RETURNING id
-      ), upd AS (
-        UPDATE bericht b SET status = 2, verwerkings_code = 'TechnischProbleem', verwerkt_op = clock_timestamp(),
-                             publiek_id = NULL, zichtbaar_op = NULL
-        FROM wacht w WHERE b.id = w.id
-        RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
-                  b.ontvangen_op, b.traceparent
+      WITH upd AS (
+        UPDATE bericht SET status = 2, verwerkings_code = 'TechnischProbleem', verwerkt_op = clock_timestamp()
+        WHERE id = (SELECT min(id) FROM bericht WHERE status = 0)
+        RETURNING id, oin, bericht_id::text AS bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent
       ), %s
       SELECT bericht_id FROM upd""".formatted(outcomes("upd", "id"));
 

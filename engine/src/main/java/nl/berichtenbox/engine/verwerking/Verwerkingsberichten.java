@@ -11,7 +11,6 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
 import nl.berichtenbox.engine.domain.BerichtStatus;
-import nl.berichtenbox.engine.domain.Beslissing;
 import nl.berichtenbox.engine.domain.ClientErrorException;
 import nl.berichtenbox.engine.domain.InvalidParam;
 import nl.berichtenbox.engine.domain.Tijd;
@@ -25,15 +24,12 @@ import nl.berichtenbox.engine.tracing.Tracing;
  */
 public final class Verwerkingsberichten {
   private static final String STATUS = """
-      SELECT b.bericht_id, b.batch_id, %s, b.ontvangen_op
-      FROM bericht b LEFT JOIN bericht_wachtrij w ON w.id = b.id
-      WHERE b.oin = $1 AND b.bericht_id = $2""".formatted(Beslissing.STATUS);
+      SELECT bericht_id, batch_id, status, verwerkings_code, ontvangen_op, verwerkt_op
+      FROM bericht WHERE oin = $1 AND bericht_id = $2""";
 
   private static final String BATCH_COUNTS = """
       SELECT b.batch_id, b.aanmaak_datum, b.ontvangen_op, b.totaal, c.per_code, c.laatst_op,
-             -- a message of it waits for its receipt, or a test message for its code
-             (EXISTS (SELECT 1 FROM bericht_wachtrij w WHERE w.oin = b.oin AND w.batch_id = b.batch_id)
-              OR EXISTS (SELECT 1 FROM bericht o WHERE o.oin = b.oin AND o.batch_id = b.batch_id AND o.status IN (0, 4))) AS open
+             EXISTS (SELECT 1 FROM bericht o WHERE o.oin = b.oin AND o.batch_id = b.batch_id AND o.status IN (0, 4)) AS open
       FROM batch b
       CROSS JOIN LATERAL (
         SELECT coalesce(jsonb_object_agg(code, n), '{}'::jsonb) AS per_code, max(laatst_op) AS laatst_op
@@ -86,9 +82,9 @@ public final class Verwerkingsberichten {
       if (r.getString(3) != null) {
         o.put("verwerkingsCode", r.getString(3));
       }
-      o.put("ontvangenOp", Json.time(r.getOffsetDateTime("ontvangen_op")));
-      if (r.getOffsetDateTime("verwerkt_op") != null) {
-        o.put("verwerktOp", Json.time(r.getOffsetDateTime("verwerkt_op")));
+      o.put("ontvangenOp", Json.time(r.getOffsetDateTime(4)));
+      if (r.getOffsetDateTime(5) != null) {
+        o.put("verwerktOp", Json.time(r.getOffsetDateTime(5)));
       }
       return o;
     });

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -21,10 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Intake's decision and processing's SQL against the real database, without HTTP: intake writes
- * each message decided, the {@link Verwerker} writes its receipt and notification, and what they
- * wrote is read back as the afnemer sees it; with the connections cut under it by a {@link
- * TcpProxy}, every message still gets exactly one receipt.
+ * Processing's SQL against the real database, without HTTP: intake parks, the {@link Verwerker}
+ * decides, and what it writes (status, receipt, notification) is read back; with the connections
+ * cut under it by a {@link TcpProxy}, every message still gets exactly one receipt.
  */
 class VerwerkerDatabaseIT {
   private EngineFixture f;
@@ -90,7 +88,9 @@ class VerwerkerDatabaseIT {
     verwerk(5);
     int sneden = 0;
     long tot = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (f.getal("SELECT count(*)::int FROM bericht_wachtrij") > 0) {
+    while (f.getal(
+            "SELECT count(*)::int FROM bericht WHERE status = $1", BerichtStatus.ONTVANGEN.code)
+        > 0) {
       assertTrue(System.nanoTime() < tot, "processing did not recover from the cuts");
       if (f.metrics.verwerkingFouten.sum() == 0 && f.proxy.verbindingen() > 0) {
         f.proxy.verbreek();
@@ -117,72 +117,21 @@ class VerwerkerDatabaseIT {
   }
 
   @Test
-  void aDeliveredMessageIsWrittenOnceAndAnswersOntvangenUntilItsReceipt() throws Exception {
-    String welkom = f.burger(null);
-    UUID id = f.stuur(welkom);
-    // decided as intake wrote it: in the box already, its receipt still to come
-    String rij =
-        "SELECT xmin::text || ' ' || ctid::text FROM bericht WHERE oin = $1 AND bericht_id = $2::uuid";
-    String geschreven = f.rijen(rij, OIN, id.toString()).get(0).getString(0);
-    assertEquals(
-        1,
-        f.getal(
-            "SELECT count(*)::int FROM bericht WHERE bericht_id = $1::uuid AND status = 1 AND publiek_id IS NOT NULL",
-            id.toString()));
-    assertEquals(BerichtStatus.ONTVANGEN, status(id), "no receipt yet: ONTVANGEN to the afnemer");
-    assertEquals(List.of(), ontvangstbewijzen(id));
-
-    verwerk(f.config.verwerkingBatchSize());
-    await("processed", () -> status(id) != BerichtStatus.ONTVANGEN);
-    assertEquals(BerichtStatus.AFGELEVERD, status(id));
-    assertEquals(List.of("Verwerkt"), ontvangstbewijzen(id));
-    assertEquals(
-        geschreven,
-        f.rijen(rij, OIN, id.toString()).get(0).getString(0),
-        "processing read the row; it did not write it again");
-  }
-
-  @Test
-  void aMessageParkedBeforeTheQueueIsDecidedByTheRound() throws Exception {
-    // as V17 leaves a message a store held parked when it was upgraded: status 0, in the queue
-    String welkom = f.burger(null);
-    UUID id = UUID.randomUUID();
-    f.rijen("""
-        WITH b AS (
-          INSERT INTO bericht (oin, bericht_id, bsn, bericht_type, onderwerp, bericht_tekst, aantal_bijlagen, digest, status)
-          VALUES ($1, $2::uuid, $3, 'AANSL', 'Uw aanslag', 'tekst', 0, '\\x00', 0) RETURNING id, oin)
-        INSERT INTO bericht_wachtrij (id, oin) SELECT id, oin FROM b""", OIN, id.toString(), welkom);
-    verwerk(f.config.verwerkingBatchSize());
-    await("processed", () -> status(id) != BerichtStatus.ONTVANGEN);
-    assertEquals(BerichtStatus.AFGELEVERD, status(id));
-    assertEquals(List.of("Verwerkt"), ontvangstbewijzen(id));
-    assertEquals(
-        1,
-        f.getal(
-            "SELECT count(*)::int FROM bericht WHERE bericht_id = $1::uuid AND publiek_id IS NOT NULL AND zichtbaar_op IS NOT NULL",
-            id.toString()),
-        "placed in the box");
-  }
-
-  @Test
-  void theRoundFindsEachMessageItDecidesByItsKeyWhateverTheStatisticsSay() throws Exception {
-    // a large table analysed while nothing waited, then many waiting: the state of a seeded store
+  void theRoundFindsEachDecidedMessageByItsKeyWhateverTheStatisticsSayIsParked() throws Exception {
+    // a large table analysed while little was parked, then many parked: the state of a seeded store
     // under a burst (run 28), where the round's UPDATE once walked every parked row for each
-    // decided one. The plan must look each row it decides up by its primary key.
+    // decided
+    // one. The plan must look each decided row up by its primary key.
     f.stuur(bsn());
     String kopie = """
-        WITH b AS (
-          INSERT INTO bericht (oin, bericht_id, batch_id, bsn, bericht_type, onderwerp, bericht_tekst, referentie,
-                               aantal_bijlagen, digest, status)
-          SELECT oin, gen_random_uuid(), gen_random_uuid(), bsn, bericht_type, onderwerp, bericht_tekst, referentie,
-                 aantal_bijlagen, digest, $1
-          FROM bericht, generate_series(1, $2) WHERE id = (SELECT min(id) FROM bericht)
-          RETURNING id, oin, batch_id, status)
-        INSERT INTO bericht_wachtrij (id, oin, batch_id) SELECT id, oin, batch_id FROM b WHERE status = 0""";
+        INSERT INTO bericht (oin, bericht_id, bsn, bericht_type, onderwerp, bericht_tekst, referentie,
+                             aantal_bijlagen, digest, status)
+        SELECT oin, gen_random_uuid(), bsn, bericht_type, onderwerp, bericht_tekst, referentie,
+               aantal_bijlagen, digest, $1
+        FROM bericht, generate_series(1, $2) WHERE id = (SELECT min(id) FROM bericht)""";
     f.rijen(kopie, (short) 1, 20_000);
     f.rijen("ANALYZE bericht");
     f.rijen(kopie, (short) 0, 1_500);
-    f.rijen(kopie, BerichtStatus.TEST_WACHTEND, 1_500);
     String plan = f.rijen("EXPLAIN " + Verwerker.ROUND, 500, 0L).stream()
         .map(r -> r.getString(0))
         .reduce("", (a, b) -> a + "\n" + b);
@@ -191,15 +140,14 @@ class VerwerkerDatabaseIT {
     int next = update.indexOf("\n  CTE ", 1);
     update = next > 0 ? update.substring(0, next) : update;
     assertTrue(update.contains("using bericht_pkey on bericht"), plan);
-    assertFalse(update.contains("bericht_batch_open"), plan);
-    assertFalse(update.contains("bericht_test_wacht"), plan);
+    assertFalse(update.contains("bericht_te_verwerken"), plan);
   }
 
-  /** The status as the afnemer reads it (contract §2.4). */
   private BerichtStatus status(UUID berichtId) throws Exception {
-    return BerichtStatus.valueOf(
-        wacht(new Verwerkingsberichten(f.pool, Clock.systemUTC()).status(OIN, berichtId))
-            .getString("status"));
+    return BerichtStatus.van(f.getal(
+        "SELECT status::int FROM bericht WHERE oin = $1 AND bericht_id = $2::uuid",
+        OIN,
+        berichtId.toString()));
   }
 
   private List<String> ontvangstbewijzen(UUID berichtId) throws Exception {

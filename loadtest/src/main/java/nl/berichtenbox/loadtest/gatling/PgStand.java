@@ -88,7 +88,7 @@ public final class PgStand {
         Statement s = c.createStatement()) {
       long open;
       do {
-        try (ResultSet r = s.executeQuery("SELECT count(*) FROM bericht_wachtrij")) {
+        try (ResultSet r = s.executeQuery("SELECT count(*) FROM bericht WHERE status = 0")) {
           r.next();
           open = r.getLong(1);
         }
