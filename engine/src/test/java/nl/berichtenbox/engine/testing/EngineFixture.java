@@ -100,6 +100,16 @@ public final class EngineFixture implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The rows of a statement sent as text, unprepared (the simple protocol): for a statement with
+   * parameters it does not bind, as {@code EXPLAIN (GENERIC_PLAN)}.
+   */
+  public List<Row> tekst(String sql) throws Exception {
+    List<Row> out = new ArrayList<>();
+    wacht(direct.query(sql).execute()).forEach(out::add);
+    return out;
+  }
+
   /** The first column of the first row of a statement, as an int. */
   public int getal(String sql, Object... args) throws Exception {
     return rijen(sql, args).get(0).getInteger(0);
