@@ -43,10 +43,11 @@ tabel("WAL of the engine's intake by table or index (pg_get_wal_block_info: data
       "commit records and other records without a block are not in it):", wal["relaties"], "relatie", 16)
 
 if wal.get("statements"):
-    print("\nPostgreSQL time by statement during the engine's run (pg_stat_statements, execution time; the largest "
-          "first; the statement's first characters):\n")
-    print("| statement | µs per message | calls per message | WAL bytes per message |")
-    print("|---|---|---|---|")
+    print("\nPostgreSQL time by statement during the engine's run (pg_stat_statements, execution and planning time; "
+          "the largest first; the statement's first characters; planning is recorded since 2026-12-07, empty before):\n")
+    print("| statement | execution µs per message | planning µs per message | calls per message | WAL bytes per message |")
+    print("|---|---|---|---|---|")
     for st in wal["statements"][:10]:
         q = st["statement"].replace("|", "\\|")
-        print(f"| `{q[:110]}` | {st['execUsPerRij']} | {st['callsPerRij']} | {st['walBytesPerRij']} |")
+        print(f"| `{q[:110]}` | {st['execUsPerRij']} | {st.get('planUsPerRij', '')} | {st['callsPerRij']} | "
+              f"{st['walBytesPerRij']} |")

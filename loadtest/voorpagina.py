@@ -264,19 +264,23 @@ def ontleding():
                      lees("wal-engine.json"), lees("cpu-limiet.json"), lees("wal-limiet.json"), lees("limiet.json")))
     if not runs:
         return []
-    out = ["REST intake of single 2 KB messages at 4 000/s for 20 s until "
-           "every one is processed, per message (to 200 citizens; a label ending in -2000: to 2 000); beside it PostgreSQL alone inserting the same rows, 1 000 per "
+    out = ["REST intake of single 2 KB messages at the rate offered for 20 s until "
+           "every one is processed, per message (to 200 citizens; a label ending in -2000: to 2 000; the processing lag: "
+           "acceptance to receipt, of a sample); beside it PostgreSQL alone inserting the same rows, 1 000 per "
            "statement, into a table with `bericht`'s indexes (`loadtest/run-ontleding.sh`; docs/results/ontleding-*/, "
            "with the WAL by record type and by index; what changed between the runs: "
            "[performance-history.md](performance-history.md#where-a-messages-cost-goes-issue-21)):", "",
-           "| run (started, UTC) | commit | intake p99 ms | engine CPU µs | PostgreSQL CPU µs | generator CPU µs | WAL bytes | WAL records | "
+           "| run (started, UTC) | commit | offered /s | intake p99 ms | processing lag p99 ms | engine CPU µs | PostgreSQL CPU µs | "
+           "generator CPU µs | WAL bytes (of which page images) | WAL records | "
            "PostgreSQL alone: CPU µs, WAL bytes per row (rows/s) | WAL ratio |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for tijd, label, commit, intake, cpu, wal, lcpu, lwal, lim in sorted(runs):
         n, ln = wal["rijen"], lwal["rijen"]
-        out.append(f"| {label} ({tijd[11:16]}) | {commit} | {intake['latencyMs']['p99']} | {cpu['engineCpuSeconds'] * 1e6 / n:.0f} | "
+        lag = intake.get("processingLagMs", {}).get("p99", "")
+        out.append(f"| {label} ({tijd[:10]} {tijd[11:16]}) | {commit} | {intake['offeredRate']} | {intake['latencyMs']['p99']} | {lag} | "
+                   f"{cpu['engineCpuSeconds'] * 1e6 / n:.0f} | "
                    f"{cpu['postgresCpuSeconds'] * 1e6 / n:.0f} | {cpu['generatorCpuSeconds'] * 1e6 / n:.0f} | "
-                   f"{wal['walBytesPerRij']} | {wal['recordsPerRij']} | {lcpu['postgresCpuSeconds'] * 1e6 / ln:.0f}, "
+                   f"{wal['walBytesPerRij']} ({wal['fpiBytesPerRij']}) | {wal['recordsPerRij']} | {lcpu['postgresCpuSeconds'] * 1e6 / ln:.0f}, "
                    f"{lwal['walBytesPerRij']} ({lim['insertRowsPerSecond']}) | {wal['walBytesPerRij'] / lwal['walBytesPerRij']:.1f}× |")
     return out
 
