@@ -218,6 +218,9 @@ public record DatabaseUrl(
     return hosts.size() > 1 || readWrite;
   }
 
+  /** The longest statement the client keeps prepared on a connection (characters). */
+  public static final int PREPARED_STATEMENT_SQL_LIMIT = 16_384;
+
   /** The Vert.x options of one host. */
   public PgConnectOptions connectOptions(Host host) {
     PgConnectOptions o = new PgConnectOptions()
@@ -226,6 +229,11 @@ public record DatabaseUrl(
         .setDatabase(database)
         .setUser(user)
         .setCachePreparedStatements(true)
+        // the client caches no statement over 2 048 characters by default: it then parses and
+        // plans such a statement at every execution (the processing round's, about 6 700: its
+        // planning cost more than its execution, run-ontleding). VerwerkerTest holds the round to
+        // it.
+        .setPreparedStatementCacheSqlLimit(PREPARED_STATEMENT_SQL_LIMIT)
         .setPipeliningLimit(256)
         .setSslMode(sslMode);
     if (password != null) {
