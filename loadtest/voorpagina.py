@@ -265,7 +265,8 @@ def ontleding():
     if not runs:
         return []
     out = ["REST intake of single 2 KB messages at the rate offered for 20 s until "
-           "every one is processed, per message (to 200 citizens; a label ending in -2000: to 2 000; the processing lag: "
+           "every one is processed, per message (a store seeded with 200 000 messages, or none for a label with -leeg; to 200 "
+           "citizens, or 2 000 for a label ending in -2000; the processing lag: "
            "acceptance to receipt, of a sample); beside it PostgreSQL alone inserting the same rows, 1 000 per "
            "statement, into a table with `bericht`'s indexes (`loadtest/run-ontleding.sh`; docs/results/ontleding-*/, "
            "with the WAL by record type and by index; what changed between the runs: "
