@@ -194,11 +194,12 @@ public final class Verwerker implements Component {
    * cache otherwise picks a custom plan by its cost estimates, planned afresh at every execution,
    * and planning this statement cost more than running it (run-ontleding: 175 µs of planning
    * against 117 µs of execution per message, when the client did not keep it prepared). Nested
-   * loops over indexes only: a plan made once on a small table joined the claimed rows to bericht by
-   * scanning it whole, or by walking its whole primary key, and kept doing so as the table grew
-   * (467 and 525 µs per message, runs gecached-leeg-r2000 and indexen-leeg-r2000); the round reads a
-   * few hundred rows, each by an index, whatever the table's size. Set for the round's transaction
-   * only; VerwerkerDatabaseIT holds the plan to it on a small table and on a large one.
+   * loops over indexes only: the one plan is made with the statistics of one moment (a table still
+   * small, a backlog parked), and such a plan joined the claimed rows to bericht by scanning it
+   * whole, or by walking its whole primary key, for every round after (467 and 525 µs per message,
+   * runs gecached-leeg-r2000 and indexen-leeg-r2000); the round reads a few hundred rows, each by an
+   * index, whatever the statistics. Set for the round's transaction only; VerwerkerDatabaseIT holds
+   * the plan to it.
    */
   static final String PLAN = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true),"
       + " set_config('enable_seqscan', 'off', true), set_config('enable_hashjoin', 'off', true),"
