@@ -16,13 +16,22 @@ import nl.berichtenbox.engine.support.Pseudonym;
 /**
  * Visitors for the monthly report (SNO 4.3): the citizens who used the portal API, per day
  * (Europe/Amsterdam). The request path only adds the BSN to an in-memory set (once per citizen per
- * day and process); a minute's new visitors are written in one statement, under their pseudonym
- * (HMAC of the BSN, never the BSN), so the month's count is exact across processes.
+ * day and process); each second's new visitors are written in one statement ({@link #PER_KEER} at
+ * most), under their pseudonym (HMAC of the BSN, never the BSN), so the month's count is exact
+ * across processes.
  */
 public final class Bezoekers implements Component {
   private static final String SCHRIJF = """
       INSERT INTO bezoek (dag, pseudoniem) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING""";
   private static final String OPRUIMEN = "DELETE FROM bezoek WHERE dag < current_date - 400";
+
+  /**
+   * Visitors per statement at most. Written a minute at a time, 10 000 at most, the first minute of a
+   * busy portal was one statement of 10 000 rows and as many HMACs on the loop's thread, again and
+   * again: 350 ms of work at once, and the portal's requests waited behind it (p99 of those seconds
+   * 300-770 ms against 2-5 ms in the others; docs/performance-history.md).
+   */
+  static final int PER_KEER = 500;
 
   private final Pool pool;
   private final Pseudonym pseudoniem;
@@ -44,7 +53,7 @@ public final class Bezoekers implements Component {
     this.pseudoniem = pseudoniem;
     this.clock = clock;
     zetDag(LocalDate.ofInstant(clock.instant(), Tijd.NL));
-    this.loop = new BackgroundLoop(vertx, "visitors", 60_000, this::schrijf, e -> {})
+    this.loop = new BackgroundLoop(vertx, "visitors", 1_000, this::schrijf, e -> {})
         .every(24 * 3_600_000L, () -> pool.query(OPRUIMEN).execute());
   }
 
@@ -55,10 +64,10 @@ public final class Bezoekers implements Component {
 
   @Override
   public Future<Void> stop() {
-    return loop.stop().compose(v -> schrijf()).mapEmpty();
+    return loop.stop().compose(v -> bewaarNu());
   }
 
-  /** Writes the visitors not yet written (the loop does so every minute). */
+  /** Writes the visitors not yet written (the loop does so every second). */
   public Future<Void> bewaarNu() {
     return schrijf().compose(meer -> meer ? bewaarNu() : Future.succeededFuture());
   }
@@ -154,7 +163,7 @@ public final class Bezoekers implements Component {
       if (nieuwAantal == 0) {
         return Future.succeededFuture(false);
       }
-      batch = Arrays.copyOf(nieuw, Math.min(nieuwAantal, 10_000));
+      batch = Arrays.copyOf(nieuw, Math.min(nieuwAantal, PER_KEER));
     }
     // written under the day of writing: a visit in the last minute before midnight counts the next
     // day
