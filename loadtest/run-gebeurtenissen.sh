@@ -158,15 +158,8 @@ pgport=$(sed -n 4p "$data/pg/postmaster.pid")
 # the machine each second (run queue, CPU with steal) and what PostgreSQL's active sessions wait on
 # (CPU when on none): a stall in a phase's per-second series (perSecond, by the phase's from/to) can
 # be laid beside both
-vmstat -t -n 1 > "$out/vmstat.log" &
-samplers+=($!)
-while sleep 1; do
-  psql -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -AtF ' ' -c "select to_char(now(), 'HH24:MI:SS'),
-    coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '-'), count(*) from pg_stat_activity
-    where state = 'active' and backend_type = 'client backend' and pid <> pg_backend_pid()
-    group by 2, 3" 2>/dev/null || true
-done > "$out/pg-wachten.log" &
-samplers+=($!)
+. "$root/loadtest/bemonster.sh"
+bemonster "$out" "$pgport"
 for e in $(seq 2 "$engines"); do
   mkdir -p "$data/engine-$e"
   cpus=(${engine_cpus[@]+"${engine_cpus[@]}"})

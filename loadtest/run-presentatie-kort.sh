@@ -34,11 +34,11 @@ load --rate=2000 --seconds=20 > /dev/null
 "${psql[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
   -c "ALTER SYSTEM SET pg_stat_statements.track_planning = on" -c "SELECT pg_reload_conf()" \
   -c "SELECT pg_stat_statements_reset()" > /dev/null
-vmstat -t 1 > "$out/vmstat.log" & vm=$!
-(while sleep 1; do "${psql[@]}" -c "SELECT now()::time(0), wait_event_type, wait_event, count(*) FROM pg_stat_activity
-   WHERE state = 'active' AND pid <> pg_backend_pid() GROUP BY 1, 2, 3"; done > "$out/pg-wachten.log" 2>&1) & pw=$!
+samplers=()
+. "$root/loadtest/bemonster.sh"
+bemonster "$out" "$(sed -n 4p "$data/pg/postmaster.pid")"
 load --rate="$rate" --seconds=20 --out="$out/presentatie.json" > /dev/null
-kill $vm $pw 2>/dev/null || true
+kill "${samplers[@]}" 2>/dev/null || true
 "${psql[@]}" -F ' | ' -c "SELECT calls, plans, round(total_exec_time::numeric, 1) AS exec_ms,
   round(max_exec_time::numeric, 1) AS max_ms, round(total_plan_time::numeric, 1) AS plan_ms,
   left(regexp_replace(query, '\s+', ' ', 'g'), 120)
