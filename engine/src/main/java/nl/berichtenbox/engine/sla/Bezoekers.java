@@ -26,10 +26,10 @@ public final class Bezoekers implements Component {
   private static final String OPRUIMEN = "DELETE FROM bezoek WHERE dag < current_date - 400";
 
   /**
-   * Visitors per statement at most. Written a minute at a time, 10 000 at most, the first minute of a
-   * busy portal was one statement of 10 000 rows and as many HMACs on the loop's thread, again and
-   * again: 350 ms of work at once, and the portal's requests waited behind it (p99 of those seconds
-   * 300-770 ms against 2-5 ms in the others; docs/performance-history.md).
+   * Visitors per statement at most. Written a minute at a time, up to 10 000 a statement with as many
+   * HMACs on the loop's thread, a busy portal's first minutes were statements of up to 357 ms, and
+   * the portal's requests waited behind them (p99 of those seconds 230-770 ms against 2-5 ms in the
+   * others; docs/performance-history.md).
    */
   static final int PER_KEER = 500;
 
