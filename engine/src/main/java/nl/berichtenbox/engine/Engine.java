@@ -129,6 +129,7 @@ public final class Engine implements AutoCloseable {
         vertx,
         pool,
         config.verwerkingBatchSize(),
+        config.verwerkingParallel(),
         config.verwerkingPollInterval(),
         config.verwerkingsberichtenBewaartermijn(),
         config.notificaties().bundleWindow(),

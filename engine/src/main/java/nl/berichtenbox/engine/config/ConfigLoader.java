@@ -242,6 +242,11 @@ public final class ConfigLoader {
           "500",
           "messages processed in one transaction"),
       s(
+          "verwerkingParallel",
+          "VERWERKING_PARALLEL",
+          "2",
+          "processing rounds side by side per process (a second one runs while the first finds a full batch: a backlog)"),
+      s(
           "verwerkingPollInterval",
           "VERWERKING_POLL_INTERVAL",
           "PT0.25S",
@@ -588,6 +593,7 @@ public final class ConfigLoader {
     int gcBytes = r.integer("groupCommitMaxBytes", 1024, Integer.MAX_VALUE);
     int gcInFlight = r.integer("groupCommitMaxInFlight", 1, 64);
     int vBatch = r.integer("verwerkingBatchSize", 1, 10_000);
+    int vParallel = r.integer("verwerkingParallel", 1, 8);
     Duration intakeWait = r.duration("intakeMaxWait");
     Duration poll = r.duration("verwerkingPollInterval");
     Duration keep = r.duration("verwerkingsberichtenBewaartermijn");
@@ -645,6 +651,7 @@ public final class ConfigLoader {
         gcInFlight,
         intakeWait,
         vBatch,
+        vParallel,
         poll,
         keep,
         pushBasis,

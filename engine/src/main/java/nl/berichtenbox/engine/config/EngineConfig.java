@@ -44,6 +44,7 @@ public record EngineConfig(
     int groupCommitMaxInFlight,
     Duration intakeMaxWait,
     int verwerkingBatchSize,
+    int verwerkingParallel,
     Duration verwerkingPollInterval,
     Duration verwerkingsberichtenBewaartermijn,
     Duration pushBackoffBase,

@@ -60,7 +60,11 @@ public final class BackgroundLoop {
   }
 
   public void start() {
-    Context c = vertx.getOrCreateContext();
+    start(vertx.getOrCreateContext());
+  }
+
+  /** Starts on {@code c}: loops that share state run on one context, so one thread. */
+  public void start(Context c) {
     context = c;
     c.runOnContext(v -> {
       timers.add(vertx.setPeriodic(periodMillis, id -> kick()));

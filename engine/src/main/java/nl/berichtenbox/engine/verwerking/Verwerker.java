@@ -4,14 +4,18 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import nl.berichtenbox.engine.berichtenbox.Gebeurtenissen;
 import nl.berichtenbox.engine.domain.Bericht;
 import nl.berichtenbox.engine.domain.Testmodus;
@@ -66,58 +70,93 @@ public final class Verwerker implements Component {
         )""".formatted(bron, volgorde, Tijd.NL_SQL);
   }
 
-  static final String ROUND = """
-      WITH claimed AS MATERIALIZED (
-        -- not FOR UPDATE: rounds take turns under the processing lock, and parked rows are written by
-        -- nothing else (a row lock here cost a log record per message); the UPDATE checks the status.
-        -- MATERIALIZED: claimed as a step of its own, as before V13
-        (SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1)
-        UNION ALL
+  /**
+   * A round's claim: up to {@code $1} parked messages, and test messages whose receipt has waited
+   * long enough, locked as they are taken; rows another round holds are passed over. Rounds run
+   * side by side (issue 21: one round at a time kept one core busy while a backlog drained), but
+   * claim one after another, so each takes the messages after the last one's; yields their ids.
+   */
+  static final String NEEM = """
+      WITH geparkeerd AS MATERIALIZED (
+        SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+      ), wachtend AS MATERIALIZED (
         -- test messages whose receipt has waited long enough (status 4; an empty index as a rule)
-        (SELECT id FROM bericht WHERE status = 4 AND ontvangen_op <= now() - interval '%5$d seconds'
-         ORDER BY ontvangen_op LIMIT $1)
-      ), test AS (
-        -- test afnemers (contract §7.1), read once a round: their messages' outcome is chosen by BSN,
-        -- and they reach no box and no e-mail (status 3, or 4 while a receipt waits)
-        SELECT oin FROM afnemer WHERE testmodus
-      ), decided AS (
-        SELECT b.id, t.oin IS NOT NULL AS test,
-               %s AS notificeren, bb.laatste_notificatie_op,
-               CASE
-                 WHEN b.publicatie_datum > now() + interval '%d days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
-                 WHEN bt.actief IS NOT TRUE THEN 'BerichtTypeNietOndersteund'
-                 WHEN t.oin IS NULL THEN
-                   CASE WHEN bb.actief IS NOT TRUE OR v.berichten_ontvangen IS NOT TRUE THEN 'NietActiefOfGeabonneerd'
-                        ELSE 'Verwerkt' END
-                 WHEN b.bsn = '%s' THEN 'NietActiefOfGeabonneerd'
-                 WHEN b.bsn = '%s' THEN 'TechnischProbleem'
-                 -- no code yet: the receipt waits (status 4) until %d s after acceptance
-                 WHEN b.bsn = '%s' AND b.ontvangen_op > now() - interval '%5$d seconds' THEN NULL
-                 ELSE 'Verwerkt'
-               END AS code
-        FROM claimed c
-        JOIN bericht b ON b.id = c.id
-        LEFT JOIN test t ON t.oin = b.oin
-        LEFT JOIN bericht_type bt ON bt.oin = b.oin AND bt.code = b.bericht_type
-        LEFT JOIN berichtenbox bb ON bb.bsn = b.bsn
-        LEFT JOIN voorkeur v ON v.bsn = b.bsn AND v.oin = b.oin
-      ), upd AS (
+        SELECT id FROM bericht WHERE status = 4 AND ontvangen_op <= now() - interval '%d seconds'
+        ORDER BY ontvangen_op LIMIT $1 FOR UPDATE SKIP LOCKED
+      )
+      SELECT coalesce(array_agg(id), '{}') AS ids
+      FROM (SELECT id FROM geparkeerd UNION ALL SELECT id FROM wachtend) c""".formatted(Testmodus.WACHTTIJD.toSeconds());
+
+  /**
+   * A round's decision, beside other rounds, for the messages it claimed ({@code $1}): each against
+   * the citizen's box, the citizen's acceptance of the afnemer, the berichtType and the dates,
+   * written into its row; yields the ids decided. The rest of the round ({@link #BEVESTIG}) is what
+   * has to go in turn.
+   */
+  static final String KIES = """
+      WITH upd AS (
         UPDATE bericht b
-        SET status = CASE WHEN d.code IS NULL THEN 4 WHEN d.code <> 'Verwerkt' THEN 2 WHEN d.test THEN 3 ELSE 1 END,
-            verwerkings_code = d.code,
-            verwerkt_op = CASE WHEN d.code IS NOT NULL THEN clock_timestamp() END,
-            publiek_id = CASE WHEN d.code = 'Verwerkt' AND NOT d.test THEN gen_random_uuid() END,
-            zichtbaar_op = CASE WHEN d.code = 'Verwerkt' AND NOT d.test THEN coalesce(b.publicatie_datum, clock_timestamp()) END
-        FROM decided d
-        -- each row found by its primary key. Not "b.status = 0": that matches bericht_te_verwerken's
-        -- predicate, and on a large table, whose statistics say nothing is parked until the next
-        -- analyze, the planner then walked all parked rows against every decided one (a join filter
-        -- of 500 x 26 000 rows, 2.4 s a round: the notification regression of run 28).
+        SET (status, verwerkings_code, verwerkt_op, publiek_id, zichtbaar_op) = (
+              SELECT CASE WHEN x.code IS NULL THEN 4 WHEN x.code <> 'Verwerkt' THEN 2 WHEN x.test THEN 3 ELSE 1 END,
+                     x.code,
+                     CASE WHEN x.code IS NOT NULL THEN clock_timestamp() END,
+                     CASE WHEN x.code = 'Verwerkt' AND NOT x.test THEN gen_random_uuid() END,
+                     CASE WHEN x.code = 'Verwerkt' AND NOT x.test THEN coalesce(b.publicatie_datum, clock_timestamp()) END
+              FROM (
+                SELECT ta.oin IS NOT NULL AS test,
+                       CASE
+                         WHEN b.publicatie_datum > now() + interval '%1$d days' THEN 'PublicatieDatumLigtTeVerInDeToekomst'
+                         WHEN bt.actief IS NOT TRUE THEN 'BerichtTypeNietOndersteund'
+                         WHEN ta.oin IS NULL THEN
+                           CASE WHEN bb.actief IS NOT TRUE OR v.berichten_ontvangen IS NOT TRUE THEN 'NietActiefOfGeabonneerd'
+                                ELSE 'Verwerkt' END
+                         -- test afnemers (contract §7.1): the outcome is chosen by BSN, and their
+                         -- messages reach no box and no e-mail (status 3, or 4 while a receipt waits)
+                         WHEN b.bsn = '%2$s' THEN 'NietActiefOfGeabonneerd'
+                         WHEN b.bsn = '%3$s' THEN 'TechnischProbleem'
+                         -- no code yet: the receipt waits (status 4) until %5$d s after acceptance
+                         WHEN b.bsn = '%4$s' AND b.ontvangen_op > now() - interval '%5$d seconds' THEN NULL
+                         ELSE 'Verwerkt'
+                       END AS code
+                FROM (SELECT) een
+                LEFT JOIN afnemer ta ON ta.oin = b.oin AND ta.testmodus
+                LEFT JOIN bericht_type bt ON bt.oin = b.oin AND bt.code = b.bericht_type
+                LEFT JOIN berichtenbox bb ON bb.bsn = b.bsn
+                LEFT JOIN voorkeur v ON v.bsn = b.bsn AND v.oin = b.oin
+              ) x)
+        -- the rows by their key, the decision a subquery of each row: bericht is joined to nothing,
+        -- so no plan can walk it. Joined to the claimed ids, a plan made while the table was young
+        -- (its statistics: next to empty) read all of it for every claimed row (auto_explain: 1.8 s
+        -- for a round of 500 in a store of 20 000, 9 999 500 rows removed by a join filter).
         -- VerwerkerDatabaseIT holds the plan to this.
-        WHERE b.id = d.id AND b.status IN (0, 4)
-        RETURNING b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
-                  b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent, d.test,
-                  d.notificeren, d.laatste_notificatie_op
+        WHERE b.id = ANY($1::bigint[]) AND b.status IN (0, 4)
+        RETURNING b.id
+      )
+      SELECT coalesce(array_agg(id ORDER BY id), '{}') AS ids FROM upd""".formatted(
+          Bericht.TERMIJN.toDays(),
+          Testmodus.NIET_ACTIEF,
+          Testmodus.TECHNISCH_PROBLEEM,
+          Testmodus.LATE_ONTVANGST,
+          Testmodus.WACHTTIJD.toSeconds());
+
+  /**
+   * A round's second step, under the processing lock, for the messages {@link #KIES} decided
+   * ({@code $1}, their ids) and up to {@code $3} refusals on arrival: what every processed message
+   * leaves (receipt, counters), the e-mail, the scheduled publication, the live update. {@code $2}:
+   * the bundling window in milliseconds.
+   */
+  static final String BEVESTIG = """
+      WITH upd AS MATERIALIZED (
+        SELECT b.id, b.oin, b.bericht_id::text AS bericht_id, b.batch_id, b.status, b.verwerkings_code,
+               b.ontvangen_op, b.verwerkt_op, b.bsn, b.publicatie_datum, b.zichtbaar_op, b.traceparent,
+               EXISTS (SELECT 1 FROM afnemer a WHERE a.oin = b.oin AND a.testmodus) AS test,
+               %s AS notificeren, bb.laatste_notificatie_op
+        FROM bericht b
+        LEFT JOIN LATERAL (
+          SELECT actief, notificaties_aan, email, laatste_notificatie_op FROM berichtenbox WHERE bsn = b.bsn
+        ) bb ON true
+        -- by their key, whatever the statistics (see KIES)
+        WHERE b.id = ANY($1::bigint[])
       ), notificaties AS (
         -- visible now: an e-mail queued, or joined to the citizen's queued one; after an e-mail,
         -- new ones wait out the bundling window
@@ -133,7 +172,7 @@ public final class Verwerker implements Component {
         RETURNING bsn
       ), afw AS (
         DELETE FROM afwijzing
-        WHERE id IN (SELECT id FROM afwijzing ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        WHERE id IN (SELECT id FROM afwijzing ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING id, oin, bericht_id, batch_id, 2::smallint AS status, verwerkings_code, tijdstip AS ontvangen_op,
                   traceparent
       ), alles AS (
@@ -152,13 +191,8 @@ public final class Verwerker implements Component {
              %s AS gemeld,
              -- the agreement's processing time: production messages only
              (SELECT array_agg((extract(epoch FROM (verwerkt_op - ontvangen_op)) * 1000000)::bigint) FROM upd
-              WHERE NOT test) AS duur""".formatted(
+              WHERE NOT test AND verwerkt_op IS NOT NULL) AS duur""".formatted(
           NotificatieWachtrij.WIL_EMAIL,
-          Bericht.TERMIJN.toDays(),
-          Testmodus.NIET_ACTIEF,
-          Testmodus.TECHNISCH_PROBLEEM,
-          Testmodus.WACHTTIJD.toSeconds(),
-          Testmodus.LATE_ONTVANGST,
           NotificatieWachtrij.inWachtrij("""
               SELECT u.bsn, %d, count(*), %s, (array_agg(u.traceparent ORDER BY u.id))[1]
               FROM upd u
@@ -172,7 +206,7 @@ public final class Verwerker implements Component {
           Gebeurtenissen.meld("gevolgd"));
 
   /** The round with, for their spans, the traceparents of what it processed (tracing on only). */
-  static final String ROUND_MET_SPOREN = ROUND.replace(
+  static final String BEVESTIG_MET_SPOREN = BEVESTIG.replace(
       " AS duur",
       " AS duur,\n       (SELECT array_agg(traceparent) FROM alles WHERE traceparent IS NOT NULL) AS sporen");
 
@@ -183,7 +217,9 @@ public final class Verwerker implements Component {
   private static final String TECHNISCH = """
       WITH upd AS (
         UPDATE bericht SET status = 2, verwerkings_code = 'TechnischProbleem', verwerkt_op = clock_timestamp()
-        WHERE id = (SELECT min(id) FROM bericht WHERE status = 0)
+        -- past rows another round holds (it takes the processing lock after them: waiting for
+        -- one here, under the lock, would be a deadlock)
+        WHERE id = (SELECT id FROM bericht WHERE status = 0 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING id, oin, bericht_id::text AS bericht_id, batch_id, status, verwerkings_code, ontvangen_op, traceparent
       ), %s
       SELECT bericht_id FROM upd""".formatted(outcomes("upd", "id"));
@@ -217,10 +253,24 @@ public final class Verwerker implements Component {
   private final long bundleWindowMs;
   private final Duration bewaartermijn;
   private final EngineMetrics metrics;
-  private final BackgroundLoop loop;
+  private final Vertx vertx;
+  /**
+   * The rounds that run side by side, each a loop of its own on one shared context: the first on
+   * every wake-up and poll, each next one only while the one before it finds a full batch.
+   */
+  private final List<BackgroundLoop> banen = new ArrayList<>();
+
+  private final int[] mislukt; // per lane, rounds failed in a row; confined to the context
+  private int bezigNaast; // rounds of lanes 2..n under way; confined to the context
+  private final AtomicLong rondes = new AtomicLong();
+  /** The round before's end (commit or rollback): the next takes the lock after it; confined. */
+  private Future<Void> vorige = Future.succeededFuture();
+
+  /** The round before's claim done (or failed): the next claims after it; confined. */
+  private Future<Void> vorigeNeem = Future.succeededFuture();
+
   private final List<Runnable> naRonde = new CopyOnWriteArrayList<>();
   private final List<Runnable> naNotificaties = new CopyOnWriteArrayList<>();
-  private int mislukt; // rounds failed in a row; confined to the loop's context
 
   /** Adds a listener called after every round that wrote receipts (the pusher's, the Kafka relay's wake-up). */
   public void afterRound(Runnable r) {
@@ -238,66 +288,87 @@ public final class Verwerker implements Component {
       Vertx vertx,
       Pool pool,
       int batchSize,
+      int parallel,
       Duration poll,
       Duration bewaartermijn,
       Duration bundleWindow,
       EngineMetrics metrics,
       Tracing tracing) {
+    this.vertx = vertx;
     this.tracing = tracing;
     this.pool = pool;
     this.batchSize = batchSize;
     this.bundleWindowMs = bundleWindow.toMillis();
     this.bewaartermijn = bewaartermijn;
     this.metrics = metrics;
-    this.loop = new BackgroundLoop(
-            vertx,
-            "processing",
-            Math.max(1, poll.toMillis()),
-            this::round,
-            e -> metrics.verwerkingFouten.increment())
+    this.mislukt = new int[parallel];
+    for (int i = 0; i < parallel; i++) {
+      int baan = i;
+      banen.add(new BackgroundLoop(
+          vertx,
+          "processing" + (i == 0 ? "" : " " + (i + 1)),
+          // the lanes after the first have no work of their own to poll for: the first wakes them
+          i == 0 ? Math.max(1, poll.toMillis()) : Duration.ofHours(1).toMillis(),
+          () -> round(baan),
+          e -> metrics.verwerkingFouten.increment()));
+    }
+    banen
+        .get(0)
         .every(Duration.ofMinutes(10).toMillis(), this::purge)
         .every(1_000, this::becameVisible);
   }
 
-  /** Starts the loop on its own event-loop context. */
+  /** Starts the lanes on one event-loop context of their own. */
   @Override
   public void start() {
-    loop.start();
-  }
-
-  /** Rounds of the processing loop finished since start ({@link BackgroundLoop#rounds()}). */
-  public long rounds() {
-    return loop.rounds();
-  }
-
-  /** Signals new work; callable from any thread. Coalesces: at most one round runs at a time. */
-  public void wakeUp() {
-    loop.wakeUp();
+    var context = vertx.getOrCreateContext();
+    banen.forEach(b -> b.start(context));
   }
 
   /**
-   * A round; when rounds keep failing, the next ones take one message at a time, and when the
-   * oldest message alone still fails, it is refused with TechnischProbleem: a message that breaks
-   * processing must not stop everyone else's.
+   * Rounds of the first lane finished since start, counted only when no other lane's round was under
+   * way at that moment: two more than read at some moment means every message parked then was
+   * either taken by a round of the first lane that began after it, or by another lane's round that
+   * has ended ({@link BackgroundLoop#rounds()}'s promise, for all lanes).
    */
-  private Future<Boolean> round() {
-    int size = mislukt >= POGINGEN_PER_STAP ? 1 : batchSize;
+  public long rounds() {
+    return rondes.get();
+  }
+
+  /** Signals new work; callable from any thread. Coalesces: at most one round a lane at a time. */
+  public void wakeUp() {
+    banen.get(0).wakeUp();
+  }
+
+  /**
+   * A round of lane {@code baan}; when rounds keep failing, the next ones take one message at a
+   * time, and when the oldest message alone still fails, it is refused with TechnischProbleem: a
+   * message that breaks processing must not stop everyone else's.
+   */
+  private Future<Boolean> round(int baan) {
+    if (baan > 0) {
+      bezigNaast++;
+    }
+    int size = mislukt[baan] >= POGINGEN_PER_STAP ? 1 : batchSize;
     return roundOf(size)
         .map(more -> {
-          mislukt = 0;
+          mislukt[baan] = 0;
+          if (more && baan + 1 < banen.size()) {
+            // a backlog: the next lane claims the batch after this one's
+            banen.get(baan + 1).wakeUp();
+          }
           return more;
         })
         .recover(e -> {
           // the database away or saturated is no message's fault: counting it would refuse an
-          // innocent
-          // message with TechnischProbleem once it is back (DatabaseUitvalIT found this)
+          // innocent message with TechnischProbleem once it is back (DatabaseUitvalIT found this)
           if (Database.unreachable(e)) {
             return Future.failedFuture(e);
           }
-          if (++mislukt < 2 * POGINGEN_PER_STAP) {
+          if (++mislukt[baan] < 2 * POGINGEN_PER_STAP) {
             return Future.failedFuture(e);
           }
-          mislukt = 0;
+          mislukt[baan] = 0;
           return pool.withTransaction(conn -> VerwerkingsberichtOrderLock.take(conn)
                   .compose(v -> conn.preparedQuery(TECHNISCH).execute()))
               .map(rows -> {
@@ -311,16 +382,43 @@ public final class Verwerker implements Component {
                 naRonde.forEach(Runnable::run);
                 return true;
               });
+        })
+        .andThen(ar -> {
+          if (baan > 0) {
+            bezigNaast--;
+          } else if (bezigNaast == 0) {
+            rondes.incrementAndGet();
+          }
         });
   }
 
+  /**
+   * One transaction: {@link #NEEM} claims, after the round begun before this one has claimed;
+   * {@link #KIES} decides, beside other rounds; then, under the processing lock, taken after the
+   * round begun before this one has ended, {@link #BEVESTIG} writes the rest. So receipts are
+   * numbered in the order their messages were claimed, as when one round ran at a time.
+   */
   private Future<Boolean> roundOf(int size) {
     Instant begin = tracing.enabled() ? Instant.now() : null;
+    Future<Void> naNeem = vorigeNeem;
+    Promise<Void> genomen = Promise.promise();
+    vorigeNeem = genomen.future();
+    Future<Void> naVorige = vorige;
+    Promise<Void> klaar = Promise.promise();
+    vorige = klaar.future();
     return pool.withTransaction(conn -> conn.preparedQuery(PLAN)
             .execute()
-            .compose(v -> VerwerkingsberichtOrderLock.take(conn))
-            .compose(v -> conn.preparedQuery(tracing.enabled() ? ROUND_MET_SPOREN : ROUND)
-                .execute(Tuple.of(size, bundleWindowMs))))
+            .compose(v -> naNeem.transform(x -> conn.preparedQuery(NEEM).execute(Tuple.of(size))))
+            .andThen(ar -> genomen.tryComplete())
+            .compose(genomenRijen -> conn.preparedQuery(KIES).execute(Tuple.of(ids(genomenRijen))))
+            .compose(gekozen -> naVorige
+                .transform(x -> VerwerkingsberichtOrderLock.take(conn))
+                .compose(v -> conn.preparedQuery(tracing.enabled() ? BEVESTIG_MET_SPOREN : BEVESTIG)
+                    .execute(Tuple.of(ids(gekozen), bundleWindowMs, size)))))
+        .andThen(ar -> {
+          genomen.tryComplete();
+          klaar.complete();
+        })
         .map(rows -> {
           Row r = rows.iterator().next();
           if (tracing.enabled()) {
@@ -354,6 +452,11 @@ public final class Verwerker implements Component {
           }
           return berichten >= size || afwijzingen >= size;
         });
+  }
+
+  /** The ids a statement yields as its one array column. */
+  private static Long[] ids(RowSet<Row> rows) {
+    return rows.iterator().next().getArrayOfLongs(0);
   }
 
   private void becameVisible() {
@@ -392,9 +495,9 @@ public final class Verwerker implements Component {
         .map(r -> r.rowCount());
   }
 
-  /** Stops taking new rounds and completes when the round under way has committed. */
+  /** Stops taking new rounds and completes when the rounds under way have committed. */
   @Override
   public Future<Void> stop() {
-    return loop.stop();
+    return Future.all(banen.stream().map(BackgroundLoop::stop).toList()).mapEmpty();
   }
 }

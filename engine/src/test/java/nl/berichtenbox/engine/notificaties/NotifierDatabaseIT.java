@@ -38,6 +38,7 @@ class NotifierDatabaseIT {
         f.vertx,
         f.pool,
         f.config.verwerkingBatchSize(),
+        f.config.verwerkingParallel(),
         f.config.verwerkingPollInterval(),
         f.config.verwerkingsberichtenBewaartermijn(),
         f.config.notificaties().bundleWindow(),
