@@ -23,6 +23,7 @@ import nl.berichtenbox.engine.berichtenbox.Gebeurtenissen;
 import nl.berichtenbox.engine.berichtenbox.Meelezers;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.intake.Intake;
+import nl.berichtenbox.engine.intake.IntakeSaturation;
 import nl.berichtenbox.engine.intake.RateLimiter;
 import nl.berichtenbox.engine.kafka.EmbeddedBroker;
 import nl.berichtenbox.engine.kafka.KafkaCluster;
@@ -71,6 +72,9 @@ public final class Engine implements AutoCloseable {
   private final SqlPool sqlPool;
   private final EngineMetrics metrics = new EngineMetrics();
   private final Verwerker verwerker;
+  /** Intake at its limit: processing then runs one round at a time. */
+  private final IntakeSaturation intakeSaturation = new IntakeSaturation();
+
   private final VerwerkingsberichtPusher pusher;
   private final Afnemers afnemers;
   private final Verwerkingsberichten verwerkingsberichten;
@@ -130,6 +134,7 @@ public final class Engine implements AutoCloseable {
         pool,
         config.verwerkingBatchSize(),
         config.verwerkingParallel(),
+        intakeSaturation,
         config.verwerkingPollInterval(),
         config.verwerkingsberichtenBewaartermijn(),
         config.notificaties().bundleWindow(),
@@ -274,7 +279,7 @@ public final class Engine implements AutoCloseable {
 
   /** A new intake bound to the calling event loop (one per HTTP verticle instance). */
   public Intake newIntake() {
-    return new Intake(pool, config, verwerker::wakeUp, metrics, tracing, clock);
+    return new Intake(pool, config, verwerker::wakeUp, metrics, intakeSaturation, tracing, clock);
   }
 
   public EngineConfig config() {

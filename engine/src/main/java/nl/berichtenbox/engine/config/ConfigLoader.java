@@ -245,7 +245,7 @@ public final class ConfigLoader {
           "verwerkingParallel",
           "VERWERKING_PARALLEL",
           "2",
-          "processing rounds side by side per process (a second one runs while the first finds a full batch: a backlog)"),
+          "processing rounds side by side per process (a second one runs while the first finds a full batch, a backlog, and intake is not at its limit)"),
       s(
           "verwerkingPollInterval",
           "VERWERKING_POLL_INTERVAL",

@@ -40,6 +40,7 @@ final class GroupCommitter {
   private final long maxWaitNanos;
   private final Runnable onCommit;
   private final EngineMetrics metrics;
+  private final IntakeSaturation saturation;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int queuedMessages;
   private long queuedBytes;
@@ -59,8 +60,10 @@ final class GroupCommitter {
       Duration maxWait,
       Runnable onCommit,
       EngineMetrics metrics,
+      IntakeSaturation saturation,
       Tracing tracing) {
     this.tracing = tracing;
+    this.saturation = saturation;
     this.maxWaitNanos = maxWait.toNanos();
     this.pool = pool;
     this.writer = writer;
@@ -133,6 +136,9 @@ final class GroupCommitter {
     queuedMessages += unit.offered.size();
     queuedBytes += unit.weight;
     drain();
+    if (!queue.isEmpty()) {
+      saturation.wacht();
+    }
     return p.future();
   }
 

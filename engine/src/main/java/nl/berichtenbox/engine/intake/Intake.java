@@ -61,6 +61,7 @@ public final class Intake {
       EngineConfig config,
       Runnable onCommit,
       EngineMetrics metrics,
+      IntakeSaturation saturation,
       Tracing tracing,
       Clock clock) {
     this.pool = pool;
@@ -76,6 +77,7 @@ public final class Intake {
         config.intakeMaxWait(),
         onCommit,
         metrics,
+        saturation,
         tracing);
   }
 

@@ -63,16 +63,23 @@ public final class BackgroundLoop {
     start(vertx.getOrCreateContext());
   }
 
-  /** Starts on {@code c}: loops that share state run on one context, so one thread. */
+  /**
+   * Starts on {@code c}: loops that share state run on one context, so one thread. A loop made
+   * with no period ({@code periodMillis} 0) runs only when woken, and not at start.
+   */
   public void start(Context c) {
     context = c;
     c.runOnContext(v -> {
-      timers.add(vertx.setPeriodic(periodMillis, id -> kick()));
+      if (periodMillis > 0) {
+        timers.add(vertx.setPeriodic(periodMillis, id -> kick()));
+      }
       for (int i = 0; i < periodicTasks.size(); i++) {
         Runnable task = periodicTasks.get(i);
         timers.add(vertx.setPeriodic(periodicMillis.get(i), id -> task.run()));
       }
-      kick();
+      if (periodMillis > 0) {
+        kick();
+      }
     });
   }
 
@@ -109,9 +116,11 @@ public final class BackgroundLoop {
       rounds.incrementAndGet();
       if (ar.failed()) {
         LOG.warn(
-            "{} round failed, trying again after {} ms: {}",
+            "{} round failed, {}: {}",
             name,
-            periodMillis,
+            periodMillis > 0
+                ? "trying again after " + periodMillis + " ms"
+                : "trying again when woken",
             Logs.safe(ar.cause()));
         onFailure.accept(ar.cause());
       } else if (again) {

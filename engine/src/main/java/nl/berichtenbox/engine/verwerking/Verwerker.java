@@ -20,6 +20,7 @@ import nl.berichtenbox.engine.berichtenbox.Gebeurtenissen;
 import nl.berichtenbox.engine.domain.Bericht;
 import nl.berichtenbox.engine.domain.Testmodus;
 import nl.berichtenbox.engine.domain.Tijd;
+import nl.berichtenbox.engine.intake.IntakeSaturation;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.notificaties.NotificatieWachtrij;
 import nl.berichtenbox.engine.store.Database;
@@ -259,6 +260,8 @@ public final class Verwerker implements Component {
    * every wake-up and poll, each next one only while the one before it finds a full batch.
    */
   private final List<BackgroundLoop> banen = new ArrayList<>();
+  /** While intake is at its limit, the lanes after the first stop: the cores go to intake. */
+  private final IntakeSaturation intake;
 
   private final int[] mislukt; // per lane, rounds failed in a row; confined to the context
   private int bezigNaast; // rounds of lanes 2..n under way; confined to the context
@@ -289,6 +292,7 @@ public final class Verwerker implements Component {
       Pool pool,
       int batchSize,
       int parallel,
+      IntakeSaturation intake,
       Duration poll,
       Duration bewaartermijn,
       Duration bundleWindow,
@@ -302,13 +306,14 @@ public final class Verwerker implements Component {
     this.bewaartermijn = bewaartermijn;
     this.metrics = metrics;
     this.mislukt = new int[parallel];
+    this.intake = intake;
     for (int i = 0; i < parallel; i++) {
       int baan = i;
       banen.add(new BackgroundLoop(
           vertx,
           "processing" + (i == 0 ? "" : " " + (i + 1)),
           // the lanes after the first have no work of their own to poll for: the first wakes them
-          i == 0 ? Math.max(1, poll.toMillis()) : Duration.ofHours(1).toMillis(),
+          i == 0 ? Math.max(1, poll.toMillis()) : 0,
           () -> round(baan),
           e -> metrics.verwerkingFouten.increment()));
     }
@@ -353,6 +358,10 @@ public final class Verwerker implements Component {
     return roundOf(size)
         .map(more -> {
           mislukt[baan] = 0;
+          if (intake.verzadigd()) {
+            // taking messages comes first: a 503 costs a sender a retry, a receipt later no one
+            return more && baan == 0;
+          }
           if (more && baan + 1 < banen.size()) {
             // a backlog: the next lane claims the batch after this one's
             banen.get(baan + 1).wakeUp();

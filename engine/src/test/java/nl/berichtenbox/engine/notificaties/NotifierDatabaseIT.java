@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import nl.berichtenbox.engine.intake.IntakeSaturation;
 import nl.berichtenbox.engine.testing.EngineFixture;
 import nl.berichtenbox.engine.testing.TestClock;
 import nl.berichtenbox.engine.tracing.Tracing;
@@ -39,6 +40,7 @@ class NotifierDatabaseIT {
         f.pool,
         f.config.verwerkingBatchSize(),
         f.config.verwerkingParallel(),
+        new IntakeSaturation(),
         f.config.verwerkingPollInterval(),
         f.config.verwerkingsberichtenBewaartermijn(),
         f.config.notificaties().bundleWindow(),

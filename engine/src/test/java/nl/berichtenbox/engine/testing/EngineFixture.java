@@ -23,6 +23,7 @@ import nl.berichtenbox.engine.berichtenbox.Berichtenboxen;
 import nl.berichtenbox.engine.config.EngineConfig;
 import nl.berichtenbox.engine.domain.Identifiers;
 import nl.berichtenbox.engine.intake.Intake;
+import nl.berichtenbox.engine.intake.IntakeSaturation;
 import nl.berichtenbox.engine.metrics.EngineMetrics;
 import nl.berichtenbox.engine.store.Database;
 import nl.berichtenbox.engine.support.Secrets;
@@ -45,6 +46,9 @@ public final class EngineFixture implements AutoCloseable {
   /** The proxy the parts' pool goes through, or null. */
   public final TcpProxy proxy;
 
+  /** Whether the fixture's intake has been at its limit. */
+  public final IntakeSaturation intakeSaturation = new IntakeSaturation();
+
   private final Context lus = vertx.getOrCreateContext();
   private final Pool direct;
   private final Intake intake;
@@ -60,8 +64,8 @@ public final class EngineFixture implements AutoCloseable {
             + db.connectOptions().getDatabase()));
     pool = Database.start(config).pool(vertx, 4);
     direct = db.pool(vertx, 1);
-    intake = opLus(() -> Future.succeededFuture(
-        new Intake(pool, config, () -> {}, metrics, Tracing.off(), Clock.systemUTC())));
+    intake = opLus(() -> Future.succeededFuture(new Intake(
+        pool, config, () -> {}, metrics, intakeSaturation, Tracing.off(), Clock.systemUTC())));
     Afnemers afnemers = new Afnemers(pool, new Secrets(config.portalJwtSecret()));
     wacht(afnemers.create(new JsonObject().put("oin", OIN).put("naam", "Belastingdienst")));
     wacht(afnemers.putBerichtType(
@@ -91,6 +95,24 @@ public final class EngineFixture implements AutoCloseable {
         .put("onderwerp", "Uw aanslag");
     opLus(() -> intake.bericht(OIN, bericht, null));
     return id;
+  }
+
+  /** Parks {@code n} messages for {@code bsn} through the engine's intake, all offered at once. */
+  public void stuurTegelijk(String bsn, int n) throws Exception {
+    opLus(() -> {
+      List<Future<?>> alle = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        alle.add(intake.bericht(
+            OIN,
+            new JsonObject()
+                .put("berichtId", UUID.randomUUID().toString())
+                .put("berichtType", "AANSL")
+                .put("bsn", bsn)
+                .put("onderwerp", "Uw aanslag"),
+            null));
+      }
+      return Future.all(alle).mapEmpty();
+    });
   }
 
   /** The rows of a statement, read past the proxy. */

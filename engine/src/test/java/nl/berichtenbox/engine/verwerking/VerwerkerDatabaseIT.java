@@ -10,8 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import nl.berichtenbox.engine.domain.BerichtStatus;
+import nl.berichtenbox.engine.intake.IntakeSaturation;
 import nl.berichtenbox.engine.store.VerwerkingsberichtOrderLock;
 import nl.berichtenbox.engine.testing.EngineFixture;
 import nl.berichtenbox.engine.testing.TcpProxy;
@@ -49,11 +52,16 @@ class VerwerkerDatabaseIT {
 
   /** Starts processing with {@code parallel} rounds side by side at most. */
   private void verwerk(int batch, int parallel) {
+    verwerk(batch, parallel, new IntakeSaturation());
+  }
+
+  private void verwerk(int batch, int parallel, IntakeSaturation intake) {
     verwerker = new Verwerker(
         f.vertx,
         f.pool,
         batch,
         parallel,
+        intake,
         f.config.verwerkingPollInterval(),
         f.config.verwerkingsberichtenBewaartermijn(),
         f.config.notificaties().bundleWindow(),
@@ -138,9 +146,7 @@ class VerwerkerDatabaseIT {
     // its batch was full: a backlog, so two rounds at once, the second past the rows the first
     // holds: both have claimed and decided (written, so each has a transaction id), one waits for
     // the lock, the other for the first to end
-    await("two rounds decided at once", () -> f.getal("""
-            SELECT count(*)::int FROM pg_stat_activity
-            WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()""") == 2);
+    await("two rounds decided at once", () -> besluitend() == 2);
     assertEquals(1, wachtOpSlot());
     f.rijen("SELECT pg_advisory_unlock($1)", VerwerkingsberichtOrderLock.KEY);
     await(
@@ -156,6 +162,40 @@ class VerwerkerDatabaseIT {
             JOIN bericht b ON b.oin = v.oin AND b.bericht_id::text = v.bericht_id
             ORDER BY v.volgnummer""").stream().map(r -> r.getLong(0)).toList();
     assertEquals(ids.stream().sorted().toList(), ids);
+  }
+
+  @Test
+  void whileIntakeIsAtItsLimitRoundsGoOneAtATime() throws Exception {
+    f.stuur(f.burger(null));
+    f.rijen(KOPIE, (short) 0, 999);
+    IntakeSaturation intake = new IntakeSaturation();
+    ScheduledExecutorService zender = Executors.newSingleThreadScheduledExecutor();
+    zender.scheduleAtFixedRate(intake::wacht, 0, 100, TimeUnit.MILLISECONDS);
+    try {
+      f.rijen("SELECT pg_advisory_lock($1)", VerwerkingsberichtOrderLock.KEY);
+      verwerk(100, 2, intake);
+      await("the first round at the lock", () -> wachtOpSlot() == 1);
+      f.rijen(
+          "SELECT pg_advisory_unlock($1), pg_advisory_lock($1)", VerwerkingsberichtOrderLock.KEY);
+      // a backlog, but intake at its limit: the next round alone (the test above sees two here)
+      await("the next round at the lock", () -> wachtOpSlot() == 1);
+      Thread.sleep(500);
+      assertEquals(1, besluitend(), "rounds decided at once");
+      f.rijen("SELECT pg_advisory_unlock($1)", VerwerkingsberichtOrderLock.KEY);
+      await(
+          "all processed",
+          () -> f.getal("SELECT count(*)::int FROM bericht WHERE status = 0") == 0);
+      assertEquals(1_000, f.getal("SELECT count(*)::int FROM verwerkingsbericht"));
+    } finally {
+      zender.shutdownNow();
+    }
+  }
+
+  /** Rounds that have decided and not ended: sessions that wrote and have not committed. */
+  private int besluitend() throws Exception {
+    return f.getal("""
+        SELECT count(*)::int FROM pg_stat_activity
+        WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()""");
   }
 
   /** Sessions waiting for an advisory lock (the processing lock: nothing else takes one here). */
