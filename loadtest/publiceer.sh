@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the last norm-suite run into the docs: copies loadtest/results/suite (the JSON, the
-# SVG plots, summary.md with the machine, the command and PostgreSQL's counters) to
+# SVG plots, the engine's /metrics after each scenario, summary.md with the machine, the command
+# and PostgreSQL's counters) to
 # docs/results/<name>/ and regenerates the section of docs/performance.md between the markers
 # <!-- suite:begin --> and <!-- suite:end --> from it. The prose around it is written by hand.
 #   loadtest/publiceer.sh suite-4
@@ -11,7 +12,7 @@ bron="$root/loadtest/results/suite"
 doel="$root/docs/results/$naam"
 [ -f "$bron/summary.md" ] || { echo "no summary in $bron: run bin/berichtenbox loadtest first" >&2; exit 1; }
 mkdir -p "$doel"
-cp "$bron"/*.json "$bron"/*.svg "$bron/summary.md" "$doel/" 2>/dev/null || true
+cp "$bron"/*.json "$bron"/*.svg "$bron"/metrics-*.txt "$bron/summary.md" "$doel/" 2>/dev/null || true
 python3 - "$root/docs/performance.md" "$doel/summary.md" "$naam" <<'PY'
 import re, sys
 doc, samenvatting, naam = sys.argv[1], sys.argv[2], sys.argv[3]

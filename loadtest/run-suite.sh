@@ -122,6 +122,10 @@ pgport=$(sed -n 4p "$data/pg/postmaster.pid")
 pgurl="jdbc:postgresql://127.0.0.1:$pgport/postgres"
 # PostgreSQL's counters around each scenario (write-ahead log, full-page images, checkpoints): pg-<scenario>.json
 pgstand() { java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.PgStand "$pgurl" "$@" || true; }
+# the engine's own counters after each scenario (metrics-<scenario>.txt; cumulative, so one scenario's
+# share is the difference from the one before): which processing lanes ran, how often intake was at
+# its limit, what was shed
+metriek() { curl -sf "localhost:$port/metrics" > "$out/metrics-$1.txt" || rm -f "$out/metrics-$1.txt"; }
 props=(-Dbbx.url="http://localhost:$port" -Dbbx.jwt="$jwt" -Dbbx.burgers=$burgers -Dbbx.smoke=$smoke -Dbbx.results="$out")
 eerste=true
 for s in "${selected[@]}"; do
@@ -135,6 +139,7 @@ for s in "${selected[@]}"; do
       "$pgurl" $($smoke && echo 3 || echo 20) $burgers "$out" \
       > "$out/limiet.log" 2>&1 || failed+=("$s")
     pgstand "$out/pg-$s.json" "$out/pg-voor.json"
+    metriek "$s"
     continue
   fi
   if [ "$s" = Notificaties ]; then
@@ -143,6 +148,7 @@ for s in "${selected[@]}"; do
       --admin="$admin" --jwt="$jwt" --smtp-port="$smtp" --scenario=doorvoer --citizens=$($smoke && echo 500 || echo 30000) \
       --out="$out/notificaties.json" > "$out/notificaties.log" 2>&1 || failed+=("$s")
     pgstand "$out/pg-$s.json" "$out/pg-voor.json"
+    metriek "$s"
     continue
   fi
   echo "== $s"
@@ -161,6 +167,7 @@ for s in "${selected[@]}"; do
     -s "nl.berichtenbox.loadtest.gatling.${s}Simulation" -rf "$out/gatling" ) > "$out/$s.log" 2>&1 || failed+=("$s")
   grep -E "^> |Global|KO|assert|failed|Reports generated" "$out/$s.log" | tail -6 || true
   pgstand "$out/pg-$s.json" "$out/pg-voor.json"
+  metriek "$s"
 done
 rm -f "$out/pg-voor.json"
 # the engine stops with Runtime.halt (its own drain), which skips the JVM's dump on exit: dump here

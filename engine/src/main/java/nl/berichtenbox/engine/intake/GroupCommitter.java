@@ -138,6 +138,7 @@ final class GroupCommitter {
     drain();
     if (!queue.isEmpty()) {
       saturation.wacht();
+      metrics.intakeVerzadigd.increment();
     }
     return p.future();
   }

@@ -58,6 +58,17 @@ public final class EngineMetrics {
       counter("berichtenbox.verwerking.rondes", "processing transactions");
   public final LongAdder verwerkingFouten =
       counter("berichtenbox.verwerking.fouten", "processing transactions that failed");
+  /** Whether the second round (issue 21) runs, and when it gives way to intake. */
+  public final LongAdder verwerkingRondesNaast = counter(
+      "berichtenbox.verwerking.rondes.naast",
+      "processing transactions begun beside another (by the lanes after the first)");
+
+  public final LongAdder verwerkingVoorrang = counter(
+      "berichtenbox.verwerking.voorrang",
+      "processing rounds that found a backlog and left the next lane idle: intake at its limit");
+  public final LongAdder intakeVerzadigd = counter(
+      "berichtenbox.intake.verzadigd",
+      "intake requests that found every intake transaction under way and waited for one");
   public final LongAdder pushAfgeleverd =
       counter("berichtenbox.push.afgeleverd", "receipts pushed to a callbackUrl and accepted");
   public final LongAdder pushMislukt =

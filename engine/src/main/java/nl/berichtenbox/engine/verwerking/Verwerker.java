@@ -353,6 +353,7 @@ public final class Verwerker implements Component {
   private Future<Boolean> round(int baan) {
     if (baan > 0) {
       bezigNaast++;
+      metrics.verwerkingRondesNaast.increment();
     }
     int size = mislukt[baan] >= POGINGEN_PER_STAP ? 1 : batchSize;
     return roundOf(size)
@@ -360,6 +361,9 @@ public final class Verwerker implements Component {
           mislukt[baan] = 0;
           if (intake.verzadigd()) {
             // taking messages comes first: a 503 costs a sender a retry, a receipt later no one
+            if (more && banen.size() > 1) {
+              metrics.verwerkingVoorrang.increment();
+            }
             return more && baan == 0;
           }
           if (more && baan + 1 < banen.size()) {

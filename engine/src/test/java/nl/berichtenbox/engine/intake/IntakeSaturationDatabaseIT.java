@@ -1,6 +1,7 @@
 package nl.berichtenbox.engine.intake;
 
 import static nl.berichtenbox.engine.testing.EngineFixture.bsn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,8 +31,11 @@ class IntakeSaturationDatabaseIT {
       f.stuur(bsn());
     }
     assertFalse(f.intakeSaturation.verzadigd(), "one message at a time waits for no slot");
+    assertEquals(0, f.metrics.intakeVerzadigd.sum());
     // one more at once than transactions may be under way: the last waits for a slot
     f.stuurTegelijk(bsn(), f.config.groupCommitMaxInFlight() + 1);
     assertTrue(f.intakeSaturation.verzadigd());
+    // and counts it, for the operator: /metrics' berichtenbox_intake_verzadigd_total
+    assertTrue(f.metrics.intakeVerzadigd.sum() > 0);
   }
 }

@@ -162,6 +162,9 @@ class VerwerkerDatabaseIT {
             JOIN bericht b ON b.oin = v.oin AND b.bericht_id::text = v.bericht_id
             ORDER BY v.volgnummer""").stream().map(r -> r.getLong(0)).toList();
     assertEquals(ids.stream().sorted().toList(), ids);
+    // what an operator reads of it: rounds beside the first, none given way to intake
+    assertTrue(f.metrics.verwerkingRondesNaast.sum() > 0, "rounds beside another counted");
+    assertEquals(0, f.metrics.verwerkingVoorrang.sum());
   }
 
   @Test
@@ -186,6 +189,8 @@ class VerwerkerDatabaseIT {
           "all processed",
           () -> f.getal("SELECT count(*)::int FROM bericht WHERE status = 0") == 0);
       assertEquals(1_000, f.getal("SELECT count(*)::int FROM verwerkingsbericht"));
+      assertEquals(0, f.metrics.verwerkingRondesNaast.sum(), "rounds beside another");
+      assertTrue(f.metrics.verwerkingVoorrang.sum() > 0, "rounds that gave way counted");
     } finally {
       zender.shutdownNow();
     }
