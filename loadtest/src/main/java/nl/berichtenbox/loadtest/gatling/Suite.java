@@ -192,14 +192,42 @@ final class Suite {
     HttpRequest q = HttpRequest.newBuilder(URI.create(URL + "/api/v1/berichten/" + id))
         .header("Authorization", "Bearer " + KEY)
         .build();
+    HttpResponse<String> r = metDescriptor(() -> c.send(q, HttpResponse.BodyHandlers.ofString()));
+    return r.statusCode() == 200 ? new JsonObject(r.body()) : new JsonObject();
+  }
+
+  /** Writes {@code <naam>.json} (waiting for a descriptor, see {@link #metDescriptor}). */
+  static void schrijf(String naam, JsonObject o) {
+    try {
+      metDescriptor(() -> {
+        Files.createDirectories(RESULTS);
+        return Files.writeString(RESULTS.resolve(naam + ".json"), o.encodePrettily());
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private interface IoStap<T> {
+    T run() throws IOException, InterruptedException;
+  }
+
+  /**
+   * Runs {@code stap}, again each second for up to three minutes while it fails for want of a
+   * descriptor: a run that left the generator at its limit frees them only as its idle connections
+   * close (run 7 of 2026-12-07 read the processing lag and then could not write it). Any other
+   * failure is thrown at once.
+   */
+  private static <T> T metDescriptor(IoStap<T> stap) throws IOException, InterruptedException {
     long tot = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (true) {
       try {
-        HttpResponse<String> r = c.send(q, HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() == 200 ? new JsonObject(r.body()) : new JsonObject();
+        return stap.run();
       } catch (IOException e) {
-        // no descriptor for a connection yet: the run's idle ones close within the engine's 60 s
-        if (System.nanoTime() > tot) {
+        if (!zonderDescriptor(e) || System.nanoTime() > tot) {
           throw e;
         }
         Thread.sleep(1000);
@@ -207,29 +235,12 @@ final class Suite {
     }
   }
 
-  /**
-   * Writes {@code <naam>.json}; waits (three minutes at most) for a descriptor, which a run that
-   * left the generator at its limit may not free at once (run 7 of 2026-12-07 lost its processing
-   * lag so, after reading it).
-   */
-  static void schrijf(String naam, JsonObject o) {
-    long tot = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (true) {
-      try {
-        Files.createDirectories(RESULTS);
-        Files.writeString(RESULTS.resolve(naam + ".json"), o.encodePrettily());
-        return;
-      } catch (IOException e) {
-        if (System.nanoTime() > tot) {
-          throw new UncheckedIOException(e);
-        }
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException i) {
-          Thread.currentThread().interrupt();
-          throw new UncheckedIOException(e);
-        }
+  private static boolean zonderDescriptor(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("Too many open files")) {
+        return true;
       }
     }
+    return false;
   }
 }
