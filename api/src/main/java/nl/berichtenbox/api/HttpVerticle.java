@@ -5,10 +5,12 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -19,6 +21,7 @@ import nl.berichtenbox.api.beheer.BeheerRoutes;
 import nl.berichtenbox.api.burger.BerichtenboxRoutes;
 import nl.berichtenbox.api.http.Auth;
 import nl.berichtenbox.api.http.CitizenJwt;
+import nl.berichtenbox.api.http.ConnectionCap;
 import nl.berichtenbox.api.http.HttpTimings;
 import nl.berichtenbox.api.http.Problems;
 import nl.berichtenbox.api.http.ReadTimeouts;
@@ -46,6 +49,7 @@ public final class HttpVerticle extends VerticleBase {
   private final HttpTimings timings;
   private HttpServer server;
   private long responseTimeoutMs;
+  private ConnectionCap connectionCap;
 
   /** {@code port} negative: a port the system picks, shared by every instance asking the same ({@link #actualPort()}). */
   public HttpVerticle(Engine engine, Buffer openApi, WebPages pages, int port) {
@@ -74,6 +78,12 @@ public final class HttpVerticle extends VerticleBase {
     // loop (a connection of another loop costs a task and a wake-up each way)
     engine.servesRequests();
     responseTimeoutMs = Math.max(1, config.httpResponseTimeout().toMillis());
+    connectionCap = new ConnectionCap(
+        vertx,
+        config.maxConnections(),
+        config.httpHeadTimeout(),
+        engine.metrics().httpConnections,
+        engine.metrics().httpConnectionsRefused);
     Router router = router(config);
     HttpServerOptions options = new HttpServerOptions()
         .setPort(port)
@@ -95,7 +105,10 @@ public final class HttpVerticle extends VerticleBase {
         engine.metrics().httpTraagGesloten);
     server = vertx
         .createHttpServer(options)
-        .connectionHandler(readTimeouts::install)
+        .connectionHandler(c -> {
+          connectionCap.install(c);
+          readTimeouts.install(c);
+        })
         .requestHandler(router);
     return server.listen();
   }
@@ -197,6 +210,27 @@ public final class HttpVerticle extends VerticleBase {
         metrics.http4xx.increment();
       }
     });
+    // a connection opened past the cap serves one request and is closed: health and metrics are
+    // answered (an operator must see what happens), the rest 503 with Retry-After
+    HttpConnection connection = ctx.request().connection();
+    if (connectionCap.refuses(connection)) {
+      if (ctx.request().version() == HttpVersion.HTTP_2) {
+        ctx.addEndHandler(v -> connection.shutdown());
+      } else {
+        res.putHeader("Connection", "close");
+      }
+      if (!path.startsWith("/health") && !path.equals("/metrics")) {
+        metrics.httpShed.increment();
+        res.putHeader("Retry-After", "1");
+        Problems.send(
+            ctx,
+            503,
+            "Tijdelijk niet beschikbaar",
+            "de engine heeft al zoveel verbindingen open als hij toelaat; probeer het zo opnieuw, "
+                + "en gebruik verbindingen opnieuw");
+        return;
+      }
+    }
     if (path.length() > 1 && path.endsWith("/")) {
       Problems.send(ctx, 404, "Niet gevonden", "paden eindigen niet op een slash");
       return;

@@ -245,6 +245,9 @@ public final class Main {
         .append("/leveranciersportaal (afnemers, with their key), ")
         .append(base)
         .append("/beheer (operators, with the admin token)\n");
+    sb.append("  connections  at most ")
+        .append(config.maxConnections())
+        .append(" open (BERICHTENBOX_MAX_CONNECTIONS; past it a request is answered 503)\n");
     if (config.tlsCert() != null) {
       sb.append("  TLS          ")
           .append(Tls.engine(config))

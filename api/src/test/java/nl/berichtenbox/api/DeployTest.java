@@ -228,7 +228,8 @@ class DeployTest {
         "the stream engines take no portal requests");
     assertTrue(stromen.startsWith("backend stromen"));
     // a stream is a descriptor at the engine that holds it: either stream engine may hold all that
-    // HAProxy lets in while the other restarts
+    // HAProxy lets in while the other restarts (and its connection cap, by default the descriptors
+    // less 1 024, lets them in)
     Matcher maxconn = Pattern.compile("\\n\\s+maxconn (\\d+)")
         .matcher(haproxy.substring(haproxy.indexOf("\nglobal\n"), haproxy.indexOf("\ndefaults\n")));
     assertTrue(maxconn.find(), "HAProxy's global maxconn");

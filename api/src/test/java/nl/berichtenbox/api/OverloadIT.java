@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -54,6 +55,113 @@ class OverloadIT {
       }
       Api.await("served again", () -> api.get("/api/v1/bericht-typen", a.key()).status() == 200);
     }
+  }
+
+  /**
+   * The connection cap: a connection opened past {@code BERICHTENBOX_MAX_CONNECTIONS} has its
+   * request answered 503 with Retry-After and is closed after it (health still answered on it);
+   * one that sends nothing is closed after the head timeout; once a connection under the cap
+   * closes, a new one is served.
+   */
+  @Test
+  void connectionsPastTheCapAreAnsweredOnceThenClosed() throws Exception {
+    Api first = TestEngine.api();
+    Api.Afnemer a = first.newAfnemer();
+    EngineConfig config = TestEngine.secondEngine(
+        Map.of("BERICHTENBOX_MAX_CONNECTIONS", "3", "BERICHTENBOX_HTTP_HEAD_TIMEOUT", "PT2S"));
+    try (ApiServer guarded = ApiServer.start(config)) {
+      int port = guarded.port();
+      String get = "GET /api/v1/bericht-typen HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + a.key() + "\r\n\r\n";
+      List<Socket> held = new ArrayList<>();
+      try {
+        // three connections, each served (so each is counted before the next opens)
+        for (int i = 0; i < 3; i++) {
+          Socket s = new Socket("127.0.0.1", port);
+          held.add(s);
+          assertEquals("HTTP/1.1 200 OK", vraag(s, get).get(0));
+        }
+        // a fourth: 503 with Retry-After, and closed after it
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          List<String> head = vraag(s, get);
+          assertEquals("HTTP/1.1 503 Service Unavailable", head.get(0));
+          assertTrue(head.contains("retry-after: 1"), head.toString());
+          assertTrue(head.contains("connection: close"), head.toString());
+          assertEquals(-1, s.getInputStream().read(), "closed after its answer");
+        }
+        // health is answered on one, which is closed after it too
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          List<String> head = vraag(s, "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+          assertEquals("HTTP/1.1 200 OK", head.get(0));
+          assertEquals(-1, s.getInputStream().read(), "closed after its answer");
+        }
+        // one that sends nothing is closed after the head timeout (2 s)
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          s.setSoTimeout(20_000);
+          long begin = System.nanoTime();
+          assertEquals(-1, s.getInputStream().read());
+          long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+          assertTrue(ms >= 1_000 && ms < 15_000, "closed after " + ms + " ms");
+        }
+        // the ones under the cap are still served on their connections
+        assertEquals("HTTP/1.1 200 OK", vraag(held.get(2), get).get(0));
+        // one of them closes: a new connection is served (the close is seen a moment later)
+        held.remove(0).close();
+        Api.await("a new connection served", () -> {
+          try (Socket s = new Socket("127.0.0.1", port)) {
+            return vraag(s, get).get(0).equals("HTTP/1.1 200 OK");
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+        // two held and the scrape's own (once the close of the last probe is seen); refused: the
+        // fourth, health's, the silent one, and any probe that found the closed one still counted
+        Api api = new Api("http://127.0.0.1:" + port, new CitizenJwt(TestEngine.JWT_SECRET));
+        Api.await(
+            "two held and the scrape's",
+            () -> Metrieken.van(api).som("berichtenbox_http_connections") == 3.0);
+        Metrieken m = Metrieken.van(api);
+        assertTrue(
+            m.som("berichtenbox_http_connections_refused_total") >= 3,
+            m.van("berichtenbox_http_connections_refused_total").toString());
+      } finally {
+        for (Socket s : held) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  /** Sends {@code request} and reads the answer's head (status line, then headers in lower case) and its body. */
+  private static List<String> vraag(Socket s, String request) throws IOException {
+    s.setSoTimeout(10_000);
+    s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream().flush();
+    var in = s.getInputStream();
+    List<String> head = new ArrayList<>();
+    int length = 0;
+    for (String line = regel(in); !line.isEmpty(); line = regel(in)) {
+      head.add(head.isEmpty() ? line : line.toLowerCase(Locale.ROOT));
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    in.readNBytes(length);
+    return head;
+  }
+
+  /** One line of an answer's head, read a byte at a time (no buffer may swallow the body). */
+  private static String regel(java.io.InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int b = in.read(); b != '\n'; b = in.read()) {
+      if (b < 0) {
+        throw new IOException("closed in the head: " + sb);
+      }
+      if (b != '\r') {
+        sb.append((char) b);
+      }
+    }
+    return sb.toString();
   }
 
   /** Bodies are held until parsed and committed: past the cap on their bytes in flight, new requests get 503. */

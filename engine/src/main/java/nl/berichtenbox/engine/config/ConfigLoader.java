@@ -2,6 +2,7 @@ package nl.berichtenbox.engine.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -185,6 +186,11 @@ public final class ConfigLoader {
           "MAX_BODY_BYTES_IN_FLIGHT",
           "268435456",
           "bytes of request bodies under way per process before new requests get 503 (keep well under the heap)"),
+      s(
+          "maxConnections",
+          "MAX_CONNECTIONS",
+          "0",
+          "open HTTP connections per process; a request on one past it gets 503 and its connection is closed (0 = the process's descriptor limit less 1 024; the engine prints it at start)"),
       s(
           "httpHeadTimeout",
           "HTTP_HEAD_TIMEOUT",
@@ -584,6 +590,7 @@ public final class ConfigLoader {
     int maxBody = r.integer("maxBodyBytes", 1024, Integer.MAX_VALUE);
     int maxBodyInFlight = r.integer("maxBodyBytesInFlight", 1 << 20, Integer.MAX_VALUE);
     int maxBatchBody = r.integer("maxBatchBodyBytes", 1024, Integer.MAX_VALUE);
+    int maxConnections = r.integer("maxConnections", 0, Integer.MAX_VALUE);
     Duration kopTimeout = r.duration("httpHeadTimeout");
     Duration bodyTimeout = r.duration("httpBodyTimeout");
     int bodyMinRate = r.integer("httpBodyMinRate", 1, Integer.MAX_VALUE);
@@ -639,6 +646,7 @@ public final class ConfigLoader {
         instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances,
         maxInFlight,
         maxBodyInFlight,
+        maxConnections == 0 ? connectionCap(descriptorLimit()) : maxConnections,
         kopTimeout,
         bodyTimeout,
         bodyMinRate,
@@ -661,6 +669,30 @@ public final class ConfigLoader {
         onderhoud,
         shutdown,
         drainWait);
+  }
+
+  /**
+   * The default cap on open HTTP connections: what the process's descriptors allow with 1 024 (a
+   * quarter, of fewer than 4 096) left for its database connections, files and Kafka (it holds
+   * about 135 of its own). Running out of descriptors fails far more than HTTP (a database
+   * reconnect, a log file); the heap a connection costs (about 10 kB) is the operator's to weigh,
+   * not a default's: a stream engine is meant to hold tens of thousands. Never under 64; {@code
+   * descriptors} of 0 or less (not known): no cap.
+   */
+  static int connectionCap(long descriptors) {
+    if (descriptors <= 0) {
+      return Integer.MAX_VALUE;
+    }
+    return (int) Math.max(
+        64, Math.min(Integer.MAX_VALUE, descriptors - Math.min(1_024, descriptors / 4)));
+  }
+
+  /** The process's own descriptor limit (the JVM has raised its soft limit to the hard one), or -1. */
+  private static long descriptorLimit() {
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.UnixOperatingSystemMXBean unix
+        ? unix.getMaxFileDescriptorCount()
+        : -1;
   }
 
   /** A subject line: one line of text (a header must not carry a line break). */

@@ -32,6 +32,7 @@ public record EngineConfig(
     int httpInstances,
     int maxRequestsInFlight,
     int maxBodyBytesInFlight,
+    int maxConnections,
     Duration httpHeadTimeout,
     Duration httpBodyTimeout,
     int httpBodyMinRate,

@@ -166,6 +166,13 @@ public final class EngineMetrics {
   public final LongAdder httpTraagGesloten = counter(
       "berichtenbox.http.slow.closed",
       "connections closed because a request's head or body came too slowly");
+  /** Open HTTP connections of this process (the connection cap's measure). */
+  public final AtomicInteger httpConnections =
+      meter("berichtenbox.http.connections", null, "open HTTP connections", new AtomicInteger());
+  /** Connections opened past BERICHTENBOX_MAX_CONNECTIONS (answered 503 once, then closed). */
+  public final LongAdder httpConnectionsRefused = counter(
+      "berichtenbox.http.connections.refused",
+      "connections opened past BERICHTENBOX_MAX_CONNECTIONS: a request on one is answered 503, then it is closed");
   /** Requests under way in this process (the overload guard's measure). */
   public final AtomicInteger httpInFlight =
       meter("berichtenbox.http.in.flight", null, "requests under way", new AtomicInteger());

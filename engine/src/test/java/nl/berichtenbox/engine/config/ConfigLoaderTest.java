@@ -27,6 +27,26 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofDays(7), c.verwerkingsberichtenBewaartermijn());
   }
 
+  /**
+   * The connection cap: as set, or (0, the default) the descriptors less 1 024 (a quarter of fewer
+   * than 4 096), never under 64.
+   */
+  @Test
+  void connectionCapIsTheDescriptorsLessAReserveBoundByTheHeap() {
+    assertEquals(64_512, ConfigLoader.connectionCap(65_536));
+    assertEquals(18_976, ConfigLoader.connectionCap(20_000));
+    assertEquals(768, ConfigLoader.connectionCap(1_024));
+    assertEquals(64, ConfigLoader.connectionCap(80));
+    assertEquals(Integer.MAX_VALUE, ConfigLoader.connectionCap(-1));
+    EngineConfig set = ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_MAX_CONNECTIONS", "300"));
+    assertEquals(300, set.maxConnections());
+    EngineConfig auto = ConfigLoader.load(List.of(), Map.of());
+    assertTrue(auto.maxConnections() >= 64, "default " + auto.maxConnections());
+    assertThrows(
+        ConfigException.class,
+        () -> ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_MAX_CONNECTIONS", "-1")));
+  }
+
   @Test
   void fileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("c.yaml");
