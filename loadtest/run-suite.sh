@@ -126,6 +126,31 @@ pgstand() { java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatli
 # share is the difference from the one before): which processing lanes ran, how often intake was at
 # its limit, what was shed
 metriek() { curl -sf "localhost:$port/metrics" > "$out/metrics-$1.txt" || rm -f "$out/metrics-$1.txt"; }
+# Where each scenario's CPU went (cpu-<scenario>.json): the engine's and its PostgreSQL's from /proc
+# (cpu.sh), the generator's from this shell's reaped children; both while the generator runs, and
+# the engine's and PostgreSQL's again once what the scenario left behind is processed (no checkpoint
+# in it: that comes before the next scenario).
+. "$root/loadtest/cpu.sh"
+# `times` in this shell, not in a pipeline or $(...): those run it in a subshell of its own, which
+# has no children; then its second line (the children's user and system time) in seconds
+kinder_cpu() {
+  times > "$out/.times"
+  tail -1 "$out/.times" | awk '{ split($1, u, "m"); split($2, s, "m"); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' > "$out/.kinderen"
+}
+klok() { date +%s.%N; }
+cpu_voor() { read -r ce0 cp0 < <(cpu); kinder_cpu; cg0=$(cat "$out/.kinderen"); ct0=$(klok); }
+cpu_tijdens() { kinder_cpu; cg1=$(cat "$out/.kinderen"); ct1=$(klok); read -r ce1 cp1 < <(cpu); }
+cpu_na() {
+  java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.PgStand --verwerkt "$pgurl" 600 \
+    > /dev/null 2>&1 || true
+  local ct2 ce2 cp2
+  ct2=$(klok); read -r ce2 cp2 < <(cpu)
+  awk -v hz="$hz" -v t0="$ct0" -v t1="$ct1" -v t2="$ct2" -v e0="$ce0" -v e1="$ce1" -v e2="$ce2" \
+    -v p0="$cp0" -v p1="$cp1" -v p2="$cp2" -v g0="$cg0" -v g1="$cg1" 'BEGIN {
+    printf "{\"seconden\": %.1f, \"engineCpu\": %.2f, \"postgresqlCpu\": %.2f, \"generatorCpu\": %.2f, ", t1 - t0, (e1 - e0) / hz, (p1 - p0) / hz, g1 - g0
+    printf "\"verwerktSeconden\": %.1f, \"engineCpuVerwerkt\": %.2f, \"postgresqlCpuVerwerkt\": %.2f}\n", t2 - t0, (e2 - e0) / hz, (p2 - p0) / hz
+  }' > "$out/cpu-$1.json"
+}
 props=(-Dbbx.url="http://localhost:$port" -Dbbx.jwt="$jwt" -Dbbx.burgers=$burgers -Dbbx.smoke=$smoke -Dbbx.results="$out")
 eerste=true
 for s in "${selected[@]}"; do
@@ -135,23 +160,30 @@ for s in "${selected[@]}"; do
   pgstand "$out/pg-voor.json"
   if [ "$s" = Limiet ]; then
     echo "== Limiet (PostgreSQL alone, same store)"
+    cpu_voor
     java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatling.Limiet \
       "$pgurl" $($smoke && echo 3 || echo 20) $burgers "$out" \
       > "$out/limiet.log" 2>&1 || failed+=("$s")
+    cpu_tijdens
     pgstand "$out/pg-$s.json" "$out/pg-voor.json"
     metriek "$s"
+    cpu_na "$s"
     continue
   fi
   if [ "$s" = Notificaties ]; then
     echo "== Notificaties (SMTP server in the load tool)"
+    cpu_voor
     java -Xmx1g -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.NotificatieLoad --url="http://localhost:$port" \
       --admin="$admin" --jwt="$jwt" --smtp-port="$smtp" --scenario=doorvoer --citizens=$($smoke && echo 500 || echo 30000) \
       --out="$out/notificaties.json" > "$out/notificaties.log" 2>&1 || failed+=("$s")
+    cpu_tijdens
     pgstand "$out/pg-$s.json" "$out/pg-voor.json"
     metriek "$s"
+    cpu_na "$s"
     continue
   fi
   echo "== $s"
+  cpu_voor
   # the generator's own pauses are logged too: a latency spike may be the load tool's, not the engine's
   # Gatling's open model opens a connection per waiting user whatever maxConnectionsPerHost says;
   # 1 024 descriptors bound it (run 12 raised them for all and the generator held 15 000
@@ -169,11 +201,13 @@ for s in "${selected[@]}"; do
     exec ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xms4g -Xmx4g -Xlog:gc:file="$out/gatling-gc-$s.log" --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MaxInlineLevel=20 "${props[@]}" \
     -cp loadtest/target/loadtest.jar io.gatling.app.Gatling \
     -s "nl.berichtenbox.loadtest.gatling.${s}Simulation" -rf "$out/gatling" ) > "$out/$s.log" 2>&1 || failed+=("$s")
+  cpu_tijdens
   grep -E "^> |Global|KO|assert|failed|Reports generated" "$out/$s.log" | tail -6 || true
   pgstand "$out/pg-$s.json" "$out/pg-voor.json"
   metriek "$s"
+  cpu_na "$s"
 done
-rm -f "$out/pg-voor.json"
+rm -f "$out/pg-voor.json" "$out/.times" "$out/.kinderen"
 # the engine stops with Runtime.halt (its own drain), which skips the JVM's dump on exit: dump here
 if [ -n "${JFR:-}" ]; then jcmd "$engine" JFR.dump filename="$out/engine.jfr" > /dev/null || true; fi
 samenvatting

@@ -387,6 +387,7 @@ public final class Samenvatting {
     }
     md.append("\n");
     postgresql(dir, md);
+    cpu(dir, md, smoke);
     for (String[] p : new String[][] {
       {"intake", "intake 10000/s"},
       {"presentatie", "portaal"},
@@ -481,6 +482,120 @@ public final class Samenvatting {
           o.getLong("buffersCheckpoint", 0L)));
     }
     md.append("\n");
+  }
+
+  /**
+   * Where each scenario's CPU went (cpu-<scenario>.json, written by the suite script): the engine,
+   * its PostgreSQL and the generator while the generator ran; the engine and PostgreSQL again
+   * until what the scenario left was processed; and per unit of work the scenario did (messages
+   * taken, requests answered), so the cost of one message is read off every run.
+   */
+  private static void cpu(Path dir, StringBuilder md, boolean smoke) throws IOException {
+    List<Path> bestanden;
+    try (var s = Files.list(dir)) {
+      bestanden = s.filter(f -> f.getFileName().toString().matches("cpu-[A-Za-z]+\\.json"))
+          .sorted()
+          .toList();
+    }
+    if (bestanden.isEmpty()) {
+      return;
+    }
+    int kernen = Runtime.getRuntime().availableProcessors();
+    md.append(
+        "CPU during each scenario (seconds of CPU: the engine's and its PostgreSQL's from `/proc`, the generator's "
+            + "as its process reports it; busy: all three over the seconds times "
+            + kernen
+            + " cores), then until what it left was processed; per unit the CPU until processed, the generator's "
+            + "while it ran, divided by the units done in all the scenario's phases (refused requests cost too, "
+            + "and are not counted as units):\n\n"
+            + "| scenario | seconds | engine | PostgreSQL | generator | busy | until processed: seconds, engine, PostgreSQL | units | per unit, µs: engine, PostgreSQL, generator |\n"
+            + "|---|---|---|---|---|---|---|---|---|\n");
+    for (Path f : bestanden) {
+      String naam = f.getFileName().toString().replaceAll("^cpu-|\\.json$", "");
+      JsonObject o = new JsonObject(Files.readString(f));
+      double sec = o.getDouble("seconden", 0.0);
+      double e = o.getDouble("engineCpu", 0.0);
+      double pg = o.getDouble("postgresqlCpu", 0.0);
+      double gen = o.getDouble("generatorCpu", 0.0);
+      double eV = o.getDouble("engineCpuVerwerkt", e);
+      double pgV = o.getDouble("postgresqlCpuVerwerkt", pg);
+      Eenheden n = eenheden(dir, naam, smoke);
+      md.append(String.format(
+          Locale.ROOT,
+          "| %s | %.0f | %.1f | %.1f | %.1f | %.0f %% | %.0f, %.1f, %.1f | %s | %s |%n",
+          naam,
+          sec,
+          e,
+          pg,
+          gen,
+          sec > 0 ? 100 * (e + pg + gen) / (sec * kernen) : 0.0,
+          o.getDouble("verwerktSeconden", sec),
+          eV,
+          pgV,
+          n == null ? "–" : n.aantal() + " " + n.wat(),
+          n == null || n.aantal() == 0
+              ? "–"
+              : String.format(
+                  Locale.ROOT,
+                  "%.0f, %.0f, %.0f",
+                  1e6 * eV / n.aantal(),
+                  1e6 * pgV / n.aantal(),
+                  1e6 * gen / n.aantal())));
+    }
+    md.append("\n");
+  }
+
+  private record Eenheden(long aantal, String wat) {}
+
+  /** The units of work a scenario did, from its result file; null where there is no such count. */
+  static Eenheden eenheden(Path dir, String scenario, boolean smoke) throws IOException {
+    return switch (scenario) {
+      case "Intake" -> okSom(dir, "intake", "messages taken");
+      case "Bijlagen" -> okSom(dir, "bijlagen", "messages taken");
+      case "Presentatie" -> okSom(dir, "presentatie", "requests answered");
+      case "Validatie" -> okSom(dir, "validatie", "calls answered");
+      case "Batch" -> {
+        Eenheden b = okSom(dir, "batch", "");
+        yield b == null ? null : new Eenheden(b.aantal() * (smoke ? 100 : 1000), "messages taken");
+      }
+      case "Overbelasting" -> {
+        JsonObject o = lees(dir, "overbelasting");
+        yield o == null
+            ? null
+            : new Eenheden(
+                o.fieldNames().stream()
+                    .filter(k -> !k.endsWith("geweigerd"))
+                    .map(o::getValue)
+                    .filter(JsonObject.class::isInstance)
+                    .mapToLong(v -> ((JsonObject) v).getLong("ok", 0L))
+                    .sum(),
+                "messages taken");
+      }
+      case "Dag" -> {
+        JsonObject o = lees(dir, "dag");
+        yield o == null ? null : new Eenheden(o.getLong("berichten", 0L), "messages taken");
+      }
+      case "Notificaties" -> {
+        JsonObject o = lees(dir, "notificaties");
+        yield o == null ? null : new Eenheden(o.getLong("emails", 0L), "e-mails sent");
+      }
+      default -> null;
+    };
+  }
+
+  /** The sum of "ok" over the phases of a result file. */
+  private static Eenheden okSom(Path dir, String bestand, String wat) throws IOException {
+    JsonObject o = lees(dir, bestand);
+    if (o == null) {
+      return null;
+    }
+    long n = 0;
+    for (String k : o.fieldNames()) {
+      if (o.getValue(k) instanceof JsonObject fase) {
+        n += fase.getLong("ok", 0L);
+      }
+    }
+    return new Eenheden(n, wat);
   }
 
   /**
