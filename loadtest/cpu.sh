@@ -29,3 +29,37 @@ draden() {
     $1 ~ /^vert\.x-eventloo/ { l += $2 } $1 ~ /^GC Thread/ { g += $2 } $1 ~ /^C[12] CompilerThre/ { j += $2 }
     END { print l + 0, g + 0, j + 0, tot + 0, io }'
 }
+# Every second until process $1 ends, a line "epoch-ms engine postgresql generator" of CPU ticks so
+# far (hz a second; the generator is $1) into $2, for cutting a run's CPU by its phases. Builtins
+# only, no fork but `sleep`: the sampler must not cost what it measures (with pgrep and awk it took
+# 50 ms of CPU a second). Run it in the background.
+_ticks() { # pid, 1 to add its reaped children's: the ticks into _t
+  local with=$2 s
+  _t=0
+  read -r s < "/proc/$1/stat" 2>/dev/null || return 0
+  s=${s##*) }
+  set -- $s
+  _t=$((${12} + ${13}))
+  [ "$with" = 1 ] && _t=$((_t + ${14} + ${15}))
+  return 0
+}
+cpu_reeks() {
+  local gen=$1 pm kids c e p g t
+  {
+    echo "# hz $hz"
+    while [ -d "/proc/$gen" ]; do
+      _ticks "$engine" 0; e=$_t
+      p=0
+      if read -r pm < "$data/pg/postmaster.pid" 2>/dev/null; then
+        _ticks "$pm" 1; p=$_t
+        kids=
+        read -r kids < "/proc/$pm/task/$pm/children" 2>/dev/null || true
+        for c in $kids; do _ticks "$c" 0; p=$((p + _t)); done
+      fi
+      _ticks "$gen" 0; g=$_t
+      t=${EPOCHREALTIME/./}
+      echo "${t:0:13} $e $p $g"
+      sleep 1
+    done
+  } > "$2"
+}

@@ -12,7 +12,7 @@ bron="$root/loadtest/results/suite"
 doel="$root/docs/results/$naam"
 [ -f "$bron/summary.md" ] || { echo "no summary in $bron: run bin/berichtenbox loadtest first" >&2; exit 1; }
 mkdir -p "$doel"
-cp "$bron"/*.json "$bron"/*.svg "$bron"/metrics-*.txt "$bron/summary.md" "$doel/" 2>/dev/null || true
+cp "$bron"/*.json "$bron"/*.svg "$bron"/metrics-*.txt "$bron"/cpu-*.tsv "$bron/summary.md" "$doel/" 2>/dev/null || true
 python3 - "$root/docs/performance.md" "$doel/summary.md" "$naam" <<'PY'
 import re, sys
 doc, samenvatting, naam = sys.argv[1], sys.argv[2], sys.argv[3]

@@ -47,8 +47,9 @@ data="$(mktemp -d)"
 kdata="$(mktemp -d)"
 engine=
 kengine=
+gatling=
 # a store of 1 000 000 messages is 8 GB: never leave one behind, whatever fails
-trap 'for p in $engine $kengine; do kill -TERM $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$data" "$kdata"' EXIT
+trap 'for p in $gatling $engine $kengine; do kill -TERM $p 2>/dev/null; wait $p 2>/dev/null; done; rm -rf "$data" "$kdata"' EXIT
 port="${PORT:-18090}"
 smtp="${SMTP_PORT:-2526}"
 admin="load-admin-token-0123456789"
@@ -200,7 +201,14 @@ for s in "${selected[@]}"; do
     # every 45 s, 11-29 ms (run 23)
     exec ${generator_cpus[@]+"${generator_cpus[@]}"} java -Xms4g -Xmx4g -Xlog:gc:file="$out/gatling-gc-$s.log" --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MaxInlineLevel=20 "${props[@]}" \
     -cp loadtest/target/loadtest.jar io.gatling.app.Gatling \
-    -s "nl.berichtenbox.loadtest.gatling.${s}Simulation" -rf "$out/gatling" ) > "$out/$s.log" 2>&1 || failed+=("$s")
+    -s "nl.berichtenbox.loadtest.gatling.${s}Simulation" -rf "$out/gatling" ) > "$out/$s.log" 2>&1 &
+  gatling=$!
+  # each second's CPU, so the summary can give each phase its own (cpu-<scenario>.tsv)
+  cpu_reeks "$gatling" "$out/cpu-$s.tsv" &
+  sampler=$!
+  wait "$gatling" || failed+=("$s")
+  gatling=
+  wait "$sampler" 2>/dev/null || true
   cpu_tijdens
   grep -E "^> |Global|KO|assert|failed|Reports generated" "$out/$s.log" | tail -6 || true
   pgstand "$out/pg-$s.json" "$out/pg-voor.json"

@@ -60,6 +60,9 @@ final class Meting {
           .put("p99", totaal.getValueAtPercentile(99))
           .put("p999", totaal.getValueAtPercentile(99.9))
           .put("max", totaal.getMaxValue())
+          // the phase's first and last answer (epoch ms): the suite's CPU samples are cut by them
+          .put("vanMs", eerste == Long.MAX_VALUE ? 0 : eerste)
+          .put("totMs", laatste)
           .put("reeks", reeks);
     }
   }

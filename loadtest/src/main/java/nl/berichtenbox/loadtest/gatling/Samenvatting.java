@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -543,6 +544,96 @@ public final class Samenvatting {
                   1e6 * gen / n.aantal())));
     }
     md.append("\n");
+    fasen(dir, md, kernen);
+  }
+
+  /**
+   * The CPU of each phase of a Gatling scenario, from the per-second samples (cpu-<scenario>.tsv)
+   * between the phase's first and last answer. The engine's and PostgreSQL's CPU in a phase is what
+   * they did then, which includes processing what an earlier phase left; in a steady phase (the
+   * capacity's closed loop) it is that phase's own.
+   */
+  private static void fasen(Path dir, StringBuilder md, int kernen) throws IOException {
+    StringBuilder rijen = new StringBuilder();
+    for (String[] sc : new String[][] {
+      {"Intake", "intake", "messages taken"},
+      {"Presentatie", "presentatie", "requests answered"},
+      {"Bijlagen", "bijlagen", "messages taken"},
+      {"Overbelasting", "overbelasting", "answers"},
+    }) {
+      Path tsv = dir.resolve("cpu-" + sc[0] + ".tsv");
+      JsonObject res = lees(dir, sc[1]);
+      if (!Files.exists(tsv) || res == null) {
+        continue;
+      }
+      double hz = 100;
+      List<long[]> monsters = new ArrayList<>();
+      for (String l : Files.readAllLines(tsv)) {
+        String[] v = l.trim().split("\\s+");
+        if (l.startsWith("# hz")) {
+          hz = Double.parseDouble(v[2]);
+        } else if (v.length == 4) {
+          monsters.add(new long[] {
+            Long.parseLong(v[0]), Long.parseLong(v[1]), Long.parseLong(v[2]), Long.parseLong(v[3])
+          });
+        }
+      }
+      // in the order they ran
+      for (String fase : res.fieldNames().stream()
+          .sorted(Comparator.comparingLong(
+              k -> res.getValue(k) instanceof JsonObject o ? o.getLong("vanMs", 0L) : 0L))
+          .toList()) {
+        if (!(res.getValue(fase) instanceof JsonObject f) || f.getLong("vanMs", 0L) == 0) {
+          continue;
+        }
+        long[] a = null;
+        long[] b = null;
+        for (long[] m : monsters) {
+          if (a == null && m[0] >= f.getLong("vanMs")) {
+            a = m;
+          }
+          if (m[0] <= f.getLong("totMs")) {
+            b = m;
+          }
+        }
+        long n = f.getLong("ok", 0L);
+        if (a == null || b == null || b[0] - a[0] < 2_000 || n == 0) {
+          continue; // a phase shorter than two samples says nothing
+        }
+        double sec = (b[0] - a[0]) / 1000.0;
+        double e = (b[1] - a[1]) / hz;
+        double pg = (b[2] - a[2]) / hz;
+        double gen = (b[3] - a[3]) / hz;
+        double perSec = n / Math.max(0.001, (f.getLong("totMs") - f.getLong("vanMs")) / 1000.0);
+        rijen.append(String.format(
+            Locale.ROOT,
+            "| %s | %.0f | %.0f %s/s | %.0f %% | %.0f, %.0f, %.0f | %.0f, %.0f, %.0f |%n",
+            fase,
+            sec,
+            perSec,
+            sc[2],
+            100 * (e + pg + gen) / (sec * kernen),
+            e / sec * 100,
+            pg / sec * 100,
+            gen / sec * 100,
+            1e6 * e / (perSec * sec),
+            1e6 * pg / (perSec * sec),
+            1e6 * gen / (perSec * sec)));
+      }
+    }
+    if (rijen.isEmpty()) {
+      return;
+    }
+    md.append(
+            "CPU by phase (from each second's samples between a phase's first and last answer; % of one core; "
+                + "per unit the CPU of the phase's seconds over the units it did in them: the engine's and "
+                + "PostgreSQL's include processing an earlier phase left, refused requests cost and are not units):\n\n"
+                + "| phase | seconds | units | busy (of "
+                + kernen
+                + " cores) | % of a core: engine, PostgreSQL, generator | per unit, µs: engine, PostgreSQL, generator |\n"
+                + "|---|---|---|---|---|---|\n")
+        .append(rijen)
+        .append("\n");
   }
 
   private record Eenheden(long aantal, String wat) {}
