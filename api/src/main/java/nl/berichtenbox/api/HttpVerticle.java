@@ -220,12 +220,10 @@ public final class HttpVerticle extends VerticleBase {
         res.putHeader("Connection", "close");
       }
       if (!path.startsWith("/health") && !path.equals("/metrics")) {
-        metrics.httpShed.increment();
-        res.putHeader("Retry-After", "1");
-        Problems.send(
+        shed(
             ctx,
-            503,
-            "Tijdelijk niet beschikbaar",
+            metrics,
+            1,
             "de engine heeft al zoveel verbindingen open als hij toelaat; probeer het zo opnieuw, "
                 + "en gebruik verbindingen opnieuw");
         return;
@@ -269,13 +267,7 @@ public final class HttpVerticle extends VerticleBase {
         && ctx.request().method() != HttpMethod.GET
         && ctx.request().method() != HttpMethod.HEAD
         && !path.startsWith("/health")) {
-      metrics.httpShed.increment();
-      res.putHeader("Retry-After", "30");
-      Problems.send(
-          ctx,
-          503,
-          "Tijdelijk niet beschikbaar",
-          "de engine heeft geen schijfruimte meer; probeer het later opnieuw");
+      shed(ctx, metrics, 30, "de engine heeft geen schijfruimte meer; probeer het later opnieuw");
       return;
     }
     // Overload guard: shed at once rather than let every request's latency grow without bound.
@@ -284,16 +276,18 @@ public final class HttpVerticle extends VerticleBase {
             || bytesInFlight > engine.config().maxBodyBytesInFlight())
         && !path.startsWith("/health")
         && !path.equals("/metrics")) {
-      metrics.httpShed.increment();
-      res.putHeader("Retry-After", "1");
-      Problems.send(
-          ctx,
-          503,
-          "Tijdelijk niet beschikbaar",
-          "de engine is overbelast; probeer het zo opnieuw");
+      shed(ctx, metrics, 1, "de engine is overbelast; probeer het zo opnieuw");
       return;
     }
     ctx.next();
+  }
+
+  /** Answers 503 with Retry-After and counts it as shed (the overload guard, the disk, the connection cap). */
+  private static void shed(
+      RoutingContext ctx, EngineMetrics metrics, int retryAfterSeconds, String detail) {
+    metrics.httpShed.increment();
+    ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
+    Problems.send(ctx, 503, "Tijdelijk niet beschikbaar", detail);
   }
 
   /**
