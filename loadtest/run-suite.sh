@@ -128,7 +128,8 @@ pgstand() { java -cp loadtest/target/loadtest.jar nl.berichtenbox.loadtest.gatli
 # its limit, what was shed
 metriek() { curl -sf "localhost:$port/metrics" > "$out/metrics-$1.txt" || rm -f "$out/metrics-$1.txt"; }
 # Where each scenario's CPU went (cpu-<scenario>.json): the engine's and its PostgreSQL's from /proc
-# (cpu.sh), the generator's from this shell's reaped children; both while the generator runs, and
+# (cpu.sh), the generator's from this shell's reaped children (the per-second sampler's, 1 ms a
+# second, among them); both while the generator runs, and
 # the engine's and PostgreSQL's again once what the scenario left behind is processed (no checkpoint
 # in it: that comes before the next scenario).
 . "$root/loadtest/cpu.sh"

@@ -32,7 +32,7 @@ class ConfigLoaderTest {
    * than 4 096), never under 64.
    */
   @Test
-  void connectionCapIsTheDescriptorsLessAReserveBoundByTheHeap() {
+  void connectionCapIsTheDescriptorsLessAReserve() {
     assertEquals(64_512, ConfigLoader.connectionCap(65_536));
     assertEquals(18_976, ConfigLoader.connectionCap(20_000));
     assertEquals(768, ConfigLoader.connectionCap(1_024));
