@@ -3,17 +3,32 @@
 # and those alive). Tail latency on a shared machine varies from run to run far more than the work
 # per request does, so a run also says what it cost.
 hz=$(getconf CLK_TCK)
-ticks() { awk -v c="$2" '{ t = $14 + $15; if (c) t += $16 + $17; print t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-cpu() {
-  local e pg=0 pm c
-  e=$(ticks "$engine" 0)
-  pm=$(head -1 "$data/pg/postmaster.pid" 2>/dev/null || true)
-  if [ -n "$pm" ]; then
-    pg=$(ticks "$pm" 1)
-    for c in $(pgrep -P "$pm"); do pg=$((pg + $(ticks "$c" 0))); done
-  fi
-  echo "$e $pg"
+# Shell builtins only, no fork: the per-second sampler below must not cost what it measures (with
+# pgrep and an awk a process it took 50 ms of CPU a second).
+_ticks() { # pid, 1 to add its reaped children's: utime + stime (+ cutime + cstime) into _t
+  local with=${2:-0} s
+  _t=0
+  read -r s < "/proc/$1/stat" 2>/dev/null || return 0
+  s=${s##*) }
+  set -- $s
+  _t=$((${12} + ${13}))
+  [ "$with" = 1 ] && _t=$((_t + ${14} + ${15}))
+  return 0
 }
+ticks() { _ticks "$1" "$2"; echo "$_t"; }
+_cpu() { # the engine's ticks into _e, its PostgreSQL's (postmaster, reaped and live backends) into _p
+  local pm kids c
+  _ticks "$engine" 0; _e=$_t
+  _p=0
+  if read -r pm < "$data/pg/postmaster.pid" 2>/dev/null; then
+    _ticks "$pm" 1; _p=$_t
+    kids=
+    read -r kids < "/proc/$pm/task/$pm/children" 2>/dev/null || true
+    for c in $kids; do _ticks "$c" 0; _p=$((_p + _t)); done
+  fi
+  return 0
+}
+cpu() { _cpu; echo "$_e $_p"; }
 # A JVM's ticks by kind of thread, its process total, and its read-class and write-class system
 # calls so far (read, readv, write, writev: /proc/PID/io counts send and recv in neither):
 # "eventloop gc jit total calls". The JIT compiler's share swings from run to run (10 to 30 % of a
@@ -30,35 +45,17 @@ draden() {
     END { print l + 0, g + 0, j + 0, tot + 0, io }'
 }
 # Every second until process $1 ends, a line "epoch-ms engine postgresql generator" of CPU ticks so
-# far (hz a second; the generator is $1) into $2, for cutting a run's CPU by its phases. Builtins
-# only, no fork but `sleep`: the sampler must not cost what it measures (with pgrep and awk it took
-# 50 ms of CPU a second). Run it in the background.
-_ticks() { # pid, 1 to add its reaped children's: the ticks into _t
-  local with=$2 s
-  _t=0
-  read -r s < "/proc/$1/stat" 2>/dev/null || return 0
-  s=${s##*) }
-  set -- $s
-  _t=$((${12} + ${13}))
-  [ "$with" = 1 ] && _t=$((_t + ${14} + ${15}))
-  return 0
-}
+# far (hz a second; the generator is $1) into $2, for cutting a run's CPU by its phases. Run it in
+# the background.
 cpu_reeks() {
-  local gen=$1 pm kids c e p g t
+  local gen=$1 t
   {
     echo "# hz $hz"
     while [ -d "/proc/$gen" ]; do
-      _ticks "$engine" 0; e=$_t
-      p=0
-      if read -r pm < "$data/pg/postmaster.pid" 2>/dev/null; then
-        _ticks "$pm" 1; p=$_t
-        kids=
-        read -r kids < "/proc/$pm/task/$pm/children" 2>/dev/null || true
-        for c in $kids; do _ticks "$c" 0; p=$((p + _t)); done
-      fi
-      _ticks "$gen" 0; g=$_t
+      _cpu
+      _ticks "$gen" 0
       t=${EPOCHREALTIME/./}
-      echo "${t:0:13} $e $p $g"
+      echo "${t:0:13} $_e $_p $_t"
       sleep 1
     done
   } > "$2"
