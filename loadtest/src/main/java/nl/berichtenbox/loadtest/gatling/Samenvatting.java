@@ -450,12 +450,7 @@ public final class Samenvatting {
 
   /** PostgreSQL's counters per scenario (pg-<scenario>.json, written by the suite script around each). */
   private static void postgresql(Path dir, StringBuilder md) throws IOException {
-    List<Path> bestanden;
-    try (var s = Files.list(dir)) {
-      bestanden = s.filter(f -> f.getFileName().toString().matches("pg-[A-Za-z]+\\.json"))
-          .sorted()
-          .toList();
-    }
+    List<Path> bestanden = perScenario(dir, "pg-[A-Za-z]+\\.json");
     if (bestanden.isEmpty()) {
       return;
     }
@@ -485,6 +480,13 @@ public final class Samenvatting {
     md.append("\n");
   }
 
+  /** The files of {@code dir} whose names match {@code patroon} (one per scenario), by name. */
+  private static List<Path> perScenario(Path dir, String patroon) throws IOException {
+    try (var s = Files.list(dir)) {
+      return s.filter(f -> f.getFileName().toString().matches(patroon)).sorted().toList();
+    }
+  }
+
   /**
    * Where each scenario's CPU went (cpu-<scenario>.json, written by the suite script): the engine,
    * its PostgreSQL and the generator while the generator ran; the engine and PostgreSQL again
@@ -492,12 +494,7 @@ public final class Samenvatting {
    * taken, requests answered), so the cost of one message is read off every run.
    */
   private static void cpu(Path dir, StringBuilder md, boolean smoke) throws IOException {
-    List<Path> bestanden;
-    try (var s = Files.list(dir)) {
-      bestanden = s.filter(f -> f.getFileName().toString().matches("cpu-[A-Za-z]+\\.json"))
-          .sorted()
-          .toList();
-    }
+    List<Path> bestanden = perScenario(dir, "cpu-[A-Za-z]+\\.json");
     if (bestanden.isEmpty()) {
       return;
     }
