@@ -39,9 +39,26 @@ class BurgerAuthIT {
             .getBytes(StandardCharsets.UTF_8))
         + ".";
     api.get("/api/v1/berichtenbox", none).expect(401);
-    String noExp = api.jwt.issue(bsn, now + 60);
-    api.get("/api/v1/berichtenbox", noExp.substring(0, noExp.length() - 2) + "xx")
+    String good = api.jwt.issue(bsn, now + 60);
+    int sig = good.lastIndexOf('.') + 1;
+    api.get(
+            "/api/v1/berichtenbox",
+            good.substring(0, sig) + other(good.charAt(sig), 32) + good.substring(sig + 1))
         .expect(401);
+    // the last character of a 32-byte signature carries 4 bits and 2 spare ones: a decoder
+    // ignores the spare bits, the check must not
+    api.get(
+            "/api/v1/berichtenbox",
+            good.substring(0, good.length() - 1) + other(good.charAt(good.length() - 1), 1))
+        .expect(401);
+    api.get("/api/v1/berichtenbox", good + "A").expect(401);
+    api.get("/api/v1/berichtenbox", good).expect(200);
+  }
+
+  /** The base64url character whose value differs from c's in the given bits. */
+  private static char other(char c, int bits) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    return alphabet.charAt(alphabet.indexOf(c) ^ bits);
   }
 
   @Test

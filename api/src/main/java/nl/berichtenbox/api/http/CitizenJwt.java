@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,6 +25,7 @@ public final class CitizenJwt {
   public static final long SKEW_SECONDS = 60;
   private static final JsonFactory CLAIMS =
       JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final Base64.Encoder SIGNATURE = Base64.getUrlEncoder().withoutPadding();
   private final SecretKeySpec key;
   /** One Mac per event loop: looking one up and initialising it was most of a token's cost. */
   private final ThreadLocal<Mac> mac;
@@ -67,10 +69,14 @@ public final class CitizenJwt {
         }
         knownHeader = token.substring(0, d1);
       }
-      byte[] sig = dec.decode(token.substring(d2 + 1));
+      byte[] ascii = token.getBytes(StandardCharsets.US_ASCII);
       Mac mac = this.mac.get();
-      mac.update(token.getBytes(StandardCharsets.US_ASCII), 0, d2);
-      if (!MessageDigest.isEqual(sig, mac.doFinal())) {
+      mac.update(ascii, 0, d2);
+      // compared as text, not decoded: a decoder ignores the last character's spare bits, so a
+      // token whose final character was changed within them would otherwise still pass
+      byte[] expected = SIGNATURE.encode(mac.doFinal());
+      if (ascii.length - d2 - 1 != expected.length
+          || !MessageDigest.isEqual(expected, Arrays.copyOfRange(ascii, d2 + 1, ascii.length))) {
         return null;
       }
       return claims(dec.decode(token.substring(d1 + 1, d2)), nowEpochSeconds);

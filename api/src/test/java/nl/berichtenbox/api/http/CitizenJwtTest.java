@@ -74,4 +74,23 @@ class CitizenJwtTest {
     assertNull(new CitizenJwt("another-secret-0123456789abcdef0123")
         .verify(token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", good), NOW));
   }
+
+  @Test
+  void theSignatureMustBeExactlyTheOneWritten() {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // many tokens, so both kinds of last character (and every spare-bit pattern) occur
+    for (long exp = NOW + 60; exp < NOW + 124; exp++) {
+      String good = jwt.issue(BSN, exp);
+      assertEquals(BSN, jwt.verify(good, NOW));
+      char last = good.charAt(good.length() - 1);
+      String cut = good.substring(0, good.length() - 1);
+      for (int spare = 1; spare < 4; spare++) {
+        // a decoder reads the same 32 bytes from these: only the text comparison refuses them
+        assertNull(jwt.verify(cut + alphabet.charAt(alphabet.indexOf(last) ^ spare), NOW));
+      }
+      assertNull(jwt.verify(good + "A", NOW), "a character more");
+      assertNull(jwt.verify(cut, NOW), "a character less");
+      assertNull(jwt.verify(good + "=", NOW), "padded");
+    }
+  }
 }
