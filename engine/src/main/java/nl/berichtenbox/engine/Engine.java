@@ -136,6 +136,7 @@ public final class Engine implements AutoCloseable {
         config.verwerkingParallel(),
         intakeSaturation,
         config.verwerkingPollInterval(),
+        config.verwerkingMinInterval(),
         config.verwerkingsberichtenBewaartermijn(),
         config.notificaties().bundleWindow(),
         metrics,

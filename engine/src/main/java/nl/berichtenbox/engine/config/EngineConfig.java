@@ -47,6 +47,7 @@ public record EngineConfig(
     int verwerkingBatchSize,
     int verwerkingParallel,
     Duration verwerkingPollInterval,
+    Duration verwerkingMinInterval,
     Duration verwerkingsberichtenBewaartermijn,
     Duration pushBackoffBase,
     Duration pushBackoffMax,

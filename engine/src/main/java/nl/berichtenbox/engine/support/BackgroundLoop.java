@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -14,8 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A background stage's loop on one event-loop context: at most one round runs at a time; a
  * round runs on every wake-up and on a slow period as a safety net; a round that says there is
- * more runs again at once; a wake-up during a round runs one more after it. Stopping waits for
- * the round under way.
+ * more runs again at once; a wake-up during a round runs one more after it. A loop can be
+ * {@link #spaced}: then a round begun on a wake-up or the period waits until that long after the
+ * one before began, so what arrives meanwhile is taken together. Stopping waits for the round under
+ * way.
  */
 public final class BackgroundLoop {
   private static final Logger LOG = LoggerFactory.getLogger(BackgroundLoop.class);
@@ -34,6 +37,9 @@ public final class BackgroundLoop {
   private boolean stopped;
   private Future<Void> current = Future.succeededFuture();
   private final AtomicLong rounds = new AtomicLong();
+  private long spacingNanos;
+  private long lastBeginNanos;
+  private long spacingTimer = -1;
 
   /**
    * @param round one round; its result says whether there is more to do at once
@@ -50,6 +56,16 @@ public final class BackgroundLoop {
     this.periodMillis = periodMillis;
     this.round = round;
     this.onFailure = onFailure;
+  }
+
+  /**
+   * Rounds begun on a wake-up or the period begin at least {@code millis} apart; a round that said
+   * there is more is followed at once all the same. Set before {@link #start}.
+   */
+  public BackgroundLoop spaced(long millis) {
+    spacingNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    lastBeginNanos = System.nanoTime() - spacingNanos;
+    return this;
   }
 
   /** Another periodic task on the same context (housekeeping); register before {@link #start}. */
@@ -99,18 +115,32 @@ public final class BackgroundLoop {
       again = true;
       return;
     }
+    if (spacingNanos > 0) {
+      long wait = lastBeginNanos + spacingNanos - System.nanoTime();
+      if (wait > 0) {
+        if (spacingTimer < 0) {
+          spacingTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), id -> {
+            spacingTimer = -1;
+            kick();
+          });
+        }
+        return;
+      }
+    }
+    begin();
+  }
+
+  private void begin() {
     running = true;
     again = false;
-    Future<Void> r;
+    lastBeginNanos = System.nanoTime();
+    Future<Boolean> r;
     try {
-      r = round.get().map(more -> {
-        again |= more;
-        return null;
-      });
+      r = round.get();
     } catch (RuntimeException e) {
       r = Future.failedFuture(e);
     }
-    current = r;
+    current = r.mapEmpty();
     r.onComplete(ar -> {
       running = false;
       rounds.incrementAndGet();
@@ -123,6 +153,9 @@ public final class BackgroundLoop {
                 : "trying again when woken",
             Logs.safe(ar.cause()));
         onFailure.accept(ar.cause());
+      } else if (Boolean.TRUE.equals(ar.result()) && !stopped) {
+        // a backlog: the spacing is for gathering what trickles in, not for holding back a queue
+        begin();
       } else if (again) {
         kick();
       }
@@ -147,6 +180,9 @@ public final class BackgroundLoop {
     return Future.<Future<Void>>future(p -> c.runOnContext(v -> {
           stopped = true;
           timers.forEach(vertx::cancelTimer);
+          if (spacingTimer >= 0) {
+            vertx.cancelTimer(spacingTimer);
+          }
           p.complete(current.recover(e -> Future.succeededFuture()));
         }))
         .compose(f -> f);

@@ -294,6 +294,7 @@ public final class Verwerker implements Component {
       int parallel,
       IntakeSaturation intake,
       Duration poll,
+      Duration minInterval,
       Duration bewaartermijn,
       Duration bundleWindow,
       EngineMetrics metrics,
@@ -319,6 +320,9 @@ public final class Verwerker implements Component {
     }
     banen
         .get(0)
+        // at a steady rate a round after every intake commit takes a handful of messages and pays
+        // three statements and a commit for them; spaced, it takes what the interval brought
+        .spaced(minInterval.toMillis())
         .every(Duration.ofMinutes(10).toMillis(), this::purge)
         .every(1_000, this::becameVisible);
   }

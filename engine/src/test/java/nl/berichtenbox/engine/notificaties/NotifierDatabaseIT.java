@@ -42,6 +42,7 @@ class NotifierDatabaseIT {
         f.config.verwerkingParallel(),
         new IntakeSaturation(),
         f.config.verwerkingPollInterval(),
+        f.config.verwerkingMinInterval(),
         f.config.verwerkingsberichtenBewaartermijn(),
         f.config.notificaties().bundleWindow(),
         f.metrics,

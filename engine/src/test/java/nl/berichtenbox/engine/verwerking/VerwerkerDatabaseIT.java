@@ -63,6 +63,7 @@ class VerwerkerDatabaseIT {
         parallel,
         intake,
         f.config.verwerkingPollInterval(),
+        f.config.verwerkingMinInterval(),
         f.config.verwerkingsberichtenBewaartermijn(),
         f.config.notificaties().bundleWindow(),
         f.metrics,
