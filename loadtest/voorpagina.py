@@ -264,7 +264,7 @@ def ontleding():
                      lees("wal-engine.json"), lees("cpu-limiet.json"), lees("wal-limiet.json"), lees("limiet.json")))
     if not runs:
         return []
-    out = ["REST intake of single 2 KB messages at the rate offered for 20 s until "
+    out = ["REST intake of single 2 KB messages at the rate offered for 20 s (or the seconds given) until "
            "every one is processed, per message (a store seeded with 200 000 messages, or none for a label with -leeg; to 200 "
            "citizens, or 2 000 for a label ending in -2000; the processing lag: "
            "acceptance to receipt, of a sample); beside it PostgreSQL alone inserting the same rows, 1 000 per "
@@ -278,7 +278,8 @@ def ontleding():
     for tijd, label, commit, intake, cpu, wal, lcpu, lwal, lim in sorted(runs):
         n, ln = wal["rijen"], lwal["rijen"]
         lag = intake.get("processingLagMs", {}).get("p99", "")
-        out.append(f"| {label} ({tijd[:10]} {tijd[11:16]}) | {commit} | {intake['offeredRate']} | {intake['latencyMs']['p99']} | {lag} | "
+        duur = "" if intake.get("seconds", 20) == 20 else f" ({intake['seconds']} s)"
+        out.append(f"| {label} ({tijd[:10]} {tijd[11:16]}) | {commit} | {intake['offeredRate']}{duur} | {intake['latencyMs']['p99']} | {lag} | "
                    f"{cpu['engineCpuSeconds'] * 1e6 / n:.0f} | "
                    f"{cpu['postgresCpuSeconds'] * 1e6 / n:.0f} | {cpu['generatorCpuSeconds'] * 1e6 / n:.0f} | "
                    f"{wal['walBytesPerRij']} ({wal['fpiBytesPerRij']}) | {wal['recordsPerRij']} | {lcpu['postgresCpuSeconds'] * 1e6 / ln:.0f}, "
