@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,22 +23,27 @@ class BackgroundLoopTest {
     vertx.close().await();
   }
 
+  /** A loop woken only, spaced, whose rounds note when they began and say {@code more}. */
+  private BackgroundLoop spaced(long millis, BooleanSupplier more) {
+    return new BackgroundLoop(
+            vertx,
+            "test",
+            0,
+            () -> {
+              begins.add(System.nanoTime());
+              return Future.succeededFuture(more.getAsBoolean());
+            },
+            e -> {})
+        .spaced(millis);
+  }
+
   private static long ms(long nanos) {
     return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
   @Test
   void spacedRoundsBeginApartAndTheLastWakeUpIsStillServed() throws Exception {
-    BackgroundLoop loop = new BackgroundLoop(
-            vertx,
-            "test",
-            0,
-            () -> {
-              begins.add(System.nanoTime());
-              return Future.succeededFuture(false);
-            },
-            e -> {})
-        .spaced(200);
+    BackgroundLoop loop = spaced(200, () -> false);
     loop.start();
     long first = System.nanoTime();
     for (int i = 0; i < 24; i++) {
@@ -64,16 +70,7 @@ class BackgroundLoopTest {
   @Test
   void aRoundThatFoundMoreIsFollowedAtOnceDespiteTheSpacing() throws Exception {
     AtomicInteger left = new AtomicInteger(5);
-    BackgroundLoop loop = new BackgroundLoop(
-            vertx,
-            "test",
-            0,
-            () -> {
-              begins.add(System.nanoTime());
-              return Future.succeededFuture(left.getAndDecrement() > 0);
-            },
-            e -> {})
-        .spaced(60_000);
+    BackgroundLoop loop = spaced(60_000, () -> left.getAndDecrement() > 0);
     loop.start();
     loop.wakeUp();
     long start = System.nanoTime();
@@ -90,16 +87,7 @@ class BackgroundLoopTest {
 
   @Test
   void stoppingCancelsTheRoundThatWaitsForItsSpacing() throws Exception {
-    BackgroundLoop loop = new BackgroundLoop(
-            vertx,
-            "test",
-            0,
-            () -> {
-              begins.add(System.nanoTime());
-              return Future.succeededFuture(false);
-            },
-            e -> {})
-        .spaced(300);
+    BackgroundLoop loop = spaced(300, () -> false);
     loop.start();
     loop.wakeUp();
     while (begins.isEmpty()) {
