@@ -3,7 +3,7 @@
    python3 loadtest/ontleding.py loadtest/results/ontleding-<label>
 Per message: CPU of engine, PostgreSQL and generator; write-ahead log by record type and by
 table or index; beside it PostgreSQL alone writing the same rows (the Limiet inserts)."""
-import json, os, sys
+import json, os, re, sys
 
 d = sys.argv[1]
 lees = lambda f: json.load(open(os.path.join(d, f)))
@@ -29,6 +29,37 @@ rows = [
 ]
 for naam, e, l in rows:
     print(f"| {naam} | {e:,.1f} | {'' if l is None else f'{l:,.1f}'} | {'' if not l else f'{e / l:.1f}×'} |")
+
+def onderhoud(pad):
+    """Autovacuum and autoanalyze in the window, from the server log's lines (log_autovacuum_min_duration
+    is 0 during it): per table, how many and their CPU (user + system)."""
+    per, huidig = {}, None
+    for regel in open(pad, errors="replace"):
+        m = re.search(r'automatic (?:aggressive )?(vacuum|analyze)(?: to prevent wraparound)? of table "([^"]+)"', regel)
+        if m:
+            huidig = per.setdefault((m.group(1), m.group(2).split(".")[-1]), [0, 0.0])
+            huidig[0] += 1
+            continue
+        m = re.search(r"system usage: CPU: user: ([0-9.]+) s, system: ([0-9.]+) s", regel)
+        if m and huidig is not None:
+            huidig[1] += float(m.group(1)) + float(m.group(2))
+            huidig = None
+    return per
+
+log = os.path.join(d, "pg-log-engine.txt")
+if os.path.exists(log):
+    per = onderhoud(log)
+    cpu_av = sum(v[1] for v in per.values())
+    print(f"\nAutovacuum and autoanalyze finished in the engine's window (the server's log; one still running at its end is not in it): {sum(v[0] for v in per.values())} runs, "
+          f"{cpu_av:.2f} s of CPU = {us(cpu_av, n):,.1f} µs per message of the PostgreSQL CPU above"
+          + (":\n" if per else "."))
+    if wal.get("vacuumBezig"):
+        print(f"Still running at the window's end, so not in it: {wal['vacuumBezig']}.\n")
+    if per:
+        print("| table | runs | CPU s | µs per message |")
+        print("|---|---|---|---|")
+        for (soort, t), (k, c) in sorted(per.items(), key=lambda kv: -kv[1][1]):
+            print(f"| {soort} {t} | {k} | {c:.2f} | {us(c, n):,.1f} |")
 
 def tabel(titel, items, sleutel, top=12):
     print(f"\n{titel}\n")

@@ -45,13 +45,25 @@ echo "== warm-up: intake at 2000/s for ${WARMUP_SECONDS:-30} s (not recorded)"
 java -Xmx1g -jar "$cp" --url="http://localhost:$port" --admin="$admin" --jwt="$jwt" \
   --rate=2000 --seconds="${WARMUP_SECONDS:-30}" --citizens="${CITIZENS:-200}" > "$out/warmup.json"
 
+# the server log's files and their sizes now: what is written after is the window's
+logstand() { for f in "$data"/pg/log/postgresql-*.log; do [ -f "$f" ] && echo "$f $(stat -c %s "$f")"; done; }
+# the window's lines of the server log (a file begun since is read whole)
+logsinds() {
+  for f in "$data"/pg/log/postgresql-*.log; do
+    n=$(awk -v f="$f" '$1 == f { print $2 }' <<< "$1")
+    tail -c +"$(( ${n:-0} + 1 ))" "$f"
+  done
+}
+
 echo "== intake at $rate/s for ${secs} s, then until all is processed"
 ontleding begin "$pgurl" bericht "$out/staat.json"
+log0="$(logstand)"
 read -r e0 p0 < <(cpu)
 gemeten java -Xmx1g -jar "$cp" --url="http://localhost:$port" --admin="$admin" --jwt="$jwt" \
   --rate="$rate" --seconds="$secs" --citizens="${CITIZENS:-200}" --out="$out/intake.json"
 ontleding eind "$pgurl" "$out/staat.json" "$out/wal-engine.json"
 read -r e1 p1 < <(cpu)
+logsinds "$log0" > "$out/pg-log-engine.txt"
 awk -v e=$((e1 - e0)) -v p=$((p1 - p0)) -v g="$(cat "$out/generator-cpu")" -v hz="$hz" 'BEGIN {
   printf "{\"engineCpuSeconds\": %.2f, \"postgresCpuSeconds\": %.2f, \"generatorCpuSeconds\": %.2f}\n", e / hz, p / hz, g }' \
   > "$out/cpu-engine.json"

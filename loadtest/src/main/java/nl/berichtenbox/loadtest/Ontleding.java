@@ -59,6 +59,10 @@ public final class Ontleding {
     // not temporary: a temporary slot ends with this connection, and the WAL is read by another
     s.execute("SELECT pg_create_physical_replication_slot('" + SLOT + "', true)");
     wachtTotVerwerkt(s, tabel); // what came before is not this run's
+    // every autovacuum and autoanalyze in the window logged with its CPU (run-ontleding.sh reads
+    // the server's log): work the messages cause that no statement of theirs shows
+    s.execute("ALTER SYSTEM SET log_autovacuum_min_duration = 0");
+    s.execute("SELECT pg_reload_conf()");
     if (statements(s)) {
       s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
       // planning too: a statement planned afresh at every execution costs CPU its execution time
@@ -91,7 +95,14 @@ public final class Ontleding {
           .put("rijen", rijen)
           .put("seconden", ms / 1000.0)
           .put("walBytes", bytes)
-          .put("walBytesPerRij", rijen == 0 ? 0 : Math.round(bytes / (double) rijen));
+          .put("walBytesPerRij", rijen == 0 ? 0 : Math.round(bytes / (double) rijen))
+          // the server log holds a vacuum only once it has finished: say which are still running
+          .put(
+              "vacuumBezig",
+              tekst(
+                  s,
+                  "SELECT coalesce(string_agg(relid::regclass::text || ' (' || phase || ')', ', '), '')"
+                      + " FROM pg_stat_progress_vacuum"));
       JsonArray soorten = new JsonArray();
       long records = 0;
       long fpi = 0;
@@ -172,6 +183,8 @@ public final class Ontleding {
           per(records, rijen),
           Math.round(per(fpi, rijen)));
     } finally {
+      s.execute("ALTER SYSTEM RESET log_autovacuum_min_duration");
+      s.execute("SELECT pg_reload_conf()");
       s.execute("SELECT pg_drop_replication_slot('" + SLOT + "')");
     }
   }
