@@ -46,10 +46,11 @@ java -Xmx1g -jar "$cp" --url="http://localhost:$port" --admin="$admin" --jwt="$j
   --rate=2000 --seconds="${WARMUP_SECONDS:-30}" --citizens="${CITIZENS:-200}" > "$out/warmup.json"
 
 # the server log's files and their sizes now: what is written after is the window's
-logstand() { for f in "$data"/pg/log/postgresql-*.log; do [ -f "$f" ] && echo "$f $(stat -c %s "$f")"; done; }
+logstand() { for f in "$data"/pg/log/postgresql-*.log; do if [ -f "$f" ]; then echo "$f $(stat -c %s "$f")"; fi; done; }
 # the window's lines of the server log (a file begun since is read whole)
 logsinds() {
   for f in "$data"/pg/log/postgresql-*.log; do
+    [ -f "$f" ] || continue
     n=$(awk -v f="$f" '$1 == f { print $2 }' <<< "$1")
     tail -c +"$(( ${n:-0} + 1 ))" "$f"
   done
