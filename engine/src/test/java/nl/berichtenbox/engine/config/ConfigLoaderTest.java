@@ -47,6 +47,26 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_MAX_CONNECTIONS", "-1")));
   }
 
+  /** The processing interval: 50 ms by default, zero allowed (a round on every wake-up), never negative. */
+  @Test
+  void processingIntervalMayBeZeroButNotNegative() {
+    assertEquals(
+        Duration.ofMillis(50), ConfigLoader.load(List.of(), Map.of()).verwerkingMinInterval());
+    assertEquals(
+        Duration.ZERO,
+        ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_VERWERKING_MIN_INTERVAL", "PT0S"))
+            .verwerkingMinInterval());
+    assertEquals(
+        Duration.ofMillis(200),
+        ConfigLoader.load(List.of("--verwerking-min-interval=PT0.2S"), Map.of())
+            .verwerkingMinInterval());
+    ConfigException e = assertThrows(
+        ConfigException.class,
+        () ->
+            ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_VERWERKING_MIN_INTERVAL", "-PT1S")));
+    assertTrue(e.getMessage().contains("verwerkingMinInterval"), e.getMessage());
+  }
+
   @Test
   void fileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("c.yaml");
