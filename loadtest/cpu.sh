@@ -1,5 +1,5 @@
-# Sourced by run-presentatie.sh and run-kosten.sh: the CPU ticks (hz a second) used so far by the
-# engine (pid $engine) and by its PostgreSQL (the postmaster of $data/pg, the backends it reaped,
+# Sourced by the load scripts (run-suite.sh, run-ontleding.sh, run-gebeurtenissen.sh, ...): the CPU
+# ticks (hz a second) used so far by the engine (pid $engine) and by its PostgreSQL (the postmaster of $data/pg, the backends it reaped,
 # and those alive). Tail latency on a shared machine varies from run to run far more than the work
 # per request does, so a run also says what it cost.
 hz=$(getconf CLK_TCK)
@@ -15,10 +15,8 @@ _ticks() { # pid, 1 to add its reaped children's: utime + stime (+ cutime + csti
   [ "$with" = 1 ] && _t=$((_t + ${14} + ${15}))
   return 0
 }
-ticks() { _ticks "$1" "$2"; echo "$_t"; }
-_cpu() { # the engine's ticks into _e, its PostgreSQL's (postmaster, reaped and live backends) into _p
+_pg() { # the ticks of the PostgreSQL of $data (postmaster, reaped and live backends) into _p
   local pm kids c
-  _ticks "$engine" 0; _e=$_t
   _p=0
   if read -r pm < "$data/pg/postmaster.pid" 2>/dev/null; then
     _ticks "$pm" 1; _p=$_t
@@ -27,6 +25,10 @@ _cpu() { # the engine's ticks into _e, its PostgreSQL's (postmaster, reaped and 
     for c in $kids; do _ticks "$c" 0; _p=$((_p + _t)); done
   fi
   return 0
+}
+_cpu() { # the engine's ticks into _e, its PostgreSQL's into _p
+  _ticks "$engine" 0; _e=$_t
+  _pg
 }
 cpu() { _cpu; echo "$_e $_p"; }
 # A JVM's ticks by kind of thread, its process total, and its read-class and write-class system

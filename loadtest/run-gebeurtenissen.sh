@@ -50,20 +50,15 @@ engine_cpus=()
 generator_cpus=()
 [ -n "${ENGINE_CPUS:-}" ] && engine_cpus=(taskset -c "$ENGINE_CPUS")
 [ -n "${GENERATOR_CPUS:-}" ] && generator_cpus=(taskset -c "$GENERATOR_CPUS")
-hz=$(getconf CLK_TCK)
-ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+. "$root/loadtest/cpu.sh" # hz, _ticks, _pg
 # "engines postgresql holders machine": CPU ticks so far of each group and of the whole machine
 # (busy: all but idle and iowait)
 snapshot() {
-  local e=0 pg=0 h=0 p pm
-  for p in "${pids[@]}"; do e=$((e + $(ticks "$p"))); done
-  pm=$(head -1 "$data/pg/postmaster.pid" 2>/dev/null || true)
-  if [ -n "$pm" ]; then
-    pg=$(ticks "$pm")
-    for p in $(pgrep -P "$pm"); do pg=$((pg + $(ticks "$p"))); done
-  fi
-  for p in ${stromers[@]+"${stromers[@]}"}; do h=$((h + $(ticks "$p"))); done
-  echo "$e $pg $h $(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)"
+  local e=0 h=0 p
+  for p in "${pids[@]}"; do _ticks "$p" 1; e=$((e + _t)); done
+  _pg
+  for p in ${stromers[@]+"${stromers[@]}"}; do _ticks "$p" 1; h=$((h + _t)); done
+  echo "$e $_p $h $(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)"
 }
 # a metric without labels summed over the engines' /metrics
 over_engines() {
