@@ -238,6 +238,11 @@ public final class ConfigLoader {
           "2",
           "group commits under way at once per event loop"),
       s(
+          "groupCommitMinInterval",
+          "GROUP_COMMIT_MIN_INTERVAL",
+          "PT0.005S",
+          "once requests come in company (one arrived while another was queued or under way), the next group commit begins no sooner than this after the last began, unless a full one is waiting: what arrives meanwhile shares one transaction, which costs the database less per message; a request that came alone is written at once (PT0S: begin whenever a slot is free)"),
+      s(
           "intakeMaxWait",
           "INTAKE_MAX_WAIT",
           "PT1S",
@@ -604,6 +609,7 @@ public final class ConfigLoader {
     int gcMessages = r.integer("groupCommitMaxMessages", 1, 10_000);
     int gcBytes = r.integer("groupCommitMaxBytes", 1024, Integer.MAX_VALUE);
     int gcInFlight = r.integer("groupCommitMaxInFlight", 1, 64);
+    Duration gcInterval = r.durationOfNul("groupCommitMinInterval");
     int vBatch = r.integer("verwerkingBatchSize", 1, 10_000);
     int vParallel = r.integer("verwerkingParallel", 1, 8);
     Duration intakeWait = r.duration("intakeMaxWait");
@@ -663,6 +669,7 @@ public final class ConfigLoader {
         gcMessages,
         gcBytes,
         gcInFlight,
+        gcInterval,
         intakeWait,
         vBatch,
         vParallel,

@@ -43,6 +43,7 @@ public record EngineConfig(
     int groupCommitMaxMessages,
     int groupCommitMaxBytes,
     int groupCommitMaxInFlight,
+    Duration groupCommitMinInterval,
     Duration intakeMaxWait,
     int verwerkingBatchSize,
     int verwerkingParallel,

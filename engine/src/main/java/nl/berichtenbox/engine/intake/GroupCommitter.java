@@ -2,8 +2,10 @@ package nl.berichtenbox.engine.intake;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,14 @@ import org.slf4j.Logger;
  * when the oldest one queued has waited longer than {@code maxWait}: the queue holds no more
  * than that much time's work, whatever the rate, and admitted requests keep a bounded latency.
  * The bounds on queued messages and bytes stay, for the heap.
+ *
+ * <p>A transaction costs the database about as much CPU as five of its message rows, whether it
+ * carries one message or twenty (docs/performance-history.md, "What a transaction costs"). So once
+ * requests come in company (one arrived while another was queued or under way), the next
+ * transaction begins no sooner than {@code minInterval} after the last began, unless a full one is
+ * waiting: what arrives meanwhile shares it. A request that finds nothing under way and came
+ * alone since the last began is written at once, so a sender that waits for each answer before
+ * it sends the next is never held.
  */
 final class GroupCommitter {
   private final Pool pool;
@@ -38,6 +48,8 @@ final class GroupCommitter {
   private final int maxQueuedMessages;
   private final long maxQueuedBytes;
   private final long maxWaitNanos;
+  private final long minIntervalNanos;
+  private final Context context;
   private final Runnable onCommit;
   private final EngineMetrics metrics;
   private final IntakeSaturation saturation;
@@ -45,6 +57,11 @@ final class GroupCommitter {
   private int queuedMessages;
   private long queuedBytes;
   private int inFlight;
+  private long lastBegin;
+  /** A request arrived while another was queued or under way since the last transaction began. */
+  private boolean company;
+
+  private boolean timerSet;
 
   private record Pending(IntakeWriter.Unit unit, Promise<IntakeWriter.Unit> promise, long since) {}
 
@@ -57,6 +74,7 @@ final class GroupCommitter {
       int maxMessages,
       int maxBytes,
       int maxInFlight,
+      Duration minInterval,
       Duration maxWait,
       Runnable onCommit,
       EngineMetrics metrics,
@@ -65,6 +83,9 @@ final class GroupCommitter {
     this.tracing = tracing;
     this.saturation = saturation;
     this.maxWaitNanos = maxWait.toNanos();
+    // the loop this committer is confined to: its timer must fire there
+    this.context = Vertx.currentContext();
+    this.minIntervalNanos = context == null ? 0 : minInterval.toNanos();
     this.pool = pool;
     this.writer = writer;
     this.maxMessages = maxMessages;
@@ -131,12 +152,16 @@ final class GroupCommitter {
       return Future.failedFuture(
           ServerErrorException.unavailable("intake is overloaded, try again shortly", null));
     }
+    if (inFlight > 0 || !queue.isEmpty()) {
+      company = true;
+    }
     Promise<IntakeWriter.Unit> p = Promise.promise();
     queue.add(new Pending(unit, p, now));
     queuedMessages += unit.offered.size();
     queuedBytes += unit.weight;
     drain();
-    if (!queue.isEmpty()) {
+    // waiting for a slot, not held to gather (the interval): that is intake at its limit
+    if (!queue.isEmpty() && inFlight >= maxInFlight) {
       saturation.wacht();
       metrics.intakeVerzadigd.increment();
     }
@@ -145,6 +170,19 @@ final class GroupCommitter {
 
   private void drain() {
     while (inFlight < maxInFlight && !queue.isEmpty()) {
+      if (company && minIntervalNanos > 0 && !fullOneWaits()) {
+        long wait = lastBegin + minIntervalNanos - System.nanoTime();
+        if (wait > 0) {
+          if (!timerSet) {
+            timerSet = true;
+            context.owner().setTimer((wait + 999_999) / 1_000_000, id -> {
+              timerSet = false;
+              drain();
+            });
+          }
+          return;
+        }
+      }
       List<Pending> batch = new ArrayList<>();
       int messages = 0;
       int bytes = 0;
@@ -166,8 +204,14 @@ final class GroupCommitter {
     }
   }
 
+  private boolean fullOneWaits() {
+    return queuedMessages >= maxMessages || queuedBytes >= maxBytes;
+  }
+
   private void flush(List<Pending> batch, int messages) {
     inFlight++;
+    lastBegin = System.nanoTime();
+    company = false;
     List<IntakeWriter.Unit> units = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       units.add(p.unit());

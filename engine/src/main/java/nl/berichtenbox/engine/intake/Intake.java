@@ -74,6 +74,7 @@ public final class Intake {
         config.groupCommitMaxMessages(),
         config.groupCommitMaxBytes(),
         config.groupCommitMaxInFlight(),
+        config.groupCommitMinInterval(),
         config.intakeMaxWait(),
         onCommit,
         metrics,

@@ -67,6 +67,26 @@ class ConfigLoaderTest {
     assertTrue(e.getMessage().contains("verwerkingMinInterval"), e.getMessage());
   }
 
+  /** The group commits' spacing: 5 ms by default, zero allowed (begin whenever a slot is free), never negative. */
+  @Test
+  void groupCommitIntervalMayBeZeroButNotNegative() {
+    assertEquals(
+        Duration.ofMillis(5), ConfigLoader.load(List.of(), Map.of()).groupCommitMinInterval());
+    assertEquals(
+        Duration.ZERO,
+        ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_GROUP_COMMIT_MIN_INTERVAL", "PT0S"))
+            .groupCommitMinInterval());
+    assertEquals(
+        Duration.ofMillis(10),
+        ConfigLoader.load(List.of("--group-commit-min-interval=PT0.01S"), Map.of())
+            .groupCommitMinInterval());
+    ConfigException e = assertThrows(
+        ConfigException.class,
+        () -> ConfigLoader.load(
+            List.of(), Map.of("BERICHTENBOX_GROUP_COMMIT_MIN_INTERVAL", "-PT0.001S")));
+    assertTrue(e.getMessage().contains("groupCommitMinInterval"), e.getMessage());
+  }
+
   @Test
   void fileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
     Path yaml = dir.resolve("c.yaml");

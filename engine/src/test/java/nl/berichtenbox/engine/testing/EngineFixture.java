@@ -9,9 +9,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,16 +56,24 @@ public final class EngineFixture implements AutoCloseable {
   private final Intake intake;
 
   public EngineFixture(boolean viaProxy) throws Exception {
+    this(viaProxy, Map.of());
+  }
+
+  /** With settings of its own ({@code BERICHTENBOX_...}) beside the database's. */
+  public EngineFixture(boolean viaProxy, Map<String, String> settings) throws Exception {
     Database db = TestDatabase.nieuw();
     proxy = viaProxy ? new TcpProxy(vertx, "127.0.0.1", db.connectOptions().getPort()) : null;
-    config = TestDatabase.config(Map.of(
+    Map<String, String> env = new HashMap<>(settings);
+    env.put(
         "BERICHTENBOX_DB_URL",
         "postgresql://postgres@127.0.0.1:"
             + (viaProxy ? proxy.port() : db.connectOptions().getPort())
             + "/"
-            + db.connectOptions().getDatabase()));
+            + db.connectOptions().getDatabase());
+    config = TestDatabase.config(env);
     pool = Database.start(config).pool(vertx, 4);
-    direct = db.pool(vertx, 1);
+    // two: a test may hold one (a transaction left open) and still read with the other
+    direct = db.pool(vertx, 2);
     intake = opLus(() -> Future.succeededFuture(new Intake(
         pool, config, () -> {}, metrics, intakeSaturation, Tracing.off(), Clock.systemUTC())));
     Afnemers afnemers = new Afnemers(pool, new Secrets(config.portalJwtSecret()));
@@ -113,6 +123,16 @@ public final class EngineFixture implements AutoCloseable {
       }
       return Future.all(alle).mapEmpty();
     });
+  }
+
+  /** The intake on the fixture's loop: call it from {@link #opLus}. */
+  public Intake intake() {
+    return intake;
+  }
+
+  /** A connection past the proxy, for a transaction the test holds open; the caller closes it. */
+  public SqlConnection verbinding() throws Exception {
+    return wacht(direct.getConnection());
   }
 
   /** The rows of a statement, read past the proxy. */
