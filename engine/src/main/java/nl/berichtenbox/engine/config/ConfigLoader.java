@@ -241,7 +241,7 @@ public final class ConfigLoader {
           "groupCommitMinInterval",
           "GROUP_COMMIT_MIN_INTERVAL",
           "PT0.005S",
-          "once requests come in company (one arrived while another was queued or under way), the next group commit begins no sooner than this after the last began, unless a full one is waiting: what arrives meanwhile shares one transaction, which costs the database less per message; a request that came alone is written at once (PT0S: begin whenever a slot is free)"),
+          "once requests come in company (one arrived while another was queued or under way), the next group commit begins no sooner than this after the last began, unless 16 messages (or a full one's bytes) are waiting: what arrives meanwhile shares one transaction, which costs the database less per message; a request that came alone is written at once (PT0S: begin whenever a slot is free)"),
       s(
           "intakeMaxWait",
           "INTAKE_MAX_WAIT",

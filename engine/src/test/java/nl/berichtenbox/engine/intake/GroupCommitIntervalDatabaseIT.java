@@ -118,18 +118,29 @@ class GroupCommitIntervalDatabaseIT {
   }
 
   @Test
+  void enoughMessagesWaitingBeginAtOnce() throws Exception {
+    start(Map.of("BERICHTENBOX_GROUP_COMMIT_MIN_INTERVAL", "PT60S"));
+    enoughBeginAtOnce(GroupCommitter.GATHERED);
+  }
+
+  @Test
   void aFullTransactionWaitingBeginsAtOnce() throws Exception {
     start(Map.of(
         "BERICHTENBOX_GROUP_COMMIT_MIN_INTERVAL", "PT60S",
         "BERICHTENBOX_GROUP_COMMIT_MAX_MESSAGES", "5"));
+    enoughBeginAtOnce(5);
+  }
+
+  /** With the first transaction held open, {@code n} more at once do not wait the minute. */
+  private void enoughBeginAtOnce(int n) throws Exception {
     UUID vast = UUID.randomUUID();
     houdVast(vast);
-    List<CompletableFuture<?>> futures = bied(vast, 5);
-    // five is a full transaction: it does not wait the minute
-    CompletableFuture.allOf(futures.subList(1, 6).toArray(CompletableFuture[]::new))
+    List<CompletableFuture<?>> futures = bied(vast, n);
+    CompletableFuture.allOf(futures.subList(1, n + 1).toArray(CompletableFuture[]::new))
         .get(20, TimeUnit.SECONDS);
     assertFalse(futures.get(0).isDone());
     assertEquals(1, f.metrics.groupCommits.sum());
+    assertEquals(n, f.metrics.groupCommitMessages.sum());
     EngineFixture.wacht(tx.rollback());
     futures.get(0).get(10, TimeUnit.SECONDS);
   }
