@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,44 +49,27 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_MAX_CONNECTIONS", "-1")));
   }
 
-  /** The processing interval: 50 ms by default, zero allowed (a round on every wake-up), never negative. */
+  /**
+   * The two spacings: processing's rounds (50 ms by default, zero a round on every wake-up) and
+   * intake's group commits (5 ms, zero begin whenever a slot is free); zero allowed, never negative.
+   */
   @Test
-  void processingIntervalMayBeZeroButNotNegative() {
-    assertEquals(
-        Duration.ofMillis(50), ConfigLoader.load(List.of(), Map.of()).verwerkingMinInterval());
-    assertEquals(
-        Duration.ZERO,
-        ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_VERWERKING_MIN_INTERVAL", "PT0S"))
-            .verwerkingMinInterval());
-    assertEquals(
-        Duration.ofMillis(200),
-        ConfigLoader.load(List.of("--verwerking-min-interval=PT0.2S"), Map.of())
-            .verwerkingMinInterval());
-    ConfigException e = assertThrows(
-        ConfigException.class,
-        () ->
-            ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_VERWERKING_MIN_INTERVAL", "-PT1S")));
-    assertTrue(e.getMessage().contains("verwerkingMinInterval"), e.getMessage());
+  void intervalsMayBeZeroButNotNegative() {
+    interval("verwerkingMinInterval", Duration.ofMillis(50), EngineConfig::verwerkingMinInterval);
+    interval("groupCommitMinInterval", Duration.ofMillis(5), EngineConfig::groupCommitMinInterval);
   }
 
-  /** The group commits' spacing: 5 ms by default, zero allowed (begin whenever a slot is free), never negative. */
-  @Test
-  void groupCommitIntervalMayBeZeroButNotNegative() {
+  private static void interval(
+      String key, Duration byDefault, Function<EngineConfig, Duration> get) {
+    String env = "BERICHTENBOX_" + key.replaceAll("([A-Z])", "_$1").toUpperCase(Locale.ROOT);
+    String flag = "--" + key.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+    assertEquals(byDefault, get.apply(ConfigLoader.load(List.of(), Map.of())));
+    assertEquals(Duration.ZERO, get.apply(ConfigLoader.load(List.of(), Map.of(env, "PT0S"))));
     assertEquals(
-        Duration.ofMillis(5), ConfigLoader.load(List.of(), Map.of()).groupCommitMinInterval());
-    assertEquals(
-        Duration.ZERO,
-        ConfigLoader.load(List.of(), Map.of("BERICHTENBOX_GROUP_COMMIT_MIN_INTERVAL", "PT0S"))
-            .groupCommitMinInterval());
-    assertEquals(
-        Duration.ofMillis(10),
-        ConfigLoader.load(List.of("--group-commit-min-interval=PT0.01S"), Map.of())
-            .groupCommitMinInterval());
+        Duration.ofMillis(200), get.apply(ConfigLoader.load(List.of(flag + "=PT0.2S"), Map.of())));
     ConfigException e = assertThrows(
-        ConfigException.class,
-        () -> ConfigLoader.load(
-            List.of(), Map.of("BERICHTENBOX_GROUP_COMMIT_MIN_INTERVAL", "-PT0.001S")));
-    assertTrue(e.getMessage().contains("groupCommitMinInterval"), e.getMessage());
+        ConfigException.class, () -> ConfigLoader.load(List.of(), Map.of(env, "-PT0.001S")));
+    assertTrue(e.getMessage().contains(key), e.getMessage());
   }
 
   @Test
