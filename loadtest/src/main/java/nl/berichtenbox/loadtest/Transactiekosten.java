@@ -1,21 +1,20 @@
 package nl.berichtenbox.loadtest;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import nl.berichtenbox.engine.store.Seeder;
+import nl.berichtenbox.loadtest.gatling.Limiet;
 
 /**
- * What a transaction costs PostgreSQL apart from its rows (issue 21): the engine's 2 KB message
- * rows inserted at a fixed rate, {@code N} a transaction (BEGIN, one multi-row INSERT, COMMIT,
+ * What a transaction costs PostgreSQL apart from its rows (issue 21): the Limiet scenario's 2 KB
+ * message rows inserted at a fixed rate, {@code N} a transaction (BEGIN, one multi-row INSERT, COMMIT,
  * synchronous commit), into {@code limiet_bericht} (the bericht table's columns and indexes, which
  * processing never reads). The script around it ({@code loadtest/run-transactiekosten.sh}) reads
  * PostgreSQL's CPU for each {@code N}; at one rate, what falls with {@code N} is the per-transaction
@@ -28,11 +27,6 @@ import java.util.concurrent.locks.LockSupport;
  * tell the flush's part of a transaction from the rest.
  */
 public final class Transactiekosten {
-  private static final String INSERT = """
-      INSERT INTO limiet_bericht (oin, bericht_id, bsn, bericht_type, onderwerp, bericht_tekst, aantal_bijlagen, digest)
-      SELECT * FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int2[], ?::bytea[])
-      ON CONFLICT (oin, bericht_id) DO NOTHING""";
-
   public static void main(String[] args) throws Exception {
     String url = args[0];
     int n = Integer.parseInt(args[1]);
@@ -40,6 +34,7 @@ public final class Transactiekosten {
     int seconds = Integer.parseInt(args[3]);
     int connections = Integer.parseInt(args[4]);
     boolean zonderFlush = args.length > 5 && args[5].equals("--zonder-flush");
+    String[] bsns = Seeder.bsns(20_000);
     try (Connection c = DriverManager.getConnection(url, "postgres", "");
         Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS limiet_bericht (LIKE bericht INCLUDING ALL)");
@@ -56,7 +51,7 @@ public final class Transactiekosten {
       long offset = interval * t / connections;
       Thread th = new Thread(() -> {
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
-            PreparedStatement ps = c.prepareStatement(INSERT)) {
+            PreparedStatement ps = c.prepareStatement(Limiet.INSERT)) {
           if (zonderFlush) {
             try (Statement s = c.createStatement()) {
               s.execute("SET synchronous_commit = off");
@@ -71,7 +66,7 @@ public final class Transactiekosten {
             } else if (-wait > interval) {
               late.incrementAndGet();
             }
-            insert(c, ps, n);
+            Limiet.voegIn(c, ps, n, bsns);
             c.commit();
             rows.addAndGet(n);
             transactions.incrementAndGet();
@@ -93,42 +88,6 @@ public final class Transactiekosten {
             + " \"transactions\": %d, \"seconds\": %.2f, \"lateTransactions\": %d,"
             + " \"flush\": %b}%n",
         n, rate, connections, rows.get(), transactions.get(), took, late.get(), !zonderFlush);
-  }
-
-  private static void insert(Connection c, PreparedStatement ps, int n) throws Exception {
-    String[] oin = new String[n];
-    UUID[] id = new UUID[n];
-    String[] bsn = new String[n];
-    String[] type = new String[n];
-    String[] onderwerp = new String[n];
-    String[] tekst = new String[n];
-    Short[] bijlagen = new Short[n];
-    byte[][] digest = new byte[n][];
-    for (int i = 0; i < n; i++) {
-      oin[i] = "00000000900000000001";
-      id[i] = UUID.randomUUID();
-      bsn[i] = String.format("%09d", ThreadLocalRandom.current().nextInt(1_000_000_000));
-      type[i] = "ALG";
-      onderwerp[i] = "Uw aanslag inkomstenbelasting";
-      tekst[i] = LoadClient.TEKST;
-      bijlagen[i] = 0;
-      digest[i] = new byte[32];
-      ThreadLocalRandom.current().nextBytes(digest[i]);
-    }
-    Array[] a = {
-      c.createArrayOf("text", oin),
-      c.createArrayOf("uuid", id),
-      c.createArrayOf("text", bsn),
-      c.createArrayOf("text", type),
-      c.createArrayOf("text", onderwerp),
-      c.createArrayOf("text", tekst),
-      c.createArrayOf("int2", bijlagen),
-      c.createArrayOf("bytea", digest)
-    };
-    for (int i = 0; i < a.length; i++) {
-      ps.setArray(i + 1, a[i]);
-    }
-    ps.executeUpdate();
   }
 
   private Transactiekosten() {}

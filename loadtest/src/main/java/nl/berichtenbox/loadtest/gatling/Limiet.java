@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +32,8 @@ import org.HdrHistogram.Recorder;
  * With {@code --alleen-invoegen}: the inserts only, and their table {@code limiet_bericht} is kept.
  */
 public final class Limiet {
-  private static final String INSERT = """
+  /** {@link #voegIn}'s statement, for {@code limiet_bericht}. */
+  public static final String INSERT = """
       INSERT INTO limiet_bericht (oin, bericht_id, bsn, bericht_type, onderwerp, bericht_tekst, aantal_bijlagen, digest)
       SELECT * FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int2[], ?::bytea[])
       ON CONFLICT (oin, bericht_id) DO NOTHING""";
@@ -62,43 +64,10 @@ public final class Limiet {
       inserters.add(start(() -> {
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
             PreparedStatement ps = c.prepareStatement(INSERT)) {
-          String tekst = Suite.TEKST;
           while (System.nanoTime() < end) {
             int n = 1000;
-            String[] oin = new String[n];
-            UUID[] id = new UUID[n];
-            String[] bsn = new String[n];
-            String[] type = new String[n];
-            String[] onderwerp = new String[n];
-            String[] body = new String[n];
-            Short[] bijlagen = new Short[n];
-            byte[][] digest = new byte[n][];
-            for (int i = 0; i < n; i++) {
-              oin[i] = Suite.OIN;
-              id[i] = UUID.randomUUID();
-              bsn[i] = bsns[ThreadLocalRandom.current().nextInt(bsns.length)];
-              type[i] = "ALG";
-              onderwerp[i] = "Uw aanslag inkomstenbelasting";
-              body[i] = tekst;
-              bijlagen[i] = 0;
-              digest[i] = new byte[32];
-              ThreadLocalRandom.current().nextBytes(digest[i]);
-            }
-            Array[] a = {
-              c.createArrayOf("text", oin),
-              c.createArrayOf("uuid", id),
-              c.createArrayOf("text", bsn),
-              c.createArrayOf("text", type),
-              c.createArrayOf("text", onderwerp),
-              c.createArrayOf("text", body),
-              c.createArrayOf("int2", bijlagen),
-              c.createArrayOf("bytea", digest)
-            };
-            for (int i = 0; i < a.length; i++) {
-              ps.setArray(i + 1, a[i]);
-            }
-            ps.executeUpdate(); // autocommit: one transaction, synchronous commit, as a group
-            // commit
+            // autocommit: one transaction, synchronous commit, as a group commit
+            voegIn(c, ps, n, bsns);
             rows.addAndGet(n);
           }
         } catch (Exception e) {
@@ -163,6 +132,48 @@ public final class Limiet {
     Files.createDirectories(results);
     Files.writeString(results.resolve("limiet.json"), out.encodePrettily());
     System.out.println(out.encodePrettily());
+  }
+
+  /**
+   * Inserts {@code n} 2 KB message rows, the engine's columns, to random citizens of {@code bsns},
+   * by {@link #INSERT} prepared on {@code c}; in the connection's transaction (autocommit: its own).
+   */
+  public static void voegIn(Connection c, PreparedStatement ps, int n, String[] bsns)
+      throws SQLException {
+    String tekst = Suite.TEKST;
+    String[] oin = new String[n];
+    UUID[] id = new UUID[n];
+    String[] bsn = new String[n];
+    String[] type = new String[n];
+    String[] onderwerp = new String[n];
+    String[] body = new String[n];
+    Short[] bijlagen = new Short[n];
+    byte[][] digest = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      oin[i] = Suite.OIN;
+      id[i] = UUID.randomUUID();
+      bsn[i] = bsns[ThreadLocalRandom.current().nextInt(bsns.length)];
+      type[i] = "ALG";
+      onderwerp[i] = "Uw aanslag inkomstenbelasting";
+      body[i] = tekst;
+      bijlagen[i] = 0;
+      digest[i] = new byte[32];
+      ThreadLocalRandom.current().nextBytes(digest[i]);
+    }
+    Array[] a = {
+      c.createArrayOf("text", oin),
+      c.createArrayOf("uuid", id),
+      c.createArrayOf("text", bsn),
+      c.createArrayOf("text", type),
+      c.createArrayOf("text", onderwerp),
+      c.createArrayOf("text", body),
+      c.createArrayOf("int2", bijlagen),
+      c.createArrayOf("bytea", digest)
+    };
+    for (int i = 0; i < a.length; i++) {
+      ps.setArray(i + 1, a[i]);
+    }
+    ps.executeUpdate();
   }
 
   private Limiet() {}
