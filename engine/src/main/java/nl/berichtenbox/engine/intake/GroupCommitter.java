@@ -35,9 +35,9 @@ import org.slf4j.Logger;
  * carries one message or twenty (docs/performance-history.md, "What a transaction costs"). So once
  * requests come in company (one arrived while another was queued or under way), the next
  * transaction begins no sooner than {@code minInterval} after the last began, unless {@link
- * #GATHERED} messages (or a full transaction's bytes) are waiting: what arrives meanwhile shares it. A request that finds nothing under way and came
- * alone since the last began is written at once, so a sender that waits for each answer before
- * it sends the next is never held.
+ * #GATHERED} messages (or a full transaction's bytes) are waiting: what arrives meanwhile shares
+ * it. A request that finds nothing under way and came alone since the last began is written at
+ * once, so a sender that waits for each answer before it sends the next is never held.
  */
 final class GroupCommitter {
   private final Pool pool;
